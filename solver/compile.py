@@ -1,0 +1,149 @@
+"""Scenario -> indexed form: the numbers the model and the heuristic work on.
+
+Each agent has an *own axis*: their working minutes within the horizon laid end to end. A request of
+`effort_minutes` occupies exactly that many minutes of its agent's own axis, which is how work pauses
+over evenings, part-time afternoons and days off without being split. `AgentTime` maps between the own
+axis and the team's business-time axis.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from triage.calendar import BusinessAxis, Window
+from triage.model import Agent, Request, Scenario
+from triage.names import Priority, RequestStatus
+from triage.scoring import Triage, triage_all
+
+PRIORITY_ORDER = {p: i for i, p in enumerate(Priority)}
+
+
+@dataclass(frozen=True)
+class AgentTime:
+    """One agent's working minutes within the horizon, on the team axis, and the map to their own axis."""
+
+    agent: Agent
+    windows: list[Window]
+    _cumulative: list[int] = field(repr=False)  # own-axis position where each window opens
+
+    @classmethod
+    def of(cls, agent: Agent, windows: list[Window]) -> AgentTime:
+        cumulative, total = [], 0
+        for start, end in windows:
+            cumulative.append(total)
+            total += end - start
+        return cls(agent, windows, cumulative)
+
+    @property
+    def capacity_minutes(self) -> int:
+        """Working minutes of this agent within the horizon."""
+        return sum(end - start for start, end in self.windows)
+
+    def own_minute(self, team_minute: int) -> int:
+        """Working minutes of this agent between now and a team-axis minute."""
+        return sum(max(0, min(end, team_minute) - start) for start, end in self.windows)
+
+    def team_start(self, own: int) -> int:
+        """Team-axis minute at which work starting at own-axis minute `own` really starts."""
+        index = max(bisect.bisect_right(self._cumulative, own) - 1, 0)
+        return self.windows[index][0] + own - self._cumulative[index]
+
+    def team_end(self, own: int) -> int:
+        """Team-axis minute at which work ending at own-axis minute `own` really ends."""
+        index = max(bisect.bisect_left(self._cumulative, own) - 1, 0)
+        return self.windows[index][0] + own - self._cumulative[index]
+
+    def jumps(self) -> list[tuple[int, int]]:
+        """(own-axis position, gap minutes) for each gap between windows: an end past the position lands
+        that many team minutes later than the own axis alone says."""
+        return [
+            (self._cumulative[i], self.windows[i][0] - self.windows[i - 1][1]) for i in range(1, len(self.windows))
+        ]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A qualified agent for a request, with the own-axis range its start may take."""
+
+    agent: int  # index into Compiled.agents
+    earliest_start: int  # own axis: not before the request exists
+    latest_start: int  # own axis: the work must end within the horizon
+
+
+@dataclass(frozen=True)
+class Job:
+    """A request to plan, its triage and the agents who may take it."""
+
+    request: Request
+    triage: Triage
+    candidates: list[Candidate]
+    missing_skills: dict[str, int]  # skill -> level that no agent holds
+    qualified_agents: list[int]  # every agent with the skills, whether or not they have room
+
+    @property
+    def effort(self) -> int:
+        return self.request.effort_minutes
+
+    def sort_key(self) -> tuple[int, int, int, int, str]:
+        """Routing order: priority, due, heavier cost first, the department's own rank."""
+        rank = self.request.department_rank or 10**6
+        return (PRIORITY_ORDER[self.triage.priority], self.triage.due_minute, -self.triage.weight, rank, self.request.id)
+
+
+@dataclass(frozen=True)
+class Compiled:
+    scenario: Scenario
+    axis: BusinessAxis
+    agents: list[AgentTime]
+    jobs: list[Job]
+
+    @property
+    def horizon_minutes(self) -> int:
+        return self.axis.horizon_minutes
+
+    def deferral_minutes(self, job: Job) -> int:
+        """A deferred request is charged as late to the horizon's end, plus the policy's extra minutes."""
+        late_at_horizon = max(self.horizon_minutes - job.triage.due_minute, 0)
+        return late_at_horizon + self.scenario.policy.deferral_extra_minutes
+
+
+def qualifies(agent: Agent, request: Request) -> bool:
+    """Rule skills: the agent holds every required skill at the required level or above."""
+    return all(agent.skills.get(skill, 0) >= level for skill, level in request.required_skills.items())
+
+
+def missing_skills(request: Request, agents: list[Agent]) -> dict[str, int]:
+    """Required skills that no agent holds at the required level."""
+    return {
+        skill: level
+        for skill, level in request.required_skills.items()
+        if not any(agent.skills.get(skill, 0) >= level for agent in agents)
+    }
+
+
+def compile_scenario(scenario: Scenario) -> Compiled:
+    """Index a scenario for planning; done requests are left out."""
+    axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
+    agents = [AgentTime.of(agent, axis.agent_windows(agent)) for agent in scenario.agents]
+    triages = triage_all(scenario, axis)
+    index_of = {a.agent.id: i for i, a in enumerate(agents)}
+    jobs = []
+    for request in scenario.requests:
+        if request.status == RequestStatus.DONE:
+            continue
+        qualified = [i for i, a in enumerate(agents) if qualifies(a.agent, request)]
+        if request.status == RequestStatus.IN_PROGRESS and request.owner in index_of:
+            # Work in progress stays with its owner when the owner can do it.
+            owner = index_of[request.owner]
+            qualified = [owner] if owner in qualified else qualified
+        triage = triages[request.id]
+        candidates = [c for i in qualified if (c := _candidate(agents[i], i, request, triage))]
+        jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified))
+    return Compiled(scenario, axis, agents, jobs)
+
+
+def _candidate(agent: AgentTime, index: int, request: Request, triage: Triage) -> Candidate | None:
+    earliest = agent.own_minute(triage.release_minute)
+    latest = agent.capacity_minutes - request.effort_minutes
+    return Candidate(index, earliest, latest) if earliest <= latest else None

@@ -1,0 +1,19 @@
+"""Solver options, as a validated model: what the caller may tune, nothing passed through blindly."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class SolveParams(BaseModel):
+    """How long and how hard CP-SAT may work on one plan."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_limit_seconds: float = Field(10.0, gt=0, le=3600, description="Wall-clock limit, model building excluded.")
+    workers: int = Field(
+        8, ge=1, le=64, description="CP-SAT search workers; more workers prove tighter bounds, even on 2 cores."
+    )
+    random_seed: int = Field(0, ge=0, description="CP-SAT's seed, for repeatable runs with one worker.")
+    relative_gap_limit: float = Field(0.0, ge=0, lt=1, description="Stop once proven within this share of optimal.")
+    log_search: bool = Field(False, description="Print CP-SAT's search log (to the caller's stdout).")

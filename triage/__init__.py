@@ -1,0 +1,1 @@
+"""Tandem's domain: the vocabulary, priority triage and plain-language rendering. Pure, no I/O."""

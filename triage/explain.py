@@ -1,0 +1,164 @@
+"""Structured explanations of a plan: facts first, computed from the scenario, the triage and the plan;
+the sentence is rendered from those facts alone, so every number a reader sees is a fact a test can check.
+
+Kinds here: why this priority; why this agent and this time; why a request is not planned.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from triage.model import Request, Scenario
+from triage.names import ExplanationKind, RequestStatus
+from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
+from triage.results import Assignment, Explanation, Fact, Plan, Unassigned
+from triage.scoring import Triage
+
+
+def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> list[Explanation]:
+    """For every planned request: why its priority, then why its agent and time (or why it is not planned)."""
+    out: list[Explanation] = []
+    by_request = {a.request_id: a for a in plan.assignments}
+    left_out = {u.request_id: u for u in plan.unassigned}
+    for request in scenario.requests:
+        if request.id not in triages or request.status == RequestStatus.DONE:
+            continue
+        out.append(explain_priority(scenario, request, triages[request.id]))
+        if request.id in by_request:
+            out.append(explain_assignment(scenario, request, by_request[request.id], plan))
+        elif request.id in left_out:
+            out.append(explain_unassigned(scenario, request, left_out[request.id], plan))
+    return out
+
+
+def _iso(instant: datetime) -> str:
+    return instant.isoformat()
+
+
+def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Explanation:
+    """Why this priority: the matrix cell or the lead's override, the due time, the department's weight."""
+    department = scenario.department(request.department)
+    facts = [
+        Fact(name="priority", value=triage.priority.value),
+        Fact(name="impact", value=request.impact.value),
+        Fact(name="urgency", value=request.urgency.value),
+        Fact(name="matrix_priority", value=triage.matrix_priority.value),
+        Fact(name="overridden", value=int(triage.overridden)),
+        Fact(name="target_minutes", value=triage.target_minutes, unit="business minutes"),
+        Fact(name="due_at", value=_iso(triage.due_at)),
+        Fact(name="due_by_deadline", value=int(triage.due_by_deadline)),
+        Fact(name="waited_minutes", value=triage.waited_minutes, unit="business minutes"),
+        Fact(name="department", value=department.name),
+        Fact(name="department_weight", value=triage.department_weight),
+        Fact(name="priority_weight", value=triage.priority_weight),
+    ]
+    explanation = Explanation(
+        kind=ExplanationKind.PRIORITY,
+        request_ids=[request.id],
+        department_ids=[department.id],
+        facts=facts,
+        text="",
+    )
+    explanation.text = render_priority(explanation, scenario)
+    return explanation
+
+
+def render_priority(e: Explanation, scenario: Scenario) -> str:
+    zone = scenario.calendar.zone
+    cell = f"it affects {impact_words(str(e.fact('impact')))} and {urgency_words(str(e.fact('urgency')))}"
+    if e.fact("overridden"):
+        why = f"{e.fact('priority')}, set by the queue lead ({cell}, which the policy matrix alone rates "
+        why += f"{e.fact('matrix_priority')})"
+    else:
+        why = f"{e.fact('priority')}: {cell}, which the policy matrix rates {e.fact('priority')}"
+    due = moment(datetime.fromisoformat(str(e.fact("due_at"))), zone, scenario.now)
+    if e.fact("due_by_deadline"):
+        when = f"due {due}, the requester's deadline"
+    else:
+        when = f"due {due}, {duration(int(e.fact('target_minutes')))} of working time after it was filed"
+    waited = int(e.fact("waited_minutes"))
+    wait = f"; it has waited {duration(waited)} of working time" if waited else ""
+    weight = f"{possessive(str(e.fact('department')))} work weighs {e.fact('department_weight')}"
+    return f"{why}; {when}{wait}; {weight}."
+
+
+def explain_assignment(scenario: Scenario, request: Request, assignment: Assignment, plan: Plan) -> Explanation:
+    """Why this agent and this time: the agent holds the skills; when the plan starts and ends the work."""
+    agent = scenario.agent(assignment.agent_id)
+    qualified = [a.name for a in scenario.agents if _holds(a.skills, request.required_skills)]
+    facts = [
+        Fact(name="agent", value=agent.name),
+        Fact(name="start", value=_iso(assignment.start)),
+        Fact(name="end", value=_iso(assignment.end)),
+        Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes"),
+        Fact(name="qualified_count", value=len(qualified)),
+        Fact(name="minutes_late", value=assignment.minutes_late, unit="business minutes"),
+        Fact(name="kept_owner", value=int(request.owner == agent.id)),
+    ]
+    explanation = Explanation(
+        kind=ExplanationKind.ASSIGNMENT,
+        request_ids=[request.id],
+        agent_ids=[agent.id],
+        department_ids=[request.department],
+        facts=facts,
+        text="",
+    )
+    skills = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
+    explanation.text = render_assignment(explanation, scenario, skills)
+    return explanation
+
+
+def render_assignment(e: Explanation, scenario: Scenario, skills: str) -> str:
+    zone = scenario.calendar.zone
+    start = moment(datetime.fromisoformat(str(e.fact("start"))), zone, scenario.now)
+    end = moment(datetime.fromisoformat(str(e.fact("end"))), zone, scenario.now)
+    count = int(e.fact("qualified_count"))
+    if not skills:
+        who = f"{e.fact('agent')} takes it"
+    elif count == 1:
+        who = f"{e.fact('agent')}, the only teammate with {skills}, takes it"
+    else:
+        who = f"{e.fact('agent')}, one of {count} teammates with {skills}, takes it"
+    if e.fact("kept_owner"):
+        who += " (already the owner)"
+    late = int(e.fact("minutes_late"))
+    outcome = f"finishing {duration(late)} of working time late" if late else "finishing on time"
+    return f"{who} from {start} to {end}, {outcome}."
+
+
+def explain_unassigned(scenario: Scenario, request: Request, unassigned: Unassigned, plan: Plan) -> Explanation:
+    """Why a request is not planned: a skill nobody holds, no single teammate with all skills, or no room."""
+    qualified = [a for a in scenario.agents if _holds(a.skills, request.required_skills)]
+    facts = [
+        Fact(name="reason", value=unassigned.reason),
+        Fact(name="horizon_end", value=_iso(plan.horizon_end)),
+        Fact(name="qualified", value=", ".join(a.name for a in qualified)),
+    ]
+    facts += [Fact(name=f"missing:{skill}", value=level) for skill, level in sorted(unassigned.missing_skills.items())]
+    explanation = Explanation(
+        kind=ExplanationKind.UNASSIGNED,
+        request_ids=[request.id],
+        agent_ids=[a.id for a in qualified],
+        department_ids=[request.department],
+        facts=facts,
+        text="",
+    )
+    explanation.text = render_unassigned(explanation, scenario, request, [a.name for a in qualified])
+    return explanation
+
+
+def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qualified: list[str]) -> str:
+    names = {s.id: s.name for s in scenario.skills}
+    reason = e.fact("reason")
+    if reason == "missing_skill":
+        missing = {f.name.split(":", 1)[1]: int(f.value) for f in e.facts if f.name.startswith("missing:")}
+        return f"Not planned: no teammate has {skills_phrase(missing, names)}."
+    if reason == "no_qualified_agent":
+        return f"Not planned: no single teammate has all of {skills_phrase(request.required_skills, names)}."
+    end = moment(datetime.fromisoformat(str(e.fact("horizon_end"))), scenario.calendar.zone, scenario.now)
+    who = people(qualified)
+    return f"Not planned before the plan's horizon ends ({end}): the time of the teammates who could take it ({who}) goes to other requests."
+
+
+def _holds(skills: dict[str, int], needed: dict[str, int]) -> bool:
+    return all(skills.get(s, 0) >= lvl for s, lvl in needed.items())

@@ -1,0 +1,342 @@
+"""The domain model: what a plan needs to know about the team, its customers and their requests.
+
+A `Scenario` is the whole document: the CLI reads it from a JSON file, the API builds it from stored rows.
+Field-level rules (a positive effort, a deadline after creation) are checked here; rules across records
+(references, duplicate ids) are checked by `triage.validation`, which reports every problem at once.
+Naive datetimes are read in the team calendar's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from triage.names import Impact, Priority, RequestStatus, Term, Urgency, Weekday
+
+_RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def _parse_time_range(value: object) -> object:
+    """Accept "09:00-17:00" (the file format) or a (start, end) pair; "24:00" ends a day."""
+    if isinstance(value, str):
+        match = _RANGE.match(value)
+        if not match:
+            raise ValueError(f"expected a range like '09:00-17:00', got {value!r}")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2):
+            raise ValueError(f"not a time of day in {value!r}")
+        start = h1 * 60 + m1
+        end = h2 * 60 + m2
+        if end <= start:
+            raise ValueError(f"the range {value!r} ends before it starts")
+        return (start, end)
+    return value
+
+
+def _format_time_range(value: tuple[int, int]) -> str:
+    start, end = value
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"
+
+
+TimeRange = Annotated[
+    tuple[int, int],
+    BeforeValidator(_parse_time_range),
+    PlainSerializer(_format_time_range, return_type=str),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", "examples": ["09:00-17:00"]}),
+]
+"""A span of one day, stored as (start, end) minutes after midnight."""
+
+WorkingHours = dict[Weekday, list[TimeRange]]
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+
+
+def _default_hours() -> WorkingHours:
+    week = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
+    return {day: [(9 * 60, 17 * 60)] for day in week}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Calendar(_Model):
+    """The team's working time: when the desk works, in which time zone, and which days it is closed."""
+
+    timezone: str = Field("UTC", description="IANA time zone of the team, e.g. 'Europe/Berlin'.")
+    working_hours: WorkingHours = Field(
+        default_factory=_default_hours,
+        description="Working periods per weekday as 'HH:MM-HH:MM' strings; a weekday not listed is closed.",
+    )
+    holidays: list[date] = Field(default_factory=list, description="Days the whole team is closed.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("working_hours")
+    @classmethod
+    def _some_hours(cls, value: WorkingHours) -> WorkingHours:
+        for day, ranges in value.items():
+            _check_no_overlap(day, ranges)
+        if not any(value.values()):
+            raise ValueError("the team calendar has no working time on any weekday")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _check_no_overlap(day: Weekday, ranges: list[tuple[int, int]]) -> None:
+    ordered = sorted(ranges)
+    for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False):
+        if start < end:
+            raise ValueError(f"working periods on {day.value} overlap")
+
+
+class Skill(_Model):
+    """A skill the team can hold and requests can need."""
+
+    id: Id = Field(description="Skill id, referenced by agents and requests.")
+    name: str = Field(description="Readable name, used in explanations.")
+
+
+class Department(_Model):
+    """A customer of the team: another department of the same company."""
+
+    id: Id = Field(description="Department id, referenced by requests.")
+    name: str = Field(min_length=1, description="Readable name, used in explanations.")
+    weight: int = Field(
+        1,
+        ge=1,
+        le=100,
+        description="How much the company values this department's work relative to others "
+        "(an integer multiplier on lateness costs; 1 is the base).",
+    )
+
+
+class TimeOff(_Model):
+    """Time an agent is away. Dates cover whole days, end date included; datetimes are exact."""
+
+    start: date | datetime = Field(description="First day (date) or first instant (datetime) away.")
+    end: date | datetime = Field(description="Last day away (date, inclusive) or first instant back (datetime).")
+    reason: str = Field("", description="Free text, e.g. 'leave', 'training'.")
+
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, value: date | datetime, info: ValidationInfo) -> date | datetime:
+        start = info.data.get("start")
+        if start is None:
+            return value
+        if isinstance(start, datetime) != isinstance(value, datetime):
+            raise ValueError("start and end must both be dates or both be datetimes")
+        if _comparable_any(value) < _comparable_any(start):
+            raise ValueError("time off ends before it starts")
+        return value
+
+
+class Agent(_Model):
+    """A teammate who can take requests."""
+
+    id: Id = Field(description="Agent id, referenced by requests' owner.")
+    name: str = Field(min_length=1, description="Readable name, used in explanations.")
+    skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(
+        default_factory=dict, description="Skill id to level: 1 basic, 2 practised, 3 expert."
+    )
+    working_hours: WorkingHours | None = Field(
+        None,
+        description="Own working periods (part-time); within the team's hours. Absent: the team's hours.",
+    )
+    time_off: list[TimeOff] = Field(default_factory=list, description="Leave, training, sickness.")
+    target_load_pct: int = Field(
+        85, ge=1, le=100, description="Share of available time this agent should be planned at, in per cent."
+    )
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours_ok(cls, value: WorkingHours | None) -> WorkingHours | None:
+        if value is not None:
+            for day, ranges in value.items():
+                _check_no_overlap(day, ranges)
+            if not any(value.values()):
+                raise ValueError("the agent has no working time on any weekday")
+        return value
+
+
+class Request(_Model):
+    """Work a department asks of the team."""
+
+    id: Id = Field(description="Request id.")
+    department: str = Field(description="Id of the requesting department.")
+    requester: str = Field(min_length=1, description="Name of the person who filed the request.")
+    title: str = Field(min_length=1, description="Short description, used in explanations.")
+    impact: Impact = Field(description="How widely the problem reaches.")
+    urgency: Urgency = Field(description="How badly it hinders the requester's work.")
+    priority_override: Priority | None = Field(
+        None, description="Priority set by a queue lead; replaces the impact x urgency matrix."
+    )
+    effort_minutes: int = Field(gt=0, le=60 * 24 * 30, description="Estimated working minutes to complete.")
+    required_skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(
+        default_factory=dict, description="Skill id to the minimum level needed; an agent needs all of them."
+    )
+    created_at: datetime = Field(description="When the request was filed; work cannot start before it.")
+    deadline: datetime | None = Field(None, description="A hard date the requester gave, if any.")
+    owner: str | None = Field(None, description="Id of the agent who owns it now, if any.")
+    status: RequestStatus = Field(RequestStatus.OPEN, description="Done requests are not planned.")
+    department_rank: int | None = Field(
+        None, ge=1, description="The department's own order among its requests; 1 matters most to them."
+    )
+
+    @field_validator("deadline")
+    @classmethod
+    def _deadline_after_creation(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        created = info.data.get("created_at")
+        if value is not None and created is not None and _comparable(value) <= _comparable(created):
+            raise ValueError("the deadline must be after created_at")
+        return value
+
+
+def _comparable_any(moment: date | datetime) -> date | datetime:
+    return _comparable(moment) if isinstance(moment, datetime) else moment
+
+
+def _comparable(moment: datetime) -> datetime:
+    """Naive datetimes are compared as if in UTC; the scenario localises them afterwards."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def _default_matrix() -> dict[Impact, dict[Urgency, Priority]]:
+    p = Priority
+    return {
+        Impact.COMPANY: {Urgency.WORK_STOPPED: p.P1, Urgency.DEGRADED: p.P1, Urgency.INCONVENIENT: p.P2, Urgency.CAN_WAIT: p.P3},
+        Impact.DEPARTMENT: {Urgency.WORK_STOPPED: p.P1, Urgency.DEGRADED: p.P2, Urgency.INCONVENIENT: p.P3, Urgency.CAN_WAIT: p.P3},
+        Impact.TEAM: {Urgency.WORK_STOPPED: p.P2, Urgency.DEGRADED: p.P2, Urgency.INCONVENIENT: p.P3, Urgency.CAN_WAIT: p.P4},
+        Impact.PERSON: {Urgency.WORK_STOPPED: p.P2, Urgency.DEGRADED: p.P3, Urgency.INCONVENIENT: p.P4, Urgency.CAN_WAIT: p.P4},
+    }  # fmt: skip
+
+
+class TermWeights(_Model):
+    """Multipliers of the objective terms; 0 switches a term off."""
+
+    lateness: int = Field(1, ge=0, le=1000, description="Per weighted business minute past due.")
+    deferral: int = Field(1, ge=0, le=1000, description="Per weighted minute a deferred request is charged.")
+    overload: int = Field(1, ge=0, le=1000, description="Per business minute above an agent's target load.")
+    spread: int = Field(1, ge=0, le=1000, description="Per mille of load between the most and least loaded agent.")
+
+    def of(self, term: Term) -> int:
+        return int(getattr(self, term.value))
+
+
+class Policy(_Model):
+    """How the company turns requests into priorities and priorities into costs."""
+
+    matrix: dict[Impact, dict[Urgency, Priority]] = Field(
+        default_factory=_default_matrix, description="Impact x urgency to priority, every cell filled."
+    )
+    target_minutes: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.P1: 240, Priority.P2: 480, Priority.P3: 1440, Priority.P4: 2400},
+        description="Business minutes from creation to the due time, per priority.",
+    )
+    priority_weights: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.P1: 8, Priority.P2: 4, Priority.P3: 2, Priority.P4: 1},
+        description="Cost multiplier of a minute late, per priority.",
+    )
+    term_weights: TermWeights = Field(default_factory=TermWeights, description="Weights of the objective terms.")
+    horizon_days: int = Field(5, ge=1, le=60, description="Business days the plan covers from now.")
+    deferral_extra_minutes: int = Field(
+        480,
+        ge=0,
+        description="A deferred request is charged as late to the horizon's end plus this many minutes.",
+    )
+
+    @field_validator("matrix")
+    @classmethod
+    def _full_matrix(cls, value: dict[Impact, dict[Urgency, Priority]]) -> dict[Impact, dict[Urgency, Priority]]:
+        missing = [f"{i.value}/{u.value}" for i in Impact for u in Urgency if u not in value.get(i, {})]
+        if missing:
+            raise ValueError(f"matrix cells missing: {', '.join(missing)}")
+        return value
+
+    @field_validator("target_minutes", "priority_weights")
+    @classmethod
+    def _every_priority(cls, value: dict[Priority, int]) -> dict[Priority, int]:
+        missing = [p.value for p in Priority if p not in value]
+        if missing:
+            raise ValueError(f"missing priorities: {', '.join(missing)}")
+        if any(v <= 0 for v in value.values()):
+            raise ValueError("every value must be greater than 0")
+        return value
+
+
+class Scenario(_Model):
+    """Everything a plan needs: the moment it is made, the team, its customers and the open work."""
+
+    now: datetime = Field(description="The plan's start; naive means the team's time zone.")
+    calendar: Calendar = Field(default_factory=Calendar)  # type: ignore[arg-type]
+    policy: Policy = Field(default_factory=Policy)  # type: ignore[arg-type]
+    skills: list[Skill] = Field(default_factory=list, description="The skill catalogue.")
+    departments: list[Department] = Field(min_length=1, description="The team's customers.")
+    agents: list[Agent] = Field(min_length=1, description="The teammates.")
+    requests: list[Request] = Field(default_factory=list, description="Requests to plan.")
+
+    @model_validator(mode="after")
+    def _localise(self) -> Scenario:
+        zone = self.calendar.zone
+        self.now = _local(self.now, zone)
+        for request in self.requests:
+            request.created_at = _local(request.created_at, zone)
+            if request.deadline is not None:
+                request.deadline = _local(request.deadline, zone)
+        for agent in self.agents:
+            for off in agent.time_off:
+                if isinstance(off.start, datetime) and isinstance(off.end, datetime):
+                    off.start, off.end = _local(off.start, zone), _local(off.end, zone)
+        return self
+
+    def department(self, department_id: str) -> Department:
+        return next(d for d in self.departments if d.id == department_id)
+
+    def agent(self, agent_id: str) -> Agent:
+        return next(a for a in self.agents if a.id == agent_id)
+
+    def skill_name(self, skill_id: str) -> str:
+        return next((s.name for s in self.skills if s.id == skill_id), skill_id)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment
+
+
+__all__ = [
+    "Agent",
+    "Calendar",
+    "Department",
+    "Policy",
+    "Request",
+    "Scenario",
+    "Skill",
+    "TermWeights",
+    "TimeOff",
+    "TimeRange",
+    "WorkingHours",
+]

@@ -1,0 +1,86 @@
+"""Names are data: the one source for priorities, impact and urgency levels, objective terms,
+hard rules and explanation kinds. CP-SAT variable names, plan term values and explanation facts all
+use these values, so a name travels unchanged from the model to the sentence."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Priority(StrEnum):
+    """P1 is the most urgent."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Impact(StrEnum):
+    """How many people a request affects, widest first."""
+
+    COMPANY = "company"
+    DEPARTMENT = "department"
+    TEAM = "team"
+    PERSON = "person"
+
+
+class Urgency(StrEnum):
+    """How badly the requester's work is hindered, worst first."""
+
+    WORK_STOPPED = "work_stopped"
+    DEGRADED = "degraded"
+    INCONVENIENT = "inconvenient"
+    CAN_WAIT = "can_wait"
+
+
+class RequestStatus(StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+WEEKDAYS: tuple[Weekday, ...] = tuple(Weekday)
+
+
+class Term(StrEnum):
+    """Soft objective terms; each is weight x an integer quantity with a unit."""
+
+    LATENESS = "lateness"  # priority weight x department weight x business minutes past due
+    DEFERRAL = "deferral"  # same weights x minutes from due to the horizon's end plus a fixed extra
+    OVERLOAD = "overload"  # business minutes assigned above an agent's target load
+    SPREAD = "spread"  # highest minus lowest agent load, in per mille of available time
+
+
+class Rule(StrEnum):
+    """Hard rules: a plan that breaks one is wrong, whatever its cost."""
+
+    SKILLS = "skills"
+    AVAILABILITY = "availability"
+    RELEASE = "release"
+    NO_OVERLAP = "no_overlap"
+    HORIZON = "horizon"
+    ONCE = "once"
+    IN_PROGRESS = "in_progress"  # work in progress stays with its owner when the owner can do it
+
+
+class PlanStatus(StrEnum):
+    OPTIMAL = "optimal"  # proven best under the policy
+    FEASIBLE = "feasible"  # a valid plan, not proven best; see bound and gap
+    INFEASIBLE = "infeasible"  # no plan satisfies the hard rules
+
+
+class ExplanationKind(StrEnum):
+    PRIORITY = "priority"
+    ASSIGNMENT = "assignment"
+    UNASSIGNED = "unassigned"

@@ -1,0 +1,95 @@
+"""What a plan returns: assignments, unassigned requests, the value of every objective term, how good the
+plan is (status, bound, gap), and explanations as structured facts with their rendered sentence."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from triage.names import ExplanationKind, PlanStatus, Priority, Term
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Assignment(_Result):
+    """One request given to one agent for one span of time."""
+
+    request_id: str
+    agent_id: str
+    start: datetime = Field(description="When work starts, in the team's time zone.")
+    end: datetime = Field(description="When work finishes; it pauses while the agent is off.")
+    start_minute: int = Field(description="Start on the business-time axis (working minutes from now).")
+    end_minute: int = Field(description="End on the business-time axis.")
+    priority: Priority
+    due: datetime
+    minutes_late: int = Field(description="Business minutes past due at the end; 0 when on time.")
+
+
+class Unassigned(_Result):
+    """A request the plan leaves out of its horizon, and why."""
+
+    request_id: str
+    priority: Priority
+    due: datetime
+    reason: str = Field(description="'missing_skill' when no agent qualifies, 'no_room' when none has time.")
+    missing_skills: dict[str, int] = Field(
+        default_factory=dict, description="Skill id to the level nobody holds, when the reason is missing_skill."
+    )
+
+
+class TermValue(_Result):
+    """One objective term: weight x quantity = value."""
+
+    term: Term
+    weight: int
+    quantity: int = Field(description="The term's unweighted amount, in its unit.")
+    unit: str
+    value: int = Field(description="weight x quantity: this term's share of the plan's cost.")
+
+
+class Fact(_Result):
+    """A named number or name an explanation rests on."""
+
+    name: str
+    value: str | int
+    unit: str = ""
+
+
+class Explanation(_Result):
+    """Why something is as it is: a structured claim first, a sentence second."""
+
+    kind: ExplanationKind
+    request_ids: list[str] = Field(default_factory=list)
+    agent_ids: list[str] = Field(default_factory=list)
+    department_ids: list[str] = Field(default_factory=list)
+    facts: list[Fact] = Field(default_factory=list)
+    text: str = Field(description="The claim in plain language; every number in it is one of the facts.")
+
+    def fact(self, name: str) -> str | int:
+        return next(f.value for f in self.facts if f.name == name)
+
+
+class Plan(_Result):
+    """A plan and how good it is. A plan always exists: when the solver finds nothing better within its time
+    limit, it is the heuristic's plan, and the status says it is not proven."""
+
+    status: PlanStatus
+    objective: int = Field(description="Total cost under the policy: the sum of the term values.")
+    best_bound: int = Field(description="No plan can cost less than this (proven by the solver).")
+    gap: float = Field(description="(objective - best_bound) / objective; 0 when proven optimal.")
+    bound_source: str = Field(description="How the bound was obtained (solver, workers, time).")
+    solve_seconds: float
+    horizon_end: datetime = Field(description="The end of the planning horizon.")
+    terms: list[TermValue]
+    assignments: list[Assignment]
+    unassigned: list[Unassigned]
+    explanations: list[Explanation] = Field(default_factory=list)
+
+    def assignment(self, request_id: str) -> Assignment | None:
+        return next((a for a in self.assignments if a.request_id == request_id), None)
+
+    def term(self, term: Term) -> TermValue:
+        return next(t for t in self.terms if t.term == term)

@@ -1,0 +1,73 @@
+"""Priority triage: each request's priority, due time and cost weight, with the facts that justify them.
+
+- Priority: the lead's override if set, else the policy's impact x urgency matrix cell.
+- Due: created + the priority's target time in business minutes, or the deadline if that is earlier.
+- Weight of a minute late: the priority's weight x the department's weight.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from triage.calendar import BusinessAxis
+from triage.model import Request, Scenario
+from triage.names import Priority
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The computed priority of one request and everything it was computed from."""
+
+    request_id: str
+    priority: Priority
+    overridden: bool  # True when a lead's override replaced the matrix cell
+    matrix_priority: Priority  # what the matrix alone says
+    target_minutes: int  # business minutes from creation the priority allows
+    due_minute: int  # on the business-time axis (negative: already overdue at `now`)
+    due_at: datetime
+    due_by_deadline: bool  # True when the requester's deadline is earlier than the target time
+    release_minute: int  # first axis minute work may start (0 unless created in the future)
+    waited_minutes: int  # business minutes between creation and now (0 if created later)
+    priority_weight: int
+    department_weight: int
+
+    @property
+    def weight(self) -> int:
+        """Cost of one business minute late: priority weight x department weight."""
+        return self.priority_weight * self.department_weight
+
+
+def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis) -> Triage:
+    """Priority, due time and weight of one request under the scenario's policy."""
+    policy = scenario.policy
+    matrix_priority = policy.matrix[request.impact][request.urgency]
+    priority = request.priority_override or matrix_priority
+    created_minute = axis.minute_of(request.created_at)
+    target = policy.target_minutes[priority]
+    due_minute = created_minute + target
+    by_deadline = False
+    if request.deadline is not None:
+        deadline_minute = axis.minute_of(request.deadline)
+        if deadline_minute < due_minute:
+            due_minute, by_deadline = deadline_minute, True
+    due_at = request.deadline if by_deadline and request.deadline else axis.moment_of(due_minute, closing=True)
+    return Triage(
+        request_id=request.id,
+        priority=priority,
+        overridden=request.priority_override is not None,
+        matrix_priority=matrix_priority,
+        target_minutes=target,
+        due_minute=due_minute,
+        due_at=due_at,
+        due_by_deadline=by_deadline,
+        release_minute=max(created_minute, 0),
+        waited_minutes=max(-created_minute, 0),
+        priority_weight=policy.priority_weights[priority],
+        department_weight=scenario.department(request.department).weight,
+    )
+
+
+def triage_all(scenario: Scenario, axis: BusinessAxis) -> dict[str, Triage]:
+    """Triage of every request, by request id."""
+    return {r.id: triage_request(r, scenario, axis) for r in scenario.requests}

@@ -1,0 +1,124 @@
+"""The independent checker: the specification of a valid plan and of its cost, written without the solver.
+
+`check_plan` lists every hard-rule violation of a plan for a scenario; `term_quantities` recomputes each
+objective term's unweighted quantity from the scenario and the plan alone. Every solver test ends with
+both, and the heuristic answers to the same checker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from triage.calendar import BusinessAxis
+from triage.model import Agent, Request, Scenario
+from triage.names import RequestStatus, Rule, Term
+from triage.results import Assignment, Plan
+from triage.scoring import triage_all
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: Rule
+    request_id: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.rule.value} [{self.request_id}]: {self.detail}"
+
+
+def _holds(agent: Agent, request: Request) -> bool:
+    return all(agent.skills.get(s, 0) >= level for s, level in request.required_skills.items())
+
+
+def _working(windows: list[tuple[int, int]], start: int, end: int) -> int:
+    return sum(max(0, min(end, high) - max(start, low)) for low, high in windows)
+
+
+def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every hard rule the plan breaks; empty for a valid plan."""
+    axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
+    triages = triage_all(scenario, axis)
+    requests = {r.id: r for r in scenario.requests}
+    agents = {a.id: a for a in scenario.agents}
+    windows = {a.id: axis.agent_windows(a) for a in scenario.agents}
+    out: list[Violation] = []
+    out += _check_once(scenario, plan)
+    for a in plan.assignments:
+        request, agent = requests.get(a.request_id), agents.get(a.agent_id)
+        if request is None or agent is None:
+            continue  # reported by _check_once
+        owner = agents.get(request.owner) if request.owner else None
+        out += _check_assignment(a, request, agent, owner, windows[agent.id], axis)
+        due = triages[request.id].due_minute
+        if a.minutes_late != max(a.end_minute - due, 0):
+            out.append(Violation(Rule.ONCE, a.request_id, f"minutes_late {a.minutes_late} != end - due"))
+    by_agent: dict[str, list[Assignment]] = defaultdict(list)
+    for a in plan.assignments:
+        by_agent[a.agent_id].append(a)
+    for items in by_agent.values():
+        items.sort(key=lambda x: x.start_minute)
+        for first, second in zip(items, items[1:], strict=False):
+            if second.start_minute < first.end_minute:
+                out.append(Violation(Rule.NO_OVERLAP, second.request_id, f"overlaps {first.request_id}"))
+    return out
+
+
+def _check_once(scenario: Scenario, plan: Plan) -> list[Violation]:
+    open_ids = [r.id for r in scenario.requests if r.status != RequestStatus.DONE]
+    seen = [a.request_id for a in plan.assignments] + [u.request_id for u in plan.unassigned]
+    out = [Violation(Rule.ONCE, rid, f"appears {seen.count(rid)} times") for rid in open_ids if seen.count(rid) != 1]
+    out += [Violation(Rule.ONCE, rid, "not an open request of the scenario") for rid in set(seen) - set(open_ids)]
+    agent_ids = {a.id for a in scenario.agents}
+    out += [Violation(Rule.ONCE, a.request_id, "unknown agent") for a in plan.assignments if a.agent_id not in agent_ids]
+    return out
+
+
+def _check_assignment(
+    a: Assignment,
+    request: Request,
+    agent: Agent,
+    owner: Agent | None,
+    windows: list[tuple[int, int]],
+    axis: BusinessAxis,
+) -> list[Violation]:
+    out = []
+    if not _holds(agent, request):
+        out.append(Violation(Rule.SKILLS, request.id, f"{agent.id} lacks {request.required_skills}"))
+    if request.status == RequestStatus.IN_PROGRESS and owner is not None and owner.id != agent.id:
+        if _holds(owner, request):
+            out.append(Violation(Rule.IN_PROGRESS, request.id, f"work in progress moved from {owner.id}"))
+    if a.start_minute < max(axis.minute_of(request.created_at), 0):
+        out.append(Violation(Rule.RELEASE, request.id, "starts before the request exists or before now"))
+    if a.end_minute > axis.horizon_minutes:
+        out.append(Violation(Rule.HORIZON, request.id, "ends after the horizon"))
+    starts_working = any(low <= a.start_minute < high for low, high in windows)
+    if not starts_working or _working(windows, a.start_minute, a.end_minute) != request.effort_minutes:
+        out.append(Violation(Rule.AVAILABILITY, request.id, f"{agent.id} is not working its whole effort in the span"))
+    if axis.moment_of(a.start_minute) != a.start or axis.moment_of(a.end_minute, closing=True) != a.end:
+        out.append(Violation(Rule.AVAILABILITY, request.id, "timestamps do not match the axis minutes"))
+    return out
+
+
+def term_quantities(scenario: Scenario, plan: Plan) -> dict[Term, int]:
+    """Each term's unweighted quantity, recomputed from the scenario and the plan."""
+    axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
+    triages = triage_all(scenario, axis)
+    horizon = axis.horizon_minutes
+    extra = scenario.policy.deferral_extra_minutes
+    lateness = sum(triages[a.request_id].weight * a.minutes_late for a in plan.assignments)
+    deferral = sum(
+        triages[u.request_id].weight * (max(horizon - triages[u.request_id].due_minute, 0) + extra)
+        for u in plan.unassigned
+    )
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
+    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    overload, loads = 0, []
+    for agent in scenario.agents:
+        capacity = sum(high - low for low, high in axis.agent_windows(agent))
+        mine = [effort[a.request_id] for a in plan.assignments if a.agent_id == agent.id]
+        overload += max(sum(mine) - capacity * agent.target_load_pct // 100, 0)
+        if capacity and any(_holds(agent, r) for r in open_requests):
+            loads.append(sum(1000 * e // capacity for e in mine))
+    spread = max(loads) - min(loads) if len(loads) >= 2 else 0
+    return {Term.LATENESS: lateness, Term.DEFERRAL: deferral, Term.OVERLOAD: overload, Term.SPREAD: spread}
