@@ -1,0 +1,139 @@
+"""The `tandem` command: plan, validate and describe scenario files.
+
+Exit status: 0 on success, 2 when the input is bad (every problem is printed, with its record and field,
+and no plan is printed), 1 on an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from solver.params import SolveParams
+from solver.run import plan as make_plan
+from triage.errors import ScenarioError
+from triage.intake import load_scenario_json
+from triage.model import Scenario
+from triage.names import ExplanationKind
+from triage.render import duration, moment
+from triage.results import Plan
+
+app = typer.Typer(help="Tandem: priority triage and workload balancing for internal service teams.",
+                  no_args_is_help=True, add_completion=False)  # fmt: skip
+schema_app = typer.Typer(help="Print JSON Schemas of Tandem's documents.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+
+out = Console(soft_wrap=True, width=None if Console().is_terminal else 160)  # pipes get room for the table
+err = Console(stderr=True, soft_wrap=True)
+
+BAD_INPUT = 2
+
+ScenarioPath = Annotated[Path, typer.Argument(help="A scenario JSON file (see `tandem schema scenario`).")]
+
+
+def _read(path: Path) -> Scenario:
+    """Load a scenario file or print every problem and exit with status 2."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        err.print(f"{path}: cannot read the file: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
+    try:
+        return load_scenario_json(text)
+    except ScenarioError as exc:
+        err.print(f"{path}: {len(exc.problems)} problem(s); nothing was planned.", markup=False)
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
+
+
+@app.command()
+def validate(scenario: ScenarioPath) -> None:
+    """Check a scenario file without planning it."""
+    loaded = _read(scenario)
+    out.print(
+        f"{scenario}: valid: {len(loaded.departments)} departments, {len(loaded.agents)} agents, "
+        f"{len(loaded.requests)} requests.",
+        markup=False,
+    )
+
+
+@app.command()
+def plan(
+    scenario: ScenarioPath,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead of a table.")] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.01, help="Seconds the solver may search (model building aside).")
+    ] = 10.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Solver search workers.")] = 8,
+) -> None:
+    """Plan a scenario: who does what and when, and why."""
+    loaded = _read(scenario)
+    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit, workers=workers))
+    if as_json:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+        return
+    print_plan(loaded, result)
+
+
+def print_plan(scenario: Scenario, result: Plan) -> None:
+    """The plan as a table, then one plain paragraph per request."""
+    zone, now = scenario.calendar.zone, scenario.now
+    names = {a.id: a.name for a in scenario.agents}
+    requests = {r.id: r for r in scenario.requests}
+    departments = {d.id: d.name for d in scenario.departments}
+    table = Table(title=f"Plan from {moment(now, zone, now)} to {moment(result.horizon_end, zone, now)}")
+    for column in ("request", "department", "priority", "agent", "start", "end", "late by"):
+        table.add_column(column)
+    for a in sorted(result.assignments, key=lambda x: (x.start_minute, x.agent_id)):
+        request = requests[a.request_id]
+        late = duration(a.minutes_late) if a.minutes_late else ""
+        table.add_row(f"{a.request_id} {request.title}", departments[request.department], a.priority.value,
+                      names[a.agent_id], moment(a.start, zone, now), moment(a.end, zone, now), late)  # fmt: skip
+    for u in result.unassigned:
+        request = requests[u.request_id]
+        table.add_row(f"{u.request_id} {request.title}", departments[request.department], u.priority.value,
+                      "not planned", "", "", "")  # fmt: skip
+    out.print(table)
+    out.print(_summary(result), markup=False)
+    out.print()
+    out.print("Why", style="bold")
+    by_request: dict[str, list[str]] = {}
+    for e in result.explanations:
+        if e.kind in (ExplanationKind.PRIORITY, ExplanationKind.ASSIGNMENT, ExplanationKind.UNASSIGNED):
+            by_request.setdefault(e.request_ids[0], []).append(e.text)
+    for request_id, texts in by_request.items():
+        out.print(f"{request_id} {requests[request_id].title}: {' '.join(texts)}", markup=False)
+
+
+def _summary(result: Plan) -> str:
+    late = sum(1 for a in result.assignments if a.minutes_late)
+    proof = "proven optimal" if result.status == "optimal" else f"{result.status}, within {result.gap:.1%} of the bound"
+    terms = ", ".join(f"{t.term.value} {t.value}" for t in result.terms)
+    return (
+        f"{len(result.assignments)} planned ({late} late), {len(result.unassigned)} not planned. "
+        f"Cost {result.objective} ({terms}); {proof}; bound {result.best_bound} ({result.bound_source}); "
+        f"{result.solve_seconds:.1f} s."
+    )
+
+
+@schema_app.command("scenario")
+def schema_scenario() -> None:
+    """The JSON Schema of a scenario file."""
+    sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
+
+
+@schema_app.command("plan")
+def schema_plan() -> None:
+    """The JSON Schema of a plan (`tandem plan --json`)."""
+    sys.stdout.write(json.dumps(Plan.model_json_schema(), indent=2) + "\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,104 @@
+"""Hard rules hold on every plan of hundreds of random small scenarios: skills, availability, no overlap,
+release times, the horizon, work in progress kept; every open request is assigned once or listed unassigned;
+and every term value the plan reports is what the independent checker recomputes."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.params import SolveParams
+from solver.run import plan, plan_by_routing
+from tests.builders import SKILLS
+from triage.model import Scenario
+from triage.validation import check_plan, term_quantities
+
+NOW = datetime(2026, 11, 23, 9, 0)
+SKILL_IDS = [s["id"] for s in SKILLS]
+DAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+@st.composite
+def agents(draw: st.DrawFn, count: int) -> list[dict[str, Any]]:
+    out = []
+    for i in range(count):
+        skills = draw(st.dictionaries(st.sampled_from(SKILL_IDS), st.integers(1, 3), min_size=1, max_size=3))
+        body: dict[str, Any] = {"id": f"a{i}", "name": f"Agent {i}", "skills": skills}
+        if draw(st.booleans()):
+            start = draw(st.sampled_from(["09:00", "10:30", "13:00"]))
+            end = draw(st.sampled_from(["14:00", "15:45", "17:00"]))
+            body["working_hours"] = {d: [f"{start}-{end}"] for d in draw(st.sets(st.sampled_from(DAYS), min_size=1))}
+        if draw(st.booleans()):
+            day = NOW.date() + timedelta(days=draw(st.integers(0, 3)))
+            body["time_off"] = [{"start": day.isoformat(), "end": day.isoformat()}]
+        body["target_load_pct"] = draw(st.sampled_from([50, 85, 100]))
+        out.append(body)
+    return out
+
+
+@st.composite
+def requests(draw: st.DrawFn, count: int, agent_ids: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for i in range(count):
+        created = NOW + timedelta(minutes=draw(st.integers(-3 * 24 * 60, 8 * 60)))
+        body: dict[str, Any] = {
+            "id": f"r{i}",
+            "department": draw(st.sampled_from(["ops", "sales"])),
+            "requester": "Robin",
+            "title": f"Request {i}",
+            "impact": draw(st.sampled_from(["company", "department", "team", "person"])),
+            "urgency": draw(st.sampled_from(["work_stopped", "degraded", "inconvenient", "can_wait"])),
+            "effort_minutes": draw(st.integers(15, 600)),
+            "required_skills": draw(st.dictionaries(st.sampled_from(SKILL_IDS), st.integers(1, 3), max_size=2)),
+            "created_at": created.isoformat(),
+            "status": draw(st.sampled_from(["open", "open", "open", "in_progress", "done"])),
+        }
+        if draw(st.booleans()):
+            body["deadline"] = (created + timedelta(hours=draw(st.integers(1, 72)))).isoformat()
+        if draw(st.booleans()):
+            body["owner"] = draw(st.sampled_from(agent_ids))
+        out.append(body)
+    return out
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> Scenario:
+    team = draw(agents(draw(st.integers(1, 4))))
+    work = draw(requests(draw(st.integers(0, 8)), [a["id"] for a in team]))
+    return Scenario.model_validate(
+        {
+            "now": NOW.isoformat(),
+            "calendar": {"timezone": "Europe/Berlin"},
+            "policy": {"horizon_days": draw(st.integers(1, 3))},
+            "skills": SKILLS,
+            "departments": [{"id": "ops", "name": "Ops", "weight": 1}, {"id": "sales", "name": "Sales", "weight": 3}],
+            "agents": team,
+            "requests": work,
+        }
+    )
+
+
+def assert_valid(scenario: Scenario, result: Any) -> None:
+    assert check_plan(scenario, result) == []
+    assert {t.term: t.quantity for t in result.terms} == term_quantities(scenario, result)
+    assert result.objective == sum(t.value for t in result.terms)
+    assert result.best_bound <= result.objective
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_planner_plans_respect_every_hard_rule(scenario: Scenario) -> None:
+    result = plan(scenario, SolveParams(time_limit_seconds=2, workers=1))
+    assert_valid(scenario, result)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_routing_plans_respect_every_hard_rule_and_the_planner_never_does_worse(scenario: Scenario) -> None:
+    routed = plan_by_routing(scenario, SolveParams(workers=1))
+    assert_valid(scenario, routed)
+    planned = plan(scenario, SolveParams(time_limit_seconds=2, workers=1))
+    assert planned.objective <= routed.objective
