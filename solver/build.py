@@ -124,7 +124,7 @@ def _team_end(built: Built, compiled: Compiled, j: int, job: Job) -> cp_model.In
             built.model.add(start + job.effort >= position + 1).only_enforce_if(past)
             built.model.add(start + job.effort <= position).only_enforce_if(~past)
             spanned.append(gap * past)
-        built.model.add(end == start + job.effort + offset + sum(spanned)).only_enforce_if(
+        built.model.add(end == start + job.effort + offset + cp_model.LinearExpr.sum(spanned)).only_enforce_if(
             built.present[j, candidate.agent]
         )
     return end

@@ -57,9 +57,7 @@ class AgentTime:
     def jumps(self) -> list[tuple[int, int]]:
         """(own-axis position, gap minutes) for each gap between windows: an end past the position lands
         that many team minutes later than the own axis alone says."""
-        return [
-            (self._cumulative[i], self.windows[i][0] - self.windows[i - 1][1]) for i in range(1, len(self.windows))
-        ]
+        return [(self._cumulative[i], self.windows[i][0] - self.windows[i - 1][1]) for i in range(1, len(self.windows))]
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,13 @@ class Job:
     def sort_key(self) -> tuple[int, int, int, int, str]:
         """Routing order: priority, due, heavier cost first, the department's own rank."""
         rank = self.request.department_rank or 10**6
-        return (PRIORITY_ORDER[self.triage.priority], self.triage.due_minute, -self.triage.weight, rank, self.request.id)
+        return (
+            PRIORITY_ORDER[self.triage.priority],
+            self.triage.due_minute,
+            -self.triage.weight,
+            rank,
+            self.request.id,
+        )
 
 
 @dataclass(frozen=True)

@@ -128,12 +128,16 @@ class BusinessAxis:
         """Working minutes from the origin day's midnight to a wall-clock minute of a day (negative before)."""
         before = sum(min(max(minute_of_day - start, 0), end - start) for start, end in self.team_periods(day))
         if day >= self._origin:
-            return before + sum(self._day_minutes(self._origin + timedelta(days=k)) for k in range((day - self._origin).days))
+            return before + sum(
+                self._day_minutes(self._origin + timedelta(days=k)) for k in range((day - self._origin).days)
+            )
         return before - sum(self._day_minutes(day + timedelta(days=k)) for k in range((self._origin - day).days))
 
     def _absolute(self, moment: datetime) -> int:
         local = moment.astimezone(self.zone)
-        return self._absolute_at(local.date(), local.hour * 60 + local.minute + (local.second > 0 or local.microsecond > 0))
+        return self._absolute_at(
+            local.date(), local.hour * 60 + local.minute + (local.second > 0 or local.microsecond > 0)
+        )
 
     def minute_of(self, moment: datetime) -> int:
         """The axis minute of an instant: working minutes from now (negative for the past)."""

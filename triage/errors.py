@@ -1,7 +1,7 @@
 """The exception tree of Tandem's core. The API maps each class to a problem document once.
 
-    TandemError
-    └── ScenarioError      a scenario document is malformed or inconsistent; carries every Problem found
+TandemError
+└── ScenarioError      a scenario document is malformed or inconsistent; carries every Problem found
 """
 
 from __future__ import annotations

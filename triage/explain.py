@@ -157,7 +157,10 @@ def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qual
         return f"Not planned: no single teammate has all of {skills_phrase(request.required_skills, names)}."
     end = moment(datetime.fromisoformat(str(e.fact("horizon_end"))), scenario.calendar.zone, scenario.now)
     who = people(qualified)
-    return f"Not planned before the plan's horizon ends ({end}): the time of the teammates who could take it ({who}) goes to other requests."
+    return (
+        f"Not planned before the plan's horizon ends ({end}): "
+        f"the time of the teammates who could take it ({who}) goes to other requests."
+    )
 
 
 def _holds(skills: dict[str, int], needed: dict[str, int]) -> bool:

@@ -78,7 +78,7 @@ def cross_record_problems(raw: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     ids: dict[str, set[str]] = {}
     for section in _SECTIONS:
-        counts = Counter(item.get("id") for _, item in _items(raw, section) if isinstance(item.get("id"), str))
+        counts = Counter(str(item["id"]) for _, item in _items(raw, section) if isinstance(item.get("id"), str))
         ids[section] = set(counts)
         problems += [
             Problem(record=f"{section}[{key}]", field="id", message=f"duplicate id: {count} {section} have it")
@@ -116,9 +116,7 @@ def working_time_problems(scenario: Scenario) -> list[Problem]:
     for agent in scenario.agents:
         if agent.working_hours is None:
             continue
-        shared = any(
-            intersect(sorted(team.get(day, [])), sorted(agent.working_hours.get(day, []))) for day in WEEKDAYS
-        )
+        shared = any(intersect(sorted(team.get(day, [])), sorted(agent.working_hours.get(day, []))) for day in WEEKDAYS)
         if not shared:
             problems.append(
                 Problem(

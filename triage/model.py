@@ -8,6 +8,7 @@ Naive datetimes are read in the team calendar's time zone.
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date, datetime
 from typing import Annotated
@@ -109,7 +110,7 @@ class Calendar(_Model):
 
 def _check_no_overlap(day: Weekday, ranges: list[tuple[int, int]]) -> None:
     ordered = sorted(ranges)
-    for (_, end), (start, _) in zip(ordered, ordered[1:], strict=False):
+    for (_, end), (start, _) in itertools.pairwise(ordered):
         if start < end:
             raise ValueError(f"working periods on {day.value} overlap")
 
@@ -226,13 +227,14 @@ def _comparable(moment: datetime) -> datetime:
 
 
 def _default_matrix() -> dict[Impact, dict[Urgency, Priority]]:
-    p = Priority
-    return {
-        Impact.COMPANY: {Urgency.WORK_STOPPED: p.P1, Urgency.DEGRADED: p.P1, Urgency.INCONVENIENT: p.P2, Urgency.CAN_WAIT: p.P3},
-        Impact.DEPARTMENT: {Urgency.WORK_STOPPED: p.P1, Urgency.DEGRADED: p.P2, Urgency.INCONVENIENT: p.P3, Urgency.CAN_WAIT: p.P3},
-        Impact.TEAM: {Urgency.WORK_STOPPED: p.P2, Urgency.DEGRADED: p.P2, Urgency.INCONVENIENT: p.P3, Urgency.CAN_WAIT: p.P4},
-        Impact.PERSON: {Urgency.WORK_STOPPED: p.P2, Urgency.DEGRADED: p.P3, Urgency.INCONVENIENT: p.P4, Urgency.CAN_WAIT: p.P4},
-    }  # fmt: skip
+    """ITIL's usual shape: the wider the impact and the worse the urgency, the higher the priority."""
+    rows = {
+        Impact.COMPANY: "P1 P1 P2 P3",
+        Impact.DEPARTMENT: "P1 P2 P3 P3",
+        Impact.TEAM: "P2 P2 P3 P4",
+        Impact.PERSON: "P2 P3 P4 P4",
+    }  # columns: work_stopped, degraded, inconvenient, can_wait
+    return {impact: dict(zip(Urgency, map(Priority, row.split()), strict=True)) for impact, row in rows.items()}
 
 
 class TermWeights(_Model):
@@ -292,8 +294,8 @@ class Scenario(_Model):
     """Everything a plan needs: the moment it is made, the team, its customers and the open work."""
 
     now: datetime = Field(description="The plan's start; naive means the team's time zone.")
-    calendar: Calendar = Field(default_factory=Calendar)  # type: ignore[arg-type]
-    policy: Policy = Field(default_factory=Policy)  # type: ignore[arg-type]
+    calendar: Calendar = Field(default_factory=Calendar)
+    policy: Policy = Field(default_factory=Policy)
     skills: list[Skill] = Field(default_factory=list, description="The skill catalogue.")
     departments: list[Department] = Field(min_length=1, description="The team's customers.")
     agents: list[Agent] = Field(min_length=1, description="The teammates.")

@@ -32,7 +32,7 @@ def moment(instant: datetime, zone: ZoneInfo, now: datetime) -> str:
 
 
 def possessive(name: str) -> str:
-    """"Sales'" and "Finance's"."""
+    """ "Sales'" and "Finance's"."""
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
@@ -45,7 +45,7 @@ def urgency_words(urgency: str) -> str:
 
 
 def people(names: list[str]) -> str:
-    """"Ana", "Ana and Ben", "Ana, Ben and Chloe"."""
+    """ "Ana", "Ana and Ben", "Ana, Ben and Chloe"."""
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]

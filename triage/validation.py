@@ -7,6 +7,7 @@ both, and the heuristic answers to the same checker.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
         by_agent[a.agent_id].append(a)
     for items in by_agent.values():
         items.sort(key=lambda x: x.start_minute)
-        for first, second in zip(items, items[1:], strict=False):
+        for first, second in itertools.pairwise(items):
             if second.start_minute < first.end_minute:
                 out.append(Violation(Rule.NO_OVERLAP, second.request_id, f"overlaps {first.request_id}"))
     return out
@@ -70,7 +71,9 @@ def _check_once(scenario: Scenario, plan: Plan) -> list[Violation]:
     out = [Violation(Rule.ONCE, rid, f"appears {seen.count(rid)} times") for rid in open_ids if seen.count(rid) != 1]
     out += [Violation(Rule.ONCE, rid, "not an open request of the scenario") for rid in set(seen) - set(open_ids)]
     agent_ids = {a.id for a in scenario.agents}
-    out += [Violation(Rule.ONCE, a.request_id, "unknown agent") for a in plan.assignments if a.agent_id not in agent_ids]
+    out += [
+        Violation(Rule.ONCE, a.request_id, "unknown agent") for a in plan.assignments if a.agent_id not in agent_ids
+    ]
     return out
 
 
@@ -85,9 +88,9 @@ def _check_assignment(
     out = []
     if not _holds(agent, request):
         out.append(Violation(Rule.SKILLS, request.id, f"{agent.id} lacks {request.required_skills}"))
-    if request.status == RequestStatus.IN_PROGRESS and owner is not None and owner.id != agent.id:
-        if _holds(owner, request):
-            out.append(Violation(Rule.IN_PROGRESS, request.id, f"work in progress moved from {owner.id}"))
+    moved = request.status == RequestStatus.IN_PROGRESS and owner is not None and owner.id != agent.id
+    if moved and owner is not None and _holds(owner, request):
+        out.append(Violation(Rule.IN_PROGRESS, request.id, f"work in progress moved from {owner.id}"))
     if a.start_minute < max(axis.minute_of(request.created_at), 0):
         out.append(Violation(Rule.RELEASE, request.id, "starts before the request exists or before now"))
     if a.end_minute > axis.horizon_minutes:

@@ -1,0 +1,83 @@
+"""The `tandem` command: plan, validate and schema, including the exit status 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from tests.builders import agent, request, scenario_dict
+from triage.model import Scenario
+from triage.results import Plan
+
+runner = CliRunner()
+
+
+def write(tmp_path: Path, body: Any) -> Path:
+    path = tmp_path / "scenario.json"
+    path.write_text(body if isinstance(body, str) else json.dumps(body))
+    return path
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    team = [agent("ana"), agent("ben", {"pay": 2})]
+    work = [request("R1", title="VPN down"), request("R2", required_skills={"pay": 1})]
+    return write(tmp_path, scenario_dict(team, work))
+
+
+def test_plan_prints_a_table_and_a_reason_per_request(small: Path) -> None:
+    result = runner.invoke(app, ["plan", str(small), "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "R1 VPN down" in result.output
+    assert "Why" in result.output
+    lines = [line for line in result.output.splitlines() if line.startswith(("R1 ", "R2 "))]
+    assert len(lines) == 2
+    assert "Ben, the only teammate with Payroll, takes it from Mon 09:00 to Mon 10:00, finishing on time." in lines[1]
+
+
+def test_plan_json_is_a_plan(small: Path) -> None:
+    result = runner.invoke(app, ["plan", str(small), "--json", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    parsed = Plan.model_validate_json(result.output)
+    assert parsed.status == "optimal"
+    assert {a.request_id for a in parsed.assignments} == {"R1", "R2"}
+
+
+def test_validate_accepts_a_good_file(small: Path) -> None:
+    result = runner.invoke(app, ["validate", str(small)])
+    assert result.exit_code == 0
+    assert "valid: 1 departments, 2 agents, 2 requests" in result.output
+
+
+@pytest.mark.parametrize("command", ["plan", "validate"])
+def test_bad_input_prints_every_problem_exits_2_and_plans_nothing(tmp_path: Path, command: str) -> None:
+    body = scenario_dict([agent("ana")], [request("R1", effort_minutes=0), request("R2", department="nope")])
+    result = runner.invoke(app, [command, str(write(tmp_path, body))])
+    assert result.exit_code == 2
+    assert "2 problem(s); nothing was planned." in result.output
+    assert "requests[R1].effort_minutes: Input should be greater than 0" in result.output
+    assert "requests[R2].department: unknown department 'nope'" in result.output
+    assert "Why" not in result.output and "status" not in result.output
+
+
+def test_malformed_json_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", str(write(tmp_path, "{not json"))])
+    assert result.exit_code == 2
+    assert "scenario: malformed JSON" in result.output
+
+
+def test_missing_file_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", str(tmp_path / "nowhere.json")])
+    assert result.exit_code == 2
+    assert "cannot read the file" in result.output
+
+
+def test_schema_scenario_is_the_models_json_schema() -> None:
+    result = runner.invoke(app, ["schema", "scenario"])
+    assert result.exit_code == 0
+    assert json.loads(result.output) == Scenario.model_json_schema()

@@ -1,0 +1,40 @@
+"""The core is pure: triage/ and solver/ import nothing from the edge and touch no I/O, clock or environment."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORE_FILES = sorted([*ROOT.glob("triage/**/*.py"), *ROOT.glob("solver/**/*.py")])
+FORBIDDEN_MODULES = {"api", "sqlalchemy", "fastapi", "httpx", "os", "random", "requests", "socket", "subprocess"}
+FORBIDDEN_CALLS = {("datetime", "now"), ("datetime", "today"), ("date", "today"), ("datetime", "utcnow")}
+
+
+def imported_modules(tree: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_core_module_is_pure(path: Path) -> None:
+    tree = ast.parse(path.read_text())
+    assert imported_modules(tree) & FORBIDDEN_MODULES == set()
+    calls = {
+        (node.func.value.id, node.func.attr)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
+    }
+    assert calls & FORBIDDEN_CALLS == set()
+    assert "open" not in {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+
+
+def test_the_core_files_are_found() -> None:
+    assert len(CORE_FILES) >= 10
