@@ -34,9 +34,7 @@ def request(request_id: str, effort: int = 60, **fields: Any) -> dict[str, Any]:
     return body
 
 
-def scenario_dict(
-    agents: list[dict[str, Any]], requests: list[dict[str, Any]], **fields: Any
-) -> dict[str, Any]:
+def scenario_dict(agents: list[dict[str, Any]], requests: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "now": NOW,
         "calendar": {"timezone": "Europe/Berlin"},

@@ -26,7 +26,9 @@ def test_deferral_is_late_to_the_horizon_end_plus_the_extra() -> None:
 
 def test_overload_counts_minutes_above_target_load() -> None:
     # One day (480 min) at a 50 % target = 240; 360 min of work must all be done (deferral costs more).
-    s = scenario([agent("ana", target_load_pct=50)], [request("R", effort=360)], policy=flat_policy(480, horizon_days=1))
+    s = scenario(
+        [agent("ana", target_load_pct=50)], [request("R", effort=360)], policy=flat_policy(480, horizon_days=1)
+    )
     assert checked_plan(s).term(Term.OVERLOAD).quantity == 120
 
 

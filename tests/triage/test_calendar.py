@@ -85,7 +85,11 @@ def test_time_off_with_hours_cuts_part_of_a_day() -> None:
 
 @pytest.mark.parametrize(
     ("first", "second", "expected"),
-    [([(0, 10)], [(5, 20)], [(5, 10)]), ([(0, 10), (20, 30)], [(5, 25)], [(5, 10), (20, 25)]), ([(0, 5)], [(5, 9)], [])],
+    [
+        ([(0, 10)], [(5, 20)], [(5, 10)]),
+        ([(0, 10), (20, 30)], [(5, 25)], [(5, 10), (20, 25)]),
+        ([(0, 5)], [(5, 9)], []),
+    ],
 )
 def test_intersect(first: list, second: list, expected: list) -> None:
     assert intersect(first, second) == expected
