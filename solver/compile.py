@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from triage.calendar import BusinessAxis, Window
 from triage.model import Agent, Request, Scenario
-from triage.names import Priority, RequestStatus
+from triage.names import PinKind, Priority, RequestStatus
+from triage.results import Plan
 from triage.scoring import Triage, triage_all
 
 PRIORITY_ORDER = {p: i for i, p in enumerate(Priority)}
@@ -78,6 +79,8 @@ class Job:
     candidates: list[Candidate]
     missing_skills: dict[str, int]  # skill -> level that no agent holds
     qualified_agents: list[int]  # every agent with the skills, whether or not they have room
+    department: int  # index into Compiled.departments
+    reference_agent: int | None  # current owner, else the previous plan's agent: moving away is churn
 
     @property
     def effort(self) -> int:
@@ -101,6 +104,14 @@ class Compiled:
     axis: BusinessAxis
     agents: list[AgentTime]
     jobs: list[Job]
+    departments: list[str]  # ids of departments with open requests, in scenario order
+    spread_agents: list[int]  # agents the spread term compares: working time and the skills of some request
+
+    def job_index(self) -> dict[str, int]:
+        return {job.request.id: j for j, job in enumerate(self.jobs)}
+
+    def agent_index(self) -> dict[str, int]:
+        return {a.agent.id: i for i, a in enumerate(self.agents)}
 
     @property
     def horizon_minutes(self) -> int:
@@ -126,25 +137,37 @@ def missing_skills(request: Request, agents: list[Agent]) -> dict[str, int]:
     }
 
 
-def compile_scenario(scenario: Scenario) -> Compiled:
-    """Index a scenario for planning; done requests are left out."""
+def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compiled:
+    """Index a scenario for planning; done requests are left out. `previous` is the last plan, whose
+    agents count as owners for churn where a request has no owner yet."""
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     agents = [AgentTime.of(agent, axis.agent_windows(agent)) for agent in scenario.agents]
     triages = triage_all(scenario, axis)
     index_of = {a.agent.id: i for i, a in enumerate(agents)}
+    unfrozen = {pin.request for pin in scenario.pins if pin.kind == PinKind.UNFREEZE}
+    planned = {a.request_id: a.agent_id for a in previous.assignments} if previous else {}
+    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    departments = list(
+        dict.fromkeys(d.id for d in scenario.departments if any(r.department == d.id for r in open_requests))
+    )
+    department_of = {d: i for i, d in enumerate(departments)}
     jobs = []
-    for request in scenario.requests:
-        if request.status == RequestStatus.DONE:
-            continue
+    for request in open_requests:
         qualified = [i for i, a in enumerate(agents) if qualifies(a.agent, request)]
-        if request.status == RequestStatus.IN_PROGRESS and request.owner in index_of:
-            # Work in progress stays with its owner when the owner can do it.
-            owner = index_of[request.owner]
-            qualified = [owner] if owner in qualified else qualified
+        frozen = request.status == RequestStatus.IN_PROGRESS and request.id not in unfrozen
+        if frozen and request.owner in index_of and index_of[request.owner] in qualified:
+            qualified = [index_of[request.owner]]  # work in progress stays with its owner
         triage = triages[request.id]
         candidates = [c for i in qualified if (c := _candidate(agents[i], i, request, triage))]
-        jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified))
-    return Compiled(scenario, axis, agents, jobs)
+        reference = index_of.get(request.owner or planned.get(request.id, ""))
+        jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified,
+                        department_of[request.department], reference))  # fmt: skip
+    spread_agents = [
+        a
+        for a, agent in enumerate(agents)
+        if agent.capacity_minutes and any(qualifies(agent.agent, r) for r in open_requests)
+    ]
+    return Compiled(scenario, axis, agents, jobs, departments, spread_agents)
 
 
 def _candidate(agent: AgentTime, index: int, request: Request, triage: Triage) -> Candidate | None:

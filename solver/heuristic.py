@@ -1,12 +1,15 @@
 """A fast routing heuristic: requests in (priority, due, cost, department rank) order, each to the qualified
-agent who would finish it first, appended after that agent's earlier work. Instant at any size; its
-plan is the solver's starting point and its fallback, so the planner never ends worse than it."""
+agent who would finish it first, appended after that agent's earlier work. It keeps the lead's pins
+where it can (assign: only that agent; first: routed before anything else; before: routed after, and
+started after, the request it waits for). Instant at any size; its plan is the solver's starting point and
+its fallback, so the planner never ends worse than it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from solver.compile import Compiled
+from triage.names import PinKind
 
 
 @dataclass(frozen=True)
@@ -18,26 +21,91 @@ class Placement:
     own_start: int
 
 
+def routing_order(compiled: Compiled) -> list[int]:
+    """Jobs in routing order: pinned-first jobs, then by sort key, each after the jobs pinned before it."""
+    jobs = compiled.job_index()
+    first = {jobs[p.request] for p in compiled.scenario.pins if p.kind == PinKind.FIRST and p.request in jobs}
+    order = sorted(range(len(compiled.jobs)), key=lambda j: (j not in first, compiled.jobs[j].sort_key()))
+    waits_for: dict[int, set[int]] = {}
+    for pin in compiled.scenario.pins:
+        if pin.kind == PinKind.BEFORE and pin.request in jobs and pin.other in jobs:
+            waits_for.setdefault(jobs[pin.other or ""], set()).add(jobs[pin.request])
+    if not waits_for:
+        return order
+    placed: list[int] = []
+    done: set[int] = set()
+
+    def visit(j: int, path: set[int]) -> None:
+        if j in done or j in path:
+            return  # a cycle of before-pins is left to the solver to report
+        for k in sorted(waits_for.get(j, ()), key=order.index):
+            visit(k, path | {j})
+        done.add(j)
+        placed.append(j)
+
+    for j in order:
+        visit(j, set())
+    return placed
+
+
 def route_earliest_finish(compiled: Compiled) -> list[Placement]:
     """Place every request it can; the rest are left out (deferred)."""
     free = [0] * len(compiled.agents)
     booked = [0] * len(compiled.agents)
+    jobs, agents = compiled.job_index(), compiled.agent_index()
+    pinned_to = {
+        jobs[p.request]: agents[p.agent]
+        for p in compiled.scenario.pins
+        if p.kind == PinKind.ASSIGN and p.request in jobs and p.agent in agents
+    }
+    waits_for: dict[int, list[int]] = {}
+    for pin in compiled.scenario.pins:
+        if pin.kind == PinKind.BEFORE and pin.request in jobs and pin.other in jobs:
+            waits_for.setdefault(jobs[pin.other or ""], []).append(jobs[pin.request])
+    ends: dict[int, int] = {}
     placements = []
-    order = sorted(range(len(compiled.jobs)), key=lambda j: compiled.jobs[j].sort_key())
-    for j in order:
+    for j in routing_order(compiled):
         job = compiled.jobs[j]
+        not_before = max((ends.get(k, 0) for k in waits_for.get(j, [])), default=0)
         best: tuple[int, int, int, int] | None = None  # (team end, booked minutes, agent, own start)
         for candidate in job.candidates:
-            start = max(free[candidate.agent], candidate.earliest_start)
+            if j in pinned_to and candidate.agent != pinned_to[j]:
+                continue
+            agent = compiled.agents[candidate.agent]
+            start = max(free[candidate.agent], candidate.earliest_start, agent.own_minute(not_before))
             if start > candidate.latest_start:
                 continue
-            end = compiled.agents[candidate.agent].team_end(start + job.effort)
-            option = (end, booked[candidate.agent], candidate.agent, start)
+            option = (agent.team_end(start + job.effort), booked[candidate.agent], candidate.agent, start)
             if best is None or option < best:
                 best = option
         if best is not None:
-            _, _, agent, start = best
-            free[agent] = start + job.effort
-            booked[agent] += job.effort
-            placements.append(Placement(j, agent, start))
+            end, _, agent_index, start = best
+            free[agent_index] = start + job.effort
+            booked[agent_index] += job.effort
+            ends[j] = end
+            placements.append(Placement(j, agent_index, start))
     return placements
+
+
+def left_shift(compiled: Compiled, placements: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
+    """The same plan with every request started as early as its agent's earlier work, its release and
+    the requests pinned before it allow; each agent keeps its order. Ends only move earlier."""
+    jobs = compiled.job_index()
+    waits_for: dict[int, list[int]] = {}
+    for pin in compiled.scenario.pins:
+        if pin.kind == PinKind.BEFORE and pin.request in jobs and pin.other in jobs:
+            waits_for.setdefault(jobs[pin.other or ""], []).append(jobs[pin.request])
+    order = sorted(placements, key=lambda j: compiled.agents[placements[j][0]].team_start(placements[j][1]))
+    free = [0] * len(compiled.agents)
+    ends: dict[int, int] = {}
+    out: dict[int, tuple[int, int]] = {}
+    for j in order:
+        a, old = placements[j]
+        agent, job = compiled.agents[a], compiled.jobs[j]
+        candidate = next(c for c in job.candidates if c.agent == a)
+        not_before = max((ends[k] for k in waits_for.get(j, []) if k in ends), default=0)
+        start = min(old, max(free[a], candidate.earliest_start, agent.own_minute(not_before)))
+        out[j] = (a, start)
+        free[a] = start + job.effort
+        ends[j] = agent.team_end(start + job.effort)
+    return out

@@ -17,3 +17,11 @@ class SolveParams(BaseModel):
     random_seed: int = Field(0, ge=0, description="CP-SAT's seed, for repeatable runs with one worker.")
     relative_gap_limit: float = Field(0.0, ge=0, lt=1, description="Stop once proven within this share of optimal.")
     log_search: bool = Field(False, description="Print CP-SAT's search log (to the caller's stdout).")
+    direct_pairs_limit: int = Field(
+        6000,
+        ge=0,
+        description="Above this many (request, qualified agent) pairs, plan by large-neighbourhood search "
+        "instead of one model.",
+    )
+    neighbourhood_requests: int = Field(120, ge=5, description="Requests per neighbourhood of the search.")
+    neighbourhood_seconds: float = Field(1.0, gt=0, description="Time limit of one neighbourhood's solve.")

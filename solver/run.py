@@ -1,8 +1,9 @@
-"""`plan(scenario, params) -> Plan`: the only place a CpSolver runs.
+"""`plan(scenario, params, previous) -> Plan`: the planner's entry point; the only place a CpSolver runs.
 
-The routing heuristic's plan is given to CP-SAT as a hint. If CP-SAT finds nothing within the time
-limit, the heuristic's plan is returned, priced by the same model (solved with every choice fixed), with
-status `feasible` and the bound CP-SAT proved meanwhile. A plan is always returned, never an exception.
+The routing heuristic's plan (or the previous plan, on a re-plan) is CP-SAT's hint. Small scenarios are
+solved as one model; large ones by large-neighbourhood search (`solver.lns`) from the same start. If
+nothing is found within the time limit, the starting plan is returned with an honest status. A plan is
+always returned, never an exception; pins that cannot all hold give status `infeasible` with conflicts.
 """
 
 from __future__ import annotations
@@ -13,111 +14,157 @@ from ortools.sat.python import cp_model
 
 from solver.build import Built, build_model
 from solver.compile import Compiled, compile_scenario
-from solver.heuristic import Placement, route_earliest_finish
+from solver.conflicts import find_conflicts
+from solver.evaluate import Placements, term_quantities, total_cost
+from solver.heuristic import left_shift, route_earliest_finish
 from solver.params import SolveParams
+from solver.replan import changes_since, placements_from
 from triage.explain import explain_plan
 from triage.model import Scenario
 from triage.names import PlanStatus, Term
 from triage.results import Assignment, Plan, TermValue, Unassigned
 
-_UNITS = {
+UNITS = {
     Term.LATENESS: "weighted minutes",
     Term.DEFERRAL: "weighted minutes",
     Term.OVERLOAD: "minutes",
     Term.SPREAD: "per mille",
+    Term.CHURN: "requests",
+    Term.FAIRNESS: "per mille",
+    Term.WAITING: "minutes",
 }
 
 
-def plan(scenario: Scenario, params: SolveParams | None = None) -> Plan:
-    """Plan a scenario within the time limit; the plan says how good it is."""
+def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan | None = None) -> Plan:
+    """Plan a scenario within the time limit; the plan says how good it is. With `previous`, a re-plan:
+    warm-started from it, charging churn for moving its requests, and listing what moved and why."""
     params = params or SolveParams()
     started = time.perf_counter()
-    compiled = compile_scenario(scenario)
-    built = build_model(compiled)
-    placements = route_earliest_finish(compiled)
-    _hint(built, placements)
-    solver = _solver(params, params.time_limit_seconds)
-    status = solver.solve(built.model)
-    bound = int(solver.best_objective_bound) if status != cp_model.UNKNOWN else 0
-    source = f"CP-SAT {solver.status_name(status).lower()}, {params.workers} workers, {solver.wall_time:.1f} s"
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        plan_status = PlanStatus.OPTIMAL if status == cp_model.OPTIMAL else PlanStatus.FEASIBLE
-    elif status == cp_model.INFEASIBLE:
-        plan_status = PlanStatus.INFEASIBLE
-    else:  # nothing found in time: price the heuristic's plan with the same model
-        built, solver = _price_fixed(compiled, placements, params)
-        plan_status = PlanStatus.FEASIBLE
-        source += "; plan from the routing heuristic"
-    result = _extract(compiled, built, solver, plan_status, bound, source)
+    compiled = compile_scenario(scenario, previous)
+    start = route_earliest_finish(compiled)
+    hint: Placements = {p.job: (p.agent, p.own_start) for p in start}
+    if previous is not None:
+        hint = placements_from(compiled, previous, fallback=hint)
+    if _size(compiled) > params.direct_pairs_limit:
+        from solver.lns import improve
+
+        placements, status, bound, source = improve(compiled, hint, params)
+    else:
+        placements, status, bound, source = _solve_direct(compiled, hint, params)
+    if status == PlanStatus.INFEASIBLE:
+        result = _infeasible(compiled, params, source)
+    else:
+        shifted = left_shift(compiled, dict(placements))
+        if total_cost(compiled, shifted) <= total_cost(compiled, placements):
+            placements = shifted  # same cost or less, and nobody waits for no reason
+        result = _extract(compiled, placements, status, bound, source)
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
+    if previous is not None and status != PlanStatus.INFEASIBLE:
+        result.changes = changes_since(compiled, previous, result)
     return result
 
 
-def plan_by_routing(scenario: Scenario, params: SolveParams | None = None) -> Plan:
+def plan_by_routing(scenario: Scenario) -> Plan:
     """The routing heuristic's plan alone, priced under the policy: the baseline the planner must beat."""
-    params = params or SolveParams()
     started = time.perf_counter()
     compiled = compile_scenario(scenario)
-    built, solver = _price_fixed(compiled, route_earliest_finish(compiled), params)
-    result = _extract(compiled, built, solver, PlanStatus.FEASIBLE, 0, "none: routing heuristic, not searched")
+    placements = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled)}
+    result = _extract(compiled, placements, PlanStatus.FEASIBLE, 0, "none: routing heuristic, not searched")
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     return result
 
 
-def _solver(params: SolveParams, time_limit: float) -> cp_model.CpSolver:
+def _size(compiled: Compiled) -> int:
+    return sum(len(job.candidates) for job in compiled.jobs)
+
+
+def new_solver(params: SolveParams, time_limit: float, workers: int | None = None) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = params.workers
+    solver.parameters.num_workers = workers or params.workers
     solver.parameters.random_seed = params.random_seed
     solver.parameters.relative_gap_limit = params.relative_gap_limit
     solver.parameters.log_search_progress = params.log_search
     return solver
 
 
-def _hint(built: Built, placements: list[Placement]) -> None:
-    chosen = {(p.job, p.agent): p.own_start for p in placements}
-    placed = {p.job for p in placements}
+def add_hint(built: Built, placements: Placements) -> None:
+    """Hint CP-SAT with a plan: chosen pairs and their starts, deferrals."""
     for (j, a), var in built.present.items():
-        built.model.add_hint(var, (j, a) in chosen)
-        if (j, a) in chosen:
-            built.model.add_hint(built.own_start[j, a], chosen[j, a])
+        chosen = placements.get(j)
+        built.model.add_hint(var, chosen is not None and chosen[0] == a)
+        if chosen is not None and chosen[0] == a:
+            built.model.add_hint(built.own_start[j, a], chosen[1])
     for j, var in built.deferred.items():
-        built.model.add_hint(var, j not in placed)
+        built.model.add_hint(var, j not in placements)
 
 
-def _price_fixed(
-    compiled: Compiled, placements: list[Placement], params: SolveParams
-) -> tuple[Built, cp_model.CpSolver]:
-    """Solve the model with every choice fixed to the heuristic's, to read its term values."""
-    built = build_model(compiled)
-    chosen = {(p.job, p.agent): p.own_start for p in placements}
+def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[int, int]]:
+    """The placements of a solved model: free jobs as solved, held jobs as they were."""
+    out = dict(built.scope.fixed)
     for (j, a), var in built.present.items():
-        built.model.add(var == int((j, a) in chosen))
-        if (j, a) in chosen:
-            built.model.add(built.own_start[j, a] == chosen[j, a])
-    solver = _solver(params, max(params.time_limit_seconds, 5.0))
-    solver.solve(built.model)
-    return built, solver
+        if solver.boolean_value(var):
+            out[j] = (a, solver.value(built.own_start[j, a]))
+    return out
 
 
-def _extract(
-    compiled: Compiled, built: Built, solver: cp_model.CpSolver, status: PlanStatus, bound: int, source: str
-) -> Plan:
-    assignments, unassigned = [], []
-    for j, job in enumerate(compiled.jobs):
-        chosen = [a for a in (c.agent for c in job.candidates) if solver.boolean_value(built.present[j, a])]
-        if chosen:
-            assignments.append(_assignment(compiled, j, chosen[0], solver.value(built.own_start[j, chosen[0]])))
-        else:
-            unassigned.append(_unassigned(compiled, j))
+def _solve_direct(compiled: Compiled, hint: Placements, params: SolveParams) -> tuple[Placements, PlanStatus, int, str]:
+    built = build_model(compiled)
+    add_hint(built, hint)
+    solver = new_solver(params, params.time_limit_seconds)
+    status = solver.solve(built.model)
+    source = f"CP-SAT {solver.status_name(status).lower()}, {params.workers} workers, {solver.wall_time:.1f} s"
+    if status == cp_model.INFEASIBLE:
+        return {}, PlanStatus.INFEASIBLE, 0, source
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        kind = PlanStatus.OPTIMAL if status == cp_model.OPTIMAL else PlanStatus.FEASIBLE
+        return read_placements(built, solver), kind, int(solver.best_objective_bound), source
+    bound = int(solver.best_objective_bound) if solver.best_objective_bound > 0 else 0
+    if _keeps_pins(compiled, hint, params):
+        return hint, PlanStatus.FEASIBLE, bound, source + "; plan from the routing heuristic"
+    return hint, PlanStatus.UNKNOWN, bound, source + "; the routing heuristic's plan breaks a pin"
+
+
+def _keeps_pins(compiled: Compiled, placements: Placements, params: SolveParams) -> bool:
+    """Whether a plan keeps every pin: the model with everything held fixed is feasible."""
+    if not compiled.scenario.pins:
+        return True
+    everything = build_model(compiled)
+    for (j, a), var in everything.present.items():
+        everything.model.add(var == int(placements.get(j, (-1, 0))[0] == a))
+        if placements.get(j, (-1, 0))[0] == a:
+            everything.model.add(everything.own_start[j, a] == placements[j][1])
+    status = new_solver(params, 5.0, workers=1).solve(everything.model)
+    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def _infeasible(compiled: Compiled, params: SolveParams, source: str) -> Plan:
+    return Plan(
+        status=PlanStatus.INFEASIBLE,
+        objective=0,
+        best_bound=0,
+        gap=0.0,
+        bound_source=source,
+        solve_seconds=0.0,
+        horizon_end=compiled.axis.moment_of(compiled.horizon_minutes, closing=True),
+        terms=[],
+        assignments=[],
+        unassigned=[],
+        conflicts=find_conflicts(compiled, params),
+    )
+
+
+def _extract(compiled: Compiled, placements: Placements, status: PlanStatus, bound: int, source: str) -> Plan:
+    assignments = [_assignment(compiled, j, *placements[j]) for j in sorted(placements)]
+    unassigned = [_unassigned(compiled, j) for j in range(len(compiled.jobs)) if j not in placements]
     weights = compiled.scenario.policy.term_weights
+    quantities = term_quantities(compiled, placements)
     terms = [
-        TermValue(term=t, weight=weights.of(t), quantity=int(solver.value(q)), unit=_UNITS[t],
-                  value=weights.of(t) * int(solver.value(q)))
-        for t, q in built.quantities.items()
-    ]  # fmt: skip
+        TermValue(term=t, weight=weights.of(t), quantity=q, unit=UNITS[t], value=weights.of(t) * q)
+        for t, q in quantities.items()
+    ]
     objective = sum(t.value for t in terms)
     bound = min(bound, objective)
     return Plan(

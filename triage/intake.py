@@ -19,7 +19,7 @@ from triage.errors import Problem, ScenarioError
 from triage.model import Scenario
 from triage.names import WEEKDAYS
 
-_SECTIONS = ("skills", "departments", "agents", "requests")
+_SECTIONS = ("skills", "departments", "agents", "requests", "pins")
 
 
 def load_scenario_json(text: str | bytes) -> Scenario:
@@ -96,6 +96,13 @@ def cross_record_problems(raw: dict[str, Any]) -> list[Problem]:
         owner = request.get("owner")
         if isinstance(owner, str) and owner not in ids["agents"]:
             problems.append(Problem(record=record, field="owner", message=f"unknown agent {owner!r}"))
+    for i, pin in _items(raw, "pins"):
+        record = _record(raw, "pins", i)
+        for field, section in (("request", "requests"), ("other", "requests"), ("agent", "agents")):
+            value = pin.get(field)
+            if isinstance(value, str) and value not in ids[section]:
+                kind = "request" if section == "requests" else "agent"
+                problems.append(Problem(record=record, field=field, message=f"unknown {kind} {value!r}"))
     return problems
 
 

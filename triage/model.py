@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from triage.names import Impact, Priority, RequestStatus, Term, Urgency, Weekday
+from triage.names import Impact, PinKind, Priority, RequestStatus, Term, Urgency, Weekday
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -244,6 +244,13 @@ class TermWeights(_Model):
     deferral: int = Field(1, ge=0, le=1000, description="Per weighted minute a deferred request is charged.")
     overload: int = Field(1, ge=0, le=1000, description="Per business minute above an agent's target load.")
     spread: int = Field(1, ge=0, le=1000, description="Per mille of load between the most and least loaded agent.")
+    churn: int = Field(240, ge=0, le=100_000, description="Per request moved away from its owner or planned agent.")
+    fairness: int = Field(
+        20, ge=0, le=10_000, description="Per mille between the best and the worst department's on-time rate."
+    )
+    waiting: int = Field(
+        4, ge=0, le=1000, description="Per business minute a request stays open past its maximum wait."
+    )
 
     def of(self, term: Term) -> int:
         return int(getattr(self, term.value))
@@ -264,6 +271,17 @@ class Policy(_Model):
         description="Cost multiplier of a minute late, per priority.",
     )
     term_weights: TermWeights = Field(default_factory=TermWeights, description="Weights of the objective terms.")
+    max_wait_minutes: dict[Priority, int] = Field(
+        default_factory=lambda: {Priority.P1: 960, Priority.P2: 2400, Priority.P3: 4800, Priority.P4: 7200},
+        description="Business minutes from filing after which a request of this priority is overdue for "
+        "anti-starvation, whatever its weight: minutes past it cost the waiting term.",
+    )
+    ageing_step_minutes: int = Field(
+        2400,
+        ge=1,
+        description="Every this many business minutes waited, a request's lateness weight grows by its base.",
+    )
+    ageing_cap: int = Field(2, ge=0, le=10, description="Most growth steps: the weight is at most (1 + cap) x base.")
     horizon_days: int = Field(5, ge=1, le=60, description="Business days the plan covers from now.")
     deferral_extra_minutes: int = Field(
         480,
@@ -279,7 +297,7 @@ class Policy(_Model):
             raise ValueError(f"matrix cells missing: {', '.join(missing)}")
         return value
 
-    @field_validator("target_minutes", "priority_weights")
+    @field_validator("target_minutes", "priority_weights", "max_wait_minutes")
     @classmethod
     def _every_priority(cls, value: dict[Priority, int]) -> dict[Priority, int]:
         missing = [p.value for p in Priority if p not in value]
@@ -288,6 +306,31 @@ class Policy(_Model):
         if any(v <= 0 for v in value.values()):
             raise ValueError("every value must be greater than 0")
         return value
+
+
+class Pin(_Model):
+    """A queue lead's decision the plan must keep: a hard rule, with who made it and why."""
+
+    id: Id = Field(description="Pin id, named when pins conflict.")
+    kind: PinKind = Field(
+        description="assign: request to agent; before: request finishes before `other` starts; "
+        "first: request is its agent's first work; unfreeze: request in progress may move."
+    )
+    request: str = Field(description="Id of the pinned request.")
+    agent: str | None = Field(None, description="Id of the agent, for kind assign.")
+    other: str | None = Field(None, description="Id of the request that must wait, for kind before.")
+    reason: str = Field("", description="Why the lead pinned it; shown to the requesters affected.")
+    by: str = Field("queue lead", description="Who pinned it.")
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Pin:
+        if self.kind == PinKind.ASSIGN and not self.agent:
+            raise ValueError("an assign pin needs an agent")
+        if self.kind == PinKind.BEFORE and not self.other:
+            raise ValueError("a before pin needs the other request")
+        if self.kind == PinKind.BEFORE and self.other == self.request:
+            raise ValueError("a request cannot be pinned before itself")
+        return self
 
 
 class Scenario(_Model):
@@ -300,6 +343,7 @@ class Scenario(_Model):
     departments: list[Department] = Field(min_length=1, description="The team's customers.")
     agents: list[Agent] = Field(min_length=1, description="The teammates.")
     requests: list[Request] = Field(default_factory=list, description="Requests to plan.")
+    pins: list[Pin] = Field(default_factory=list, description="The queue lead's pins: hard rules of the plan.")
 
     @model_validator(mode="after")
     def _localise(self) -> Scenario:
@@ -333,6 +377,7 @@ __all__ = [
     "Agent",
     "Calendar",
     "Department",
+    "Pin",
     "Policy",
     "Request",
     "Scenario",

@@ -60,6 +60,9 @@ class Term(StrEnum):
     DEFERRAL = "deferral"  # same weights x minutes from due to the horizon's end plus a fixed extra
     OVERLOAD = "overload"  # business minutes assigned above an agent's target load
     SPREAD = "spread"  # highest minus lowest agent load, in per mille of available time
+    CHURN = "churn"  # requests moved away from their current owner (or from the previous plan's agent)
+    FAIRNESS = "fairness"  # best minus worst department on-time rate, in per mille
+    WAITING = "waiting"  # business minutes a request stays open beyond its priority's maximum wait
 
 
 class Rule(StrEnum):
@@ -72,15 +75,28 @@ class Rule(StrEnum):
     HORIZON = "horizon"
     ONCE = "once"
     IN_PROGRESS = "in_progress"  # work in progress stays with its owner when the owner can do it
+    PINS = "pins"  # the lead's pins hold
+
+
+class PinKind(StrEnum):
+    """What a queue lead can pin. Pins are hard rules for the plan."""
+
+    ASSIGN = "assign"  # this request to this agent
+    BEFORE = "before"  # this request finishes before that one starts
+    FIRST = "first"  # this request is the first thing its agent works on
+    UNFREEZE = "unfreeze"  # this request in progress may move away from its owner
 
 
 class PlanStatus(StrEnum):
     OPTIMAL = "optimal"  # proven best under the policy
     FEASIBLE = "feasible"  # a valid plan, not proven best; see bound and gap
-    INFEASIBLE = "infeasible"  # no plan satisfies the hard rules
+    INFEASIBLE = "infeasible"  # no plan satisfies the hard rules (with the pins); see conflicts
+    UNKNOWN = "unknown"  # no plan keeping every pin was found within the time limit; none is proven impossible
 
 
 class ExplanationKind(StrEnum):
     PRIORITY = "priority"
     ASSIGNMENT = "assignment"
     UNASSIGNED = "unassigned"
+    PIN_CONFLICT = "pin_conflict"
+    MOVED = "moved"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.names import ExplanationKind, PlanStatus, Priority, Term
+from triage.names import ExplanationKind, PlanStatus, Priority, Rule, Term
 
 
 class _Result(BaseModel):
@@ -72,6 +72,25 @@ class Explanation(_Result):
         return next(f.value for f in self.facts if f.name == name)
 
 
+class PinConflict(_Result):
+    """A set of pins that cannot all hold, and the rules they meet."""
+
+    pin_ids: list[str]
+    rules: list[Rule] = Field(description="The hard rules the pins collide with.")
+    text: str
+
+
+class Move(_Result):
+    """A request whose agent or start changed since the previous plan, and the computed reasons."""
+
+    request_id: str
+    from_agent: str | None
+    to_agent: str | None
+    from_start: datetime | None
+    to_start: datetime | None
+    reasons: list[str]
+
+
 class Plan(_Result):
     """A plan and how good it is. A plan always exists: when the solver finds nothing better within its time
     limit, it is the heuristic's plan, and the status says it is not proven."""
@@ -87,6 +106,8 @@ class Plan(_Result):
     assignments: list[Assignment]
     unassigned: list[Unassigned]
     explanations: list[Explanation] = Field(default_factory=list)
+    conflicts: list[PinConflict] = Field(default_factory=list, description="Why the pins cannot all hold.")
+    changes: list[Move] = Field(default_factory=list, description="What moved since the previous plan.")
 
     def assignment(self, request_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.request_id == request_id), None)

@@ -2,7 +2,9 @@
 
 - Priority: the lead's override if set, else the policy's impact x urgency matrix cell.
 - Due: created + the priority's target time in business minutes, or the deadline if that is earlier.
-- Weight of a minute late: the priority's weight x the department's weight.
+- Weight of a minute late: the priority's weight x the department's weight x the ageing factor, which
+  grows by one every `ageing_step_minutes` the request has waited, up to 1 + `ageing_cap`.
+- Maximum wait: filing + the priority's `max_wait_minutes`; minutes open past it cost the waiting term.
 """
 
 from __future__ import annotations
@@ -31,11 +33,13 @@ class Triage:
     waited_minutes: int  # business minutes between creation and now (0 if created later)
     priority_weight: int
     department_weight: int
+    ageing_factor: int  # 1 + completed ageing steps waited, capped
+    max_wait_minute: int  # axis minute after which the request has waited longer than its priority allows
 
     @property
     def weight(self) -> int:
-        """Cost of one business minute late: priority weight x department weight."""
-        return self.priority_weight * self.department_weight
+        """Cost of one business minute late: priority weight x department weight x ageing factor."""
+        return self.priority_weight * self.department_weight * self.ageing_factor
 
 
 def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis) -> Triage:
@@ -65,6 +69,8 @@ def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis) -> 
         waited_minutes=max(-created_minute, 0),
         priority_weight=policy.priority_weights[priority],
         department_weight=scenario.department(request.department).weight,
+        ageing_factor=1 + min(policy.ageing_cap, max(-created_minute, 0) // policy.ageing_step_minutes),
+        max_wait_minute=created_minute + policy.max_wait_minutes[priority],
     )
 
 

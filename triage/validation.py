@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from triage.calendar import BusinessAxis
 from triage.model import Agent, Request, Scenario
-from triage.names import RequestStatus, Rule, Term
+from triage.names import PinKind, Priority, RequestStatus, Rule, Term
 from triage.results import Assignment, Plan
 from triage.scoring import triage_all
 
@@ -43,6 +43,7 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
     requests = {r.id: r for r in scenario.requests}
     agents = {a.id: a for a in scenario.agents}
     windows = {a.id: axis.agent_windows(a) for a in scenario.agents}
+    unfrozen = {p.request for p in scenario.pins if p.kind == PinKind.UNFREEZE}
     out: list[Violation] = []
     out += _check_once(scenario, plan)
     for a in plan.assignments:
@@ -50,7 +51,7 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
         if request is None or agent is None:
             continue  # reported by _check_once
         owner = agents.get(request.owner) if request.owner else None
-        out += _check_assignment(a, request, agent, owner, windows[agent.id], axis)
+        out += _check_assignment(a, request, agent, owner, windows[agent.id], axis, unfrozen)
         due = triages[request.id].due_minute
         if a.minutes_late != max(a.end_minute - due, 0):
             out.append(Violation(Rule.ONCE, a.request_id, f"minutes_late {a.minutes_late} != end - due"))
@@ -84,11 +85,13 @@ def _check_assignment(
     owner: Agent | None,
     windows: list[tuple[int, int]],
     axis: BusinessAxis,
+    unfrozen: set[str],
 ) -> list[Violation]:
     out = []
     if not _holds(agent, request):
         out.append(Violation(Rule.SKILLS, request.id, f"{agent.id} lacks {request.required_skills}"))
     moved = request.status == RequestStatus.IN_PROGRESS and owner is not None and owner.id != agent.id
+    moved = moved and request.id not in unfrozen
     if moved and owner is not None and _holds(owner, request):
         out.append(Violation(Rule.IN_PROGRESS, request.id, f"work in progress moved from {owner.id}"))
     if a.start_minute < max(axis.minute_of(request.created_at), 0):
@@ -103,8 +106,9 @@ def _check_assignment(
     return out
 
 
-def term_quantities(scenario: Scenario, plan: Plan) -> dict[Term, int]:
-    """Each term's unweighted quantity, recomputed from the scenario and the plan."""
+def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None) -> dict[Term, int]:
+    """Each term's unweighted quantity, recomputed from the scenario and the plan (and, for churn on a
+    re-plan, the previous plan)."""
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     triages = triage_all(scenario, axis)
     horizon = axis.horizon_minutes
@@ -124,4 +128,50 @@ def term_quantities(scenario: Scenario, plan: Plan) -> dict[Term, int]:
         if capacity and any(_holds(agent, r) for r in open_requests):
             loads.append(sum(1000 * e // capacity for e in mine))
     spread = max(loads) - min(loads) if len(loads) >= 2 else 0
-    return {Term.LATENESS: lateness, Term.DEFERRAL: deferral, Term.OVERLOAD: overload, Term.SPREAD: spread}
+    return {
+        Term.LATENESS: lateness,
+        Term.DEFERRAL: deferral,
+        Term.OVERLOAD: overload,
+        Term.SPREAD: spread,
+        Term.CHURN: _churn(scenario, plan, previous),
+        Term.FAIRNESS: _fairness(scenario, plan),
+        Term.WAITING: _waiting(scenario, plan, axis),
+    }
+
+
+def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:
+    """Requests placed with another agent than their owner, or than the previous plan's agent."""
+    agent_ids = {a.id for a in scenario.agents}
+    planned = {a.request_id: a.agent_id for a in previous.assignments} if previous else {}
+    owners = {r.id: r.owner or planned.get(r.id) for r in scenario.requests}
+    return sum(
+        1 for a in plan.assignments if owners.get(a.request_id) in agent_ids and owners[a.request_id] != a.agent_id
+    )
+
+
+def _fairness(scenario: Scenario, plan: Plan) -> int:
+    """Best minus worst department on-time rate, in per mille rounded down, over departments with open work."""
+    on_time = {a.request_id for a in plan.assignments if a.minutes_late == 0}
+    rates = []
+    for department in scenario.departments:
+        mine = [r for r in scenario.requests if r.department == department.id and r.status != RequestStatus.DONE]
+        if mine:
+            rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))
+    return max(rates) - min(rates) if len(rates) >= 2 else 0
+
+
+def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
+    """Minutes open past each request's maximum wait: to its end, or for a request not planned, to the
+    horizon's end plus the deferral extra."""
+    policy = scenario.policy
+    requests = {r.id: r for r in scenario.requests}
+
+    def limit(request_id: str, priority: str) -> int:
+        return axis.minute_of(requests[request_id].created_at) + policy.max_wait_minutes[Priority(priority)]
+
+    placed = sum(max(a.end_minute - limit(a.request_id, a.priority), 0) for a in plan.assignments)
+    left = sum(
+        max(axis.horizon_minutes - limit(u.request_id, u.priority), 0) + policy.deferral_extra_minutes
+        for u in plan.unassigned
+    )
+    return placed + left

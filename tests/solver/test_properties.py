@@ -98,7 +98,7 @@ def test_planner_plans_respect_every_hard_rule(scenario: Scenario) -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios())
 def test_routing_plans_respect_every_hard_rule_and_the_planner_never_does_worse(scenario: Scenario) -> None:
-    routed = plan_by_routing(scenario, SolveParams(workers=1))
+    routed = plan_by_routing(scenario)
     assert_valid(scenario, routed)
     planned = plan(scenario, SolveParams(time_limit_seconds=2, workers=1))
     assert planned.objective <= routed.objective

@@ -1,0 +1,110 @@
+"""Fast insertion: a new request gets a tentative place at once, in the earliest gap that fits on any
+qualified agent, without moving anything already planned; the full re-plan can follow in the background.
+
+`Placer` is built once from a scenario and its plan (that is the costly part: the business-time axis and
+each agent's timeline); `Placer.place(request)` then costs one triage and a scan of the qualified agents'
+gaps.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from solver.compile import AgentTime, Compiled, compile_scenario, qualifies
+from triage.model import Request, Scenario
+from triage.results import Assignment, Plan
+from triage.scoring import triage_request
+
+
+@dataclass(frozen=True)
+class Slot:
+    agent: int
+    own_start: int
+    team_end: int
+
+
+class Timelines:
+    """Each agent's booked own-axis spans, sorted, for finding gaps."""
+
+    def __init__(self, compiled: Compiled, placements: dict[int, tuple[int, int]]) -> None:
+        self.compiled = compiled
+        self.booked: list[list[tuple[int, int]]] = [[] for _ in compiled.agents]
+        for j, (a, start) in placements.items():
+            self.book(a, start, compiled.jobs[j].effort)
+
+    def book(self, agent: int, start: int, effort: int) -> None:
+        bisect.insort(self.booked[agent], (start, start + effort))
+
+    def earliest_gap(self, agent: int, earliest: int, latest: int, effort: int) -> int | None:
+        """The first own-axis start >= earliest where `effort` minutes are free, if it is <= latest."""
+        cursor = earliest
+        for start, end in self.booked[agent]:
+            if end <= cursor:
+                continue
+            if start - cursor >= effort:
+                break
+            cursor = max(cursor, end)
+        return cursor if cursor <= latest else None
+
+
+def best_slot(
+    agents: list[AgentTime], timelines: Timelines, candidates: list[tuple[int, int, int]], effort: int
+) -> Slot | None:
+    """The slot that finishes first among (agent, earliest, latest) candidates."""
+    best: Slot | None = None
+    for a, earliest, latest in candidates:
+        start = timelines.earliest_gap(a, earliest, latest, effort)
+        if start is None:
+            continue
+        end = agents[a].team_end(start + effort)
+        if best is None or end < best.team_end:
+            best = Slot(a, start, end)
+    return best
+
+
+class Placer:
+    """Places new requests into an existing plan at once."""
+
+    def __init__(self, scenario: Scenario, plan: Plan) -> None:
+        self.compiled = compile_scenario(scenario)
+        index = self.compiled.job_index()
+        agents = self.compiled.agent_index()
+        placements = {
+            index[a.request_id]: (
+                agents[a.agent_id],
+                self.compiled.agents[agents[a.agent_id]].own_minute(a.start_minute),
+            )
+            for a in plan.assignments
+            if a.request_id in index and a.agent_id in agents
+        }
+        self.timelines = Timelines(self.compiled, placements)
+
+    def place(self, request: Request) -> Assignment | None:
+        """A tentative assignment for a new request (None when no qualified agent has room); it is booked,
+        so the next new request is placed around it."""
+        compiled = self.compiled
+        triage = triage_request(request, compiled.scenario, compiled.axis)
+        candidates = []
+        for a, agent in enumerate(compiled.agents):
+            if qualifies(agent.agent, request):
+                candidates.append(
+                    (a, agent.own_minute(triage.release_minute), agent.capacity_minutes - request.effort_minutes)
+                )
+        slot = best_slot(compiled.agents, self.timelines, candidates, request.effort_minutes)
+        if slot is None:
+            return None
+        self.timelines.book(slot.agent, slot.own_start, request.effort_minutes)
+        agent = compiled.agents[slot.agent]
+        start = agent.team_start(slot.own_start)
+        return Assignment(
+            request_id=request.id,
+            agent_id=agent.agent.id,
+            start=compiled.axis.moment_of(start),
+            end=compiled.axis.moment_of(slot.team_end, closing=True),
+            start_minute=start,
+            end_minute=slot.team_end,
+            priority=triage.priority,
+            due=triage.due_at,
+            minutes_late=max(slot.team_end - triage.due_minute, 0),
+        )

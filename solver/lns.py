@@ -1,0 +1,130 @@
+"""Large-neighbourhood search for scenarios too large for one model.
+
+From a valid start (the routing heuristic's plan, or the previous plan), repeat until the time limit:
+choose a few agents who share work (a seed agent, drawn with a seeded generator, weighted towards agents
+whose requests cost the most, and the agents who could take the most of the same requests), free up to
+`neighbourhood_requests` of their requests (late and deferred ones first), and solve that scope with
+CP-SAT, everything else held fixed. The scope's objective is the whole plan's cost, so an improving
+answer is accepted as is. The plan is never proven optimal this way; its bound is the per-request bound
+of `lower_bound`, and the plan says so.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+
+from ortools.sat.python import cp_model
+
+from solver.build import Scope, build_model
+from solver.compile import Compiled
+from solver.evaluate import Placements, job_cost, total_cost
+from solver.params import SolveParams
+from triage.names import PlanStatus
+
+
+def improve(compiled: Compiled, start: Placements, params: SolveParams) -> tuple[Placements, PlanStatus, int, str]:
+    """Improve a valid plan by neighbourhoods until the time limit; returns (plan, status, bound, source)."""
+    from solver.run import add_hint, new_solver, read_placements
+
+    deadline = time.perf_counter() + params.time_limit_seconds
+    rng = random.Random(params.random_seed)
+    current, cost = dict(start), total_cost(compiled, start)
+    sharing = _sharing(compiled)
+    tried = improved = 0
+    while time.perf_counter() + 0.05 < deadline:
+        scope = _neighbourhood(compiled, current, sharing, rng, params.neighbourhood_requests)
+        if not scope.free:
+            break
+        built = build_model(compiled, scope)
+        add_hint(built, current)
+        limit = min(params.neighbourhood_seconds, deadline - time.perf_counter())
+        solver = new_solver(params, max(limit, 0.01), workers=min(params.workers, 2))
+        status = solver.solve(built.model)
+        tried += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < cost:
+            current, cost = read_placements(built, solver), int(solver.objective_value)
+            improved += 1
+    bound = lower_bound(compiled)
+    source = (
+        f"per-request lower bound (each request alone at its earliest); large-neighbourhood search: "
+        f"{improved} of {tried} neighbourhoods improved the plan"
+    )
+    return current, PlanStatus.FEASIBLE, bound, source
+
+
+def _sharing(compiled: Compiled) -> dict[int, Counter[int]]:
+    """For each agent, how many requests they could take together with each other agent."""
+    out: dict[int, Counter[int]] = {a: Counter() for a in range(len(compiled.agents))}
+    for job in compiled.jobs:
+        agents = [c.agent for c in job.candidates]
+        if len(agents) > 12:
+            agents = agents[:12]  # common skills: any dozen of their holders is sharing enough
+        for a in agents:
+            out[a].update(b for b in agents if b != a)
+    return out
+
+
+def _pain(compiled: Compiled, current: Placements) -> list[int]:
+    """Per agent: the lateness of their requests plus the deferral of requests they could take."""
+    pain = [1] * len(compiled.agents)
+    for j, job in enumerate(compiled.jobs):
+        cost = job_cost(compiled, j, current.get(j))
+        if j in current:
+            pain[current[j][0]] += cost.lateness
+        else:
+            for c in job.candidates[:4]:
+                pain[c.agent] += cost.deferral
+    return pain
+
+
+def _neighbourhood(
+    compiled: Compiled, current: Placements, sharing: dict[int, Counter[int]], rng: random.Random, size: int
+) -> Scope:
+    """A few agents who share work, and up to `size` of the requests they hold or could take."""
+    pain = _pain(compiled, current)
+    seed = rng.choices(range(len(compiled.agents)), weights=pain)[0]
+    partners = [b for b, _ in sharing[seed].most_common(6)]
+    agents = {seed, *rng.sample(partners, k=min(len(partners), rng.randint(1, 4)))}
+    mine = [j for j, (a, _) in current.items() if a in agents]
+    waiting = [
+        j for j, job in enumerate(compiled.jobs) if j not in current and any(c.agent in agents for c in job.candidates)
+    ]
+    ranked = sorted(mine + waiting, key=lambda j: -_weight_of(compiled, current, j))
+    if len(ranked) > size:
+        # keep a contiguous stretch of time on these agents around the costliest requests
+        window = _time_window(compiled, current, ranked[: size // 3], rng)
+        ranked = [j for j in ranked if j not in current or window[0] <= current[j][1] <= window[1]] or ranked
+        ranked = ranked[:size]
+    free = frozenset(ranked)
+    fixed = {j: p for j, p in current.items() if j not in free}
+    return Scope(free, fixed, frozenset(agents))
+
+
+def _weight_of(compiled: Compiled, current: Placements, j: int) -> int:
+    cost = job_cost(compiled, j, current.get(j))
+    return cost.lateness + cost.deferral + compiled.jobs[j].triage.weight
+
+
+def _time_window(compiled: Compiled, current: Placements, costly: list[int], rng: random.Random) -> tuple[int, int]:
+    starts = sorted(current[j][1] for j in costly if j in current) or [0]
+    centre = rng.choice(starts)
+    span = max(compiled.horizon_minutes // 3, 480)
+    return centre - span, centre + span
+
+
+def lower_bound(compiled: Compiled) -> int:
+    """A valid lower bound on any plan's cost: each request alone, at its cheapest option (its earliest end
+    with each qualified agent, or deferred), ignoring every other request; load and fairness terms at 0."""
+    weights = compiled.scenario.policy.term_weights
+    total = 0
+    for j, job in enumerate(compiled.jobs):
+        options = [job_cost(compiled, j, None)]
+        options += [job_cost(compiled, j, (c.agent, c.earliest_start)) for c in job.candidates]
+        total += min(
+            weights.lateness * o.lateness + weights.deferral * o.deferral + weights.waiting * o.waiting
+            + weights.churn * o.churn
+            for o in options
+        )  # fmt: skip
+    return total

@@ -1,0 +1,176 @@
+"""Soft terms: one builder each, returning its quantity (unweighted, in its unit) as a linear expression.
+Requests and agents held fixed by the scope contribute constants priced by `solver.evaluate`, so each
+quantity is the whole plan's."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from solver.build import Built, LinearExpr
+from solver.compile import Compiled
+from solver.evaluate import job_cost, load_per_mille, on_time_rate
+from triage.names import Term
+
+
+def all_terms(built: Built, compiled: Compiled) -> dict[Term, LinearExpr]:
+    """Every soft term, in the order of `triage.names.Term`."""
+    on_time = on_time_literals(built, compiled)
+    return {
+        Term.LATENESS: lateness(built, compiled),
+        Term.DEFERRAL: deferral(built, compiled),
+        Term.OVERLOAD: overload(built, compiled),
+        Term.SPREAD: spread(built, compiled),
+        Term.CHURN: churn(built, compiled),
+        Term.FAIRNESS: fairness(built, compiled, on_time),
+        Term.WAITING: waiting(built, compiled),
+    }
+
+
+def _fixed_sum(built: Built, compiled: Compiled, part: str) -> int:
+    """A per-request term's constant: the held-fixed requests, placed or deferred."""
+    held = (j for j in range(len(compiled.jobs)) if j not in built.scope.free)
+    return sum(getattr(job_cost(compiled, j, built.scope.fixed.get(j)), part) for j in held)
+
+
+def _past(built: Built, compiled: Compiled, j: int, limit: int, name: str) -> cp_model.IntVar:
+    """Minutes the request's end lies past `limit` on the team axis, when it is placed (0 when deferred)."""
+    bound = compiled.horizon_minutes + max(-limit, 0)
+    over = built.model.new_int_var(0, bound, f"{name}[{compiled.jobs[j].request.id}]")
+    built.model.add(over >= built.team_end[j] - limit).only_enforce_if(~built.deferred[j])
+    return over
+
+
+def lateness(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term lateness: priority weight x department weight x ageing factor x business minutes past due."""
+    variable = [
+        compiled.jobs[j].triage.weight * _past(built, compiled, j, compiled.jobs[j].triage.due_minute, Term.LATENESS)
+        for j in sorted(built.team_end)
+    ]
+    return _fixed_sum(built, compiled, "lateness") + cp_model.LinearExpr.sum(variable)
+
+
+def deferral(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term deferral: a request left out pays weight x (minutes from due to the horizon's end + extra)."""
+    variable = [
+        compiled.jobs[j].triage.weight * compiled.deferral_minutes(compiled.jobs[j]) * built.deferred[j]
+        for j in sorted(built.scope.free)
+    ]
+    return _fixed_sum(built, compiled, "deferral") + cp_model.LinearExpr.sum(variable)
+
+
+def waiting(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term waiting (anti-starvation): business minutes a request stays open past its priority's maximum
+    wait, whatever its weight; a deferred request is counted to the horizon's end plus the deferral extra."""
+    extra = compiled.scenario.policy.deferral_extra_minutes
+    variable: list[LinearExpr] = []
+    for j in sorted(built.scope.free):
+        limit = compiled.jobs[j].triage.max_wait_minute
+        variable.append((max(compiled.horizon_minutes - limit, 0) + extra) * built.deferred[j])
+        if j in built.team_end:
+            variable.append(_past(built, compiled, j, limit, Term.WAITING))
+    return _fixed_sum(built, compiled, "waiting") + cp_model.LinearExpr.sum(variable)
+
+
+def churn(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term churn: requests placed with another agent than their owner (or the previous plan's agent)."""
+    moved = [
+        var
+        for (j, a), var in built.present.items()
+        if compiled.jobs[j].reference_agent is not None and compiled.jobs[j].reference_agent != a
+    ]
+    return _fixed_sum(built, compiled, "churn") + cp_model.LinearExpr.sum(moved)
+
+
+def _agent_sums(built: Built, compiled: Compiled, *, per_mille: bool) -> dict[int, LinearExpr]:
+    """Per agent the scope may give work to: the free requests' effort (or per-mille load) if chosen."""
+    sums: dict[int, list[LinearExpr]] = {}
+    for (j, a), var in built.present.items():
+        effort = compiled.jobs[j].effort
+        value = load_per_mille(compiled, a, effort) if per_mille else effort
+        sums.setdefault(a, []).append(value * var)
+    return {a: cp_model.LinearExpr.sum(parts) for a, parts in sums.items()}
+
+
+def _held(built: Built, compiled: Compiled, *, per_mille: bool) -> list[int]:
+    """Per agent: the held-fixed requests' effort (or per-mille load)."""
+    out = [0] * len(compiled.agents)
+    for k, (a, _) in built.scope.fixed.items():
+        effort = compiled.jobs[k].effort
+        out[a] += load_per_mille(compiled, a, effort) if per_mille else effort
+    return out
+
+
+def overload(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term overload: business minutes planned for an agent above their target load, summed."""
+    variable = _agent_sums(built, compiled, per_mille=False)
+    held_by = _held(built, compiled, per_mille=False)
+    parts: list[LinearExpr] = []
+    for a, agent in enumerate(compiled.agents):
+        target = agent.capacity_minutes * agent.agent.target_load_pct // 100
+        held = held_by[a]
+        if a not in variable:
+            parts.append(max(held - target, 0))
+            continue
+        over = built.model.new_int_var(0, agent.capacity_minutes, f"{Term.OVERLOAD}[{agent.agent.id}]")
+        built.model.add(over >= held + variable[a] - target)
+        parts.append(over)
+    return cp_model.LinearExpr.sum(parts)
+
+
+def spread(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term spread: the most loaded agent's load minus the least loaded one's, over agents with working
+    time who hold the skills of at least one open request. Load: the sum over an agent's requests of
+    effort x 1000 // available minutes (per mille, rounded down per request)."""
+    if len(compiled.spread_agents) < 2:
+        return 0
+    variable = _agent_sums(built, compiled, per_mille=True)
+    held = _held(built, compiled, per_mille=True)
+    high = built.model.new_int_var(0, 1000, f"{Term.SPREAD}[max]")
+    low = built.model.new_int_var(0, 1000, f"{Term.SPREAD}[min]")
+    for a in compiled.spread_agents:
+        load = held[a] + variable.get(a, 0)
+        built.model.add(high >= load)
+        built.model.add(low <= load)
+    return high - low
+
+
+def on_time_literals(built: Built, compiled: Compiled) -> dict[int, cp_model.IntVar]:
+    """For each free placeable request, a literal that is true exactly when it is placed and ends by its due."""
+    out = {}
+    for j, end in built.team_end.items():
+        due = compiled.jobs[j].triage.due_minute
+        lit = built.model.new_bool_var(f"on_time[{compiled.jobs[j].request.id}]")
+        built.model.add_implication(lit, ~built.deferred[j])
+        built.model.add(end <= due).only_enforce_if(lit)
+        built.model.add(end >= due + 1).only_enforce_if([~lit, ~built.deferred[j]])
+        out[j] = lit
+    return out
+
+
+def fairness(built: Built, compiled: Compiled, on_time: dict[int, cp_model.IntVar]) -> LinearExpr:
+    """Soft term fairness: the best department's on-time rate minus the worst one's, in per mille (each rate
+    rounded down), over departments with open requests."""
+    count = len(compiled.departments)
+    if count < 2:
+        return 0
+    totals, held = [0] * count, [0] * count
+    variable: list[list[LinearExpr]] = [[] for _ in range(count)]
+    for j, job in enumerate(compiled.jobs):
+        totals[job.department] += 1
+        if j in on_time:
+            variable[job.department].append(on_time[j])
+        elif j not in built.scope.free:
+            held[job.department] += job_cost(compiled, j, built.scope.fixed.get(j)).on_time
+    high = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[max]")
+    low = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[min]")
+    for d in range(count):
+        if not variable[d]:
+            rate: LinearExpr = on_time_rate(held[d], totals[d])
+        else:
+            rate = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[{compiled.departments[d]}]")
+            on = held[d] + cp_model.LinearExpr.sum(variable[d])
+            built.model.add(totals[d] * rate <= 1000 * on)
+            built.model.add(totals[d] * rate >= 1000 * on - (totals[d] - 1))
+        built.model.add(high >= rate)
+        built.model.add(low <= rate)
+    return high - low
