@@ -81,7 +81,7 @@ def term_quantities(compiled: Compiled, placements: Placements) -> dict[Term, in
         Term.OVERLOAD: overload,
         Term.SPREAD: max(spread_loads) - min(spread_loads) if len(spread_loads) >= 2 else 0,
         Term.CHURN: sum(c.churn for c in costs),
-        Term.FAIRNESS: max(rates) - min(rates) if len(rates) >= 2 else 0,
+        Term.FAIRNESS: 1000 - min(rates) if rates else 0,
         Term.WAITING: sum(c.waiting for c in costs),
     }
 

@@ -148,10 +148,11 @@ def on_time_literals(built: Built, compiled: Compiled) -> dict[int, cp_model.Int
 
 
 def fairness(built: Built, compiled: Compiled, on_time: dict[int, cp_model.IntVar]) -> LinearExpr:
-    """Soft term fairness: the best department's on-time rate minus the worst one's, in per mille (each rate
-    rounded down), over departments with open requests."""
+    """Soft term fairness: how far the worst-served department's on-time rate falls short of all on time,
+    in per mille (1000 - the lowest rate, each rate rounded down), over departments with open requests.
+    Only the worst-served department counts, so serving a department worse never lowers the term."""
     count = len(compiled.departments)
-    if count < 2:
+    if count == 0:
         return 0
     totals, held = [0] * count, [0] * count
     variable: list[list[LinearExpr]] = [[] for _ in range(count)]
@@ -161,16 +162,14 @@ def fairness(built: Built, compiled: Compiled, on_time: dict[int, cp_model.IntVa
             variable[job.department].append(on_time[j])
         elif j not in built.scope.free:
             held[job.department] += job_cost(compiled, j, built.scope.fixed.get(j)).on_time
-    high = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[max]")
     low = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[min]")
     for d in range(count):
         if not variable[d]:
-            rate: LinearExpr = on_time_rate(held[d], totals[d])
-        else:
-            rate = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[{compiled.departments[d]}]")
-            on = held[d] + cp_model.LinearExpr.sum(variable[d])
-            built.model.add(totals[d] * rate <= 1000 * on)
-            built.model.add(totals[d] * rate >= 1000 * on - (totals[d] - 1))
-        built.model.add(high >= rate)
+            built.model.add(low <= on_time_rate(held[d], totals[d]))
+            continue
+        rate = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[{compiled.departments[d]}]")
+        on = held[d] + cp_model.LinearExpr.sum(variable[d])
+        built.model.add(totals[d] * rate <= 1000 * on)
+        built.model.add(totals[d] * rate >= 1000 * on - (totals[d] - 1))
         built.model.add(low <= rate)
-    return high - low
+    return 1000 - low

@@ -51,6 +51,7 @@ def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Ex
         Fact(name="department", value=department.name),
         Fact(name="department_weight", value=triage.department_weight),
         Fact(name="priority_weight", value=triage.priority_weight),
+        Fact(name="ageing_factor", value=triage.ageing_factor),
     ]
     explanation = Explanation(
         kind=ExplanationKind.PRIORITY,
@@ -78,6 +79,8 @@ def render_priority(e: Explanation, scenario: Scenario) -> str:
         when = f"due {due}, {duration(int(e.fact('target_minutes')))} of working time after it was filed"
     waited = int(e.fact("waited_minutes"))
     wait = f"; it has waited {duration(waited)} of working time" if waited else ""
+    if int(e.fact("ageing_factor")) > 1:
+        wait += f", so each minute late now counts {e.fact('ageing_factor')} times"
     weight = f"{possessive(str(e.fact('department')))} work weighs {e.fact('department_weight')}"
     return f"{why}; {when}{wait}; {weight}."
 

@@ -246,7 +246,7 @@ class TermWeights(_Model):
     spread: int = Field(1, ge=0, le=1000, description="Per mille of load between the most and least loaded agent.")
     churn: int = Field(240, ge=0, le=100_000, description="Per request moved away from its owner or planned agent.")
     fairness: int = Field(
-        20, ge=0, le=10_000, description="Per mille between the best and the worst department's on-time rate."
+        20, ge=0, le=10_000, description="Per mille the worst-served department's on-time rate falls short of 100 %."
     )
     waiting: int = Field(
         4, ge=0, le=1000, description="Per business minute a request stays open past its maximum wait."

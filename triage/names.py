@@ -61,7 +61,7 @@ class Term(StrEnum):
     OVERLOAD = "overload"  # business minutes assigned above an agent's target load
     SPREAD = "spread"  # highest minus lowest agent load, in per mille of available time
     CHURN = "churn"  # requests moved away from their current owner (or from the previous plan's agent)
-    FAIRNESS = "fairness"  # best minus worst department on-time rate, in per mille
+    FAIRNESS = "fairness"  # 1000 minus the worst-served department's on-time rate, in per mille
     WAITING = "waiting"  # business minutes a request stays open beyond its priority's maximum wait
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from triage.calendar import BusinessAxis
 from triage.model import Agent, Request, Scenario
-from triage.names import PinKind, Priority, RequestStatus, Rule, Term
+from triage.names import PinKind, PlanStatus, Priority, RequestStatus, Rule, Term
 from triage.results import Assignment, Plan
 from triage.scoring import triage_all
 
@@ -37,7 +37,10 @@ def _working(windows: list[tuple[int, int]], start: int, end: int) -> int:
 
 
 def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
-    """Every hard rule the plan breaks; empty for a valid plan."""
+    """Every hard rule the plan breaks; empty for a valid plan. An infeasible plan places nothing."""
+    if plan.status == PlanStatus.INFEASIBLE:
+        placed = [a.request_id for a in plan.assignments] + [u.request_id for u in plan.unassigned]
+        return [Violation(Rule.ONCE, rid, "an infeasible plan places nothing") for rid in placed]
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     triages = triage_all(scenario, axis)
     requests = {r.id: r for r in scenario.requests}
@@ -63,6 +66,29 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
         for first, second in itertools.pairwise(items):
             if second.start_minute < first.end_minute:
                 out.append(Violation(Rule.NO_OVERLAP, second.request_id, f"overlaps {first.request_id}"))
+    return out + _check_pins(scenario, plan)
+
+
+def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every pin holds: assign to its agent, before ends first, first starts before its agent's other work."""
+    placed = {a.request_id: a for a in plan.assignments}
+    done = {r.id for r in scenario.requests if r.status == RequestStatus.DONE}
+    out = []
+    for pin in scenario.pins:
+        if pin.request in done or pin.kind == PinKind.UNFREEZE:
+            continue
+        mine = placed.get(pin.request)
+        if pin.kind == PinKind.ASSIGN:
+            broken = mine is None or mine.agent_id != pin.agent
+        elif pin.kind == PinKind.BEFORE:
+            other = placed.get(pin.other or "")
+            broken = mine is None or other is None or mine.end_minute > other.start_minute
+        else:
+            broken = mine is None or any(
+                a.agent_id == mine.agent_id and a.start_minute < mine.start_minute for a in plan.assignments
+            )
+        if broken:
+            out.append(Violation(Rule.PINS, pin.request, f"pin {pin.id} ({pin.kind.value}) does not hold"))
     return out
 
 
@@ -150,14 +176,14 @@ def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:
 
 
 def _fairness(scenario: Scenario, plan: Plan) -> int:
-    """Best minus worst department on-time rate, in per mille rounded down, over departments with open work."""
+    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work."""
     on_time = {a.request_id for a in plan.assignments if a.minutes_late == 0}
     rates = []
     for department in scenario.departments:
         mine = [r for r in scenario.requests if r.department == department.id and r.status != RequestStatus.DONE]
         if mine:
             rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))
-    return max(rates) - min(rates) if len(rates) >= 2 else 0
+    return 1000 - min(rates) if rates else 0
 
 
 def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:

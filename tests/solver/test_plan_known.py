@@ -8,6 +8,7 @@ from triage.names import PlanStatus, Term
 def test_two_requests_one_agent_the_heavier_one_goes_first() -> None:
     # Both due at 10:00 (60 min). P1 (weight 8) first: P3 (weight 2) ends 60 min late -> 2 x 60 = 120.
     # The other order would cost 8 x 60 = 480. One agent: no spread; 120 min is far below target load.
+    # One of the department's two requests is on time: fairness 1000 - 500, at weight 20, either way.
     s = scenario(
         [agent("ana")],
         [
@@ -18,7 +19,7 @@ def test_two_requests_one_agent_the_heavier_one_goes_first() -> None:
     )
     result = checked_plan(s)
     assert result.status == PlanStatus.OPTIMAL
-    assert result.objective == 120 == result.best_bound
+    assert result.objective == 120 + 20 * 500 == result.best_bound
     assert result.term(Term.LATENESS).quantity == 120
     high, low = result.assignment("HIGH"), result.assignment("LOW")
     assert high is not None and low is not None
@@ -48,7 +49,8 @@ def test_skills_decide_who_and_the_load_is_spread() -> None:
     assert sorted(a.agent_id for a in result.assignments) == ["ana", "ben", "ben"]
     assert result.term(Term.LATENESS).quantity == 4 * 60  # P2 weight x department weight 1 x 60 min
     assert result.term(Term.SPREAD).quantity == 25
-    assert result.objective == 240 + 25
+    assert result.term(Term.FAIRNESS).quantity == 1000 - 666  # two of three on time, rounded down
+    assert result.objective == 240 + 25 + 20 * 334
 
 
 def test_part_timer_work_pauses_over_the_afternoon() -> None:
