@@ -1,0 +1,164 @@
+"""`create_app(settings)`: the Tandem HTTP API.
+
+At start-up the app checks its settings, brings the database schema to the newest migration, creates the
+organisation row if it is missing, and records as failed any job whose process died. OpenAPI is served at
+/openapi.json and /docs; every operation documents its problem responses (RFC 9457).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy.exc import IntegrityError
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api import problems
+from api.jobs import JobRunner
+from api.routes import ROUTERS
+from api.settings import Settings
+from api.store import jobs, organisation
+from api.store.session import Database, upgrade
+
+DESCRIPTION = """Tandem plans the queue of an internal service team: departments file requests, the queue lead
+computes and applies plans, everyone can read why. Authenticate with `Authorization: Bearer <token>`.
+POSTs accept an `Idempotency-Key`; updates need `If-Match` with the ETag you read. Errors are RFC 9457
+problem documents (`application/problem+json`) naming the bad field."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_start:
+            await run_in_threadpool(upgrade, settings.database_url)
+        database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+        await run_in_threadpool(_prepare, database, settings)
+        app.state.database = database
+        app.state.jobs = JobRunner(database, settings)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(app.state.jobs.shutdown)
+            database.dispose()
+
+    app = FastAPI(title="Tandem", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _prepare(database: Database, settings: Settings) -> None:
+    try:
+        with database.writing() as session:
+            organisation.ensure(session=session)
+            jobs.fail_stale(
+                session=session, stale_after=timedelta(seconds=settings.job_stale_seconds), real_now=datetime.now(UTC)
+            )
+            session.commit()
+    except IntegrityError:  # another process created the organisation row at the same moment
+        pass
+
+
+class BodyLimit:
+    """Refuse bodies over `max_bytes` with 413 before the app reads them (Content-Length or streamed)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                await self.app(scope, _replay([message], receive), send)
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+        whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        await self.app(scope, _replay([whole], receive), send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        document = {
+            "type": "/problems/too-large",
+            "title": "Request body too large",
+            "status": 413,
+            "detail": f"The body is over {self.max_bytes} bytes.",
+            "instance": scope.get("path", ""),
+            "errors": [],
+        }
+        body = json.dumps(document).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", problems.MEDIA_TYPE.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _replay(messages: list[Message], then: Receive) -> Receive:
+    """The messages already read, then the connection's own (a later disconnect, say)."""
+
+    async def receive() -> Message:
+        if messages:
+            return messages.pop(0)
+        return await then()
+
+    return receive
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with problem documents (not FastAPI's validation error) as every error response."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    for model in (problems.ProblemDocument, problems.FieldError):
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        schema.pop("$defs", None)
+        schemas[model.__name__] = schema
+    problem = {"content": {problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}}}
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.setdefault("responses", {})
+            for status in problems.ERROR_STATUSES:
+                responses[str(status)] = {"description": _phrase(status), **problem}
+    app.openapi_schema = document
+    return document
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    return HTTPStatus(status).phrase

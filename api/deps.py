@@ -1,0 +1,193 @@
+"""FastAPI dependencies, as `Annotated` aliases: the database session, the caller, the clock, the version a
+write names (If-Match), the Idempotency-Key, and "load it or 404" for each resource a path names."""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Header, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.jobs import JobRunner
+from api.problems import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unauthorized
+from api.roles import Operation, Principal, Role
+from api.settings import Settings
+from api.store import agents, departments, jobs, plans, principals, requests
+from api.store.session import Database
+from api.store.tables import AgentRow, DepartmentRow, JobRow, PlanRow, PrincipalRow, RequestRow, TokenRow
+
+T = TypeVar("T")
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `tandem serve --demo` or an admin.")
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _runner(request: Request) -> JobRunner:
+    runner: JobRunner = request.app.state.jobs
+    return runner
+
+
+DatabaseDep = Annotated[Database, Depends(_database)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+JobsDep = Annotated[JobRunner, Depends(_runner)]
+
+
+def _session(request: Request, database: DatabaseDep) -> Iterator[Session]:
+    """A reading session for GET, a writing one otherwise; whoever writes commits."""
+    opener = database.reading if request.method in ("GET", "HEAD") else database.writing
+    with opener() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(_session)]
+
+
+def _now(settings: SettingsDep) -> datetime:
+    return settings.fixed_now.astimezone(UTC) if settings.fixed_now else datetime.now(UTC)
+
+
+Now = Annotated[datetime, Depends(_now)]
+
+
+def _principal(
+    database: DatabaseDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise Unauthorized("Send a bearer token: Authorization: Bearer <token>.")
+    if len(credentials.credentials) > 200:
+        raise Unauthorized("The token is not valid.")
+    with database.reading() as session:
+        principal = principals.by_token(session=session, secret=credentials.credentials)
+    if principal is None:
+        raise Unauthorized("The token is not valid, or it was revoked.")
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_principal)]
+
+
+def allowed(operation: Operation) -> Any:
+    """The caller, if their role may do `operation` (403 otherwise): `Annotated[Principal, allowed(...)]`."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.may(operation):
+            raise Forbidden(f"A {principal.role.value} may not {operation.value}.")
+        return principal
+
+    check.__name__ = f"may_{operation.name.lower()}"
+    return Depends(check)
+
+
+_VERSION = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _if_match(if_match: Annotated[str | None, Header(description="The ETag you read; required.")] = None) -> int:
+    if if_match is None:
+        raise PreconditionRequired("Send If-Match with the ETag you read, so that no one's change is overwritten.")
+    match = _VERSION.match(if_match)
+    if match is None:
+        raise PreconditionFailed(f"If-Match {if_match[:40]!r} matches no version of this resource.")
+    return int(match.group(1))
+
+
+IfMatch = Annotated[int, Depends(_if_match)]
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """The Idempotency-Key of a POST, and a fingerprint of what was asked (method, path, body)."""
+
+    key: str | None
+    fingerprint: str
+
+
+async def _idempotency(
+    request: Request,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=255, description="Makes a retried POST safe: the same key gets the first answer again."),
+    ] = None,
+) -> Idempotency:
+    digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + await request.body()).hexdigest()
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise BadRequest("Idempotency-Key must not be blank.")
+    return Idempotency(key=idempotency_key, fingerprint=digest)
+
+
+IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+def cursor(after: str | None) -> int:
+    """A page cursor (the last id seen) as an integer; 400 when it is not one of ours."""
+    if after is None:
+        return 0
+    if not after.isdigit() or len(after) > 12:
+        raise BadRequest(f"after={after[:40]!r} is not a cursor from this API.")
+    return int(after)
+
+
+def _loader(load: Callable[[Session, str], T | None], what: str) -> Callable[..., T]:
+    """A dependency loading the resource named by the path parameter `<what>_id`, or raising 404."""
+
+    def dependency(session: Session, key: str) -> T:
+        found = load(session, key)
+        if found is None:
+            raise NotFound(f"No {what} {key!r}.")
+        return found
+
+    dependency.__name__ = f"load_{what}"
+    key = Annotated[str, Path(alias=f"{what}_id", max_length=64)]
+    dependency.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [
+            inspect.Parameter("session", inspect.Parameter.KEYWORD_ONLY, annotation=SessionDep),
+            inspect.Parameter("key", inspect.Parameter.KEYWORD_ONLY, annotation=key),
+        ]
+    )
+    return dependency
+
+
+def _visible_request(
+    session: SessionDep, principal: CurrentPrincipal, request_id: Annotated[str, Path(max_length=64)]
+) -> RequestRow:
+    """The request, if the caller may see it: a requester sees only their department's (404 otherwise)."""
+    row = requests.get(session=session, request_id=request_id)
+    if row is None or (principal.role == Role.REQUESTER and row.department_id != principal.department_id):
+        raise NotFound(f"No request {request_id!r}.")
+    return row
+
+
+def _plan_id(key: str) -> int:
+    return int(key) if key.isdigit() and len(key) < 10 else -1
+
+
+VisibleRequest = Annotated[RequestRow, Depends(_visible_request)]
+DepartmentById = Annotated[
+    DepartmentRow, Depends(_loader(lambda s, k: departments.get(session=s, department_id=k), "department"))
+]
+AgentById = Annotated[AgentRow, Depends(_loader(lambda s, k: agents.get(session=s, agent_id=k), "agent"))]
+PlanById = Annotated[PlanRow, Depends(_loader(lambda s, k: plans.get(session=s, plan_id=_plan_id(k)), "plan"))]
+JobById = Annotated[JobRow, Depends(_loader(lambda s, k: jobs.get(session=s, job_id=k), "job"))]
+PrincipalById = Annotated[
+    PrincipalRow, Depends(_loader(lambda s, k: principals.get(session=s, principal_id=k), "principal"))
+]
+TokenById = Annotated[TokenRow, Depends(_loader(lambda s, k: principals.get_token(session=s, token_id=k), "token"))]

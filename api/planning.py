@@ -1,0 +1,103 @@
+"""Computing a plan from the stored organisation: small queues are answered at once (201 with the plan),
+large ones become a job to poll (202). The solver runs outside any write transaction, on a consistent
+snapshot of the queue, and the plan records each request's version so that applying a stale plan is refused.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import Response
+from sqlalchemy.orm import Session
+
+from api import present
+from api.deps import Idempotency
+from api.jobs import JobRunner
+from api.roles import Principal
+from api.schemas_plans import PlanCreate
+from api.settings import Settings
+from api.store import agents, departments, jobs, organisation, plans, requests
+from api.store import idempotency as keys
+from api.store.convert import scenario_from_rows
+from api.store.session import Database
+from api.writes import Outcome, replay, respond
+from solver.params import SolveParams
+from solver.run import plan as make_plan
+from triage.model import Scenario
+
+
+def snapshot(*, session: Session, now: datetime) -> tuple[Scenario, dict[str, int]]:
+    """The organisation and its open requests as a Scenario, and each request's version."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+    open_rows = requests.open_requests(session=session)
+    scenario = scenario_from_rows(
+        now=now,
+        organisation=organisation.get(session=session),
+        skills=organisation.skills(session=session),
+        departments=departments.all_departments(session=session),
+        agents=agents.all_agents(session=session, active_only=True),
+        requests=open_rows,
+    )
+    return scenario, {str(r.id): r.version for r in open_rows}
+
+
+def solve_params(settings: Settings, asked: PlanCreate) -> SolveParams:
+    limit = min(asked.time_limit_seconds or settings.plan_time_limit_seconds, settings.plan_max_time_limit_seconds)
+    return SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
+
+
+def compute(
+    *,
+    database: Database,
+    runner: JobRunner,
+    settings: Settings,
+    actor: Principal,
+    asked: PlanCreate,
+    idempotency: Idempotency,
+    now: datetime,
+) -> Response:
+    """201 with the plan when the queue is small, else 202 with a job; replays a retried request."""
+    with database.reading() as session:
+        if idempotency.key is not None:
+            stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
+            if stored is not None:
+                return replay(stored, idempotency)
+        scenario, versions = snapshot(session=session, now=now)
+    params = solve_params(settings, asked)
+    if len(versions) <= settings.plan_sync_max_requests:
+        result = make_plan(scenario, params)
+        with database.writing() as session:
+
+            def store_plan() -> Outcome:
+                row = plans.save(
+                    session=session, actor=actor, plan=result, now=now, versions=versions, at=now, reason=asked.reason
+                )
+                return present.plan_read(row), {"Location": f"/plans/{row.id}"}
+
+            return respond(
+                session=session, principal=actor, status_code=201, idempotency=idempotency, at=now, act=store_plan
+            )
+    with database.writing() as session:
+        created: list[str] = []
+
+        def create_job() -> Outcome:
+            row = jobs.create(
+                session=session,
+                actor=actor,
+                kind="plan",
+                request_count=len(versions),
+                at=now,
+                heartbeat_at=datetime.now(UTC),
+            )
+            created.append(row.id)
+            return present.job_read(row), {"Location": f"/jobs/{row.id}"}
+
+        response = respond(
+            session=session, principal=actor, status_code=202, idempotency=idempotency, at=now, act=create_job
+        )
+    if created:  # not a replay: the job row is committed, start it
+        runner.start_plan(
+            job_id=created[0], actor=actor, scenario=scenario, params=params, versions=versions, reason=asked.reason
+        )
+    return response

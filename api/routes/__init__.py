@@ -1,0 +1,20 @@
+"""The HTTP routes, one module per resource. Each route parses, authorises (its operation is declared in its
+signature), makes one call and converts the result."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import agents, audit, departments, health, jobs, organisation, plans, principals, requests
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    principals.router,
+    organisation.router,
+    departments.router,
+    agents.router,
+    requests.router,
+    plans.router,
+    jobs.router,
+    audit.router,
+]

@@ -1,0 +1,55 @@
+"""Agents (teammates): read by agents, leads, managers and admins; created and changed by admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+from pydantic import TypeAdapter
+
+from api import present
+from api.deps import AgentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag
+from api.problems import PreconditionFailed
+from api.roles import Operation, Principal
+from api.routes._answer import answer, answer_list
+from api.schemas import AgentCreate, AgentRead, AgentUpdate
+from api.store import agents
+from api.writes import respond
+
+router = APIRouter(tags=["agents"])
+Reader = Annotated[Principal, allowed(Operation.READ_AGENTS)]
+Admin = Annotated[Principal, allowed(Operation.MANAGE_ORGANISATION)]
+_list = TypeAdapter(list[AgentRead])
+
+
+@router.get("/agents", response_model=list[AgentRead], summary="List agents")
+def list_agents(_: Reader, session: SessionDep) -> Response:
+    return answer_list(_list, [present.agent_read(r) for r in agents.all_agents(session=session)])
+
+
+@router.post("/agents", status_code=201, response_model=AgentRead, summary="Create an agent")
+def create_agent(body: AgentCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
+    def act() -> tuple[AgentRead, dict[str, str]]:
+        row = agents.create(session=session, actor=principal, data=body, at=now)
+        return present.agent_read(row), {"ETag": etag(row.version), "Location": f"/agents/{row.id}"}
+
+    return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
+
+
+@router.get("/agents/{agent_id}", response_model=AgentRead, summary="Read an agent")
+def read_agent(_: Reader, row: AgentById) -> Response:
+    return answer(present.agent_read(row), {"ETag": etag(row.version)})
+
+
+@router.patch("/agents/{agent_id}", response_model=AgentRead, summary="Change an agent (If-Match required)")
+def update_agent(
+    body: AgentUpdate, principal: Admin, row: AgentById, session: SessionDep, version: IfMatch, now: Now
+) -> Response:
+    if row.version != version:
+        raise PreconditionFailed(f"Agent {row.id} is at version {row.version}, not {version}; read it again.")
+
+    def act() -> tuple[AgentRead, dict[str, str]]:
+        agents.update(session=session, actor=principal, row=row, data=body, at=now)
+        return present.agent_read(row), {"ETag": etag(row.version)}
+
+    return respond(session=session, principal=principal, status_code=200, at=now, act=act)

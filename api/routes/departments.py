@@ -1,0 +1,59 @@
+"""Departments: read by all, created and changed by admins."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Response
+from pydantic import TypeAdapter
+
+from api import present
+from api.deps import DepartmentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag
+from api.problems import PreconditionFailed
+from api.roles import Operation, Principal
+from api.routes._answer import answer, answer_list
+from api.schemas import DepartmentCreate, DepartmentRead, DepartmentUpdate
+from api.store import departments
+from api.writes import respond
+
+router = APIRouter(tags=["departments"])
+Reader = Annotated[Principal, allowed(Operation.READ_ORGANISATION)]
+Admin = Annotated[Principal, allowed(Operation.MANAGE_ORGANISATION)]
+_list = TypeAdapter(list[DepartmentRead])
+
+
+@router.get("/departments", response_model=list[DepartmentRead], summary="List departments")
+def list_departments(_: Reader, session: SessionDep) -> Response:
+    return answer_list(_list, [present.department_read(r) for r in departments.all_departments(session=session)])
+
+
+@router.post("/departments", status_code=201, response_model=DepartmentRead, summary="Create a department")
+def create_department(
+    body: DepartmentCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    def act() -> tuple[DepartmentRead, dict[str, str]]:
+        row = departments.create(session=session, actor=principal, data=body, at=now)
+        return present.department_read(row), {"ETag": etag(row.version), "Location": f"/departments/{row.id}"}
+
+    return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
+
+
+@router.get("/departments/{department_id}", response_model=DepartmentRead, summary="Read a department")
+def read_department(_: Reader, row: DepartmentById) -> Response:
+    return answer(present.department_read(row), {"ETag": etag(row.version)})
+
+
+@router.patch(
+    "/departments/{department_id}", response_model=DepartmentRead, summary="Change a department (If-Match required)"
+)
+def update_department(
+    body: DepartmentUpdate, principal: Admin, row: DepartmentById, session: SessionDep, version: IfMatch, now: Now
+) -> Response:
+    if row.version != version:
+        raise PreconditionFailed(f"Department {row.id} is at version {row.version}, not {version}; read it again.")
+
+    def act() -> tuple[DepartmentRead, dict[str, str]]:
+        departments.update(session=session, actor=principal, row=row, data=body, at=now)
+        return present.department_read(row), {"ETag": etag(row.version)}
+
+    return respond(session=session, principal=principal, status_code=200, at=now, act=act)

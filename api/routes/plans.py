@@ -1,0 +1,107 @@
+"""Plans: computed by leads and managers (small queues at once, large ones as a job), read by agents, leads and
+managers, applied by leads (all or nothing)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import TypeAdapter
+
+from api import planning, present
+from api.deps import DatabaseDep, IdempotencyDep, JobsDep, Now, PlanById, SessionDep, SettingsDep, allowed, cursor
+from api.roles import Operation, Principal
+from api.routes._answer import answer, answer_list
+from api.schemas import Identifier, Page
+from api.schemas_plans import (
+    ApplyResult,
+    ExplanationRead,
+    JobRead,
+    OwnerChange,
+    PlanApply,
+    PlanCreate,
+    PlanRead,
+    PlanSummary,
+)
+from api.store import plans
+from api.writes import respond
+from triage.names import ExplanationKind
+
+router = APIRouter(tags=["plans"])
+Planner = Annotated[Principal, allowed(Operation.COMPUTE_PLAN)]
+Reader = Annotated[Principal, allowed(Operation.READ_PLANS)]
+Applier = Annotated[Principal, allowed(Operation.APPLY_PLAN)]
+_explanations = TypeAdapter(list[ExplanationRead])
+
+
+@router.post(
+    "/plans",
+    status_code=201,
+    response_model=PlanRead,
+    summary="Compute a plan of the open requests",
+    responses={202: {"model": JobRead, "description": "A large queue: a job to poll at /jobs/{id}."}},
+)
+def compute_plan(
+    body: PlanCreate,
+    principal: Planner,
+    database: DatabaseDep,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    idem: IdempotencyDep,
+    now: Now,
+) -> Response:
+    return planning.compute(
+        database=database, runner=jobs, settings=settings, actor=principal, asked=body, idempotency=idem, now=now
+    )
+
+
+@router.get("/plans", response_model=Page[PlanSummary], summary="List plans, oldest first, by page")
+def list_plans(
+    _: Reader,
+    session: SessionDep,
+    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Plans per page.")] = 50,
+) -> Response:
+    rows = plans.page(session=session, after=cursor(after), limit=limit)
+    next_after = str(rows[-1].id) if len(rows) == limit else None
+    return answer(Page[PlanSummary](items=[present.plan_summary(r) for r in rows], next_after=next_after))
+
+
+@router.get("/plans/{plan_id}", response_model=PlanRead, summary="Read a plan")
+def read_plan(_: Reader, row: PlanById) -> Response:
+    return answer(present.plan_read(row))
+
+
+@router.get(
+    "/plans/{plan_id}/explanations",
+    response_model=list[ExplanationRead],
+    summary="Why: the plan's explanations, for one request or all",
+)
+def read_explanations(
+    _: Reader,
+    row: PlanById,
+    request_id: Annotated[Identifier | None, Query(description="Only explanations about this request.")] = None,
+    kind: Annotated[ExplanationKind | None, Query(description="Only this kind of explanation.")] = None,
+) -> Response:
+    found = [
+        e
+        for e in plans.body(row).explanations
+        if (request_id is None or request_id in e.request_ids) and (kind is None or e.kind == kind)
+    ]
+    return answer_list(_explanations, present.explanations_read(found))
+
+
+@router.post(
+    "/plans/{plan_id}/apply",
+    response_model=ApplyResult,
+    summary="Apply a plan: its agents become its requests' owners, all or nothing",
+)
+def apply_plan(
+    body: PlanApply, principal: Applier, row: PlanById, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    def act() -> tuple[ApplyResult, dict[str, str]]:
+        changes = plans.apply(session=session, actor=principal, plan_row=row, at=now, reason=body.reason)
+        owners = [OwnerChange(request_id=r, previous_owner=before, owner=after) for r, before, after in changes]
+        return ApplyResult(plan_id=row.id, applied_at=now, changes=owners), {}
+
+    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

@@ -1,0 +1,123 @@
+"""Requests: filed by requesters (for their department) and leads; read by requesters (their department's),
+agents, leads and managers; changed by role (see `api.roles.REQUEST_FIELDS`) with If-Match; closed."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from api import present
+from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, VisibleRequest, allowed, cursor, etag
+from api.problems import Forbidden, NotFound, PreconditionFailed
+from api.roles import Operation, Principal, Role, check_request_change, filing_department
+from api.routes._answer import answer
+from api.schemas import Identifier, Page, RequestClose, RequestCreate, RequestRead, RequestUpdate
+from api.schemas_plans import Placement
+from api.store import organisation, plans, requests
+from api.store.convert import policy_of
+from api.writes import respond
+from triage.names import RequestStatus
+
+router = APIRouter(tags=["requests"])
+Filer = Annotated[Principal, allowed(Operation.FILE_REQUEST)]
+Reader = Annotated[Principal, allowed(Operation.READ_REQUESTS)]
+Updater = Annotated[Principal, allowed(Operation.UPDATE_REQUEST)]
+Closer = Annotated[Principal, allowed(Operation.CLOSE_REQUEST)]
+
+
+def _matrix(session: SessionDep) -> present.Matrix:
+    return policy_of(organisation.get(session=session)).matrix
+
+
+@router.post("/requests", status_code=201, response_model=RequestRead, summary="File a request")
+def file_request(
+    body: RequestCreate, principal: Filer, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    department = filing_department(principal, body.department)
+
+    def act() -> tuple[RequestRead, dict[str, str]]:
+        row = requests.file(session=session, actor=principal, data=body, department_id=department, at=now)
+        return present.request_read(row, _matrix(session)), {
+            "ETag": etag(row.version),
+            "Location": f"/requests/{row.id}",
+        }
+
+    return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
+
+
+@router.get("/requests", response_model=Page[RequestRead], summary="List requests, oldest first, by page")
+def list_requests(
+    principal: Reader,
+    session: SessionDep,
+    department: Annotated[Identifier | None, Query(description="Only this department's requests.")] = None,
+    status: Annotated[list[RequestStatus] | None, Query(description="Only these statuses (repeatable).")] = None,
+    owner: Annotated[Identifier | None, Query(description="Only requests owned by this agent.")] = None,
+    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    limit: Annotated[int, Query(ge=1, le=2000, description="Requests per page.")] = 100,
+) -> Response:
+    if principal.role == Role.REQUESTER:
+        if department not in (None, principal.department_id):
+            raise Forbidden(f"A requester sees their own department's requests ({principal.department_id}) only.")
+        department = principal.department_id
+    rows = requests.page(
+        session=session,
+        department=department,
+        statuses=[s.value for s in status or []],
+        owner=owner,
+        after=cursor(after),
+        limit=limit,
+    )
+    matrix = _matrix(session)
+    next_after = str(rows[-1].pk) if len(rows) == limit else None
+    return answer(Page[RequestRead](items=[present.request_read(r, matrix) for r in rows], next_after=next_after))
+
+
+@router.get("/requests/{request_id}", response_model=RequestRead, summary="Read a request")
+def read_request(_: Reader, row: VisibleRequest, session: SessionDep) -> Response:
+    return answer(present.request_read(row, _matrix(session)), {"ETag": etag(row.version)})
+
+
+@router.patch(
+    "/requests/{request_id}",
+    response_model=RequestRead,
+    summary="Change a request (If-Match required; a priority override or owner change needs a reason)",
+)
+def update_request(
+    body: RequestUpdate, principal: Updater, row: VisibleRequest, session: SessionDep, version: IfMatch, now: Now
+) -> Response:
+    check_request_change(principal, row.owner_id, set(body.model_fields_set))
+    if row.version != version:
+        raise PreconditionFailed(f"{row.id} is at version {row.version}, not {version}; read it again.")
+
+    def act() -> tuple[RequestRead, dict[str, str]]:
+        requests.update(session=session, actor=principal, row=row, data=body, at=now)
+        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+
+    return respond(session=session, principal=principal, status_code=200, at=now, act=act)
+
+
+@router.post("/requests/{request_id}/close", response_model=RequestRead, summary="Close a request")
+def close_request(
+    body: RequestClose, principal: Closer, row: VisibleRequest, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    check_request_change(principal, row.owner_id, set())
+
+    def act() -> tuple[RequestRead, dict[str, str]]:
+        requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+
+    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+
+
+@router.get(
+    "/requests/{request_id}/placement",
+    response_model=Placement,
+    summary="The request's place in the latest plan that includes it, and why",
+)
+def read_placement(_: Reader, row: VisibleRequest, session: SessionDep) -> Response:
+    found = plans.latest_item(session=session, request_id=str(row.id))
+    if found is None:
+        raise NotFound(f"No plan includes {row.id} yet.")
+    plan_row, item = found
+    return answer(present.placement(plan_row, item, plans.scheduled_count(session=session, plan_id=plan_row.id)))

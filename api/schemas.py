@@ -1,0 +1,235 @@
+"""HTTP schemas: what clients send (Create, Update) and get back (Read), separate from the domain models in
+`triage.model` and from the rows in `api.store.tables`. Every field is described, for the OpenAPI document.
+
+Strings and numbers are bounded as the database columns are, so a value that passes here can be stored.
+Datetimes without an offset are read in the team calendar's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from api.roles import Role
+from triage.model import TimeOff, WorkingHours
+from triage.names import Impact, Priority, RequestStatus, Urgency
+
+T = TypeVar("T")
+
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
+Level = Annotated[int, Field(ge=1, le=3)]
+
+
+def _sane(moment: datetime) -> datetime:
+    if not 2000 <= moment.year <= 2200:
+        raise ValueError("must be between the years 2000 and 2200")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_sane)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Page(_Out, Generic[T]):
+    """One page of a list, oldest first. Pass `next_after` as `after` to get the next page."""
+
+    items: list[T] = Field(description="The resources on this page.")
+    next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
+
+
+class SkillCreate(_In):
+    id: Identifier = Field(description="Skill id, referenced by agents and requests.")
+    name: Name = Field(description="Readable name, used in explanations.")
+
+
+class SkillRead(_Out):
+    id: str = Field(description="Skill id.")
+    name: str = Field(description="Readable name.")
+
+
+class DepartmentCreate(_In):
+    id: Identifier = Field(description="Department id, referenced by requests and requesters.")
+    name: Name = Field(description="Readable name, used in explanations.")
+    weight: int = Field(1, ge=1, le=100, description="Multiplier of this department's lateness costs; 1 is the base.")
+
+
+class DepartmentUpdate(_In):
+    name: Name | None = Field(None, description="New readable name.")
+    weight: int | None = Field(None, ge=1, le=100, description="New weight.")
+
+
+class DepartmentRead(_Out):
+    id: str = Field(description="Department id.")
+    name: str = Field(description="Readable name.")
+    weight: int = Field(description="Multiplier of this department's lateness costs.")
+    version: int = Field(description="Version; the ETag of this department.")
+
+
+class AgentCreate(_In):
+    id: Identifier = Field(description="Agent id, referenced by requests' owner and by agent principals.")
+    name: Name = Field(description="Readable name, used in explanations.")
+    skills: dict[Identifier, Level] = Field(default_factory=dict, description="Skill id to level: 1 basic to 3 expert.")
+    working_hours: WorkingHours | None = Field(
+        None, description="Own working periods per weekday ('HH:MM-HH:MM'), within the team's; absent: the team's."
+    )
+    time_off: list[TimeOff] = Field(default_factory=list, max_length=200, description="Leave, training, sickness.")
+    target_load_pct: int = Field(85, ge=1, le=100, description="Share of available time to plan, in per cent.")
+
+
+class AgentUpdate(_In):
+    name: Name | None = Field(None, description="New readable name.")
+    skills: dict[Identifier, Level] | None = Field(None, description="New skills: skill id to level.")
+    working_hours: WorkingHours | None = Field(None, description="New own working periods; null: the team's hours.")
+    time_off: list[TimeOff] | None = Field(None, max_length=200, description="New list of time off.")
+    target_load_pct: int | None = Field(None, ge=1, le=100, description="New target load in per cent.")
+    active: bool | None = Field(None, description="False takes the agent out of future plans.")
+
+
+class AgentRead(_Out):
+    id: str = Field(description="Agent id.")
+    name: str = Field(description="Readable name.")
+    skills: dict[str, int] = Field(description="Skill id to level.")
+    working_hours: dict[str, list[str]] | None = Field(description="Own working periods; null: the team's hours.")
+    time_off: list[dict[str, Any]] = Field(description="Time off: start, end and reason of each.")
+    target_load_pct: int = Field(description="Target load in per cent of available time.")
+    active: bool = Field(description="Whether the agent is planned.")
+    version: int = Field(description="Version; the ETag of this agent.")
+
+
+class RequestCreate(_In):
+    department: Identifier | None = Field(
+        None, description="Requesting department; a requester files for their own, which is the default for them."
+    )
+    requester: Name = Field(description="Name of the person asking.")
+    title: Title = Field(description="Short description, used in explanations.")
+    impact: Impact = Field(description="How widely the problem reaches: company, department, team or person.")
+    urgency: Urgency = Field(description="How badly it hinders work: work_stopped, degraded, inconvenient, can_wait.")
+    effort_minutes: int = Field(gt=0, le=43_200, description="Estimated working minutes to complete.")
+    required_skills: dict[Identifier, Level] = Field(
+        default_factory=dict, description="Skill id to the minimum level needed; an agent needs all of them."
+    )
+    deadline: Moment | None = Field(None, description="A hard date the requester gave, if any.")
+    department_rank: int | None = Field(
+        None, ge=1, le=1_000_000, description="The department's own order among its requests; 1 matters most."
+    )
+
+
+class RequestUpdate(_In):
+    """Fields to change; absent fields stay. Each role may change only some fields (see the docs)."""
+
+    title: Title | None = Field(None, description="New title.")
+    requester: Name | None = Field(None, description="New requester name.")
+    impact: Impact | None = Field(None, description="New impact.")
+    urgency: Urgency | None = Field(None, description="New urgency.")
+    effort_minutes: int | None = Field(None, gt=0, le=43_200, description="New effort estimate, in minutes.")
+    required_skills: dict[Identifier, Level] | None = Field(None, description="New required skills.")
+    deadline: Moment | None = Field(None, description="New deadline; null removes it.")
+    department_rank: int | None = Field(None, ge=1, le=1_000_000, description="New rank; null removes it.")
+    priority_override: Priority | None = Field(None, description="A lead's priority; null returns to the matrix.")
+    owner: Identifier | None = Field(None, description="Agent who owns it; null: nobody. A lead's override.")
+    status: RequestStatus | None = Field(None, description="open or in_progress; closing has its own operation.")
+    reason: Reason | None = Field(None, description="Why; required when changing priority_override or owner.")
+
+
+class RequestClose(_In):
+    reason: Reason | None = Field(None, description="Why it is closed (done, withdrawn, duplicate).")
+
+
+class RequestRead(_Out):
+    id: str = Field(description="Request id.")
+    department: str = Field(description="Requesting department.")
+    requester: str = Field(description="Name of the person asking.")
+    title: str = Field(description="Short description.")
+    impact: Impact = Field(description="How widely the problem reaches.")
+    urgency: Urgency = Field(description="How badly it hinders work.")
+    priority: Priority = Field(description="The lead's override if set, else the policy matrix cell.")
+    priority_override: Priority | None = Field(description="The lead's priority, if set.")
+    effort_minutes: int = Field(description="Estimated working minutes.")
+    required_skills: dict[str, int] = Field(description="Skill id to the minimum level.")
+    created_at: datetime = Field(description="When it was filed.")
+    deadline: datetime | None = Field(description="The requester's hard date, if any.")
+    owner: str | None = Field(description="Agent who owns it, if any.")
+    status: RequestStatus = Field(description="open, in_progress or done.")
+    department_rank: int | None = Field(description="The department's own order among its requests.")
+    filed_by: str | None = Field(description="Principal who filed it (absent for imported requests).")
+    updated_at: datetime = Field(description="When it last changed.")
+    closed_at: datetime | None = Field(description="When it was closed.")
+    version: int = Field(description="Version; the ETag of this request.")
+
+
+class PrincipalCreate(_In):
+    id: Identifier = Field(description="Principal id, e.g. 'sales-desk' or 'ana'.")
+    name: Name = Field(description="Readable name, kept in the audit log.")
+    role: Role = Field(description="requester, agent, lead, manager or admin.")
+    department_id: Identifier | None = Field(None, description="For a requester: their department (required).")
+    agent_id: Identifier | None = Field(None, description="For an agent: their agent record (required).")
+
+
+class PrincipalRead(_Out):
+    id: str = Field(description="Principal id.")
+    name: str = Field(description="Readable name.")
+    role: Role = Field(description="The principal's role.")
+    department_id: str | None = Field(description="A requester's department.")
+    agent_id: str | None = Field(description="An agent's agent record.")
+    created_at: datetime = Field(description="When the principal was created.")
+
+
+class TokenCreate(_In):
+    label: Name = Field("token", description="What the token is for, e.g. 'chat bot'.")
+
+
+class TokenRead(_Out):
+    id: str = Field(description="Token id (not the secret).")
+    principal_id: str = Field(description="Whose token it is.")
+    label: str = Field(description="What the token is for.")
+    created_at: datetime = Field(description="When it was issued.")
+    revoked_at: datetime | None = Field(description="When it was revoked, if it was.")
+
+
+class TokenIssued(TokenRead):
+    token: str = Field(description="The bearer secret. Shown once: only its hash is stored.")
+
+
+class AuditEntryRead(_Out):
+    id: int = Field(description="Entry number, increasing.")
+    at: datetime = Field(description="When it happened.")
+    principal_id: str = Field(description="Who did it.")
+    principal_name: str = Field(description="Their name at the time.")
+    role: str = Field(description="Their role at the time.")
+    action: str = Field(description="What was done, e.g. 'request.updated', 'plan.applied'.")
+    subject_type: str = Field(description="The kind of thing acted on, e.g. 'request'.")
+    subject_id: str = Field(description="Its id.")
+    changes: dict[str, Any] = Field(description="Field to [before, after], or the facts of the decision.")
+    reason: str | None = Field(description="Why, as given.")
+
+
+class Health(_Out):
+    status: str = Field(description="'ok' when the process is up.")
+
+
+class Readiness(_Out):
+    status: str = Field(description="'ready' when the database answers and its schema is current.")
+    database: str = Field(description="'sqlite' or 'postgresql'.")
+    schema_revision: str = Field(description="The database's migration revision.")
+
+
+class Me(_Out):
+    """The caller."""
+
+    id: str = Field(description="Principal id.")
+    name: str = Field(description="Readable name.")
+    role: Role = Field(description="The caller's role.")
+    department_id: str | None = Field(description="A requester's department.")
+    agent_id: str | None = Field(description="An agent's agent record.")

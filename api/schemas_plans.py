@@ -1,0 +1,163 @@
+"""HTTP schemas of plans, their explanations, jobs and placements. They mirror `triage.results` field for
+field (conversion is `model_validate` of the domain plan's dump), and describe every field for OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas import Reason
+from triage.names import ExplanationKind, PlanStatus, Priority, Term
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlanCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_limit_seconds: float | None = Field(
+        None, gt=0, le=3600, description="Solver time limit; absent: the server's default. Capped by the server."
+    )
+    reason: Reason | None = Field(None, description="Why this plan is computed; kept in the audit log.")
+
+
+class PlanApply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Reason | None = Field(None, description="Why it is applied; kept in the audit log.")
+
+
+class AssignmentRead(_Out):
+    request_id: str = Field(description="The request.")
+    agent_id: str = Field(description="The agent who does it.")
+    start: datetime = Field(description="When work starts, in the team's time zone.")
+    end: datetime = Field(description="When work finishes; it pauses while the agent is off.")
+    start_minute: int = Field(description="Start on the business-time axis (working minutes from the plan's now).")
+    end_minute: int = Field(description="End on the business-time axis.")
+    priority: Priority = Field(description="The request's priority.")
+    due: datetime = Field(description="When it is due.")
+    minutes_late: int = Field(description="Business minutes past due at the end; 0 when on time.")
+
+
+class UnassignedRead(_Out):
+    request_id: str = Field(description="The request left out of the horizon.")
+    priority: Priority = Field(description="Its priority.")
+    due: datetime = Field(description="When it is due.")
+    reason: str = Field(description="'missing_skill', 'no_qualified_agent' or 'no_room'.")
+    missing_skills: dict[str, int] = Field(description="Skill id to the level nobody holds (missing_skill).")
+
+
+class TermRead(_Out):
+    term: Term = Field(description="The objective term.")
+    weight: int = Field(description="Its weight in the policy.")
+    quantity: int = Field(description="Its unweighted amount, in its unit.")
+    unit: str = Field(description="The unit of the quantity.")
+    value: int = Field(description="weight x quantity.")
+
+
+class FactRead(_Out):
+    name: str = Field(description="What the fact is, e.g. 'department_weight'.")
+    value: str | int = Field(description="Its value.")
+    unit: str = Field(description="Its unit, if any.")
+
+
+class ExplanationRead(_Out):
+    kind: ExplanationKind = Field(description="What is explained: priority, assignment or unassigned.")
+    request_ids: list[str] = Field(description="The requests it is about.")
+    agent_ids: list[str] = Field(description="The agents it names.")
+    department_ids: list[str] = Field(description="The departments it names.")
+    facts: list[FactRead] = Field(description="The facts the sentence rests on.")
+    text: str = Field(description="The claim in plain language; every number in it is one of the facts.")
+
+
+class PinConflictRead(_Out):
+    pin_ids: list[str] = Field(description="The pins that cannot all hold together.")
+    rules: list[str] = Field(description="The hard rules they collide with.")
+    text: str = Field(description="The conflict in plain language.")
+
+
+class MoveRead(_Out):
+    request_id: str = Field(description="The request that moved.")
+    from_agent: str | None = Field(description="Its agent before (owner or previous plan).")
+    to_agent: str | None = Field(description="Its agent now; null when it left the plan.")
+    from_start: datetime | None = Field(description="Its start before.")
+    to_start: datetime | None = Field(description="Its start now.")
+    reasons: list[str] = Field(description="Why it moved.")
+
+
+class PlanResult(_Out):
+    status: PlanStatus = Field(description="optimal, feasible (not proven best) or infeasible.")
+    objective: int = Field(description="Total cost under the policy: the sum of the term values.")
+    best_bound: int = Field(description="No plan can cost less than this.")
+    gap: float = Field(description="(objective - best_bound) / objective; 0 when proven optimal.")
+    bound_source: str = Field(description="How the bound was obtained.")
+    solve_seconds: float = Field(description="Time spent planning, in seconds.")
+    horizon_end: datetime = Field(description="The end of the planning horizon.")
+    terms: list[TermRead] = Field(description="The value of every objective term.")
+    assignments: list[AssignmentRead] = Field(description="Who does what, when.")
+    unassigned: list[UnassignedRead] = Field(description="Requests left out, and why.")
+    explanations: list[ExplanationRead] = Field(description="Why, per request: priority, then agent and time.")
+    conflicts: list[PinConflictRead] = Field(default_factory=list, description="Why the pins cannot all hold.")
+    changes: list[MoveRead] = Field(default_factory=list, description="What moved since the previous plan.")
+
+
+class PlanSummary(_Out):
+    id: int = Field(description="Plan id.")
+    created_at: datetime = Field(description="When it was computed.")
+    created_by: str = Field(description="Principal who asked for it.")
+    now: datetime = Field(description="The moment the plan starts from.")
+    status: PlanStatus = Field(description="optimal, feasible or infeasible.")
+    objective: int = Field(description="Total cost under the policy.")
+    request_count: int = Field(description="Open requests it planned.")
+    applied_at: datetime | None = Field(description="When it was applied, if it was.")
+    applied_by: str | None = Field(description="Who applied it.")
+
+
+class PlanRead(PlanSummary):
+    plan: PlanResult = Field(description="The plan itself.")
+
+
+class OwnerChange(_Out):
+    request_id: str = Field(description="The request.")
+    previous_owner: str | None = Field(description="Its owner before.")
+    owner: str = Field(description="Its owner now.")
+
+
+class ApplyResult(_Out):
+    plan_id: int = Field(description="The applied plan.")
+    applied_at: datetime = Field(description="When it was applied.")
+    changes: list[OwnerChange] = Field(description="Requests whose owner changed.")
+
+
+class JobRead(_Out):
+    id: str = Field(description="Job id.")
+    kind: str = Field(description="What it computes: 'plan'.")
+    state: str = Field(description="queued, running, succeeded or failed.")
+    progress: float = Field(description="From 0 to 1; the solver's share of its time limit while running.")
+    created_at: datetime = Field(description="When it was asked for.")
+    started_at: datetime | None = Field(description="When it started.")
+    finished_at: datetime | None = Field(description="When it ended.")
+    request_count: int = Field(description="Open requests being planned.")
+    error: str | None = Field(description="Why it failed.")
+    plan_id: int | None = Field(description="The plan it produced.")
+    result_url: str | None = Field(description="Where to read the plan, once it succeeded.")
+
+
+class Placement(_Out):
+    """A request's place in the latest plan that includes it, and why."""
+
+    request_id: str = Field(description="The request.")
+    plan_id: int = Field(description="The plan this placement is from.")
+    plan_created_at: datetime = Field(description="When that plan was computed.")
+    applied: bool = Field(description="Whether that plan was applied.")
+    planned: bool = Field(description="False when the plan leaves the request out of its horizon.")
+    position: int | None = Field(description="1 for the first request to start in the plan, and so on.")
+    queue_length: int = Field(description="Requests the plan schedules.")
+    agent_id: str | None = Field(description="Who is to do it.")
+    start: datetime | None = Field(description="Expected start.")
+    end: datetime | None = Field(description="Expected finish.")
+    unassigned_reason: str | None = Field(description="Why it is not planned, when it is not.")
+    explanations: list[ExplanationRead] = Field(description="Why: its priority, its agent and time.")

@@ -1,0 +1,100 @@
+"""The organisation row (team calendar and policy, each versioned) and the skill catalogue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.problems import Conflict, PreconditionFailed
+from api.roles import Principal
+from api.store import audit
+from api.store.convert import document_of
+from api.store.tables import OrganisationRow, SkillRow
+from triage.model import Calendar, Policy
+
+ORGANISATION_ID = 1
+
+
+def ensure(*, session: Session) -> None:
+    """Create the organisation row with the domain's default calendar and policy, once."""
+    if session.get(OrganisationRow, ORGANISATION_ID) is None:
+        session.add(
+            OrganisationRow(
+                id=ORGANISATION_ID,
+                calendar=document_of(Calendar()),
+                policy=document_of(Policy()),
+                calendar_version=1,
+                policy_version=1,
+            )
+        )
+
+
+def get(*, session: Session) -> OrganisationRow:
+    row = session.get(OrganisationRow, ORGANISATION_ID)
+    if row is None:  # the app creates it at start-up
+        raise RuntimeError("the organisation row is missing: start the app once to create it")
+    return row
+
+
+def replace_policy(*, session: Session, actor: Principal, policy: Policy, expected_version: int, at: datetime) -> int:
+    """Store a new policy if the stored one is still at `expected_version`; return the new version."""
+    return _replace(session, actor, "policy", document_of(policy), expected_version, at)
+
+
+def replace_calendar(
+    *, session: Session, actor: Principal, calendar: Calendar, expected_version: int, at: datetime
+) -> int:
+    return _replace(session, actor, "calendar", document_of(calendar), expected_version, at)
+
+
+def _replace(
+    session: Session, actor: Principal, what: str, document: dict[str, object], expected: int, at: datetime
+) -> int:
+    version_column = getattr(OrganisationRow, f"{what}_version")
+    before = getattr(get(session=session), what)
+    done = session.execute(
+        update(OrganisationRow)
+        .where(OrganisationRow.id == ORGANISATION_ID, version_column == expected)
+        .values({what: document, f"{what}_version": expected + 1})
+        .execution_options(synchronize_session="fetch")
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise PreconditionFailed(f"The {what} changed since version {expected}; read it again.")
+    changed = {k: [before.get(k), v] for k, v in document.items() if before.get(k) != v}
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action=f"{what}.replaced",
+        subject_type=what,
+        subject_id=str(ORGANISATION_ID),
+        changes=changed,
+    )
+    return expected + 1
+
+
+def skills(*, session: Session) -> list[SkillRow]:
+    return list(session.scalars(select(SkillRow).order_by(SkillRow.id)))
+
+
+def skill_ids(*, session: Session) -> set[str]:
+    return set(session.scalars(select(SkillRow.id)))
+
+
+def add_skill(*, session: Session, actor: Principal, skill_id: str, name: str, at: datetime) -> SkillRow:
+    if session.get(SkillRow, skill_id) is not None:
+        raise Conflict(f"A skill with id {skill_id!r} exists already.")
+    row = SkillRow(id=skill_id, name=name)
+    session.add(row)
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="skill.created",
+        subject_type="skill",
+        subject_id=skill_id,
+        changes={"name": [None, name]},
+    )
+    return row

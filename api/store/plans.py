@@ -1,0 +1,158 @@
+"""Plans: stored whole (the domain Plan as JSON) with one item per request for placements and applying.
+
+Applying is one transaction: every planned request must still be at the version it had when planned (else
+409 and nothing changes), then each gets the plan's agent as owner. A plan is applied at most once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.problems import Conflict
+from api.roles import Principal
+from api.store import audit
+from api.store.tables import PlanItemRow, PlanRow, RequestRow
+from triage.results import Plan
+
+
+def save(
+    *,
+    session: Session,
+    actor: Principal,
+    plan: Plan,
+    now: datetime,
+    versions: dict[str, int],
+    at: datetime,
+    reason: str | None,
+) -> PlanRow:
+    """Store a computed plan; `versions` maps each planned request to the version it was planned at."""
+    row = PlanRow(
+        created_at=at,
+        created_by=actor.id,
+        now=now,
+        status=plan.status.value,
+        objective=plan.objective,
+        request_count=len(versions),
+        body=plan.model_dump_json(),
+        applied_at=None,
+        applied_by=None,
+    )
+    session.add(row)
+    session.flush()
+    ordered = sorted(plan.assignments, key=lambda a: (a.start_minute, a.agent_id, a.request_id))
+    for position, a in enumerate(ordered, start=1):
+        session.add(
+            PlanItemRow(
+                plan_id=row.id,
+                request_id=a.request_id,
+                request_version=versions[a.request_id],
+                agent_id=a.agent_id,
+                position=position,
+                start=a.start,
+                end=a.end,
+            )
+        )
+    for u in plan.unassigned:
+        session.add(
+            PlanItemRow(
+                plan_id=row.id,
+                request_id=u.request_id,
+                request_version=versions[u.request_id],
+                unassigned_reason=u.reason,
+            )
+        )
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="plan.computed",
+        subject_type="plan",
+        subject_id=str(row.id),
+        reason=reason,
+        changes={"status": plan.status.value, "objective": plan.objective, "requests": len(versions)},
+    )
+    session.flush()
+    return row
+
+
+def get(*, session: Session, plan_id: int) -> PlanRow | None:
+    return session.get(PlanRow, plan_id)
+
+
+def page(*, session: Session, after: int, limit: int) -> list[PlanRow]:
+    return list(session.scalars(select(PlanRow).where(PlanRow.id > after).order_by(PlanRow.id).limit(limit)))
+
+
+def body(row: PlanRow) -> Plan:
+    return Plan.model_validate_json(row.body)
+
+
+def latest_item(*, session: Session, request_id: str) -> tuple[PlanRow, PlanItemRow] | None:
+    """The newest plan that includes the request, and the request's item in it."""
+    found = session.execute(
+        select(PlanRow, PlanItemRow)
+        .join(PlanItemRow, PlanItemRow.plan_id == PlanRow.id)
+        .where(PlanItemRow.request_id == request_id)
+        .order_by(PlanRow.id.desc())
+        .limit(1)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def scheduled_count(*, session: Session, plan_id: int) -> int:
+    items = session.scalars(select(PlanItemRow.position).where(PlanItemRow.plan_id == plan_id))
+    return sum(1 for position in items if position is not None)
+
+
+def apply(
+    *, session: Session, actor: Principal, plan_row: PlanRow, at: datetime, reason: str | None
+) -> list[tuple[str, str | None, str]]:
+    """Make the plan's agents the owners of its requests, all or nothing; return (request, before, after)."""
+    items = list(
+        session.scalars(
+            select(PlanItemRow).where(PlanItemRow.plan_id == plan_row.id, PlanItemRow.agent_id.is_not(None))
+        )
+    )
+    requests = {
+        r.id: r for r in session.scalars(select(RequestRow).where(RequestRow.id.in_([i.request_id for i in items])))
+    }
+    stale = sorted(
+        i.request_id
+        for i in items
+        if i.request_id not in requests or requests[i.request_id].version != i.request_version
+    )
+    if stale:
+        raise Conflict(
+            f"The queue changed since plan {plan_row.id} was computed ({', '.join(stale[:10])}"
+            f"{' and more' if len(stale) > 10 else ''}); compute a new plan."
+        )
+    claimed = session.execute(
+        update(PlanRow)
+        .where(PlanRow.id == plan_row.id, PlanRow.applied_at.is_(None))
+        .values(applied_at=at, applied_by=actor.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"Plan {plan_row.id} was applied already.")
+    changes = []
+    for item in items:
+        request = requests[item.request_id]
+        if request.owner_id != item.agent_id:
+            assert item.agent_id is not None
+            changes.append((item.request_id, request.owner_id, item.agent_id))
+            request.owner_id, request.updated_at = item.agent_id, at
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="plan.applied",
+        subject_type="plan",
+        subject_id=str(plan_row.id),
+        reason=reason,
+        changes={"owners": {r: [before, after] for r, before, after in changes}},
+    )
+    session.flush()
+    return changes

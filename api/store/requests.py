@@ -1,0 +1,185 @@
+"""Requests: filed, read, changed and closed. Every change is checked against the domain's own rules
+(`triage.model.Request`) and the stored references before it is written, and is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.problems import Conflict, InvalidInput, from_validation_error, invalid
+from api.roles import OVERRIDES, Principal
+from api.schemas import RequestCreate, RequestUpdate
+from api.store import audit
+from api.store.convert import calendar_of, request_document
+from api.store.organisation import get as get_organisation
+from api.store.organisation import skill_ids
+from api.store.tables import AgentRow, DepartmentRow, RequestRow
+from triage.model import Request
+from triage.names import RequestStatus
+
+OPEN_STATUSES = (RequestStatus.OPEN.value, RequestStatus.IN_PROGRESS.value)
+NULLABLE = frozenset({"deadline", "department_rank", "priority_override", "owner"})
+_COLUMN = {"owner": "owner_id"}
+
+
+def get(*, session: Session, request_id: str) -> RequestRow | None:
+    return session.scalar(select(RequestRow).where(RequestRow.id == request_id))
+
+
+def page(
+    *, session: Session, department: str | None, statuses: Iterable[str], owner: str | None, after: int, limit: int
+) -> list[RequestRow]:
+    """Requests filed after cursor `after`, oldest first, filtered."""
+    query = select(RequestRow).where(RequestRow.pk > after).order_by(RequestRow.pk).limit(limit)
+    statuses = list(statuses)
+    if statuses:
+        query = query.where(RequestRow.status.in_(statuses))
+    if department:
+        query = query.where(RequestRow.department_id == department)
+    if owner:
+        query = query.where(RequestRow.owner_id == owner)
+    return list(session.scalars(query))
+
+
+def open_requests(*, session: Session) -> list[RequestRow]:
+    return list(session.scalars(select(RequestRow).where(RequestRow.status.in_(OPEN_STATUSES)).order_by(RequestRow.pk)))
+
+
+def count_open(*, session: Session) -> int:
+    return int(session.scalar(select(func.count()).where(RequestRow.status.in_(OPEN_STATUSES))) or 0)
+
+
+def file(*, session: Session, actor: Principal, data: RequestCreate, department_id: str, at: datetime) -> RequestRow:
+    """Store a new request as `REQ-<n>`, filed now by `actor`."""
+    zone = calendar_of(get_organisation(session=session)).zone
+    deadline = data.deadline.replace(tzinfo=zone) if data.deadline and data.deadline.tzinfo is None else data.deadline
+    row = RequestRow(
+        id=None,
+        department_id=department_id,
+        requester=data.requester,
+        title=data.title,
+        impact=data.impact.value,
+        urgency=data.urgency.value,
+        priority_override=None,
+        effort_minutes=data.effort_minutes,
+        required_skills=dict(data.required_skills),
+        created_at=at,
+        deadline=deadline,
+        owner_id=None,
+        status=RequestStatus.OPEN.value,
+        department_rank=data.department_rank,
+        filed_by=actor.id,
+        updated_at=at,
+        closed_at=None,
+    )
+    _check(session, row, fields={"department", "required_skills", "deadline"})
+    session.add(row)
+    session.flush()
+    row.id = f"REQ-{row.pk}"
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="request.filed",
+        subject_type="request",
+        subject_id=row.id,
+        changes={"title": [None, row.title], "department": [None, department_id]},
+    )
+    session.flush()
+    return row
+
+
+def update(*, session: Session, actor: Principal, row: RequestRow, data: RequestUpdate, at: datetime) -> None:
+    """Apply the given fields; a priority override or an owner change must carry a reason."""
+    given = {f: getattr(data, f) for f in data.model_fields_set if f != "reason"}
+    for field, value in given.items():
+        if value is None and field not in NULLABLE:
+            raise invalid(field, "cannot be null")
+    if given.get("status") == RequestStatus.DONE:
+        raise invalid("status", "close a request with POST /requests/{id}/close")
+    changes: dict[str, list[Any]] = {}
+    for field, value in given.items():
+        column = _COLUMN.get(field, field)
+        value = _stored(session, field, value)
+        before = getattr(row, column)
+        if before != value:
+            changes[field] = [_plain(before), _plain(value)]
+            setattr(row, column, value)
+    if changes.keys() & OVERRIDES and not data.reason:
+        raise invalid("reason", "a priority override or a change of owner needs a reason")
+    if given.get("status") == RequestStatus.OPEN and row.closed_at is not None:
+        row.closed_at = None
+    with session.no_autoflush:  # check before the changed row is written
+        _check(session, row, fields=set(changes))
+    if changes:
+        row.updated_at = at
+    action = "request.overridden" if changes.keys() & OVERRIDES else "request.updated"
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action=action,
+        subject_type="request",
+        subject_id=str(row.id),
+        changes=changes,
+        reason=data.reason,
+    )
+    session.flush()
+
+
+def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | None, at: datetime) -> None:
+    if row.status == RequestStatus.DONE:
+        raise Conflict(f"{row.id} is closed already.")
+    before = row.status
+    row.status, row.closed_at, row.updated_at = RequestStatus.DONE.value, at, at
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="request.closed",
+        subject_type="request",
+        subject_id=str(row.id),
+        changes={"status": [before, row.status]},
+        reason=reason,
+    )
+    session.flush()
+
+
+def _stored(session: Session, field: str, value: Any) -> Any:
+    if field == "deadline" and value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=calendar_of(get_organisation(session=session)).zone)
+    if field == "required_skills":
+        return dict(value)
+    return value.value if hasattr(value, "value") else value
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _check(session: Session, row: RequestRow, *, fields: set[str]) -> None:
+    """The domain's field rules, then the references the changed fields make."""
+    document = request_document(row)
+    document["id"] = row.id or "REQ-0"
+    try:
+        Request.model_validate(document)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from exc
+    errors = []
+    if "department" in fields and session.get(DepartmentRow, row.department_id) is None:
+        errors.append(invalid("department", f"unknown department {row.department_id!r}"))
+    if "required_skills" in fields:
+        known = skill_ids(session=session)
+        errors += [
+            invalid(f"required_skills.{s}", f"unknown skill {s!r}") for s in row.required_skills if s not in known
+        ]
+    if "owner" in fields and row.owner_id is not None and session.get(AgentRow, row.owner_id) is None:
+        errors.append(invalid("owner", f"unknown agent {row.owner_id!r}"))
+    if errors:
+        merged = [e for error in errors for e in error.errors]
+        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in merged), errors=merged)

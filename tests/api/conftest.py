@@ -1,0 +1,145 @@
+"""Fixtures for the API tests: a fresh database per test on SQLite and on PostgreSQL, seeded with a small
+organisation and one token per role, and an HTTP client (httpx, through the app's ASGI interface).
+
+PostgreSQL: each test session creates its own database (`tandem_test_<random>`) on TANDEM_TEST_POSTGRES_URL
+(default postgresql+psycopg://postgres@127.0.0.1:5432/test), migrates it once, empties it before every test
+and drops it at the end. When PostgreSQL is not reachable its tests are skipped, unless
+TANDEM_REQUIRE_POSTGRES=1, which makes that a failure (CI sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from api.app import create_app
+from api.settings import Settings
+from api.store.session import upgrade
+from api.store.tables import Base
+from tests.api.org import Seeded, seed
+
+POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("TANDEM_REQUIRE_POSTGRES") == "1"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _postgres_admin_url() -> str | None:
+    """The server's URL if PostgreSQL answers, else None (or a failure when it is required)."""
+    try:
+        engine = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return POSTGRES_URL
+    except Exception as exc:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (TANDEM_REQUIRE_POSTGRES=1) but {POSTGRES_URL} fails: {exc}")
+        return None
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of this test session's own on the PostgreSQL server, migrated; dropped at the end."""
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} (set TANDEM_REQUIRE_POSTGRES=1 to fail instead)")
+    name = f"tandem_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty, migrated SQLite database, copied for every test."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated, empty database: a copy of the SQLite template, or the emptied PostgreSQL one."""
+    if request.param == "sqlite":
+        path = tmp_path / "tandem.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_database")
+    _empty_postgres(url)
+    return url
+
+
+@dataclass
+class Api:
+    """An HTTP client for the app, with the seeded organisation's tokens by principal id."""
+
+    client: TestClient
+    seeded: Seeded
+    settings: Settings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def headers(self, who: str | None, **more: str) -> dict[str, str]:
+        auth = {"Authorization": f"Bearer {self.seeded.tokens[who]}"} if who else {}
+        return {**auth, **more}
+
+    def get(self, path: str, who: str | None, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self.headers(who, **kwargs.pop("headers", {})), **kwargs)
+
+    def post(self, path: str, who: str | None, json: Any = None, **kwargs: Any) -> Any:
+        return self.client.post(path, headers=self.headers(who, **kwargs.pop("headers", {})), json=json, **kwargs)
+
+    def patch(self, path: str, who: str | None, json: Any, etag: str | None, **kwargs: Any) -> Any:
+        more = {"If-Match": etag} if etag is not None else {}
+        return self.client.patch(path, headers=self.headers(who, **more), json=json, **kwargs)
+
+    def put(self, path: str, who: str | None, json: Any, etag: str | None) -> Any:
+        more = {"If-Match": etag} if etag is not None else {}
+        return self.client.put(path, headers=self.headers(who, **more), json=json)
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    from tests.api.org import NOW
+
+    values: dict[str, Any] = {"database_url": database_url, "fixed_now": NOW, "plan_time_limit_seconds": 3,
+                              "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL"}  # fmt: skip
+    return Settings(**{**values, **overrides})
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    """Tests override settings by overriding this fixture (or with @pytest.mark.parametrize on it)."""
+    return {}
+
+
+@pytest.fixture
+def api(database_url: str, settings_overrides: dict[str, Any]) -> Iterator[Api]:
+    seeded = seed(database_url)
+    settings = make_settings(database_url, **settings_overrides)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield Api(client=client, seeded=seeded, settings=settings)

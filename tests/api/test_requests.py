@@ -1,0 +1,133 @@
+"""Requests through HTTP: file, read, list with filters and pages, update with ETag/If-Match, close, and the
+Idempotency-Key rules; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.api.conftest import Api
+from tests.api.org import new_request
+
+
+def test_a_requester_files_for_their_department_and_reads_it_back(api: Api) -> None:
+    filed = api.post("/requests", "sales", new_request(title="Printer jams", required_skills={"net": 1}))
+    assert filed.status_code == 201, filed.text
+    body = filed.json()
+    assert body["id"] == "REQ-5"  # numbering continues after the imported REQ-1..REQ-4
+    assert body["department"] == "sales" and body["status"] == "open" and body["filed_by"] == "sales"
+    assert body["priority"] == "P2"  # team x degraded in the default matrix
+    assert filed.headers["location"] == "/requests/REQ-5"
+    assert filed.headers["etag"] == f'"{body["version"]}"'
+    read = api.get("/requests/REQ-5", "sales")
+    assert read.status_code == 200 and read.json() == body
+    assert read.headers["etag"] == filed.headers["etag"]
+
+
+def test_a_naive_deadline_is_read_in_the_team_time_zone(api: Api) -> None:
+    filed = api.post("/requests", "lead", new_request(department="people", deadline="2026-11-24T12:00:00"))
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["deadline"] == "2026-11-24T11:00:00Z"  # 12:00 in Berlin
+
+
+def test_the_list_filters_and_pages(api: Api) -> None:
+    for title in ("one", "two", "three"):
+        assert api.post("/requests", "people", new_request(title=title)).status_code == 201
+    everything = api.get("/requests", "lead").json()
+    assert [r["id"] for r in everything["items"]] == [f"REQ-{n}" for n in range(1, 8)]
+    assert everything["next_after"] is None
+    pages, after = [], None
+    while True:
+        page = api.get("/requests", "lead", params={"limit": 3, **({"after": after} if after else {})}).json()
+        pages.append([r["id"] for r in page["items"]])
+        after = page["next_after"]
+        if after is None:
+            break
+    assert [i for page in pages for i in page] == [f"REQ-{n}" for n in range(1, 8)]
+    people = api.get("/requests", "lead", params={"department": "people"}).json()["items"]
+    assert {r["id"] for r in people} == {"REQ-2", "REQ-4", "REQ-5", "REQ-6", "REQ-7"}
+    in_progress = api.get("/requests", "lead", params={"status": ["in_progress"]}).json()["items"]
+    assert [r["id"] for r in in_progress] == ["REQ-4"]
+    owned = api.get("/requests", "ben", params={"owner": "ben"}).json()["items"]
+    assert [r["id"] for r in owned] == ["REQ-4"]
+
+
+def test_an_update_needs_the_current_etag(api: Api) -> None:
+    etag = api.get("/requests/REQ-1", "lead").headers["etag"]
+    missing = api.patch("/requests/REQ-1", "lead", {"title": "VPN down"}, etag=None)
+    assert missing.status_code == 428
+    assert missing.headers["content-type"] == "application/problem+json"
+    first = api.patch("/requests/REQ-1", "lead", {"title": "VPN down"}, etag=etag)
+    assert first.status_code == 200, first.text
+    assert first.json()["title"] == "VPN down" and first.headers["etag"] != etag
+    second = api.patch("/requests/REQ-1", "lead2", {"title": "VPN flaky"}, etag=etag)  # read before the first
+    assert second.status_code == 412
+    assert second.json()["status"] == 412
+    assert api.get("/requests/REQ-1", "lead").json()["title"] == "VPN down"
+
+
+def test_a_priority_override_needs_a_reason_and_is_audited(api: Api) -> None:
+    etag = api.get("/requests/REQ-3", "lead").headers["etag"]
+    no_reason = api.patch("/requests/REQ-3", "lead", {"priority_override": "P1"}, etag=etag)
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["field"] == "reason"
+    done = api.patch("/requests/REQ-3", "lead", {"priority_override": "P1", "reason": "the CEO's laptop"}, etag=etag)
+    assert done.status_code == 200 and done.json()["priority"] == "P1"
+    entry = api.get("/audit", "lead", params={"subject_id": "REQ-3"}).json()["items"][-1]
+    assert entry["action"] == "request.overridden" and entry["principal_id"] == "lead"
+    assert entry["changes"] == {"priority_override": [None, "P1"]} and entry["reason"] == "the CEO's laptop"
+
+
+def test_an_owner_change_names_a_known_agent(api: Api) -> None:
+    etag = api.get("/requests/REQ-1", "lead").headers["etag"]
+    unknown = api.patch("/requests/REQ-1", "lead", {"owner": "nobody", "reason": "x"}, etag=etag)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "owner"
+    known = api.patch("/requests/REQ-1", "lead", {"owner": "ana", "reason": "she knows the VPN"}, etag=etag)
+    assert known.status_code == 200 and known.json()["owner"] == "ana"
+
+
+def test_closing_a_request(api: Api) -> None:
+    closed = api.post("/requests/REQ-3/close", "sales", {"reason": "solved by a colleague"})
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "done" and closed.json()["closed_at"] is not None
+    again = api.post("/requests/REQ-3/close", "sales", {})
+    assert again.status_code == 409
+    etag = closed.headers["etag"]
+    reopened = api.patch("/requests/REQ-3", "lead", {"status": "open"}, etag=etag)
+    assert reopened.status_code == 200 and reopened.json()["closed_at"] is None
+
+
+def test_closing_through_status_is_refused(api: Api) -> None:
+    etag = api.get("/requests/REQ-1", "lead").headers["etag"]
+    refused = api.patch("/requests/REQ-1", "lead", {"status": "done"}, etag=etag)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "status"
+
+
+def test_a_retried_post_with_the_same_key_creates_nothing_twice(api: Api) -> None:
+    key = {"Idempotency-Key": "file-printer-1"}
+    first = api.post("/requests", "sales", new_request(), headers=key)
+    retry = api.post("/requests", "sales", new_request(), headers=key)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json() and retry.headers["idempotent-replayed"] == "true"
+    assert len(api.get("/requests", "lead").json()["items"]) == 5
+    other = api.post("/requests", "sales", new_request(title="Something else"), headers=key)
+    assert other.status_code == 422
+    assert other.json()["errors"][0]["field"] == "Idempotency-Key"
+    people = api.post("/requests", "people", new_request(), headers=key)  # keys are per principal
+    assert people.status_code == 201 and people.json()["id"] == "REQ-6"
+
+
+def test_concurrent_posts_with_one_key_create_one_request(api: Api) -> None:
+    key = {"Idempotency-Key": "burst"}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: api.post("/requests", "sales", new_request(), headers=key), range(8)))
+    assert {a.status_code for a in answers} == {201}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert len(api.get("/requests", "lead").json()["items"]) == 5
+
+
+def test_a_close_retried_with_its_key_is_replayed_not_refused(api: Api) -> None:
+    key = {"Idempotency-Key": "close-3"}
+    first = api.post("/requests/REQ-3/close", "lead", {}, headers=key)
+    retry = api.post("/requests/REQ-3/close", "lead", {}, headers=key)
+    assert first.status_code == retry.status_code == 200
+    assert retry.headers["idempotent-replayed"] == "true"

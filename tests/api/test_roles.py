@@ -1,0 +1,128 @@
+"""Who may do what: every role x operation through HTTP, allowed and refused, and the scopes within a grant.
+
+The table here is written out independently of `api.roles.ALLOWED`; a test checks the two agree."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from api.roles import ALLOWED, Operation, Role
+from tests.api.conftest import Api
+from tests.api.org import new_request
+
+REQ, AGT, LEAD, MGR, ADM = "requester", "agent", "lead", "manager", "admin"
+WHO = {REQ: "sales", AGT: "ben", LEAD: "lead", MGR: "manager", ADM: "admin"}  # ben owns REQ-4
+
+EXPECTED: dict[str, set[str]] = {
+    "read organisation": {REQ, AGT, LEAD, MGR, ADM},
+    "read agents": {AGT, LEAD, MGR, ADM},
+    "manage organisation": {ADM},
+    "manage principals": {ADM},
+    "file request": {REQ, LEAD},
+    "read requests": {REQ, AGT, LEAD, MGR},
+    "update request": {REQ, AGT, LEAD},
+    "close request": {REQ, AGT, LEAD},
+    "compute plan": {LEAD, MGR},
+    "read plans": {AGT, LEAD, MGR},
+    "apply plan": {LEAD},
+    "read audit": {LEAD, MGR, ADM},
+}
+
+
+def _etag(api: Api, path: str) -> str:
+    return str(api.get(path, "lead").headers["etag"])
+
+
+def _update(api: Api, role: str) -> Any:
+    path, change = ("/requests/REQ-4", {"effort_minutes": 45}) if role == AGT else ("/requests/REQ-1", {"title": "x"})
+    return api.patch(path, WHO[role], change, etag=_etag(api, path))
+
+
+def _apply(api: Api, role: str) -> Any:
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert plan.status_code == 201, plan.text
+    return api.post(f"/plans/{plan.json()['id']}/apply", WHO[role], {})
+
+
+CALLS: dict[str, Callable[[Api, str], Any]] = {
+    "read organisation": lambda api, role: api.get("/departments", WHO[role]),
+    "read agents": lambda api, role: api.get("/agents", WHO[role]),
+    "manage organisation": lambda api, role: api.post("/departments", WHO[role], {"id": "legal", "name": "Legal"}),
+    "manage principals": lambda api, role: api.post("/principals", WHO[role], {"id": "n", "name": "N", "role": "lead"}),
+    "file request": lambda api, role: api.post("/requests", WHO[role], new_request(department="sales")),
+    "read requests": lambda api, role: api.get("/requests", WHO[role]),
+    "update request": _update,
+    "close request": lambda api, role: api.post("/requests/REQ-4/close" if role == AGT else "/requests/REQ-1/close",
+                                                WHO[role], {}),
+    "compute plan": lambda api, role: api.post("/plans", WHO[role], {"time_limit_seconds": 1}),
+    "read plans": lambda api, role: api.get("/plans", WHO[role]),
+    "apply plan": _apply,
+    "read audit": lambda api, role: api.get("/audit", WHO[role]),
+}  # fmt: skip
+
+
+def test_the_table_here_is_the_apps_table() -> None:
+    assert {op.value: {r.value for r in roles} for op, roles in ALLOWED.items()} == EXPECTED
+    assert set(CALLS) == {op.value for op in Operation}
+
+
+@pytest.mark.parametrize("role", [r.value for r in Role])
+@pytest.mark.parametrize("operation", list(EXPECTED))
+def test_role_x_operation(api: Api, operation: str, role: str) -> None:
+    answer = CALLS[operation](api, role)
+    if role in EXPECTED[operation]:
+        assert 200 <= answer.status_code < 300, f"{role} {operation}: {answer.status_code} {answer.text}"
+    else:
+        assert answer.status_code == 403, f"{role} {operation}: {answer.status_code} {answer.text}"
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert role in answer.json()["detail"]
+
+
+def test_a_requester_sees_only_their_departments_requests(api: Api) -> None:
+    mine = api.get("/requests", "sales").json()["items"]
+    assert {r["department"] for r in mine} == {"sales"} and len(mine) == 2
+    assert api.get("/requests/REQ-2", "sales").status_code == 404  # People's: not even its existence
+    assert api.get("/requests", "sales", params={"department": "people"}).status_code == 403
+    assert api.post("/requests", "sales", new_request(department="people")).status_code == 403
+    assert api.post("/requests/REQ-2/close", "sales", {}).status_code == 404
+
+
+def test_each_role_changes_only_its_fields(api: Api) -> None:
+    refused = api.patch("/requests/REQ-1", "sales", {"priority_override": "P1", "reason": "we are Sales"},
+                        etag=_etag(api, "/requests/REQ-1"))  # fmt: skip
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["field"] == "priority_override"
+    agent_title = api.patch("/requests/REQ-4", "ben", {"title": "x"}, etag=_etag(api, "/requests/REQ-4"))
+    assert agent_title.status_code == 403 and agent_title.json()["errors"][0]["field"] == "title"
+    assert api.get("/requests/REQ-1", "lead").json()["priority_override"] is None
+
+
+def test_an_agent_changes_and_closes_only_their_own_work(api: Api) -> None:
+    others = api.patch("/requests/REQ-4", "ana", {"status": "open"}, etag=_etag(api, "/requests/REQ-4"))
+    assert others.status_code == 403
+    assert api.post("/requests/REQ-4/close", "ana", {}).status_code == 403
+    own = api.patch("/requests/REQ-4", "ben", {"status": "open"}, etag=_etag(api, "/requests/REQ-4"))
+    assert own.status_code == 200
+
+
+def test_a_requester_reads_their_requests_plan_position_and_reasons(api: Api) -> None:
+    assert api.get("/requests/REQ-1/placement", "sales").status_code == 404  # no plan yet
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    placement = api.get("/requests/REQ-1/placement", "sales")
+    assert placement.status_code == 200, placement.text
+    body = placement.json()
+    assert body["planned"] and body["position"] >= 1 and body["agent_id"] == "ana"
+    assert [e["kind"] for e in body["explanations"]] == ["priority", "assignment"]
+    assert api.get("/requests/REQ-2/placement", "sales").status_code == 404
+
+
+def test_a_missing_or_unknown_or_revoked_token_is_401(api: Api) -> None:
+    assert api.get("/requests", None).status_code == 401
+    wrong = api.client.get("/requests", headers={"Authorization": "Bearer tdm_not-a-token"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"] == "Bearer"
+    tokens = api.get("/principals/manager/tokens", "admin").json()
+    assert api.post(f"/tokens/{tokens[0]['id']}/revoke", "admin", {}).status_code == 200
+    assert api.get("/requests", "manager").status_code == 401
