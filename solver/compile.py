@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass, field
 
 from triage.calendar import BusinessAxis, Window
-from triage.model import Agent, Request, Scenario
+from triage.model import Agent, Request, Scenario, SkillIndex
 from triage.names import PinKind, Priority, RequestStatus
 from triage.results import Plan
 from triage.scoring import Triage, triage_all
@@ -26,7 +26,9 @@ class AgentTime:
 
     agent: Agent
     windows: list[Window]
+    capacity_minutes: int  # working minutes of this agent within the horizon
     _cumulative: list[int] = field(repr=False)  # own-axis position where each window opens
+    _opens: list[int] = field(repr=False)  # team-axis minute each window opens
 
     @classmethod
     def of(cls, agent: Agent, windows: list[Window]) -> AgentTime:
@@ -34,16 +36,15 @@ class AgentTime:
         for start, end in windows:
             cumulative.append(total)
             total += end - start
-        return cls(agent, windows, cumulative)
-
-    @property
-    def capacity_minutes(self) -> int:
-        """Working minutes of this agent within the horizon."""
-        return sum(end - start for start, end in self.windows)
+        return cls(agent, windows, total, cumulative, [start for start, _ in windows])
 
     def own_minute(self, team_minute: int) -> int:
         """Working minutes of this agent between now and a team-axis minute."""
-        return sum(max(0, min(end, team_minute) - start) for start, end in self.windows)
+        index = bisect.bisect_right(self._opens, team_minute) - 1
+        if index < 0:
+            return 0
+        start, end = self.windows[index]
+        return self._cumulative[index] + min(team_minute, end) - start
 
     def team_start(self, own: int) -> int:
         """Team-axis minute at which work starting at own-axis minute `own` really starts."""
@@ -151,9 +152,12 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
         dict.fromkeys(d.id for d in scenario.departments if any(r.department == d.id for r in open_requests))
     )
     department_of = {d: i for i, d in enumerate(departments)}
+    skills = SkillIndex(scenario.agents)
+    able: set[int] = set()  # agents who hold the skills of some open request
     jobs = []
     for request in open_requests:
-        qualified = [i for i, a in enumerate(agents) if qualifies(a.agent, request)]
+        qualified = skills.qualified(request.required_skills)
+        able.update(qualified)
         frozen = request.status == RequestStatus.IN_PROGRESS and request.id not in unfrozen
         if frozen and request.owner in index_of and index_of[request.owner] in qualified:
             qualified = [index_of[request.owner]]  # work in progress stays with its owner

@@ -24,11 +24,13 @@ from solver.params import SolveParams
 from triage.names import PlanStatus
 
 
-def improve(compiled: Compiled, start: Placements, params: SolveParams) -> tuple[Placements, PlanStatus, int, str]:
-    """Improve a valid plan by neighbourhoods until the time limit; returns (plan, status, bound, source)."""
+def improve(
+    compiled: Compiled, start: Placements, params: SolveParams, deadline: float
+) -> tuple[Placements, PlanStatus, int, str]:
+    """Improve a valid plan by neighbourhoods until `deadline` (a perf_counter time); returns (plan, status,
+    bound, source)."""
     from solver.run import add_hint, new_solver, read_placements
 
-    deadline = time.perf_counter() + params.time_limit_seconds
     rng = random.Random(params.random_seed)
     current, cost = dict(start), total_cost(compiled, start)
     sharing = _sharing(compiled)
@@ -115,13 +117,21 @@ def _time_window(compiled: Compiled, current: Placements, costly: list[int], rng
 
 
 def lower_bound(compiled: Compiled) -> int:
-    """A valid lower bound on any plan's cost: each request alone, at its cheapest option (its earliest end
-    with each qualified agent, or deferred), ignoring every other request; load and fairness terms at 0."""
+    """A valid lower bound on any plan's cost: each request alone at its cheapest option, ignoring every
+    other request, with load and fairness terms at 0. Lateness and waiting only grow with the end, so
+    the cheapest placed options are the earliest end over all candidates and the earliest end with the
+    reference agent (no churn); the other option is deferral."""
     weights = compiled.scenario.policy.term_weights
     total = 0
     for j, job in enumerate(compiled.jobs):
         options = [job_cost(compiled, j, None)]
-        options += [job_cost(compiled, j, (c.agent, c.earliest_start)) for c in job.candidates]
+        if job.candidates:
+            ends = [(compiled.agents[c.agent].team_end(c.earliest_start + job.effort), c) for c in job.candidates]
+            _, first = min(ends, key=lambda pair: pair[0])
+            options.append(job_cost(compiled, j, (first.agent, first.earliest_start)))
+            own = next((c for c in job.candidates if c.agent == job.reference_agent), None)
+            if own is not None:
+                options.append(job_cost(compiled, j, (own.agent, own.earliest_start)))
         total += min(
             weights.lateness * o.lateness + weights.deferral * o.deferral + weights.waiting * o.waiting
             + weights.churn * o.churn

@@ -45,12 +45,21 @@ def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan |
     hint: Placements = {p.job: (p.agent, p.own_start) for p in start}
     if previous is not None:
         hint = placements_from(compiled, previous, fallback=hint)
+    # The time limit covers the whole plan; keep a little for reading it out and explaining it.
+    deadline = started + params.time_limit_seconds - _finishing_seconds(compiled)
     if _size(compiled) > params.direct_pairs_limit:
         from solver.lns import improve
 
-        placements, status, bound, source = improve(compiled, hint, params)
+        placements, status, bound, source = improve(compiled, hint, params, deadline)
     else:
-        placements, status, bound, source = _solve_direct(compiled, hint, params)
+        placements, status, bound, source = _solve_direct(compiled, hint, params, deadline)
+    stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
+    if (
+        stable
+        and total_cost(compiled, hint) <= total_cost(compiled, placements)
+        and _keeps_pins(compiled, hint, params)
+    ):
+        placements = hint  # a re-plan that finds nothing cheaper leaves the work where it was
     if status == PlanStatus.INFEASIBLE:
         result = _infeasible(compiled, params, source)
     else:
@@ -74,6 +83,11 @@ def plan_by_routing(scenario: Scenario) -> Plan:
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     return result
+
+
+def _finishing_seconds(compiled: Compiled) -> float:
+    """Time kept back for extraction and explanations: about 0.3 ms per request, measured at XL."""
+    return 0.1 + 0.0003 * len(compiled.jobs)
 
 
 def _size(compiled: Compiled) -> int:
@@ -110,10 +124,12 @@ def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[
     return out
 
 
-def _solve_direct(compiled: Compiled, hint: Placements, params: SolveParams) -> tuple[Placements, PlanStatus, int, str]:
+def _solve_direct(
+    compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
+) -> tuple[Placements, PlanStatus, int, str]:
     built = build_model(compiled)
     add_hint(built, hint)
-    solver = new_solver(params, params.time_limit_seconds)
+    solver = new_solver(params, max(deadline - time.perf_counter(), 0.05))
     status = solver.solve(built.model)
     source = f"CP-SAT {solver.status_name(status).lower()}, {params.workers} workers, {solver.wall_time:.1f} s"
     if status == cp_model.INFEASIBLE:

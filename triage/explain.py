@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from triage.model import Request, Scenario
+from triage.model import Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, RequestStatus
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
 from triage.results import Assignment, Explanation, Fact, Plan, Unassigned
@@ -18,6 +18,7 @@ from triage.scoring import Triage
 def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> list[Explanation]:
     """For every planned request: why its priority, then why its agent and time (or why it is not planned)."""
     out: list[Explanation] = []
+    skills = SkillIndex(scenario.agents)
     by_request = {a.request_id: a for a in plan.assignments}
     left_out = {u.request_id: u for u in plan.unassigned}
     for request in scenario.requests:
@@ -25,9 +26,9 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
             continue
         out.append(explain_priority(scenario, request, triages[request.id]))
         if request.id in by_request:
-            out.append(explain_assignment(scenario, request, by_request[request.id], plan))
+            out.append(explain_assignment(scenario, request, by_request[request.id], skills))
         elif request.id in left_out:
-            out.append(explain_unassigned(scenario, request, left_out[request.id], plan))
+            out.append(explain_unassigned(scenario, request, left_out[request.id], plan, skills))
     return out
 
 
@@ -85,10 +86,10 @@ def render_priority(e: Explanation, scenario: Scenario) -> str:
     return f"{why}; {when}{wait}; {weight}."
 
 
-def explain_assignment(scenario: Scenario, request: Request, assignment: Assignment, plan: Plan) -> Explanation:
+def explain_assignment(scenario: Scenario, request: Request, assignment: Assignment, skills: SkillIndex) -> Explanation:
     """Why this agent and this time: the agent holds the skills; when the plan starts and ends the work."""
     agent = scenario.agent(assignment.agent_id)
-    qualified = [a.name for a in scenario.agents if _holds(a.skills, request.required_skills)]
+    qualified = skills.qualified(request.required_skills)
     facts = [
         Fact(name="agent", value=agent.name),
         Fact(name="start", value=_iso(assignment.start)),
@@ -106,8 +107,8 @@ def explain_assignment(scenario: Scenario, request: Request, assignment: Assignm
         facts=facts,
         text="",
     )
-    skills = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
-    explanation.text = render_assignment(explanation, scenario, skills)
+    needed = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
+    explanation.text = render_assignment(explanation, scenario, needed)
     return explanation
 
 
@@ -129,9 +130,11 @@ def render_assignment(e: Explanation, scenario: Scenario, skills: str) -> str:
     return f"{who} from {start} to {end}, {outcome}."
 
 
-def explain_unassigned(scenario: Scenario, request: Request, unassigned: Unassigned, plan: Plan) -> Explanation:
+def explain_unassigned(
+    scenario: Scenario, request: Request, unassigned: Unassigned, plan: Plan, skills: SkillIndex
+) -> Explanation:
     """Why a request is not planned: a skill nobody holds, no single teammate with all skills, or no room."""
-    qualified = [a for a in scenario.agents if _holds(a.skills, request.required_skills)]
+    qualified = [scenario.agents[i] for i in skills.qualified(request.required_skills)]
     facts = [
         Fact(name="reason", value=unassigned.reason),
         Fact(name="horizon_end", value=_iso(plan.horizon_end)),
@@ -164,7 +167,3 @@ def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qual
         f"Not planned before the plan's horizon ends ({end}): "
         f"the time of the teammates who could take it ({who}) goes to other requests."
     )
-
-
-def _holds(skills: dict[str, int], needed: dict[str, int]) -> bool:
-    return all(skills.get(s, 0) >= lvl for s, lvl in needed.items())

@@ -387,3 +387,27 @@ __all__ = [
     "TimeRange",
     "WorkingHours",
 ]
+
+
+class SkillIndex:
+    """Which agents hold each skill at each level, to find the qualified agents of a request fast."""
+
+    def __init__(self, agents: list[Agent]) -> None:
+        self._count = len(agents)
+        self._holders: dict[tuple[str, int], frozenset[int]] = {}
+        skills = {s for a in agents for s in a.skills}
+        for skill in skills:
+            for level in (1, 2, 3):
+                self._holders[skill, level] = frozenset(
+                    i for i, a in enumerate(agents) if a.skills.get(skill, 0) >= level
+                )
+
+    def qualified(self, required: dict[str, int]) -> list[int]:
+        """Indices of the agents holding every required skill at its level, in order."""
+        chosen: frozenset[int] | None = None
+        for skill, level in required.items():
+            holders = self._holders.get((skill, level), frozenset())
+            chosen = holders if chosen is None else chosen & holders
+            if not chosen:
+                return []
+        return sorted(chosen) if chosen is not None else list(range(self._count))
