@@ -58,11 +58,12 @@ def compute(
     now: datetime,
 ) -> Response:
     """201 with the plan when the queue is small, else 202 with a job; replays a retried request."""
-    with database.reading() as session:
-        if idempotency.key is not None:
+    if idempotency.key is not None:
+        with database.reading() as session:
             stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
-            if stored is not None:
-                return replay(stored, idempotency)
+        if stored is not None:
+            return replay(stored, idempotency)
+    with database.reading() as session:
         scenario, versions = snapshot(session=session, now=now)
     params = solve_params(settings, asked)
     if len(versions) <= settings.plan_sync_max_requests:

@@ -116,6 +116,12 @@ class ServiceUnavailable(ApiError):
     status, slug, title = 503, "unavailable", "Not ready"
 
 
+def summary(errors: list[FieldError]) -> str:
+    """The first few bad fields, in one line."""
+    text = "; ".join(f"{e.field or e.location}: {e.message}" for e in errors[:5])
+    return text + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+
+
 def invalid(field: str, message: str, location: str = "body") -> InvalidInput:
     """A 422 naming one field."""
     return InvalidInput(f"{field}: {message}", errors=[FieldError(field=field, location=location, message=message)])
@@ -131,7 +137,11 @@ def from_validation_error(exc: ValidationError, location: str = "body", prefix: 
         )
         for e in exc.errors()
     ]
-    return InvalidInput("; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors)
+    return InvalidInput(summary(errors), errors=errors)
+
+
+MAX_ERRORS = 50
+"""A problem names at most this many fields (bad input can be large)."""
 
 
 def problem_response(
@@ -149,7 +159,7 @@ def problem_response(
         status=status,
         detail=detail,
         instance=request.url.path,
-        errors=errors or [],
+        errors=(errors or [])[:MAX_ERRORS],
     )
     return JSONResponse(document.model_dump(), status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
@@ -190,8 +200,7 @@ def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     for e in raw:
         location, field = _location(tuple(e.get("loc", ())))
         errors.append(FieldError(field=field, location=location, message=str(e["msg"]).removeprefix("Value error, ")))
-    detail = "; ".join(f"{e.field or e.location}: {e.message}" for e in errors)
-    return problem_response(request, 422, "invalid-input", "Invalid input", detail, errors)
+    return problem_response(request, 422, "invalid-input", "Invalid input", summary(errors), errors)
 
 
 def _http_error(request: Request, exc: Exception) -> JSONResponse:

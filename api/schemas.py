@@ -80,7 +80,9 @@ class DepartmentRead(_Out):
 class AgentCreate(_In):
     id: Identifier = Field(description="Agent id, referenced by requests' owner and by agent principals.")
     name: Name = Field(description="Readable name, used in explanations.")
-    skills: dict[Identifier, Level] = Field(default_factory=dict, description="Skill id to level: 1 basic to 3 expert.")
+    skills: dict[Identifier, Level] = Field(
+        default_factory=dict, max_length=100, description="Skill id to level: 1 basic to 3 expert."
+    )
     working_hours: WorkingHours | None = Field(
         None, description="Own working periods per weekday ('HH:MM-HH:MM'), within the team's; absent: the team's."
     )
@@ -90,7 +92,7 @@ class AgentCreate(_In):
 
 class AgentUpdate(_In):
     name: Name | None = Field(None, description="New readable name.")
-    skills: dict[Identifier, Level] | None = Field(None, description="New skills: skill id to level.")
+    skills: dict[Identifier, Level] | None = Field(None, max_length=100, description="New skills: skill id to level.")
     working_hours: WorkingHours | None = Field(None, description="New own working periods; null: the team's hours.")
     time_off: list[TimeOff] | None = Field(None, max_length=200, description="New list of time off.")
     target_load_pct: int | None = Field(None, ge=1, le=100, description="New target load in per cent.")
@@ -118,7 +120,7 @@ class RequestCreate(_In):
     urgency: Urgency = Field(description="How badly it hinders work: work_stopped, degraded, inconvenient, can_wait.")
     effort_minutes: int = Field(gt=0, le=43_200, description="Estimated working minutes to complete.")
     required_skills: dict[Identifier, Level] = Field(
-        default_factory=dict, description="Skill id to the minimum level needed; an agent needs all of them."
+        default_factory=dict, max_length=100, description="Skill id to the minimum level needed; an agent needs all."
     )
     deadline: Moment | None = Field(None, description="A hard date the requester gave, if any.")
     department_rank: int | None = Field(
@@ -134,7 +136,7 @@ class RequestUpdate(_In):
     impact: Impact | None = Field(None, description="New impact.")
     urgency: Urgency | None = Field(None, description="New urgency.")
     effort_minutes: int | None = Field(None, gt=0, le=43_200, description="New effort estimate, in minutes.")
-    required_skills: dict[Identifier, Level] | None = Field(None, description="New required skills.")
+    required_skills: dict[Identifier, Level] | None = Field(None, max_length=100, description="New required skills.")
     deadline: Moment | None = Field(None, description="New deadline; null removes it.")
     department_rank: int | None = Field(None, ge=1, le=1_000_000, description="New rank; null removes it.")
     priority_override: Priority | None = Field(None, description="A lead's priority; null returns to the matrix.")

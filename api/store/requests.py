@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, InvalidInput, from_validation_error, invalid
+from api.problems import Conflict, InvalidInput, from_validation_error, invalid, summary
 from api.roles import OVERRIDES, Principal
 from api.schemas import RequestCreate, RequestUpdate
 from api.store import audit
@@ -182,4 +182,4 @@ def _check(session: Session, row: RequestRow, *, fields: set[str]) -> None:
         errors.append(invalid("owner", f"unknown agent {row.owner_id!r}"))
     if errors:
         merged = [e for error in errors for e in error.errors]
-        raise InvalidInput("; ".join(f"{e.field}: {e.message}" for e in merged), errors=merged)
+        raise InvalidInput(summary(merged), errors=merged)
