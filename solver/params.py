@@ -18,7 +18,7 @@ class SolveParams(BaseModel):
     relative_gap_limit: float = Field(0.0, ge=0, lt=1, description="Stop once proven within this share of optimal.")
     log_search: bool = Field(False, description="Print CP-SAT's search log (to the caller's stdout).")
     direct_pairs_limit: int = Field(
-        6000,
+        1500,
         ge=0,
         description="Above this many (request, qualified agent) pairs, plan by large-neighbourhood search "
         "instead of one model.",

@@ -16,7 +16,7 @@ from solver.build import Built, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.evaluate import Placements, term_quantities, total_cost
-from solver.heuristic import left_shift, route_earliest_finish
+from solver.heuristic import best_routing, left_shift, route_earliest_finish
 from solver.params import SolveParams
 from solver.replan import changes_since, placements_from
 from triage.explain import explain_plan
@@ -41,8 +41,7 @@ def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan |
     params = params or SolveParams()
     started = time.perf_counter()
     compiled = compile_scenario(scenario, previous)
-    start = route_earliest_finish(compiled)
-    hint: Placements = {p.job: (p.agent, p.own_start) for p in start}
+    hint: Placements = best_routing(compiled)
     if previous is not None:
         hint = placements_from(compiled, previous, fallback=hint)
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
@@ -52,7 +51,7 @@ def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan |
 
         placements, status, bound, source = improve(compiled, hint, params, deadline)
     else:
-        placements, status, bound, source = _solve_direct(compiled, hint, params, deadline)
+        placements, status, bound, source = _solve_small(compiled, hint, params, deadline)
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
     if (
         stable
@@ -122,6 +121,31 @@ def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[
         if solver.boolean_value(var):
             out[j] = (a, solver.value(built.own_start[j, a]))
     return out
+
+
+def _solve_small(
+    compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
+) -> tuple[Placements, PlanStatus, int, str]:
+    """One model, in three phases: a quarter of the time to prove small cases optimal at once; then half
+    in large-neighbourhood search, which improves faster than one search over the whole model; then the
+    whole model again from the best plan, for the rest of the time, to raise the bound."""
+    from solver.lns import improve, lower_bound
+
+    now = time.perf_counter()
+    first = now + (deadline - now) / 4
+    placements, status, bound, source = _solve_direct(compiled, hint, params, first)
+    if status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
+        return placements, status, bound, source
+    second = first + (deadline - first) * 2 / 3
+    placements, _, _, searched = improve(compiled, placements, params, second)
+    final, status, last_bound, last_source = _solve_direct(compiled, placements, params, deadline)
+    if total_cost(compiled, final) > total_cost(compiled, placements):
+        final = placements  # the last phase found nothing as good in its time
+    per_request = lower_bound(compiled)
+    best = max(bound, last_bound, per_request)
+    how = "per-request lower bound" if best == per_request else f"CP-SAT's LP and search ({params.workers} workers)"
+    detail = searched.split("; ", 1)[-1]
+    return final, status, best, f"{how}; runs: {source}, then {detail}, then {last_source}"
 
 
 def _solve_direct(
