@@ -70,6 +70,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--insert-sizes", nargs="*", choices=list(SIZES), default=["L"])
     parser.add_argument("--insertions", type=int, default=100, help="new requests placed one by one")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables as markdown here")
+    parser.add_argument("--note", default="", help="a line for the header, e.g. which commit of the solver ran")
     return parser.parse_args(argv)
 
 
@@ -167,7 +168,19 @@ def _gib(kilobytes: str | None) -> str:
     return f"{int(kilobytes.split()[0]) / 2**20:.1f} GiB" if kilobytes else "?"
 
 
-def run(args: argparse.Namespace) -> tuple[list[Row], list[WarmRow], list[InsertRow]]:
+def _attempt(label: str, failures: list[str], fn: Callable[..., Any], *args: Any) -> list[Any]:
+    """[fn(*args)], or [] with the failure listed."""
+    try:
+        return [fn(*args)]
+    except Exception as exc:  # one failed measurement is reported, the others still count
+        failures.append(f"{label}: {type(exc).__name__}: {exc}")
+        progress("  failed: " + failures[-1])
+        return []
+
+
+def run(args: argparse.Namespace, failures: list[str]) -> tuple[list[Row], list[WarmRow], list[InsertRow]]:
+    """Every method on every scenario, then the re-plan and insertion measurements; failed runs are
+    listed in `failures` and left out."""
     rows: list[Row] = []
     warm: list[WarmRow] = []
     inserts: list[InsertRow] = []
@@ -177,14 +190,17 @@ def run(args: argparse.Namespace) -> tuple[list[Row], list[WarmRow], list[Insert
             scenario = generate_scenario(*SIZES[size], seed=seed)
             plans: dict[str, Any] = {}
             for method in args.methods:
-                progress(f"{size} seed {seed}: {method}")
-                measured = run_method(method, scenario, params)
-                rows.append(make_row(size, seed, method, scenario, measured))
-                plans[method] = measured.result
+                label = f"{size} seed {seed} {method}"
+                progress(label)
+                for measured in _attempt(label, failures, run_method, method, scenario, params):
+                    rows.append(make_row(size, seed, method, scenario, measured))
+                    plans[method] = measured.result
             if PLANNER in plans and size in args.warm_sizes:
-                warm.append(measure_warm(args, size, seed, scenario, plans[PLANNER]))
+                label = f"{size} seed {seed} warm re-plan"
+                warm += _attempt(label, failures, measure_warm, args, size, seed, scenario, plans[PLANNER])
             if PLANNER in plans and size in args.insert_sizes:
-                inserts.append(measure_insertions(args, size, seed, scenario, plans[PLANNER]))
+                label = f"{size} seed {seed} insertion"
+                inserts += _attempt(label, failures, measure_insertions, args, size, seed, scenario, plans[PLANNER])
     return rows, warm, inserts
 
 
@@ -192,19 +208,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
     command = "python -m benchmarks.plan_bench " + " ".join(sys.argv[1:] if argv is None else argv)
     header = [f"command: {command}", f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}", *machine()]
-    rows, warm, inserts = run(args)
+    header += [f"note: {args.note}"] if args.note else []
+    failures: list[str] = []
+    rows, warm, inserts = run(args, failures)
     header.append("load average (1, 5, 15 min) at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     sections = [main_section(rows), median_section(rows), ratio_section(rows)]
     sections += [warm_section(warm)] if warm else []
     sections += [insert_section(inserts)] if inserts else []
-    targets = target_lines(rows, warm, inserts)
+    targets = target_lines(rows, warm, inserts) + [f"FAILED   {failure}" for failure in failures]
     print("\n".join(header))
     print(as_text(sections))
     print("\n== Targets ==\n" + "\n".join(targets))
     if args.markdown:
         lines = [f"- {h}" for h in header] + ["", as_markdown(sections), "#### Targets", ""]
         args.markdown.write_text("\n".join(lines + [f"- `{t}`" for t in targets]) + "\n")
-    return 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -131,3 +131,20 @@ def test_bench_runs_end_to_end_on_a_tiny_size(capsys: pytest.CaptureFixture[str]
         assert section in out
     text = markdown.read_text()
     assert "| size | seed | method |" in text and "bound source, S seed 1" in text and "machine:" in text
+
+
+def test_a_failed_run_is_reported_and_the_others_still_count(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = plan_bench.run_method
+
+    def flaky(method, scenario, params):
+        if method == "round-robin":
+            raise RuntimeError("boom")
+        return real(method, scenario, params)
+
+    monkeypatch.setattr(plan_bench, "run_method", flaky)
+    argv = ["--sizes", "S", "--seeds", "1", "--methods", "earliest-start", "round-robin", "--warm-sizes"]
+    assert plan_bench.main(argv) == 1
+    out = capsys.readouterr().out
+    assert "earliest-start" in out and "FAILED   S seed 1 round-robin: RuntimeError: boom" in out
