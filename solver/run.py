@@ -12,11 +12,13 @@ import time
 
 from ortools.sat.python import cp_model
 
+from solver.bound import per_request_bound, time_indexed_bound
 from solver.build import Built, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.evaluate import Placements, term_quantities, total_cost
 from solver.heuristic import best_routing, left_shift, route_earliest_finish
+from solver.lns import improve
 from solver.params import SolveParams
 from solver.replan import changes_since, placements_from
 from triage.explain import explain_plan
@@ -46,12 +48,13 @@ def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan |
         hint = placements_from(compiled, previous, fallback=hint)
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
     deadline = started + params.time_limit_seconds - _finishing_seconds(compiled)
+    relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 4)
     if _size(compiled) > params.direct_pairs_limit:
-        from solver.lns import improve
-
         placements, status, bound, source = improve(compiled, hint, params, deadline)
     else:
         placements, status, bound, source = _solve_small(compiled, hint, params, deadline)
+    if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
+        bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
     if (
         stable
@@ -82,6 +85,15 @@ def plan_by_routing(scenario: Scenario) -> Plan:
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     return result
+
+
+def lower_bounds(compiled: Compiled, time_limit_seconds: float) -> tuple[int, str]:
+    """The best bound of `solver.bound` within the time, and how it was obtained."""
+    per_request = per_request_bound(compiled)
+    relaxed = time_indexed_bound(compiled, max(time_limit_seconds, 0.1))
+    if relaxed is not None and relaxed[0] > per_request:
+        return relaxed[0], f"bound from a time-indexed LP relaxation ({relaxed[1]}-minute buckets)"
+    return per_request, "bound from each request alone at its cheapest option"
 
 
 def _finishing_seconds(compiled: Compiled) -> float:
@@ -123,14 +135,15 @@ def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[
     return out
 
 
+_CP_SAT_BOUND = "bound from CP-SAT's search; "
+
+
 def _solve_small(
     compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
 ) -> tuple[Placements, PlanStatus, int, str]:
     """One model, in three phases: a quarter of the time to prove small cases optimal at once; then half
     in large-neighbourhood search, which improves faster than one search over the whole model; then the
     whole model again from the best plan, for the rest of the time, to raise the bound."""
-    from solver.lns import improve, lower_bound
-
     now = time.perf_counter()
     first = now + (deadline - now) / 4
     placements, status, bound, source = _solve_direct(compiled, hint, params, first)
@@ -141,11 +154,8 @@ def _solve_small(
     final, status, last_bound, last_source = _solve_direct(compiled, placements, params, deadline)
     if total_cost(compiled, final) > total_cost(compiled, placements):
         final = placements  # the last phase found nothing as good in its time
-    per_request = lower_bound(compiled)
-    best = max(bound, last_bound, per_request)
-    how = "per-request lower bound" if best == per_request else f"CP-SAT's LP and search ({params.workers} workers)"
-    detail = searched.split("; ", 1)[-1]
-    return final, status, best, f"{how}; runs: {source}, then {detail}, then {last_source}"
+    runs = f"runs: {source}, then {searched}, then {last_source}"
+    return final, status, max(bound, last_bound), f"{_CP_SAT_BOUND}{runs}"
 
 
 def _solve_direct(

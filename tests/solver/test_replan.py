@@ -63,7 +63,7 @@ def test_the_search_for_large_scenarios_is_valid_and_never_worse_than_its_start(
     s = scenario(team, work, policy=flat_policy(480))
     searched = plan(s, SolveParams(time_limit_seconds=3, workers=2, direct_pairs_limit=0, neighbourhood_requests=10,
                                    neighbourhood_seconds=0.2))  # fmt: skip
-    assert "large-neighbourhood search" in searched.bound_source
+    assert "neighbourhood search" in searched.bound_source
     assert check_plan(s, searched) == []
     assert {t.term: t.quantity for t in searched.terms} == term_quantities(s, searched)
     assert searched.best_bound <= searched.objective <= plan_by_routing(s).objective
