@@ -205,31 +205,29 @@ def _pin_assign(built: Built, j: int, agent: int | None, lit: cp_model.IntVar) -
     built.model.add_implication(lit, built.present[j, agent])
 
 
+def _moment(built: Built, compiled: Compiled, j: int, *, ending: bool) -> LinearExpr | None:
+    """A request's team-axis end (or start): a variable when the model places it, a number when it is held
+    placed, None when it cannot be placed (no candidate, or held deferred)."""
+    if j in built.scope.free:
+        if not compiled.jobs[j].candidates:
+            return None
+        return built.team_end[j] if ending else team_moment(built, compiled, j, ending=False)
+    if j in built.scope.fixed:
+        return _fixed_team(compiled, j, built.scope.fixed[j], ending=ending)
+    return None
+
+
 def _pin_before(built: Built, compiled: Compiled, j: int, other: int | None, lit: cp_model.IntVar) -> None:
     if other is None:
         return
-    free = built.scope.free
-    for k in (j, other):
-        if k in free:
-            built.model.add_implication(lit, ~built.deferred[k])
-        elif k not in built.scope.fixed:
-            _never(built, lit)  # held deferred: cannot be ordered
-            return
-    end: LinearExpr = (
-        built.team_end[j]
-        if j in built.team_end
-        else _fixed_team(compiled, j, built.scope.fixed.get(j, (0, 0)), ending=True)
-    )
-    if other in free:
-        if not compiled.jobs[other].candidates:
-            _never(built, lit)
-            return
-        start: LinearExpr = team_moment(built, compiled, other, ending=False)
-    else:
-        start = _fixed_team(compiled, other, built.scope.fixed[other], ending=False)
-    if j in free and not compiled.jobs[j].candidates:
-        _never(built, lit)
+    end = _moment(built, compiled, j, ending=True)
+    start = _moment(built, compiled, other, ending=False)
+    if end is None or start is None:
+        _never(built, lit)  # both must be planned to be ordered
         return
+    for k in (j, other):
+        if k in built.scope.free:
+            built.model.add_implication(lit, ~built.deferred[k])
     built.model.add(end <= start).only_enforce_if(lit)
 
 

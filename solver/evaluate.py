@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from solver.compile import Compiled
-from triage.names import Term
+from triage.names import PinKind, Term
 
 Placements = Mapping[int, tuple[int, int]]
 """job index -> (agent index, own-axis start); a job not in it is deferred."""
@@ -90,3 +90,27 @@ def total_cost(compiled: Compiled, placements: Placements) -> int:
     """The objective: sum of term weight x quantity."""
     weights = compiled.scenario.policy.term_weights
     return sum(weights.of(term) * quantity for term, quantity in term_quantities(compiled, placements).items())
+
+
+def pins_hold(compiled: Compiled, placements: Placements) -> bool:
+    """Whether every pin holds in these placements (pins on done requests bind nothing)."""
+    jobs, agents = compiled.job_index(), compiled.agent_index()
+    for pin in compiled.scenario.pins:
+        if pin.request not in jobs or pin.kind == PinKind.UNFREEZE:
+            continue
+        mine = placements.get(jobs[pin.request])
+        if pin.kind == PinKind.ASSIGN:
+            if mine is None or mine[0] != agents.get(pin.agent or ""):
+                return False
+        elif pin.kind == PinKind.BEFORE:
+            if pin.other not in jobs:
+                continue
+            other = placements.get(jobs[pin.other])
+            if mine is None or other is None:
+                return False
+            end = compiled.agents[mine[0]].team_end(mine[1] + compiled.jobs[jobs[pin.request]].effort)
+            if end > compiled.agents[other[0]].team_start(other[1]):
+                return False
+        elif mine is None or any(a == mine[0] and start < mine[1] for a, start in placements.values()):
+            return False
+    return True

@@ -16,7 +16,7 @@ from solver.bound import per_request_bound, time_indexed_bound
 from solver.build import Built, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
-from solver.evaluate import Placements, term_quantities, total_cost
+from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
 from solver.heuristic import best_routing, left_shift, route_earliest_finish
 from solver.lns import improve
 from solver.params import SolveParams
@@ -50,17 +50,13 @@ def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan |
     deadline = started + params.time_limit_seconds - _finishing_seconds(compiled)
     relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 4)
     if _size(compiled) > params.direct_pairs_limit:
-        placements, status, bound, source = improve(compiled, hint, params, deadline)
+        placements, status, bound, source = _solve_large(compiled, hint, params, deadline)
     else:
         placements, status, bound, source = _solve_small(compiled, hint, params, deadline)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
-    if (
-        stable
-        and total_cost(compiled, hint) <= total_cost(compiled, placements)
-        and _keeps_pins(compiled, hint, params)
-    ):
+    if stable and total_cost(compiled, hint) <= total_cost(compiled, placements) and pins_hold(compiled, hint):
         placements = hint  # a re-plan that finds nothing cheaper leaves the work where it was
     if status == PlanStatus.INFEASIBLE:
         result = _infeasible(compiled, params, source)
@@ -135,6 +131,18 @@ def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[
     return out
 
 
+def _solve_large(
+    compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
+) -> tuple[Placements, PlanStatus, int, str]:
+    """Neighbourhood search from a start that keeps the pins. When the routing start breaks one, the whole
+    model is solved first for a plan that keeps them (or the proof that none can)."""
+    if not pins_hold(compiled, hint):
+        hint, status, bound, source = _solve_direct(compiled, hint, params, deadline)
+        if status != PlanStatus.FEASIBLE:
+            return hint, status, bound, source
+    return improve(compiled, hint, params, deadline)
+
+
 _CP_SAT_BOUND = "bound from CP-SAT's search; "
 
 
@@ -172,22 +180,9 @@ def _solve_direct(
         kind = PlanStatus.OPTIMAL if status == cp_model.OPTIMAL else PlanStatus.FEASIBLE
         return read_placements(built, solver), kind, int(solver.best_objective_bound), source
     bound = int(solver.best_objective_bound) if solver.best_objective_bound > 0 else 0
-    if _keeps_pins(compiled, hint, params):
+    if pins_hold(compiled, hint):
         return hint, PlanStatus.FEASIBLE, bound, source + "; plan from the routing heuristic"
     return hint, PlanStatus.UNKNOWN, bound, source + "; the routing heuristic's plan breaks a pin"
-
-
-def _keeps_pins(compiled: Compiled, placements: Placements, params: SolveParams) -> bool:
-    """Whether a plan keeps every pin: the model with everything held fixed is feasible."""
-    if not compiled.scenario.pins:
-        return True
-    everything = build_model(compiled)
-    for (j, a), var in everything.present.items():
-        everything.model.add(var == int(placements.get(j, (-1, 0))[0] == a))
-        if placements.get(j, (-1, 0))[0] == a:
-            everything.model.add(everything.own_start[j, a] == placements[j][1])
-    status = new_solver(params, 5.0, workers=1).solve(everything.model)
-    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
 def _infeasible(compiled: Compiled, params: SolveParams, source: str) -> Plan:

@@ -75,8 +75,8 @@ def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
     done = {r.id for r in scenario.requests if r.status == RequestStatus.DONE}
     out = []
     for pin in scenario.pins:
-        if pin.request in done or pin.kind == PinKind.UNFREEZE:
-            continue
+        if pin.request in done or pin.other in done or pin.kind == PinKind.UNFREEZE:
+            continue  # a done request binds nothing
         mine = placed.get(pin.request)
         if pin.kind == PinKind.ASSIGN:
             broken = mine is None or mine.agent_id != pin.agent

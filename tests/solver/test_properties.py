@@ -65,9 +65,29 @@ def requests(draw: st.DrawFn, count: int, agent_ids: list[str]) -> list[dict[str
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> Scenario:
+def pins(draw: st.DrawFn, request_ids: list[str], agent_ids: list[str]) -> list[dict[str, Any]]:
+    if not request_ids:
+        return []
+    out = []
+    for i in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["assign", "before", "first", "unfreeze"]))
+        body: dict[str, Any] = {"id": f"p{i}", "kind": kind, "request": draw(st.sampled_from(request_ids))}
+        if kind == "assign":
+            body["agent"] = draw(st.sampled_from(agent_ids))
+        if kind == "before":
+            others = [r for r in request_ids if r != body["request"]]
+            if not others:
+                continue
+            body["other"] = draw(st.sampled_from(others))
+        out.append(body)
+    return out
+
+
+@st.composite
+def scenarios(draw: st.DrawFn, with_pins: bool = False) -> Scenario:
     team = draw(agents(draw(st.integers(1, 4))))
     work = draw(requests(draw(st.integers(0, 8)), [a["id"] for a in team]))
+    pinned = draw(pins([r["id"] for r in work], [a["id"] for a in team])) if with_pins else []
     return Scenario.model_validate(
         {
             "now": NOW.isoformat(),
@@ -77,12 +97,16 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "departments": [{"id": "ops", "name": "Ops", "weight": 1}, {"id": "sales", "name": "Sales", "weight": 3}],
             "agents": team,
             "requests": work,
+            "pins": pinned,
         }
     )
 
 
 def assert_valid(scenario: Scenario, result: Any) -> None:
     assert check_plan(scenario, result) == []
+    if result.status == "infeasible":
+        assert result.conflicts and result.conflicts[0].pin_ids and result.conflicts[0].rules
+        return
     assert {t.term: t.quantity for t in result.terms} == term_quantities(scenario, result)
     assert result.objective == sum(t.value for t in result.terms)
     assert result.best_bound <= result.objective
@@ -102,3 +126,17 @@ def test_routing_plans_respect_every_hard_rule_and_the_planner_never_does_worse(
     assert_valid(scenario, routed)
     planned = plan(scenario, SolveParams(time_limit_seconds=2, workers=1))
     assert planned.objective <= routed.objective
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(with_pins=True))
+def test_pins_hold_or_their_conflict_is_named(scenario: Scenario) -> None:
+    result = plan(scenario, SolveParams(time_limit_seconds=2, workers=1))
+    assert_valid(scenario, result)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(with_pins=True))
+def test_the_neighbourhood_search_respects_every_hard_rule(scenario: Scenario) -> None:
+    params = SolveParams(time_limit_seconds=0.6, workers=1, direct_pairs_limit=0, neighbourhood_seconds=0.1)
+    assert_valid(scenario, plan(scenario, params))

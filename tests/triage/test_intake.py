@@ -118,3 +118,18 @@ def test_a_request_nobody_can_do_is_not_an_input_error() -> None:
     raw = base()
     raw["requests"][0]["required_skills"] = {"pay": 3}
     assert load_scenario(raw).requests[0].required_skills == {"pay": 3}
+
+
+def test_pins_naming_unknown_requests_or_agents_are_rejected() -> None:
+    raw = base()
+    raw["pins"] = [
+        {"id": "p1", "kind": "assign", "request": "R9", "agent": "zoe"},
+        {"id": "p2", "kind": "before", "request": "R1", "other": "R7"},
+        {"id": "p3", "kind": "assign", "request": "R1"},
+    ]
+    assert problems(raw) == [
+        "pins[p3]: an assign pin needs an agent",
+        "pins[p1].request: unknown request 'R9'",
+        "pins[p1].agent: unknown agent 'zoe'",
+        "pins[p2].other: unknown request 'R7'",
+    ]
