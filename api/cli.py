@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +21,7 @@ from solver.run import plan as make_plan
 from triage.errors import ScenarioError
 from triage.intake import load_scenario_json
 from triage.model import Scenario
-from triage.names import ExplanationKind
+from triage.names import ExplanationKind, PlanStatus
 from triage.render import duration, moment
 from triage.results import Plan
 
@@ -53,6 +54,20 @@ def _read(path: Path) -> Scenario:
         raise typer.Exit(BAD_INPUT) from exc
 
 
+def _read_plan(path: Path) -> Plan:
+    """Load a plan file or print the problem and exit with status 2."""
+    try:
+        return Plan.model_validate_json(path.read_bytes())
+    except OSError as exc:
+        err.print(f"{path}: cannot read the file: {exc.strerror or exc}", markup=False)
+    except ValidationError as exc:
+        err.print(f"{path}: not a plan: {len(exc.errors())} problem(s); nothing was planned.", markup=False)
+        for error in exc.errors()[:20]:
+            where = ".".join(str(part) for part in error["loc"])
+            err.print(f"  {where}: {error['msg']}", markup=False)
+    raise typer.Exit(BAD_INPUT)
+
+
 @app.command()
 def validate(scenario: ScenarioPath) -> None:
     """Check a scenario file without planning it."""
@@ -69,13 +84,18 @@ def plan(
     scenario: ScenarioPath,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead of a table.")] = False,
     time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.01, help="Seconds the solver may search (model building aside).")
+        float, typer.Option("--time-limit", min=0.01, help="Seconds for the whole plan, model building included.")
     ] = 10.0,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Solver search workers.")] = 8,
+    previous: Annotated[
+        Path | None,
+        typer.Option(help="The last plan (`tandem plan --json` output): re-plan from it and list what moved."),
+    ] = None,
 ) -> None:
     """Plan a scenario: who does what and when, and why."""
     loaded = _read(scenario)
-    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit, workers=workers))
+    last = _read_plan(previous) if previous else None
+    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit, workers=workers), previous=last)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
@@ -83,7 +103,12 @@ def plan(
 
 
 def print_plan(scenario: Scenario, result: Plan) -> None:
-    """The plan as a table, then one plain paragraph per request."""
+    """The plan as a table, then one plain paragraph per request; pin conflicts and moves when there are."""
+    if result.status == PlanStatus.INFEASIBLE:
+        out.print("No plan keeps every pin.", style="bold", markup=False)
+        for conflict in result.conflicts:
+            out.print(conflict.text, markup=False)
+        return
     zone, now = scenario.calendar.zone, scenario.now
     names = {a.id: a.name for a in scenario.agents}
     requests = {r.id: r for r in scenario.requests}
@@ -110,6 +135,12 @@ def print_plan(scenario: Scenario, result: Plan) -> None:
             by_request.setdefault(e.request_ids[0], []).append(e.text)
     for request_id, texts in by_request.items():
         out.print(f"{request_id} {requests[request_id].title}: {' '.join(texts)}", markup=False)
+    if result.changes:
+        out.print()
+        out.print("Moved since the last plan", style="bold")
+        for move in result.changes:
+            where = f"{names.get(move.from_agent or '', '-')} -> {names.get(move.to_agent or '', 'not planned')}"
+            out.print(f"{move.request_id} ({where}): {'; '.join(move.reasons)}.", markup=False)
 
 
 def _summary(result: Plan) -> str:

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from triage.model import Request, Scenario, SkillIndex
-from triage.names import ExplanationKind, RequestStatus
+from triage.model import Pin, Request, Scenario, SkillIndex
+from triage.names import ExplanationKind, PinKind, RequestStatus, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
-from triage.results import Assignment, Explanation, Fact, Plan, Unassigned
+from triage.results import Assignment, Explanation, Fact, PinConflict, Plan, Unassigned
 from triage.scoring import Triage
 
 
 def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> list[Explanation]:
     """For every planned request: why its priority, then why its agent and time (or why it is not planned)."""
     out: list[Explanation] = []
+    for conflict in plan.conflicts:
+        explanation = explain_conflict(scenario, conflict)
+        conflict.text = explanation.text
+        out.append(explanation)
     skills = SkillIndex(scenario.agents)
     by_request = {a.request_id: a for a in plan.assignments}
     left_out = {u.request_id: u for u in plan.unassigned}
@@ -166,4 +170,46 @@ def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qual
     return (
         f"Not planned before the plan's horizon ends ({end}): "
         f"the time of the teammates who could take it ({who}) goes to other requests."
+    )
+
+
+_RULE_WORDS = {
+    Rule.SKILLS: "a teammate must hold every skill a request needs",
+    Rule.IN_PROGRESS: "work in progress stays with its owner",
+    Rule.HORIZON: "work must end within the plan's horizon",
+    Rule.RELEASE: "work cannot start before the request is filed",
+    Rule.AVAILABILITY: "work happens only in the teammate's working time",
+    Rule.NO_OVERLAP: "a teammate does one request at a time",
+    Rule.PINS: "the pins contradict each other",
+}
+
+
+def _pin_words(scenario: Scenario, pin: Pin) -> str:
+    names = {a.id: a.name for a in scenario.agents}
+    what = {
+        PinKind.ASSIGN: f"{pin.request} to {names.get(pin.agent or '', pin.agent)}",
+        PinKind.BEFORE: f"{pin.request} before {pin.other}",
+        PinKind.FIRST: f"{pin.request} first",
+        PinKind.UNFREEZE: f"{pin.request} may move",
+    }[pin.kind]
+    return f"{pin.id} ({what}{': ' + pin.reason if pin.reason else ''})"
+
+
+def explain_conflict(scenario: Scenario, conflict: PinConflict) -> Explanation:
+    """Why a set of pins cannot all hold: the pins, by id, and the rules they run into."""
+    pins = {p.id: p for p in scenario.pins}
+    chosen = [pins[i] for i in conflict.pin_ids if i in pins]
+    facts = [Fact(name=f"pin:{p.id}", value=p.kind.value) for p in chosen]
+    facts += [Fact(name="rule", value=rule.value) for rule in conflict.rules]
+    if chosen:
+        rules = " and ".join(_RULE_WORDS[r] for r in conflict.rules)
+        text = f"These pins cannot all hold: {'; '.join(_pin_words(scenario, p) for p in chosen)}. The rule: {rules}."
+    else:
+        text = "The plan's hard rules cannot all hold, even without pins."
+    return Explanation(
+        kind=ExplanationKind.PIN_CONFLICT,
+        request_ids=sorted({p.request for p in chosen} | {p.other for p in chosen if p.other}),
+        agent_ids=sorted({p.agent for p in chosen if p.agent}),
+        facts=facts,
+        text=text,
     )

@@ -81,3 +81,35 @@ def test_schema_scenario_is_the_models_json_schema() -> None:
     result = runner.invoke(app, ["schema", "scenario"])
     assert result.exit_code == 0
     assert json.loads(result.output) == Scenario.model_json_schema()
+
+
+def test_replan_from_a_previous_plan_lists_what_moved(tmp_path: Path) -> None:
+    team = [agent("ana"), agent("ben")]
+    first = write(tmp_path, scenario_dict(team, [request("R1", effort=120)]))
+    plan_file = tmp_path / "plan.json"
+    result = runner.invoke(app, ["plan", str(first), "--json", "--time-limit", "2"])
+    plan_file.write_text(result.output)
+    urgent = request("R2", effort=60, impact="company", urgency="work_stopped")
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(scenario_dict(team, [request("R1", effort=120), urgent])))
+    result = runner.invoke(app, ["plan", str(changed), "--previous", str(plan_file), "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "Moved since the last plan" in result.output
+    assert "R2 (- -> " in result.output and "it is new since the last plan." in result.output
+
+
+def test_a_bad_previous_plan_exits_2(tmp_path: Path, small: Path) -> None:
+    bad = tmp_path / "plan.json"
+    bad.write_text('{"status": "optimal"}')
+    result = runner.invoke(app, ["plan", str(small), "--previous", str(bad)])
+    assert result.exit_code == 2
+    assert "not a plan" in result.output
+
+
+def test_conflicting_pins_print_the_conflict_and_no_table(tmp_path: Path) -> None:
+    pins = [{"id": "p1", "kind": "assign", "request": "R1", "agent": "ben", "reason": "VIP"}]
+    body = scenario_dict([agent("ana"), agent("ben", {"pay": 1})], [request("R1")], pins=pins)
+    result = runner.invoke(app, ["plan", str(write(tmp_path, body)), "--time-limit", "2"])
+    assert result.exit_code == 0
+    assert "No plan keeps every pin." in result.output
+    assert "These pins cannot all hold: p1 (R1 to Ben: VIP). The rule: a teammate must hold every skill" in result.output
