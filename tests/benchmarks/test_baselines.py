@@ -10,6 +10,7 @@ import pytest
 from benchmarks import plan_bench
 from benchmarks.baselines import plan_earliest_start, plan_round_robin, route_earliest_start, route_round_robin
 from benchmarks.changes import changed_scenario, new_requests
+from benchmarks.isolate import run_isolated
 from benchmarks.metrics import plan_figures
 from benchmarks.pricing import plan_from_placements
 from benchmarks.report import MAIN_HEADERS
@@ -148,3 +149,17 @@ def test_a_failed_run_is_reported_and_the_others_still_count(
     assert plan_bench.main(argv) == 1
     out = capsys.readouterr().out
     assert "earliest-start" in out and "FAILED   S seed 1 round-robin: RuntimeError: boom" in out
+
+
+def _allocate(megabytes: int) -> int:
+    block = bytearray(megabytes * 2**20)
+    block[:: 2**12] = b"\1" * len(block[:: 2**12])  # touch every page
+    return len(block)
+
+
+def test_peak_memory_is_the_child_own_not_its_parent() -> None:
+    parent_block = _allocate(300)  # noqa: F841 - held while the children run
+    small = run_isolated(_allocate, 1)
+    large = run_isolated(_allocate, 200)
+    assert small.peak_rss_mb < 250  # not inherited from this 300 MB-larger parent
+    assert large.peak_rss_mb > small.peak_rss_mb + 150
