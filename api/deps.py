@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from api.jobs import JobRunner
@@ -101,7 +103,18 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _if_match(if_match: Annotated[str | None, Header(description="The ETag you read; required.")] = None) -> int:
+def _if_match(
+    if_match: Annotated[str | None, Header(description="The ETag you read; required to change the resource.")] = None,
+) -> str | None:
+    return if_match
+
+
+IfMatch = Annotated[str | None, Depends(_if_match)]
+"""The raw If-Match header; `expected_version` reads it once the body is known to be valid."""
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version an update names in If-Match: 428 without one, 412 if it names no version."""
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the ETag you read, so that no one's change is overwritten.")
     match = _VERSION.match(if_match)
@@ -110,7 +123,11 @@ def _if_match(if_match: Annotated[str | None, Header(description="The ETag you r
     return int(match.group(1))
 
 
-IfMatch = Annotated[int, Depends(_if_match)]
+def require_version(if_match: str | None, current: int, what: str) -> None:
+    """412 unless If-Match names the current version of `what`."""
+    expected = expected_version(if_match)
+    if expected != current:
+        raise PreconditionFailed(f"{what} is at version {current}, not {expected}; read it again.")
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,21 @@ async def _idempotency(
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+def strict_body(model: type[BaseModel]) -> Any:
+    """Check the JSON body against `model` without coercion (no `true` for a number, no number for a date):
+    FastAPI validates leniently; this refuses what the OpenAPI document does not allow. Use in
+    `dependencies=[...]` of a route whose body is `model`."""
+
+    async def check(request: Request) -> None:
+        try:
+            model.model_validate_json(await request.body() or b"null", strict=True)
+        except ValidationError as exc:
+            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+
+    check.__name__ = f"strict_{model.__name__}"
+    return Depends(check)
 
 
 def cursor(after: str | None) -> int:

@@ -16,7 +16,8 @@ ApiError
 
 Mapped as well: the core's `triage.errors.TandemError` tree (`ScenarioError`: 422 naming record and field),
 FastAPI's `RequestValidationError` (422, or 400 for malformed JSON), Starlette's `HTTPException` (its own
-status), SQLAlchemy's `StaleDataError` (412: a concurrent writer won) and `IntegrityError` (409), and any
+status), SQLAlchemy's `StaleDataError` (412: a concurrent writer won), `IntegrityError` (409) and `DataError`
+(422), and any
 other exception (500, with nothing of its internals). A test checks that every class has a mapping.
 """
 
@@ -30,7 +31,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -222,6 +223,12 @@ def _integrity(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 409, Conflict.slug, Conflict.title, detail)
 
 
+def _unstorable(request: Request, exc: Exception) -> JSONResponse:
+    log.info("data error on %s: %s", request.url.path, exc)
+    detail = "A value cannot be stored as given (out of range or not representable)."
+    return problem_response(request, 422, InvalidInput.slug, InvalidInput.title, detail)
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, ApiError.slug, ApiError.title, "The server failed; nothing was changed.")
@@ -261,6 +268,7 @@ HANDLERS: dict[type[Exception], Handler] = {
     StarletteHTTPException: _http_error,
     StaleDataError: _stale,
     IntegrityError: _integrity,
+    DataError: _unstorable,
     Exception: _unexpected,
 }
 """Every exception class the API answers for, with its problem document."""

@@ -7,14 +7,14 @@ Datetimes without an offset are read in the team calendar's time zone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from api.roles import Role
-from triage.model import TimeOff, WorkingHours
-from triage.names import Impact, Priority, RequestStatus, Urgency
+from triage.model import TimeOff, TimeRange, WorkingHours
+from triage.names import Impact, Priority, RequestStatus, Urgency, Weekday
 
 T = TypeVar("T")
 
@@ -57,6 +57,20 @@ class SkillCreate(_In):
 class SkillRead(_Out):
     id: str = Field(description="Skill id.")
     name: str = Field(description="Readable name.")
+
+
+class CalendarDocument(_In):
+    """The team's working time (the body of PUT /calendar; read back as the same document)."""
+
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+/-]*$")] = (
+        Field("UTC", description="IANA time zone of the team, e.g. 'Europe/Berlin'.")
+    )
+    working_hours: dict[Weekday, list[TimeRange]] | None = Field(
+        None,
+        description="Working periods per weekday as 'HH:MM-HH:MM'; a weekday not listed is closed. "
+        "Absent: Monday to Friday, 09:00-17:00.",
+    )
+    holidays: list[date] = Field(default_factory=list, max_length=1000, description="Days the whole team is closed.")
 
 
 class DepartmentCreate(_In):

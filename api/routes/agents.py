@@ -8,8 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from api import present
-from api.deps import AgentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag
-from api.problems import PreconditionFailed
+from api.deps import AgentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, require_version, strict_body
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
 from api.schemas import AgentCreate, AgentRead, AgentUpdate
@@ -27,7 +26,13 @@ def list_agents(_: Reader, session: SessionDep) -> Response:
     return answer_list(_list, [present.agent_read(r) for r in agents.all_agents(session=session)])
 
 
-@router.post("/agents", status_code=201, response_model=AgentRead, summary="Create an agent")
+@router.post(
+    "/agents",
+    status_code=201,
+    response_model=AgentRead,
+    summary="Create an agent",
+    dependencies=[strict_body(AgentCreate)],
+)
 def create_agent(body: AgentCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[AgentRead, dict[str, str]]:
         row = agents.create(session=session, actor=principal, data=body, at=now)
@@ -41,12 +46,16 @@ def read_agent(_: Reader, row: AgentById) -> Response:
     return answer(present.agent_read(row), {"ETag": etag(row.version)})
 
 
-@router.patch("/agents/{agent_id}", response_model=AgentRead, summary="Change an agent (If-Match required)")
+@router.patch(
+    "/agents/{agent_id}",
+    response_model=AgentRead,
+    summary="Change an agent (If-Match required)",
+    dependencies=[strict_body(AgentUpdate)],
+)
 def update_agent(
     body: AgentUpdate, principal: Admin, row: AgentById, session: SessionDep, version: IfMatch, now: Now
 ) -> Response:
-    if row.version != version:
-        raise PreconditionFailed(f"Agent {row.id} is at version {row.version}, not {version}; read it again.")
+    require_version(version, row.version, f"Agent {row.id}")
 
     def act() -> tuple[AgentRead, dict[str, str]]:
         agents.update(session=session, actor=principal, row=row, data=body, at=now)

@@ -8,8 +8,17 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from api import present
-from api.deps import DepartmentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag
-from api.problems import PreconditionFailed
+from api.deps import (
+    DepartmentById,
+    IdempotencyDep,
+    IfMatch,
+    Now,
+    SessionDep,
+    allowed,
+    etag,
+    require_version,
+    strict_body,
+)
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
 from api.schemas import DepartmentCreate, DepartmentRead, DepartmentUpdate
@@ -27,7 +36,13 @@ def list_departments(_: Reader, session: SessionDep) -> Response:
     return answer_list(_list, [present.department_read(r) for r in departments.all_departments(session=session)])
 
 
-@router.post("/departments", status_code=201, response_model=DepartmentRead, summary="Create a department")
+@router.post(
+    "/departments",
+    status_code=201,
+    response_model=DepartmentRead,
+    summary="Create a department",
+    dependencies=[strict_body(DepartmentCreate)],
+)
 def create_department(
     body: DepartmentCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
@@ -44,13 +59,15 @@ def read_department(_: Reader, row: DepartmentById) -> Response:
 
 
 @router.patch(
-    "/departments/{department_id}", response_model=DepartmentRead, summary="Change a department (If-Match required)"
+    "/departments/{department_id}",
+    response_model=DepartmentRead,
+    summary="Change a department (If-Match required)",
+    dependencies=[strict_body(DepartmentUpdate)],
 )
 def update_department(
     body: DepartmentUpdate, principal: Admin, row: DepartmentById, session: SessionDep, version: IfMatch, now: Now
 ) -> Response:
-    if row.version != version:
-        raise PreconditionFailed(f"Department {row.id} is at version {row.version}, not {version}; read it again.")
+    require_version(version, row.version, f"Department {row.id}")
 
     def act() -> tuple[DepartmentRead, dict[str, str]]:
         departments.update(session=session, actor=principal, row=row, data=body, at=now)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Response
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from api import present
-from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag
+from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, expected_version, strict_body
+from api.problems import from_validation_error
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
-from api.schemas import SkillCreate, SkillRead
+from api.schemas import CalendarDocument, SkillCreate, SkillRead
 from api.store import organisation
 from api.store.convert import calendar_of, policy_of
 from api.writes import respond
@@ -28,7 +29,9 @@ def list_skills(_: Reader, session: SessionDep) -> Response:
     return answer_list(_skills, [present.skill_read(s) for s in organisation.skills(session=session)])
 
 
-@router.post("/skills", status_code=201, response_model=SkillRead, summary="Add a skill")
+@router.post(
+    "/skills", status_code=201, response_model=SkillRead, summary="Add a skill", dependencies=[strict_body(SkillCreate)]
+)
 def add_skill(body: SkillCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[SkillRead, dict[str, str]]:
         row = organisation.add_skill(session=session, actor=principal, skill_id=body.id, name=body.name, at=now)
@@ -43,11 +46,16 @@ def read_policy(_: Reader, session: SessionDep) -> Response:
     return answer(policy_of(row), {"ETag": etag(row.policy_version)})
 
 
-@router.put("/policy", response_model=Policy, summary="Replace the policy (If-Match required)")
+@router.put(
+    "/policy",
+    response_model=Policy,
+    summary="Replace the policy (If-Match required)",
+    dependencies=[strict_body(Policy)],
+)
 def replace_policy(body: Policy, principal: Admin, session: SessionDep, version: IfMatch, now: Now) -> Response:
     def act() -> tuple[Policy, dict[str, str]]:
         new = organisation.replace_policy(
-            session=session, actor=principal, policy=body, expected_version=version, at=now
+            session=session, actor=principal, policy=body, expected_version=expected_version(version), at=now
         )
         return body, {"ETag": etag(new)}
 
@@ -60,12 +68,24 @@ def read_calendar(_: Reader, session: SessionDep) -> Response:
     return answer(calendar_of(row), {"ETag": etag(row.calendar_version)})
 
 
-@router.put("/calendar", response_model=Calendar, summary="Replace the team calendar (If-Match required)")
-def replace_calendar(body: Calendar, principal: Admin, session: SessionDep, version: IfMatch, now: Now) -> Response:
+@router.put(
+    "/calendar",
+    response_model=Calendar,
+    summary="Replace the team calendar (If-Match required)",
+    dependencies=[strict_body(CalendarDocument)],
+)
+def replace_calendar(
+    body: CalendarDocument, principal: Admin, session: SessionDep, version: IfMatch, now: Now
+) -> Response:
+    try:
+        calendar = Calendar.model_validate(body.model_dump(exclude_none=True))
+    except ValidationError as exc:
+        raise from_validation_error(exc) from exc
+
     def act() -> tuple[Calendar, dict[str, str]]:
         new = organisation.replace_calendar(
-            session=session, actor=principal, calendar=body, expected_version=version, at=now
+            session=session, actor=principal, calendar=calendar, expected_version=expected_version(version), at=now
         )
-        return body, {"ETag": etag(new)}
+        return calendar, {"ETag": etag(new)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)

@@ -9,7 +9,18 @@ from fastapi import APIRouter, Query, Response
 from pydantic import TypeAdapter
 
 from api import planning, present
-from api.deps import DatabaseDep, IdempotencyDep, JobsDep, Now, PlanById, SessionDep, SettingsDep, allowed, cursor
+from api.deps import (
+    DatabaseDep,
+    IdempotencyDep,
+    JobsDep,
+    Now,
+    PlanById,
+    SessionDep,
+    SettingsDep,
+    allowed,
+    cursor,
+    strict_body,
+)
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
 from api.schemas import Identifier, Page
@@ -40,6 +51,7 @@ _explanations = TypeAdapter(list[ExplanationRead])
     response_model=PlanRead,
     summary="Compute a plan of the open requests",
     responses={202: {"model": JobRead, "description": "A large queue: a job to poll at /jobs/{id}."}},
+    dependencies=[strict_body(PlanCreate)],
 )
 def compute_plan(
     body: PlanCreate,
@@ -95,6 +107,7 @@ def read_explanations(
     "/plans/{plan_id}/apply",
     response_model=ApplyResult,
     summary="Apply a plan: its agents become its requests' owners, all or nothing",
+    dependencies=[strict_body(PlanApply)],
 )
 def apply_plan(
     body: PlanApply, principal: Applier, row: PlanById, session: SessionDep, idem: IdempotencyDep, now: Now

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from api import present
-from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed
+from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed, strict_body
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
 from api.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead
@@ -37,7 +37,13 @@ def list_principals(_: Admin, session: SessionDep) -> Response:
     return answer_list(_principals, [present.principal_read(r) for r in principals.all_principals(session=session)])
 
 
-@router.post("/principals", status_code=201, response_model=PrincipalRead, summary="Create a principal")
+@router.post(
+    "/principals",
+    status_code=201,
+    response_model=PrincipalRead,
+    summary="Create a principal",
+    dependencies=[strict_body(PrincipalCreate)],
+)
 def create_principal(
     body: PrincipalCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
@@ -65,6 +71,7 @@ def list_tokens(_: Admin, row: PrincipalById, session: SessionDep) -> Response:
     status_code=201,
     response_model=TokenIssued,
     summary="Issue a token (its secret is shown once)",
+    dependencies=[strict_body(TokenCreate)],
 )
 def issue_token(
     body: TokenCreate, principal: Admin, row: PrincipalById, session: SessionDep, idem: IdempotencyDep, now: Now

@@ -8,8 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api import present
-from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, VisibleRequest, allowed, cursor, etag
-from api.problems import Forbidden, NotFound, PreconditionFailed
+from api.deps import (
+    IdempotencyDep,
+    IfMatch,
+    Now,
+    SessionDep,
+    VisibleRequest,
+    allowed,
+    cursor,
+    etag,
+    require_version,
+    strict_body,
+)
+from api.problems import Forbidden, NotFound
 from api.roles import Operation, Principal, Role, check_request_change, filing_department
 from api.routes._answer import answer
 from api.schemas import Identifier, Page, RequestClose, RequestCreate, RequestRead, RequestUpdate
@@ -30,7 +41,13 @@ def _matrix(session: SessionDep) -> present.Matrix:
     return policy_of(organisation.get(session=session)).matrix
 
 
-@router.post("/requests", status_code=201, response_model=RequestRead, summary="File a request")
+@router.post(
+    "/requests",
+    status_code=201,
+    response_model=RequestRead,
+    summary="File a request",
+    dependencies=[strict_body(RequestCreate)],
+)
 def file_request(
     body: RequestCreate, principal: Filer, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
@@ -82,13 +99,13 @@ def read_request(_: Reader, row: VisibleRequest, session: SessionDep) -> Respons
     "/requests/{request_id}",
     response_model=RequestRead,
     summary="Change a request (If-Match required; a priority override or owner change needs a reason)",
+    dependencies=[strict_body(RequestUpdate)],
 )
 def update_request(
     body: RequestUpdate, principal: Updater, row: VisibleRequest, session: SessionDep, version: IfMatch, now: Now
 ) -> Response:
     check_request_change(principal, row.owner_id, set(body.model_fields_set))
-    if row.version != version:
-        raise PreconditionFailed(f"{row.id} is at version {row.version}, not {version}; read it again.")
+    require_version(version, row.version, str(row.id))
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.update(session=session, actor=principal, row=row, data=body, at=now)
@@ -97,7 +114,12 @@ def update_request(
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)
 
 
-@router.post("/requests/{request_id}/close", response_model=RequestRead, summary="Close a request")
+@router.post(
+    "/requests/{request_id}/close",
+    response_model=RequestRead,
+    summary="Close a request",
+    dependencies=[strict_body(RequestClose)],
+)
 def close_request(
     body: RequestClose, principal: Closer, row: VisibleRequest, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:

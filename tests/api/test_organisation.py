@@ -50,7 +50,8 @@ def test_skills_calendar_and_policy(api: Api) -> None:
     assert api.put("/calendar", "admin", new_calendar, etag='"1"').status_code == 412
     policy = api.get("/policy", "lead")
     changed = {**policy.json(), "horizon_days": 3}
-    assert api.put("/policy", "admin", changed, etag=None).status_code == 428
+    missing = api.put("/policy", "admin", changed, etag=None)
+    assert missing.status_code == 428, missing.text
     replaced = api.put("/policy", "admin", changed, etag=policy.headers["etag"])
     assert replaced.status_code == 200 and replaced.json()["horizon_days"] == 3
     stale = api.put("/policy", "admin", {**changed, "horizon_days": 4}, etag=policy.headers["etag"])
