@@ -16,11 +16,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from solver.counterfactual import what_if
 from solver.params import SolveParams
 from solver.run import plan as make_plan
+from solver.tradeoffs import explain_request
 from triage.errors import ScenarioError
 from triage.intake import load_scenario_json
-from triage.model import Scenario
+from triage.model import Change, Scenario
 from triage.names import ExplanationKind, PlanStatus
 from triage.render import duration, moment
 from triage.results import Plan
@@ -152,6 +154,74 @@ def _summary(result: Plan) -> str:
         f"Cost {result.objective} ({terms}); {proof}; bound {result.best_bound} ({result.bound_source}); "
         f"{result.solve_seconds:.1f} s."
     )
+
+
+@app.command()
+def explain(
+    scenario: ScenarioPath,
+    request: Annotated[str, typer.Option("--request", help="The request to explain.")],
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+) -> None:
+    """Every explanation about one request: priority, placement, trade-offs, why not others, what would help."""
+    loaded = _read(scenario)
+    if request not in {r.id for r in loaded.requests}:
+        err.print(f"--request: unknown request {request!r}", markup=False)
+        raise typer.Exit(BAD_INPUT)
+    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
+    if result.status == PlanStatus.INFEASIBLE:
+        print_plan(loaded, result)
+        return
+    for explanation in explain_request(loaded, result, request):
+        out.print(f"- {explanation.text}", markup=False)
+
+
+def _change(first: str | None, assign: str | None, before: str | None, absent: str | None) -> Change:
+    given = [name for name, value in (("--first", first), ("--assign", assign), ("--before", before),
+                                      ("--absent", absent)) if value]  # fmt: skip
+    if len(given) != 1:
+        err.print("give exactly one of --first ID, --assign ID=AGENT, --before A=B, --absent AGENT", markup=False)
+        raise typer.Exit(BAD_INPUT)
+    for option, value in (("--assign", assign), ("--before", before)):
+        if value and value.count("=") != 1:
+            err.print(f"{option}: expected two ids joined by '=', got {value!r}", markup=False)
+            raise typer.Exit(BAD_INPUT)
+    if first:
+        return Change(kind="first", request=first)
+    if assign:
+        request_id, agent_id = assign.split("=")
+        return Change(kind="assign", request=request_id, agent=agent_id)
+    if before:
+        request_id, other = before.split("=")
+        return Change(kind="before", request=request_id, other=other)
+    return Change(kind="absent", agent=absent)
+
+
+@app.command("what-if")
+def what_if_command(
+    scenario: ScenarioPath,
+    first: Annotated[str | None, typer.Option("--first", help="Put this request first.")] = None,
+    assign: Annotated[
+        str | None, typer.Option("--assign", help="REQUEST=AGENT: give the request to the agent.")
+    ] = None,
+    before: Annotated[str | None, typer.Option("--before", help="A=B: request A finishes before B starts.")] = None,
+    absent: Annotated[str | None, typer.Option("--absent", help="This agent is away for the whole horizon.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the what-if as JSON.")] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+) -> None:
+    """Price a change before making it: what moves, what gets later or earlier, what it costs."""
+    loaded = _read(scenario)
+    change = _change(first, assign, before, absent)
+    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
+    try:
+        answer = what_if(loaded, result, change)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            err.print(str(problem), markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    out.print(answer.text, markup=False)
 
 
 @schema_app.command("scenario")

@@ -16,6 +16,12 @@ class SolveParams(BaseModel):
     )
     random_seed: int = Field(0, ge=0, description="CP-SAT's seed, for repeatable runs with one worker.")
     relative_gap_limit: float = Field(0.0, ge=0, lt=1, description="Stop once proven within this share of optimal.")
+    deterministic_limit: float | None = Field(
+        None,
+        gt=0,
+        description="CP-SAT's deterministic time limit (work units, not seconds): with one worker, the same "
+        "answer on any machine, as golden tests need. The wall-clock limit still applies.",
+    )
     log_search: bool = Field(False, description="Print CP-SAT's search log (to the caller's stdout).")
     direct_pairs_limit: int = Field(
         1500,

@@ -37,15 +37,22 @@ UNITS = {
 }
 
 
-def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan | None = None) -> Plan:
+def plan(
+    scenario: Scenario,
+    params: SolveParams | None = None,
+    previous: Plan | None = None,
+    *,
+    warm_start: Plan | None = None,
+) -> Plan:
     """Plan a scenario within the time limit; the plan says how good it is. With `previous`, a re-plan:
-    warm-started from it, charging churn for moving its requests, and listing what moved and why."""
+    warm-started from it, charging churn for moving its requests, and listing what moved and why. With
+    `warm_start`, only started from that plan (what-if re-plans, priced like the plan they are compared to)."""
     params = params or SolveParams()
     started = time.perf_counter()
     compiled = compile_scenario(scenario, previous)
     hint: Placements = best_routing(compiled)
-    if previous is not None:
-        hint = placements_from(compiled, previous, fallback=hint)
+    if previous is not None or warm_start is not None:
+        hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
     deadline = started + params.time_limit_seconds - _finishing_seconds(compiled)
     relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 4)
@@ -64,7 +71,7 @@ def plan(scenario: Scenario, params: SolveParams | None = None, previous: Plan |
         shifted = left_shift(compiled, dict(placements))
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
             placements = shifted  # same cost or less, and nobody waits for no reason
-        result = _extract(compiled, placements, status, bound, source)
+        result = extract_plan(compiled, placements, status, bound, source)
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     if previous is not None and status != PlanStatus.INFEASIBLE:
@@ -77,7 +84,7 @@ def plan_by_routing(scenario: Scenario) -> Plan:
     started = time.perf_counter()
     compiled = compile_scenario(scenario)
     placements = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled)}
-    result = _extract(compiled, placements, PlanStatus.FEASIBLE, 0, "none: routing heuristic, not searched")
+    result = extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "none: routing heuristic, not searched")
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     return result
@@ -108,6 +115,8 @@ def new_solver(params: SolveParams, time_limit: float, workers: int | None = Non
     solver.parameters.random_seed = params.random_seed
     solver.parameters.relative_gap_limit = params.relative_gap_limit
     solver.parameters.log_search_progress = params.log_search
+    if params.deterministic_limit is not None:
+        solver.parameters.max_deterministic_time = params.deterministic_limit
     return solver
 
 
@@ -201,7 +210,7 @@ def _infeasible(compiled: Compiled, params: SolveParams, source: str) -> Plan:
     )
 
 
-def _extract(compiled: Compiled, placements: Placements, status: PlanStatus, bound: int, source: str) -> Plan:
+def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus, bound: int, source: str) -> Plan:
     assignments = [_assignment(compiled, j, *placements[j]) for j in sorted(placements)]
     unassigned = [_unassigned(compiled, j) for j in range(len(compiled.jobs)) if j not in placements]
     weights = compiled.scenario.policy.term_weights

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -330,6 +330,25 @@ class Pin(_Model):
             raise ValueError("a before pin needs the other request")
         if self.kind == PinKind.BEFORE and self.other == self.request:
             raise ValueError("a request cannot be pinned before itself")
+        return self
+
+
+class Change(_Model):
+    """A change a lead wants to price before deciding: what if this request went first, went to this
+    agent, went before that request, or this agent were away for the whole horizon?"""
+
+    kind: Literal["first", "assign", "before", "absent"]
+    request: str | None = Field(None, description="The request, for first, assign and before.")
+    agent: str | None = Field(None, description="The agent, for assign and absent.")
+    other: str | None = Field(None, description="The request that would wait, for before.")
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Change:
+        needs = {"first": ("request",), "assign": ("request", "agent"), "before": ("request", "other"),
+                 "absent": ("agent",)}[self.kind]  # fmt: skip
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} change needs {' and '.join(missing)}")
         return self
 
 

@@ -100,3 +100,7 @@ class ExplanationKind(StrEnum):
     UNASSIGNED = "unassigned"
     PIN_CONFLICT = "pin_conflict"
     MOVED = "moved"
+    TRADE_OFF = "trade_off"  # a late request behind another: what doing it first would cost the other
+    WHY_NOT = "why_not"  # why not this other agent
+    LET_IN = "let_in"  # a late or deferred request: what would let it in
+    OVERLOAD = "overload"  # a teammate above target load: what would relieve them

@@ -114,3 +114,52 @@ class Plan(_Result):
 
     def term(self, term: Term) -> TermValue:
         return next(t for t in self.terms if t.term == term)
+
+
+class Shift(_Result):
+    """How one request fares under a forced change, against the current plan."""
+
+    request_id: str
+    agent_before: str | None
+    agent_after: str | None
+    end_before: datetime | None
+    end_after: datetime | None
+    end_minute_before: int | None = Field(description="On the business-time axis; None when not planned.")
+    end_minute_after: int | None = Field(description="On the business-time axis; None when not planned.")
+    minutes_late_before: int | None = Field(description="None when not planned.")
+    minutes_late_after: int | None = Field(description="None when not planned.")
+
+    @property
+    def later_by(self) -> int:
+        """Working minutes later it finishes (negative: earlier); 0 when either side is not planned."""
+        if self.end_minute_before is None or self.end_minute_after is None:
+            return 0
+        return self.end_minute_after - self.end_minute_before
+
+    @property
+    def more_late_by(self) -> int:
+        """Working minutes more late it is (negative: less late); 0 when either side is not planned."""
+        if self.minutes_late_before is None or self.minutes_late_after is None:
+            return 0
+        return self.minutes_late_after - self.minutes_late_before
+
+
+class TermDelta(_Result):
+    term: Term
+    before: int = Field(description="The term's value (weight x quantity) in the current plan.")
+    after: int = Field(description="Its value with the change forced.")
+
+
+class WhatIf(_Result):
+    """The consequences of forcing a change on a plan, computed by planning again with it forced."""
+
+    change: str = Field(description="The change, in words.")
+    status: PlanStatus = Field(description="Status of the plan with the change forced.")
+    cost_before: int
+    cost_after: int = Field(description="0 when the change cannot hold (status infeasible).")
+    terms: list[TermDelta]
+    shifts: list[Shift] = Field(description="Requests whose agent, end or lateness changes.")
+    re_planned: str = Field(description="How the alternative was computed: which requests were free to move.")
+    conflict: str = Field("", description="Why the change cannot hold, when it cannot.")
+    text: str = Field(description="A paragraph a lead can read before deciding.")
+    after: Plan | None = Field(None, exclude=True, description="The plan with the change forced (not serialised).")

@@ -1,0 +1,177 @@
+"""Explanations that need a counterfactual: each is a what-if computed by planning again with the
+alternative forced (`solver.counterfactual`), and states only what that re-plan produced.
+
+- trade-off: B follows A on the same teammate and B is late; what if B went before A?
+- why not agent X: X lacks a skill, or what if the request went to X (and what X is busy with then)?
+- what would let it in (deferred or late): what if it went first, and how much of whose time it needs?
+- overload relief: what if one of an overloaded teammate's requests went to a qualified teammate below target?
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from solver.counterfactual import what_if
+from solver.params import SolveParams
+from triage.model import Change, Scenario
+from triage.names import ExplanationKind
+from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
+from triage.tradeoff_text import render_let_in, render_relief, render_trade_off, render_why_not
+
+DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=1)
+
+
+def _facts_of(result: WhatIf) -> list[Fact]:
+    facts = [
+        Fact(name="change", value=result.change),
+        Fact(name="cost_before", value=result.cost_before),
+        Fact(name="cost_after", value=result.cost_after),
+        Fact(name="feasible", value=int(result.status != "infeasible")),
+    ]
+    for shift in result.shifts:
+        facts.append(Fact(name=f"later_by:{shift.request_id}", value=shift.later_by, unit="business minutes"))
+        if shift.minutes_late_after is not None:
+            facts.append(
+                Fact(name=f"late_after:{shift.request_id}", value=shift.minutes_late_after, unit="business minutes")
+            )
+    return facts
+
+
+def _shift(result: WhatIf, request_id: str) -> int:
+    return next((s.later_by for s in result.shifts if s.request_id == request_id), 0)
+
+
+def trade_offs(
+    scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12
+) -> list[Explanation]:
+    """For requests that are late behind another request of the same teammate: what doing the late one
+    first would cost the other. The costliest lateness first; at most `limit`."""
+    by_agent: dict[str, list[Assignment]] = {}
+    for a in plan.assignments:
+        by_agent.setdefault(a.agent_id, []).append(a)
+    pairs = []
+    for items in by_agent.values():
+        items.sort(key=lambda a: a.start_minute)
+        for first, second in itertools.pairwise(items):
+            if second.minutes_late > 0:
+                pairs.append((first, second))
+    pairs.sort(key=lambda pair: -pair[1].minutes_late)
+    out = []
+    for first, second in pairs[:limit]:
+        result = what_if(
+            scenario, plan, Change(kind="before", request=second.request_id, other=first.request_id), params
+        )
+        if result.status == "infeasible":
+            continue
+        facts = [
+            Fact(name="first", value=first.request_id),
+            Fact(name="second", value=second.request_id),
+            Fact(name="agent", value=first.agent_id),
+            Fact(name="first_later_by", value=_shift(result, first.request_id), unit="business minutes"),
+            Fact(name="second_earlier_by", value=-_shift(result, second.request_id), unit="business minutes"),
+            *_facts_of(result),
+        ]
+        e = Explanation(kind=ExplanationKind.TRADE_OFF, request_ids=[second.request_id, first.request_id],
+                        agent_ids=[first.agent_id], facts=facts, text="")  # fmt: skip
+        e.text = render_trade_off(scenario, e)
+        out.append(e)
+    return sorted(out, key=lambda e: -abs(int(e.fact("cost_after")) - int(e.fact("cost_before"))))
+
+
+def why_not(
+    scenario: Scenario, plan: Plan, request_id: str, agent_id: str, params: SolveParams = DEFAULT_PARAMS
+) -> Explanation:
+    """Why the request is not with this agent: a skill they lack, or what giving it to them would do."""
+    request = next(r for r in scenario.requests if r.id == request_id)
+    agent = next(a for a in scenario.agents if a.id == agent_id)
+    lacking = {s: lvl for s, lvl in request.required_skills.items() if agent.skills.get(s, 0) < lvl}
+    facts = [
+        Fact(name="agent", value=agent_id),
+        *(Fact(name=f"lacks:{s}", value=lvl) for s, lvl in sorted(lacking.items())),
+    ]
+    mine = plan.assignment(request_id)
+    if not lacking and mine is not None:
+        overlapping = (
+            a for a in plan.assignments if a.start_minute < mine.end_minute and mine.start_minute < a.end_minute
+        )
+        busy = [a.request_id for a in overlapping if a.agent_id == agent_id]
+        facts += [Fact(name="busy_with", value=", ".join(busy))]
+        facts += _facts_of(what_if(scenario, plan, Change(kind="assign", request=request_id, agent=agent_id), params))
+    e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id], agent_ids=[agent_id], facts=facts, text="")
+    e.text = render_why_not(scenario, e)
+    return e
+
+
+def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS) -> Explanation:
+    """For a request late or not planned: what putting it first would do, and the time it needs."""
+    request = next(r for r in scenario.requests if r.id == request_id)
+    facts = [Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes")]
+    facts += _facts_of(what_if(scenario, plan, Change(kind="first", request=request_id), params))
+    e = Explanation(kind=ExplanationKind.LET_IN, request_ids=[request_id], facts=facts, text="")
+    e.text = render_let_in(scenario, plan, e)
+    return e
+
+
+def relieve(scenario: Scenario, plan: Plan, agent_id: str, params: SolveParams = DEFAULT_PARAMS) -> Explanation | None:
+    """For a teammate above target load: the cheapest single move of one of their requests to a qualified
+    teammate below target, computed; None when they are not above target or no such move exists."""
+    from solver.compile import compile_scenario, qualifies
+
+    compiled = compile_scenario(scenario)
+    agents = {a.agent.id: a for a in compiled.agents}
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
+    planned = {a: sum(effort[x.request_id] for x in plan.assignments if x.agent_id == a) for a in agents}
+    target = {a: t.capacity_minutes * t.agent.target_load_pct // 100 for a, t in agents.items()}
+    if planned[agent_id] <= target[agent_id]:
+        return None
+    options = []
+    for x in sorted((x for x in plan.assignments if x.agent_id == agent_id), key=lambda x: -effort[x.request_id])[:3]:
+        request = next(r for r in scenario.requests if r.id == x.request_id)
+        for other, time in agents.items():
+            if (
+                other != agent_id
+                and planned[other] + effort[x.request_id] <= target[other]
+                and qualifies(time.agent, request)
+            ):
+                result = what_if(scenario, plan, Change(kind="assign", request=x.request_id, agent=other), params)
+                if result.status != "infeasible":
+                    options.append((result.cost_after - result.cost_before, x.request_id, other, result))
+                break
+    facts = [Fact(name="agent", value=agent_id), Fact(name="planned_minutes", value=planned[agent_id], unit="minutes"),
+             Fact(name="target_minutes", value=target[agent_id], unit="minutes")]  # fmt: skip
+    if options:
+        _, request_id, other, result = min(options, key=lambda o: o[0])
+        facts += [Fact(name="move", value=request_id), Fact(name="to", value=other), *_facts_of(result)]
+    e = Explanation(kind=ExplanationKind.OVERLOAD, agent_ids=[agent_id], facts=facts, text="")
+    e.text = render_relief(scenario, e)
+    return e
+
+
+WHY_NOT_AGENTS = 3  # other qualified teammates compared per request, those with the most room first
+
+
+def explain_request(
+    scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS
+) -> list[Explanation]:
+    """Everything about one request: its priority and placement, then what matters most to the reader:
+    what would let it in (if late or not planned), the trade-offs it is part of, why not other qualified
+    teammates, and its teammate's overload."""
+    from solver.compile import qualifies
+
+    request = next(r for r in scenario.requests if r.id == request_id)
+    basics = [e for e in plan.explanations if e.request_ids == [request_id]]
+    mine = plan.assignment(request_id)
+    out: list[Explanation] = []
+    if mine is None or mine.minutes_late > 0:
+        out.append(let_in(scenario, plan, request_id, params))
+    out += [e for e in trade_offs(scenario, plan, params) if request_id in e.request_ids]
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
+    room = {a.id: -sum(effort[x.request_id] for x in plan.assignments if x.agent_id == a.id) for a in scenario.agents}
+    others = [a for a in scenario.agents if qualifies(a, request) and (mine is None or a.id != mine.agent_id)]
+    for agent in sorted(others, key=lambda a: -room[a.id])[:WHY_NOT_AGENTS]:
+        out.append(why_not(scenario, plan, request_id, agent.id, params))
+    if mine is not None:
+        relief = relieve(scenario, plan, mine.agent_id, params)
+        if relief is not None:
+            out.append(relief)
+    return basics + out

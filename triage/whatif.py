@@ -1,0 +1,62 @@
+"""The paragraph of a what-if: what gets later, what gets earlier, what is no longer planned, and how the
+plan's cost moves, biggest effects first; every number is a field of the WhatIf it renders."""
+
+from __future__ import annotations
+
+from triage.model import Scenario
+from triage.names import PlanStatus, Term
+from triage.render import duration
+from triage.results import Shift, WhatIf
+
+MOST_NAMED = 4  # requests named per list; the rest are counted
+
+
+def _named(shifts: list[Shift], scenario: Scenario, amount: str) -> str:
+    departments = {d.id: d.name for d in scenario.departments}
+    requests = {r.id: r for r in scenario.requests}
+    parts = []
+    for shift in shifts[:MOST_NAMED]:
+        request = requests.get(shift.request_id)
+        who = f"{shift.request_id} ({departments[request.department]})" if request else shift.request_id
+        minutes = abs(shift.later_by)
+        parts.append(f"{who} by {duration(minutes)}" if amount == "time" else who)
+    rest = len(shifts) - MOST_NAMED
+    return ", ".join(parts) + (f" and {rest} more" if rest > 0 else "")
+
+
+def _count(shifts: list[Shift]) -> str:
+    return "1 request" if len(shifts) == 1 else f"{len(shifts)} requests"
+
+
+def render_what_if(scenario: Scenario, result: WhatIf) -> str:
+    """One paragraph a lead can read before deciding."""
+    if result.status == PlanStatus.INFEASIBLE:
+        return f"With {result.change}: no plan can keep this. {result.conflict}".strip()
+    later = [s for s in result.shifts if s.later_by > 0]
+    earlier = [s for s in result.shifts if s.later_by < 0]
+    dropped = [s for s in result.shifts if s.agent_before is not None and s.agent_after is None]
+    added = [s for s in result.shifts if s.agent_before is None and s.agent_after is not None]
+    moved = [
+        s for s in result.shifts if None not in (s.agent_before, s.agent_after) and s.agent_before != s.agent_after
+    ]
+    sentences = [f"With {result.change}:"]
+    if later:
+        sentences.append(f"{_count(later)} would finish later: {_named(later, scenario, 'time')}.")
+    if earlier:
+        sentences.append(f"{len(earlier)} would finish earlier: {_named(earlier, scenario, 'time')}.")
+    if dropped:
+        sentences.append(f"{len(dropped)} would no longer be planned: {_named(dropped, scenario, 'id')}.")
+    if added:
+        sentences.append(f"{len(added)} would now be planned: {_named(added, scenario, 'id')}.")
+    if moved:
+        sentences.append(f"{len(moved)} would change hands: {_named(moved, scenario, 'id')}.")
+    if len(sentences) == 1:
+        sentences.append("nothing else would change.")
+    lateness = next((t for t in result.terms if t.term == Term.LATENESS), None)
+    if lateness is not None and lateness.before != lateness.after:
+        sentences.append(f"Weighted lateness would go from {lateness.before:,} to {lateness.after:,}.")
+    delta = result.cost_after - result.cost_before
+    sentences.append(
+        f"The plan's total cost would go from {result.cost_before:,} to {result.cost_after:,} ({delta:+,})."
+    )
+    return " ".join(sentences)
