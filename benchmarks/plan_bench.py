@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -206,7 +207,7 @@ def run(args: argparse.Namespace, failures: list[str]) -> tuple[list[Row], list[
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
-    command = "python -m benchmarks.plan_bench " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python -m benchmarks.plan_bench " + shlex.join(sys.argv[1:] if argv is None else argv)
     header = [f"command: {command}", f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}", *machine()]
     header += [f"note: {args.note}"] if args.note else []
     failures: list[str] = []

@@ -112,7 +112,7 @@ def warm_section(rows: Sequence[WarmRow]) -> Section:
     cells = [
         [w.size, str(w.seed), w.changes, f"{w.warm_limit_seconds:g}", f"{w.warm_seconds:.2f}", _int(w.warm_cost),
          f"{w.cold_limit_seconds:g}", f"{w.cold_seconds:.2f}", _int(w.cold_cost), _int(w.cold_cost_vs_previous),
-         f"{w.speedup:.2f}x", f"{w.warm_cost / w.cold_cost_vs_previous:.4f}" if w.cold_cost_vs_previous else "-",
+         f"{w.speedup:.3f}x", f"{w.warm_cost / w.cold_cost_vs_previous:.4f}" if w.cold_cost_vs_previous else "-",
          f"{w.warm_violations}/{w.cold_violations}", "yes" if w.met else "no"]
         for w in rows
     ]  # fmt: skip
@@ -162,7 +162,7 @@ def target_lines(rows: Sequence[Row], warm: Sequence[WarmRow], inserts: Sequence
                             f"{[r.figures.imbalance_requests for r in group]}"))  # fmt: skip
     for w in warm:
         out.append(_verdict(f"warm re-plan {w.size} seed {w.seed}: >= 3x faster at <= cost", w.met,
-                            f"{w.speedup:.2f}x, warm {w.warm_cost:,} vs cold {w.cold_cost_vs_previous:,}"))  # fmt: skip
+                            f"{w.speedup:.3f}x, warm {w.warm_cost:,} vs cold {w.cold_cost_vs_previous:,}"))  # fmt: skip
     for i in inserts:
         out.append(_verdict(f"insertion {i.size} seed {i.seed}: p95 < 50 ms", i.p95_ms < INSERT_TARGET_MS,
                             f"p95 {i.p95_ms:.2f} ms, median {i.median_ms:.2f} ms"))  # fmt: skip
