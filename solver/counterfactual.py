@@ -89,7 +89,9 @@ def current_placements(compiled: Compiled, plan: Plan) -> dict[int, tuple[int, i
 
 
 def _local_scope(compiled: Compiled, change: Change, current: Placements) -> Scope:
-    """The changed requests and every request on the agents involved are free; the rest is held."""
+    """The changed requests, and the requests of the agents involved that could be affected: for first and
+    before, those that start before the changed requests end now (the ones that may have to yield); for
+    assign, all the work of the two agents. The rest of the plan is held where it is."""
     jobs, agents = compiled.job_index(), compiled.agent_index()
     changed = [jobs[r] for r in (change.request, change.other) if r is not None]
     involved = {current[j][0] for j in changed if j in current}
@@ -100,13 +102,29 @@ def _local_scope(compiled: Compiled, change: Change, current: Placements) -> Sco
             job = compiled.jobs[j]
             soonest = sorted(job.candidates, key=lambda c: compiled.agents[c.agent].team_start(c.earliest_start))
             involved |= {c.agent for c in soonest[:NEAREST_AGENTS]}
-    free = set(changed) | {j for j, (a, _) in current.items() if a in involved}
-    free |= {
-        j
-        for j, job in enumerate(compiled.jobs)
-        if j not in current and any(c.agent in involved for c in job.candidates)
-    }
+    horizon = compiled.horizon_minutes
+    until = horizon if change.kind == "assign" else max((_end(compiled, j, current) for j in changed), default=horizon)
+    free = set(changed) | {j for j, (a, _) in current.items() if a in involved and _start(compiled, j, current) < until}
+    if change.kind == "assign":
+        free |= {
+            j
+            for j, job in enumerate(compiled.jobs)
+            if j not in current and any(c.agent in involved for c in job.candidates)
+        }
     return Scope(frozenset(free), {j: p for j, p in current.items() if j not in free}, frozenset(involved))
+
+
+def _start(compiled: Compiled, j: int, current: Placements) -> int:
+    agent, own = current[j]
+    return compiled.agents[agent].team_start(own)
+
+
+def _end(compiled: Compiled, j: int, current: Placements) -> int:
+    """The team-axis end of a placed request; the horizon's end when it is not placed."""
+    if j not in current:
+        return compiled.horizon_minutes
+    agent, own = current[j]
+    return compiled.agents[agent].team_end(own + compiled.jobs[j].effort)
 
 
 def replan_forced(

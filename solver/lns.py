@@ -34,8 +34,8 @@ def improve(
     current, cost = dict(start), total_cost(compiled, start)
     sharing = _sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))  # a third at most: small steps
-    tried = improved = 0
-    while time.perf_counter() + 0.05 < deadline:
+    tried = improved = stalled = 0
+    while time.perf_counter() + 0.05 < deadline and stalled < params.stall_neighbourhoods:
         scope = _neighbourhood(compiled, current, sharing, rng, size)
         if not scope.free:
             break
@@ -47,7 +47,9 @@ def improve(
         tried += 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < cost:
             current, cost = read_placements(built, solver), int(solver.objective_value)
-            improved += 1
+            improved, stalled = improved + 1, 0
+        else:
+            stalled += 1
     return (
         current,
         PlanStatus.FEASIBLE,

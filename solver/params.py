@@ -10,7 +10,9 @@ class SolveParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    time_limit_seconds: float = Field(10.0, gt=0, le=3600, description="Wall-clock limit, model building excluded.")
+    time_limit_seconds: float = Field(
+        10.0, gt=0, le=3600, description="Wall-clock limit of the whole plan, model building and explanations included."
+    )
     workers: int = Field(
         8, ge=1, le=64, description="CP-SAT search workers; more workers prove tighter bounds, even on 2 cores."
     )
@@ -31,3 +33,6 @@ class SolveParams(BaseModel):
     )
     neighbourhood_requests: int = Field(120, ge=5, description="Requests per neighbourhood of the search.")
     neighbourhood_seconds: float = Field(1.0, gt=0, description="Time limit of one neighbourhood's solve.")
+    stall_neighbourhoods: int = Field(
+        25, ge=1, description="Stop the neighbourhood search after this many neighbourhoods in a row found nothing."
+    )

@@ -104,8 +104,12 @@ def why_not(
 
 def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS) -> Explanation:
     """For a request late or not planned: what putting it first would do, and the time it needs."""
+    from solver.compile import qualifies
+
     request = next(r for r in scenario.requests if r.id == request_id)
-    facts = [Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes")]
+    qualified = [a.name for a in scenario.agents if qualifies(a, request)]
+    facts = [Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes"),
+             Fact(name="qualified", value=", ".join(qualified))]  # fmt: skip
     facts += _facts_of(what_if(scenario, plan, Change(kind="first", request=request_id), params))
     e = Explanation(kind=ExplanationKind.LET_IN, request_ids=[request_id], facts=facts, text="")
     e.text = render_let_in(scenario, plan, e)
@@ -175,3 +179,21 @@ def explain_request(
         if relief is not None:
             out.append(relief)
     return basics + out
+
+
+def explain_all(
+    scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12
+) -> list[Explanation]:
+    """Every counterfactual explanation of a plan, biggest first: the trade-offs, what would let each late or
+    unplanned request in, and what would relieve each teammate above target (priority and placement
+    explanations are in the plan already)."""
+    out = trade_offs(scenario, plan, params, limit)
+    placed = {a.request_id: a for a in plan.assignments}
+    stuck = [r.id for r in scenario.requests if r.id in placed and placed[r.id].minutes_late > 0]
+    stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
+    out += [let_in(scenario, plan, request_id, params) for request_id in stuck]
+    for agent in scenario.agents:
+        relief = relieve(scenario, plan, agent.id, params)
+        if relief is not None:
+            out.append(relief)
+    return out

@@ -57,6 +57,7 @@ def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Ex
         Fact(name="department_weight", value=triage.department_weight),
         Fact(name="priority_weight", value=triage.priority_weight),
         Fact(name="ageing_factor", value=triage.ageing_factor),
+        Fact(name="department_rank", value=request.department_rank or 0),
     ]
     explanation = Explanation(
         kind=ExplanationKind.PRIORITY,
@@ -87,6 +88,8 @@ def render_priority(e: Explanation, scenario: Scenario) -> str:
     if int(e.fact("ageing_factor")) > 1:
         wait += f", so each minute late now counts {e.fact('ageing_factor')} times"
     weight = f"{possessive(str(e.fact('department')))} work weighs {e.fact('department_weight')}"
+    if int(e.fact("department_rank")):
+        weight += f", and {e.fact('department')} ranks it number {e.fact('department_rank')} of its requests"
     return f"{why}; {when}{wait}; {weight}."
 
 

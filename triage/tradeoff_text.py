@@ -5,7 +5,7 @@ as "1 h 30 min", no solver words."""
 from __future__ import annotations
 
 from triage.model import Scenario
-from triage.render import duration, possessive, skills_phrase
+from triage.render import duration, people, possessive, skills_phrase
 from triage.results import Explanation, Plan
 
 
@@ -74,7 +74,9 @@ def render_why_not(scenario: Scenario, e: Explanation) -> str:
 
 def render_let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
     request_id = e.request_ids[0]
-    need = f"It needs {duration(int(e.fact('effort_minutes')))} of one qualified teammate's time"
+    qualified = [name for name in str(e.fact("qualified")).split(", ") if name]
+    whose = f"{possessive(qualified[0])} time" if len(qualified) == 1 else f"the time of one of {people(qualified)}"
+    need = f"It needs {duration(int(e.fact('effort_minutes')))} of {whose}"
     if not int(e.fact("feasible")):
         return f"{need}; even putting it first does not fit it in."
     now = plan.assignment(request_id)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
-from tests.builders import agent, request, scenario_dict
+from tests.builders import agent, flat_policy, request, scenario_dict
 from triage.model import Scenario
 from triage.results import Plan
 
@@ -112,4 +112,44 @@ def test_conflicting_pins_print_the_conflict_and_no_table(tmp_path: Path) -> Non
     result = runner.invoke(app, ["plan", str(write(tmp_path, body)), "--time-limit", "2"])
     assert result.exit_code == 0
     assert "No plan keeps every pin." in result.output
-    assert "These pins cannot all hold: p1 (R1 to Ben: VIP). The rule: a teammate must hold every skill" in result.output
+    assert (
+        "These pins cannot all hold: p1 (R1 to Ben: VIP). The rule: a teammate must hold every skill" in result.output
+    )
+
+
+def two_on_one(tmp_path: Path) -> Path:
+    work = [
+        request("HIGH", impact="company", urgency="work_stopped"),
+        request("LOW", impact="person", urgency="inconvenient", priority_override="P3"),
+    ]
+    return write(tmp_path, scenario_dict([agent("ana"), agent("ben", {"pay": 1})], work, policy=flat_policy(60)))
+
+
+def test_what_if_before_prints_the_priced_paragraph(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["what-if", str(two_on_one(tmp_path)), "--before", "LOW=HIGH", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h.")
+    assert "(+360)" in result.output
+
+
+def test_what_if_json_and_bad_options(tmp_path: Path) -> None:
+    path = str(two_on_one(tmp_path))
+    result = runner.invoke(app, ["what-if", path, "--first", "LOW", "--json", "--time-limit", "2"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["change"] == "LOW first"
+    assert runner.invoke(app, ["what-if", path]).exit_code == 2
+    assert runner.invoke(app, ["what-if", path, "--first", "LOW", "--absent", "ana"]).exit_code == 2
+    assert runner.invoke(app, ["what-if", path, "--assign", "LOW"]).exit_code == 2
+    unknown = runner.invoke(app, ["what-if", path, "--assign", "LOW=zoe", "--time-limit", "2"])
+    assert unknown.exit_code == 2 and "change.agent: unknown agent 'zoe'" in unknown.output
+
+
+def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("- P3, set by the queue lead")
+    assert lines[1].startswith("- Ana, the only teammate with Networking, takes it from Mon 10:00 to Mon 11:00")
+    assert any(line.startswith("- It needs 1 h of Ana's time: putting it first would get it done on time") for line in lines)
+    assert any("starts after" in line for line in lines)  # the trade-off with HIGH
+    assert runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "NOPE"]).exit_code == 2
