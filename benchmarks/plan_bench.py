@@ -67,6 +67,9 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
                             help=f"planner time limit at {size} (default {limit:g}; also the target)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: SolveParams' default)")
     parser.add_argument("--warm-sizes", nargs="*", choices=list(SIZES), default=["M", "L"])
+    parser.add_argument(
+        "--warm-share", type=float, default=0.25, help="the warm re-plan's time limit as a share of the cold one"
+    )
     parser.add_argument("--change-share", type=float, default=0.01, help="share of requests changed for re-plan")
     parser.add_argument("--insert-sizes", nargs="*", choices=list(SIZES), default=["L"])
     parser.add_argument("--insertions", type=int, default=100, help="new requests placed one by one")
@@ -115,9 +118,9 @@ def cost_as_replan(scenario: Scenario, result: Plan, previous: Plan) -> int:
 
 
 def measure_warm(args: argparse.Namespace, size: str, seed: int, scenario: Scenario, cold: Plan) -> WarmRow:
-    """Change a share of the requests, re-plan warm with a third of the time, and cold with all of it."""
+    """Change a share of the requests, re-plan warm with --warm-share of the time, and cold with all of it."""
     changed, counts = changed_scenario(scenario, args.change_share, seed)
-    full, third = solve_params(args, size), solve_params(args, size, 1 / 3)
+    full, third = solve_params(args, size), solve_params(args, size, args.warm_share)
     progress(f"  {size} seed {seed}: warm re-plan ({third.time_limit_seconds:.1f} s)")
     warm = run_isolated(plan, changed, third, cold)
     progress(f"  {size} seed {seed}: cold plan of the changed scenario ({full.time_limit_seconds:.1f} s)")

@@ -117,7 +117,7 @@ def warm_section(rows: Sequence[WarmRow]) -> Section:
         for w in rows
     ]  # fmt: skip
     notes = [
-        "warm: plan(changed, time limit / 3, previous=cold plan); cold: plan(changed, full time limit). "
+        "warm: plan(changed, time limit x --warm-share, previous=cold plan); cold: plan(changed, full time limit). "
         "'cold cost as re-plan' prices the cold plan with churn counted against the previous plan too "
         "(triage.validation.term_quantities with previous), the basis the warm cost is on; the target compares those."
     ]
