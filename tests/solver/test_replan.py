@@ -3,6 +3,8 @@ large scenarios returns plans that hold to the checker and never cost more than 
 
 from __future__ import annotations
 
+import pytest
+
 from solver.insert import Placer
 from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
@@ -67,3 +69,15 @@ def test_the_search_for_large_scenarios_is_valid_and_never_worse_than_its_start(
     assert check_plan(s, searched) == []
     assert {t.term: t.quantity for t in searched.terms} == term_quantities(s, searched)
     assert searched.best_bound <= searched.objective <= plan_by_routing(s).objective
+
+
+@pytest.mark.slow
+def test_a_generated_m_scenario_is_planned_validly_by_the_neighbourhood_search() -> None:
+    from fixtures.generate import SIZES, generate_scenario
+
+    s = generate_scenario(*SIZES["M"], seed=7)
+    result = plan(s, SolveParams(time_limit_seconds=6))
+    assert "neighbourhood search" in result.bound_source
+    assert check_plan(s, result) == []
+    assert {t.term: t.quantity for t in result.terms} == term_quantities(s, result)
+    assert result.best_bound <= result.objective < plan_by_routing(s).objective
