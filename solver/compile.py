@@ -9,6 +9,7 @@ axis and the team's business-time axis.
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass, field
 
 from triage.calendar import BusinessAxis, Window
@@ -107,6 +108,9 @@ class Compiled:
     jobs: list[Job]
     departments: list[str]  # ids of departments with open requests, in scenario order
     spread_agents: list[int]  # agents the spread term compares: working time and the skills of some request
+    rank_pairs: list[tuple[int, int]]  # (job, the job its department ranks next below it), same priority
+    fair_share: list[int]  # per department index: its fair share of planned time, per mille
+    share_eligible: list[bool]  # per department: it asks for at least its fair share of the team's time
 
     def job_index(self) -> dict[str, int]:
         return {job.request.id: j for j, job in enumerate(self.jobs)}
@@ -166,12 +170,36 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
         reference = index_of.get(request.owner or planned.get(request.id, ""))
         jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified,
                         department_of[request.department], reference))  # fmt: skip
-    spread_agents = [
-        a
-        for a, agent in enumerate(agents)
-        if agent.capacity_minutes and any(qualifies(agent.agent, r) for r in open_requests)
-    ]
-    return Compiled(scenario, axis, agents, jobs, departments, spread_agents)
+    spread_agents = [a for a, agent in enumerate(agents) if agent.capacity_minutes and a in able]
+    shares = fair_shares(scenario, departments)
+    capacity = sum(a.capacity_minutes for a in agents)
+    demand = [sum(job.effort for job in jobs if job.department == d) for d in range(len(departments))]
+    eligible = [1000 * demand[d] >= shares[d] * capacity for d in range(len(departments))]
+    return Compiled(scenario, axis, agents, jobs, departments, spread_agents, rank_pairs(jobs), shares, eligible)
+
+
+def rank_pairs(jobs: list[Job]) -> list[tuple[int, int]]:
+    """Each department's requests in its own order, paired with the next one of the same priority: the
+    department's order is what decides between them when nothing else does."""
+    out = []
+    groups: dict[tuple[int, Priority], list[int]] = {}
+    for j, job in enumerate(jobs):
+        if job.request.department_rank is not None:
+            groups.setdefault((job.department, job.triage.priority), []).append(j)
+    for members in groups.values():
+        ordered = sorted(members, key=lambda j: (jobs[j].request.department_rank or 0, jobs[j].request.id))
+        out += list(itertools.pairwise(ordered))
+    return out
+
+
+def fair_shares(scenario: Scenario, departments: list[str]) -> list[int]:
+    """Fair share of planned time per department (per mille): the policy's, or in proportion to weights."""
+    explicit = scenario.policy.fair_share_pct
+    if explicit is not None:
+        return [10 * explicit.get(d, 0) for d in departments]
+    weights = [scenario.department(d).weight for d in departments]
+    total = sum(weights) or 1
+    return [1000 * w // total for w in weights]
 
 
 def _candidate(agent: AgentTime, index: int, request: Request, triage: Triage) -> Candidate | None:

@@ -75,6 +75,7 @@ def term_quantities(compiled: Compiled, placements: Placements) -> dict[Term, in
         totals[job.department] += 1
         on_time[job.department] += cost.on_time
     rates = [on_time_rate(o, t) for o, t in zip(on_time, totals, strict=True)]
+    ends = {j: compiled.agents[a].team_end(start + compiled.jobs[j].effort) for j, (a, start) in placements.items()}
     return {
         Term.LATENESS: sum(c.lateness for c in costs),
         Term.DEFERRAL: sum(c.deferral for c in costs),
@@ -83,7 +84,23 @@ def term_quantities(compiled: Compiled, placements: Placements) -> dict[Term, in
         Term.CHURN: sum(c.churn for c in costs),
         Term.FAIRNESS: 1000 - min(rates) if rates else 0,
         Term.WAITING: sum(c.waiting for c in costs),
+        Term.RANK: sum(max(ends[hi] - ends[lo], 0) for hi, lo in compiled.rank_pairs if hi in ends and lo in ends),
+        Term.SHARE: share_shortfall(compiled, placements),
     }
+
+
+def share_shortfall(compiled: Compiled, placements: Placements) -> int:
+    """Minutes of planned time by which departments that ask for at least their fair share fall short of it:
+    for each, ceil((fair share x all planned minutes - its planned minutes) / 1000) when positive."""
+    planned = [0] * len(compiled.departments)
+    for j in placements:
+        planned[compiled.jobs[j].department] += compiled.jobs[j].effort
+    total = sum(planned)
+    return sum(
+        max(-(-(share * total - 1000 * mine) // 1000), 0)
+        for share, mine, eligible in zip(compiled.fair_share, planned, compiled.share_eligible, strict=True)
+        if eligible
+    )
 
 
 def total_cost(compiled: Compiled, placements: Placements) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from solver.compile import AgentTime, Compiled, compile_scenario, qualifies
 from triage.model import Request, Scenario
 from triage.results import Assignment, Plan
-from triage.scoring import triage_request
+from triage.scoring import discounted_claims, triage_request
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,9 @@ class Placer:
         """A tentative assignment for a new request (None when no qualified agent has room); it is booked,
         so the next new request is placed around it."""
         compiled = self.compiled
-        triage = triage_request(request, compiled.scenario, compiled.axis)
+        with_it = compiled.scenario.model_copy(update={"requests": [*compiled.scenario.requests, request]})
+        discounted = request.id in discounted_claims(with_it)
+        triage = triage_request(request, compiled.scenario, compiled.axis, discounted=discounted)
         candidates = []
         for a, agent in enumerate(compiled.agents):
             if qualifies(agent.agent, request):

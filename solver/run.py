@@ -34,6 +34,8 @@ UNITS = {
     Term.CHURN: "requests",
     Term.FAIRNESS: "per mille",
     Term.WAITING: "minutes",
+    Term.RANK: "minutes",
+    Term.SHARE: "minutes",
 }
 
 

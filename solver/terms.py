@@ -23,6 +23,8 @@ def all_terms(built: Built, compiled: Compiled) -> dict[Term, LinearExpr]:
         Term.CHURN: churn(built, compiled),
         Term.FAIRNESS: fairness(built, compiled, on_time),
         Term.WAITING: waiting(built, compiled),
+        Term.RANK: rank(built, compiled),
+        Term.SHARE: share(built, compiled),
     }
 
 
@@ -173,3 +175,55 @@ def fairness(built: Built, compiled: Compiled, on_time: dict[int, cp_model.IntVa
         built.model.add(totals[d] * rate >= 1000 * on - (totals[d] - 1))
         built.model.add(low <= rate)
     return 1000 - low
+
+
+def _end_of(built: Built, compiled: Compiled, j: int) -> LinearExpr | None:
+    """A request's team-axis end: its variable when free and placeable, a number when held placed, None
+    when it is held deferred or cannot be placed."""
+    if j in built.team_end:
+        return built.team_end[j]
+    if j not in built.scope.free and j in built.scope.fixed:
+        agent, start = built.scope.fixed[j]
+        return compiled.agents[agent].team_end(start + compiled.jobs[j].effort)
+    return None
+
+
+def rank(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term rank: for each request and the one its department ranks next below it (same priority, so
+    nothing else decides between them), the minutes the more important one finishes after the other, when
+    both are placed."""
+    parts: list[LinearExpr] = []
+    for hi, lo in compiled.rank_pairs:
+        end_hi, end_lo = _end_of(built, compiled, hi), _end_of(built, compiled, lo)
+        if end_hi is None or end_lo is None:
+            continue
+        if isinstance(end_hi, int) and isinstance(end_lo, int):
+            parts.append(max(end_hi - end_lo, 0))
+            continue
+        name = f"{Term.RANK}[{compiled.jobs[hi].request.id},{compiled.jobs[lo].request.id}]"
+        after = built.model.new_int_var(0, compiled.horizon_minutes, name)
+        placed = [~built.deferred[j] for j in (hi, lo) if j in built.deferred]
+        built.model.add(after >= cp_model.LinearExpr.weighted_sum([end_hi, end_lo], [1, -1])).only_enforce_if(placed)
+        parts.append(after)
+    return cp_model.LinearExpr.sum(parts)
+
+
+def share(built: Built, compiled: Compiled) -> LinearExpr:
+    """Soft term share: for each department that asks for at least its fair share of the team's time, the
+    minutes its planned work falls short of its fair share of all planned work (rounded up)."""
+    held = [0] * len(compiled.departments)
+    for k in built.scope.fixed:
+        held[compiled.jobs[k].department] += compiled.jobs[k].effort
+    free: list[list[LinearExpr]] = [[] for _ in compiled.departments]
+    for (j, _), var in built.present.items():
+        free[compiled.jobs[j].department].append(compiled.jobs[j].effort * var)
+    planned = [held[d] + cp_model.LinearExpr.sum(free[d]) for d in range(len(compiled.departments))]
+    total = cp_model.LinearExpr.sum(planned)
+    parts: list[LinearExpr] = []
+    for d, department in enumerate(compiled.departments):
+        if not compiled.share_eligible[d]:
+            continue
+        short = built.model.new_int_var(0, sum(job.effort for job in compiled.jobs), f"{Term.SHARE}[{department}]")
+        built.model.add(1000 * short >= compiled.fair_share[d] * total - 1000 * planned[d])
+        parts.append(short)
+    return cp_model.LinearExpr.sum(parts)

@@ -52,5 +52,6 @@ def scenario(agents: list[dict[str, Any]], requests: list[dict[str, Any]], **fie
 
 
 def flat_policy(target_minutes: int = 60, **fields: Any) -> dict[str, Any]:
-    """A policy where every priority is due `target_minutes` after creation."""
-    return {"target_minutes": {p: target_minutes for p in ("P1", "P2", "P3", "P4")}, **fields}
+    """A policy where every priority is due `target_minutes` after creation, and every urgency mark counts
+    (the urgency-inflation rule off, so tests of other rules read the matrix as written)."""
+    return {"target_minutes": {p: target_minutes for p in ("P1", "P2", "P3", "P4")}, "urgent_share_pct": 100, **fields}

@@ -12,7 +12,7 @@ from triage.model import Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, RequestStatus, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
 from triage.results import Assignment, Explanation, Fact, PinConflict, Plan, Unassigned
-from triage.scoring import Triage
+from triage.scoring import HIGH_URGENCY, Triage
 
 
 def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> list[Explanation]:
@@ -58,6 +58,9 @@ def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Ex
         Fact(name="priority_weight", value=triage.priority_weight),
         Fact(name="ageing_factor", value=triage.ageing_factor),
         Fact(name="department_rank", value=request.department_rank or 0),
+        Fact(name="urgency_used", value=triage.urgency_used.value),
+        Fact(name="urgency_discounted", value=int(triage.urgency_discounted)),
+        *_claim_facts(scenario, request.department),
     ]
     explanation = Explanation(
         kind=ExplanationKind.PRIORITY,
@@ -70,9 +73,20 @@ def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Ex
     return explanation
 
 
+def _claim_facts(scenario: Scenario, department_id: str) -> list[Fact]:
+    """How many of the department's open requests it marks urgent, and the share the policy honours."""
+    mine = [r for r in scenario.requests if r.department == department_id and r.status != RequestStatus.DONE]
+    claims = sum(1 for r in mine if r.urgency in HIGH_URGENCY)
+    return [
+        Fact(name="department_open", value=len(mine)),
+        Fact(name="department_urgent_marks", value=claims),
+        Fact(name="urgent_share_pct", value=scenario.policy.urgent_share_pct, unit="%"),
+    ]
+
+
 def render_priority(e: Explanation, scenario: Scenario) -> str:
     zone = scenario.calendar.zone
-    cell = f"it affects {impact_words(str(e.fact('impact')))} and {urgency_words(str(e.fact('urgency')))}"
+    cell = f"it affects {impact_words(str(e.fact('impact')))} and {urgency_words(str(e.fact('urgency_used')))}"
     if e.fact("overridden"):
         why = f"{e.fact('priority')}, set by the queue lead ({cell}, which the policy matrix alone rates "
         why += f"{e.fact('matrix_priority')})"
@@ -87,6 +101,13 @@ def render_priority(e: Explanation, scenario: Scenario) -> str:
     wait = f"; it has waited {duration(waited)} of working time" if waited else ""
     if int(e.fact("ageing_factor")) > 1:
         wait += f", so each minute late now counts {e.fact('ageing_factor')} times"
+    if int(e.fact("urgency_discounted")):
+        why = (
+            f"{e.fact('department')} marks {e.fact('department_urgent_marks')} of its {e.fact('department_open')} "
+            f"open requests urgent, more than the {e.fact('urgent_share_pct')} % the policy honours in full, so "
+            f"this one's mark ({urgency_words(str(e.fact('urgency')))}) counts one level lower. "
+            f"{why[:1].upper()}{why[1:]}"
+        )
     weight = f"{possessive(str(e.fact('department')))} work weighs {e.fact('department_weight')}"
     if int(e.fact("department_rank")):
         weight += f", and {e.fact('department')} ranks it number {e.fact('department_rank')} of its requests"

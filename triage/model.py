@@ -251,6 +251,12 @@ class TermWeights(_Model):
     waiting: int = Field(
         4, ge=0, le=1000, description="Per business minute a request stays open past its maximum wait."
     )
+    rank: int = Field(
+        1, ge=0, le=1000, description="Per minute a department's request finishes after the one it ranks next below."
+    )
+    share: int = Field(
+        2, ge=0, le=1000, description="Per minute of planned time a department falls short of its fair share."
+    )
 
     def of(self, term: Term) -> int:
         return int(getattr(self, term.value))
@@ -282,6 +288,19 @@ class Policy(_Model):
         description="Every this many business minutes waited, a request's lateness weight grows by its base.",
     )
     ageing_cap: int = Field(2, ge=0, le=10, description="Most growth steps: the weight is at most (1 + cap) x base.")
+    urgent_share_pct: int = Field(
+        50,
+        ge=0,
+        le=100,
+        description="Share of a department's open requests whose high-urgency marks (work stopped, degraded) "
+        "are honoured in full; marks beyond it, on the requests the department ranks lowest, count one level "
+        "lower. 100 switches the rule off.",
+    )
+    fair_share_pct: dict[str, int] | None = Field(
+        None,
+        description="Each department's fair share of the team's planned time, in per cent, by department id. "
+        "Absent: shares in proportion to department weights, among departments with open requests.",
+    )
     horizon_days: int = Field(5, ge=1, le=60, description="Business days the plan covers from now.")
     deferral_extra_minutes: int = Field(
         480,

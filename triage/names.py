@@ -63,6 +63,8 @@ class Term(StrEnum):
     CHURN = "churn"  # requests moved away from their current owner (or from the previous plan's agent)
     FAIRNESS = "fairness"  # 1000 minus the worst-served department's on-time rate, in per mille
     WAITING = "waiting"  # business minutes a request stays open beyond its priority's maximum wait
+    RANK = "rank"  # minutes a department's more important request finishes after its next one (same priority)
+    SHARE = "share"  # minutes of planned time a department asking for its fair share falls short of it
 
 
 class Rule(StrEnum):

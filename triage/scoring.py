@@ -5,6 +5,9 @@
 - Weight of a minute late: the priority's weight x the department's weight x the ageing factor, which
   grows by one every `ageing_step_minutes` the request has waited, up to 1 + `ageing_cap`.
 - Maximum wait: filing + the priority's `max_wait_minutes`; minutes open past it cost the waiting term.
+- Urgency inflation: a department's high-urgency marks (work stopped, degraded) are honoured in full on at
+  most `urgent_share_pct` of its open requests (at least one); its other marks, taken from the requests it
+  ranks lowest (then the newest), count one level lower. Nothing is hidden: the triage keeps both levels.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from datetime import datetime
 
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
-from triage.names import Priority
+from triage.names import Priority, RequestStatus, Urgency
+
+HIGH_URGENCY = (Urgency.WORK_STOPPED, Urgency.DEGRADED)
+ONE_LEVEL_LOWER = {Urgency.WORK_STOPPED: Urgency.DEGRADED, Urgency.DEGRADED: Urgency.INCONVENIENT}
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Triage:
     department_weight: int
     ageing_factor: int  # 1 + completed ageing steps waited, capped
     max_wait_minute: int  # axis minute after which the request has waited longer than its priority allows
+    urgency_used: Urgency  # the urgency the matrix was read with: one level lower when discounted
+    urgency_discounted: bool  # True when the department's urgent marks exceed its honoured share
 
     @property
     def weight(self) -> int:
@@ -42,10 +50,25 @@ class Triage:
         return self.priority_weight * self.department_weight * self.ageing_factor
 
 
-def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis) -> Triage:
-    """Priority, due time and weight of one request under the scenario's policy."""
+def discounted_claims(scenario: Scenario) -> set[str]:
+    """Ids of the requests whose high-urgency mark counts one level lower under the inflation rule."""
+    out: set[str] = set()
+    for department in scenario.departments:
+        mine = [r for r in scenario.requests if r.department == department.id and r.status != RequestStatus.DONE]
+        claims = [r for r in mine if r.urgency in HIGH_URGENCY]
+        honoured = max(1, len(mine) * scenario.policy.urgent_share_pct // 100)
+        if len(claims) > honoured:
+            ordered = sorted(claims, key=lambda r: (r.department_rank or 10**6, r.created_at, r.id))
+            out |= {r.id for r in ordered[honoured:]}
+    return out
+
+
+def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis, *, discounted: bool = False) -> Triage:
+    """Priority, due time and weight of one request under the scenario's policy; `discounted` when the
+    inflation rule lowers its urgency mark (see `discounted_claims`)."""
     policy = scenario.policy
-    matrix_priority = policy.matrix[request.impact][request.urgency]
+    urgency = ONE_LEVEL_LOWER[request.urgency] if discounted else request.urgency
+    matrix_priority = policy.matrix[request.impact][urgency]
     priority = request.priority_override or matrix_priority
     created_minute = axis.minute_of(request.created_at)
     target = policy.target_minutes[priority]
@@ -71,9 +94,12 @@ def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis) -> 
         department_weight=scenario.department(request.department).weight,
         ageing_factor=1 + min(policy.ageing_cap, max(-created_minute, 0) // policy.ageing_step_minutes),
         max_wait_minute=created_minute + policy.max_wait_minutes[priority],
+        urgency_used=urgency,
+        urgency_discounted=discounted,
     )
 
 
 def triage_all(scenario: Scenario, axis: BusinessAxis) -> dict[str, Triage]:
-    """Triage of every request, by request id."""
-    return {r.id: triage_request(r, scenario, axis) for r in scenario.requests}
+    """Triage of every request, by request id, with the urgency-inflation rule applied."""
+    discounted = discounted_claims(scenario)
+    return {r.id: triage_request(r, scenario, axis, discounted=r.id in discounted) for r in scenario.requests}

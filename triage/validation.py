@@ -8,6 +8,7 @@ both, and the heuristic answers to the same checker.
 from __future__ import annotations
 
 import itertools
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from triage.calendar import BusinessAxis
 from triage.model import Agent, Request, Scenario
 from triage.names import PinKind, PlanStatus, Priority, RequestStatus, Rule, Term
 from triage.results import Assignment, Plan
-from triage.scoring import triage_all
+from triage.scoring import Triage, triage_all
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,51 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
         Term.CHURN: _churn(scenario, plan, previous),
         Term.FAIRNESS: _fairness(scenario, plan),
         Term.WAITING: _waiting(scenario, plan, axis),
+        Term.RANK: _rank(scenario, plan, triages),
+        Term.SHARE: _share(scenario, plan, axis),
     }
+
+
+def _rank(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> int:
+    """Minutes each ranked request finishes after the next one its department ranks below it, among requests
+    of one department and one priority, both planned."""
+    ends = {a.request_id: a.end_minute for a in plan.assignments}
+    groups: dict[tuple[str, str], list[Request]] = defaultdict(list)
+    for r in scenario.requests:
+        if r.status != RequestStatus.DONE and r.department_rank is not None:
+            groups[r.department, triages[r.id].priority.value].append(r)
+    total = 0
+    for members in groups.values():
+        members.sort(key=lambda r: (r.department_rank, r.id))
+        for hi, lo in itertools.pairwise(members):
+            if hi.id in ends and lo.id in ends:
+                total += max(ends[hi.id] - ends[lo.id], 0)
+    return total
+
+
+def _share(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
+    """Minutes by which departments asking for at least their fair share of the team's time fall short of their
+    fair share of all planned time, rounded up per department."""
+    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    asking = [d for d in scenario.departments if any(r.department == d.id for r in open_requests)]
+    if scenario.policy.fair_share_pct is not None:
+        fair = {d.id: 10 * scenario.policy.fair_share_pct.get(d.id, 0) for d in asking}
+    else:
+        weights = sum(d.weight for d in asking) or 1
+        fair = {d.id: 1000 * d.weight // weights for d in asking}
+    capacity = sum(high - low for a in scenario.agents for low, high in axis.agent_windows(a))
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
+    department = {r.id: r.department for r in scenario.requests}
+    planned = {d.id: 0 for d in asking}
+    for a in plan.assignments:
+        planned[department[a.request_id]] += effort[a.request_id]
+    total = sum(planned.values())
+    short = 0
+    for d in asking:
+        demand = sum(r.effort_minutes for r in open_requests if r.department == d.id)
+        if 1000 * demand >= fair[d.id] * capacity:
+            short += max(-(-(fair[d.id] * total - 1000 * planned[d.id]) // 1000), 0)
+    return short
 
 
 def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:

@@ -150,6 +150,8 @@ def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
     lines = result.output.splitlines()
     assert lines[0].startswith("- P3, set by the queue lead")
     assert lines[1].startswith("- Ana, the only teammate with Networking, takes it from Mon 10:00 to Mon 11:00")
-    assert any(line.startswith("- It needs 1 h of Ana's time: putting it first would get it done on time") for line in lines)
+    assert any(
+        line.startswith("- It needs 1 h of Ana's time: putting it first would get it done on time") for line in lines
+    )
     assert any("starts after" in line for line in lines)  # the trade-off with HIGH
     assert runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "NOPE"]).exit_code == 2

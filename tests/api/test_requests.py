@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
+from api.schemas import RequestRead
 from tests.api.conftest import Api
 from tests.api.org import new_request
 
@@ -15,7 +16,7 @@ def test_a_requester_files_for_their_department_and_reads_it_back(api: Api) -> N
     body = filed.json()
     assert body["id"] == "REQ-5"  # numbering continues after the imported REQ-1..REQ-4
     assert body["department"] == "sales" and body["status"] == "open" and body["filed_by"] == "sales"
-    assert body["priority"] == "P2"  # team x degraded in the default matrix
+    assert body["stated_priority"] == "P2"  # team x degraded in the default matrix
     assert filed.headers["location"] == "/requests/REQ-5"
     assert filed.headers["etag"] == f'"{body["version"]}"'
     read = api.get("/requests/REQ-5", "sales")
@@ -27,6 +28,17 @@ def test_a_naive_deadline_is_read_in_the_team_time_zone(api: Api) -> None:
     filed = api.post("/requests", "lead", new_request(department="people", deadline="2026-11-24T12:00:00"))
     assert filed.status_code == 201, filed.text
     assert filed.json()["deadline"] == "2026-11-24T11:00:00Z"  # 12:00 in Berlin
+
+
+def test_a_listed_request_is_the_request_read_alone(api: Api) -> None:
+    etag = api.get("/requests/REQ-1", "lead").headers["etag"]
+    change = {"deadline": "2026-11-25T12:00:00", "department_rank": 2, "priority_override": "P3", "owner": "ana",
+              "reason": "test"}  # fmt: skip
+    assert api.patch("/requests/REQ-1", "lead", change, etag=etag).status_code == 200
+    api.post("/requests/REQ-3/close", "lead", {})
+    listed = api.get("/requests", "lead").json()["items"]
+    assert listed == [api.get(f"/requests/{r['id']}", "lead").json() for r in listed]
+    assert RequestRead.model_validate(listed[0]).stated_priority == "P3"
 
 
 def test_the_list_filters_and_pages(api: Api) -> None:
@@ -71,7 +83,7 @@ def test_a_priority_override_needs_a_reason_and_is_audited(api: Api) -> None:
     assert no_reason.status_code == 422
     assert no_reason.json()["errors"][0]["field"] == "reason"
     done = api.patch("/requests/REQ-3", "lead", {"priority_override": "P1", "reason": "the CEO's laptop"}, etag=etag)
-    assert done.status_code == 200 and done.json()["priority"] == "P1"
+    assert done.status_code == 200 and done.json()["stated_priority"] == "P1"
     entry = api.get("/audit", "lead", params={"subject_id": "REQ-3"}).json()["items"][-1]
     assert entry["action"] == "request.overridden" and entry["principal_id"] == "lead"
     assert entry["changes"] == {"priority_override": [None, "P1"]} and entry["reason"] == "the CEO's laptop"
