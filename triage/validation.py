@@ -8,7 +8,6 @@ both, and the heuristic answers to the same checker.
 from __future__ import annotations
 
 import itertools
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
