@@ -25,6 +25,7 @@ from triage.intake import load_scenario_json
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind, PlanStatus
 from triage.render import duration, moment
+from triage.report import department_report, receipt
 from triage.results import Plan
 
 app = typer.Typer(help="Tandem: priority triage and workload balancing for internal service teams.",
@@ -171,8 +172,27 @@ def explain(
     if result.status == PlanStatus.INFEASIBLE:
         print_plan(loaded, result)
         return
-    for explanation in explain_request(loaded, result, request):
+    for explanation in [receipt(loaded, result, request), *explain_request(loaded, result, request)]:
         out.print(f"- {explanation.text}", markup=False)
+
+
+@app.command()
+def report(
+    scenario: ScenarioPath,
+    department: Annotated[str, typer.Option("--department", help="The department to report on.")],
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+) -> None:
+    """What a department asked for, what it gets and when, and why its requests wait."""
+    loaded = _read(scenario)
+    if department not in {d.id for d in loaded.departments}:
+        err.print(f"--department: unknown department {department!r}", markup=False)
+        raise typer.Exit(BAD_INPUT)
+    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
+    if result.status == PlanStatus.INFEASIBLE:
+        print_plan(loaded, result)
+        return
+    for line in department_report(loaded, result, department):
+        out.print(line, markup=False)
 
 
 def _change(first: str | None, assign: str | None, before: str | None, absent: str | None) -> Change:

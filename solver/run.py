@@ -22,6 +22,7 @@ from solver.lns import improve
 from solver.params import SolveParams
 from solver.replan import changes_since, placements_from
 from triage.explain import explain_plan
+from triage.report import department_shares
 from triage.model import Scenario
 from triage.names import PlanStatus, Term
 from triage.results import Assignment, Plan, TermValue, Unassigned
@@ -76,6 +77,8 @@ def plan(
         result = extract_plan(compiled, placements, status, bound, source)
     result.solve_seconds = round(time.perf_counter() - started, 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
+    if status != PlanStatus.INFEASIBLE:
+        result.departments = department_shares(scenario, result)
     if previous is not None and status != PlanStatus.INFEASIBLE:
         result.changes = changes_since(compiled, previous, result)
     return result

@@ -33,7 +33,7 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
             out.append(explain_assignment(scenario, request, by_request[request.id], skills))
         elif request.id in left_out:
             out.append(explain_unassigned(scenario, request, left_out[request.id], plan, skills))
-    return out
+    return out + explain_order(scenario, plan, triages, skills)
 
 
 def _iso(instant: datetime) -> str:
@@ -237,3 +237,46 @@ def explain_conflict(scenario: Scenario, conflict: PinConflict) -> Explanation:
         facts=facts,
         text=text,
     )
+
+
+def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], skills: SkillIndex) -> list[Explanation]:
+    """Where a department's own order is not followed (a request it ranks lower finishes first), say what
+    decided instead: a higher priority, an earlier due time, or different skills held by different people."""
+    ends = {a.request_id: a for a in plan.assignments}
+    names = {s.id: s.name for s in scenario.skills}
+    out = []
+    for department in scenario.departments:
+        ranked = sorted(
+            (r for r in scenario.requests if r.department == department.id and r.department_rank and r.id in ends),
+            key=lambda r: (r.department_rank or 0, r.id),
+        )
+        for i, first in enumerate(ranked):
+            overtaking = next((r for r in ranked[i + 1 :] if ends[r.id].end_minute < ends[first.id].end_minute), None)
+            if overtaking is None:
+                continue
+            a, b = triages[first.id], triages[overtaking.id]
+            if b.priority < a.priority:
+                reason = f"it has a higher priority ({b.priority.value} against {a.priority.value})"
+            elif b.due_minute < a.due_minute:
+                reason = f"it is due earlier ({moment(b.due_at, scenario.calendar.zone, scenario.now)})"
+            elif ends[overtaking.id].agent_id not in {
+                scenario.agents[k].id for k in skills.qualified(first.required_skills)
+            }:
+                holders = people([scenario.agents[k].name for k in skills.qualified(first.required_skills)])
+                needs = skills_phrase(first.required_skills, names)
+                reason = f"it is done by someone else: {first.id} needs {needs}, held by {holders}"
+            else:
+                reason = "with the same priority and due time, the plan found finishing it first cheaper overall"
+            facts = [
+                Fact(name="rank", value=first.department_rank or 0),
+                Fact(name="overtaken_by", value=overtaking.id),
+                Fact(name="overtaking_rank", value=overtaking.department_rank or 0),
+                Fact(name="reason", value=reason),
+            ]
+            text = (
+                f"{department.name} ranks {first.id} number {first.department_rank}, but {overtaking.id} (number "
+                f"{overtaking.department_rank}) finishes first: {reason}."
+            )
+            out.append(Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
+                                   department_ids=[department.id], facts=facts, text=text))  # fmt: skip
+    return out

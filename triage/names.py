@@ -106,3 +106,5 @@ class ExplanationKind(StrEnum):
     WHY_NOT = "why_not"  # why not this other agent
     LET_IN = "let_in"  # a late or deferred request: what would let it in
     OVERLOAD = "overload"  # a teammate above target load: what would relieve them
+    RECEIPT = "receipt"  # a request's priority score broken into its factors
+    ORDER = "order"  # a department's own order not followed, and what decided instead

@@ -91,6 +91,21 @@ class Move(_Result):
     reasons: list[str]
 
 
+class DepartmentShare(_Result):
+    """One department's claim on the team and what the plan gives it."""
+
+    department_id: str
+    fair_share_pct: float = Field(description="Its fair share of planned time (policy, or from weights).")
+    planned_share_pct: float = Field(description="Its share of all planned working minutes.")
+    asks_for_share: bool = Field(description="Its open work is at least its fair share of the team's time.")
+    requests: int
+    planned: int
+    on_time: int
+    not_planned: int
+    urgent_marks: int = Field(description="Requests it marks as stopping or slowing work.")
+    urgent_honoured: int = Field(description="Of those, marks the inflation rule honours in full.")
+
+
 class Plan(_Result):
     """A plan and how good it is. A plan always exists: when the solver finds nothing better within its time
     limit, it is the heuristic's plan, and the status says it is not proven."""
@@ -108,6 +123,9 @@ class Plan(_Result):
     explanations: list[Explanation] = Field(default_factory=list)
     conflicts: list[PinConflict] = Field(default_factory=list, description="Why the pins cannot all hold.")
     changes: list[Move] = Field(default_factory=list, description="What moved since the previous plan.")
+    departments: list[DepartmentShare] = Field(
+        default_factory=list, description="Each department's share of planned time against its fair share."
+    )
 
     def assignment(self, request_id: str) -> Assignment | None:
         return next((a for a in self.assignments if a.request_id == request_id), None)

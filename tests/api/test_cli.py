@@ -148,10 +148,20 @@ def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
     result = runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("- P3, set by the queue lead")
-    assert lines[1].startswith("- Ana, the only teammate with Networking, takes it from Mon 10:00 to Mon 11:00")
+    assert lines[0].startswith("- LOW: P3 (set to P3 by the queue lead over the matrix cell person x inconvenient)")
+    assert lines[1].startswith("- P3, set by the queue lead")
+    assert lines[2].startswith("- Ana, the only teammate with Networking, takes it from Mon 10:00 to Mon 11:00")
     assert any(
         line.startswith("- It needs 1 h of Ana's time: putting it first would get it done on time") for line in lines
     )
     assert any("starts after" in line for line in lines)  # the trade-off with HIGH
     assert runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "NOPE"]).exit_code == 2
+
+
+def test_report_tells_a_department_what_it_asked_and_gets(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["report", str(two_on_one(tmp_path)), "--department", "ops", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Operations asked for 2 request(s), 2 h of work, and marked 1 urgent."
+    assert lines[1].startswith("It gets 2 planned in the next 5 working days, 1 on time, 1 late and 0 not planned")
+    assert runner.invoke(app, ["report", str(two_on_one(tmp_path)), "--department", "nope"]).exit_code == 2

@@ -1,0 +1,110 @@
+"""Conflicting department priorities, on scenarios built to conflict: urgency inflation, fair shares,
+a department's own order, and the reports and receipts that show the lead how it was decided."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.builders import agent, request, scenario
+from tests.solver.conftest import checked_plan
+from triage.names import Priority
+from triage.report import department_report, receipt
+
+TWO_DEPARTMENTS = [{"id": "loud", "name": "Loud", "weight": 1}, {"id": "quiet", "name": "Quiet", "weight": 1}]
+ONE_DAY = {"horizon_days": 1}
+
+
+def loud_and_quiet() -> Any:
+    # Two teammates, one working day (960 min); 12 requests of 120 min (1,440 min): not everything fits.
+    # Loud marks all 8 of its requests "work stopped"; Quiet marks 1 of its 4.
+    loud = [request(f"L{i}", effort=120, department="loud", impact="department", urgency="work_stopped",
+                    department_rank=i + 1) for i in range(8)]  # fmt: skip
+    quiet = [
+        request("Q0", effort=120, department="quiet", impact="department", urgency="work_stopped", department_rank=1)
+    ]
+    quiet += [request(f"Q{i}", effort=120, department="quiet", impact="department", urgency="inconvenient",
+                      department_rank=i + 1) for i in range(1, 4)]  # fmt: skip
+    return scenario([agent("ana"), agent("ben")], loud + quiet, departments=TWO_DEPARTMENTS, policy=ONE_DAY)
+
+
+def test_a_department_marking_everything_urgent_has_half_its_marks_count_one_level_lower() -> None:
+    s = loud_and_quiet()
+    result = checked_plan(s)
+    priorities = {e.request_ids[0]: e.fact("priority") for e in result.explanations if e.kind == "priority"}
+    assert [priorities[f"L{i}"] for i in range(8)] == ["P1"] * 4 + ["P2"] * 4  # its own top 4 keep their marks
+    assert priorities["Q0"] == "P1"
+    discounted = next(e for e in result.explanations if e.kind == "priority" and e.request_ids == ["L7"])
+    assert discounted.text.startswith(
+        "Loud marks 8 of its 8 open requests urgent, more than the 50 % the policy honours in full, so this one's "
+        "mark (stops their work) counts one level lower."
+    )
+    loud = next(d for d in result.departments if d.department_id == "loud")
+    assert (loud.urgent_marks, loud.urgent_honoured) == (8, 4)
+
+
+def test_a_department_marking_everything_urgent_does_not_starve_one_that_marks_sparingly() -> None:
+    # Three teammates can finish six 120-min requests by 13:00, when the P1s are due. Loud's 4 honoured marks
+    # and Quiet's one are 5 P1 requests: all fit, Quiet's among them. Without the rule Loud would have 8 P1
+    # requests competing with Quiet's one for the 6 slots.
+    base = loud_and_quiet()
+    s = base.model_copy(update={"agents": [*base.agents, base.agents[0].model_copy(update={"id": "cy", "name": "Cy"})]})
+    result = checked_plan(s)
+    on_time = {a.request_id for a in result.assignments if a.minutes_late == 0}
+    assert {"Q0", "L0", "L1", "L2", "L3"} <= on_time
+    off = s.model_copy(update={"policy": s.policy.model_copy(update={"urgent_share_pct": 100})})
+    p1 = [e for e in checked_plan(off).explanations if e.kind == "priority" and e.fact("priority") == "P1"]
+    assert len(p1) == 9  # with the rule switched off, every mark counts
+
+
+def test_a_departments_own_order_is_kept_where_nothing_else_decides() -> None:
+    ranks = {"R1": 3, "R2": 1, "R3": 4, "R4": 2}
+    work = [request(rid, effort=60, department_rank=rank) for rid, rank in ranks.items()]
+    result = checked_plan(scenario([agent("ana")], work))
+    order = [a.request_id for a in sorted(result.assignments, key=lambda a: a.start_minute)]
+    assert order == ["R2", "R4", "R1", "R3"]
+    assert not [e for e in result.explanations if e.kind == "order"]
+
+
+def test_when_priority_decides_over_the_departments_order_the_explanation_says_so() -> None:
+    work = [
+        request("WANTED", effort=60, department_rank=1, impact="person", urgency="can_wait"),
+        request("URGENT", effort=60, department_rank=2, impact="company", urgency="work_stopped"),
+    ]
+    result = checked_plan(scenario([agent("ana")], work))
+    (order,) = [e for e in result.explanations if e.kind == "order"]
+    assert order.text == (
+        "Operations ranks WANTED number 1, but URGENT (number 2) finishes first: it has a higher priority "
+        "(P1 against P4)."
+    )
+
+
+def test_the_receipt_breaks_the_score_into_its_factors() -> None:
+    s = loud_and_quiet()
+    result = checked_plan(s)
+    r = receipt(s, result, "L7")
+    assert (r.fact("priority"), r.fact("urgency_claimed"), r.fact("urgency_discounted")) == (
+        Priority.P2.value,
+        "work_stopped",
+        1,
+    )
+    assert r.fact("weight") == 4 * 1 * 1
+    assert r.text.startswith(
+        "L7: P2 (matrix cell department x degraded (marked work_stopped, one level lower under the urgency rule)) "
+        "weighs 4, x Loud 1, x 1 for waiting 0 min = 4 per minute late"
+    )
+
+
+def test_the_department_report_says_what_it_asked_for_and_gets() -> None:
+    s = loud_and_quiet()
+    result = checked_plan(s)
+    lines = department_report(s, result, "loud")
+    assert lines[0] == (
+        "Loud asked for 8 request(s), 16 h of work, and marked 8 urgent; 4 of those marks count in full, the rest "
+        "one level lower, because the policy honours urgent marks in full on 50 % of a department's requests."
+    )
+    loud = next(d for d in result.departments if d.department_id == "loud")
+    assert lines[1] == (
+        f"It gets {loud.planned} planned in the next 1 working days, {loud.on_time} on time, "
+        f"{loud.planned - loud.on_time} late and {loud.not_planned} not planned: {loud.planned_share_pct} % of the "
+        f"team's planned time against a fair share of 50.0 %."
+    )
