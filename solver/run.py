@@ -22,9 +22,9 @@ from solver.lns import improve
 from solver.params import SolveParams
 from solver.replan import changes_since, placements_from
 from triage.explain import explain_plan
-from triage.report import department_shares
 from triage.model import Scenario
 from triage.names import PlanStatus, Term
+from triage.report import department_shares
 from triage.results import Assignment, Plan, TermValue, Unassigned
 
 UNITS = {
