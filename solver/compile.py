@@ -109,8 +109,7 @@ class Compiled:
     departments: list[str]  # ids of departments with open requests, in scenario order
     spread_agents: list[int]  # agents the spread term compares: working time and the skills of some request
     rank_pairs: list[tuple[int, int]]  # (job, the job its department ranks next below it), same priority
-    fair_share: list[int]  # per department index: its fair share of planned time, per mille
-    share_eligible: list[bool]  # per department: it asks for at least its fair share of the team's time
+    share_classes: list[ShareClass]  # fair shares of planned time, one class per priority
 
     def job_index(self) -> dict[str, int]:
         return {job.request.id: j for j, job in enumerate(self.jobs)}
@@ -171,11 +170,8 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
         jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified,
                         department_of[request.department], reference))  # fmt: skip
     spread_agents = [a for a, agent in enumerate(agents) if agent.capacity_minutes and a in able]
-    shares = fair_shares(scenario, departments)
-    capacity = sum(a.capacity_minutes for a in agents)
-    demand = [sum(job.effort for job in jobs if job.department == d) for d in range(len(departments))]
-    eligible = [1000 * demand[d] >= shares[d] * capacity for d in range(len(departments))]
-    return Compiled(scenario, axis, agents, jobs, departments, spread_agents, rank_pairs(jobs), shares, eligible)
+    classes = share_classes(scenario, departments, jobs)
+    return Compiled(scenario, axis, agents, jobs, departments, spread_agents, rank_pairs(jobs), classes)
 
 
 def rank_pairs(jobs: list[Job]) -> list[tuple[int, int]]:
@@ -192,14 +188,38 @@ def rank_pairs(jobs: list[Job]) -> list[tuple[int, int]]:
     return out
 
 
-def fair_shares(scenario: Scenario, departments: list[str]) -> list[int]:
-    """Fair share of planned time per department (per mille): the policy's, or in proportion to weights."""
-    explicit = scenario.policy.fair_share_pct
-    if explicit is not None:
-        return [10 * explicit.get(d, 0) for d in departments]
-    weights = [scenario.department(d).weight for d in departments]
-    total = sum(weights) or 1
-    return [1000 * w // total for w in weights]
+@dataclass(frozen=True)
+class ShareClass:
+    """Fair shares among the departments with requests of one priority: each department's share of the
+    planned time of that priority, and the departments that ask for at least their share of its demand."""
+
+    priority: Priority
+    priority_weight: int
+    fair: dict[int, int]  # department index -> fair share of this priority's planned time, per mille
+    eligible: frozenset[int]  # departments whose demand at this priority is at least their fair share of it
+
+
+def share_classes(scenario: Scenario, departments: list[str], jobs: list[Job]) -> list[ShareClass]:
+    """One class per priority with requests from two or more departments. Shares are the policy's
+    `fair_share_pct`, or the department weights, renormalised among the departments present."""
+    out = []
+    for priority in Priority:
+        demand: dict[int, int] = {}
+        for job in jobs:
+            if job.triage.priority == priority:
+                demand[job.department] = demand.get(job.department, 0) + job.effort
+        if len(demand) < 2:
+            continue
+        explicit = scenario.policy.fair_share_pct
+        raw = {
+            d: explicit.get(departments[d], 0) if explicit is not None else scenario.department(departments[d]).weight
+            for d in demand
+        }
+        total_raw, total_demand = sum(raw.values()) or 1, sum(demand.values())
+        fair = {d: 1000 * raw[d] // total_raw for d in demand}
+        eligible = frozenset(d for d in demand if 1000 * demand[d] >= fair[d] * total_demand)
+        out.append(ShareClass(priority, scenario.policy.priority_weights[priority], fair, eligible))
+    return out
 
 
 def _candidate(agent: AgentTime, index: int, request: Request, triage: Triage) -> Candidate | None:

@@ -90,17 +90,21 @@ def term_quantities(compiled: Compiled, placements: Placements) -> dict[Term, in
 
 
 def share_shortfall(compiled: Compiled, placements: Placements) -> int:
-    """Minutes of planned time by which departments that ask for at least their fair share fall short of it:
-    for each, ceil((fair share x all planned minutes - its planned minutes) / 1000) when positive."""
-    planned = [0] * len(compiled.departments)
-    for j in placements:
-        planned[compiled.jobs[j].department] += compiled.jobs[j].effort
-    total = sum(planned)
-    return sum(
-        max(-(-(share * total - 1000 * mine) // 1000), 0)
-        for share, mine, eligible in zip(compiled.fair_share, planned, compiled.share_eligible, strict=True)
-        if eligible
-    )
+    """Priority weight x minutes by which departments fall short of their fair share of the planned time of
+    each priority (among departments asking for at least their share of it), rounded up per department."""
+    total = 0
+    for share_class in compiled.share_classes:
+        planned = dict.fromkeys(share_class.fair, 0)
+        for j in placements:
+            job = compiled.jobs[j]
+            if job.triage.priority == share_class.priority:
+                planned[job.department] += job.effort
+        everything = sum(planned.values())
+        short = sum(
+            max(-(-(share_class.fair[d] * everything - 1000 * planned[d]) // 1000), 0) for d in share_class.eligible
+        )
+        total += share_class.priority_weight * short
+    return total
 
 
 def total_cost(compiled: Compiled, placements: Placements) -> int:

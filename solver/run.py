@@ -36,7 +36,7 @@ UNITS = {
     Term.FAIRNESS: "per mille",
     Term.WAITING: "minutes",
     Term.RANK: "minutes",
-    Term.SHARE: "minutes",
+    Term.SHARE: "weighted minutes",
 }
 
 

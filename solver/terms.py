@@ -209,21 +209,25 @@ def rank(built: Built, compiled: Compiled) -> LinearExpr:
 
 
 def share(built: Built, compiled: Compiled) -> LinearExpr:
-    """Soft term share: for each department that asks for at least its fair share of the team's time, the
-    minutes its planned work falls short of its fair share of all planned work (rounded up)."""
-    held = [0] * len(compiled.departments)
-    for k in built.scope.fixed:
-        held[compiled.jobs[k].department] += compiled.jobs[k].effort
-    free: list[list[LinearExpr]] = [[] for _ in compiled.departments]
-    for (j, _), var in built.present.items():
-        free[compiled.jobs[j].department].append(compiled.jobs[j].effort * var)
-    planned = [held[d] + cp_model.LinearExpr.sum(free[d]) for d in range(len(compiled.departments))]
-    total = cp_model.LinearExpr.sum(planned)
+    """Soft term share: per priority, for each department that asks for at least its fair share of that
+    priority's work, priority weight x the minutes its planned work of that priority falls short of its fair
+    share of all planned work of that priority (rounded up). Higher-priority work is never traded for it."""
     parts: list[LinearExpr] = []
-    for d, department in enumerate(compiled.departments):
-        if not compiled.share_eligible[d]:
-            continue
-        short = built.model.new_int_var(0, sum(job.effort for job in compiled.jobs), f"{Term.SHARE}[{department}]")
-        built.model.add(1000 * short >= compiled.fair_share[d] * total - 1000 * planned[d])
-        parts.append(short)
+    for share_class in compiled.share_classes:
+        held = dict.fromkeys(share_class.fair, 0)
+        for k in built.scope.fixed:
+            if compiled.jobs[k].triage.priority == share_class.priority:
+                held[compiled.jobs[k].department] += compiled.jobs[k].effort
+        free: dict[int, list[LinearExpr]] = {d: [] for d in share_class.fair}
+        for (j, _), var in built.present.items():
+            if compiled.jobs[j].triage.priority == share_class.priority:
+                free[compiled.jobs[j].department].append(compiled.jobs[j].effort * var)
+        planned = {d: held[d] + cp_model.LinearExpr.sum(free[d]) for d in share_class.fair}
+        total = cp_model.LinearExpr.sum(list(planned.values()))
+        bound = sum(job.effort for job in compiled.jobs)
+        for d in sorted(share_class.eligible):
+            name = f"{Term.SHARE}[{share_class.priority.value},{compiled.departments[d]}]"
+            short = built.model.new_int_var(0, bound, name)
+            built.model.add(1000 * short >= share_class.fair[d] * total - 1000 * planned[d])
+            parts.append(share_class.priority_weight * short)
     return cp_model.LinearExpr.sum(parts)

@@ -255,7 +255,11 @@ class TermWeights(_Model):
         1, ge=0, le=1000, description="Per minute a department's request finishes after the one it ranks next below."
     )
     share: int = Field(
-        2, ge=0, le=1000, description="Per minute of planned time a department falls short of its fair share."
+        10,
+        ge=0,
+        le=1000,
+        description="Per priority-weighted minute a department falls short of its fair share of one priority's "
+        "planned time.",
     )
 
     def of(self, term: Term) -> int:

@@ -64,7 +64,7 @@ class Term(StrEnum):
     FAIRNESS = "fairness"  # 1000 minus the worst-served department's on-time rate, in per mille
     WAITING = "waiting"  # business minutes a request stays open beyond its priority's maximum wait
     RANK = "rank"  # minutes a department's more important request finishes after its next one (same priority)
-    SHARE = "share"  # minutes of planned time a department asking for its fair share falls short of it
+    SHARE = "share"  # priority weight x minutes a department falls short of its fair share of a priority's time
 
 
 class Rule(StrEnum):

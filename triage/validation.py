@@ -185,28 +185,34 @@ def _rank(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> int:
 
 
 def _share(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
-    """Minutes by which departments asking for at least their fair share of the team's time fall short of their
-    fair share of all planned time, rounded up per department."""
+    """Per priority with requests from two or more departments: priority weight x the minutes each department
+    asking for at least its fair share of that priority's demand falls short of its fair share of that
+    priority's planned minutes, rounded up; shares from the policy or the weights, renormalised."""
+    triages = triage_all(scenario, axis)
     open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
-    asking = [d for d in scenario.departments if any(r.department == d.id for r in open_requests)]
-    if scenario.policy.fair_share_pct is not None:
-        fair = {d.id: 10 * scenario.policy.fair_share_pct.get(d.id, 0) for d in asking}
-    else:
-        weights = sum(d.weight for d in asking) or 1
-        fair = {d.id: 1000 * d.weight // weights for d in asking}
-    capacity = sum(high - low for a in scenario.agents for low, high in axis.agent_windows(a))
-    effort = {r.id: r.effort_minutes for r in scenario.requests}
-    department = {r.id: r.department for r in scenario.requests}
-    planned = {d.id: 0 for d in asking}
-    for a in plan.assignments:
-        planned[department[a.request_id]] += effort[a.request_id]
-    total = sum(planned.values())
-    short = 0
-    for d in asking:
-        demand = sum(r.effort_minutes for r in open_requests if r.department == d.id)
-        if 1000 * demand >= fair[d.id] * capacity:
-            short += max(-(-(fair[d.id] * total - 1000 * planned[d.id]) // 1000), 0)
-    return short
+    placed = {a.request_id for a in plan.assignments}
+    weight = {d.id: d.weight for d in scenario.departments}
+    explicit = scenario.policy.fair_share_pct
+    total = 0
+    for priority in Priority:
+        mine = [r for r in open_requests if triages[r.id].priority == priority]
+        demand: dict[str, int] = defaultdict(int)
+        planned: dict[str, int] = defaultdict(int)
+        for r in mine:
+            demand[r.department] += r.effort_minutes
+            planned[r.department] += r.effort_minutes if r.id in placed else 0
+        if len(demand) < 2:
+            continue
+        raw = {d: (explicit.get(d, 0) if explicit is not None else weight[d]) for d in demand}
+        fair = {d: 1000 * raw[d] // (sum(raw.values()) or 1) for d in demand}
+        everything, asked = sum(planned.values()), sum(demand.values())
+        short = sum(
+            max(-(-(fair[d] * everything - 1000 * planned[d]) // 1000), 0)
+            for d in demand
+            if 1000 * demand[d] >= fair[d] * asked
+        )
+        total += scenario.policy.priority_weights[priority] * short
+    return total
 
 
 def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:

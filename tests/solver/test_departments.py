@@ -108,3 +108,38 @@ def test_the_department_report_says_what_it_asked_for_and_gets() -> None:
         f"{loud.planned - loud.on_time} late and {loud.not_planned} not planned: {loud.planned_share_pct} % of the "
         f"team's planned time against a fair share of 50.0 %."
     )
+
+
+THREE = [
+    {"id": "a", "name": "A", "weight": 3},
+    {"id": "b", "name": "B", "weight": 1},
+    {"id": "c", "name": "C", "weight": 1},
+]
+
+
+def test_each_department_keeps_near_its_fair_share_when_all_have_waiting_work() -> None:
+    # Weights 3 : 1 : 1 give fair shares of 60 %, 20 %, 20 %. Each department asks for more than the whole
+    # team can do in a day, all at one priority: lateness alone (3 x the weight) would give A everything.
+    work = [
+        request(f"{d}{i}", effort=120, department=d, impact="team", urgency="inconvenient")
+        for d in "abc"
+        for i in range(8)
+    ]
+    result = checked_plan(scenario([agent("ana"), agent("ben")], work, departments=THREE, policy=ONE_DAY))
+    shares = {d.department_id: d for d in result.departments}
+    assert all(d.asks_for_share for d in shares.values())
+    for d in shares.values():
+        assert abs(d.planned_share_pct - d.fair_share_pct) <= 10, d  # the documented tolerance
+    # and without the share term, the heavy department takes (nearly) everything
+    policy = {**ONE_DAY, "term_weights": {"share": 0}}
+    unfair = checked_plan(scenario([agent("ana"), agent("ben")], work, departments=THREE, policy=policy))
+    assert next(d for d in unfair.departments if d.department_id == "a").planned_share_pct >= 90
+
+
+def test_higher_priority_work_is_not_traded_for_a_fair_share() -> None:
+    # A's P1 work fills the day; B's P3 work waits: shares are kept per priority, so A's P1 work all goes first.
+    work = [request(f"a{i}", effort=120, department="a", impact="company", urgency="work_stopped") for i in range(8)]
+    work += [request(f"b{i}", effort=120, department="b", impact="team", urgency="inconvenient") for i in range(8)]
+    policy = {**ONE_DAY, "urgent_share_pct": 100}
+    result = checked_plan(scenario([agent("ana"), agent("ben")], work, departments=THREE[:2], policy=policy))
+    assert {a.request_id for a in result.assignments} == {f"a{i}" for i in range(8)}
