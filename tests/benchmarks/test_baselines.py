@@ -52,7 +52,8 @@ def test_pricing_matches_the_planners_own_extraction(generated: Scenario) -> Non
 
 def _team(*requests: dict) -> Scenario:
     agents = [agent("a"), agent("b"), agent("c"), agent("d", {"pay": 1})]
-    return scenario(agents, list(requests))
+    # every urgency mark counts (the inflation rule off), so the priorities are the matrix's as written
+    return scenario(agents, list(requests), policy={"urgent_share_pct": 100})
 
 
 def _routed(routes: dict[int, tuple[int, int]], s: Scenario) -> list[tuple[str, str, int]]:
