@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic_core import to_json
+from sqlalchemy import Row
 
 from api.schemas import (
     AgentRead,
@@ -43,7 +47,7 @@ def request_read(row: RequestRow, matrix: Matrix) -> RequestRead:
         title=row.title,
         impact=Impact(row.impact),
         urgency=Urgency(row.urgency),
-        priority=Priority(priority),
+        stated_priority=Priority(priority),
         priority_override=Priority(row.priority_override) if row.priority_override else None,
         effort_minutes=row.effort_minutes,
         required_skills=row.required_skills,
@@ -57,6 +61,22 @@ def request_read(row: RequestRow, matrix: Matrix) -> RequestRead:
         closed_at=_utc(row.closed_at),
         version=row.version,
     )
+
+
+def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | None) -> bytes:
+    """A page of requests as JSON, built from plain rows: the same document as `Page[RequestRead]` (a test
+    holds them equal), serialised once without building 2,000 models."""
+    cells = {(i.value, u.value): p.value for i, row in matrix.items() for u, p in row.items()}
+    items = [
+        {"id": r.id, "department": r.department_id, "requester": r.requester, "title": r.title, "impact": r.impact,
+         "urgency": r.urgency, "stated_priority": r.priority_override or cells[r.impact, r.urgency],
+         "priority_override": r.priority_override, "effort_minutes": r.effort_minutes,
+         "required_skills": r.required_skills, "created_at": r.created_at, "deadline": r.deadline,
+         "owner": r.owner_id, "status": r.status, "department_rank": r.department_rank, "filed_by": r.filed_by,
+         "updated_at": r.updated_at, "closed_at": r.closed_at, "version": r.version}
+        for r in rows
+    ]  # fmt: skip
+    return to_json({"items": items, "next_after": next_after})
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -168,12 +188,15 @@ def job_read(row: JobRow) -> JobRead:
 def placement(plan_row: PlanRow, item: PlanItemRow, queue_length: int) -> Placement:
     plan = plan_body(plan_row)
     mine = [e for e in plan.explanations if item.request_id in e.request_ids]
+    placed = plan.assignment(item.request_id) or next((u for u in plan.unassigned if u.request_id == item.request_id),
+                                                      None)  # fmt: skip
     return Placement(
         request_id=item.request_id,
         plan_id=plan_row.id,
         plan_created_at=plan_row.created_at,
         applied=plan_row.applied_at is not None,
         planned=item.agent_id is not None,
+        priority=placed.priority if placed else None,
         position=item.position,
         queue_length=queue_length,
         agent_id=item.agent_id,

@@ -170,7 +170,11 @@ class RequestRead(_Out):
     title: str = Field(description="Short description.")
     impact: Impact = Field(description="How widely the problem reaches.")
     urgency: Urgency = Field(description="How badly it hinders work.")
-    priority: Priority = Field(description="The lead's override if set, else the policy matrix cell.")
+    stated_priority: Priority = Field(
+        description="The lead's override if set, else the policy matrix cell of the impact and urgency as filed. "
+        "The plan's triage may differ (a department that marks most of its requests urgent has its marks "
+        "count less): the request's placement gives the priority planned and why."
+    )
     priority_override: Priority | None = Field(description="The lead's priority, if set.")
     effort_minutes: int = Field(description="Estimated working minutes.")
     required_skills: dict[str, int] = Field(description="Skill id to the minimum level.")

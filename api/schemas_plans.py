@@ -154,6 +154,7 @@ class Placement(_Out):
     plan_created_at: datetime = Field(description="When that plan was computed.")
     applied: bool = Field(description="Whether that plan was applied.")
     planned: bool = Field(description="False when the plan leaves the request out of its horizon.")
+    priority: Priority | None = Field(description="The priority the plan gave it (its triage).")
     position: int | None = Field(description="1 for the first request to start in the plan, and so on.")
     queue_length: int = Field(description="Requests the plan schedules.")
     agent_id: str | None = Field(description="Who is to do it.")

@@ -85,9 +85,8 @@ def list_requests(
         after=cursor(after),
         limit=limit,
     )
-    matrix = _matrix(session)
     next_after = str(rows[-1].pk) if len(rows) == limit else None
-    return answer(Page[RequestRead](items=[present.request_read(r, matrix) for r in rows], next_after=next_after))
+    return Response(present.request_page(rows, _matrix(session), next_after), media_type="application/json")
 
 
 @router.get("/requests/{request_id}", response_model=RequestRead, summary="Read a request")

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from api.store.tables import AgentRow, DepartmentRow, OrganisationRow, RequestRow, SkillRow
 from triage.intake import load_scenario
 from triage.model import Agent, Calendar, Policy, Request, Scenario
+
+T = TypeVar("T", Calendar, Policy)
 
 
 def request_document(row: RequestRow) -> dict[str, Any]:
@@ -67,11 +70,26 @@ def scenario_from_rows(
 
 
 def calendar_of(organisation: OrganisationRow) -> Calendar:
-    return Calendar.model_validate(organisation.calendar)
+    return _parsed(Calendar, organisation.calendar_version, organisation.calendar)
 
 
 def policy_of(organisation: OrganisationRow) -> Policy:
-    return Policy.model_validate(organisation.policy)
+    """The stored policy (parsed once per version: every filed request needs its matrix)."""
+    return _parsed(Policy, organisation.policy_version, organisation.policy)
+
+
+_PARSED: dict[tuple[type, int, str], Any] = {}
+
+
+def _parsed(model: type[T], version: int, document: dict[str, Any]) -> T:
+    key = (model, version, json.dumps(document, sort_keys=True))  # the document too: versions restart per database
+    found = _PARSED.get(key)
+    if found is None:
+        if len(_PARSED) > 64:
+            _PARSED.clear()
+        found = _PARSED[key] = model.model_validate(document)
+    assert isinstance(found, model)
+    return found
 
 
 def domain_request(row: RequestRow) -> Request:

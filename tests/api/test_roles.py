@@ -114,7 +114,7 @@ def test_a_requester_reads_their_requests_plan_position_and_reasons(api: Api) ->
     placement = api.get("/requests/REQ-1/placement", "sales")
     assert placement.status_code == 200, placement.text
     body = placement.json()
-    assert body["planned"] and body["position"] >= 1 and body["agent_id"] == "ana"
+    assert body["planned"] and body["position"] >= 1 and body["agent_id"] == "ana" and body["priority"] == "P1"
     assert [e["kind"] for e in body["explanations"]] == ["priority", "assignment"]
     assert api.get("/requests/REQ-2/placement", "sales").status_code == 404
 
