@@ -19,7 +19,7 @@ from rich.table import Table
 from solver.counterfactual import what_if
 from solver.params import SolveParams
 from solver.run import plan as make_plan
-from solver.tradeoffs import explain_request
+from solver.tradeoffs import explain_request, override_effects
 from triage.errors import ScenarioError
 from triage.intake import load_scenario_json
 from triage.model import Change, Scenario
@@ -191,7 +191,7 @@ def report(
     if result.status == PlanStatus.INFEASIBLE:
         print_plan(loaded, result)
         return
-    for line in department_report(loaded, result, department):
+    for line in department_report(loaded, result, department, override_effects(loaded, result)):
         out.print(line, markup=False)
 
 

@@ -127,12 +127,51 @@ def _end(compiled: Compiled, j: int, current: Placements) -> int:
     return compiled.agents[agent].team_end(own + compiled.jobs[j].effort)
 
 
+def solve_scope(
+    compiled: Compiled, scope: Scope, current: Placements, params: SolveParams
+) -> dict[int, tuple[int, int]] | None:
+    """Re-plan the scope from the current plan, the rest held; shifted left when that costs nothing. None
+    when no plan of the scope is found."""
+    from solver.run import add_hint, new_solver, read_placements
+
+    built = build_model(compiled, scope)
+    add_hint(built, current)
+    solver = new_solver(params, params.time_limit_seconds)
+    if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    found = read_placements(built, solver)
+    shifted = left_shift(compiled, found)
+    if total_cost(compiled, shifted) <= total_cost(compiled, found) and pins_hold(compiled, shifted):
+        found = shifted
+    return found
+
+
+def without_pin(scenario: Scenario, plan: Plan, pin_id: str, params: SolveParams) -> Plan | None:
+    """The plan as it would be without one pin: the work of the teammates the pin involves re-planned from the
+    current plan, the rest held. None when no such plan is found."""
+    from solver.run import extract_plan
+
+    pin = next(p for p in scenario.pins if p.id == pin_id)
+    freed = scenario.model_copy(update={"pins": [p for p in scenario.pins if p.id != pin_id]})
+    compiled = compile_scenario(freed)
+    current = current_placements(compiled, plan)
+    jobs, agents = compiled.job_index(), compiled.agent_index()
+    involved = {current[jobs[r]][0] for r in (pin.request, pin.other) if r in jobs and jobs[r] in current}
+    if pin.agent in agents:
+        involved.add(agents[pin.agent])
+    free = frozenset(j for j, (a, _) in current.items() if a in involved)
+    scope = Scope(free, {j: p for j, p in current.items() if j not in free}, frozenset(involved))
+    found = solve_scope(compiled, scope, current, params)
+    if found is None:
+        return None
+    return extract_plan(compiled, found, PlanStatus.FEASIBLE, 0, f"without pin {pin_id}")
+
+
 def replan_forced(
     scenario: Scenario, plan: Plan, change: Change, params: SolveParams
 ) -> tuple[Scenario, Compiled, Placements | None, str]:
     """(the changed scenario, its compiled form, the plan with the change forced or None when it cannot
     hold, how it was computed or why it cannot hold)."""
-    from solver.run import add_hint, new_solver, read_placements
     from solver.run import plan as full_plan
 
     changed = apply_change(scenario, change)
@@ -140,15 +179,8 @@ def replan_forced(
     current = current_placements(compiled, plan)
     if change.kind != "absent":
         scope = _local_scope(compiled, change, current)
-        built = build_model(compiled, scope)
-        add_hint(built, current)
-        solver = new_solver(params, params.time_limit_seconds)
-        status = solver.solve(built.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = read_placements(built, solver)
-            shifted = left_shift(compiled, found)
-            if total_cost(compiled, shifted) <= total_cost(compiled, found) and pins_hold(compiled, shifted):
-                found = shifted
+        found = solve_scope(compiled, scope, current, params)
+        if found is not None:
             how = f"re-planned {len(scope.free)} request(s) of {len(scope.agents or ())} teammate(s), the rest held"
             return changed, compiled, found, how
     result = full_plan(changed, params, warm_start=plan)

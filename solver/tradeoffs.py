@@ -16,7 +16,7 @@ from solver.params import SolveParams
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
-from triage.tradeoff_text import render_let_in, render_relief, render_trade_off, render_why_not
+from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=1)
 
@@ -168,6 +168,7 @@ def explain_request(
     out: list[Explanation] = []
     if mine is None or mine.minutes_late > 0:
         out.append(let_in(scenario, plan, request_id, params))
+    out += [e for e in override_effects(scenario, plan, params) if e.request_ids[0] == request_id]
     out += [e for e in trade_offs(scenario, plan, params) if request_id in e.request_ids]
     effort = {r.id: r.effort_minutes for r in scenario.requests}
     room = {a.id: -sum(effort[x.request_id] for x in plan.assignments if x.agent_id == a.id) for a in scenario.agents}
@@ -192,8 +193,41 @@ def explain_all(
     stuck = [r.id for r in scenario.requests if r.id in placed and placed[r.id].minutes_late > 0]
     stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
     out += [let_in(scenario, plan, request_id, params) for request_id in stuck]
+    out += override_effects(scenario, plan, params)
     for agent in scenario.agents:
         relief = relieve(scenario, plan, agent.id, params)
         if relief is not None:
             out.append(relief)
     return out
+
+
+def override_effects(scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS) -> list[Explanation]:
+    """For each pin of the queue lead, the requests it moved later: computed by re-planning without that pin
+    (the teammates it involves), so that affected requesters read "moved later by the queue lead" with the
+    lead's reason and the minutes it cost them."""
+    from solver.counterfactual import shifts, without_pin
+
+    out = []
+    for pin in scenario.pins:
+        if pin.kind == "unfreeze":
+            continue
+        free = without_pin(scenario, plan, pin.id, params)
+        if free is None:
+            continue
+        for shift in shifts(free, plan):
+            if shift.later_by <= 0 or shift.request_id in (pin.request, pin.other):
+                continue
+            facts = [
+                Fact(name="pin", value=pin.id),
+                Fact(name="pinned_request", value=pin.request),
+                Fact(name="pin_kind", value=pin.kind.value),
+                Fact(name="by", value=pin.by),
+                Fact(name="reason", value=pin.reason),
+                Fact(name="later_by", value=shift.later_by, unit="business minutes"),
+            ]
+            e = Explanation(
+                kind=ExplanationKind.OVERRIDE, request_ids=[shift.request_id, pin.request], facts=facts, text=""
+            )
+            e.text = render_override(scenario, e)
+            out.append(e)
+    return sorted(out, key=lambda e: -int(e.fact("later_by")))

@@ -108,3 +108,4 @@ class ExplanationKind(StrEnum):
     OVERLOAD = "overload"  # a teammate above target load: what would relieve them
     RECEIPT = "receipt"  # a request's priority score broken into its factors
     ORDER = "order"  # a department's own order not followed, and what decided instead
+    OVERRIDE = "override"  # a request moved later by a queue lead's pin, with the lead's reason

@@ -97,8 +97,11 @@ def _render_receipt(scenario: Scenario, e: Explanation) -> str:
     )
 
 
-def department_report(scenario: Scenario, plan: Plan, department_id: str) -> list[str]:
-    """What the department asked for, what it gets and when, and the main reasons its requests wait."""
+def department_report(
+    scenario: Scenario, plan: Plan, department_id: str, overrides: list[Explanation] | None = None
+) -> list[str]:
+    """What the department asked for, what it gets and when, and the main reasons its requests wait;
+    `overrides` are the queue lead's pins' effects (solver.tradeoffs.override_effects), when computed."""
     name = next(d.name for d in scenario.departments if d.id == department_id)
     share = next(s for s in department_shares(scenario, plan) if s.department_id == department_id)
     mine = [r for r in scenario.requests if r.department == department_id and r.status != RequestStatus.DONE]
@@ -122,6 +125,8 @@ def department_report(scenario: Scenario, plan: Plan, department_id: str) -> lis
         when = ", ".join(f"{a.request_id} {moment(a.end, zone, scenario.now)}" for a in upcoming)
         lines.append(f"Next to finish: {when}.")
     lines += _reasons_to_wait(scenario, plan, mine)
+    ids = {r.id for r in mine}
+    lines += [e.text for e in overrides or [] if e.request_ids[0] in ids]
     return lines
 
 

@@ -105,3 +105,15 @@ def render_relief(scenario: Scenario, e: Explanation) -> str:
         return f"{load}; no teammate below target holds the skills of their largest requests."
     move, to = str(e.fact("move")), _agent(scenario, str(e.fact("to")))
     return f"{load}: moving {move} to {to}, who is below target, would relieve them; {_cost_change(e)}."
+
+
+_PIN_WORDS = {"assign": "to a named teammate", "before": "ahead of other work", "first": "first"}
+
+
+def render_override(scenario: Scenario, e: Explanation) -> str:
+    reason = f' Reason: "{e.fact("reason")}".' if e.fact("reason") else ""
+    pinned = _request(scenario, str(e.fact("pinned_request")))
+    return (
+        f"Moved later by the {e.fact('by')}: {e.request_ids[0]} finishes {duration(int(e.fact('later_by')))} later "
+        f"because {pinned} is pinned {_PIN_WORDS[str(e.fact('pin_kind'))]}.{reason}"
+    )

@@ -24,6 +24,23 @@ def _named(shifts: list[Shift], scenario: Scenario, amount: str) -> str:
     return ", ".join(parts) + (f" and {rest} more" if rest > 0 else "")
 
 
+def _by_department(scenario: Scenario, result: WhatIf) -> str:
+    """Per department, the working minutes its requests would finish later (or earlier), summed."""
+    department_of = {r.id: r.department for r in scenario.requests}
+    names = {d.id: d.name for d in scenario.departments}
+    totals: dict[str, int] = {}
+    for shift in result.shifts:
+        if shift.later_by:
+            key = department_of[shift.request_id]
+            totals[key] = totals.get(key, 0) + shift.later_by
+    parts = [
+        f"{names[d]} {duration(abs(m))} {'later' if m > 0 else 'earlier'}"
+        for d, m in sorted(totals.items(), key=lambda item: -abs(item[1]))
+        if m
+    ]
+    return ", ".join(parts)
+
+
 def _count(shifts: list[Shift]) -> str:
     return "1 request" if len(shifts) == 1 else f"{len(shifts)} requests"
 
@@ -55,6 +72,9 @@ def render_what_if(scenario: Scenario, result: WhatIf) -> str:
     lateness = next((t for t in result.terms if t.term == Term.LATENESS), None)
     if lateness is not None and lateness.before != lateness.after:
         sentences.append(f"Weighted lateness would go from {lateness.before:,} to {lateness.after:,}.")
+    by_department = _by_department(scenario, result)
+    if by_department:
+        sentences.append(f"By department: {by_department}.")
     delta = result.cost_after - result.cost_before
     sentences.append(
         f"The plan's total cost would go from {result.cost_before:,} to {result.cost_after:,} ({delta:+,})."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.builders import agent, request, scenario
+from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.conftest import checked_plan
 from triage.names import Priority
 from triage.report import department_report, receipt
@@ -143,3 +143,24 @@ def test_higher_priority_work_is_not_traded_for_a_fair_share() -> None:
     policy = {**ONE_DAY, "urgent_share_pct": 100}
     result = checked_plan(scenario([agent("ana"), agent("ben")], work, departments=THREE[:2], policy=policy))
     assert {a.request_id for a in result.assignments} == {f"a{i}" for i in range(8)}
+
+
+def test_a_pin_moves_others_later_and_their_explanations_say_by_whom_and_why() -> None:
+    from solver.params import SolveParams
+    from solver.tradeoffs import override_effects
+
+    work = [
+        request("HIGH", effort=60, impact="company", urgency="work_stopped"),
+        request("DEMO", effort=60, impact="person", urgency="can_wait"),
+    ]
+    pins = [{"id": "p1", "kind": "first", "request": "DEMO", "reason": "CEO demo at 10:00", "by": "queue lead"}]
+    s = scenario([agent("ana")], work, pins=pins, policy=flat_policy(60))  # both due at 10:00
+    result = checked_plan(s)
+    (effect,) = override_effects(s, result, SolveParams(time_limit_seconds=2, workers=1))
+    assert effect.request_ids == ["HIGH", "DEMO"]
+    assert effect.text == (
+        'Moved later by the queue lead: HIGH finishes 1 h later because Operations\' "Request DEMO" (DEMO) is '
+        'pinned first. Reason: "CEO demo at 10:00".'
+    )
+    lines = department_report(s, result, "ops", [effect])
+    assert lines[-1] == effect.text
