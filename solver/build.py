@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from solver.compile import Compiled, Job
+from solver.compile import Compiled
 from triage.names import PinKind, Rule, Term
 
 LinearExpr = cp_model.LinearExprT
@@ -245,7 +245,3 @@ def _pin_first(built: Built, compiled: Compiled, j: int, lit: cp_model.IntVar) -
                 built.model.add(mine + compiled.jobs[j].effort <= held_start).only_enforce_if(
                     [lit, built.present[j, a]]
                 )
-
-
-def job_of(compiled: Compiled, request_id: str) -> Job:
-    return compiled.jobs[compiled.job_index()[request_id]]

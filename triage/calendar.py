@@ -214,8 +214,3 @@ def _time_off_on(off: TimeOff, day: date, zone: ZoneInfo) -> list[Window]:
     first = off.start.date() if isinstance(off.start, datetime) else off.start
     last = off.end.date() if isinstance(off.end, datetime) else off.end
     return [(0, _DAY)] if first <= day <= last else []
-
-
-def working_minutes_per_week(hours: WorkingHours) -> int:
-    """Total minutes of a weekly schedule."""
-    return sum(end - start for ranges in hours.values() for start, end in ranges)
