@@ -124,3 +124,51 @@ def test_golden_text_of_the_demo_explanations(demo: Scenario, routed: Plan, offs
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.write_text(text)
     assert text == GOLDEN.read_text(), "rendered text changed: review it, then run with UPDATE_GOLDEN=1"
+
+
+def test_what_would_let_it_in_is_produced_by_a_valid_plan_with_it_first(demo: Scenario, routed: Plan) -> None:
+    late = sorted((a for a in routed.assignments if a.minutes_late), key=lambda a: -a.minutes_late)[:3]
+    for a in late:
+        e = let_in(demo, routed, a.request_id, DETERMINISTIC)
+        change = Change(kind="first", request=a.request_id)
+        result = what_if(demo, routed, change, DETERMINISTIC)
+        assert result.after is not None
+        assert check_plan(apply_change(demo, change), result.after) == []
+        after = result.after.assignment(a.request_id)
+        assert after is not None
+        stated = {f.name: int(f.value) for f in e.facts if f.name.startswith(("later_by:", "late_after:"))}
+        if f"late_after:{a.request_id}" in stated:
+            assert stated[f"late_after:{a.request_id}"] == after.minutes_late
+        for name, value in stated.items():
+            if name.startswith("later_by:"):
+                rid = name.split(":", 1)[1]
+                before_end, after_end = routed.assignment(rid), result.after.assignment(rid)
+                assert before_end is not None and after_end is not None
+                assert after_end.end_minute - before_end.end_minute == value
+
+
+def test_overload_relief_is_true_of_the_team(demo: Scenario, routed: Plan) -> None:
+    from solver.compile import compile_scenario, qualifies
+    from solver.tradeoffs import relieve
+
+    compiled = compile_scenario(demo)
+    capacity = {a.agent.id: a.capacity_minutes * a.agent.target_load_pct // 100 for a in compiled.agents}
+    effort = {r.id: r.effort_minutes for r in demo.requests}
+    planned = {a.id: sum(effort[x.request_id] for x in routed.assignments if x.agent_id == a.id) for a in demo.agents}
+    for agent in demo.agents:
+        e = relieve(demo, routed, agent.id, DETERMINISTIC)
+        if planned[agent.id] <= capacity[agent.id]:
+            assert e is None
+            continue
+        assert e is not None and int(e.fact("planned_minutes")) == planned[agent.id]
+        assert int(e.fact("target_minutes")) == capacity[agent.id]
+        if not any(f.name == "move" for f in e.facts):
+            # "no teammate below target holds the skills of their largest requests" must be true
+            largest = sorted(
+                (x for x in routed.assignments if x.agent_id == agent.id), key=lambda x: -effort[x.request_id]
+            )[:3]
+            for x in largest:
+                request = next(r for r in demo.requests if r.id == x.request_id)
+                for other in demo.agents:
+                    if other.id != agent.id and qualifies(other, request):
+                        assert planned[other.id] + effort[x.request_id] > capacity[other.id]
