@@ -30,17 +30,17 @@ T = TypeVar("T")
 _bearer = HTTPBearer(auto_error=False, description="A token from `tandem serve --demo` or an admin.")
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _runner(request: Request) -> JobRunner:
+async def _runner(request: Request) -> JobRunner:
     runner: JobRunner = request.app.state.jobs
     return runner
 
@@ -60,7 +60,7 @@ def _session(request: Request, database: DatabaseDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_session)]
 
 
-def _now(settings: SettingsDep) -> datetime:
+async def _now(settings: SettingsDep) -> datetime:
     return settings.fixed_now.astimezone(UTC) if settings.fixed_now else datetime.now(UTC)
 
 
@@ -87,7 +87,7 @@ CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 def allowed(operation: Operation) -> Any:
     """The caller, if their role may do `operation` (403 otherwise): `Annotated[Principal, allowed(...)]`."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:  # no I/O: no thread for it
         if not principal.may(operation):
             raise Forbidden(f"A {principal.role.value} may not {operation.value}.")
         return principal
@@ -103,7 +103,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def _if_match(
+async def _if_match(
     if_match: Annotated[str | None, Header(description="The ETag you read; required to change the resource.")] = None,
 ) -> str | None:
     return if_match

@@ -96,7 +96,7 @@ class JobRunner:
                     session=session,
                     actor=actor,
                     plan=result,
-                    now=scenario.now,
+                    scenario=scenario,
                     versions=versions,
                     at=self._now(),
                     reason=reason,

@@ -8,22 +8,27 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from fastapi import Response
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from api import present
 from api.deps import Idempotency
 from api.jobs import JobRunner
+from api.problems import Conflict, FieldError, InvalidInput, from_validation_error, summary
 from api.roles import Principal
-from api.schemas_plans import PlanCreate
+from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
 from api.settings import Settings
 from api.store import agents, departments, jobs, organisation, plans, requests
 from api.store import idempotency as keys
 from api.store.convert import scenario_from_rows
 from api.store.session import Database
+from api.store.tables import PlanRow
 from api.writes import Outcome, replay, respond
+from solver.counterfactual import what_if as solve_what_if
 from solver.params import SolveParams
 from solver.run import plan as make_plan
-from triage.model import Scenario
+from triage.errors import ScenarioError
+from triage.model import Change, Scenario
 
 
 def snapshot(*, session: Session, now: datetime) -> tuple[Scenario, dict[str, int]]:
@@ -72,7 +77,13 @@ def compute(
 
             def store_plan() -> Outcome:
                 row = plans.save(
-                    session=session, actor=actor, plan=result, now=now, versions=versions, at=now, reason=asked.reason
+                    session=session,
+                    actor=actor,
+                    plan=result,
+                    scenario=scenario,
+                    versions=versions,
+                    at=now,
+                    reason=asked.reason,
                 )
                 return present.plan_read(row), {"Location": f"/plans/{row.id}"}
 
@@ -102,3 +113,25 @@ def compute(
             job_id=created[0], actor=actor, scenario=scenario, params=params, versions=versions, reason=asked.reason
         )
     return response
+
+
+WHAT_IF_SECONDS = 2.0
+
+
+def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings) -> WhatIfRead:
+    """Price a change against a stored plan by planning again from its own scenario with the change forced."""
+    scenario = plans.scenario_of(plan_row)
+    if scenario is None:
+        raise Conflict(f"Plan {plan_row.id} was stored without its scenario; compute a new plan to ask what if.")
+    try:
+        change = Change(kind=asked.kind, request=asked.request, agent=asked.agent, other=asked.other)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from exc
+    limit = min(asked.time_limit_seconds or WHAT_IF_SECONDS, settings.plan_max_time_limit_seconds)
+    try:
+        answer = solve_what_if(scenario, plans.body(plan_row), change,
+                               SolveParams(time_limit_seconds=limit, workers=settings.plan_workers))  # fmt: skip
+    except ScenarioError as exc:  # ids the plan does not know: name the field of the question
+        errors = [FieldError(field=p.field, location="body", message=p.message) for p in exc.problems]
+        raise InvalidInput(summary(errors), errors=errors) from exc
+    return WhatIfRead.model_validate({"plan_id": plan_row.id, **answer.model_dump(exclude={"after"})})

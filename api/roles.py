@@ -32,6 +32,7 @@ class Operation(StrEnum):
     COMPUTE_PLAN = "compute plan"
     READ_PLANS = "read plans"
     APPLY_PLAN = "apply plan"
+    WHAT_IF = "ask what if"  # price a change against a plan, nothing stored
     READ_AUDIT = "read audit"
 
 
@@ -49,6 +50,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.COMPUTE_PLAN: frozenset({L, M}),
     Operation.READ_PLANS: frozenset({A, L, M}),
     Operation.APPLY_PLAN: frozenset({L}),
+    Operation.WHAT_IF: frozenset({L, M}),
     Operation.READ_AUDIT: frozenset({L, M, D}),
 }
 

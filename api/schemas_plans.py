@@ -4,10 +4,11 @@ field (conversion is `model_validate` of the domain plan's dump), and describe e
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import Reason
+from api.schemas import Identifier, Reason
 from triage.names import ExplanationKind, PlanStatus, Priority, Term
 
 
@@ -28,6 +29,54 @@ class PlanApply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason | None = Field(None, description="Why it is applied; kept in the audit log.")
+
+
+class WhatIfCreate(BaseModel):
+    """A change to price before deciding: this request first, to this agent, before that request, or this
+    agent away for the whole horizon."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["first", "assign", "before", "absent"] = Field(description="What to force.")
+    request: Identifier | None = Field(None, description="The request, for first, assign and before.")
+    agent: Identifier | None = Field(None, description="The agent, for assign and absent.")
+    other: Identifier | None = Field(None, description="The request that would wait, for before.")
+    time_limit_seconds: float | None = Field(
+        None, gt=0, le=3600, description="Solver time limit for the re-plan; absent: 2 s. Capped by the server."
+    )
+
+
+class TermDeltaRead(_Out):
+    term: Term = Field(description="The objective term.")
+    before: int = Field(description="Its value (weight x quantity) in the plan.")
+    after: int = Field(description="Its value with the change forced.")
+
+
+class ShiftRead(_Out):
+    request_id: str = Field(description="A request whose agent, end or lateness changes.")
+    agent_before: str | None = Field(description="Its agent in the plan.")
+    agent_after: str | None = Field(description="Its agent with the change forced.")
+    end_before: datetime | None = Field(description="Its end in the plan.")
+    end_after: datetime | None = Field(description="Its end with the change forced.")
+    end_minute_before: int | None = Field(description="On the business-time axis; null when not planned.")
+    end_minute_after: int | None = Field(description="On the business-time axis; null when not planned.")
+    minutes_late_before: int | None = Field(description="Null when not planned.")
+    minutes_late_after: int | None = Field(description="Null when not planned.")
+
+
+class WhatIfRead(_Out):
+    """What forcing the change would cost, computed by planning again with it forced (nothing is stored)."""
+
+    plan_id: int = Field(description="The plan the change is priced against.")
+    change: str = Field(description="The change, in words.")
+    status: PlanStatus = Field(description="Status of the plan with the change forced (infeasible: it cannot hold).")
+    cost_before: int = Field(description="The plan's cost.")
+    cost_after: int = Field(description="The cost with the change forced; 0 when it cannot hold.")
+    terms: list[TermDeltaRead] = Field(description="Each objective term before and after.")
+    shifts: list[ShiftRead] = Field(description="Requests whose agent, end or lateness changes, biggest first.")
+    re_planned: str = Field(description="How the alternative was computed: which requests were free to move.")
+    conflict: str = Field(description="Why the change cannot hold, when it cannot.")
+    text: str = Field(description="A paragraph a lead can read before deciding.")
 
 
 class AssignmentRead(_Out):

@@ -33,6 +33,8 @@ from api.schemas_plans import (
     PlanCreate,
     PlanRead,
     PlanSummary,
+    WhatIfCreate,
+    WhatIfRead,
 )
 from api.store import plans
 from api.writes import respond
@@ -42,6 +44,7 @@ router = APIRouter(tags=["plans"])
 Planner = Annotated[Principal, allowed(Operation.COMPUTE_PLAN)]
 Reader = Annotated[Principal, allowed(Operation.READ_PLANS)]
 Applier = Annotated[Principal, allowed(Operation.APPLY_PLAN)]
+Asker = Annotated[Principal, allowed(Operation.WHAT_IF)]
 _explanations = TypeAdapter(list[ExplanationRead])
 
 
@@ -118,3 +121,13 @@ def apply_plan(
         return ApplyResult(plan_id=row.id, applied_at=now, changes=owners), {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+
+
+@router.post(
+    "/plans/{plan_id}/what-if",
+    response_model=WhatIfRead,
+    summary="What would a change cost? The plan computed again with it forced; nothing is stored",
+    dependencies=[strict_body(WhatIfCreate)],
+)
+def what_if(body: WhatIfCreate, _: Asker, row: PlanById, settings: SettingsDep) -> Response:
+    return answer(planning.what_if(plan_row=row, asked=body, settings=settings))

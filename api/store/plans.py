@@ -15,6 +15,7 @@ from api.problems import Conflict
 from api.roles import Principal
 from api.store import audit
 from api.store.tables import PlanItemRow, PlanRow, RequestRow
+from triage.model import Scenario
 from triage.results import Plan
 
 
@@ -23,20 +24,22 @@ def save(
     session: Session,
     actor: Principal,
     plan: Plan,
-    now: datetime,
+    scenario: Scenario,
     versions: dict[str, int],
     at: datetime,
     reason: str | None,
 ) -> PlanRow:
-    """Store a computed plan; `versions` maps each planned request to the version it was planned at."""
+    """Store a computed plan and the scenario it was computed from; `versions` maps each planned request to the
+    version it was planned at."""
     row = PlanRow(
         created_at=at,
         created_by=actor.id,
-        now=now,
+        now=scenario.now,
         status=plan.status.value,
         objective=plan.objective,
         request_count=len(versions),
         body=plan.model_dump_json(),
+        scenario=scenario.model_dump_json(),
         applied_at=None,
         applied_by=None,
     )
@@ -88,6 +91,11 @@ def page(*, session: Session, after: int, limit: int) -> list[PlanRow]:
 
 def body(row: PlanRow) -> Plan:
     return Plan.model_validate_json(row.body)
+
+
+def scenario_of(row: PlanRow) -> Scenario | None:
+    """The scenario the plan was computed from (None for plans stored before it was kept)."""
+    return None if row.scenario is None else Scenario.model_validate_json(row.scenario)
 
 
 def latest_item(*, session: Session, request_id: str) -> tuple[PlanRow, PlanItemRow] | None:

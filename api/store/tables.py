@@ -153,6 +153,7 @@ class PlanRow(Base):
     objective: Mapped[int]
     request_count: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
+    scenario: Mapped[str | None] = mapped_column(Text)  # the Scenario planned, as JSON (absent before 0002)
     applied_at: Mapped[datetime | None]
     applied_by: Mapped[str | None] = mapped_column(String(64))
 

@@ -125,3 +125,32 @@ def test_an_unknown_plan_is_404(api: Api) -> None:
     assert api.get("/plans/999", "lead").status_code == 404
     assert api.get("/plans/not-a-number", "lead").status_code == 404
     assert api.post("/plans/999/apply", "lead", {}).status_code == 404
+
+
+def test_what_if_prices_a_change_against_the_plan(api: Api) -> None:
+    plan = api.post("/plans", "lead", QUICK).json()
+    asked = api.post(f"/plans/{plan['id']}/what-if", "manager", {"kind": "first", "request": "REQ-3",
+                                                                 "time_limit_seconds": 1})  # fmt: skip
+    assert asked.status_code == 200, asked.text
+    answer = asked.json()
+    assert answer["plan_id"] == plan["id"] and answer["cost_before"] == plan["plan"]["objective"]
+    assert answer["status"] in ("optimal", "feasible") and answer["text"] and "REQ-3" in answer["change"]
+    assert {t["term"] for t in answer["terms"]} == {t["term"] for t in plan["plan"]["terms"]}
+    away = api.post(f"/plans/{plan['id']}/what-if", "lead", {"kind": "absent", "agent": "ben", "time_limit_seconds": 1})
+    assert away.status_code == 200 and away.json()["cost_after"] >= 0
+    unknown = api.post(f"/plans/{plan['id']}/what-if", "lead", {"kind": "first", "request": "REQ-99"})
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "request"
+    incomplete = api.post(f"/plans/{plan['id']}/what-if", "lead", {"kind": "assign", "request": "REQ-1"})
+    assert incomplete.status_code == 422
+    assert api.get(f"/plans/{plan['id']}", "lead").json() == plan  # nothing stored or changed
+    assert len(api.get("/plans", "lead").json()["items"]) == 1
+
+
+def test_what_if_needs_the_plans_scenario(api: Api) -> None:
+    plan = api.post("/plans", "lead", QUICK).json()
+    engine = create_engine(api.settings.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE plans SET scenario = NULL"))
+    engine.dispose()
+    refused = api.post(f"/plans/{plan['id']}/what-if", "lead", {"kind": "first", "request": "REQ-3"})
+    assert refused.status_code == 409

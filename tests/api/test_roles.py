@@ -28,6 +28,7 @@ EXPECTED: dict[str, set[str]] = {
     "compute plan": {LEAD, MGR},
     "read plans": {AGT, LEAD, MGR},
     "apply plan": {LEAD},
+    "ask what if": {LEAD, MGR},
     "read audit": {LEAD, MGR, ADM},
 }
 
@@ -47,6 +48,12 @@ def _apply(api: Api, role: str) -> Any:
     return api.post(f"/plans/{plan.json()['id']}/apply", WHO[role], {})
 
 
+def _what_if(api: Api, role: str) -> Any:
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()
+    return api.post(f"/plans/{plan['id']}/what-if", WHO[role], {"kind": "first", "request": "REQ-3",
+                                                                 "time_limit_seconds": 0.5})  # fmt: skip
+
+
 CALLS: dict[str, Callable[[Api, str], Any]] = {
     "read organisation": lambda api, role: api.get("/departments", WHO[role]),
     "read agents": lambda api, role: api.get("/agents", WHO[role]),
@@ -60,6 +67,7 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
     "compute plan": lambda api, role: api.post("/plans", WHO[role], {"time_limit_seconds": 1}),
     "read plans": lambda api, role: api.get("/plans", WHO[role]),
     "apply plan": _apply,
+    "ask what if": _what_if,
     "read audit": lambda api, role: api.get("/audit", WHO[role]),
 }  # fmt: skip
 
