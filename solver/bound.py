@@ -67,9 +67,13 @@ def time_indexed_bound(compiled: Compiled, time_limit_seconds: float) -> tuple[i
         for b, (lo, hi) in enumerate(buckets)
     }
     usage: dict[tuple[int, int], list[pywraplp.Variable]] = {}
-    objective = [_job_terms(compiled, lp, j, job, buckets, capacity, usage) for j, job in enumerate(compiled.jobs)]
+    worked: dict[int, list[pywraplp.Variable]] = {}
+    objective = [
+        _job_terms(compiled, lp, j, job, buckets, capacity, usage, worked) for j, job in enumerate(compiled.jobs)
+    ]
     for key, minutes_used in usage.items():
         lp.Add(lp.Sum(minutes_used) <= capacity[key])
+    objective += _share_terms(compiled, lp, worked)
     lp.Minimize(lp.Sum(objective))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
@@ -84,6 +88,7 @@ def _job_terms(
     buckets: list[tuple[int, int]],
     capacity: dict[tuple[int, int], int],
     usage: dict[tuple[int, int], list[pywraplp.Variable]],
+    worked_of: dict[int, list[pywraplp.Variable]],
 ) -> pywraplp.LinearExpr:
     """One request's share of the relaxed objective, with its variables and constraints."""
     weights = compiled.scenario.policy.term_weights
@@ -107,6 +112,7 @@ def _job_terms(
             if job.reference_agent is not None and candidate.agent != job.reference_agent:
                 terms.append(weights.churn * y * (1.0 / effort))
     lp.Add(lp.Sum(worked) == effort * placed)
+    worked_of[j] = worked
     mean_busy = lp.Sum(busy) * (1.0 / effort)
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
     for limit, weight in ((job.triage.due_minute, weights.lateness * job.triage.weight),
@@ -116,3 +122,24 @@ def _job_terms(
         lp.Add(past >= (earliest_end - limit) * placed)
         terms.append(weight * past)
     return lp.Sum(terms)
+
+
+def _share_terms(
+    compiled: Compiled, lp: pywraplp.Solver, worked: dict[int, list[pywraplp.Variable]]
+) -> list[pywraplp.LinearExpr]:
+    """The share term on the relaxed minutes: per priority, priority weight x each eligible department's
+    shortfall from its fair share of that priority's planned minutes."""
+    weight = compiled.scenario.policy.term_weights.share
+    out = []
+    for share_class in compiled.share_classes:
+        planned: dict[int, list[pywraplp.Variable]] = {d: [] for d in share_class.fair}
+        for j, minutes in worked.items():
+            job = compiled.jobs[j]
+            if job.triage.priority == share_class.priority:
+                planned[job.department] += minutes
+        total = lp.Sum([y for ys in planned.values() for y in ys])
+        for d in share_class.eligible:
+            short = lp.NumVar(0, lp.infinity(), "")
+            lp.Add(1000 * short >= share_class.fair[d] * total - 1000 * lp.Sum(planned[d]))
+            out.append(weight * share_class.priority_weight * short)
+    return out

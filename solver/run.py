@@ -58,7 +58,7 @@ def plan(
         hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
     deadline = started + params.time_limit_seconds - _finishing_seconds(compiled)
-    relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 4)
+    relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 3)
     if _size(compiled) > params.direct_pairs_limit:
         placements, status, bound, source = _solve_large(compiled, hint, params, deadline)
     else:

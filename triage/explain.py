@@ -23,12 +23,13 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
         conflict.text = explanation.text
         out.append(explanation)
     skills = SkillIndex(scenario.agents)
+    claims = department_claims(scenario)
     by_request = {a.request_id: a for a in plan.assignments}
     left_out = {u.request_id: u for u in plan.unassigned}
     for request in scenario.requests:
         if request.id not in triages or request.status == RequestStatus.DONE:
             continue
-        out.append(explain_priority(scenario, request, triages[request.id]))
+        out.append(explain_priority(scenario, request, triages[request.id], claims))
         if request.id in by_request:
             out.append(explain_assignment(scenario, request, by_request[request.id], skills))
         elif request.id in left_out:
@@ -40,7 +41,9 @@ def _iso(instant: datetime) -> str:
     return instant.isoformat()
 
 
-def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Explanation:
+def explain_priority(
+    scenario: Scenario, request: Request, triage: Triage, claims: dict[str, tuple[int, int]]
+) -> Explanation:
     """Why this priority: the matrix cell or the lead's override, the due time, the department's weight."""
     department = scenario.department(request.department)
     facts = [
@@ -60,7 +63,7 @@ def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Ex
         Fact(name="department_rank", value=request.department_rank or 0),
         Fact(name="urgency_used", value=triage.urgency_used.value),
         Fact(name="urgency_discounted", value=int(triage.urgency_discounted)),
-        *_claim_facts(scenario, request.department),
+        *_claim_facts(scenario, request.department, claims),
     ]
     explanation = Explanation(
         kind=ExplanationKind.PRIORITY,
@@ -73,13 +76,22 @@ def explain_priority(scenario: Scenario, request: Request, triage: Triage) -> Ex
     return explanation
 
 
-def _claim_facts(scenario: Scenario, department_id: str) -> list[Fact]:
+def department_claims(scenario: Scenario) -> dict[str, tuple[int, int]]:
+    """Per department: (open requests, of which marked urgent), in one pass."""
+    counts: dict[str, tuple[int, int]] = {}
+    for r in scenario.requests:
+        if r.status != RequestStatus.DONE:
+            total, urgent = counts.get(r.department, (0, 0))
+            counts[r.department] = (total + 1, urgent + int(r.urgency in HIGH_URGENCY))
+    return counts
+
+
+def _claim_facts(scenario: Scenario, department_id: str, claims: dict[str, tuple[int, int]]) -> list[Fact]:
     """How many of the department's open requests it marks urgent, and the share the policy honours."""
-    mine = [r for r in scenario.requests if r.department == department_id and r.status != RequestStatus.DONE]
-    claims = sum(1 for r in mine if r.urgency in HIGH_URGENCY)
+    total, urgent = claims.get(department_id, (0, 0))
     return [
-        Fact(name="department_open", value=len(mine)),
-        Fact(name="department_urgent_marks", value=claims),
+        Fact(name="department_open", value=total),
+        Fact(name="department_urgent_marks", value=urgent),
         Fact(name="urgent_share_pct", value=scenario.policy.urgent_share_pct, unit="%"),
     ]
 
@@ -239,6 +251,19 @@ def explain_conflict(scenario: Scenario, conflict: PinConflict) -> Explanation:
     )
 
 
+def _first_overtaking(ranked: list[Request], ends: dict[str, Assignment]) -> list[tuple[Request, Request]]:
+    """For each request in rank order, the first lower-ranked one that finishes before it (a monotonic stack:
+    linear in the number of requests)."""
+    out: list[tuple[Request, Request]] = []
+    waiting: list[Request] = []  # requests not yet overtaken, their ends increasing from bottom to top
+    for request in ranked:
+        end = ends[request.id].end_minute
+        while waiting and end < ends[waiting[-1].id].end_minute:
+            out.append((waiting.pop(), request))
+        waiting.append(request)
+    return sorted(out, key=lambda pair: (pair[0].department_rank or 0, pair[0].id))
+
+
 def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], skills: SkillIndex) -> list[Explanation]:
     """Where a department's own order is not followed (a request it ranks lower finishes first), say what
     decided instead: a higher priority, an earlier due time, or different skills held by different people."""
@@ -250,10 +275,7 @@ def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], sk
             (r for r in scenario.requests if r.department == department.id and r.department_rank and r.id in ends),
             key=lambda r: (r.department_rank or 0, r.id),
         )
-        for i, first in enumerate(ranked):
-            overtaking = next((r for r in ranked[i + 1 :] if ends[r.id].end_minute < ends[first.id].end_minute), None)
-            if overtaking is None:
-                continue
+        for first, overtaking in _first_overtaking(ranked, ends):
             a, b = triages[first.id], triages[overtaking.id]
             if b.priority < a.priority:
                 reason = f"it has a higher priority ({b.priority.value} against {a.priority.value})"
