@@ -21,9 +21,9 @@ from api.jobs import JobRunner
 from api.problems import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unauthorized
 from api.roles import Operation, Principal, Role
 from api.settings import Settings
-from api.store import agents, departments, jobs, plans, principals, requests
+from api.store import agents, departments, jobs, pins, plans, principals, requests
 from api.store.session import Database
-from api.store.tables import AgentRow, DepartmentRow, JobRow, PlanRow, PrincipalRow, RequestRow, TokenRow
+from api.store.tables import AgentRow, DepartmentRow, JobRow, PinRow, PlanRow, PrincipalRow, RequestRow, TokenRow
 
 T = TypeVar("T")
 
@@ -222,4 +222,5 @@ JobById = Annotated[JobRow, Depends(_loader(lambda s, k: jobs.get(session=s, job
 PrincipalById = Annotated[
     PrincipalRow, Depends(_loader(lambda s, k: principals.get(session=s, principal_id=k), "principal"))
 ]
+PinById = Annotated[PinRow, Depends(_loader(lambda s, k: pins.get(session=s, pin_id=k), "pin"))]
 TokenById = Annotated[TokenRow, Depends(_loader(lambda s, k: principals.get_token(session=s, token_id=k), "token"))]

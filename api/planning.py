@@ -18,7 +18,7 @@ from api.problems import Conflict, FieldError, InvalidInput, from_validation_err
 from api.roles import Principal
 from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
 from api.settings import Settings
-from api.store import agents, departments, jobs, organisation, plans, requests
+from api.store import agents, departments, jobs, organisation, pins, plans, requests
 from api.store import idempotency as keys
 from api.store.convert import scenario_from_rows
 from api.store.session import Database
@@ -32,17 +32,20 @@ from triage.model import Change, Scenario
 
 
 def snapshot(*, session: Session, now: datetime) -> tuple[Scenario, dict[str, int]]:
-    """The organisation and its open requests as a Scenario, and each request's version."""
+    """The organisation, its open requests and the pins in play as a Scenario, and each request's version."""
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
     open_rows = requests.open_requests(session=session)
+    active = agents.all_agents(session=session, active_only=True)
+    kept = pins.in_play(pins.all_pins(session=session), {str(r.id) for r in open_rows}, {a.id for a in active})
     scenario = scenario_from_rows(
         now=now,
         organisation=organisation.get(session=session),
         skills=organisation.skills(session=session),
         departments=departments.all_departments(session=session),
-        agents=agents.all_agents(session=session, active_only=True),
+        agents=active,
         requests=open_rows,
+        pins=kept,
     )
     return scenario, {str(r.id): r.version for r in open_rows}
 

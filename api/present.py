@@ -13,6 +13,7 @@ from api.schemas import (
     AgentRead,
     AuditEntryRead,
     DepartmentRead,
+    PinRead,
     PrincipalRead,
     RequestRead,
     SkillRead,
@@ -25,6 +26,7 @@ from api.store.tables import (
     AuditRow,
     DepartmentRow,
     JobRow,
+    PinRow,
     PlanItemRow,
     PlanRow,
     PrincipalRow,
@@ -82,6 +84,11 @@ def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | Non
 def _utc(moment: datetime | None) -> datetime | None:
     """Stored instants are answered in UTC (a row written in this request still holds the caller's offset)."""
     return moment.astimezone(UTC) if moment is not None else None
+
+
+def pin_read(row: PinRow) -> PinRead:
+    return PinRead(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
+                   reason=row.reason, created_by=row.created_by, created_at=_utc(row.created_at))  # fmt: skip
 
 
 def department_read(row: DepartmentRow) -> DepartmentRead:

@@ -32,6 +32,7 @@ class Operation(StrEnum):
     COMPUTE_PLAN = "compute plan"
     READ_PLANS = "read plans"
     APPLY_PLAN = "apply plan"
+    PIN = "pin"  # make and remove the pins every plan keeps
     WHAT_IF = "ask what if"  # price a change against a plan, nothing stored
     READ_AUDIT = "read audit"
 
@@ -51,6 +52,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.READ_PLANS: frozenset({A, L, M}),
     Operation.APPLY_PLAN: frozenset({L}),
     Operation.WHAT_IF: frozenset({L, M}),
+    Operation.PIN: frozenset({L}),
     Operation.READ_AUDIT: frozenset({L, M, D}),
 }
 

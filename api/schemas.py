@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from api.roles import Role
 from triage.model import TimeOff, TimeRange, WorkingHours
-from triage.names import Impact, Priority, RequestStatus, Urgency, Weekday
+from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, Weekday
 
 T = TypeVar("T")
 
@@ -187,6 +187,35 @@ class RequestRead(_Out):
     updated_at: datetime = Field(description="When it last changed.")
     closed_at: datetime | None = Field(description="When it was closed.")
     version: int = Field(description="Version; the ETag of this request.")
+
+
+class PinCreate(_In):
+    """A queue lead's decision every plan must keep, with the reason the requesters affected will see."""
+
+    id: Identifier = Field(description="Pin id, named when pins conflict.")
+    kind: PinKind = Field(
+        description="assign: request to agent; before: request finishes before `other` starts; first: request "
+        "is its agent's first work; unfreeze: request in progress may move away from its owner."
+    )
+    request: Identifier = Field(description="The pinned request (open).")
+    agent: Identifier | None = Field(None, description="The agent, for kind assign.")
+    other: Identifier | None = Field(None, description="The request that must wait, for kind before.")
+    reason: Reason = Field(description="Why: shown to the requesters affected, kept in the audit log.")
+
+
+class PinRead(_Out):
+    id: str = Field(description="Pin id.")
+    kind: PinKind = Field(description="assign, before, first or unfreeze.")
+    request: str = Field(description="The pinned request.")
+    agent: str | None = Field(description="The agent, for kind assign.")
+    other: str | None = Field(description="The request that must wait, for kind before.")
+    reason: str = Field(description="Why the lead pinned it.")
+    created_by: str = Field(description="Who pinned it.")
+    created_at: datetime = Field(description="When.")
+
+
+class PinRemove(_In):
+    reason: Reason | None = Field(None, description="Why the pin is removed; kept in the audit log.")
 
 
 class PrincipalCreate(_In):

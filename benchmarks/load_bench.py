@@ -13,7 +13,8 @@ open requests; one uvicorn process (`api.app:create_app`, access log off) on 127
 2. filing: `POST /requests` as the Sales requester, each with its own Idempotency-Key, over `--connections`
    connections for `--duration` seconds.
 
-Both run once for 3 s first, unmeasured (a fresh process compiles its SQL and warms its caches).
+Both run first for `--warmup` seconds, unmeasured: a fresh server process gets faster over its first 10 to 15
+seconds of load (compiled SQL, the thread pool, SQLite's page cache), so a cold run would measure start-up.
 
 It prints requests per second, latency percentiles (wrk's 50/75/90/99 %), and errors (non-2xx answers and
 socket errors must be 0), then checks the rows stored. Loopback only; every run is bounded in time.
@@ -202,9 +203,10 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
         check = httpx.get(f"{url}/requests", params={"status": "open", "limit": QUEUE_SIZE},
                           headers={"Authorization": f"Bearer {tokens['lead']}"}, timeout=30).json()  # fmt: skip
         assert len(check["items"]) == QUEUE_SIZE, len(check["items"])
-        print(f"[{backend}] warming up (3 s of each) ...", file=sys.stderr)
-        wrk(url, READ_SCRIPT, tokens["lead"], connections=1, seconds=3, threads=1)
-        wrk(url, FILE_SCRIPT, tokens["requester"], connections=args.connections, seconds=3, threads=args.threads)
+        print(f"[{backend}] warming up ({args.warmup:g} s of each) ...", file=sys.stderr)
+        wrk(url, READ_SCRIPT, tokens["lead"], connections=1, seconds=args.warmup, threads=1)
+        wrk(url, FILE_SCRIPT, tokens["requester"], connections=args.connections, seconds=args.warmup,
+            threads=args.threads)  # fmt: skip
         print(f"[{backend}] queue read ({QUEUE_SIZE} open requests) ...", file=sys.stderr)
         read = wrk(url, READ_SCRIPT, tokens["lead"], connections=1, seconds=args.duration, threads=1)
         runs = [parse_wrk(read, f"queue read ({QUEUE_SIZE} open)", backend, 1, args.duration)]
@@ -255,7 +257,7 @@ def markdown(runs: list[Run], args: argparse.Namespace) -> str:
         f"{platform.python_version()}; load average at the end {load} (1 / 5 / 15 min)",
         f"- server: uvicorn (`--workers {args.workers}`, httptools, uvloop), SQLite in WAL mode with synchronous "
         f"FULL (every acknowledged request is on disk); wrk {args.threads} thread(s), {args.duration:g} s per run "
-        "after 3 s of warm-up",
+        f"after {args.warmup:g} s of warm-up",
         "",
         "| backend | what | connections | requests | req/s | p50 ms | p75 ms | p90 ms | p99 ms | errors |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -272,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--duration", type=float, default=15.0, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=float, default=10.0, help="unmeasured seconds of each load first")
     parser.add_argument("--connections", type=int, default=8, help="concurrent connections while filing")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes (PostgreSQL only beyond 1)")

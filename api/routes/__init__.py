@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import agents, audit, departments, health, jobs, organisation, plans, principals, requests
+from api.routes import agents, audit, departments, health, jobs, organisation, pins, plans, principals, requests
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -15,6 +15,7 @@ ROUTERS: list[APIRouter] = [
     agents.router,
     requests.router,
     plans.router,
+    pins.router,
     jobs.router,
     audit.router,
 ]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from api.store.tables import AgentRow, DepartmentRow, OrganisationRow, RequestRow, SkillRow
 from triage.intake import load_scenario
-from triage.model import Agent, Calendar, Policy, Request, Scenario
+from triage.model import Agent, Calendar, Pin, Policy, Request, Scenario
 
 T = TypeVar("T", Calendar, Policy)
 
@@ -55,6 +55,7 @@ def scenario_from_rows(
     departments: list[DepartmentRow],
     agents: list[AgentRow],
     requests: list[RequestRow],
+    pins: list[Pin] | None = None,
 ) -> Scenario:
     """The stored organisation as a Scenario, checked as a scenario file would be (ScenarioError if not)."""
     raw = {
@@ -65,6 +66,7 @@ def scenario_from_rows(
         "departments": [{"id": d.id, "name": d.name, "weight": d.weight} for d in departments],
         "agents": [agent_document(a) for a in agents],
         "requests": [request_document(r) for r in requests],
+        "pins": [p.model_dump(mode="json") for p in pins or []],
     }
     return load_scenario(raw)
 

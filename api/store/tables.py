@@ -204,3 +204,17 @@ class AuditRow(Base):
     changes: Mapped[dict[str, Any]]
     reason: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (Index("ix_audit_subject", "subject_type", "subject_id", "id"),)
+
+
+class PinRow(Base):
+    """A queue lead's pin (`triage.model.Pin`): kept by every plan while its requests are open."""
+
+    __tablename__ = "pins"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    request_id: Mapped[str] = mapped_column(String(64))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    other_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]

@@ -29,6 +29,7 @@ EXPECTED: dict[str, set[str]] = {
     "read plans": {AGT, LEAD, MGR},
     "apply plan": {LEAD},
     "ask what if": {LEAD, MGR},
+    "pin": {LEAD},
     "read audit": {LEAD, MGR, ADM},
 }
 
@@ -68,6 +69,8 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
     "read plans": lambda api, role: api.get("/plans", WHO[role]),
     "apply plan": _apply,
     "ask what if": _what_if,
+    "pin": lambda api, role: api.post("/pins", WHO[role], {"id": "p1", "kind": "first", "request": "REQ-1",
+                                                           "reason": "promised to Sales"}),
     "read audit": lambda api, role: api.get("/audit", WHO[role]),
 }  # fmt: skip
 

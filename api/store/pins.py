@@ -1,0 +1,76 @@
+"""Pins: the queue lead's hard rules (this request to this agent, first, before that one), each with a reason,
+audited when made and when removed. A plan keeps the pins whose requests and agent are still in play."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.problems import Conflict, InvalidInput, from_validation_error, invalid, summary
+from api.roles import Principal
+from api.schemas import PinCreate
+from api.store import audit
+from api.store.requests import OPEN_STATUSES
+from api.store.tables import AgentRow, PinRow, RequestRow
+from triage.model import Pin
+
+
+def all_pins(*, session: Session) -> list[PinRow]:
+    return list(session.scalars(select(PinRow).order_by(PinRow.created_at, PinRow.id)))
+
+
+def get(*, session: Session, pin_id: str) -> PinRow | None:
+    return session.get(PinRow, pin_id)
+
+
+def domain_pin(row: PinRow) -> Pin:
+    return Pin(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
+               reason=row.reason, by=row.created_by)  # fmt: skip
+
+
+def in_play(rows: list[PinRow], open_requests: set[str], active_agents: set[str]) -> list[Pin]:
+    """The pins a plan keeps now: those whose requests are open and whose agent is active."""
+    return [
+        domain_pin(r)
+        for r in rows
+        if r.request_id in open_requests
+        and (r.other_id is None or r.other_id in open_requests)
+        and (r.agent_id is None or r.agent_id in active_agents)
+    ]
+
+
+def create(*, session: Session, actor: Principal, data: PinCreate, at: datetime) -> PinRow:
+    if session.get(PinRow, data.id) is not None:
+        raise Conflict(f"A pin with id {data.id!r} exists already.")
+    try:
+        Pin(id=data.id, kind=data.kind, request=data.request, agent=data.agent, other=data.other, reason=data.reason)
+    except ValidationError as exc:
+        raise from_validation_error(exc) from exc
+    errors = []
+    for field, value in (("request", data.request), ("other", data.other)):
+        if value is not None:
+            status = session.scalar(select(RequestRow.status).where(RequestRow.id == value))
+            if status not in OPEN_STATUSES:
+                errors += invalid(field, f"no open request {value!r}").errors
+    if data.agent is not None and session.get(AgentRow, data.agent) is None:
+        errors += invalid("agent", f"unknown agent {data.agent!r}").errors
+    if errors:
+        raise InvalidInput(summary(errors), errors=errors)
+    row = PinRow(id=data.id, kind=data.kind.value, request_id=data.request, agent_id=data.agent, other_id=data.other,
+                 reason=data.reason, created_by=actor.id, created_at=at)  # fmt: skip
+    session.add(row)
+    changes = {"kind": data.kind.value, "request": data.request, "agent": data.agent, "other": data.other}
+    audit.record(session=session, actor=actor, at=at, action="pin.created", subject_type="pin", subject_id=data.id,
+                 changes={k: v for k, v in changes.items() if v is not None}, reason=data.reason)  # fmt: skip
+    session.flush()
+    return row
+
+
+def remove(*, session: Session, actor: Principal, row: PinRow, reason: str | None, at: datetime) -> None:
+    session.delete(row)
+    audit.record(session=session, actor=actor, at=at, action="pin.removed", subject_type="pin", subject_id=row.id,
+                 changes={"kind": row.kind, "request": row.request_id}, reason=reason)  # fmt: skip
+    session.flush()
