@@ -157,6 +157,13 @@ def _summary(result: Plan) -> str:
     )
 
 
+def _known(option: str, value: str, known: set[str], kind: str) -> None:
+    """Exit with status 2 when an option names an id the scenario does not have."""
+    if value not in known:
+        err.print(f"{option}: unknown {kind} {value!r}", markup=False)
+        raise typer.Exit(BAD_INPUT)
+
+
 @app.command()
 def explain(
     scenario: ScenarioPath,
@@ -165,9 +172,7 @@ def explain(
 ) -> None:
     """Every explanation about one request: priority, placement, trade-offs, why not others, what would help."""
     loaded = _read(scenario)
-    if request not in {r.id for r in loaded.requests}:
-        err.print(f"--request: unknown request {request!r}", markup=False)
-        raise typer.Exit(BAD_INPUT)
+    _known("--request", request, {r.id for r in loaded.requests}, "request")
     result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
     if result.status == PlanStatus.INFEASIBLE:
         print_plan(loaded, result)
@@ -184,9 +189,7 @@ def report(
 ) -> None:
     """What a department asked for, what it gets and when, and why its requests wait."""
     loaded = _read(scenario)
-    if department not in {d.id for d in loaded.departments}:
-        err.print(f"--department: unknown department {department!r}", markup=False)
-        raise typer.Exit(BAD_INPUT)
+    _known("--department", department, {d.id for d in loaded.departments}, "department")
     result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
     if result.status == PlanStatus.INFEASIBLE:
         print_plan(loaded, result)
