@@ -90,7 +90,7 @@ class Calendar(_Model):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: names too long for a file path
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 

@@ -133,3 +133,10 @@ def test_pins_naming_unknown_requests_or_agents_are_rejected() -> None:
         "pins[p1].agent: unknown agent 'zoe'",
         "pins[p2].other: unknown request 'R7'",
     ]
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "x" * 300, "../etc/passwd"])
+def test_unknown_or_odd_time_zones_are_a_problem_not_a_crash(zone: str) -> None:
+    raw = base()
+    raw["calendar"]["timezone"] = zone
+    assert problems(raw) == [f"calendar.timezone: unknown time zone {zone!r}"]
