@@ -137,6 +137,19 @@ class MoveRead(_Out):
     reasons: list[str] = Field(description="Why it moved.")
 
 
+class DepartmentShareRead(_Out):
+    department_id: str = Field(description="The department.")
+    fair_share_pct: float = Field(description="Its fair share of planned time (policy, or from weights).")
+    planned_share_pct: float = Field(description="Its share of all planned working minutes.")
+    asks_for_share: bool = Field(description="Its open work is at least its fair share of the team's time.")
+    requests: int = Field(description="Its open requests.")
+    planned: int = Field(description="Of those, planned in the horizon.")
+    on_time: int = Field(description="Of those, finishing by their due time.")
+    not_planned: int = Field(description="Open requests left out of the horizon.")
+    urgent_marks: int = Field(description="Requests it marks as stopping or slowing work.")
+    urgent_honoured: int = Field(description="Of those, marks the urgency-inflation rule honours in full.")
+
+
 class PlanResult(_Out):
     status: PlanStatus = Field(description="optimal, feasible (not proven best) or infeasible.")
     objective: int = Field(description="Total cost under the policy: the sum of the term values.")
@@ -151,6 +164,9 @@ class PlanResult(_Out):
     explanations: list[ExplanationRead] = Field(description="Why, per request: priority, then agent and time.")
     conflicts: list[PinConflictRead] = Field(default_factory=list, description="Why the pins cannot all hold.")
     changes: list[MoveRead] = Field(default_factory=list, description="What moved since the previous plan.")
+    departments: list[DepartmentShareRead] = Field(
+        default_factory=list, description="Each department's share of planned time against its fair share."
+    )
 
 
 class PlanSummary(_Out):

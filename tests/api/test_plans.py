@@ -31,6 +31,8 @@ def test_a_small_queue_is_planned_at_once_and_explained(api: Api) -> None:
     assert {a["request_id"] for a in plan["assignments"]} | {u["request_id"] for u in plan["unassigned"]} == {
         "REQ-1", "REQ-2", "REQ-3", "REQ-4"}  # fmt: skip
     assert api.get(f"/plans/{body['id']}", "ana").json() == body
+    shares = plan["departments"]  # each department's planned share against its fair share
+    assert shares and {d["requests"] for d in shares} and sum(d["requests"] for d in shares) == 4
     listed = api.get("/plans", "manager").json()["items"]
     assert [p["id"] for p in listed] == [body["id"]] and "plan" not in listed[0]
     why = api.get(f"/plans/{body['id']}/explanations", "lead", params={"request_id": "REQ-2"}).json()
