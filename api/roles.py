@@ -35,6 +35,7 @@ class Operation(StrEnum):
     PIN = "pin"  # make and remove the pins every plan keeps
     WHAT_IF = "ask what if"  # price a change against a plan, nothing stored
     READ_AUDIT = "read audit"
+    READ_DEPARTMENT_REPORT = "read department report"  # requesters: their own department only
 
 
 R, A, L, M, D = Role.REQUESTER, Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
@@ -54,6 +55,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.WHAT_IF: frozenset({L, M}),
     Operation.PIN: frozenset({L}),
     Operation.READ_AUDIT: frozenset({L, M, D}),
+    Operation.READ_DEPARTMENT_REPORT: frozenset({R, L, M}),
 }
 
 REQUEST_FIELDS: dict[Role, frozenset[str]] = {

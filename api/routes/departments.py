@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from api import present
+from api import present, reporting
 from api.deps import (
     DepartmentById,
     IdempotencyDep,
@@ -19,10 +19,12 @@ from api.deps import (
     require_version,
     strict_body,
 )
-from api.roles import Operation, Principal
+from api.problems import Forbidden, NotFound
+from api.roles import Operation, Principal, Role
 from api.routes._answer import answer, answer_list
 from api.schemas import DepartmentCreate, DepartmentRead, DepartmentUpdate
-from api.store import departments
+from api.schemas_plans import DepartmentReportRead
+from api.store import departments, plans
 from api.writes import respond
 
 router = APIRouter(tags=["departments"])
@@ -74,3 +76,21 @@ def update_department(
         return present.department_read(row), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)
+
+
+ReportReader = Annotated[Principal, allowed(Operation.READ_DEPARTMENT_REPORT)]
+
+
+@router.get(
+    "/departments/{department_id}/report",
+    response_model=DepartmentReportRead,
+    summary="What the department asked for, what it gets and when, and why its requests wait (newest plan)",
+)
+def department_report(principal: ReportReader, row: DepartmentById, session: SessionDep) -> Response:
+    if principal.role == Role.REQUESTER and principal.department_id != row.id:
+        raise Forbidden(f"A requester reads their own department's report ({principal.department_id}) only.")
+    plan_row = plans.latest_with_scenario(session=session)
+    scenario = plans.scenario_of(plan_row) if plan_row is not None else None
+    if plan_row is None or scenario is None:
+        raise NotFound("No plan has been computed yet: a lead or manager computes one with POST /plans.")
+    return answer(reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id))

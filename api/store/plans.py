@@ -98,6 +98,13 @@ def scenario_of(row: PlanRow) -> Scenario | None:
     return None if row.scenario is None else Scenario.model_validate_json(row.scenario)
 
 
+def latest_with_scenario(*, session: Session) -> PlanRow | None:
+    """The newest plan that kept the scenario it was computed from."""
+    return session.scalars(
+        select(PlanRow).where(PlanRow.scenario.is_not(None)).order_by(PlanRow.id.desc()).limit(1)
+    ).first()
+
+
 def latest_item(*, session: Session, request_id: str) -> tuple[PlanRow, PlanItemRow] | None:
     """The newest plan that includes the request, and the request's item in it."""
     found = session.execute(

@@ -31,6 +31,7 @@ EXPECTED: dict[str, set[str]] = {
     "ask what if": {LEAD, MGR},
     "pin": {LEAD},
     "read audit": {LEAD, MGR, ADM},
+    "read department report": {REQ, LEAD, MGR},
 }
 
 
@@ -55,6 +56,11 @@ def _what_if(api: Api, role: str) -> Any:
                                                                  "time_limit_seconds": 0.5})  # fmt: skip
 
 
+def _report(api: Api, role: str) -> Any:
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    return api.get("/departments/sales/report", WHO[role])  # the requester token is Sales'
+
+
 CALLS: dict[str, Callable[[Api, str], Any]] = {
     "read organisation": lambda api, role: api.get("/departments", WHO[role]),
     "read agents": lambda api, role: api.get("/agents", WHO[role]),
@@ -72,6 +78,7 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
     "pin": lambda api, role: api.post("/pins", WHO[role], {"id": "p1", "kind": "first", "request": "REQ-1",
                                                            "reason": "promised to Sales"}),
     "read audit": lambda api, role: api.get("/audit", WHO[role]),
+    "read department report": _report,
 }  # fmt: skip
 
 
@@ -137,3 +144,20 @@ def test_a_missing_or_unknown_or_revoked_token_is_401(api: Api) -> None:
     tokens = api.get("/principals/manager/tokens", "admin").json()
     assert api.post(f"/tokens/{tokens[0]['id']}/revoke", "admin", {}).status_code == 200
     assert api.get("/requests", "manager").status_code == 401
+
+
+def test_the_department_report_reads_the_newest_plan_and_stays_in_the_requesters_department(api: Api) -> None:
+    none_yet = api.get("/departments/sales/report", "lead")
+    assert none_yet.status_code == 404 and "No plan has been computed yet" in none_yet.json()["detail"]
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()
+    report = api.get("/departments/sales/report", "sales")
+    assert report.status_code == 200, report.text
+    body = report.json()
+    assert body["plan_id"] == plan["id"] and body["department_id"] == "sales"
+    share = next(d for d in plan["plan"]["departments"] if d["department_id"] == "sales")
+    assert body["share"] == share
+    assert body["report"][0].startswith(f"Sales asked for {share['requests']} request(s)")
+    other = next(d["id"] for d in api.get("/departments", "lead").json() if d["id"] != "sales")
+    refused = api.get(f"/departments/{other}/report", "sales")
+    assert refused.status_code == 403 and refused.headers["content-type"] == "application/problem+json"
+    assert api.get("/departments/nope/report", "lead").status_code == 404
