@@ -157,6 +157,15 @@ def _summary(result: Plan) -> str:
     )
 
 
+def _feasible_plan(scenario: Scenario, time_limit: float) -> Plan:
+    """The plan to explain or report on; when the pins cannot all hold, print why and stop (status 0)."""
+    result = make_plan(scenario, SolveParams(time_limit_seconds=time_limit))
+    if result.status == PlanStatus.INFEASIBLE:
+        print_plan(scenario, result)
+        raise typer.Exit(0)
+    return result
+
+
 def _known(option: str, value: str, known: set[str], kind: str) -> None:
     """Exit with status 2 when an option names an id the scenario does not have."""
     if value not in known:
@@ -173,10 +182,7 @@ def explain(
     """Every explanation about one request: priority, placement, trade-offs, why not others, what would help."""
     loaded = _read(scenario)
     _known("--request", request, {r.id for r in loaded.requests}, "request")
-    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
-    if result.status == PlanStatus.INFEASIBLE:
-        print_plan(loaded, result)
-        return
+    result = _feasible_plan(loaded, time_limit)
     for explanation in [receipt(loaded, result, request), *explain_request(loaded, result, request)]:
         out.print(f"- {explanation.text}", markup=False)
 
@@ -190,10 +196,7 @@ def report(
     """What a department asked for, what it gets and when, and why its requests wait."""
     loaded = _read(scenario)
     _known("--department", department, {d.id for d in loaded.departments}, "department")
-    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
-    if result.status == PlanStatus.INFEASIBLE:
-        print_plan(loaded, result)
-        return
+    result = _feasible_plan(loaded, time_limit)
     for line in department_report(loaded, result, department, override_effects(loaded, result)):
         out.print(line, markup=False)
 

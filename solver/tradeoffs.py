@@ -13,6 +13,7 @@ import itertools
 
 from solver.counterfactual import what_if
 from solver.params import SolveParams
+from triage.calendar import BusinessAxis
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
@@ -116,26 +117,41 @@ def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams 
     return e
 
 
-def relieve(scenario: Scenario, plan: Plan, agent_id: str, params: SolveParams = DEFAULT_PARAMS) -> Explanation | None:
-    """For a teammate above target load: the cheapest single move of one of their requests to a qualified
-    teammate below target, computed; None when they are not above target or no such move exists."""
-    from solver.compile import compile_scenario, qualifies
+def target_minutes(scenario: Scenario) -> dict[str, int]:
+    """Each teammate's target load in the horizon: target_load_pct of their working minutes."""
+    axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
+    return {
+        a.id: sum(end - start for start, end in axis.agent_windows(a)) * a.target_load_pct // 100
+        for a in scenario.agents
+    }
 
-    compiled = compile_scenario(scenario)
-    agents = {a.agent.id: a for a in compiled.agents}
+
+def relieve(
+    scenario: Scenario,
+    plan: Plan,
+    agent_id: str,
+    params: SolveParams = DEFAULT_PARAMS,
+    targets: dict[str, int] | None = None,
+) -> Explanation | None:
+    """For a teammate above target load: the cheapest single move of one of their requests to a qualified
+    teammate below target, computed; None when they are not above target or no such move exists. `targets`
+    (from `target_minutes`) saves recomputing the teammates' working time per call."""
+    from solver.compile import qualifies
+
+    target = targets or target_minutes(scenario)
+    agents = {a.id: a for a in scenario.agents}
     effort = {r.id: r.effort_minutes for r in scenario.requests}
     planned = {a: sum(effort[x.request_id] for x in plan.assignments if x.agent_id == a) for a in agents}
-    target = {a: t.capacity_minutes * t.agent.target_load_pct // 100 for a, t in agents.items()}
     if planned[agent_id] <= target[agent_id]:
         return None
     options = []
     for x in sorted((x for x in plan.assignments if x.agent_id == agent_id), key=lambda x: -effort[x.request_id])[:3]:
         request = next(r for r in scenario.requests if r.id == x.request_id)
-        for other, time in agents.items():
+        for other, teammate in agents.items():
             if (
                 other != agent_id
                 and planned[other] + effort[x.request_id] <= target[other]
-                and qualifies(time.agent, request)
+                and qualifies(teammate, request)
             ):
                 result = what_if(scenario, plan, Change(kind="assign", request=x.request_id, agent=other), params)
                 if result.status != "infeasible":
@@ -194,8 +210,9 @@ def explain_all(
     stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
     out += [let_in(scenario, plan, request_id, params) for request_id in stuck]
     out += override_effects(scenario, plan, params)
+    targets = target_minutes(scenario)
     for agent in scenario.agents:
-        relief = relieve(scenario, plan, agent.id, params)
+        relief = relieve(scenario, plan, agent.id, params, targets)
         if relief is not None:
             out.append(relief)
     return out
