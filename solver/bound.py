@@ -10,20 +10,24 @@
   start of its minutes, so lateness >= weight x (busy + effort/2 - due) and the same for waiting. Overload
   is exact in the relaxed minutes. For fairness, a request counts as on time at most for the share of its
   minutes worked before its due by agents who could end it by then. Spread and rank are left at 0. Solved
-  with GLOP; used only when proven optimal within its limit.
+  with HiGHS (scipy) on sparse matrices; used only when proven optimal within its limit.
 """
 
 from __future__ import annotations
 
-from ortools.linear_solver import pywraplp
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_array
 
 from solver.compile import Compiled, Job
 from solver.evaluate import job_cost, on_time_rate
 
-Cell = tuple[int, int, pywraplp.Variable]
-"""(agent, bucket start on the team axis, minutes of the request that agent works in that bucket)."""
+Cell = tuple[int, int, int]
+"""(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
 
-MAX_VARIABLES = 60_000  # measured: about 2.5 s to build and solve on this 2-core machine at M (300 requests)
+MAX_VARIABLES = 60_000  # measured at M: 2.5 s to build and solve with GLOP's Python API; HiGHS on arrays is faster
 
 
 def per_request_bound(compiled: Compiled) -> int:
@@ -57,140 +61,168 @@ def bucket_minutes(compiled: Compiled) -> int | None:
     return None
 
 
+@dataclass
+class _LP:
+    """A linear program held as sparse rows: minimise constant + cost . v, rows . v <= rhs and = rhs."""
+
+    constant: float = 0.0
+    cost: list[float] = field(default_factory=list)
+    upper: list[float] = field(default_factory=list)
+    rows: dict[bool, tuple[list[int], list[int], list[float], list[float]]] = field(
+        default_factory=lambda: {False: ([], [], [], []), True: ([], [], [], [])}
+    )
+
+    def var(self, upper: float = np.inf, cost: float = 0.0) -> int:
+        self.cost.append(cost)
+        self.upper.append(upper)
+        return len(self.cost) - 1
+
+    def row(self, coefficients: list[tuple[int, float]], rhs: float, *, equal: bool = False) -> None:
+        rows, cols, values, rhss = self.rows[equal]
+        rows.extend([len(rhss)] * len(coefficients))
+        cols.extend(v for v, _ in coefficients)
+        values.extend(c for _, c in coefficients)
+        rhss.append(rhs)
+
+    def minimum(self, seconds: float) -> float | None:
+        n = len(self.cost)
+        matrices = {}
+        for equal, (rows, cols, values, rhss) in self.rows.items():
+            matrices[equal] = (
+                (coo_array((values, (rows, cols)), shape=(len(rhss), n)).tocsr(), rhss) if rhss else (None, None)
+            )
+        result = linprog(
+            self.cost, A_ub=matrices[False][0], b_ub=matrices[False][1], A_eq=matrices[True][0],
+            b_eq=matrices[True][1], bounds=np.column_stack([np.zeros(n), self.upper]), method="highs",
+            options={"time_limit": seconds},
+        )  # fmt: skip
+        return None if result.status != 0 else self.constant + float(result.fun)
+
+
 def time_indexed_bound(
     compiled: Compiled, time_limit_seconds: float, minutes: int | None = None
 ) -> tuple[int, int] | None:
     """(bound, bucket minutes) from the LP relaxation, or None when too large or not solved in time. The
     bucket is the finest that fits (`bucket_minutes`) unless given."""
     minutes = minutes or bucket_minutes(compiled)
-    if minutes is None or not compiled.jobs:
+    if minutes is None or not compiled.jobs or time_limit_seconds <= 0:
         return None
     horizon = compiled.horizon_minutes
     buckets = [(t, min(t + minutes, horizon)) for t in range(0, horizon, minutes)]
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    lp.SetTimeLimit(int(time_limit_seconds * 1000))
     capacity = {
         (a, b): sum(max(0, min(hi, end) - max(lo, start)) for start, end in agent.windows)
         for a, agent in enumerate(compiled.agents)
         for b, (lo, hi) in enumerate(buckets)
     }
-    usage: dict[tuple[int, int], list[pywraplp.Variable]] = {}
+    lp = _LP()
+    usage: dict[tuple[int, int], list[int]] = {}
     cells: dict[int, list[Cell]] = {}
-    objective = [
-        _job_terms(compiled, lp, j, job, buckets, capacity, usage, cells) for j, job in enumerate(compiled.jobs)
-    ]
-    for key, minutes_used in usage.items():
-        lp.Add(lp.Sum(minutes_used) <= capacity[key])
-    objective += _share_terms(compiled, lp, cells)
-    objective += _overload_terms(compiled, lp, cells)
-    objective += _fairness_terms(compiled, lp, cells)
-    lp.Minimize(lp.Sum(objective))
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+    for j, job in enumerate(compiled.jobs):
+        _job_terms(compiled, lp, j, job, buckets, capacity, usage, cells)
+    for key, used in usage.items():
+        lp.row([(y, 1.0) for y in used], capacity[key])
+    _share_terms(compiled, lp, cells)
+    _overload_terms(compiled, lp, cells)
+    _fairness_terms(compiled, lp, cells)
+    value = lp.minimum(time_limit_seconds)
+    if value is None:
         return None
-    return int(lp.Objective().Value() - 1e-6 * max(1.0, abs(lp.Objective().Value()))), minutes
+    return int(value - 1e-6 * max(1.0, abs(value))), minutes
 
 
 def _job_terms(
     compiled: Compiled,
-    lp: pywraplp.Solver,
+    lp: _LP,
     j: int,
     job: Job,
     buckets: list[tuple[int, int]],
     capacity: dict[tuple[int, int], int],
-    usage: dict[tuple[int, int], list[pywraplp.Variable]],
+    usage: dict[tuple[int, int], list[int]],
     cells_of: dict[int, list[Cell]],
-) -> pywraplp.LinearExpr:
-    """One request's share of the relaxed objective, with its variables and constraints."""
+) -> None:
+    """One request's share of the relaxed objective, with its variables and rows."""
     weights = compiled.scenario.policy.term_weights
     left_out = job_cost(compiled, j, None)
-    placed = lp.NumVar(0, 1 if job.candidates else 0, f"x[{job.request.id}]")
-    terms = [(weights.deferral * left_out.deferral + weights.waiting * left_out.waiting) * (1 - placed)]
+    deferred_cost = weights.deferral * left_out.deferral + weights.waiting * left_out.waiting
+    lp.constant += deferred_cost  # paid as (1 - placed) x the cost of leaving it out
+    placed = lp.var(1.0 if job.candidates else 0.0, -deferred_cost)
     if not job.candidates:
-        return lp.Sum(terms)
+        return
     effort = job.effort
-    worked, busy, cells = [], [], []
+    worked: list[tuple[int, float]] = []
+    busy: list[tuple[int, float]] = []
+    cells: list[Cell] = []
     for candidate in job.candidates:
         agent = compiled.agents[candidate.agent]
         release = agent.team_start(candidate.earliest_start)
+        moved = job.reference_agent is not None and candidate.agent != job.reference_agent
         for b, (lo, hi) in enumerate(buckets):
             if hi <= release or capacity[candidate.agent, b] == 0:
                 continue
-            y = lp.NumVar(0, min(effort, capacity[candidate.agent, b]), "")
+            y = lp.var(min(effort, capacity[candidate.agent, b]), weights.churn / effort if moved else 0.0)
             usage.setdefault((candidate.agent, b), []).append(y)
-            worked.append(y)
+            worked.append((y, 1.0))
             cells.append((candidate.agent, lo, y))
-            busy.append(y * max(lo, release))
-            if job.reference_agent is not None and candidate.agent != job.reference_agent:
-                terms.append(weights.churn * y * (1.0 / effort))
-    lp.Add(lp.Sum(worked) == effort * placed)
+            busy.append((y, max(lo, release) / effort))
+    lp.row([*worked, (placed, -effort)], 0.0, equal=True)
     cells_of[j] = cells
-    mean_busy = lp.Sum(busy) * (1.0 / effort)
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
     for limit, weight in ((job.triage.due_minute, weights.lateness * job.triage.weight),
                           (job.triage.max_wait_minute, weights.waiting)):  # fmt: skip
-        past = lp.NumVar(0, lp.infinity(), "")
-        lp.Add(past >= mean_busy + (effort / 2 - limit) * placed)
-        lp.Add(past >= (earliest_end - limit) * placed)
-        terms.append(weight * past)
-    return lp.Sum(terms)
+        past = lp.var(cost=weight)
+        lp.row([*busy, (placed, effort / 2 - limit), (past, -1.0)], 0.0)  # past >= mean busy + effort/2 - limit
+        lp.row([(placed, earliest_end - limit), (past, -1.0)], 0.0)
 
 
-def _share_terms(compiled: Compiled, lp: pywraplp.Solver, cells: dict[int, list[Cell]]) -> list[pywraplp.LinearExpr]:
+def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """The share term on the relaxed minutes: per priority, priority weight x each eligible department's
     shortfall from its fair share of that priority's planned minutes."""
     weight = compiled.scenario.policy.term_weights.share
-    out = []
     for share_class in compiled.share_classes:
-        planned: dict[int, list[pywraplp.Variable]] = {d: [] for d in share_class.fair}
-        for j, worked in cells.items():
-            job = compiled.jobs[j]
-            if job.triage.priority == share_class.priority:
-                planned[job.department] += [y for _, _, y in worked]
-        total = lp.Sum([y for ys in planned.values() for y in ys])
-        for d in share_class.eligible:
-            short = lp.NumVar(0, lp.infinity(), "")
-            lp.Add(1000 * short >= share_class.fair[d] * total - 1000 * lp.Sum(planned[d]))
-            out.append(weight * share_class.priority_weight * short)
-    return out
+        minutes = [
+            (compiled.jobs[j].department, y)
+            for j, worked in cells.items()
+            if compiled.jobs[j].triage.priority == share_class.priority
+            for _, _, y in worked
+        ]
+        for d in share_class.eligible:  # 1000 x short >= fair x all minutes - 1000 x the department's
+            short = lp.var(cost=weight * share_class.priority_weight)
+            fair = share_class.fair[d]
+            lp.row([*((y, fair - (1000.0 if dept == d else 0.0)) for dept, y in minutes), (short, -1000.0)], 0.0)
 
 
-def _overload_terms(compiled: Compiled, lp: pywraplp.Solver, cells: dict[int, list[Cell]]) -> list[pywraplp.LinearExpr]:
+def _overload_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """Overload on the relaxed minutes: the minutes each agent works above their target load. (Spread is left
-    at 0: its max-min coupling of all agents tripled GLOP's time at M for under 0.5 % of bound.)"""
-    minutes: dict[int, list[pywraplp.Variable]] = {}
+    at 0: its max-min coupling of all agents tripled the LP's time at M for under 0.5 % of bound.)"""
+    minutes: dict[int, list[int]] = {}
     for worked in cells.values():
         for a, _, y in worked:
             minutes.setdefault(a, []).append(y)
-    out = []
     for a, ys in minutes.items():
         agent = compiled.agents[a]
-        over = lp.NumVar(0, lp.infinity(), "")
-        lp.Add(over >= lp.Sum(ys) - agent.capacity_minutes * agent.agent.target_load_pct // 100)
-        out.append(compiled.scenario.policy.term_weights.overload * over)
-    return out
+        over = lp.var(cost=compiled.scenario.policy.term_weights.overload)
+        lp.row([*((y, 1.0) for y in ys), (over, -1.0)], agent.capacity_minutes * agent.agent.target_load_pct // 100)
 
 
-def _fairness_terms(compiled: Compiled, lp: pywraplp.Solver, cells: dict[int, list[Cell]]) -> list[pywraplp.LinearExpr]:
+def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """Fairness on the relaxed minutes: 1000 - the lowest department on-time rate, where a request is on time
     at most for the share of its minutes worked, before its due, by agents who could have ended it by then."""
     if not compiled.departments:
-        return []
-    on_time: list[list[pywraplp.LinearExpr]] = [[] for _ in compiled.departments]
+        return
+    early: list[list[tuple[int, float]]] = [[] for _ in compiled.departments]
     totals = [0] * len(compiled.departments)
-    for j, job in enumerate(compiled.jobs):
+    for job in compiled.jobs:
         totals[job.department] += 1
+    for j, worked in cells.items():
+        job = compiled.jobs[j]
         due = job.triage.due_minute
         able = {c.agent for c in job.candidates
                 if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due}  # fmt: skip
-        early = [y for a, lo, y in cells.get(j, []) if a in able and lo < due]
-        if early:
-            on_time[job.department].append(lp.Sum(early) * (1.0 / job.effort))
-    low = lp.NumVar(0, 1000, "")
+        scale = 1000.0 / (totals[job.department] * job.effort)
+        early[job.department] += [(y, -scale) for a, lo, y in worked if a in able and lo < due]
+    weight = compiled.scenario.policy.term_weights.fairness
+    lp.constant += 1000 * weight
+    low = lp.var(1000.0, -weight)
     for d, total in enumerate(totals):
-        if total == 0:
-            continue
-        if not on_time[d]:
-            lp.Add(low <= on_time_rate(0, total))
-        else:
-            lp.Add(low <= lp.Sum(on_time[d]) * (1000.0 / total))
-    return [compiled.scenario.policy.term_weights.fairness * (1000 - low)]
+        if total:
+            lp.row([(low, 1.0), *early[d]], 0.0 if early[d] else on_time_rate(0, total))
