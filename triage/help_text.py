@@ -11,6 +11,11 @@ from triage.render import duration, moment, people, skills_phrase
 from triage.results import HandOff, Help, Stay
 
 
+def _end(text: str) -> str:
+    """The text ending with one full stop, also after a name that ends with one ("Paul P.")."""
+    return text.rstrip(".") + "."
+
+
 def render_note(h: HandOff) -> str:
     """The hand-off note for the requester: who asked, who would take it, why, and when it would be done."""
     head = f'{h.requester} ({h.department_name}): your request "{h.title}" ({h.request_id})'
@@ -35,7 +40,8 @@ def render_note(h: HandOff) -> str:
         expected += f"; it was planned {before} with {h.from_agent_name}{late}"
     if h.state == HandOffState.ACCEPTED:
         return f"{head} moved {move}, who accepted. Why: {why}. It is expected to {expected}."
-    return f"{head} is proposed to move {move}. Why: {why}. If {h.to_agent_name} accepts, it is expected to {expected}."
+    proposed = _end(f"{head} is proposed to move {move}")
+    return f"{proposed} Why: {why}. If {h.to_agent_name} accepts, it is expected to {expected}."
 
 
 def _count(n: int) -> str:
@@ -76,7 +82,7 @@ def render_help(h: Help) -> str:
     sentences = [f"{load}."]
     if h.proposals:
         to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
-        sentences.append(f"{_count(h.moves)} would bring them to {duration(h.planned_after)}: {to}.")
+        sentences.append(_end(f"{_count(h.moves)} would bring them to {duration(h.planned_after)}: {to}"))
     if h.over_after == 0:
         sentences.append("That is within their target.")
         return " ".join(sentences)
