@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from solver.counterfactual import what_if
+from solver.help import ask_help
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from solver.tradeoffs import explain_request, override_effects
@@ -248,6 +249,24 @@ def what_if_command(
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
     out.print(answer.text, markup=False)
+
+
+@app.command("help")
+def help_command(
+    scenario: ScenarioPath,
+    agent: Annotated[str, typer.Option("--agent", help="The agent who asks for help.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+) -> None:
+    """An agent above target asks for help: hand-offs to named peers with the skills and room, with notes."""
+    loaded = _read(scenario)
+    _known("--agent", agent, {a.id for a in loaded.agents}, "agent")
+    answer = ask_help(loaded, _feasible_plan(loaded, time_limit), agent)
+    if as_json:
+        sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
+        return
+    for line in [answer.text, *(f"- {p.note}" for p in answer.proposals)]:
+        out.print(line, markup=False)
 
 
 @schema_app.command("scenario")

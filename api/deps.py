@@ -21,9 +21,19 @@ from api.jobs import JobRunner
 from api.problems import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unauthorized
 from api.roles import Operation, Principal, Role
 from api.settings import Settings
-from api.store import agents, departments, jobs, pins, plans, principals, requests
+from api.store import agents, departments, handoffs, jobs, pins, plans, principals, requests
 from api.store.session import Database
-from api.store.tables import AgentRow, DepartmentRow, JobRow, PinRow, PlanRow, PrincipalRow, RequestRow, TokenRow
+from api.store.tables import (
+    AgentRow,
+    DepartmentRow,
+    HandOffRow,
+    JobRow,
+    PinRow,
+    PlanRow,
+    PrincipalRow,
+    RequestRow,
+    TokenRow,
+)
 
 T = TypeVar("T")
 
@@ -209,6 +219,7 @@ def _visible_request(
 
 
 def _plan_id(key: str) -> int:
+    """A numeric path id (plans, hand-offs); -1, which matches nothing, when it is not one."""
     return int(key) if key.isdigit() and len(key) < 10 else -1
 
 
@@ -223,4 +234,7 @@ PrincipalById = Annotated[
     PrincipalRow, Depends(_loader(lambda s, k: principals.get(session=s, principal_id=k), "principal"))
 ]
 PinById = Annotated[PinRow, Depends(_loader(lambda s, k: pins.get(session=s, pin_id=k), "pin"))]
+HandOffById = Annotated[
+    HandOffRow, Depends(_loader(lambda s, k: handoffs.get(session=s, handoff_id=_plan_id(k)), "handoff"))
+]
 TokenById = Annotated[TokenRow, Depends(_loader(lambda s, k: principals.get_token(session=s, token_id=k), "token"))]

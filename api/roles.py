@@ -36,6 +36,9 @@ class Operation(StrEnum):
     WHAT_IF = "ask what if"  # price a change against a plan, nothing stored
     READ_AUDIT = "read audit"
     READ_DEPARTMENT_REPORT = "read department report"  # requesters: their own department only
+    ASK_HELP = "ask for help"  # agents for themselves only; leads on behalf of any agent
+    ANSWER_HANDOFF = "answer hand-off"  # accept or decline: agents only hand-offs proposed to them
+    READ_HANDOFFS = "read hand-offs"  # requesters: their department's requests'; agents: from or to them
 
 
 R, A, L, M, D = Role.REQUESTER, Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
@@ -56,6 +59,9 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.PIN: frozenset({L}),
     Operation.READ_AUDIT: frozenset({L, M, D}),
     Operation.READ_DEPARTMENT_REPORT: frozenset({R, L, M}),
+    Operation.ASK_HELP: frozenset({A, L}),
+    Operation.ANSWER_HANDOFF: frozenset({A, L}),
+    Operation.READ_HANDOFFS: frozenset({R, A, L, M}),
 }
 
 REQUEST_FIELDS: dict[Role, frozenset[str]] = {

@@ -109,3 +109,33 @@ class ExplanationKind(StrEnum):
     RECEIPT = "receipt"  # a request's priority score broken into its factors
     ORDER = "order"  # a department's own order not followed, and what decided instead
     OVERRIDE = "override"  # a request moved later by a queue lead's pin, with the lead's reason
+
+
+class HandOffState(StrEnum):
+    """Where a hand-off proposal stands: proposed to the peer, then accepted or declined by them, or replaced
+    by a newer proposal (the same request handed to someone else, or a newer request for help)."""
+
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    SUPERSEDED = "superseded"
+
+
+class HelpOutcome(StrEnum):
+    """What a request for help found."""
+
+    NOT_OVER = "not_over"  # the agent is not above their target load: nothing to hand off
+    RELIEVED = "relieved"  # hand-offs bring the agent to their target or below
+    PARTLY = "partly"  # some hand-offs, and the agent is still above target
+    NO_HAND_OFF = "no_hand_off"  # no hand-off is possible (work in progress, pins, no peer with skills and room)
+
+
+class StayReason(StrEnum):
+    """Why one of the asking agent's requests stays with them."""
+
+    IN_PROGRESS = "in_progress"  # work in progress stays with its owner
+    PINNED = "pinned"  # the queue lead pinned it to them
+    NO_SKILL = "no_skill"  # no other teammate holds its skills
+    DECLINED = "declined"  # every qualified teammate with room declined it before
+    NO_ROOM = "no_room"  # no qualified teammate has room for it (left)
+    NOT_NEEDED = "not_needed"  # the agent is within target without moving it

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.names import ExplanationKind, PlanStatus, Priority, Rule, Term
+from triage.names import ExplanationKind, HandOffState, HelpOutcome, PlanStatus, Priority, Rule, StayReason, Term
 
 
 class _Result(BaseModel):
@@ -181,3 +181,68 @@ class WhatIf(_Result):
     conflict: str = Field("", description="Why the change cannot hold, when it cannot.")
     text: str = Field(description="A paragraph a lead can read before deciding.")
     after: Plan | None = Field(None, exclude=True, description="The plan with the change forced (not serialised).")
+
+
+class HandOff(_Result):
+    """A proposal to hand one request from an overloaded agent to a named peer, with the facts of its reason and
+    its new expected time, computed by re-planning with the agent capped; `note` is the sentence for the
+    requester, built from these fields alone."""
+
+    request_id: str
+    title: str
+    department_id: str
+    department_name: str
+    requester: str
+    effort_minutes: int
+    from_agent_id: str
+    from_agent_name: str
+    to_agent_id: str
+    to_agent_name: str
+    from_planned_before: int = Field(description="The asking agent's planned minutes in the horizon, before.")
+    from_planned_after: int = Field(description="Their planned minutes after every hand-off of the re-plan.")
+    from_target_minutes: int = Field(description="Their target load in the horizon, in minutes.")
+    to_planned_before: int = Field(description="The peer's planned minutes in the horizon, before.")
+    to_planned_after: int = Field(description="The peer's planned minutes after the re-plan; at most their target.")
+    to_target_minutes: int = Field(description="The peer's target load in the horizon, in minutes.")
+    horizon_days: int = Field(description="Working days the plan covers: the span loads are measured over.")
+    start_before: datetime | None = Field(description="Expected start in the current plan.")
+    end_before: datetime | None = Field(description="Expected finish in the current plan.")
+    minutes_late_before: int = Field(description="Business minutes past due in the current plan; 0 when on time.")
+    start_after: datetime = Field(description="Expected start with the peer, from the re-plan.")
+    end_after: datetime = Field(description="Expected finish with the peer, from the re-plan.")
+    minutes_late_after: int = Field(description="Business minutes past due with the peer; 0 when on time.")
+    timezone: str = Field(description="The team's time zone, in which times are written.")
+    now: datetime = Field(description="When the plan was made: times within six days of it are written as weekdays.")
+    state: HandOffState = HandOffState.PROPOSED
+    note: str = Field("", description="The hand-off note for the requester; every number in it is a field.")
+
+
+class Stay(_Result):
+    """One of the asking agent's requests that stays with them, and why."""
+
+    request_id: str
+    effort_minutes: int
+    reason: StayReason
+    required_skills: dict[str, int] = Field(description="Skill id to level, when no peer holds them or has room.")
+
+
+class Help(_Result):
+    """An agent's request for help: the hand-offs proposed (fewest moves that bring them to target, only to
+    qualified peers who stay within theirs), what stays and why, and a paragraph for the agent."""
+
+    agent_id: str
+    agent_name: str
+    outcome: HelpOutcome
+    planned_before: int = Field(description="The agent's planned minutes in the horizon, in the current plan.")
+    planned_after: int = Field(description="Their planned minutes once every proposal is accepted.")
+    target_minutes: int = Field(description="Their target load in the horizon, in minutes.")
+    over_after: int = Field(description="Minutes still above target once every proposal is accepted.")
+    horizon_days: int
+    moves: int = Field(description="Requests handed off: the fewest that bring the agent as close to target.")
+    proposals: list[HandOff]
+    stays: list[Stay]
+    skill_names: dict[str, str] = Field(default_factory=dict, description="Skill id to name, for the skills named.")
+    re_planned: str = Field(description="How the re-plan was computed.")
+    solve_seconds: float
+    text: str = Field(description="A paragraph for the agent; every number in it is a field.")
+    after: Plan | None = Field(None, exclude=True, description="The plan with every proposal accepted.")

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import agents, audit, departments, health, jobs, organisation, pins, plans, principals, requests
+from api.routes import (
+    agents,
+    audit,
+    departments,
+    handoffs,
+    health,
+    jobs,
+    organisation,
+    pins,
+    plans,
+    principals,
+    requests,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -16,6 +28,7 @@ ROUTERS: list[APIRouter] = [
     requests.router,
     plans.router,
     pins.router,
+    handoffs.router,
     jobs.router,
     audit.router,
 ]

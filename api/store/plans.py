@@ -171,3 +171,11 @@ def apply(
     )
     session.flush()
     return changes
+
+
+def item_versions(*, session: Session, plan_id: int) -> dict[str, int]:
+    """Each request of a plan and its version when planned."""
+    rows = session.execute(
+        select(PlanItemRow.request_id, PlanItemRow.request_version).where(PlanItemRow.plan_id == plan_id)
+    )
+    return {request_id: version for request_id, version in rows}

@@ -218,3 +218,32 @@ class PinRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+
+
+class HandOffRow(Base):
+    """A hand-off proposal (`triage.results.HandOff`, kept whole in `body` as proposed) from an agent's request
+    for help, and the peer's answer. `request_version` is the request's version in the plan it was computed
+    from: accepting refuses a request that changed since."""
+
+    __tablename__ = "handoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ask_id: Mapped[str] = mapped_column(String(32))  # the request for help that proposed it
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    request_id: Mapped[str] = mapped_column(String(64))
+    request_version: Mapped[int]
+    department_id: Mapped[str] = mapped_column(String(64))
+    from_agent_id: Mapped[str] = mapped_column(String(64))
+    to_agent_id: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    asked_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    answered_by: Mapped[str | None] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None]
+    answer_reason: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (
+        Index("ix_handoffs_request", "request_id", "id"),
+        Index("ix_handoffs_department", "department_id", "id"),
+        Index("ix_handoffs_to_agent_state", "to_agent_id", "state"),
+        Index("ix_handoffs_from_agent_state", "from_agent_id", "state"),
+    )

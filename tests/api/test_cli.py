@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from tests.builders import agent, flat_policy, request, scenario_dict
 from triage.model import Scenario
-from triage.results import Plan
+from triage.results import Help, Plan
 
 runner = CliRunner()
 
@@ -165,3 +165,22 @@ def test_report_tells_a_department_what_it_asked_and_gets(tmp_path: Path) -> Non
     assert lines[0] == "Operations asked for 2 request(s), 2 h of work, and marked 1 urgent."
     assert lines[1].startswith("It gets 2 planned in the next 5 working days, 1 on time, 1 late and 0 not planned")
     assert runner.invoke(app, ["report", str(two_on_one(tmp_path)), "--department", "nope"]).exit_code == 2
+
+
+def test_help_prints_the_agents_paragraph_and_each_note(tmp_path: Path) -> None:
+    # Ana owns 8 h against a target of 4 h (10 % of the horizon); moving her work costs more churn than her
+    # overload, so the plan keeps it with her; Ben has room.
+    team = [agent("ana", target_load_pct=10), agent("ben")]
+    work = [request("A", 240, owner="ana", title="VPN down"), request("B", 240, owner="ana")]
+    path = write(tmp_path, scenario_dict(team, work, policy=flat_policy(2400, term_weights={"churn": 5000})))
+    result = runner.invoke(app, ["help", str(path), "--agent", "ana", "--time-limit", "2"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Ana is planned 8 h over the next 5 working days against a target of 4 h. 1 hand-off")
+    assert len(lines) == 2 and lines[1].startswith('- Robin (Operations): your request "')
+    as_json = runner.invoke(app, ["help", str(path), "--agent", "ana", "--json", "--time-limit", "2"])
+    answer = Help.model_validate_json(as_json.stdout)
+    assert answer.moves == 1 and answer.planned_after == answer.target_minutes == 240
+    assert [p.note for p in answer.proposals] == [lines[1].removeprefix("- ")]
+    unknown = runner.invoke(app, ["help", str(path), "--agent", "zoe"])
+    assert unknown.exit_code == 2 and "--agent: unknown agent 'zoe'" in unknown.output

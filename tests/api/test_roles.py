@@ -11,6 +11,7 @@ import pytest
 
 from api.roles import ALLOWED, Operation, Role
 from tests.api.conftest import Api
+from tests.api.help_setup import proposal_to_ben
 from tests.api.org import new_request
 
 REQ, AGT, LEAD, MGR, ADM = "requester", "agent", "lead", "manager", "admin"
@@ -32,6 +33,9 @@ EXPECTED: dict[str, set[str]] = {
     "pin": {LEAD},
     "read audit": {LEAD, MGR, ADM},
     "read department report": {REQ, LEAD, MGR},
+    "ask for help": {AGT, LEAD},
+    "answer hand-off": {AGT, LEAD},
+    "read hand-offs": {REQ, AGT, LEAD, MGR},
 }
 
 
@@ -61,6 +65,16 @@ def _report(api: Api, role: str) -> Any:
     return api.get("/departments/sales/report", WHO[role])  # the requester token is Sales'
 
 
+def _ask_help(api: Api, role: str) -> Any:
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    return api.post("/agents/ben/help", WHO[role], {})  # the agent token is Ben's: he asks for himself
+
+
+def _answer_hand_off(api: Api, role: str) -> Any:
+    proposal = proposal_to_ben(api)  # the agent token is Ben's: the peer it is proposed to
+    return api.post(f"/handoffs/{proposal['id']}/accept", WHO[role], {})
+
+
 CALLS: dict[str, Callable[[Api, str], Any]] = {
     "read organisation": lambda api, role: api.get("/departments", WHO[role]),
     "read agents": lambda api, role: api.get("/agents", WHO[role]),
@@ -79,6 +93,9 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
                                                            "reason": "promised to Sales"}),
     "read audit": lambda api, role: api.get("/audit", WHO[role]),
     "read department report": _report,
+    "ask for help": _ask_help,
+    "answer hand-off": _answer_hand_off,
+    "read hand-offs": lambda api, role: api.get("/handoffs", WHO[role]),
 }  # fmt: skip
 
 

@@ -1,0 +1,193 @@
+"""Hand-offs: the proposals of a request for help, and the peers' answers, audited.
+
+Asking again replaces the agent's open proposals (and any open proposal for the same requests): they become
+`superseded`. Accepting is one transaction: the request must still be open and at the version it had in the
+plan the proposal came from (else 409 and nothing changes); the peer becomes its owner, the other open
+proposals for it are superseded. Declined (request, peer) pairs are remembered and never proposed again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from api.problems import Conflict
+from api.roles import Principal, Role
+from api.store import audit
+from api.store.requests import OPEN_STATUSES
+from api.store.tables import AgentRow, HandOffRow, RequestRow
+from triage.help_text import render_note
+from triage.names import HandOffState
+from triage.results import HandOff, Help
+
+PROPOSED = HandOffState.PROPOSED.value
+
+
+def get(*, session: Session, handoff_id: int) -> HandOffRow | None:
+    return session.get(HandOffRow, handoff_id)
+
+
+def domain(row: HandOffRow) -> HandOff:
+    """The proposal as stored, in its current state, with its note for that state."""
+    proposal = HandOff.model_validate_json(row.body)
+    proposal.state = HandOffState(row.state)
+    proposal.note = render_note(proposal)
+    return proposal
+
+
+def visible(principal: Principal, row: HandOffRow) -> bool:
+    """Requesters see their department's requests' hand-offs; agents those from or to them; leads, managers all."""
+    if principal.role == Role.REQUESTER:
+        return row.department_id == principal.department_id
+    if principal.role == Role.AGENT:
+        return principal.agent_id in (row.from_agent_id, row.to_agent_id)
+    return True
+
+
+def page(
+    *, session: Session, principal: Principal, request_id: str | None, state: str | None, after: int, limit: int
+) -> list[HandOffRow]:
+    """Hand-offs the principal may see, oldest first, after the cursor."""
+    query = select(HandOffRow).where(HandOffRow.id > after).order_by(HandOffRow.id).limit(limit)
+    if principal.role == Role.REQUESTER:
+        query = query.where(HandOffRow.department_id == principal.department_id)
+    elif principal.role == Role.AGENT:
+        mine = principal.agent_id or ""
+        query = query.where(or_(HandOffRow.from_agent_id == mine, HandOffRow.to_agent_id == mine))
+    if request_id is not None:
+        query = query.where(HandOffRow.request_id == request_id)
+    if state is not None:
+        query = query.where(HandOffRow.state == state)
+    return list(session.scalars(query))
+
+
+def declined_pairs(*, session: Session) -> frozenset[tuple[str, str]]:
+    """Every (request, peer) pair a peer declined."""
+    rows = session.execute(
+        select(HandOffRow.request_id, HandOffRow.to_agent_id).where(HandOffRow.state == HandOffState.DECLINED.value)
+    )
+    return frozenset((r, a) for r, a in rows)
+
+
+def save_help(
+    *,
+    session: Session,
+    actor: Principal,
+    help_: Help,
+    ask_id: str,
+    plan_id: int,
+    versions: dict[str, int],
+    reason: str | None,
+    at: datetime,
+) -> list[HandOffRow]:
+    """Store the proposals of a request for help, superseding the open ones they replace; refuse (409) when a
+    proposed request changed since the plan (`versions`: each request's version in the plan)."""
+    current = dict(
+        session.execute(
+            select(RequestRow.id, RequestRow.version).where(
+                RequestRow.id.in_([p.request_id for p in help_.proposals]), RequestRow.status.in_(OPEN_STATUSES)
+            )
+        ).all()
+    )
+    stale = sorted(p.request_id for p in help_.proposals if current.get(p.request_id) != versions.get(p.request_id))
+    if stale:
+        raise Conflict(f"{', '.join(stale)} changed since plan {plan_id} was computed; compute a new plan first.")
+    replaced = or_(HandOffRow.from_agent_id == help_.agent_id, HandOffRow.request_id.in_(current))
+    session.execute(
+        update(HandOffRow)
+        .where(HandOffRow.state == PROPOSED, replaced)
+        .values(state=HandOffState.SUPERSEDED.value)
+        .execution_options(synchronize_session=False)
+    )
+    rows = [
+        HandOffRow(ask_id=ask_id, plan_id=plan_id, request_id=p.request_id, request_version=versions[p.request_id],
+                   department_id=p.department_id, from_agent_id=p.from_agent_id, to_agent_id=p.to_agent_id,
+                   state=PROPOSED, body=p.model_dump_json(), asked_by=actor.id, created_at=at)
+        for p in help_.proposals
+    ]  # fmt: skip
+    session.add_all(rows)
+    changes = {"plan": plan_id, "outcome": help_.outcome.value, "planned_minutes": help_.planned_before,
+               "target_minutes": help_.target_minutes, "proposals": [[p.request_id, p.to_agent_id]
+                                                                     for p in help_.proposals]}  # fmt: skip
+    audit.record(session=session, actor=actor, at=at, action="help.asked", subject_type="agent",
+                 subject_id=help_.agent_id, changes=changes, reason=reason)  # fmt: skip
+    session.flush()
+    return rows
+
+
+def _claim(session: Session, row: HandOffRow, state: HandOffState, actor: Principal, reason: str | None,
+           at: datetime) -> None:  # fmt: skip
+    """Move a proposed hand-off to its answer; 409 when it was answered or superseded already (even concurrently)."""
+    if row.state != PROPOSED:
+        raise Conflict(f"Hand-off {row.id} is {row.state} already.")
+    claimed = session.execute(
+        update(HandOffRow)
+        .where(HandOffRow.id == row.id, HandOffRow.state == PROPOSED)
+        .values(state=state.value, answered_by=actor.id, answered_at=at, answer_reason=reason)
+        .execution_options(synchronize_session="fetch")
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(f"Hand-off {row.id} was answered already.")
+
+
+def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:
+    """The peer takes the request: it becomes its owner, if the request is as it was when proposed."""
+    if row.state != PROPOSED:
+        raise Conflict(f"Hand-off {row.id} is {row.state} already.")
+    request = session.scalar(select(RequestRow).where(RequestRow.id == row.request_id))
+    if request is None or request.status not in OPEN_STATUSES:
+        raise Conflict(f"{row.request_id} is no longer open; nothing was handed off.")
+    if request.version != row.request_version:
+        raise Conflict(
+            f"{row.request_id} changed since this hand-off was proposed (version {row.request_version}, now "
+            f"{request.version}); nothing was handed off: ask for help again."
+        )
+    peer = session.get(AgentRow, row.to_agent_id)
+    if peer is None or not peer.active:
+        raise Conflict(f"{row.to_agent_id} is no longer an active agent; nothing was handed off.")
+    _claim(session, row, HandOffState.ACCEPTED, actor, reason, at)
+    before = request.owner_id
+    request.owner_id, request.updated_at = row.to_agent_id, at
+    try:
+        session.flush()
+    except StaleDataError as exc:  # the request changed while this was being accepted
+        raise Conflict(f"{row.request_id} changed meanwhile; nothing was handed off: ask for help again.") from exc
+    session.execute(
+        update(HandOffRow)
+        .where(HandOffRow.request_id == row.request_id, HandOffRow.state == PROPOSED, HandOffRow.id != row.id)
+        .values(state=HandOffState.SUPERSEDED.value)
+        .execution_options(synchronize_session=False)
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="handoff.accepted",
+        subject_type="handoff",
+        subject_id=str(row.id),
+        changes={"request": row.request_id, "to": row.to_agent_id},
+        reason=reason,
+    )
+    audit.record(session=session, actor=actor, at=at, action="request.handed_off", subject_type="request",
+                 subject_id=row.request_id, changes={"owner": [before, row.to_agent_id], "handoff": row.id},
+                 reason=reason)  # fmt: skip
+    session.flush()
+
+
+def decline(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:
+    """The peer does not take the request; the pair is remembered and not proposed again."""
+    _claim(session, row, HandOffState.DECLINED, actor, reason, at)
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="handoff.declined",
+        subject_type="handoff",
+        subject_id=str(row.id),
+        changes={"request": row.request_id, "to": row.to_agent_id},
+        reason=reason,
+    )
+    session.flush()

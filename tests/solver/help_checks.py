@@ -1,0 +1,127 @@
+"""Checks every help answer is held to: the independent checker on the plan with every proposal accepted, each
+fact of each proposal recomputed from that plan and the current one, and the fewest moves found by brute force."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from zoneinfo import ZoneInfo
+
+from solver.compile import qualifies
+from solver.help import Declined, ask_help
+from solver.params import SolveParams
+from solver.tradeoffs import target_minutes
+from triage.help_text import render_help, render_note
+from triage.model import Scenario
+from triage.names import HelpOutcome, PinKind, RequestStatus
+from triage.render import duration, moment
+from triage.results import HandOff, Help, Plan
+from triage.validation import check_plan, term_quantities
+
+QUICK = SolveParams(time_limit_seconds=2, workers=2)
+
+
+def planned_minutes(scenario: Scenario, plan: Plan) -> dict[str, int]:
+    """Each agent's planned minutes in a plan, from its assignments and the requests' efforts."""
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
+    out = dict.fromkeys((a.id for a in scenario.agents), 0)
+    for a in plan.assignments:
+        out[a.agent_id] += effort[a.request_id]
+    return out
+
+
+def checked_help(
+    scenario: Scenario, plan: Plan, agent_id: str, declined: Declined = frozenset(), params: SolveParams = QUICK
+) -> Help:
+    """Ask for help, then hold the answer to the checker and recompute every fact it states."""
+    result = ask_help(scenario, plan, agent_id, params, declined)
+    after = result.after
+    assert after is not None
+    assert check_plan(scenario, after) == []
+    assert {t.term: t.quantity for t in after.terms} == term_quantities(scenario, after)
+    targets = target_minutes(scenario)
+    before_loads, after_loads = planned_minutes(scenario, plan), planned_minutes(scenario, after)
+    assert (result.planned_before, result.planned_after) == (before_loads[agent_id], after_loads[agent_id])
+    assert result.target_minutes == targets[agent_id]
+    assert result.over_after == max(after_loads[agent_id] - targets[agent_id], 0)
+    assert result.moves == len(result.proposals)
+    if result.outcome == HelpOutcome.NOT_OVER:
+        assert before_loads[agent_id] <= targets[agent_id] and result.proposals == []
+    before_agent = {a.request_id: a.agent_id for a in plan.assignments}
+    after_agent = {a.request_id: a.agent_id for a in after.assignments}
+    assert set(after_agent) == set(before_agent), "help never drops nor adds work"
+    moved = {r for r, a in after_agent.items() if a != before_agent[r]}
+    assert moved == {p.request_id for p in result.proposals}, "only the asking agent's requests change hands"
+    requests = {r.id: r for r in scenario.requests}
+    for p in result.proposals:
+        request, peer = requests[p.request_id], scenario.agent(p.to_agent_id)
+        assert before_agent[p.request_id] == agent_id == p.from_agent_id
+        assert request.status != RequestStatus.IN_PROGRESS, "work in progress stays with its owner"
+        assert qualifies(peer, request) and (p.request_id, p.to_agent_id) not in declined
+        assert not any(pin.kind == PinKind.ASSIGN and pin.request == p.request_id for pin in scenario.pins)
+        assert (p.to_planned_before, p.to_planned_after) == (before_loads[peer.id], after_loads[peer.id])
+        assert p.to_planned_after <= p.to_target_minutes == targets[peer.id], "the peer stays within target"
+        assert (p.from_planned_before, p.from_planned_after) == (result.planned_before, result.planned_after)
+        now, was = after.assignment(p.request_id), plan.assignment(p.request_id)
+        assert now is not None and was is not None
+        assert (p.start_after, p.end_after, p.minutes_late_after) == (now.start, now.end, now.minutes_late)
+        assert (p.start_before, p.end_before, p.minutes_late_before) == (was.start, was.end, was.minutes_late)
+        assert p.note == render_note(p)
+        assert_numbers_are_fields(p.note, note_numbers(p))
+    assert result.text == render_help(result)
+    assert_numbers_are_fields(result.text, help_numbers(result))
+    return result
+
+
+def _digits(*texts: str) -> set[str]:
+    return {n for text in texts for n in re.findall(r"\d+", text)}
+
+
+def note_numbers(p: HandOff) -> set[str]:
+    """The numbers a note may show: its fields' durations, times, ids, names and the horizon."""
+    zone = ZoneInfo(p.timezone)
+    minutes = [p.from_planned_before, p.from_target_minutes, p.to_planned_before, p.to_target_minutes,
+               p.to_planned_after, p.minutes_late_after, p.minutes_late_before]  # fmt: skip
+    times = [t for t in (p.start_after, p.end_after, p.start_before, p.end_before) if t is not None]
+    return _digits(*map(duration, minutes), *(moment(t, zone, p.now) for t in times), p.request_id, p.title,
+                   p.requester, p.department_name, p.from_agent_name, p.to_agent_name, str(p.horizon_days))  # fmt: skip
+
+
+def help_numbers(h: Help) -> set[str]:
+    minutes = [h.planned_before, h.target_minutes, h.planned_after, h.over_after]
+    names = [*(p.to_agent_name for p in h.proposals), *h.skill_names.values(), h.agent_name]
+    ids = [*(p.request_id for p in h.proposals), *(s.request_id for s in h.stays)]
+    levels = [str(level) for s in h.stays for level in s.required_skills.values()]
+    return _digits(*map(duration, minutes), *names, *ids, *levels, str(h.horizon_days), str(h.moves))
+
+
+def assert_numbers_are_fields(text: str, allowed: set[str]) -> None:
+    invented = _digits(text) - allowed
+    assert invented == set(), f"numbers not from the fields: {invented} in {text!r}"
+
+
+def fewest_moves(scenario: Scenario, plan: Plan, agent_id: str, declined: Declined = frozenset()) -> tuple[int, int]:
+    """(minutes over target, moves), lexicographically least, by trying every way to hand the agent's movable
+    requests to qualified peers with room (timing ignored: the tests' scenarios leave every agent the time)."""
+    targets, loads = target_minutes(scenario), planned_minutes(scenario, plan)
+    requests = {r.id: r for r in scenario.requests}
+    pinned = {p.request for p in scenario.pins if p.kind == PinKind.ASSIGN}
+    mine = [a.request_id for a in plan.assignments if a.agent_id == agent_id]
+    choices = []
+    for rid in mine:
+        request = requests[rid]
+        movable = request.status != RequestStatus.IN_PROGRESS and rid not in pinned
+        peers = [a.id for a in scenario.agents if a.id != agent_id and qualifies(a, request)
+                 and (rid, a.id) not in declined and movable]  # fmt: skip
+        choices.append([None, *peers])
+    best = (max(loads[agent_id] - targets[agent_id], 0), 0)
+    for pick in itertools.product(*choices):
+        taken = dict.fromkeys(loads, 0)
+        for rid, peer in zip(mine, pick, strict=True):
+            if peer is not None:
+                taken[peer] += requests[rid].effort_minutes
+        if any(loads[p] + m > targets[p] for p, m in taken.items() if m):
+            continue
+        left = loads[agent_id] - sum(taken.values())
+        best = min(best, (max(left - targets[agent_id], 0), sum(peer is not None for peer in pick)))
+    return best

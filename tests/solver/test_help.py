@@ -1,0 +1,173 @@
+"""Help between peers on small scenarios whose answer is worked out by hand (and by brute force): the asking
+agent ends within target when peers have room, with the fewest moves, only to qualified peers who stay within
+theirs; declined pairs, work in progress and pins stay; no room is said honestly.
+
+In these scenarios nothing can be late and the churn weight is high, so the plan keeps every request with its
+owner: the owner of too much work stays above target until they ask for help. Targets are in minutes of the
+five-day horizon (2,400 working minutes): 10 % is 240."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from fixtures.generate import generate_scenario
+from solver.help import ask_help
+from solver.params import SolveParams
+from solver.run import plan, plan_by_routing
+from solver.tradeoffs import target_minutes
+from tests.builders import agent, flat_policy, request, scenario
+from tests.solver.help_checks import (
+    QUICK,
+    assert_numbers_are_fields,
+    checked_help,
+    fewest_moves,
+    note_numbers,
+    planned_minutes,
+)
+from triage.errors import ScenarioError
+from triage.help_text import render_note
+from triage.model import Scenario
+from triage.names import HandOffState, HelpOutcome, StayReason
+from triage.render import duration
+from triage.results import Plan
+
+KEEP_OWNERS = flat_policy(2400, term_weights={"churn": 5000})  # nothing is late: only churn and load count
+
+
+def owned(agents: list[dict[str, Any]], requests: list[dict[str, Any]], **fields: Any) -> tuple[Scenario, Plan]:
+    s = scenario(agents, requests, policy=KEEP_OWNERS, **fields)
+    current = plan(s, QUICK)
+    owners = {r.id: r.owner for r in s.requests}
+    assert all(a.agent_id == owners[a.request_id] for a in current.assignments), "the plan keeps the owners"
+    return s, current
+
+
+@pytest.fixture
+def ana_overloaded() -> tuple[Scenario, Plan]:
+    # ana: target 240, planned 480 (A 240, B 120, C 60 that only she can do, D 60 in progress); ben: room.
+    return owned(
+        [agent("ana", {"net": 2}, target_load_pct=10), agent("ben", {"net": 1}, target_load_pct=20)],
+        [request("A", 240, owner="ana"), request("B", 120, owner="ana"),
+         request("C", 60, owner="ana", required_skills={"net": 2}),
+         request("D", 60, owner="ana", status="in_progress"), request("E", 60, owner="ben")],
+    )  # fmt: skip
+
+
+def test_the_asker_ends_within_target_with_the_fewest_moves(ana_overloaded: tuple[Scenario, Plan]) -> None:
+    s, current = ana_overloaded
+    result = checked_help(s, current, "ana")
+    # 240 over: only A (240) alone brings her to target; B (120) alone leaves her 120 over.
+    assert (result.over_after, result.moves) == fewest_moves(s, current, "ana") == (0, 1)
+    assert [(p.request_id, p.to_agent_id) for p in result.proposals] == [("A", "ben")]
+    assert result.outcome == HelpOutcome.RELIEVED and result.planned_after <= result.target_minutes
+    assert {x.request_id: x.reason for x in result.stays} == {
+        "B": StayReason.NOT_NEEDED, "C": StayReason.NO_SKILL, "D": StayReason.IN_PROGRESS}  # fmt: skip
+    note = result.proposals[0].note
+    assert note.startswith('Robin (Operations): your request "Request A" (A) is proposed to move from Ana to Ben.')
+    assert f"planned {duration(result.planned_before)} over the next 5 working days" in note
+    assert result.proposals[0].state == HandOffState.PROPOSED
+
+
+def test_peers_are_qualified_and_not_pushed_over_their_target() -> None:
+    # ana 500 against 240; ben has 180 of room, dan 280, cal has room but not the skill. A (300) fits no one;
+    # B (200) fits only dan: one move, and ana stays 60 over target because of A.
+    s, current = owned(
+        [agent("ana", target_load_pct=10), agent("ben", target_load_pct=10), agent("cal", {"pay": 1}),
+         agent("dan", target_load_pct=20)],
+        [request("A", 300, owner="ana"), request("B", 200, owner="ana"), request("E", 60, owner="ben"),
+         request("F", 200, owner="dan")],
+    )  # fmt: skip
+    result = checked_help(s, current, "ana")
+    assert (result.over_after, result.moves) == fewest_moves(s, current, "ana") == (60, 1)
+    assert [(p.request_id, p.to_agent_id) for p in result.proposals] == [("B", "dan")]
+    assert result.outcome == HelpOutcome.PARTLY
+    assert [(x.request_id, x.reason) for x in result.stays] == [("A", StayReason.NO_ROOM)]
+    assert result.text.endswith(
+        f"They would still be {duration(result.over_after)} over target: no teammate who holds Networking has room "
+        "left for A."
+    )
+
+
+def test_a_declined_pair_is_never_proposed_again(ana_overloaded: tuple[Scenario, Plan]) -> None:
+    s, current = ana_overloaded
+    declined = frozenset({("A", "ben")})
+    result = checked_help(s, current, "ana", declined)
+    # without A to ben, the best is B (120) to ben: ana stays 120 over target.
+    assert (result.over_after, result.moves) == fewest_moves(s, current, "ana", declined) == (120, 1)
+    assert [(p.request_id, p.to_agent_id) for p in result.proposals] == [("B", "ben")]
+    assert {x.request_id: x.reason for x in result.stays}["A"] == StayReason.DECLINED
+    assert "every qualified teammate with room declined A before" in result.text
+
+
+def test_work_in_progress_and_pinned_work_stay() -> None:
+    s, current = owned(
+        [agent("ana", target_load_pct=5), agent("ben")],
+        [request("W", 120, owner="ana", status="in_progress"), request("P", 120, owner="ana")],
+        pins=[{"id": "p", "kind": "assign", "request": "P", "agent": "ana"}],
+    )
+    result = checked_help(s, current, "ana")
+    assert result.proposals == [] and result.outcome == HelpOutcome.NO_HAND_OFF
+    assert {x.request_id: x.reason for x in result.stays} == {"W": StayReason.IN_PROGRESS, "P": StayReason.PINNED}
+    assert result.text.endswith(
+        f"No hand-off is possible, so they stay {duration(result.over_after)} over target: W in progress stays "
+        "with them; P is pinned to them by the queue lead."
+    )
+
+
+def test_no_peer_with_the_skill_and_room_is_said_honestly() -> None:
+    # ben holds the skill but is at his target; cal has room but only Payroll.
+    s, current = owned(
+        [agent("ana", {"db": 2}, target_load_pct=5), agent("ben", {"db": 3}, target_load_pct=5),
+         agent("cal", {"pay": 1})],
+        [request("A", 180, owner="ana", required_skills={"db": 2}), request("B", 120, owner="ben",
+                                                                            required_skills={"db": 1})],
+    )  # fmt: skip
+    result = checked_help(s, current, "ana")
+    assert result.outcome == HelpOutcome.NO_HAND_OFF and result.over_after == 180 - 120
+    assert result.text == (
+        f"Ana is planned {duration(180)} over the next 5 working days against a target of {duration(120)}. No "
+        f"hand-off is possible, so they stay {duration(60)} over target: no teammate who holds Databases (level 2 "
+        "or higher) has room left for A."
+    )
+
+
+def test_an_agent_within_target_gets_no_proposal(ana_overloaded: tuple[Scenario, Plan]) -> None:
+    s, current = ana_overloaded
+    result = checked_help(s, current, "ben")
+    assert result.outcome == HelpOutcome.NOT_OVER and result.proposals == []
+    assert result.text.endswith("not above target, so no hand-off is proposed.")
+
+
+def test_an_unknown_agent_is_named_as_the_bad_field(ana_overloaded: tuple[Scenario, Plan]) -> None:
+    s, current = ana_overloaded
+    with pytest.raises(ScenarioError) as caught:
+        ask_help(s, current, "zoe")
+    assert [str(p) for p in caught.value.problems] == ["help.agent: unknown agent 'zoe'"]
+
+
+@pytest.mark.slow
+def test_help_on_a_generated_m_scenario_is_fast_and_valid() -> None:
+    # M (25 agents, 300 requests) below full load, planned by routing, which leaves some agents above target.
+    s = generate_scenario(25, 300, 5, seed=1, load=0.8)
+    current = plan_by_routing(s)
+    targets, loads = target_minutes(s), planned_minutes(s, current)
+    asker = max(s.agents, key=lambda a: loads[a.id] - targets[a.id]).id
+    assert loads[asker] > targets[asker]
+    params = SolveParams(time_limit_seconds=3, workers=2)
+    started = time.perf_counter()
+    result = checked_help(s, current, asker, params=params)
+    assert time.perf_counter() - started < params.time_limit_seconds + 2
+    assert result.moves >= 1 and result.planned_after < result.planned_before
+
+
+def test_the_note_follows_the_proposal_through_its_answer(ana_overloaded: tuple[Scenario, Plan]) -> None:
+    s, current = ana_overloaded
+    proposal = checked_help(s, current, "ana").proposals[0]
+    accepted = render_note(proposal.model_copy(update={"state": HandOffState.ACCEPTED}))
+    assert "(A) moved from Ana to Ben, who accepted. Why: " in accepted
+    assert_numbers_are_fields(accepted, note_numbers(proposal))
+    declined = render_note(proposal.model_copy(update={"state": HandOffState.DECLINED}))
+    assert declined == 'Robin (Operations): your request "Request A" (A) stays with Ana: Ben declined to take it.'

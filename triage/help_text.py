@@ -1,0 +1,100 @@
+"""Sentences of help between peers: the hand-off note a requester reads, and the paragraph the asking agent
+reads. Each is built from the fields of its `HandOff` or `Help` alone: names, durations as "1 h 30 min",
+times as "Tue 10:30" in the team's time zone."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from triage.names import HandOffState, HelpOutcome, StayReason
+from triage.render import duration, moment, people, skills_phrase
+from triage.results import HandOff, Help, Stay
+
+
+def _end(text: str) -> str:
+    """The text ending with one full stop, also after a name that ends with one ("Paul P.")."""
+    return text.rstrip(".") + "."
+
+
+def render_note(h: HandOff) -> str:
+    """The hand-off note for the requester: who asked, who would take it, why, and when it would be done."""
+    head = f'{h.requester} ({h.department_name}): your request "{h.title}" ({h.request_id})'
+    move = f"from {h.from_agent_name} to {h.to_agent_name}"
+    if h.state == HandOffState.DECLINED:
+        return f"{head} stays with {h.from_agent_name}: {h.to_agent_name} declined to take it."
+    if h.state == HandOffState.SUPERSEDED:
+        return f"{head}: the proposal to move it {move} was replaced by a newer one."
+    why = (
+        f"{h.from_agent_name} is planned {duration(h.from_planned_before)} over the next {h.horizon_days} working "
+        f"days against a target of {duration(h.from_target_minutes)}; {h.to_agent_name} holds its skills and has "
+        f"room: planned {duration(h.to_planned_before)} against a target of {duration(h.to_target_minutes)}, "
+        f"{duration(h.to_planned_after)} with the hand-off"
+    )
+    zone = ZoneInfo(h.timezone)
+    expected = f"start {moment(h.start_after, zone, h.now)} and finish {moment(h.end_after, zone, h.now)}"
+    if h.minutes_late_after:
+        expected += f", {duration(h.minutes_late_after)} past its due time"
+    if h.start_before is not None and h.end_before is not None:
+        before = f"{moment(h.start_before, zone, h.now)} to {moment(h.end_before, zone, h.now)}"
+        late = f", {duration(h.minutes_late_before)} past its due time" if h.minutes_late_before else ""
+        expected += f"; it was planned {before} with {h.from_agent_name}{late}"
+    if h.state == HandOffState.ACCEPTED:
+        return f"{head} moved {move}, who accepted. Why: {why}. It is expected to {expected}."
+    proposed = _end(f"{head} is proposed to move {move}")
+    return f"{proposed} Why: {why}. If {h.to_agent_name} accepts, it is expected to {expected}."
+
+
+def _count(n: int) -> str:
+    return "1 hand-off" if n == 1 else f"{n} hand-offs"
+
+
+def _stay_phrase(help_: Help, reason: StayReason, stays: list[Stay]) -> str:
+    ids = people([s.request_id for s in stays])
+    if reason == StayReason.IN_PROGRESS:
+        return f"{ids} in progress {'stays' if len(stays) == 1 else 'stay'} with them"
+    if reason == StayReason.PINNED:
+        return f"{ids} {'is' if len(stays) == 1 else 'are'} pinned to them by the queue lead"
+    if reason == StayReason.DECLINED:
+        return f"every qualified teammate with room declined {ids} before"
+    by_skills: dict[str, list[str]] = {}
+    for stay in stays:
+        by_skills.setdefault(skills_phrase(stay.required_skills, help_.skill_names), []).append(stay.request_id)
+    phrases = []
+    for skills, request_ids in by_skills.items():
+        named = people(request_ids)
+        if reason == StayReason.NO_SKILL:
+            phrases.append(f"no other teammate holds {skills} for {named}")
+        elif skills:
+            phrases.append(f"no teammate who holds {skills} has room left for {named}")
+        else:
+            phrases.append(f"no teammate has room left for {named}")
+    return "; ".join(phrases)
+
+
+def render_help(h: Help) -> str:
+    """The paragraph for the agent who asked: their load, the hand-offs proposed, and what is left and why."""
+    load = (
+        f"{h.agent_name} is planned {duration(h.planned_before)} over the next {h.horizon_days} working days "
+        f"against a target of {duration(h.target_minutes)}"
+    )
+    if h.outcome == HelpOutcome.NOT_OVER:
+        return f"{load}: not above target, so no hand-off is proposed."
+    sentences = [f"{load}."]
+    if h.proposals:
+        to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
+        sentences.append(_end(f"{_count(h.moves)} would bring them to {duration(h.planned_after)}: {to}"))
+    if h.over_after == 0:
+        sentences.append("That is within their target.")
+        return " ".join(sentences)
+    blocked: dict[StayReason, list[Stay]] = {}
+    for stay in h.stays:
+        if stay.reason != StayReason.NOT_NEEDED:
+            blocked.setdefault(stay.reason, []).append(stay)
+    why = "; ".join(_stay_phrase(h, reason, stays) for reason, stays in blocked.items())
+    left = (
+        f"They would still be {duration(h.over_after)} over target"
+        if h.proposals
+        else f"No hand-off is possible, so they stay {duration(h.over_after)} over target"
+    )
+    sentences.append(left + (f": {why}." if why else "."))
+    return " ".join(sentences)
