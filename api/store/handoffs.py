@@ -16,9 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.problems import Conflict
 from api.roles import Principal, Role
-from api.store import audit
+from api.store import audit, plans
 from api.store.requests import OPEN_STATUSES
-from api.store.tables import AgentRow, HandOffRow, RequestRow
+from api.store.tables import AgentRow, HandOffRow, PlanRow, RequestRow
 from triage.help_text import render_note
 from triage.names import HandOffState
 from triage.results import HandOff, Help
@@ -148,6 +148,7 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
     peer = session.get(AgentRow, row.to_agent_id)
     if peer is None or not peer.active:
         raise Conflict(f"{row.to_agent_id} is no longer an active agent; nothing was handed off.")
+    _check_room(session, row)
     _claim(session, row, HandOffState.ACCEPTED, actor, reason, at)
     before = request.owner_id
     request.owner_id, request.updated_at = row.to_agent_id, at
@@ -175,6 +176,24 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
                  subject_id=row.request_id, changes={"owner": [before, row.to_agent_id], "handoff": row.id},
                  reason=reason)  # fmt: skip
     session.flush()
+
+
+def _check_room(session: Session, row: HandOffRow) -> None:
+    """The peer still has the room the proposal counted on: work given to them since its plan (other hand-offs
+    accepted, a lead's reassignment) counts against it."""
+    proposal = HandOff.model_validate_json(row.body)
+    plan_row = session.get(PlanRow, row.plan_id)
+    planned = {a.request_id: a.agent_id for a in plans.body(plan_row).assignments} if plan_row else {}
+    owned = session.scalars(
+        select(RequestRow).where(RequestRow.owner_id == row.to_agent_id, RequestRow.status.in_(OPEN_STATUSES))
+    )
+    since = sum(r.effort_minutes for r in owned if r.id != row.request_id and planned.get(r.id) != row.to_agent_id)
+    if proposal.to_planned_after + since > proposal.to_target_minutes:
+        raise Conflict(
+            f"{proposal.to_agent_name} would be above target: {proposal.to_planned_after} planned minutes with "
+            f"{row.request_id} and {since} given to them since the plan, against a target of "
+            f"{proposal.to_target_minutes}; nothing was handed off: compute a new plan and ask for help again."
+        )
 
 
 def decline(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:

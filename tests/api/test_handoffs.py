@@ -149,3 +149,27 @@ def test_bad_input_names_its_field_and_stores_nothing(api: Api) -> None:
     for missing in ("/handoffs/999/accept", "/handoffs/x/decline"):
         assert api.post(missing, "lead", {}).status_code == 404
     assert api.get("/handoffs", "lead", params={"state": "lost"}).status_code == 422
+
+
+def test_a_peer_given_work_since_the_plan_is_not_pushed_above_target(api: Api) -> None:
+    proposal = proposal_to_ben(api)
+    room = proposal["to_target_minutes"] - proposal["to_planned_after"]
+    filed = api.post("/requests", "lead", {"department": "people", "requester": "Pia Lang", "title": "Payroll audit",
+                                            "impact": "team", "urgency": "can_wait", "effort_minutes": room + 1,
+                                            "required_skills": {"pay": 1}})  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    big = filed.json()["id"]
+    etag = filed.headers["etag"]
+    assert api.patch(f"/requests/{big}", "lead", {"owner": "ben", "reason": "audit"}, etag=etag).status_code == 200
+    refused = api.post(f"/handoffs/{proposal['id']}/accept", "ben", {})
+    assert refused.status_code == 409, refused.text
+    assert (
+        f"Ben Okafor would be above target: {proposal['to_planned_after']} planned minutes with REQ-3 and "
+        f"{room + 1} given to them since the plan, against a target of {proposal['to_target_minutes']}"
+    ) in refused.json()["detail"]
+    assert api.get("/requests/REQ-3", "lead").json()["owner"] == "ana"
+    assert _handoff(api, proposal["id"])["state"] == "proposed"
+    # with that work back off Ben, the room is there again
+    etag = api.get(f"/requests/{big}", "lead").headers["etag"]
+    assert api.patch(f"/requests/{big}", "lead", {"owner": None, "reason": "later"}, etag=etag).status_code == 200
+    assert api.post(f"/handoffs/{proposal['id']}/accept", "ben", {}).status_code == 200
