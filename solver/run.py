@@ -20,6 +20,7 @@ from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
 from solver.heuristic import best_routing, left_shift, route_earliest_finish
 from solver.lns import improve
 from solver.params import SolveParams
+from solver.relieve import relieve_overload
 from solver.replan import changes_since, placements_from
 from triage.explain import explain_plan
 from triage.model import Scenario
@@ -57,7 +58,8 @@ def plan(
     if previous is not None or warm_start is not None:
         hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
-    deadline = started + params.time_limit_seconds - _finishing_seconds(compiled)
+    relieving = min(0.5, 0.03 * params.time_limit_seconds)  # the last pass's share (solver.relieve)
+    deadline = started + params.time_limit_seconds - _finishing_seconds(compiled) - relieving
     relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 3)
     if _size(compiled) > params.direct_pairs_limit:
         placements, status, bound, source = _solve_large(compiled, hint, params, deadline)
@@ -71,6 +73,7 @@ def plan(
     if status == PlanStatus.INFEASIBLE:
         result = _infeasible(compiled, params, source)
     else:
+        placements = relieve_overload(compiled, placements, deadline + relieving)
         shifted = left_shift(compiled, dict(placements))
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
             placements = shifted  # same cost or less, and nobody waits for no reason
