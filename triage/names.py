@@ -109,3 +109,21 @@ class ExplanationKind(StrEnum):
     RECEIPT = "receipt"  # a request's priority score broken into its factors
     ORDER = "order"  # a department's own order not followed, and what decided instead
     OVERRIDE = "override"  # a request moved later by a queue lead's pin, with the lead's reason
+
+
+class ChangeKind(StrEnum):
+    """Staffing changes a manager can simulate."""
+
+    HIRE = "hire"  # a new agent with skills and hours, from a date
+    LEAVE = "leave"  # an agent gone from a date, for some days or for good
+    TIME_OFF = "time_off"  # an agent away on dates
+    SKILL = "skill"  # an agent gains a skill at a level
+    HOURS = "hours"  # an agent's working hours changed
+    SURGE = "surge"  # a department's arrival rate multiplied, optionally on some dates
+
+
+class Planner(StrEnum):
+    """How a simulation plans each day."""
+
+    ROUTING = "routing"  # the routing heuristic alone: instant, deterministic
+    SEARCH = "search"  # routing, then a fixed number of neighbourhoods solved by CP-SAT, deterministic
