@@ -14,6 +14,7 @@ the queue. "Now" then rolls to the next working morning.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -112,7 +113,8 @@ def _run_all(
 
     if params.processes == 1:
         return [run_variant(scenario, v, s, rates, params, report) for v, s in tasks]
-    with ProcessPoolExecutor(max_workers=params.processes) as pool:
+    # spawn: a fresh interpreter per worker, never a fork of a process that may hold CP-SAT's threads
+    with ProcessPoolExecutor(max_workers=params.processes, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(run_variant, scenario, v, s, rates, params) for v, s in tasks]
         out = []
         for (variant, seed), future in zip(tasks, futures, strict=True):
