@@ -36,6 +36,7 @@ class Operation(StrEnum):
     WHAT_IF = "ask what if"  # price a change against a plan, nothing stored
     READ_AUDIT = "read audit"
     READ_DEPARTMENT_REPORT = "read department report"  # requesters: their own department only
+    SIMULATE = "simulate"  # staffing simulations: run them and read their results
 
 
 R, A, L, M, D = Role.REQUESTER, Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
@@ -56,6 +57,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.PIN: frozenset({L}),
     Operation.READ_AUDIT: frozenset({L, M, D}),
     Operation.READ_DEPARTMENT_REPORT: frozenset({R, L, M}),
+    Operation.SIMULATE: frozenset({M}),
 }
 
 REQUEST_FIELDS: dict[Role, frozenset[str]] = {

@@ -40,7 +40,7 @@ class Judged(_Out):
 
 
 class BacklogDay(_Out):
-    day: date
+    day: date = Field(description="The simulated working day.")
     open_requests: float = Field(description="Open requests at the day's close (mean over seeds).")
     open_hours: float = Field(description="Their remaining work in hours (mean over seeds).")
 
@@ -67,60 +67,60 @@ class Run(_Out):
 class Rate(_Out):
     """On time among judged requests of one department or priority."""
 
-    key: str
-    judged: int
-    on_time: int
-    on_time_pct: float
+    key: str = Field(description="The department id or the priority.")
+    judged: int = Field(description="Requests finished during the simulation or due before its end.")
+    on_time: int = Field(description="Of those, finished by their due time.")
+    on_time_pct: float = Field(description="on_time / judged, in per cent.")
 
 
 class Load(_Out):
-    agent_id: str
-    name: str
+    agent_id: str = Field(description="The teammate.")
+    name: str = Field(description="Their name.")
     load_pct: float = Field(description="Worked over available minutes, in per cent.")
-    target_load_pct: int
-    available_hours: float
+    target_load_pct: int = Field(description="Their target load, in per cent.")
+    available_hours: float = Field(description="Their working hours over the simulated days (mean over seeds).")
 
 
 class Fairness(_Out):
-    department_id: str
+    department_id: str = Field(description="The department.")
     on_time_share_pct: float = Field(description="Its share of the minutes of on-time work.")
-    fair_share_pct: float
+    fair_share_pct: float = Field(description="Its fair share of the team's time (policy, or from weights).")
     gap_points: float = Field(description="on_time_share_pct - fair_share_pct.")
 
 
 class Outcome(_Out):
     """A variant's outcome over the simulated days, pooled over the seeds."""
 
-    variant: str
+    variant: str = Field(description="The variant's name; 'baseline' for the team as it is.")
     changes: list[str] = Field(description="The variant's changes in words.")
     arrivals: int = Field(description="Requests that arrived, summed over the seeds.")
-    judged: int
-    on_time_pct: float
-    by_department: list[Rate]
-    by_priority: list[Rate]
-    backlog: list[BacklogDay]
-    backlog_end_requests: float
-    backlog_end_hours: float
-    load: list[Load]
-    fairness: list[Fairness]
-    median_hours_to_finish: float
-    p90_hours_to_finish: float
+    judged: int = Field(description="Requests finished during the simulation or due before its end.")
+    on_time_pct: float = Field(description="Of the judged requests, on time, in per cent.")
+    by_department: list[Rate] = Field(description="On-time rate per department.")
+    by_priority: list[Rate] = Field(description="On-time rate per priority.")
+    backlog: list[BacklogDay] = Field(description="Open work at the close of each simulated day.")
+    backlog_end_requests: float = Field(description="Open requests at the end (mean over seeds).")
+    backlog_end_hours: float = Field(description="Their remaining work in hours (mean over seeds).")
+    load: list[Load] = Field(description="Load per teammate.")
+    fairness: list[Fairness] = Field(description="Each department's share of on-time work against its fair share.")
+    median_hours_to_finish: float = Field(description="Median working hours from filing to finish.")
+    p90_hours_to_finish: float = Field(description="90th percentile of working hours from filing to finish.")
 
 
 class Delta(_Out):
-    key: str
-    baseline: float
-    variant: float
-    change: float
+    key: str = Field(description="What is compared: a measure, a department id or a priority.")
+    baseline: float = Field(description="Its value as things are.")
+    variant: float = Field(description="Its value under the variant.")
+    change: float = Field(description="variant - baseline (points for rates).")
 
 
 class Comparison(_Out):
     """A variant against the baseline: the deltas, and one paragraph built only from them."""
 
-    variant: str
+    variant: str = Field(description="The variant's name.")
     on_time: Delta = Field(description="On-time rate, in per cent; change in points.")
-    by_department: list[Delta]
-    by_priority: list[Delta]
+    by_department: list[Delta] = Field(description="On-time rate per department, in per cent.")
+    by_priority: list[Delta] = Field(description="On-time rate per priority, in per cent.")
     backlog_end_requests: Delta
     backlog_end_hours: Delta
     median_hours_to_finish: Delta
@@ -132,14 +132,14 @@ class Comparison(_Out):
 class Simulation(_Out):
     """A staffing simulation: baseline and variants on the same arrivals, side by side."""
 
-    start: date
-    days: list[date]
-    seeds: list[int]
-    planner: Planner
-    arrivals_per_day: float
-    baseline: Outcome
-    variants: list[Outcome]
-    comparisons: list[Comparison]
+    start: date = Field(description="The first simulated day.")
+    days: list[date] = Field(description="The simulated working days.")
+    seeds: list[int] = Field(description="The seeds of the arrivals; outcomes are pooled over them.")
+    planner: Planner = Field(description="How each day was planned.")
+    arrivals_per_day: float = Field(description="Mean arrivals per working day the draws used.")
+    baseline: Outcome = Field(description="The team as it is.")
+    variants: list[Outcome] = Field(description="Each variant, in the order given.")
+    comparisons: list[Comparison] = Field(description="Each variant against the baseline.")
 
 
 def pct(part: float, whole: float) -> float:

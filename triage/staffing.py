@@ -30,19 +30,19 @@ class _Change(BaseModel):
 class Hire(_Change):
     """A new agent, working from `start` (absent: from the simulation's first day)."""
 
-    kind: Literal[ChangeKind.HIRE] = ChangeKind.HIRE
+    kind: Literal[ChangeKind.HIRE] = Field(ChangeKind.HIRE, description="The kind of change.")
     agent: Id = Field(description="Id of the new agent; not already in the team.")
     name: str = Field("", description="Readable name; absent: the id.")
     skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(description="Skill id to level 1-3.")
     working_hours: WorkingHours | None = Field(None, description="Own hours (part-time); absent: the team's.")
     start: date | None = Field(None, description="First working day; absent: the simulation's first day.")
-    target_load_pct: int = Field(85, ge=1, le=100)
+    target_load_pct: int = Field(85, ge=1, le=100, description="Share of available time to plan, in per cent.")
 
 
 class Leave(_Change):
     """An agent gone from `start`, for `days` calendar days or for good."""
 
-    kind: Literal[ChangeKind.LEAVE] = ChangeKind.LEAVE
+    kind: Literal[ChangeKind.LEAVE] = Field(ChangeKind.LEAVE, description="The kind of change.")
     agent: str = Field(description="Id of the agent who leaves.")
     start: date = Field(description="First day away.")
     days: int | None = Field(None, ge=1, le=FOR_GOOD_DAYS, description="Calendar days away; absent: for good.")
@@ -51,7 +51,7 @@ class Leave(_Change):
 class Away(_Change):
     """An agent away from `start` to `end` (whole days, end included)."""
 
-    kind: Literal[ChangeKind.TIME_OFF] = ChangeKind.TIME_OFF
+    kind: Literal[ChangeKind.TIME_OFF] = Field(ChangeKind.TIME_OFF, description="The kind of change.")
     agent: str = Field(description="Id of the agent away.")
     start: date = Field(description="First day away.")
     end: date = Field(description="Last day away (included).")
@@ -68,7 +68,7 @@ class Away(_Change):
 class NewSkill(_Change):
     """An agent gains a skill at a level (or rises to it)."""
 
-    kind: Literal[ChangeKind.SKILL] = ChangeKind.SKILL
+    kind: Literal[ChangeKind.SKILL] = Field(ChangeKind.SKILL, description="The kind of change.")
     agent: str = Field(description="Id of the agent.")
     skill: str = Field(description="Id of the skill, from the catalogue.")
     level: int = Field(ge=1, le=3, description="1 basic, 2 practised, 3 expert.")
@@ -77,7 +77,7 @@ class NewSkill(_Change):
 class Hours(_Change):
     """An agent's working hours changed (e.g. shorter days) for the whole simulation."""
 
-    kind: Literal[ChangeKind.HOURS] = ChangeKind.HOURS
+    kind: Literal[ChangeKind.HOURS] = Field(ChangeKind.HOURS, description="The kind of change.")
     agent: str = Field(description="Id of the agent.")
     working_hours: WorkingHours = Field(description="The agent's new weekly hours, within the team's.")
 
@@ -91,7 +91,7 @@ class Hours(_Change):
 class Surge(_Change):
     """A department's arrival rate multiplied by `factor`, from `start` to `end` (absent: every day)."""
 
-    kind: Literal[ChangeKind.SURGE] = ChangeKind.SURGE
+    kind: Literal[ChangeKind.SURGE] = Field(ChangeKind.SURGE, description="The kind of change.")
     department: str = Field(description="Id of the department.")
     factor: float = Field(gt=0, le=20, description="Multiplier of the department's arrival rate, e.g. 2.")
     start: date | None = Field(None, description="First day of the surge; absent: from the first day.")
@@ -118,7 +118,7 @@ class Variant(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=80, description="How the variant is called in the comparison.")
-    changes: list[StaffingChange] = Field(default_factory=list, max_length=50)
+    changes: list[StaffingChange] = Field(default_factory=list, max_length=50, description="Applied in order.")
 
 
 def surges(variant: Variant) -> list[Surge]:

@@ -5,7 +5,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import agents, audit, departments, health, jobs, organisation, pins, plans, principals, requests
+from api.routes import (
+    agents,
+    audit,
+    departments,
+    health,
+    jobs,
+    organisation,
+    pins,
+    plans,
+    principals,
+    requests,
+    simulations,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -18,4 +30,5 @@ ROUTERS: list[APIRouter] = [
     pins.router,
     jobs.router,
     audit.router,
+    simulations.router,
 ]

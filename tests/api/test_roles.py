@@ -32,6 +32,7 @@ EXPECTED: dict[str, set[str]] = {
     "pin": {LEAD},
     "read audit": {LEAD, MGR, ADM},
     "read department report": {REQ, LEAD, MGR},
+    "simulate": {MGR},
 }
 
 
@@ -79,6 +80,8 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
                                                            "reason": "promised to Sales"}),
     "read audit": lambda api, role: api.get("/audit", WHO[role]),
     "read department report": _report,
+    "simulate": lambda api, role: api.post("/simulations", WHO[role], {"variants": [{"name": "v", "changes": [
+        {"kind": "skill", "agent": "ana", "skill": "pay", "level": 1}]}], "days": 1}),
 }  # fmt: skip
 
 
