@@ -43,8 +43,8 @@ class SimulationParams(BaseModel):
     seed: int = Field(1, ge=0, description="First seed of the arrivals.")
     seeds: int = Field(1, ge=1, le=20, description="Seeds seed, seed + 1, ...; outcomes are pooled over them.")
     planner: Planner = Field(Planner.ROUTING, description="How each day is planned.")
-    search_rounds: int = Field(8, ge=1, le=200, description="Neighbourhoods per day with planner 'search'.")
-    search_work: float = Field(0.5, gt=0, le=60, description="CP-SAT's deterministic work limit per neighbourhood.")
+    search_rounds: int = Field(4, ge=1, le=200, description="Neighbourhoods per day with planner 'search'.")
+    search_work: float = Field(0.1, gt=0, le=60, description="CP-SAT's deterministic work limit per neighbourhood.")
     processes: int = Field(1, ge=1, le=64, description="Processes for the runs; 1 runs them in this process.")
 
 
