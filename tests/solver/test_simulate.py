@@ -86,7 +86,6 @@ def test_a_hire_never_leaves_a_larger_backlog_on_the_same_arrivals() -> None:
         base = one_run(org, Variant(name="baseline"), seed=seed, ops=10)
         hired = one_run(org, variant("hire", {"kind": "hire", "agent": "kim", "skills": {"net": 1}}), seed=seed, ops=10)
         assert sum(base.arrivals.values()) == sum(hired.arrivals.values())
-        assert [d.open_hours for d in hired.backlog] <= [d.open_hours for d in base.backlog]
         assert all(h.open_hours <= b.open_hours for h, b in zip(hired.backlog, base.backlog, strict=True))
         assert hired.backlog[-1].open_hours < base.backlog[-1].open_hours  # one agent cannot keep up with 10 a day
         assert next(a for a in hired.agents if a.agent_id == "kim").worked_minutes > 0
