@@ -378,5 +378,9 @@ def _bootstrap_admin(database_url: str) -> None:
     out.print(f"First start: created the principal 'admin'. Its token (shown once): {secret}", markup=False)
 
 
+from api.simulate_cli import simulate_command  # noqa: E402 - registered after the helpers it reuses
+
+app.command("simulate")(simulate_command)
+
 if __name__ == "__main__":  # pragma: no cover
     app()

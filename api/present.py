@@ -188,8 +188,14 @@ def job_read(row: JobRow) -> JobRead:
         request_count=row.request_count,
         error=row.error,
         plan_id=row.plan_id,
-        result_url=f"/plans/{row.plan_id}" if row.plan_id is not None else None,
+        result_url=_result_url(row),
     )
+
+
+def _result_url(row: JobRow) -> str | None:
+    if row.plan_id is not None:
+        return f"/plans/{row.plan_id}"
+    return f"/simulations/{row.id}" if row.result is not None else None
 
 
 def placement(plan_row: PlanRow, item: PlanItemRow, queue_length: int) -> Placement:

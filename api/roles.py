@@ -39,6 +39,7 @@ class Operation(StrEnum):
     ASK_HELP = "ask for help"  # agents for themselves only; leads on behalf of any agent
     ANSWER_HANDOFF = "answer hand-off"  # accept or decline: agents only hand-offs proposed to them
     READ_HANDOFFS = "read hand-offs"  # requesters: their department's requests'; agents: from or to them
+    SIMULATE = "simulate"  # staffing simulations: run them and read their results
 
 
 R, A, L, M, D = Role.REQUESTER, Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
@@ -62,6 +63,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.ASK_HELP: frozenset({A, L}),
     Operation.ANSWER_HANDOFF: frozenset({A, L}),
     Operation.READ_HANDOFFS: frozenset({R, A, L, M}),
+    Operation.SIMULATE: frozenset({M}),
 }
 
 REQUEST_FIELDS: dict[Role, frozenset[str]] = {

@@ -209,7 +209,7 @@ class ApplyResult(_Out):
 
 class JobRead(_Out):
     id: str = Field(description="Job id.")
-    kind: str = Field(description="What it computes: 'plan'.")
+    kind: str = Field(description="What it computes: 'plan' or 'simulation'.")
     state: str = Field(description="queued, running, succeeded or failed.")
     progress: float = Field(description="From 0 to 1; the solver's share of its time limit while running.")
     created_at: datetime = Field(description="When it was asked for.")
@@ -218,7 +218,7 @@ class JobRead(_Out):
     request_count: int = Field(description="Open requests being planned.")
     error: str | None = Field(description="Why it failed.")
     plan_id: int | None = Field(description="The plan it produced.")
-    result_url: str | None = Field(description="Where to read the plan, once it succeeded.")
+    result_url: str | None = Field(description="Where to read the plan or the simulation, once it succeeded.")
 
 
 class Placement(_Out):

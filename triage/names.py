@@ -139,3 +139,21 @@ class StayReason(StrEnum):
     DECLINED = "declined"  # every qualified teammate with room declined it before
     NO_ROOM = "no_room"  # no qualified teammate has room for it (left)
     NOT_NEEDED = "not_needed"  # the agent is within target without moving it
+
+
+class ChangeKind(StrEnum):
+    """Staffing changes a manager can simulate."""
+
+    HIRE = "hire"  # a new agent with skills and hours, from a date
+    LEAVE = "leave"  # an agent gone from a date, for some days or for good
+    TIME_OFF = "time_off"  # an agent away on dates
+    SKILL = "skill"  # an agent gains a skill at a level
+    HOURS = "hours"  # an agent's working hours changed
+    SURGE = "surge"  # a department's arrival rate multiplied, optionally on some dates
+
+
+class Planner(StrEnum):
+    """How a simulation plans each day."""
+
+    ROUTING = "routing"  # the routing heuristic alone: instant, deterministic
+    SEARCH = "search"  # routing, then a fixed number of neighbourhoods solved by CP-SAT, deterministic

@@ -17,6 +17,7 @@ from api.routes import (
     plans,
     principals,
     requests,
+    simulations,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -31,4 +32,5 @@ ROUTERS: list[APIRouter] = [
     handoffs.router,
     jobs.router,
     audit.router,
+    simulations.router,
 ]

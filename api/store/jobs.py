@@ -56,6 +56,13 @@ def succeed(*, session: Session, job_id: str, plan_id: int, at: datetime) -> Non
     )
 
 
+def succeed_with_result(*, session: Session, job_id: str, result: str, at: datetime) -> None:
+    """A job whose result is not a plan (a simulation): the result is stored with its success."""
+    session.execute(
+        update(JobRow).where(JobRow.id == job_id).values(state=SUCCEEDED, progress=1.0, result=result, finished_at=at)
+    )
+
+
 def fail(*, session: Session, job_id: str, error: str, at: datetime) -> None:
     session.execute(
         update(JobRow)

@@ -187,6 +187,7 @@ class JobRow(Base):
     request_count: Mapped[int]
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)  # a result that is not a plan (a simulation), as JSON; 0005
 
 
 class AuditRow(Base):

@@ -36,6 +36,7 @@ EXPECTED: dict[str, set[str]] = {
     "ask for help": {AGT, LEAD},
     "answer hand-off": {AGT, LEAD},
     "read hand-offs": {REQ, AGT, LEAD, MGR},
+    "simulate": {MGR},
 }
 
 
@@ -96,6 +97,8 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
     "ask for help": _ask_help,
     "answer hand-off": _answer_hand_off,
     "read hand-offs": lambda api, role: api.get("/handoffs", WHO[role]),
+    "simulate": lambda api, role: api.post("/simulations", WHO[role], {"variants": [{"name": "v", "changes": [
+        {"kind": "skill", "agent": "ana", "skill": "pay", "level": 1}]}], "days": 1}),
 }  # fmt: skip
 
 

@@ -1,0 +1,126 @@
+"""Staffing simulations from the stored organisation: always a job (202), polled at /jobs/{id}, its result
+read at /simulations/{job id}. The variants are checked against the organisation before anything is stored;
+a problem is a 422 naming the field in the body (`variants.1.changes.0.agent`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from fastapi import Response
+from pydantic import TypeAdapter
+
+from api import present
+from api.deps import Idempotency
+from api.jobs import JobRunner
+from api.planning import snapshot
+from api.problems import FieldError, InvalidInput, NotFound, summary
+from api.roles import Principal
+from api.schemas_simulations import SimulationCreate, SimulationRead
+from api.store import idempotency as keys
+from api.store import jobs
+from api.store.session import Database
+from api.store.tables import JobRow
+from api.writes import Outcome, replay, respond
+from fixtures.profile import PROFILE
+from solver.arrivals import observed_rates
+from solver.simulate import SimulationParams
+from triage.errors import ScenarioError
+from triage.model import Scenario
+from triage.simulation import Simulation
+from triage.staffing import Variant, check_variants
+
+KIND = "simulation"
+SECONDS_PER_PLAN = 0.05  # routing on a few hundred requests, measured; for the progress guess only
+_variants = TypeAdapter(list[Variant])
+
+
+def start(
+    *,
+    database: Database,
+    runner: JobRunner,
+    actor: Principal,
+    asked: SimulationCreate,
+    idempotency: Idempotency,
+    now: datetime,
+) -> Response:
+    """202 with the job; replays a retried request; 422 naming the field when a change does not fit the team."""
+    if idempotency.key is not None:
+        with database.reading() as session:
+            stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
+        if stored is not None:
+            return replay(stored, idempotency)
+    with database.reading() as session:
+        scenario, versions = snapshot(session=session, now=now)
+    _check(scenario, asked)
+    rates = observed_rates(
+        scenario,
+        asked.arrivals_per_day,
+        [float(n) for n in PROFILE.hour_counts],
+        [float(n) for n in PROFILE.weekday_counts],
+    )
+    params = SimulationParams(days=asked.days, seed=asked.seed, seeds=asked.seeds, planner=asked.planner)
+    created: list[str] = []
+    with database.writing() as session:
+
+        def create_job() -> Outcome:
+            row = jobs.create(
+                session=session,
+                actor=actor,
+                kind=KIND,
+                request_count=len(versions),
+                at=now,
+                heartbeat_at=datetime.now(UTC),
+            )
+            created.append(row.id)
+            return present.job_read(row), {"Location": f"/jobs/{row.id}"}
+
+        response = respond(
+            session=session, principal=actor, status_code=202, idempotency=idempotency, at=now, act=create_job
+        )
+    if created:
+        runs = (len(asked.variants) + 1) * asked.seeds * asked.days
+        inputs = (
+            scenario.model_dump_json(),
+            _variants.dump_json(asked.variants).decode(),
+            rates.model_dump_json(),
+            params.model_dump_json(),
+        )
+        runner.start_simulation(job_id=created[0], inputs=inputs, expected_seconds=5.0 + runs * SECONDS_PER_PLAN)
+    return response
+
+
+def _check(scenario: Scenario, asked: SimulationCreate) -> None:
+    """The variants against the organisation; problems as 422 naming body fields."""
+    try:
+        check_variants(scenario, asked.variants)
+    except ScenarioError as exc:
+        index = {v.name: i for i, v in reversed(list(enumerate(asked.variants)))}
+        errors = [
+            FieldError(field=_body_field(p.record, p.field, index), location="body", message=p.message)
+            for p in exc.problems
+        ]
+        raise InvalidInput(summary(errors), errors=errors) from exc
+
+
+def _body_field(record: str, field: str, index: dict[str, int]) -> str:
+    """'variants[hire].changes[0]' and 'agent' -> 'variants.0.changes.0.agent'."""
+    match = re.fullmatch(r"variants\[(.*?)\](?:\.changes\[(\d+)\])?", record, re.S)
+    if match is None:
+        return f"{record}.{field}"
+    path = f"variants.{index.get(match.group(1), 0)}"
+    if match.group(2) is not None:
+        path += f".changes.{match.group(2)}"
+    return f"{path}.{field}" if field else path
+
+
+def read(row: JobRow) -> SimulationRead:
+    """A finished simulation; 404 when the job is not a simulation or has no result (yet)."""
+    if row.kind != KIND or row.result is None:
+        raise NotFound(f"No finished simulation {row.id}: poll /jobs/{row.id} until it has succeeded.")
+    return SimulationRead(
+        job_id=row.id,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        simulation=Simulation.model_validate_json(row.result),
+    )
