@@ -17,7 +17,7 @@ from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
 from solver.evaluate import Placements, total_cost
 from solver.heuristic import best_routing, left_shift
-from solver.lns import _neighbourhood, _sharing
+from solver.lns import neighbourhood, sharing
 from solver.params import SolveParams
 from solver.run import add_hint, extract_plan, new_solver, read_placements
 from triage.model import Scenario
@@ -47,11 +47,11 @@ def _search(compiled: Compiled, start: Placements, rounds: int, work_limit: floa
     rng = random.Random(seed)
     params = SolveParams(workers=1, random_seed=seed, deterministic_limit=work_limit)
     current, cost = dict(start), total_cost(compiled, start)
-    sharing = _sharing(compiled)
+    shared = sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))
     improved = 0
     for _ in range(rounds):
-        scope = _neighbourhood(compiled, current, sharing, rng, size)
+        scope = neighbourhood(compiled, current, shared, rng, size)
         if not scope.free:
             break
         built = build_model(compiled, scope)

@@ -32,11 +32,11 @@ def improve(
 
     rng = random.Random(params.random_seed)
     current, cost = dict(start), total_cost(compiled, start)
-    sharing = _sharing(compiled)
+    shared = sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))  # a third at most: small steps
     tried = improved = stalled = 0
     while time.perf_counter() + 0.05 < deadline and stalled < params.stall_neighbourhoods:
-        scope = _neighbourhood(compiled, current, sharing, rng, size)
+        scope = neighbourhood(compiled, current, shared, rng, size)
         if not scope.free:
             break
         built = build_model(compiled, scope)
@@ -58,7 +58,7 @@ def improve(
     )
 
 
-def _sharing(compiled: Compiled) -> dict[int, Counter[int]]:
+def sharing(compiled: Compiled) -> dict[int, Counter[int]]:
     """For each agent, how many requests they could take together with each other agent."""
     out: dict[int, Counter[int]] = {a: Counter() for a in range(len(compiled.agents))}
     for job in compiled.jobs:
@@ -83,7 +83,7 @@ def _pain(compiled: Compiled, current: Placements) -> list[int]:
     return pain
 
 
-def _neighbourhood(
+def neighbourhood(
     compiled: Compiled, current: Placements, sharing: dict[int, Counter[int]], rng: random.Random, size: int
 ) -> Scope:
     """A few agents who share work, and up to `size` of the requests they hold or could take."""
