@@ -1,0 +1,106 @@
+"""`tandem serve`: the HTTP API under uvicorn; `--demo` seeds a fresh SQLite database with the demo organisation
+and prints a token per role; on a database with no principal yet, an admin is created and its token printed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from api.cli import BAD_INPUT, _read, err, out
+
+DEMO_DATABASE = Path("tandem-demo.db")
+DEMO_ENV = Path("tandem-demo.env")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo organisation into a fresh SQLite database; print tokens.")
+    ] = False,
+    scenario: Annotated[
+        Path | None, typer.Option(help="With --demo: load this scenario file instead of fixtures/demo.json.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, max=32, help="API processes (PostgreSQL only).")] = 1,
+) -> None:
+    """Run the HTTP API with uvicorn (DATABASE_URL chooses the database; SQLite ./tandem.db by default)."""
+    import os
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    overrides: dict[str, str] = {}
+    if demo:
+        overrides = _start_demo(scenario or _demo_file(), host, port)
+    settings = Settings(**overrides)  # type: ignore[arg-type]
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        err.print("--workers > 1 needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...).", markup=False)
+        raise typer.Exit(BAD_INPUT)
+    if not demo:
+        _bootstrap_admin(settings.database_url)
+    out.print(f"Tandem API on http://{host}:{port} (OpenAPI: /docs, /openapi.json); Ctrl-C stops it.", markup=False)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    else:
+        os.environ.update({k.upper() if k != "database_url" else "DATABASE_URL": v for k, v in overrides.items()})
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+def _demo_file() -> Path:
+    from api.demo import DEMO_FILE
+
+    return DEMO_FILE
+
+
+def _start_demo(path: Path, host: str, port: int) -> dict[str, str]:
+    """A fresh demo database from a scenario file, tokens printed and written to tandem-demo.env."""
+    from api.demo import seed
+
+    loaded = _read(path)
+    for stale in (DEMO_DATABASE, Path(f"{DEMO_DATABASE}-wal"), Path(f"{DEMO_DATABASE}-shm")):
+        stale.unlink(missing_ok=True)
+    url = f"sqlite:///./{DEMO_DATABASE}"
+    tokens = seed(database_url=url, scenario=loaded, at=loaded.now)
+    lines = [f"export TANDEM_URL=http://{host}:{port}"]
+    lines += [f"export {t.role.value.upper()}_TOKEN={t.token}" for t in tokens]
+    DEMO_ENV.write_text("\n".join(lines) + "\n")
+    out.print(
+        f"Demo organisation from {path}: {len(loaded.departments)} departments, {len(loaded.agents)} agents, "
+        f"{len(loaded.requests)} requests, in a fresh ./{DEMO_DATABASE}. The clock is frozen at the demo's "
+        f"now, {loaded.now.isoformat()}.",
+        markup=False,
+    )
+    out.print(f"Tokens, one per role (also in ./{DEMO_ENV}; load them with: . ./{DEMO_ENV}):", markup=False)
+    for t in tokens:
+        out.print(f"  {t.role.value.upper() + '_TOKEN':<16} {t.token}  {t.name} ({t.principal_id})", markup=False)
+    return {"database_url": url, "fixed_now": loaded.now.isoformat()}
+
+
+def _bootstrap_admin(database_url: str) -> None:
+    """On a database with no principal yet, create an admin and print its token once."""
+    from datetime import UTC, datetime
+
+    from api.roles import Role
+    from api.schemas import PrincipalCreate
+    from api.store import principals
+    from api.store.session import Database, upgrade
+
+    upgrade(database_url)
+    database = Database(database_url)
+    try:
+        with database.writing() as session:
+            if principals.all_principals(session=session):
+                return
+            now = datetime.now(UTC)
+            principals.create(session=session, actor=None, at=now,
+                              data=PrincipalCreate(id="admin", name="Administrator", role=Role.ADMIN))  # fmt: skip
+            _, secret = principals.issue_token(session=session, actor=None, principal_id="admin", label="bootstrap",
+                                               at=now)  # fmt: skip
+            session.commit()
+    finally:
+        database.dispose()
+    out.print(f"First start: created the principal 'admin'. Its token (shown once): {secret}", markup=False)
