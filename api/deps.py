@@ -74,8 +74,8 @@ def _principal(
         raise Unauthorized("Send a bearer token: Authorization: Bearer <token>.")
     if len(credentials.credentials) > 200:
         raise Unauthorized("The token is not valid.")
-    with database.reading() as session:
-        principal = principals.by_token(session=session, secret=credentials.credentials)
+    with database.connection() as connection:
+        principal = principals.by_token(connection=connection, secret=credentials.credentials)
     if principal is None:
         raise Unauthorized("The token is not valid, or it was revoked.")
     return principal
