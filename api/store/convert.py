@@ -77,7 +77,12 @@ def calendar_of(organisation: OrganisationRow) -> Calendar:
 
 def policy_of(organisation: OrganisationRow) -> Policy:
     """The stored policy (parsed once per version: every filed request needs its matrix)."""
-    return _parsed(Policy, organisation.policy_version, organisation.policy)
+    return stored_policy(organisation.policy_version, organisation.policy)
+
+
+def stored_policy(version: int, document: dict[str, Any]) -> Policy:
+    """The policy from the organisation row's columns, parsed once per version."""
+    return _parsed(Policy, version, document)
 
 
 _PARSED: dict[tuple[type, int, str], Any] = {}
