@@ -46,6 +46,10 @@ class Database:
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(**{_WRITE: True}), expire_on_commit=False)
 
+    def session(self, *, writing: bool) -> Session:
+        """A new session (no connection yet: it connects at its first query); the caller closes it."""
+        return self._writer() if writing else self._reader()
+
     @contextmanager
     def reading(self) -> Iterator[Session]:
         with self._reader() as session:
