@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.jobs import JobRunner
 from api.problems import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unauthorized
@@ -60,11 +61,20 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 JobsDep = Annotated[JobRunner, Depends(_runner)]
 
 
-def _session(request: Request, database: DatabaseDep) -> Iterator[Session]:
-    """A reading session for GET, a writing one otherwise; whoever writes commits."""
-    opener = database.reading if request.method in ("GET", "HEAD") else database.writing
-    with opener() as session:
+async def _session(request: Request, database: DatabaseDep) -> AsyncIterator[Session]:
+    """A reading session for GET, a writing one otherwise; whoever writes commits.
+
+    Async, so that it costs no trip through the thread pool: making a session does no I/O (it connects at its
+    first query, in the route's thread), and closing one does only while its transaction is open (a read, or
+    a write that failed before its commit: the rollback runs in a thread)."""
+    session = database.session(writing=request.method not in ("GET", "HEAD"))
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(_session)]
@@ -84,8 +94,8 @@ def _principal(
         raise Unauthorized("Send a bearer token: Authorization: Bearer <token>.")
     if len(credentials.credentials) > 200:
         raise Unauthorized("The token is not valid.")
-    with database.reading() as session:
-        principal = principals.by_token(session=session, secret=credentials.credentials)
+    with database.connection() as connection:
+        principal = principals.by_token(connection=connection, secret=credentials.credentials)
     if principal is None:
         raise Unauthorized("The token is not valid, or it was revoked.")
     return principal

@@ -47,7 +47,10 @@ class Settings(BaseSettings):
         "objects (a page of 2,000 requests); rarer collections took the queue read's p99 from about 120 to 50 ms.",
     )
     sqlite_synchronous: str = Field(
-        "FULL", description="SQLite's synchronous pragma: FULL syncs every commit to disk (survives power loss)."
+        "FULL",
+        description="SQLite's synchronous pragma: FULL syncs every commit to disk (survives power loss). NORMAL, in "
+        "WAL mode, syncs only at checkpoints: a committed write survives the process being killed, but the last "
+        "ones can be lost when the machine loses power or the OS crashes. FULL cost about 0.3 ms per commit here.",
     )
 
     @field_validator("database_url")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from fastapi import Response
 from pydantic import BaseModel
+from sqlalchemy import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +22,6 @@ from api.deps import Idempotency
 from api.problems import Conflict, FieldError, InvalidInput
 from api.roles import Principal
 from api.store import idempotency as keys
-from api.store.tables import IdempotencyRow
 
 Outcome = tuple[BaseModel, dict[str, str]]
 SECRET_SHOWN_ONCE = "Tandem-Secret-Withheld"
@@ -46,22 +47,22 @@ def respond(
             return replay(stored, idempotency)
     answer, headers = act()
     body = answer.model_dump_json()
-    if idempotency is not None and key is not None:
-        kept = stored_body(answer) if stored_body else body
-        kept_headers = {**headers, SECRET_SHOWN_ONCE: "1"} if stored_body else headers
-        keys.remember(
-            session=session,
-            principal_id=principal.id,
-            key=key,
-            fingerprint=idempotency.fingerprint,
-            status_code=status_code,
-            body=kept,
-            headers=kept_headers,
-            at=at,
-        )
     try:
+        if idempotency is not None and key is not None:
+            kept = stored_body(answer) if stored_body else body
+            kept_headers = {**headers, SECRET_SHOWN_ONCE: "1"} if stored_body else headers
+            keys.remember(
+                session=session,
+                principal_id=principal.id,
+                key=key,
+                fingerprint=idempotency.fingerprint,
+                status_code=status_code,
+                body=kept,
+                headers=kept_headers,
+                at=at,
+            )
         session.commit()
-    except IntegrityError:
+    except IntegrityError:  # the change conflicts, or a concurrent request stored this key first (PostgreSQL)
         session.rollback()
         if idempotency is None or key is None:
             raise
@@ -72,7 +73,7 @@ def respond(
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")
 
 
-def replay(stored: IdempotencyRow, idempotency: Idempotency) -> Response:
+def replay(stored: Row[Any], idempotency: Idempotency) -> Response:
     """The stored answer again, if the request is the same one."""
     if stored.fingerprint != idempotency.fingerprint:
         raise InvalidInput(

@@ -16,8 +16,10 @@ open requests; one uvicorn process (`api.app:create_app`, access log off) on 127
 Both run first for `--warmup` seconds, unmeasured: a fresh server process gets faster over its first 10 to 15
 seconds of load (compiled SQL, the thread pool, SQLite's page cache), so a cold run would measure start-up.
 
-It prints requests per second, latency percentiles (wrk's 50/75/90/99 %), and errors (non-2xx answers and
-socket errors must be 0), then checks the rows stored. Loopback only; every run is bounded in time.
+It prints requests per second, latency percentiles (wrk's 50/75/90/99 %), errors (non-2xx answers and
+socket errors must be 0), and the CPU time the server's processes spent per answer (user + system, from
+/proc, over the measured run: less noisy than the rate on a shared machine, since wrk and other jobs take the
+cores but not this time), then checks the rows stored. Loopback only; every run is bounded in time.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from api.demo import DEMO_FILE, read_scenario, seed
+from api.settings import Settings
 from api.store.session import Database
 from api.store.tables import RequestRow
 
@@ -89,6 +92,24 @@ class Run:
     p90_ms: float
     p99_ms: float
     errors: int
+    server_cpu_ms: float  # server CPU time (user + system, all its processes) per answer
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` and its descendants so far (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, pending = 0.0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
 
 
 def _ms(value: str) -> float:
@@ -96,7 +117,7 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def parse_wrk(output: str, name: str, backend: str, connections: int, seconds: float) -> Run:
+def parse_wrk(output: str, name: str, backend: str, connections: int, seconds: float, cpu_seconds: float) -> Run:
     percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)\s*$", output, re.M))
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -115,6 +136,7 @@ def parse_wrk(output: str, name: str, backend: str, connections: int, seconds: f
         p90_ms=_ms(percentiles["90"]),
         p99_ms=_ms(percentiles["99"]),
         errors=errors,
+        server_cpu_ms=1000 * cpu_seconds / max(requests, 1),
     )
 
 
@@ -208,12 +230,15 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
         wrk(url, FILE_SCRIPT, tokens["requester"], connections=args.connections, seconds=args.warmup,
             threads=args.threads)  # fmt: skip
         print(f"[{backend}] queue read ({QUEUE_SIZE} open requests) ...", file=sys.stderr)
+        before = server_cpu_seconds(server.pid)
         read = wrk(url, READ_SCRIPT, tokens["lead"], connections=1, seconds=args.duration, threads=1)
-        runs = [parse_wrk(read, f"queue read ({QUEUE_SIZE} open)", backend, 1, args.duration)]
+        cpu = server_cpu_seconds(server.pid)
+        runs = [parse_wrk(read, f"queue read ({QUEUE_SIZE} open)", backend, 1, args.duration, cpu - before)]
         print(f"[{backend}] filing, {args.connections} connections ...", file=sys.stderr)
         filing = wrk(url, FILE_SCRIPT, tokens["requester"], connections=args.connections, seconds=args.duration,
                      threads=args.threads)  # fmt: skip
-        runs.append(parse_wrk(filing, "file a request", backend, args.connections, args.duration))
+        spent = server_cpu_seconds(server.pid) - cpu
+        runs.append(parse_wrk(filing, "file a request", backend, args.connections, args.duration, spent))
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -256,18 +281,25 @@ def markdown(runs: list[Run], args: argparse.Namespace) -> str:
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {os.cpu_count()} cores, Python "
         f"{platform.python_version()}; load average at the end {load} (1 / 5 / 15 min)",
         f"- server: uvicorn (`--workers {args.workers}`, httptools, uvloop), SQLite in WAL mode with synchronous "
-        f"FULL (every acknowledged request is on disk); wrk {args.threads} thread(s), {args.duration:g} s per run "
-        f"after {args.warmup:g} s of warm-up",
+        f"{_synchronous()}; wrk {args.threads} thread(s), {args.duration:g} s per run after {args.warmup:g} s of "
+        "warm-up",
         "",
-        "| backend | what | connections | requests | req/s | p50 ms | p75 ms | p90 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| backend | what | connections | requests | req/s | p50 ms | p75 ms | p90 ms | p99 ms | errors "
+        "| server CPU ms/answer |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     lines += [
         f"| {r.backend} | {r.name} | {r.connections} | {r.requests} | {r.per_second:.0f} | {r.p50_ms:.1f} | "
-        f"{r.p75_ms:.1f} | {r.p90_ms:.1f} | {r.p99_ms:.1f} | {r.errors} |"
+        f"{r.p75_ms:.1f} | {r.p90_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | {r.server_cpu_ms:.2f} |"
         for r in runs
     ]
     return "\n".join(lines) + "\n"
+
+
+def _synchronous() -> str:
+    """The SQLite synchronous setting the server gets (it inherits this environment)."""
+    default = Settings.model_fields["sqlite_synchronous"].default
+    return os.environ.get("TANDEM_SQLITE_SYNCHRONOUS", default).upper()
 
 
 def main(argv: list[str] | None = None) -> int:

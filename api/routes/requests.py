@@ -26,7 +26,6 @@ from api.routes._answer import answer
 from api.schemas import Identifier, Page, RequestClose, RequestCreate, RequestRead, RequestUpdate
 from api.schemas_plans import Placement
 from api.store import organisation, plans, requests
-from api.store.convert import policy_of
 from api.writes import respond
 from triage.names import RequestStatus
 
@@ -38,7 +37,7 @@ Closer = Annotated[Principal, allowed(Operation.CLOSE_REQUEST)]
 
 
 def _matrix(session: SessionDep) -> present.Matrix:
-    return policy_of(organisation.get(session=session)).matrix
+    return organisation.policy(session=session).matrix
 
 
 @router.post(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from api.roles import Principal
 from api.store.tables import AuditRow
+
+_INSERT = insert(AuditRow.__table__)  # built once: its SQL is compiled once, the values are parameters
 
 
 def record(
@@ -23,18 +25,21 @@ def record(
     changes: dict[str, Any] | None = None,
     reason: str | None = None,
 ) -> None:
-    session.add(
-        AuditRow(
-            at=at,
-            principal_id=actor.id,
-            principal_name=actor.name,
-            role=actor.role.value,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            changes=changes or {},
-            reason=reason,
-        )
+    """Write the entry now, in the session's transaction (one INSERT: no ORM object, as nothing reads it back
+    in the same transaction; it commits or rolls back with the change it records)."""
+    session.execute(
+        _INSERT,
+        {
+            "at": at,
+            "principal_id": actor.id,
+            "principal_name": actor.name,
+            "role": actor.role.value,
+            "action": action,
+            "subject_type": subject_type,
+            "subject_id": subject_id,
+            "changes": changes or {},
+            "reason": reason,
+        },
     )
 
 

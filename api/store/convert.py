@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import json
+import copy
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -77,21 +77,29 @@ def calendar_of(organisation: OrganisationRow) -> Calendar:
 
 def policy_of(organisation: OrganisationRow) -> Policy:
     """The stored policy (parsed once per version: every filed request needs its matrix)."""
-    return _parsed(Policy, organisation.policy_version, organisation.policy)
+    return stored_policy(organisation.policy_version, organisation.policy)
 
 
-_PARSED: dict[tuple[type, int, str], Any] = {}
+def stored_policy(version: int, document: dict[str, Any]) -> Policy:
+    """The policy from the organisation row's columns, parsed once per version."""
+    return _parsed(Policy, version, document)
+
+
+_PARSED: dict[tuple[type, int], tuple[dict[str, Any], Any]] = {}
 
 
 def _parsed(model: type[T], version: int, document: dict[str, Any]) -> T:
-    key = (model, version, json.dumps(document, sort_keys=True))  # the document too: versions restart per database
-    found = _PARSED.get(key)
-    if found is None:
+    """`model` parsed from `document`, once per version. The document is compared too, since versions restart
+    in every database (tests use many in one process): comparing two small dicts costs a few percent of
+    serialising one, which this cache used to do for its key on every filed request."""
+    found = _PARSED.get((model, version))
+    if found is None or found[0] != document:
         if len(_PARSED) > 64:
             _PARSED.clear()
-        found = _PARSED[key] = model.model_validate(document)
-    assert isinstance(found, model)
-    return found
+        found = _PARSED[model, version] = (copy.deepcopy(document), model.model_validate(document))
+    parsed = found[1]
+    assert isinstance(parsed, model)
+    return parsed
 
 
 def domain_request(row: RequestRow) -> Request:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.problems import Conflict, PreconditionFailed
 from api.roles import Principal
 from api.store import audit
-from api.store.convert import document_of
+from api.store.convert import document_of, stored_policy
 from api.store.tables import OrganisationRow, SkillRow
 from triage.model import Calendar, Policy
 
@@ -36,6 +36,18 @@ def get(*, session: Session) -> OrganisationRow:
     if row is None:  # the app creates it at start-up
         raise RuntimeError("the organisation row is missing: start the app once to create it")
     return row
+
+
+_ORGANISATION = OrganisationRow.__table__
+_POLICY = select(_ORGANISATION.c.policy_version, _ORGANISATION.c.policy).where(_ORGANISATION.c.id == ORGANISATION_ID)
+
+
+def policy(*, session: Session) -> Policy:
+    """The stored policy, reading only its two columns (every answer about a request needs its matrix)."""
+    found = session.execute(_POLICY).one_or_none()
+    if found is None:  # the app creates it at start-up
+        raise RuntimeError("the organisation row is missing: start the app once to create it")
+    return stored_policy(found.policy_version, found.policy)
 
 
 def replace_policy(*, session: Session, actor: Principal, policy: Policy, expected_version: int, at: datetime) -> int:

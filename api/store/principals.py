@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from api.problems import Conflict, invalid
@@ -22,19 +23,25 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def principal_of(row: PrincipalRow) -> Principal:
+def principal_of(row: PrincipalRow | Row[Any]) -> Principal:
     return Principal(
         id=row.id, name=row.name, role=Role(row.role), department_id=row.department_id, agent_id=row.agent_id
     )
 
 
-def by_token(*, session: Session, secret: str) -> Principal | None:
-    """The principal holding this unrevoked token, if any."""
-    row = session.execute(
-        select(PrincipalRow)
-        .join(TokenRow, TokenRow.principal_id == PrincipalRow.id)
-        .where(TokenRow.token_hash == hash_token(secret), TokenRow.revoked_at.is_(None))
-    ).scalar_one_or_none()
+_PRINCIPALS, _TOKENS = PrincipalRow.__table__, TokenRow.__table__
+_BY_TOKEN = (
+    select(*(_PRINCIPALS.c[name] for name in ("id", "name", "role", "department_id", "agent_id")))
+    .join(_TOKENS, _TOKENS.c.principal_id == _PRINCIPALS.c.id)
+    .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.revoked_at.is_(None))
+)  # built once, with a parameter: compiled once, only bound per request
+
+
+def by_token(*, connection: Connection, secret: str) -> Principal | None:
+    """The principal holding this unrevoked token, if any: read on every request, so a revocation counts from
+    the next request on, in every process. One plain query on a connection (no session, no ORM object): an ORM
+    lookup in a session of its own cost about five times as much CPU."""
+    row = connection.execute(_BY_TOKEN, {"token_hash": hash_token(secret)}).one_or_none()
     return None if row is None else principal_of(row)
 
 
