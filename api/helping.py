@@ -15,10 +15,9 @@ from api.roles import Principal
 from api.schemas_help import HandOffRead, HelpCreate, HelpRead
 from api.settings import Settings
 from api.store import agents, handoffs, plans
-from api.store import idempotency as keys
 from api.store.session import Database
 from api.store.tables import HandOffRow
-from api.writes import Outcome, replay, respond
+from api.writes import Outcome, replay_if_retried, respond
 from solver.help import ask_help
 from solver.params import SolveParams
 from triage.results import Help
@@ -62,11 +61,9 @@ def ask(
     now: datetime,
 ) -> Response:
     """201 with the hand-offs proposed for the agent (stored as proposed); replays a retried request."""
-    if idempotency.key is not None:
-        with database.reading() as session:
-            stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
-        if stored is not None:
-            return replay(stored, idempotency)
+    retried = replay_if_retried(database, actor, idempotency)
+    if retried is not None:
+        return retried
     with database.reading() as session:
         if agents.get(session=session, agent_id=agent_id) is None:
             raise NotFound(f"No agent {agent_id!r}.")

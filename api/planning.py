@@ -19,11 +19,10 @@ from api.roles import Principal
 from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
 from api.settings import Settings
 from api.store import agents, departments, jobs, organisation, pins, plans, requests
-from api.store import idempotency as keys
 from api.store.convert import scenario_from_rows
 from api.store.session import Database
 from api.store.tables import PlanRow
-from api.writes import Outcome, replay, respond
+from api.writes import Outcome, replay_if_retried, respond
 from solver.counterfactual import what_if as solve_what_if
 from solver.params import SolveParams
 from solver.run import plan as make_plan
@@ -66,11 +65,9 @@ def compute(
     now: datetime,
 ) -> Response:
     """201 with the plan when the queue is small, else 202 with a job; replays a retried request."""
-    if idempotency.key is not None:
-        with database.reading() as session:
-            stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
-        if stored is not None:
-            return replay(stored, idempotency)
+    retried = replay_if_retried(database, actor, idempotency)
+    if retried is not None:
+        return retried
     with database.reading() as session:
         scenario, versions = snapshot(session=session, now=now)
     params = solve_params(settings, asked)

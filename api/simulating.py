@@ -17,11 +17,10 @@ from api.planning import snapshot
 from api.problems import FieldError, InvalidInput, NotFound, summary
 from api.roles import Principal
 from api.schemas_simulations import SimulationCreate, SimulationRead
-from api.store import idempotency as keys
 from api.store import jobs
 from api.store.session import Database
 from api.store.tables import JobRow
-from api.writes import Outcome, replay, respond
+from api.writes import Outcome, replay_if_retried, respond
 from fixtures.profile import PROFILE
 from solver.arrivals import observed_rates
 from solver.simulate import SimulationParams
@@ -45,11 +44,9 @@ def start(
     now: datetime,
 ) -> Response:
     """202 with the job; replays a retried request; 422 naming the field when a change does not fit the team."""
-    if idempotency.key is not None:
-        with database.reading() as session:
-            stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
-        if stored is not None:
-            return replay(stored, idempotency)
+    retried = replay_if_retried(database, actor, idempotency)
+    if retried is not None:
+        return retried
     with database.reading() as session:
         scenario, versions = snapshot(session=session, now=now)
     _check(scenario, asked)

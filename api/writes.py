@@ -22,6 +22,7 @@ from api.deps import Idempotency
 from api.problems import Conflict, FieldError, InvalidInput
 from api.roles import Principal
 from api.store import idempotency as keys
+from api.store.session import Database
 
 Outcome = tuple[BaseModel, dict[str, str]]
 SECRET_SHOWN_ONCE = "Tandem-Secret-Withheld"
@@ -88,3 +89,13 @@ def replay(stored: Row[Any], idempotency: Idempotency) -> Response:
         )
     headers["Idempotent-Replayed"] = "true"
     return Response(stored.body, status_code=stored.status_code, headers=headers, media_type="application/json")
+
+
+def replay_if_retried(database: Database, actor: Principal, idempotency: Idempotency) -> Response | None:
+    """For a POST answered outside `respond` (it solves first and writes after): the stored answer when this
+    Idempotency-Key was seen before, else None."""
+    if idempotency.key is None:
+        return None
+    with database.reading() as session:
+        stored = keys.find(session=session, principal_id=actor.id, key=idempotency.key)
+    return None if stored is None else replay(stored, idempotency)
