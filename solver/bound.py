@@ -27,7 +27,7 @@ from solver.evaluate import job_cost, on_time_rate
 Cell = tuple[int, int, int]
 """(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
 
-MAX_VARIABLES = 60_000  # measured at M (120-minute buckets, about 56,000): 0.6 s to build, 2-3 s to solve
+MAX_VARIABLES = 64_000  # measured at M (120-minute buckets, 56,000-61,000): 0.6 s to build, 3-5 s to solve
 
 
 def per_request_bound(compiled: Compiled) -> int:
