@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,6 +105,7 @@ def time_indexed_bound(
 ) -> tuple[int, int] | None:
     """(bound, bucket minutes) from the LP relaxation, or None when too large or not solved in time. The
     bucket is the finest that fits (`bucket_minutes`) unless given."""
+    started = time.perf_counter()
     minutes = minutes or bucket_minutes(compiled)
     if minutes is None or not compiled.jobs or time_limit_seconds <= 0:
         return None
@@ -124,7 +126,8 @@ def time_indexed_bound(
     _share_terms(compiled, lp, cells)
     _overload_terms(compiled, lp, cells)
     _fairness_terms(compiled, lp, cells)
-    value = lp.minimum(time_limit_seconds)
+    left = time_limit_seconds - (time.perf_counter() - started)  # building the LP counts too
+    value = lp.minimum(left) if left > 0 else None
     if value is None:
         return None
     return int(value - 1e-6 * max(1.0, abs(value))), minutes
