@@ -66,16 +66,10 @@ def plan_figures(compiled: Compiled, plan: Plan) -> PlanFigures:
     )
 
 
-def target_minutes(compiled: Compiled, agent: int) -> int:
-    """An agent's target load in minutes, rounded down as the overload term does."""
-    time = compiled.agents[agent]
-    return time.capacity_minutes * time.agent.target_load_pct // 100
-
-
 def load_imbalance(compiled: Compiled, plan: Plan, planned: list[int]) -> tuple[int, int, int]:
     """(pairs, requests, movable requests) of the imbalances described in the module docstring."""
     jobs, agents = compiled.job_index(), compiled.agent_index()
-    targets = [target_minutes(compiled, a) for a in range(len(compiled.agents))]
+    targets = [t.target_minutes for t in compiled.agents]
     placements = {
         jobs[a.request_id]: (agents[a.agent_id], compiled.agents[agents[a.agent_id]].own_minute(a.start_minute))
         for a in plan.assignments

@@ -196,15 +196,14 @@ def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> N
 
 def _overload_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """Overload on the relaxed minutes: the minutes each agent works above their target load. (Spread is left
-    at 0: its max-min coupling of all agents tripled the LP's time at M for under 0.5 % of bound.)"""
+    at 0: its max-min coupling of all agents doubled the LP's time at M for under 0.5 % of bound.)"""
     minutes: dict[int, list[int]] = {}
     for worked in cells.values():
         for a, _, y in worked:
             minutes.setdefault(a, []).append(y)
     for a, ys in minutes.items():
-        agent = compiled.agents[a]
         over = lp.var(cost=compiled.scenario.policy.term_weights.overload)
-        lp.row([*((y, 1.0) for y in ys), (over, -1.0)], agent.capacity_minutes * agent.agent.target_load_pct // 100)
+        lp.row([*((y, 1.0) for y in ys), (over, -1.0)], compiled.agents[a].target_minutes)
 
 
 def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:

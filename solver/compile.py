@@ -39,6 +39,11 @@ class AgentTime:
             total += end - start
         return cls(agent, windows, total, cumulative, [start for start, _ in windows])
 
+    @property
+    def target_minutes(self) -> int:
+        """The agent's target load in the horizon: target_load_pct of their working minutes, rounded down."""
+        return self.capacity_minutes * self.agent.target_load_pct // 100
+
     def own_minute(self, team_minute: int) -> int:
         """Working minutes of this agent between now and a team-axis minute."""
         index = bisect.bisect_right(self._opens, team_minute) - 1

@@ -62,10 +62,7 @@ def term_quantities(compiled: Compiled, placements: Placements) -> dict[Term, in
     """Every term's unweighted quantity for these placements."""
     costs = [job_cost(compiled, j, placements.get(j)) for j in range(len(compiled.jobs))]
     planned = loads(compiled, placements)
-    overload = sum(
-        max(planned[a] - agent.capacity_minutes * agent.agent.target_load_pct // 100, 0)
-        for a, agent in enumerate(compiled.agents)
-    )
+    overload = sum(max(planned[a] - agent.target_minutes, 0) for a, agent in enumerate(compiled.agents))
     per_mille = [0] * len(compiled.agents)
     for j, (agent, _) in placements.items():
         per_mille[agent] += load_per_mille(compiled, agent, compiled.jobs[j].effort)

@@ -78,7 +78,7 @@ def ask_help(
 def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) -> _Ask:
     current = current_placements(compiled, plan)
     asker = compiled.agent_index()[agent_id]
-    targets = [a.capacity_minutes * a.agent.target_load_pct // 100 for a in compiled.agents]
+    targets = [a.target_minutes for a in compiled.agents]
     before = loads(compiled, current)
     mine = sorted(j for j, (a, _) in current.items() if a == asker)
     pinned = {p.request for p in compiled.scenario.pins if p.kind == PinKind.ASSIGN}

@@ -23,7 +23,7 @@ def relieve_overload(compiled: Compiled, placements: Placements, deadline: float
     """The plan after every cost-lowering move found before `deadline` (a perf_counter time)."""
     current: Placements = dict(placements)
     cost = total_cost(compiled, current)
-    targets = [t.capacity_minutes * t.agent.target_load_pct // 100 for t in compiled.agents]
+    targets = [t.target_minutes for t in compiled.agents]
     while time.perf_counter() < deadline:
         moved = _first_cheaper_move(compiled, current, cost, targets, deadline)
         if moved is None:

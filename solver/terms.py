@@ -108,7 +108,7 @@ def overload(built: Built, compiled: Compiled) -> LinearExpr:
     held_by = _held(built, compiled, per_mille=False)
     parts: list[LinearExpr] = []
     for a, agent in enumerate(compiled.agents):
-        target = agent.capacity_minutes * agent.agent.target_load_pct // 100
+        target = agent.target_minutes
         held = held_by[a]
         if a not in variable:
             parts.append(max(held - target, 0))

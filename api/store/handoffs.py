@@ -16,9 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.problems import Conflict
 from api.roles import Principal, Role
-from api.store import audit, plans
+from api.store import audit
 from api.store.requests import OPEN_STATUSES
-from api.store.tables import AgentRow, HandOffRow, PlanRow, RequestRow
+from api.store.tables import AgentRow, HandOffRow, PlanItemRow, RequestRow
 from triage.help_text import render_note
 from triage.names import HandOffState
 from triage.results import HandOff, Help
@@ -182,12 +182,23 @@ def _check_room(session: Session, row: HandOffRow) -> None:
     """The peer still has the room the proposal counted on: work given to them since its plan (other hand-offs
     accepted, a lead's reassignment) counts against it."""
     proposal = HandOff.model_validate_json(row.body)
-    plan_row = session.get(PlanRow, row.plan_id)
-    planned = {a.request_id: a.agent_id for a in plans.body(plan_row).assignments} if plan_row else {}
     owned = session.scalars(
-        select(RequestRow).where(RequestRow.owner_id == row.to_agent_id, RequestRow.status.in_(OPEN_STATUSES))
+        select(RequestRow).where(
+            RequestRow.owner_id == row.to_agent_id,
+            RequestRow.status.in_(OPEN_STATUSES),
+            RequestRow.id != row.request_id,
+        )
+    ).all()
+    planned_with_peer = set(
+        session.scalars(
+            select(PlanItemRow.request_id).where(
+                PlanItemRow.plan_id == row.plan_id,
+                PlanItemRow.agent_id == row.to_agent_id,
+                PlanItemRow.request_id.in_([r.id for r in owned]),
+            )
+        )
     )
-    since = sum(r.effort_minutes for r in owned if r.id != row.request_id and planned.get(r.id) != row.to_agent_id)
+    since = sum(r.effort_minutes for r in owned if r.id not in planned_with_peer)
     if proposal.to_planned_after + since > proposal.to_target_minutes:
         raise Conflict(
             f"{proposal.to_agent_name} would be above target: {proposal.to_planned_after} planned minutes with "
