@@ -1,0 +1,353 @@
+"""Sequence local search: a polish of a valid plan by moving requests between and within agents' queues.
+
+The CP-SAT searches decide starts minute by minute; this works on orders instead. Each agent's requests
+form a queue, and a queue is scheduled as early as it can go (each request at the later of the previous
+end and its release, around the requests held in place). A move relocates a request (to another place in
+its queue, to a qualified peer's queue, in from or out to the deferred list) or swaps two requests; it is
+priced exactly and incrementally, every term of the policy included, so thousands of moves a second are
+tried where a CP-SAT neighbourhood tries one. Moves are accepted by late-acceptance hill climbing (Burke
+and Bykov): a move is kept when it is no worse than the current plan or than the plan of `HISTORY` moves
+ago, which lets the search cross small ridges without a temperature to tune. The best plan seen is
+returned; the caller keeps whichever of its input and this is cheaper.
+
+The hard rules hold by construction: a request joins only the queue of a candidate agent (skills), starts
+within its candidate range (release, and ending within the horizon) on the agent's own axis
+(availability), and queues do not overlap. Requests named by a pin are held where they are, and a plan
+that breaks a pin anyway (a request put before a first-pinned one) is never accepted.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+import time
+from dataclasses import dataclass, field
+
+from solver.compile import Compiled
+from solver.evaluate import Placements, load_per_mille, on_time_rate, pins_hold, total_cost
+from triage.names import PinKind, Term
+
+HISTORY = 60
+"""Late acceptance's memory in moves: measured on generated S and M scenarios (see benchmarks/RESULTS.md)."""
+
+
+@dataclass
+class _Patch:
+    """What a move changes: the new queues of some agents, their scheduled starts, and the deferred set."""
+
+    queues: dict[int, list[int]]
+    starts: dict[int, tuple[int, int]] = field(default_factory=dict)  # job -> (agent, own start), placed jobs
+    deferred: set[int] = field(default_factory=set)  # jobs this move leaves out
+    cost: int = 0
+
+
+class Polisher:
+    """The plan as queues, its cost kept up to date term by term."""
+
+    def __init__(self, compiled: Compiled, placements: Placements) -> None:
+        self.compiled = compiled
+        policy = compiled.scenario.policy
+        self.weights = policy.term_weights
+        jobs, agents = compiled.jobs, compiled.agents
+        held = _pinned_jobs(compiled)
+        self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
+        self.range = [{c.agent: (c.earliest_start, c.latest_start) for c in job.candidates} for job in jobs]
+        self.blocks: list[list[tuple[int, int]]] = [[] for _ in agents]
+        for j in held:
+            if j in placements:
+                a, start = placements[j]
+                bisect.insort(self.blocks[a], (start, start + jobs[j].effort))
+        self.not_before = [0] * len(agents)  # a first-pinned request keeps everything else after its start
+        for j in held:
+            if j in placements and _pinned_first(compiled, j):
+                a, start = placements[j]
+                self.not_before[a] = max(self.not_before[a], start)
+        self.queues: list[list[int]] = [[] for _ in agents]
+        for j in sorted((j for j in self.free if j in placements), key=lambda j: placements[j][1]):
+            self.queues[placements[j][0]].append(j)
+        self.placement: dict[int, tuple[int, int]] = {j: placements[j] for j in held if j in placements}
+        self.queue_of: dict[int, int] = {}
+        for a, queue in enumerate(self.queues):
+            starts = self._schedule(a, queue)
+            if starts is None:  # cannot happen for a valid plan; keep its own starts then
+                starts = [placements[j][1] for j in queue]
+            for j, start in zip(queue, starts, strict=True):
+                self.placement[j] = (a, start)
+                self.queue_of[j] = a
+        self.per_mille = [
+            {a: load_per_mille(compiled, a, job.effort) for a in r} for job, r in zip(jobs, self.range, strict=True)
+        ]
+        self.pairs_of: dict[int, list[int]] = {}
+        for p, (hi, lo) in enumerate(compiled.rank_pairs):
+            self.pairs_of.setdefault(hi, []).append(p)
+            self.pairs_of.setdefault(lo, []).append(p)
+        self.class_of: dict[int, int] = {}
+        for c, share_class in enumerate(compiled.share_classes):
+            for j, job in enumerate(jobs):
+                if job.triage.priority == share_class.priority:
+                    self.class_of[j] = c
+        self._price_all()
+
+    # -- pricing ------------------------------------------------------------------------------------------
+
+    def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
+        """(weighted per-request terms, team end or None, on time) of job j at a placement."""
+        compiled, w = self.compiled, self.weights
+        job = compiled.jobs[j]
+        if placement is None:
+            waiting = max(compiled.horizon_minutes - job.triage.max_wait_minute, 0)
+            waiting += compiled.scenario.policy.deferral_extra_minutes
+            return w.deferral * job.triage.weight * compiled.deferral_minutes(job) + w.waiting * waiting, None, False
+        a, start = placement
+        end = compiled.agents[a].team_end(start + job.effort)
+        late = max(end - job.triage.due_minute, 0)
+        value = w.lateness * job.triage.weight * late + w.waiting * max(end - job.triage.max_wait_minute, 0)
+        if job.reference_agent is not None and job.reference_agent != a:
+            value += w.churn
+        return value, end, late == 0
+
+    def _price_all(self) -> None:
+        compiled = self.compiled
+        n, agents = len(compiled.jobs), compiled.agents
+        self.value = [0] * n
+        self.end: list[int | None] = [None] * n
+        self.on_time = [False] * n
+        self.load = [0] * len(agents)
+        self.mille = [0] * len(agents)
+        self.totals = [0] * len(compiled.departments)
+        self.punctual = [0] * len(compiled.departments)
+        self.planned = [dict.fromkeys(c.fair, 0) for c in compiled.share_classes]
+        for j, job in enumerate(compiled.jobs):
+            placement = self.placement.get(j)
+            self.value[j], self.end[j], self.on_time[j] = self._job_value(j, placement)
+            self.totals[job.department] += 1
+            self.punctual[job.department] += self.on_time[j]
+            if placement is not None:
+                a = placement[0]
+                self.load[a] += job.effort
+                self.mille[a] += self.per_mille[j][a]
+                if j in self.class_of:
+                    self.planned[self.class_of[j]][job.department] += job.effort
+        self.rank_gap = [
+            max(self.end[hi] - self.end[lo], 0) if self.end[hi] is not None and self.end[lo] is not None else 0  # type: ignore[operator]
+            for hi, lo in compiled.rank_pairs
+        ]
+        self.per_job = sum(self.value)
+        self.rank_total = sum(self.rank_gap)
+        self.share = [self._shortfall(c, self.planned[c]) for c in range(len(compiled.share_classes))]
+        self.cost = self._cost(self.per_job, self.load, self.mille, self.punctual, self.rank_total, sum(self.share))
+
+    def _shortfall(self, c: int, planned: dict[int, int]) -> int:
+        share_class = self.compiled.share_classes[c]
+        everything = sum(planned.values())
+        short = sum(
+            max(-(-(share_class.fair[d] * everything - 1000 * planned[d]) // 1000), 0) for d in share_class.eligible
+        )
+        return share_class.priority_weight * short
+
+    def _cost(self, per_job: int, load: list[int], mille: list[int], punctual: list[int], rank: int,
+              share: int) -> int:  # fmt: skip
+        compiled, w = self.compiled, self.weights
+        overload = sum(max(load[a] - agent.target_minutes, 0) for a, agent in enumerate(compiled.agents))
+        spread_loads = [mille[a] for a in compiled.spread_agents]
+        spread = max(spread_loads) - min(spread_loads) if len(spread_loads) >= 2 else 0
+        rates = [on_time_rate(o, t) for o, t in zip(punctual, self.totals, strict=True)]
+        fairness = 1000 - min(rates) if rates else 0
+        return (per_job + w.of(Term.OVERLOAD) * overload + w.of(Term.SPREAD) * spread
+                + w.of(Term.FAIRNESS) * fairness + w.of(Term.RANK) * rank + w.of(Term.SHARE) * share)  # fmt: skip
+
+    def _schedule(self, a: int, queue: list[int]) -> list[int] | None:
+        """Own-axis starts of a queue on agent a, each as early as it can go; None when one cannot fit."""
+        cursor, starts, blocks = self.not_before[a], [], self.blocks[a]
+        jobs = self.compiled.jobs
+        for j in queue:
+            earliest, latest = self.range[j][a]
+            effort = jobs[j].effort
+            start = max(cursor, earliest)
+            for block_start, block_end in blocks:
+                if block_end <= start:
+                    continue
+                if block_start >= start + effort:
+                    break
+                start = block_end
+            if start > latest:
+                return None
+            starts.append(start)
+            cursor = start + effort
+        return starts
+
+    def price(self, patch: _Patch) -> bool:
+        """Fill in the patch's starts and cost; False when a queue cannot be scheduled."""
+        compiled = self.compiled
+        changed: dict[int, tuple[int, int] | None] = {}
+        for a in patch.queues:
+            for j in self.queues[a]:
+                changed[j] = None  # off this agent unless the new queues place it
+        for a, queue in patch.queues.items():
+            starts = self._schedule(a, queue)
+            if starts is None:
+                return False
+            for j, start in zip(queue, starts, strict=True):
+                changed[j] = (a, start)
+        for j in patch.deferred:
+            changed[j] = None
+        for j, placement in changed.items():
+            if placement is None and j not in patch.deferred:
+                return False  # a job dropped from a queue must be placed elsewhere or deferred by the move
+        patch.starts = {j: p for j, p in changed.items() if p is not None}
+        per_job, load, mille = self.per_job, list(self.load), list(self.mille)
+        punctual = list(self.punctual)
+        planned: dict[int, dict[int, int]] = {}
+        ends: dict[int, int | None] = {}
+        for j, placement in changed.items():
+            old = self.placement.get(j)
+            value, end, on_time = self._job_value(j, placement)
+            per_job += value - self.value[j]
+            ends[j] = end
+            job = compiled.jobs[j]
+            punctual[job.department] += on_time - self.on_time[j]
+            if old is not None:
+                load[old[0]] -= job.effort
+                mille[old[0]] -= self.per_mille[j][old[0]]
+            if placement is not None:
+                load[placement[0]] += job.effort
+                mille[placement[0]] += self.per_mille[j][placement[0]]
+            if j in self.class_of and (old is None) != (placement is None):
+                c = self.class_of[j]
+                counts = planned.setdefault(c, dict(self.planned[c]))
+                counts[job.department] += job.effort if placement is not None else -job.effort
+        rank = self.rank_total
+        for p in {p for j in changed for p in self.pairs_of.get(j, ())}:
+            hi, lo = compiled.rank_pairs[p]
+            end_hi, end_lo = ends.get(hi, self.end[hi]), ends.get(lo, self.end[lo])
+            gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
+            rank += gap - self.rank_gap[p]
+        share = sum(self._shortfall(c, counts) - self.share[c] for c, counts in planned.items()) + sum(self.share)
+        patch.cost = self._cost(per_job, load, mille, punctual, rank, share)
+        return True
+
+    def apply(self, patch: _Patch) -> None:
+        compiled = self.compiled
+        changed = {j: patch.starts.get(j) for a in patch.queues for j in self.queues[a]}
+        changed.update({j: p for j, p in patch.starts.items()})
+        changed.update(dict.fromkeys(patch.deferred))
+        for a, queue in patch.queues.items():
+            self.queues[a] = queue
+        for j, placement in changed.items():
+            job, old = compiled.jobs[j], self.placement.get(j)
+            value, end, on_time = self._job_value(j, placement)
+            self.per_job += value - self.value[j]
+            self.punctual[job.department] += on_time - self.on_time[j]
+            self.value[j], self.end[j], self.on_time[j] = value, end, on_time
+            if old is not None:
+                self.load[old[0]] -= job.effort
+                self.mille[old[0]] -= self.per_mille[j][old[0]]
+            if placement is not None:
+                self.load[placement[0]] += job.effort
+                self.mille[placement[0]] += self.per_mille[j][placement[0]]
+                self.placement[j] = placement
+                self.queue_of[j] = placement[0]
+            else:
+                self.placement.pop(j, None)
+                self.queue_of.pop(j, None)
+            if j in self.class_of and (old is None) != (placement is None):
+                c = self.class_of[j]
+                self.planned[c][job.department] += job.effort if placement is not None else -job.effort
+                self.share[c] = self._shortfall(c, self.planned[c])
+        for p in {p for j in changed for p in self.pairs_of.get(j, ())}:
+            hi, lo = compiled.rank_pairs[p]
+            end_hi, end_lo = self.end[hi], self.end[lo]
+            gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
+            self.rank_total += gap - self.rank_gap[p]
+            self.rank_gap[p] = gap
+        self.cost = patch.cost
+
+    # -- moves ----------------------------------------------------------------------------------------------
+
+    def random_move(self, rng: random.Random) -> _Patch | None:
+        """A relocation (two thirds of the time) or a swap of a random free request."""
+        j = rng.choice(self.free)
+        if rng.random() < 2 / 3:
+            return self._relocate(j, rng)
+        return self._swap(j, rng)
+
+    def _relocate(self, j: int, rng: random.Random) -> _Patch | None:
+        here = self.queue_of.get(j)
+        options = list(self.range[j])
+        if here is not None and rng.random() < 0.1:
+            return _Patch({here: [k for k in self.queues[here] if k != j]}, deferred={j})
+        b = rng.choice(options)
+        queues = {}
+        if here is not None:
+            queues[here] = [k for k in self.queues[here] if k != j]
+        target = list(queues.get(b, self.queues[b]))
+        target.insert(rng.randint(0, len(target)), j)
+        queues[b] = target
+        return _Patch(queues)
+
+    def _swap(self, j: int, rng: random.Random) -> _Patch | None:
+        b = rng.choice(list(self.range[j]))
+        if not self.queues[b]:
+            return None
+        k = rng.choice(self.queues[b])
+        here = self.queue_of.get(j)
+        if k == j or (here is not None and here not in self.range[k]):
+            return None
+        if here is None:  # j comes in from the deferred list, k goes out to it
+            return _Patch({b: [j if x == k else x for x in self.queues[b]]}, deferred={k})
+        if here == b:
+            return _Patch({b: [k if x == j else j if x == k else x for x in self.queues[b]]})
+        return _Patch({
+            here: [k if x == j else x for x in self.queues[here]],
+            b: [j if x == k else x for x in self.queues[b]],
+        })  # fmt: skip
+
+    def placements(self) -> dict[int, tuple[int, int]]:
+        return dict(self.placement)
+
+
+def polish(
+    compiled: Compiled, placements: Placements, deadline: float, seed: int = 0, moves: int | None = None
+) -> tuple[Placements, int]:
+    """The cheapest plan found from `placements` by late-acceptance moves until `deadline` (a perf_counter
+    time) or `moves` moves, or `placements` itself when nothing cheaper was found; returns (plan, moves
+    tried). A plan returned other than the input keeps every pin."""
+    state = Polisher(compiled, placements)
+    if not state.free:
+        return dict(placements), 0
+    rng = random.Random(seed)
+    best, best_cost = state.placements(), state.cost
+    history = [state.cost] * HISTORY
+    tried = 0
+    while (moves is None or tried < moves) and (tried % 64 or time.perf_counter() < deadline):
+        patch = state.random_move(rng)
+        tried += 1
+        if patch is None or not state.price(patch):
+            continue
+        slot = tried % HISTORY
+        if patch.cost <= state.cost or patch.cost <= history[slot]:
+            state.apply(patch)
+            if state.cost < best_cost:
+                best, best_cost = state.placements(), state.cost
+        history[slot] = state.cost
+    if best_cost >= total_cost(compiled, placements) or not pins_hold(compiled, best):
+        return dict(placements), tried
+    return best, tried
+
+
+def _pinned_jobs(compiled: Compiled) -> set[int]:
+    """Requests a pin names (either side): held where they are."""
+    jobs = compiled.job_index()
+    out = set()
+    for pin in compiled.scenario.pins:
+        if pin.kind == PinKind.UNFREEZE:
+            continue
+        for request in (pin.request, pin.other):
+            if request in jobs:
+                out.add(jobs[request])
+    return out
+
+
+def _pinned_first(compiled: Compiled, j: int) -> bool:
+    request = compiled.jobs[j].request.id
+    return any(pin.kind == PinKind.FIRST and pin.request == request for pin in compiled.scenario.pins)

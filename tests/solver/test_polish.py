@@ -1,0 +1,93 @@
+"""The sequence local search (`solver.polish`): its running cost is the policy's cost of its plan after any
+sequence of moves, its plans keep every hard rule and pin, it is never worse than its input, and it finds
+the known answer of small cases."""
+
+from __future__ import annotations
+
+import random
+import time
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from solver.compile import compile_scenario
+from solver.evaluate import pins_hold, total_cost
+from solver.heuristic import best_routing
+from solver.polish import Polisher, polish
+from solver.run import extract_plan
+from tests.builders import agent, flat_policy, request, scenario
+from tests.solver.test_properties import scenarios
+from triage.model import Scenario
+from triage.names import PlanStatus, Rule
+from triage.validation import check_plan
+
+LATER = 10.0  # seconds: far more than the move budgets below need
+
+
+def _checked(s: Scenario, placements: dict[int, tuple[int, int]], *, pins: bool = True) -> None:
+    """Every hard rule holds; pins too unless `pins` is False (a start that breaks a pin keeps breaking it:
+    pinned requests are held where they are)."""
+    compiled = compile_scenario(s)
+    violations = check_plan(s, extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "test"))
+    assert [v for v in violations if pins or v.rule != Rule.PINS] == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(with_pins=True), st.integers(0, 2**16))
+def test_the_running_cost_is_the_policy_cost_after_every_move(s: Scenario, seed: int) -> None:
+    compiled = compile_scenario(s)
+    start = best_routing(compiled)
+    state = Polisher(compiled, start)
+    assert state.cost == total_cost(compiled, state.placements())
+    rng = random.Random(seed)
+    for _ in range(200):
+        patch = state.random_move(rng) if state.free else None
+        if patch is None or not state.price(patch):
+            continue
+        state.apply(patch)
+        assert state.cost == total_cost(compiled, state.placements())
+    _checked(s, state.placements(), pins=pins_hold(compiled, start))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(with_pins=True))
+def test_polished_plans_keep_every_rule_and_pin_and_never_cost_more(s: Scenario) -> None:
+    compiled = compile_scenario(s)
+    start = best_routing(compiled)
+    polished, _ = polish(compiled, start, time.perf_counter() + LATER, moves=2_000)
+    assert total_cost(compiled, polished) <= total_cost(compiled, start)
+    _checked(s, dict(polished), pins=pins_hold(compiled, start))
+
+
+def test_a_short_request_goes_first_when_that_makes_it_on_time() -> None:
+    # One agent, both requests due 60 minutes after creation: the long one first makes both late (60 and 90
+    # minutes); the short one first is on time and the long one 90 minutes late.
+    s = scenario([agent("ana")], [request("long", effort=120), request("short", effort=30)], policy=flat_policy(60))
+    compiled = compile_scenario(s)
+    jobs, ana = compiled.job_index(), compiled.agent_index()["ana"]
+    long_first = {jobs["long"]: (ana, 0), jobs["short"]: (ana, 120)}
+    polished, _ = polish(compiled, long_first, time.perf_counter() + LATER, moves=500)
+    assert polished == {jobs["short"]: (ana, 0), jobs["long"]: (ana, 30)}
+
+
+def test_a_deferred_request_with_room_is_placed_and_work_is_shared() -> None:
+    # Two agents, two one-hour requests due in an hour; the start has both on Ana and nothing on Ben. The
+    # only plan with both on time puts one on each at the start of the day.
+    s = scenario([agent("ana"), agent("ben")], [request("R1"), request("R2")], policy=flat_policy(60))
+    compiled = compile_scenario(s)
+    jobs, index = compiled.job_index(), compiled.agent_index()
+    polished, _ = polish(compiled, {jobs["R1"]: (index["ana"], 0)}, time.perf_counter() + LATER, moves=500)
+    assert sorted(polished.values()) == [(index["ana"], 0), (index["ben"], 0)]
+    assert total_cost(compiled, polished) == 0
+
+
+def test_a_fixed_number_of_moves_gives_the_same_plan_every_time() -> None:
+    s = scenario(
+        [agent("ana"), agent("ben", {"net": 1, "db": 1})],
+        [request(f"R{i}", effort=30 + 20 * i, required_skills={"net": 1} if i % 2 else {"db": 1}) for i in range(8)],
+        policy=flat_policy(90),
+    )
+    compiled = compile_scenario(s)
+    start = best_routing(compiled)
+    runs = [polish(compiled, start, time.perf_counter() + LATER, seed=3, moves=3_000) for _ in range(2)]
+    assert runs[0] == runs[1]
