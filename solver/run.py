@@ -1,7 +1,8 @@
 """`plan(scenario, params, previous) -> Plan`: the planner's entry point; the only place a CpSolver runs.
 
-The routing heuristic's plan (or the previous plan, on a re-plan) is CP-SAT's hint. Small scenarios are
-solved as one model; large ones by large-neighbourhood search (`solver.lns`) from the same start. If
+The routing heuristic's plan (or the previous plan, on a re-plan) is the start. Small scenarios are solved
+as one model, polished by the sequence local search (`solver.polish`) and solved again from its plan; large
+ones are polished, then improved by large-neighbourhood search (`solver.lns`). If
 nothing is found within the time limit, the starting plan is returned with an honest status. A plan is
 always returned, never an exception; pins that cannot all hold give status `infeasible` with conflicts.
 """
