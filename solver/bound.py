@@ -53,10 +53,10 @@ def per_request_bound(compiled: Compiled) -> int:
 
 
 def bucket_minutes(compiled: Compiled) -> int | None:
-    """The finest bucket (30 min or more, a divisor-friendly step) that keeps the LP under MAX_VARIABLES;
+    """The finest bucket (10 min or more, a divisor-friendly step) that keeps the LP under MAX_VARIABLES;
     None when even whole days would be too many."""
     pairs = sum(len(job.candidates) for job in compiled.jobs)
-    for minutes in (30, 60, 120, 240, 480):
+    for minutes in (10, 15, 30, 60, 120, 240, 480):
         if pairs * -(-compiled.horizon_minutes // minutes) <= MAX_VARIABLES:
             return minutes
     return None

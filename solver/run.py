@@ -63,17 +63,16 @@ def plan(
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
     relieving = min(0.5, 0.03 * params.time_limit_seconds)  # the last pass's share (solver.relieve)
     deadline = started + params.time_limit_seconds - _finishing_seconds(compiled) - relieving
-    if _size(compiled) > params.direct_pairs_limit:
-        # The neighbourhood search runs to its deadline and never proves a bound: the LP bound is computed
-        # beside it, in a thread for its whole time (HiGHS releases the GIL; measured at M, the search's
-        # plan is as good with two thirds of the time, and the LP gets time for finer buckets).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            bounding = pool.submit(lower_bounds, compiled, deadline - time.perf_counter())
-            placements, status, bound, source = _solve_large(compiled, hint, params, deadline)
-            relaxed = bounding.result()
-    else:
-        relaxed = lower_bounds(compiled, (deadline - time.perf_counter()) / 3)
-        placements, status, bound, source = _solve_small(compiled, hint, params, deadline)
+    large = _size(compiled) > params.direct_pairs_limit
+    # The LP bound is computed beside the search, in a thread (HiGHS releases the GIL). Above
+    # direct_pairs_limit the search never proves a bound, so the LP gets the whole time (measured at M, the
+    # search's plan is as good with two thirds of the time, and the LP gets time for finer buckets); below,
+    # a third, as a plan CP-SAT proves optimal early waits for it.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        share = 1.0 if large else 2 / 3
+        bounding = pool.submit(lower_bounds, compiled, (deadline - time.perf_counter()) * share)
+        placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, deadline)
+        relaxed = bounding.result()
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
