@@ -36,6 +36,9 @@ class Timelines:
     def book(self, agent: int, start: int, effort: int) -> None:
         bisect.insort(self.booked[agent], (start, start + effort))
 
+    def unbook(self, agent: int, start: int, effort: int) -> None:
+        self.booked[agent].remove((start, start + effort))
+
     def earliest_gap(self, agent: int, earliest: int, latest: int, effort: int) -> int | None:
         """The first own-axis start >= earliest where `effort` minutes are free, if it is <= latest."""
         cursor = earliest

@@ -52,7 +52,9 @@ class _Patch:
 class Polisher:
     """The plan as queues, its cost kept up to date term by term."""
 
-    def __init__(self, compiled: Compiled, placements: Placements) -> None:
+    def __init__(self, compiled: Compiled, placements: Placements, *, keep_starts: bool = False) -> None:
+        """The plan as queues, each scheduled as early as it can go unless `keep_starts` (then the starts are
+        the plan's own, for moves that place a request at a given start: `move`)."""
         self.compiled = compiled
         policy = compiled.scenario.policy
         self.weights = policy.term_weights
@@ -70,14 +72,15 @@ class Polisher:
             if j in placements and _pinned_first(compiled, j):
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
+        self.targets = [agent.target_minutes for agent in agents]
         self.queues: list[list[int]] = [[] for _ in agents]
         for j in sorted((j for j in self.free if j in placements), key=lambda j: placements[j][1]):
             self.queues[placements[j][0]].append(j)
         self.placement: dict[int, tuple[int, int]] = {j: placements[j] for j in held if j in placements}
         self.queue_of: dict[int, int] = {}
         for a, queue in enumerate(self.queues):
-            starts = self._schedule(a, queue)
-            if starts is None:  # cannot happen for a valid plan; keep its own starts then
+            starts = None if keep_starts else self._schedule(a, queue)
+            if starts is None:  # None cannot happen for a valid plan: each start only moves earlier
                 starts = [placements[j][1] for j in queue]
             for j, start in zip(queue, starts, strict=True):
                 self.placement[j] = (a, start)
@@ -186,7 +189,6 @@ class Polisher:
 
     def price(self, patch: _Patch) -> bool:
         """Fill in the patch's starts and cost; False when a queue cannot be scheduled."""
-        compiled = self.compiled
         changed: dict[int, tuple[int, int] | None] = {}
         for a in patch.queues:
             for j in self.queues[a]:
@@ -203,6 +205,12 @@ class Polisher:
             if placement is None and j not in patch.deferred:
                 return False  # a job dropped from a queue must be placed elsewhere or deferred by the move
         patch.starts = {j: p for j, p in changed.items() if p is not None}
+        patch.cost = self.cost_of(changed)
+        return True
+
+    def cost_of(self, changed: dict[int, tuple[int, int] | None]) -> int:
+        """The plan's cost with these jobs placed anew (None: deferred), every other job where it is."""
+        compiled = self.compiled
         per_job, load, mille = self.per_job, list(self.load), list(self.mille)
         punctual = list(self.punctual)
         planned: dict[int, dict[int, int]] = {}
@@ -231,16 +239,30 @@ class Polisher:
             gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
             rank += gap - self.rank_gap[p]
         share = sum(self._shortfall(c, counts) - self.share[c] for c, counts in planned.items()) + sum(self.share)
-        patch.cost = self._cost(per_job, load, mille, punctual, rank, share)
-        return True
+        return self._cost(per_job, load, mille, punctual, rank, share)
 
     def apply(self, patch: _Patch) -> None:
-        compiled = self.compiled
+        """Make a priced move."""
         changed = {j: patch.starts.get(j) for a in patch.queues for j in self.queues[a]}
         changed.update({j: p for j, p in patch.starts.items()})
         changed.update(dict.fromkeys(patch.deferred))
         for a, queue in patch.queues.items():
             self.queues[a] = queue
+        self._commit(changed, patch.cost)
+
+    def move(self, j: int, placement: tuple[int, int]) -> None:
+        """Place job j at (agent, own start) as given, nothing else moving (the caller checked the room)."""
+        cost = self.cost_of({j: placement})
+        here = self.queue_of.get(j)
+        if here is not None:
+            self.queues[here].remove(j)
+        agent, start = placement
+        position = bisect.bisect_left([self.placement[k][1] for k in self.queues[agent]], start)
+        self.queues[agent].insert(position, j)
+        self._commit({j: placement}, cost)
+
+    def _commit(self, changed: dict[int, tuple[int, int] | None], cost: int) -> None:
+        compiled = self.compiled
         for j, placement in changed.items():
             job, old = compiled.jobs[j], self.placement.get(j)
             value, end, on_time = self._job_value(j, placement)
@@ -268,7 +290,7 @@ class Polisher:
             gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
             self.rank_total += gap - self.rank_gap[p]
             self.rank_gap[p] = gap
-        self.cost = patch.cost
+        self.cost = cost
 
     # -- moves ----------------------------------------------------------------------------------------------
 
