@@ -20,6 +20,7 @@ that breaks a pin anyway (a request put before a first-pinned one) is never acce
 from __future__ import annotations
 
 import bisect
+import operator
 import random
 import time
 from dataclasses import dataclass, field
@@ -61,7 +62,8 @@ class Polisher:
         jobs, agents = compiled.jobs, compiled.agents
         held = _pinned_jobs(compiled)
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
-        self.range = [{c.agent: (c.earliest_start, c.latest_start) for c in job.candidates} for job in jobs]
+        self._ranges: list[dict[int, tuple[int, int]] | None] = [None] * len(jobs)  # built when first needed
+        self._options: list[list[int] | None] = [None] * len(jobs)
         self.blocks: list[list[tuple[int, int]]] = [[] for _ in agents]
         for j in held:
             if j in placements:
@@ -73,6 +75,8 @@ class Polisher:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
+        spread = compiled.spread_agents  # the agents the spread term compares, read in one C call
+        self._spread_loads = operator.itemgetter(*spread) if len(spread) >= 2 else None
         self.queues: list[list[int]] = [[] for _ in agents]
         for j in sorted((j for j in self.free if j in placements), key=lambda j: placements[j][1]):
             self.queues[placements[j][0]].append(j)
@@ -85,9 +89,6 @@ class Polisher:
             for j, start in zip(queue, starts, strict=True):
                 self.placement[j] = (a, start)
                 self.queue_of[j] = a
-        self.per_mille = [
-            {a: load_per_mille(compiled, a, job.effort) for a in r} for job, r in zip(jobs, self.range, strict=True)
-        ]
         self.pairs_of: dict[int, list[int]] = {}
         for p, (hi, lo) in enumerate(compiled.rank_pairs):
             self.pairs_of.setdefault(hi, []).append(p)
@@ -98,6 +99,23 @@ class Polisher:
                 if job.triage.priority == share_class.priority:
                     self.class_of[j] = c
         self._price_all()
+
+    def range_of(self, j: int) -> dict[int, tuple[int, int]]:
+        """Job j's candidate agents and the own-axis range of its start on each."""
+        ranges = self._ranges[j]
+        if ranges is None:
+            candidates = self.compiled.jobs[j].candidates
+            ranges = self._ranges[j] = {c.agent: (c.earliest_start, c.latest_start) for c in candidates}
+        return ranges
+
+    def options_of(self, j: int) -> list[int]:
+        options = self._options[j]
+        if options is None:
+            options = self._options[j] = list(self.range_of(j))
+        return options
+
+    def _mille(self, j: int, a: int) -> int:
+        return load_per_mille(self.compiled, a, self.compiled.jobs[j].effort)
 
     # -- pricing ------------------------------------------------------------------------------------------
 
@@ -136,7 +154,7 @@ class Polisher:
             if placement is not None:
                 a = placement[0]
                 self.load[a] += job.effort
-                self.mille[a] += self.per_mille[j][a]
+                self.mille[a] += self._mille(j, a)
                 if j in self.class_of:
                     self.planned[self.class_of[j]][job.department] += job.effort
         self.rank_gap = [
@@ -146,7 +164,8 @@ class Polisher:
         self.per_job = sum(self.value)
         self.rank_total = sum(self.rank_gap)
         self.share = [self._shortfall(c, self.planned[c]) for c in range(len(compiled.share_classes))]
-        self.cost = self._cost(self.per_job, self.load, self.mille, self.punctual, self.rank_total, sum(self.share))
+        self.overload = sum(max(load - target, 0) for load, target in zip(self.load, self.targets, strict=True))
+        self.cost = self._cost(self.per_job, self.overload, self.mille, self.punctual, self.rank_total, sum(self.share))
 
     def _shortfall(self, c: int, planned: dict[int, int]) -> int:
         share_class = self.compiled.share_classes[c]
@@ -156,12 +175,11 @@ class Polisher:
         )
         return share_class.priority_weight * short
 
-    def _cost(self, per_job: int, load: list[int], mille: list[int], punctual: list[int], rank: int,
+    def _cost(self, per_job: int, overload: int, mille: list[int], punctual: list[int], rank: int,
               share: int) -> int:  # fmt: skip
-        compiled, w = self.compiled, self.weights
-        overload = sum(max(load[a] - agent.target_minutes, 0) for a, agent in enumerate(compiled.agents))
-        spread_loads = [mille[a] for a in compiled.spread_agents]
-        spread = max(spread_loads) - min(spread_loads) if len(spread_loads) >= 2 else 0
+        w = self.weights
+        spread_loads = self._spread_loads(mille) if self._spread_loads else ()
+        spread = max(spread_loads) - min(spread_loads) if spread_loads else 0
         rates = [on_time_rate(o, t) for o, t in zip(punctual, self.totals, strict=True)]
         fairness = 1000 - min(rates) if rates else 0
         return (per_job + w.of(Term.OVERLOAD) * overload + w.of(Term.SPREAD) * spread
@@ -172,7 +190,7 @@ class Polisher:
         cursor, starts, blocks = self.not_before[a], [], self.blocks[a]
         jobs = self.compiled.jobs
         for j in queue:
-            earliest, latest = self.range[j][a]
+            earliest, latest = self.range_of(j)[a]
             effort = jobs[j].effort
             start = max(cursor, earliest)
             for block_start, block_end in blocks:
@@ -211,7 +229,8 @@ class Polisher:
     def cost_of(self, changed: dict[int, tuple[int, int] | None]) -> int:
         """The plan's cost with these jobs placed anew (None: deferred), every other job where it is."""
         compiled = self.compiled
-        per_job, load, mille = self.per_job, list(self.load), list(self.mille)
+        per_job, mille = self.per_job, list(self.mille)
+        load: dict[int, int] = {}  # new loads of the agents the change touches
         punctual = list(self.punctual)
         planned: dict[int, dict[int, int]] = {}
         ends: dict[int, int | None] = {}
@@ -223,11 +242,11 @@ class Polisher:
             job = compiled.jobs[j]
             punctual[job.department] += on_time - self.on_time[j]
             if old is not None:
-                load[old[0]] -= job.effort
-                mille[old[0]] -= self.per_mille[j][old[0]]
+                load[old[0]] = load.get(old[0], self.load[old[0]]) - job.effort
+                mille[old[0]] -= self._mille(j, old[0])
             if placement is not None:
-                load[placement[0]] += job.effort
-                mille[placement[0]] += self.per_mille[j][placement[0]]
+                load[placement[0]] = load.get(placement[0], self.load[placement[0]]) + job.effort
+                mille[placement[0]] += self._mille(j, placement[0])
             if j in self.class_of and (old is None) != (placement is None):
                 c = self.class_of[j]
                 counts = planned.setdefault(c, dict(self.planned[c]))
@@ -239,7 +258,11 @@ class Polisher:
             gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
             rank += gap - self.rank_gap[p]
         share = sum(self._shortfall(c, counts) - self.share[c] for c, counts in planned.items()) + sum(self.share)
-        return self._cost(per_job, load, mille, punctual, rank, share)
+        overload = self.overload + sum(self._over(a, new) - self._over(a, self.load[a]) for a, new in load.items())
+        return self._cost(per_job, overload, mille, punctual, rank, share)
+
+    def _over(self, a: int, load: int) -> int:
+        return max(load - self.targets[a], 0)
 
     def apply(self, patch: _Patch) -> None:
         """Make a priced move."""
@@ -270,11 +293,15 @@ class Polisher:
             self.punctual[job.department] += on_time - self.on_time[j]
             self.value[j], self.end[j], self.on_time[j] = value, end, on_time
             if old is not None:
+                self.overload -= self._over(old[0], self.load[old[0]])
                 self.load[old[0]] -= job.effort
-                self.mille[old[0]] -= self.per_mille[j][old[0]]
+                self.overload += self._over(old[0], self.load[old[0]])
+                self.mille[old[0]] -= self._mille(j, old[0])
             if placement is not None:
+                self.overload -= self._over(placement[0], self.load[placement[0]])
                 self.load[placement[0]] += job.effort
-                self.mille[placement[0]] += self.per_mille[j][placement[0]]
+                self.overload += self._over(placement[0], self.load[placement[0]])
+                self.mille[placement[0]] += self._mille(j, placement[0])
                 self.placement[j] = placement
                 self.queue_of[j] = placement[0]
             else:
@@ -303,7 +330,7 @@ class Polisher:
 
     def _relocate(self, j: int, rng: random.Random) -> _Patch | None:
         here = self.queue_of.get(j)
-        options = list(self.range[j])
+        options = self.options_of(j)
         if here is not None and rng.random() < 0.1:
             return _Patch({here: [k for k in self.queues[here] if k != j]}, deferred={j})
         b = rng.choice(options)
@@ -316,12 +343,12 @@ class Polisher:
         return _Patch(queues)
 
     def _swap(self, j: int, rng: random.Random) -> _Patch | None:
-        b = rng.choice(list(self.range[j]))
+        b = rng.choice(self.options_of(j))
         if not self.queues[b]:
             return None
         k = rng.choice(self.queues[b])
         here = self.queue_of.get(j)
-        if k == j or (here is not None and here not in self.range[k]):
+        if k == j or (here is not None and here not in self.range_of(k)):
             return None
         if here is None:  # j comes in from the deferred list, k goes out to it
             return _Patch({b: [j if x == k else x for x in self.queues[b]]}, deferred={k})

@@ -10,6 +10,7 @@ import time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from fixtures.generate import SIZES, generate_scenario
 from solver.compile import compile_scenario
 from solver.evaluate import pins_hold, total_cost
 from solver.heuristic import best_routing
@@ -91,3 +92,23 @@ def test_a_fixed_number_of_moves_gives_the_same_plan_every_time() -> None:
     start = best_routing(compiled)
     runs = [polish(compiled, start, time.perf_counter() + LATER, seed=3, moves=3_000) for _ in range(2)]
     assert runs[0] == runs[1]
+
+
+def test_the_running_cost_holds_on_a_generated_scenario_with_restarts() -> None:
+    # A generated S scenario (60 requests, 8 agents): owners, department ranks, fair shares and every term in
+    # play; restarts after 300 moves without a better plan.
+    s = generate_scenario(*SIZES["S"], seed=1)
+    compiled = compile_scenario(s)
+    start = best_routing(compiled)
+    state = Polisher(compiled, start)
+    rng = random.Random(7)
+    applied = 0
+    while applied < 300:
+        patch = state.random_move(rng)
+        if patch is not None and state.price(patch):
+            state.apply(patch)
+            applied += 1
+            assert state.cost == total_cost(compiled, state.placements())
+    polished, _ = polish(compiled, start, time.perf_counter() + LATER, moves=3_000, stall=300)
+    assert total_cost(compiled, polished) < total_cost(compiled, start)
+    _checked(s, dict(polished))
