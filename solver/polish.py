@@ -30,14 +30,16 @@ from solver.evaluate import Placements, load_per_mille, on_time_rate, pins_hold,
 from triage.names import PinKind, Term
 
 HISTORY = 60
+"""Late acceptance's memory in moves: 20 to 3,000 were tried on generated S and M scenarios (single runs of
+9 s, benchmarks/RESULTS.md): none was better on both."""
+
 STALL = 20_000
 KICK = 10
 """After STALL moves without a new best plan, the search restarts from the best plan with KICK random moves
 made whatever they cost. Measured with 150,000 moves from the routing start, four seeds each (about 4 s):
 generated S seeds 1-3 end at 210,799-213,249, 115,523-118,684 and 273,802-274,907 with restarts, against
 214,996-215,913, 119,323-120,439 and 287,478-289,040 without; 5,000-40,000 and 3-20 were tried. At M
-the search is still improving after 100,000 moves and never restarts."""
-"""Late acceptance's memory in moves: measured on generated S and M scenarios (see benchmarks/RESULTS.md)."""
+(seed 1) the search is still improving after 100,000 moves and never restarts."""
 
 
 @dataclass
@@ -120,7 +122,9 @@ class Polisher:
     # -- pricing ------------------------------------------------------------------------------------------
 
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
-        """(weighted per-request terms, team end or None, on time) of job j at a placement."""
+        """(weighted per-request terms, team end or None, on time) of job j at a placement: the terms of
+        `solver.evaluate.job_cost`, weighted, without building its record (calling it made 150,000 moves at S
+        take 5.1 s instead of 3.9); tests hold the running cost to `total_cost` after every move."""
         compiled, w = self.compiled, self.weights
         job = compiled.jobs[j]
         if placement is None:
@@ -329,6 +333,8 @@ class Polisher:
         return self._swap(j, rng)
 
     def _relocate(self, j: int, rng: random.Random) -> _Patch | None:
+        """j to a random place in a random candidate's queue (its own included) or, one time in ten when it
+        is placed, out to the deferred list."""
         here = self.queue_of.get(j)
         options = self.options_of(j)
         if here is not None and rng.random() < 0.1:
@@ -343,6 +349,8 @@ class Polisher:
         return _Patch(queues)
 
     def _swap(self, j: int, rng: random.Random) -> _Patch | None:
+        """j and a random request of a candidate's queue trade places; when j is deferred, it takes the
+        other's place and the other is deferred."""
         b = rng.choice(self.options_of(j))
         if not self.queues[b]:
             return None
