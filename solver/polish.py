@@ -43,13 +43,31 @@ generated S seeds 1-3 end at 210,799-213,249, 115,523-118,684 and 273,802-274,90
 
 
 @dataclass
+class Delta:
+    """A change priced: the jobs placed anew (None: deferred) and every figure the state keeps, as it would be
+    after the change; committing it only assigns them."""
+
+    changed: dict[int, tuple[int, int] | None]
+    jobs: dict[int, tuple[int, int | None, bool]]  # job -> (weighted per-request terms, team end, on time)
+    per_job: int
+    load: dict[int, int]  # agents whose load changes -> new load
+    mille: list[int]
+    punctual: list[int]
+    planned: dict[int, dict[int, int]]  # share classes whose planned minutes change -> new minutes
+    share: dict[int, int]  # those classes -> new shortfall
+    rank_gaps: dict[int, int]  # rank pairs touched -> new gap
+    rank: int
+    overload: int
+    cost: int
+
+
+@dataclass
 class _Patch:
-    """What a move changes: the new queues of some agents, their scheduled starts, and the deferred set."""
+    """What a move changes: the new queues of some agents and the deferred set; once priced, its delta."""
 
     queues: dict[int, list[int]]
-    starts: dict[int, tuple[int, int]] = field(default_factory=dict)  # job -> (agent, own start), placed jobs
     deferred: set[int] = field(default_factory=set)  # jobs this move leaves out
-    cost: int = 0
+    delta: Delta | None = None
 
 
 class Polisher:
@@ -85,9 +103,8 @@ class Polisher:
         self.placement: dict[int, tuple[int, int]] = {j: placements[j] for j in held if j in placements}
         self.queue_of: dict[int, int] = {}
         for a, queue in enumerate(self.queues):
-            starts = None if keep_starts else self._schedule(a, queue)
-            if starts is None:  # None cannot happen for a valid plan: each start only moves earlier
-                starts = [placements[j][1] for j in queue]
+            scheduled = None if keep_starts else self._schedule(a, queue)  # never None for a valid plan: each
+            starts = scheduled or [placements[j][1] for j in queue]  # start only moves earlier
             for j, start in zip(queue, starts, strict=True):
                 self.placement[j] = (a, start)
                 self.queue_of[j] = a
@@ -209,8 +226,9 @@ class Polisher:
             cursor = start + effort
         return starts
 
-    def price(self, patch: _Patch) -> bool:
-        """Fill in the patch's starts and cost; False when a queue cannot be scheduled."""
+    def price(self, patch: _Patch) -> Delta | None:
+        """Schedule the patch's queues and price it (kept as `patch.delta` too); None when a queue cannot be
+        scheduled."""
         changed: dict[int, tuple[int, int] | None] = {}
         for a in patch.queues:
             for j in self.queues[a]:
@@ -218,31 +236,29 @@ class Polisher:
         for a, queue in patch.queues.items():
             starts = self._schedule(a, queue)
             if starts is None:
-                return False
+                return None
             for j, start in zip(queue, starts, strict=True):
                 changed[j] = (a, start)
         for j in patch.deferred:
             changed[j] = None
         for j, placement in changed.items():
             if placement is None and j not in patch.deferred:
-                return False  # a job dropped from a queue must be placed elsewhere or deferred by the move
-        patch.starts = {j: p for j, p in changed.items() if p is not None}
-        patch.cost = self.cost_of(changed)
-        return True
+                return None  # a job dropped from a queue must be placed elsewhere or deferred by the move
+        patch.delta = self.evaluate(changed)
+        return patch.delta
 
-    def cost_of(self, changed: dict[int, tuple[int, int] | None]) -> int:
-        """The plan's cost with these jobs placed anew (None: deferred), every other job where it is."""
+    def evaluate(self, changed: dict[int, tuple[int, int] | None]) -> Delta:
+        """The plan with these jobs placed anew (None: deferred), every other job where it is, priced."""
         compiled = self.compiled
         per_job, mille = self.per_job, list(self.mille)
-        load: dict[int, int] = {}  # new loads of the agents the change touches
+        load: dict[int, int] = {}
         punctual = list(self.punctual)
         planned: dict[int, dict[int, int]] = {}
-        ends: dict[int, int | None] = {}
+        jobs: dict[int, tuple[int, int | None, bool]] = {}
         for j, placement in changed.items():
             old = self.placement.get(j)
-            value, end, on_time = self._job_value(j, placement)
+            value, _, on_time = jobs[j] = self._job_value(j, placement)
             per_job += value - self.value[j]
-            ends[j] = end
             job = compiled.jobs[j]
             punctual[job.department] += on_time - self.on_time[j]
             if old is not None:
@@ -255,73 +271,58 @@ class Polisher:
                 c = self.class_of[j]
                 counts = planned.setdefault(c, dict(self.planned[c]))
                 counts[job.department] += job.effort if placement is not None else -job.effort
-        rank = self.rank_total
+        rank, rank_gaps = self.rank_total, {}
         for p in {p for j in changed for p in self.pairs_of.get(j, ())}:
             hi, lo = compiled.rank_pairs[p]
-            end_hi, end_lo = ends.get(hi, self.end[hi]), ends.get(lo, self.end[lo])
-            gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
+            end_hi = jobs[hi][1] if hi in jobs else self.end[hi]
+            end_lo = jobs[lo][1] if lo in jobs else self.end[lo]
+            gap = rank_gaps[p] = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
             rank += gap - self.rank_gap[p]
-        share = sum(self._shortfall(c, counts) - self.share[c] for c, counts in planned.items()) + sum(self.share)
+        shares = {c: self._shortfall(c, counts) for c, counts in planned.items()}
+        share = sum(self.share) + sum(new - self.share[c] for c, new in shares.items())
         overload = self.overload + sum(self._over(a, new) - self._over(a, self.load[a]) for a, new in load.items())
-        return self._cost(per_job, overload, mille, punctual, rank, share)
+        cost = self._cost(per_job, overload, mille, punctual, rank, share)
+        return Delta(changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank, overload, cost)
 
     def _over(self, a: int, load: int) -> int:
         return max(load - self.targets[a], 0)
 
     def apply(self, patch: _Patch) -> None:
         """Make a priced move."""
-        changed = {j: patch.starts.get(j) for a in patch.queues for j in self.queues[a]}
-        changed.update({j: p for j, p in patch.starts.items()})
-        changed.update(dict.fromkeys(patch.deferred))
+        assert patch.delta is not None, "price the patch first"
         for a, queue in patch.queues.items():
             self.queues[a] = queue
-        self._commit(changed, patch.cost)
+        self._commit(patch.delta)
 
-    def move(self, j: int, placement: tuple[int, int]) -> None:
-        """Place job j at (agent, own start) as given, nothing else moving (the caller checked the room)."""
-        cost = self.cost_of({j: placement})
+    def move(self, j: int, placement: tuple[int, int], delta: Delta) -> None:
+        """Place job j at (agent, own start) as given, nothing else moving: `delta` is `evaluate({j: placement})`
+        (the caller checked the room)."""
         here = self.queue_of.get(j)
         if here is not None:
             self.queues[here].remove(j)
         agent, start = placement
         position = bisect.bisect_left([self.placement[k][1] for k in self.queues[agent]], start)
         self.queues[agent].insert(position, j)
-        self._commit({j: placement}, cost)
+        self._commit(delta)
 
-    def _commit(self, changed: dict[int, tuple[int, int] | None], cost: int) -> None:
-        compiled = self.compiled
-        for j, placement in changed.items():
-            job, old = compiled.jobs[j], self.placement.get(j)
-            value, end, on_time = self._job_value(j, placement)
-            self.per_job += value - self.value[j]
-            self.punctual[job.department] += on_time - self.on_time[j]
-            self.value[j], self.end[j], self.on_time[j] = value, end, on_time
-            if old is not None:
-                self.overload -= self._over(old[0], self.load[old[0]])
-                self.load[old[0]] -= job.effort
-                self.overload += self._over(old[0], self.load[old[0]])
-                self.mille[old[0]] -= self._mille(j, old[0])
+    def _commit(self, delta: Delta) -> None:
+        for j, placement in delta.changed.items():
+            self.value[j], self.end[j], self.on_time[j] = delta.jobs[j]
             if placement is not None:
-                self.overload -= self._over(placement[0], self.load[placement[0]])
-                self.load[placement[0]] += job.effort
-                self.overload += self._over(placement[0], self.load[placement[0]])
-                self.mille[placement[0]] += self._mille(j, placement[0])
                 self.placement[j] = placement
                 self.queue_of[j] = placement[0]
             else:
                 self.placement.pop(j, None)
                 self.queue_of.pop(j, None)
-            if j in self.class_of and (old is None) != (placement is None):
-                c = self.class_of[j]
-                self.planned[c][job.department] += job.effort if placement is not None else -job.effort
-                self.share[c] = self._shortfall(c, self.planned[c])
-        for p in {p for j in changed for p in self.pairs_of.get(j, ())}:
-            hi, lo = compiled.rank_pairs[p]
-            end_hi, end_lo = self.end[hi], self.end[lo]
-            gap = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
-            self.rank_total += gap - self.rank_gap[p]
+        for a, load in delta.load.items():
+            self.load[a] = load
+        for c, planned in delta.planned.items():
+            self.planned[c] = planned
+            self.share[c] = delta.share[c]
+        for p, gap in delta.rank_gaps.items():
             self.rank_gap[p] = gap
-        self.cost = cost
+        self.per_job, self.mille, self.punctual = delta.per_job, delta.mille, delta.punctual
+        self.rank_total, self.overload, self.cost = delta.rank, delta.overload, delta.cost
 
     # -- moves ----------------------------------------------------------------------------------------------
 
@@ -398,10 +399,10 @@ def polish(
         patch = state.random_move(rng)
         tried += 1
         since_best += 1
-        if patch is None or not state.price(patch):
+        if patch is None or (delta := state.price(patch)) is None:
             continue
         slot = tried % HISTORY
-        if patch.cost <= state.cost or patch.cost <= history[slot]:
+        if delta.cost <= state.cost or delta.cost <= history[slot]:
             state.apply(patch)
             if state.cost < best_cost:
                 best, best_cost = state.placements(), state.cost

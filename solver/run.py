@@ -61,8 +61,8 @@ def plan(
     if previous is not None or warm_start is not None:
         hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
     # The time limit covers the whole plan; keep a little for reading it out and explaining it.
-    # The last pass's share (solver.relieve): a full pass over a generated XL plan took 0.33 s on a quiet
-    # machine, and was cut short with 0.5 s on a loaded one.
+    # The last pass's share (solver.relieve): a full pass over a generated XL plan took 0.33 s; before its
+    # state was built lazily, the 0.5 s it then had cut it short (XL seed 1 kept 4-13 movable requests).
     relieving = min(0.03 * params.time_limit_seconds, 0.2 + 0.0002 * len(compiled.jobs))
     deadline = started + params.time_limit_seconds - _finishing_seconds(compiled) - relieving
     large = _size(compiled) > params.direct_pairs_limit
