@@ -14,11 +14,11 @@ from typing import Annotated
 
 import typer
 from pydantic import TypeAdapter, ValidationError
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.simulate_args import FORMS, BadOption, variants_from_options
+from api.cli.common import err, out, read_scenario
+from api.cli.simulate_args import FORMS, BadOption, variants_from_options
 from fixtures.profile import PROFILE
 from solver.arrivals import observed_rates
 from solver.simulate import Progress as Step
@@ -31,8 +31,6 @@ from triage.simulation_text import number
 from triage.staffing import Variant
 
 BAD_INPUT = 2
-out = Console(soft_wrap=True, width=None if Console().is_terminal else 160)
-err = Console(stderr=True, soft_wrap=True)
 _variants = TypeAdapter(list[Variant])
 
 
@@ -66,9 +64,8 @@ def simulate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the simulation as JSON.")] = False,
 ) -> None:
     """Simulate staffing changes: baseline and variants on the same arrivals, side by side."""
-    from api.cli import _read
 
-    loaded = _read(scenario)
+    loaded = read_scenario(scenario)
     given = [
         ("--hire", hire),
         ("--leave", leave),
@@ -195,3 +192,8 @@ def print_simulation(scenario: Scenario, sim: Simulation) -> None:
 def _rate(rates: list, key: str) -> str:  # type: ignore[type-arg]
     found = next((r for r in rates if r.key == key), None)
     return f"{number(found.on_time_pct)} ({found.on_time}/{found.judged})" if found else "-"
+
+
+def register(app: typer.Typer) -> None:
+    """Add `tandem simulate` to the app."""
+    app.command("simulate")(simulate_command)

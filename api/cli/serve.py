@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli import BAD_INPUT, _read, err, out
+from api.cli.common import BAD_INPUT, err, out, read_scenario
 
 DEMO_DATABASE = Path("tandem-demo.db")
 DEMO_ENV = Path("tandem-demo.env")
@@ -60,7 +60,7 @@ def _start_demo(path: Path, host: str, port: int) -> dict[str, str]:
     """A fresh demo database from a scenario file, tokens printed and written to tandem-demo.env."""
     from api.demo import seed
 
-    loaded = _read(path)
+    loaded = read_scenario(path)
     for stale in (DEMO_DATABASE, Path(f"{DEMO_DATABASE}-wal"), Path(f"{DEMO_DATABASE}-shm")):
         stale.unlink(missing_ok=True)
     url = f"sqlite:///./{DEMO_DATABASE}"
@@ -104,3 +104,8 @@ def _bootstrap_admin(database_url: str) -> None:
     finally:
         database.dispose()
     out.print(f"First start: created the principal 'admin'. Its token (shown once): {secret}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `tandem serve` to the app."""
+    app.command()(serve)

@@ -1,8 +1,4 @@
-"""The `tandem` command: plan, validate and describe scenario files.
-
-Exit status: 0 on success, 2 when the input is bad (every problem is printed, with its record and field,
-and no plan is printed), 1 on an unexpected failure.
-"""
+"""`tandem validate`, `plan`, `explain`, `report`, `what-if`, `help` and `schema`: scenario files in, answers out."""
 
 from __future__ import annotations
 
@@ -12,70 +8,34 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 from rich.table import Table
 
+from api.cli.common import BAD_INPUT, ScenarioPath, err, known, out, plan_once, read_plan, read_scenario
 from solver.counterfactual import what_if
 from solver.help import ask_help
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from solver.tradeoffs import explain_request, override_effects
 from triage.errors import ScenarioError
-from triage.intake import load_scenario_json
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind, PlanStatus
 from triage.render import duration, moment
 from triage.report import department_report, receipt
 from triage.results import Plan
 
-app = typer.Typer(help="Tandem: priority triage and workload balancing for internal service teams.",
-                  no_args_is_help=True, add_completion=False)  # fmt: skip
-schema_app = typer.Typer(help="Print JSON Schemas of Tandem's documents.", no_args_is_help=True)
-app.add_typer(schema_app, name="schema")
 
-out = Console(soft_wrap=True, width=None if Console().is_terminal else 160)  # pipes get room for the table
-err = Console(stderr=True, soft_wrap=True)
-
-BAD_INPUT = 2
-
-ScenarioPath = Annotated[Path, typer.Argument(help="A scenario JSON file (see `tandem schema scenario`).")]
+def feasible_plan(scenario: Scenario, time_limit: float) -> Plan:
+    """The plan to explain or report on; when the pins cannot all hold, print why and stop (status 0)."""
+    result = plan_once(scenario, time_limit)
+    if result.status == PlanStatus.INFEASIBLE:
+        print_plan(scenario, result)
+        raise typer.Exit(0)
+    return result
 
 
-def _read(path: Path) -> Scenario:
-    """Load a scenario file or print every problem and exit with status 2."""
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        err.print(f"{path}: cannot read the file: {exc.strerror or exc}", markup=False)
-        raise typer.Exit(BAD_INPUT) from exc
-    try:
-        return load_scenario_json(text)
-    except ScenarioError as exc:
-        err.print(f"{path}: {len(exc.problems)} problem(s); nothing was planned.", markup=False)
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
-        raise typer.Exit(BAD_INPUT) from exc
-
-
-def _read_plan(path: Path) -> Plan:
-    """Load a plan file or print the problem and exit with status 2."""
-    try:
-        return Plan.model_validate_json(path.read_bytes())
-    except OSError as exc:
-        err.print(f"{path}: cannot read the file: {exc.strerror or exc}", markup=False)
-    except ValidationError as exc:
-        err.print(f"{path}: not a plan: {len(exc.errors())} problem(s); nothing was planned.", markup=False)
-        for error in exc.errors()[:20]:
-            where = ".".join(str(part) for part in error["loc"])
-            err.print(f"  {where}: {error['msg']}", markup=False)
-    raise typer.Exit(BAD_INPUT)
-
-
-@app.command()
 def validate(scenario: ScenarioPath) -> None:
     """Check a scenario file without planning it."""
-    loaded = _read(scenario)
+    loaded = read_scenario(scenario)
     out.print(
         f"{scenario}: valid: {len(loaded.departments)} departments, {len(loaded.agents)} agents, "
         f"{len(loaded.requests)} requests.",
@@ -83,7 +43,6 @@ def validate(scenario: ScenarioPath) -> None:
     )
 
 
-@app.command()
 def plan(
     scenario: ScenarioPath,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON instead of a table.")] = False,
@@ -97,8 +56,8 @@ def plan(
     ] = None,
 ) -> None:
     """Plan a scenario: who does what and when, and why."""
-    loaded = _read(scenario)
-    last = _read_plan(previous) if previous else None
+    loaded = read_scenario(scenario)
+    last = read_plan(previous) if previous else None
     result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit, workers=workers), previous=last)
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -158,46 +117,28 @@ def _summary(result: Plan) -> str:
     )
 
 
-def _feasible_plan(scenario: Scenario, time_limit: float) -> Plan:
-    """The plan to explain or report on; when the pins cannot all hold, print why and stop (status 0)."""
-    result = make_plan(scenario, SolveParams(time_limit_seconds=time_limit))
-    if result.status == PlanStatus.INFEASIBLE:
-        print_plan(scenario, result)
-        raise typer.Exit(0)
-    return result
-
-
-def _known(option: str, value: str, known: set[str], kind: str) -> None:
-    """Exit with status 2 when an option names an id the scenario does not have."""
-    if value not in known:
-        err.print(f"{option}: unknown {kind} {value!r}", markup=False)
-        raise typer.Exit(BAD_INPUT)
-
-
-@app.command()
 def explain(
     scenario: ScenarioPath,
     request: Annotated[str, typer.Option("--request", help="The request to explain.")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
 ) -> None:
     """Every explanation about one request: priority, placement, trade-offs, why not others, what would help."""
-    loaded = _read(scenario)
-    _known("--request", request, {r.id for r in loaded.requests}, "request")
-    result = _feasible_plan(loaded, time_limit)
+    loaded = read_scenario(scenario)
+    known("--request", request, {r.id for r in loaded.requests}, "request")
+    result = feasible_plan(loaded, time_limit)
     for explanation in [receipt(loaded, result, request), *explain_request(loaded, result, request)]:
         out.print(f"- {explanation.text}", markup=False)
 
 
-@app.command()
 def report(
     scenario: ScenarioPath,
     department: Annotated[str, typer.Option("--department", help="The department to report on.")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
 ) -> None:
     """What a department asked for, what it gets and when, and why its requests wait."""
-    loaded = _read(scenario)
-    _known("--department", department, {d.id for d in loaded.departments}, "department")
-    result = _feasible_plan(loaded, time_limit)
+    loaded = read_scenario(scenario)
+    known("--department", department, {d.id for d in loaded.departments}, "department")
+    result = feasible_plan(loaded, time_limit)
     for line in department_report(loaded, result, department, override_effects(loaded, result)):
         out.print(line, markup=False)
 
@@ -223,7 +164,6 @@ def _change(first: str | None, assign: str | None, before: str | None, absent: s
     return Change(kind="absent", agent=absent)
 
 
-@app.command("what-if")
 def what_if_command(
     scenario: ScenarioPath,
     first: Annotated[str | None, typer.Option("--first", help="Put this request first.")] = None,
@@ -236,7 +176,7 @@ def what_if_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
 ) -> None:
     """Price a change before making it: what moves, what gets later or earlier, what it costs."""
-    loaded = _read(scenario)
+    loaded = read_scenario(scenario)
     change = _change(first, assign, before, absent)
     result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
     try:
@@ -251,7 +191,6 @@ def what_if_command(
     out.print(answer.text, markup=False)
 
 
-@app.command("help")
 def help_command(
     scenario: ScenarioPath,
     agent: Annotated[str, typer.Option("--agent", help="The agent who asks for help.")],
@@ -259,9 +198,9 @@ def help_command(
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
 ) -> None:
     """An agent above target asks for help: hand-offs to named peers with the skills and room, with notes."""
-    loaded = _read(scenario)
-    _known("--agent", agent, {a.id for a in loaded.agents}, "agent")
-    answer = ask_help(loaded, _feasible_plan(loaded, time_limit), agent)
+    loaded = read_scenario(scenario)
+    known("--agent", agent, {a.id for a in loaded.agents}, "agent")
+    answer = ask_help(loaded, feasible_plan(loaded, time_limit), agent)
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
@@ -269,23 +208,25 @@ def help_command(
         out.print(line, markup=False)
 
 
-@schema_app.command("scenario")
 def schema_scenario() -> None:
     """The JSON Schema of a scenario file."""
     sys.stdout.write(json.dumps(Scenario.model_json_schema(), indent=2) + "\n")
 
 
-@schema_app.command("plan")
 def schema_plan() -> None:
     """The JSON Schema of a plan (`tandem plan --json`)."""
     sys.stdout.write(json.dumps(Plan.model_json_schema(), indent=2) + "\n")
 
 
-from api.serve_cli import serve  # noqa: E402 - these modules reuse the helpers above
-from api.simulate_cli import simulate_command  # noqa: E402
-
-app.command()(serve)
-app.command("simulate")(simulate_command)
-
-if __name__ == "__main__":  # pragma: no cover
-    app()
+def register(app: typer.Typer) -> None:
+    """Add these commands to the `tandem` app."""
+    app.command()(validate)
+    app.command()(plan)
+    app.command()(explain)
+    app.command()(report)
+    app.command("what-if")(what_if_command)
+    app.command("help")(help_command)
+    schema_app = typer.Typer(help="Print JSON Schemas of Tandem's documents.", no_args_is_help=True)
+    schema_app.command("scenario")(schema_scenario)
+    schema_app.command("plan")(schema_plan)
+    app.add_typer(schema_app, name="schema")

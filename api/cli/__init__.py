@@ -1,0 +1,25 @@
+"""The `tandem` command line: one Typer app, one module per family of commands.
+
+- `planning`: validate, plan, explain, report, what-if, help, schema (scenario files in, answers out);
+- `serve`: the HTTP API (and the demo);
+- `simulate`: a manager's staffing simulation.
+
+Exit status: 0 on success, 2 when the input is bad (every problem is printed, with its record and field,
+and nothing is planned), 1 on an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    help="Tandem: priority triage and workload balancing for internal service teams.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+from api.cli import planning, serve, simulate  # noqa: E402 - each module registers its commands on `app`
+
+planning.register(app)
+serve.register(app)
+simulate.register(app)
