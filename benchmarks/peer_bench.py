@@ -1,0 +1,276 @@
+"""The planner against strong peers (issue 16): every planner under the same policy, at equal wall time.
+
+    python -m benchmarks.peer_bench                                   # the full table (S, M, L, XL; seeds 1-3)
+    python -m benchmarks.peer_bench --sizes S M L --seeds 1 --limits-M 10 --limits-L 30 --markdown /tmp/p.md
+
+Scenarios come from the peer profile (`fixtures.peers`: rare skills, part-timers and off days, load 0.9-1.3,
+priorities 4/14/42/40 %, a third owned, release and due times). Planners:
+
+- `planner`: Tandem's `solver.run.plan` with the time limit (its default workers unless --planner-workers);
+- `interval-model`: the plain CP-SAT interval model, 2 workers, hinted with routing (`benchmarks.interval_peer`),
+  with the same time limit for its whole call;
+- `atc`: the ATC dispatcher with its tuned constants (`benchmarks.atc`);
+- `earliest-start` (routing) and `round-robin`: the help-desk baselines (`benchmarks.baselines`).
+
+The timed planners run once per time limit, the instant ones once per scenario (their rows repeat in each
+time-limit block with their own time). Every run is in a fresh process (its peak memory is its own). Every
+plan is held to the independent checker (`triage.validation.check_plan`, violations counted) and priced by
+it (`triage.validation.term_quantities` x the policy's weights: the table's cost, for every planner the
+same). Besides the policy's cost the table gives the independent benchmark's cost ("bench cost": weighted
+minutes late + 10 x weight x effort for each request left out, with the policy's weight per minute), P1 and
+P2 minutes late (planned minutes past due; a request left out counts from its due time to the horizon's
+end), requests on time, left out, wall time and peak memory; then medians over seeds and the distance to
+the issue's targets. Progress goes to stderr, the tables to stdout and, with --markdown, to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import statistics
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from benchmarks.atc import plan_atc
+from benchmarks.baselines import plan_earliest_start, plan_round_robin
+from benchmarks.interval_peer import MAX_PAIRS, plan_interval_model
+from benchmarks.isolate import Measured, run_isolated
+from benchmarks.plan_bench import machine
+from fixtures.generate import SIZES
+from fixtures.peers import generate_peer_scenario
+from solver.compile import compile_scenario
+from solver.params import SolveParams
+from solver.run import plan
+from triage.model import Scenario
+from triage.names import Priority
+from triage.results import Plan
+from triage.validation import check_plan, term_quantities
+
+PLANNER, INTERVAL, ROUTING = "planner", "interval-model", "earliest-start"
+TIMED = (PLANNER, INTERVAL)
+INSTANT: dict[str, Callable[[Scenario], Plan]] = {
+    "atc": plan_atc,
+    ROUTING: plan_earliest_start,
+    "round-robin": plan_round_robin,
+}
+DEFAULT_LIMITS = {"S": [10.0], "M": [10.0, 60.0], "L": [30.0, 60.0], "XL": [60.0]}
+LEFT_OUT_FACTOR = 10  # the independent benchmark's price of left-out work: 10 x weight x effort
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """One planner on one scenario at one time limit, priced by the independent checker."""
+
+    size: str
+    seed: int
+    limit_seconds: float
+    planner: str
+    cost: int  # the policy's cost, recomputed by triage.validation
+    objective_matches: bool  # the plan's own objective equals the checker's price
+    bench_cost: int  # weighted minutes late + 10 x weight x effort left out
+    p1_late_minutes: int
+    p2_late_minutes: int
+    on_time: int
+    planned: int
+    left_out: int
+    wall_seconds: float
+    peak_rss_mb: float
+    violations: int
+    note: str  # how the plan was obtained (bound source, shortened)
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.peer_bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    for size, limits in DEFAULT_LIMITS.items():
+        shown = ", ".join(f"{x:g}" for x in limits)
+        parser.add_argument(f"--limits-{size}", nargs="+", type=float, default=limits, metavar="SECONDS",
+                            help=f"time limits at {size} (default {shown})")  # fmt: skip
+    parser.add_argument("--planners", nargs="+", choices=[*TIMED, *INSTANT], default=[*TIMED, *INSTANT])
+    parser.add_argument("--planner-workers", type=int, default=None, help="the planner's CP-SAT workers")
+    parser.add_argument("--max-pairs", type=int, default=MAX_PAIRS, help="the interval model's size limit")
+    parser.add_argument("--markdown", type=Path, default=None, help="also write the tables as markdown here")
+    parser.add_argument("--note", default="", help="a line for the header, e.g. the commit measured")
+    return parser.parse_args(argv)
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def run_planner(args: argparse.Namespace, name: str, scenario: Scenario, limit: float) -> Measured:
+    if name == PLANNER:
+        workers = {"workers": args.planner_workers} if args.planner_workers else {}
+        return run_isolated(plan, scenario, SolveParams(time_limit_seconds=limit, **workers))
+    if name == INTERVAL:
+        return run_isolated(plan_interval_model, scenario, limit, args.max_pairs)
+    return run_isolated(INSTANT[name], scenario)
+
+
+def make_row(size: str, seed: int, limit: float, name: str, scenario: Scenario, measured: Measured) -> PeerRow:
+    """The row of one measured plan, every figure recomputed from the scenario and the plan."""
+    result: Plan = measured.result
+    compiled = compile_scenario(scenario)
+    triages = {job.request.id: job.triage for job in compiled.jobs}
+    horizon = compiled.horizon_minutes
+    weights = scenario.policy.term_weights
+    cost = sum(weights.of(term) * quantity for term, quantity in term_quantities(scenario, result).items())
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
+    late = {p: 0 for p in Priority}
+    for a in result.assignments:
+        late[a.priority] += a.minutes_late
+    for u in result.unassigned:
+        late[u.priority] += max(horizon - triages[u.request_id].due_minute, 0)
+    weighted_late = sum(triages[a.request_id].weight * a.minutes_late for a in result.assignments)
+    left_out = sum(LEFT_OUT_FACTOR * triages[u.request_id].weight * effort[u.request_id] for u in result.unassigned)
+    return PeerRow(
+        size=size,
+        seed=seed,
+        limit_seconds=limit,
+        planner=name,
+        cost=cost,
+        objective_matches=cost == result.objective,
+        bench_cost=weighted_late + left_out,
+        p1_late_minutes=late[Priority.P1],
+        p2_late_minutes=late[Priority.P2],
+        on_time=sum(1 for a in result.assignments if a.minutes_late == 0),
+        planned=len(result.assignments),
+        left_out=len(result.unassigned),
+        wall_seconds=measured.wall_seconds,
+        peak_rss_mb=measured.peak_rss_mb,
+        violations=len(check_plan(scenario, result)),
+        note=short_note(name, result),
+    )
+
+
+def short_note(name: str, result: Plan) -> str:
+    """What the table says about how a plan was obtained."""
+    if name == INTERVAL:
+        return result.bound_source.split(", own objective")[0].removeprefix("interval model, ")
+    if name == PLANNER:
+        return f"{result.status.value}, gap {result.gap:.1%} to its bound"
+    return ""
+
+
+def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:
+    """Every planner on every scenario and time limit; a failed run is listed and left out."""
+    rows: list[PeerRow] = []
+    for size in args.sizes:
+        limits = getattr(args, f"limits_{size}")
+        for seed in args.seeds:
+            scenario = generate_peer_scenario(*SIZES[size], seed=seed)
+            instant: dict[str, Measured] = {}
+            for limit in limits:
+                for name in args.planners:
+                    label = f"{size} seed {seed} {limit:g} s {name}"
+                    progress(label)
+                    try:
+                        if name in INSTANT and name not in instant:
+                            instant[name] = run_planner(args, name, scenario, limit)
+                        measured = instant[name] if name in INSTANT else run_planner(args, name, scenario, limit)
+                        rows.append(make_row(size, seed, limit, name, scenario, measured))
+                    except Exception as exc:  # one failed run is reported, the others still count
+                        failures.append(f"{label}: {type(exc).__name__}: {exc}")
+                        progress("  failed: " + failures[-1])
+    return rows
+
+
+HEADERS = ["size", "seed", "limit s", "planner", "cost", "bench cost", "P1 min late", "P2 min late", "on time",
+           "left out", "wall s", "peak MB", "violations", "how"]  # fmt: skip
+
+
+def row_cells(row: PeerRow) -> list[str]:
+    cost = f"{row.cost:,}" + ("" if row.objective_matches else " (plan says otherwise)")
+    return [row.size, str(row.seed), f"{row.limit_seconds:g}", row.planner, cost, f"{row.bench_cost:,}",
+            f"{row.p1_late_minutes:,}", f"{row.p2_late_minutes:,}", f"{row.on_time}/{row.planned + row.left_out}",
+            str(row.left_out), f"{row.wall_seconds:.1f}", f"{row.peak_rss_mb:,.0f}", str(row.violations),
+            row.note]  # fmt: skip
+
+
+def median_rows(rows: list[PeerRow]) -> list[list[str]]:
+    """Median over seeds per (size, time limit, planner) of cost, bench cost, P1 and P2 minutes late, wall, memory."""
+    groups: dict[tuple[str, float, str], list[PeerRow]] = {}
+    for row in rows:
+        groups.setdefault((row.size, row.limit_seconds, row.planner), []).append(row)
+    out = []
+    for (size, limit, name), items in groups.items():
+
+        def med(get: Callable[[PeerRow], float], items: list[PeerRow] = items) -> float:
+            return statistics.median(get(r) for r in items)
+
+        out.append([size, f"{limit:g}", name, str(len(items)), f"{med(lambda r: r.cost):,.0f}",
+                    f"{med(lambda r: r.bench_cost):,.0f}", f"{med(lambda r: r.p1_late_minutes):,.0f}",
+                    f"{med(lambda r: r.p2_late_minutes):,.0f}", f"{med(lambda r: r.wall_seconds):.1f}",
+                    f"{med(lambda r: r.peak_rss_mb):,.0f}"])  # fmt: skip
+    return out
+
+
+MEDIAN_HEADERS = ["size", "limit s", "planner", "seeds", "cost", "bench cost", "P1 min late", "P2 min late",
+                  "wall s", "peak MB"]  # fmt: skip
+
+
+def target_lines(rows: list[PeerRow]) -> list[str]:
+    """Per scenario and time limit: the planner's cost against the cheapest peer (both costs), and its P1
+    and P2 minutes late against routing's (earliest start)."""
+    out = []
+    scenarios = dict.fromkeys((r.size, r.seed, r.limit_seconds) for r in rows)
+    for size, seed, limit in scenarios:
+        here = {r.planner: r for r in rows if (r.size, r.seed, r.limit_seconds) == (size, seed, limit)}
+        ours = here.get(PLANNER)
+        peers = [r for name, r in here.items() if name != PLANNER]
+        if ours is None or not peers:
+            continue
+        label = f"{size} seed {seed} at {limit:g} s"
+        for what, get in (("cost", lambda r: r.cost), ("bench cost", lambda r: r.bench_cost)):
+            best = min(peers, key=get)
+            distance = 100 * (get(ours) - get(best)) / get(best) if get(best) else 0.0
+            verdict = "MET" if get(ours) < get(best) else "MISSED"
+            out.append(f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest peer's {get(best):,} "
+                       f"({best.planner}): {distance:+.1f} %")  # fmt: skip
+        routing = here.get(ROUTING)
+        if routing is not None:
+            met = ours.p1_late_minutes <= routing.p1_late_minutes and ours.p2_late_minutes <= routing.p2_late_minutes
+            out.append(f"{'MET' if met else 'MISSED':6} {label}: P1 / P2 minutes late {ours.p1_late_minutes:,} / "
+                       f"{ours.p2_late_minutes:,} against routing's {routing.p1_late_minutes:,} / "
+                       f"{routing.p2_late_minutes:,}")  # fmt: skip
+    bad = [r for r in rows if r.violations or not r.objective_matches]
+    out += [f"INVALID {r.size} seed {r.seed} {r.planner}: {r.violations} violations" for r in bad]
+    return out
+
+
+def markdown_table(headers: list[str], body: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    return "\n".join(lines + ["| " + " | ".join(cells) + " |" for cells in body])
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    command = "python -m benchmarks.peer_bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    header = [f"command: {command}", f"date: {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}", *machine()]
+    header += [f"note: {args.note}"] if args.note else []
+    failures: list[str] = []
+    rows = run(args, failures)
+    header.append("load average (1, 5, 15 min) at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    sections: list[tuple[str, str]] = [
+        ("Per scenario", markdown_table(HEADERS, [row_cells(r) for r in rows])),
+        ("Medians over seeds", markdown_table(MEDIAN_HEADERS, median_rows(rows))),
+    ]
+    targets = target_lines(rows) + [f"FAILED {failure}" for failure in failures]
+    text = [f"- {h}" for h in header]
+    for title, table in sections:
+        text += ["", f"#### {title}", "", table]
+    text += ["", "#### Targets", ""] + [f"- `{t}`" for t in targets]
+    document = "\n".join(text) + "\n"
+    print(document)
+    if args.markdown:
+        args.markdown.write_text(document)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
