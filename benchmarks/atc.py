@@ -104,7 +104,8 @@ def agent_queues(compiled: Compiled, owner_first: bool) -> list[AgentQueue]:
 def team_ends(queue: AgentQueue, own_ends: np.ndarray) -> np.ndarray:
     """Team-axis minutes at which work ending at these own-axis minutes ends (AgentTime.team_end, vectorised)."""
     index = np.maximum(np.searchsorted(queue.opens, own_ends, side="left") - 1, 0)
-    return queue.window_starts[index] + own_ends - queue.opens[index]
+    ends: np.ndarray = queue.window_starts[index] + own_ends - queue.opens[index]
+    return ends
 
 
 def dispatch(compiled: Compiled, look_ahead: float = LOOK_AHEAD, owner_first: bool = OWNER_FIRST) -> Placements:

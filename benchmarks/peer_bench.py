@@ -226,7 +226,11 @@ def target_lines(rows: list[PeerRow]) -> list[str]:
         if ours is None or not peers:
             continue
         label = f"{size} seed {seed} at {limit:g} s"
-        for what, get in (("cost", lambda r: r.cost), ("bench cost", lambda r: r.bench_cost)):
+        measures: list[tuple[str, Callable[[PeerRow], int]]] = [
+            ("cost", lambda r: r.cost),
+            ("bench cost", lambda r: r.bench_cost),
+        ]
+        for what, get in measures:
             best = min(peers, key=get)
             distance = 100 * (get(ours) - get(best)) / get(best) if get(best) else 0.0
             verdict = "MET" if get(ours) < get(best) else "MISSED"
