@@ -132,26 +132,42 @@ def _https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
+"""The documentation pages fetch from this server only: ReDoc's bundle would load its logo from a CDN."""
+
+
 @router.get("/docs")
 def swagger() -> HTMLResponse:
-    return get_swagger_ui_html(
-        openapi_url="/openapi.json",
-        title="Tandem API",
-        swagger_js_url="/static/docs/swagger-ui-bundle.js",
-        swagger_css_url="/static/docs/swagger-ui.css",
-        swagger_favicon_url="/static/docs/favicon.png",
+    return _local_only(
+        get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Tandem API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/static/docs/favicon.png",
+        )
     )
 
 
 @router.get("/redoc")
 def redoc() -> HTMLResponse:
-    return get_redoc_html(
-        openapi_url="/openapi.json",
-        title="Tandem API",
-        redoc_js_url="/static/docs/redoc.standalone.js",
-        redoc_favicon_url="/static/docs/favicon.png",
-        with_google_fonts=False,
+    return _local_only(
+        get_redoc_html(
+            openapi_url="/openapi.json",
+            title="Tandem API",
+            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/static/docs/favicon.png",
+            with_google_fonts=False,
+        )
     )
+
+
+def _local_only(response: HTMLResponse) -> HTMLResponse:
+    response.headers["Content-Security-Policy"] = DOCS_POLICY
+    return response
 
 
 @router.get("/console/{rest:path}")

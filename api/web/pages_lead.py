@@ -20,7 +20,7 @@ from api.problems import ApiError, InvalidInput, NotFound, from_validation_error
 from api.roles import Operation, Role
 from api.schemas import PinCreate
 from api.schemas_plans import PlanCreate, WhatIfCreate
-from api.store import audit, handoffs, organisation, pins, plans
+from api.store import agents, audit, handoffs, organisation, pins, plans
 from api.web import board
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
@@ -151,6 +151,7 @@ def what_if(
         answer=None,
         errors={},
         may_pin=visitor.principal.may(Operation.PIN),
+        names={a.id: a.name for a in agents.all_agents(session=session)},
     )
     try:
         asked = WhatIfCreate.model_validate({"kind": kind, "request": request_id, "agent": agent or None})

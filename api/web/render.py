@@ -69,6 +69,10 @@ TEMPLATES.env.filters["hours"] = hours
 TEMPLATES.env.globals["ops"] = Operation
 
 
+PAGE_POLICY = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
+"""Console pages load from this server only, run no inline script and are not framed by other sites."""
+
+
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     """Render a template; `zone` (the team's time zone) gives the `when` filter its meaning."""
     zone: ZoneInfo = context.get("zone") or ZoneInfo("UTC")
@@ -79,7 +83,9 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
         "nav": nav_for(visitor.principal) if visitor else [],
         "zone_name": zone.key,
     }
-    return TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    response = TEMPLATES.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
+    return response
 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:

@@ -61,7 +61,8 @@ def test_a_pin_is_priced_before_it_is_saved_then_kept(console: Console) -> None:
         "/console/what-if", {"kind": "first", "request": "REQ-3", "agent": ""}, headers={"HX-Request": "true"}
     )
     text = text_of(price.text)
-    assert price.status_code == 200 and "the plan's cost goes from" in text and "Save the pin" in text
+    assert price.status_code == 200 and "The price of REQ-3 first" in text and "Save the pin" in text
+    assert "With REQ-3 first" in text  # the API's paragraph for the lead
     assert console.api.get("/pins", "lead").json() == []  # pricing stores nothing
     saved = console.post(
         "/console/pins",
@@ -249,4 +250,4 @@ def test_htmx_sends_the_csrf_token_as_a_header(console: Console) -> None:
         data={"kind": "first", "request": "REQ-3"},
         headers={"X-CSRF-Token": console.page_csrf(), "HX-Request": "true"},
     )
-    assert answer.status_code == 200 and "the plan's cost goes from" in text_of(answer.text)
+    assert answer.status_code == 200 and "The price of REQ-3 first" in text_of(answer.text)
