@@ -20,7 +20,7 @@ from api.problems import ApiError, InvalidInput, NotFound, from_validation_error
 from api.roles import Operation, Role
 from api.schemas import PinCreate
 from api.schemas_plans import PlanCreate, WhatIfCreate
-from api.store import agents, audit, handoffs, organisation, pins, plans
+from api.store import agents, audit, departments, handoffs, organisation, pins, plans
 from api.web import board
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
@@ -233,6 +233,8 @@ def request_page(request: Request, visitor: RequestReader, session: SessionDep, 
             moves=moves or [],
             handoffs=handoff_rows,
             history=history,
+            names={d.id: d.name for d in departments.all_departments(session=session)}
+            | {a.id: a.name for a in agents.all_agents(session=session)},
             is_requester=visitor.principal.role == Role.REQUESTER,
         ),
     )
