@@ -112,7 +112,7 @@ def test_a_request_page_shows_its_receipt_placement_and_why(console: Console) ->
     page = text_of(console.get("/console/requests/REQ-1").text)
     placed = next(a for a in plan["plan"]["assignments"] if a["request_id"] == "REQ-1")
     assert "VPN drops every hour" in page and "Expected start" in page
-    assert placed["agent_id"] in page
+    assert {"ana": "Ana Costa", "ben": "Ben Okafor"}[placed["agent_id"]] in page  # named, not by id
     why = [e["text"] for e in plan["plan"]["explanations"] if "REQ-1" in e["request_ids"] and e["kind"] == "priority"]
     assert why and why[0] in page
 
