@@ -91,6 +91,7 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     named = os.environ.get("TANDEM_SCREENSHOTS")
     folder = Path(named) if named else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
+    print(f"console screenshots in {folder}")
     return folder
 
 
@@ -296,9 +297,3 @@ def test_the_api_documentation_renders_without_internet(page: Any) -> None:
     assert "Tandem" in page.inner_text(".swagger-ui .info .title")
     page.goto("/redoc")
     page.wait_for_selector("h1:has-text('Tandem')")
-
-
-def test_screenshots_are_written(shots: Path) -> None:
-    names = {p.name for p in shots.glob("*.png")}
-    assert {"board.png", "request.png", "requests.png", "simulation.png", "my-work.png", "admin.png"} <= names
-    print(f"screenshots in {shots}")
