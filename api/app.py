@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import problems
+from api import problems, web
 from api.jobs import JobRunner
 from api.routes import ROUTERS
 from api.settings import Settings
@@ -53,12 +53,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database.dispose()
             gc.set_threshold(*thresholds)
 
-    app = FastAPI(title="Tandem", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Tandem", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None,
+                  redoc_url=None)  # fmt: skip  # /docs and /redoc come from the console, with local assets
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    web.mount(app, settings)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
         description="Python's garbage collector thresholds while the app runs. An answer allocates many short-lived "
         "objects (a page of 2,000 requests); rarer collections took the queue read's p99 from about 120 to 50 ms.",
     )
+    session_secret: str | None = Field(
+        None,
+        min_length=32,
+        description="Key that signs the console's session cookies; absent: a random key per process (sessions end "
+        "when it restarts). Set it when several API processes serve the console.",
+    )
+    session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A console session lasts this long after sign-in.")
     sqlite_synchronous: str = Field(
         "FULL",
         description="SQLite's synchronous pragma: FULL syncs every commit to disk (survives power loss). NORMAL, in "

@@ -13,9 +13,12 @@ from api.problems import Conflict, InvalidInput, from_validation_error, invalid,
 from api.roles import Principal
 from api.schemas import PinCreate
 from api.store import audit
+from api.store.convert import domain_agent, domain_request
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, PinRow, RequestRow
+from solver.compile import missing_skills
 from triage.model import Pin
+from triage.names import PinKind
 
 
 def all_pins(*, session: Session) -> list[PinRow]:
@@ -55,8 +58,16 @@ def create(*, session: Session, actor: Principal, data: PinCreate, at: datetime)
             status = session.scalar(select(RequestRow.status).where(RequestRow.id == value))
             if status not in OPEN_STATUSES:
                 errors += invalid(field, f"no open request {value!r}").errors
-    if data.agent is not None and session.get(AgentRow, data.agent) is None:
+    agent = session.get(AgentRow, data.agent) if data.agent is not None else None
+    if data.agent is not None and agent is None:
         errors += invalid("agent", f"unknown agent {data.agent!r}").errors
+    request = session.scalar(select(RequestRow).where(RequestRow.id == data.request))
+    if data.kind == PinKind.ASSIGN and agent is not None and request is not None and not errors:
+        lacking = ", ".join(f"{skill} at level {level}" for skill, level in
+                            sorted(missing_skills(domain_request(request), [domain_agent(agent)]).items()))  # fmt: skip
+        if lacking:
+            errors += invalid("agent", f"{agent.name} lacks {lacking}, which {request.id} needs: the pin could not "
+                                       "hold").errors  # fmt: skip
     if errors:
         raise InvalidInput(summary(errors), errors=errors)
     row = PinRow(id=data.id, kind=data.kind.value, request_id=data.request, agent_id=data.agent, other_id=data.other,

@@ -45,3 +45,14 @@ def test_bad_pins_name_their_field(api: Api) -> None:
     assert api.post("/pins", "lead", base).status_code == 201
     assert api.post("/pins", "lead", base).status_code == 409
     assert api.get("/pins", "lead").json()[0]["id"] == "p"
+
+
+def test_a_pin_to_someone_without_the_skill_is_refused_with_the_reason(api: Api) -> None:
+    # REQ-1 needs net at level 2; Ben holds net at level 1, so no plan could keep this pin
+    pin = {"id": "vpn-to-ben", "kind": "assign", "request": "REQ-1", "agent": "ben", "reason": "Ben is free"}
+    refused = api.post("/pins", "lead", pin)
+    assert refused.status_code == 422, refused.text
+    [error] = refused.json()["errors"]
+    assert error["field"] == "agent" and "net at level 2" in error["message"] and "REQ-1" in error["message"]
+    assert api.get("/pins", "lead").json() == []
+    assert api.post("/pins", "lead", {**pin, "id": "vpn-to-ana", "agent": "ana"}).status_code == 201

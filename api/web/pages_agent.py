@@ -1,0 +1,127 @@
+"""The agent's pages: my work (the newest plan's requests for me, in order, late ones marked), asking for help
+(the API's helping.ask), the hand-offs proposed to me with accept / decline and a reason, and the team's load.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import helping
+from api.deps import DatabaseDep, HandOffById, Now, SessionDep, SettingsDep
+from api.problems import ApiError, Forbidden
+from api.roles import Operation, Role
+from api.routes.handoffs import _answering as answering
+from api.schemas_help import HelpCreate
+from api.store import handoffs, plans
+from api.web.auth import Visitor, may
+from api.web.pages_common import context
+from api.web.pages_lead import NO_KEY
+from api.web.render import PageRoute, page
+from triage.names import HandOffState
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Helped = Annotated[Visitor, may(Operation.ASK_HELP)]
+Answerer = Annotated[Visitor, may(Operation.ANSWER_HANDOFF)]
+PAST = {"accept": "accepted", "decline": "declined"}
+
+
+def _agent_id(visitor: Visitor) -> str:
+    if visitor.principal.agent_id is None:
+        raise Forbidden("My work is an agent's page: your token is not a teammate's.")
+    return visitor.principal.agent_id
+
+
+@router.get("/console/my-work")
+def my_work(
+    request: Request, visitor: Helped, session: SessionDep, notice: Annotated[str, Query(max_length=300)] = ""
+) -> HTMLResponse:
+    me = _agent_id(visitor)
+    row = plans.latest_with_scenario(session=session)
+    mine, loads, titles, names = [], [], {}, {}
+    if row is not None:
+        plan, scenario = plans.body(row), plans.scenario_of(row)
+        assert scenario is not None
+        titles = {r.id: r.title for r in scenario.requests}
+        names = {a.id: a.name for a in scenario.agents}
+        mine = sorted((a for a in plan.assignments if a.agent_id == me), key=lambda a: a.start_minute)
+        planned: dict[str, int] = {}
+        for a in plan.assignments:
+            planned[a.agent_id] = planned.get(a.agent_id, 0) + a.end_minute - a.start_minute
+        loads = [(names[a.id], planned.get(a.id, 0), a.id == me) for a in scenario.agents]
+    proposed = [
+        helping.handoff_read(h)
+        for h in handoffs.page(
+            session=session,
+            principal=visitor.principal,
+            request_id=None,
+            state=HandOffState.PROPOSED.value,
+            after=0,
+            limit=100,
+        )
+        if h.to_agent_id == me
+    ]
+    return page(
+        request,
+        "my_work.html",
+        context(
+            session,
+            visitor,
+            plan_row=row,
+            mine=mine,
+            titles=titles,
+            loads=loads,
+            proposed=proposed,
+            notice=notice,
+            help=None,
+        ),
+    )
+
+
+@router.post("/console/help")
+def ask_help(
+    request: Request, visitor: Helped, database: DatabaseDep, settings: SettingsDep, session: SessionDep, now: Now
+) -> HTMLResponse:
+    """Ask for help for myself: the proposals to named peers, and the paragraph for me."""
+    me = _agent_id(visitor)
+    answer = helping.ask(
+        database=database,
+        settings=settings,
+        actor=visitor.principal,
+        agent_id=me,
+        asked=HelpCreate(reason="asked in the console"),
+        idempotency=NO_KEY,
+        now=now,
+    )
+    return page(request, "help.html", context(session, visitor, help=json.loads(bytes(answer.body))))
+
+
+@router.post("/console/handoffs/{handoff_id}/{verb}")
+def answer_handoff(
+    request: Request,
+    visitor: Answerer,
+    row: HandOffById,
+    session: SessionDep,
+    now: Now,
+    verb: str,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Accept or decline a hand-off proposed to me (a lead may answer any)."""
+    if verb not in PAST:
+        return page(request, "error.html", {"status": 404, "title": "Not found", "detail": "Accept or decline."}, 404)
+    answering(visitor.principal, row)  # the API's rule: the peer it is proposed to, or a lead
+    act = handoffs.accept if verb == "accept" else handoffs.decline
+    try:
+        act(session=session, actor=visitor.principal, row=row, reason=reason or None, at=now)
+        session.commit()
+    except ApiError as exc:
+        session.rollback()
+        notice = f"Hand-off {row.id} was not {PAST[verb]}: {exc.detail}"
+    else:
+        notice = f"Hand-off {row.id} {PAST[verb]}: {row.request_id} {'is yours now' if verb == 'accept' else 'stays'}."
+    home = "/console/my-work" if visitor.principal.role == Role.AGENT else "/console/board"
+    return RedirectResponse(f"{home}?notice={quote(notice[:280])}", status_code=303)

@@ -1,0 +1,252 @@
+"""The queue lead's pages: the board (the newest plan as a timeline per teammate, the departments' shares),
+a request's page, pins priced before they are saved (the API's what-if), computing and applying a plan,
+and the audit log. Each page declares the operation it needs (`api.roles`), as the API's routes do."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from api import planning, present
+from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep
+from api.deps import _visible_request as visible_request
+from api.helping import handoff_read
+from api.problems import ApiError, InvalidInput, NotFound, from_validation_error
+from api.roles import Operation, Role
+from api.schemas import PinCreate
+from api.schemas_plans import PlanCreate, WhatIfCreate
+from api.store import agents, audit, departments, handoffs, organisation, pins, plans
+from api.web import board
+from api.web.auth import Visitor, may
+from api.web.pages_common import context
+from api.web.render import PageRoute, page
+from triage.names import ExplanationKind, Priority
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+PlanReader = Annotated[Visitor, may(Operation.READ_PLANS)]
+Planner = Annotated[Visitor, may(Operation.COMPUTE_PLAN)]
+Applier = Annotated[Visitor, may(Operation.APPLY_PLAN)]
+Asker = Annotated[Visitor, may(Operation.WHAT_IF)]
+Pinner = Annotated[Visitor, may(Operation.PIN)]
+RequestReader = Annotated[Visitor, may(Operation.READ_REQUESTS)]
+AuditReader = Annotated[Visitor, may(Operation.READ_AUDIT)]
+NO_KEY = Idempotency(key=None, fingerprint="")  # a console form is not retried by a machine
+
+KIND_TITLES = {
+    ExplanationKind.RECEIPT: "How its priority was scored",
+    ExplanationKind.PRIORITY: "Why this priority",
+    ExplanationKind.ASSIGNMENT: "Why this teammate and this time",
+    ExplanationKind.WHY_NOT: "Why not someone else",
+    ExplanationKind.TRADE_OFF: "Trade-offs",
+    ExplanationKind.LET_IN: "What would let it in",
+    ExplanationKind.UNASSIGNED: "Why it is not planned",
+    ExplanationKind.OVERLOAD: "Load",
+    ExplanationKind.ORDER: "The department's own order",
+    ExplanationKind.OVERRIDE: "The lead's pins",
+    ExplanationKind.MOVED: "What moved",
+    ExplanationKind.PIN_CONFLICT: "Pins that cannot all hold",
+}
+
+
+def _choice(value: str | None) -> str | None:
+    return value or None
+
+
+@router.get("/console/board")
+def board_page(
+    request: Request,
+    visitor: PlanReader,
+    session: SessionDep,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    skill: Annotated[str | None, Query(max_length=64)] = None,
+    priority: Annotated[str | None, Query(max_length=2)] = None,
+    notice: Annotated[str, Query(max_length=300)] = "",
+) -> HTMLResponse:
+    row = plans.latest_with_scenario(session=session)
+    ctx = context(session, visitor, notice=notice, plan_row=row, picture=None)
+    if row is not None:
+        scenario = plans.scenario_of(row)
+        plan = plans.body(row)
+        assert scenario is not None  # latest_with_scenario holds one
+        wanted = Priority(priority) if priority in {p.value for p in Priority} else None
+        filters = board.Filters(department=_choice(department), skill=_choice(skill), priority=wanted)
+        ctx.update(
+            picture=board.build(scenario, plan, filters),
+            plan=plan,
+            scenario=scenario,
+            filters=filters,
+            agents={a.id: a.name for a in scenario.agents},
+            pins=pins.all_pins(session=session),
+            priorities=[p.value for p in Priority],
+        )
+    return page(request, "board.html", ctx)
+
+
+@router.post("/console/plans")
+def compute_plan(
+    visitor: Planner,
+    database: DatabaseDep,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    now: Now,
+    time_limit_seconds: Annotated[float, Form(gt=0, le=600)] = 10.0,
+) -> Response:
+    """Compute a plan (the API's planning.compute): the board when it is ready, the job's page when it is long."""
+    answer = planning.compute(
+        database=database,
+        runner=jobs,
+        settings=settings,
+        actor=visitor.principal,
+        asked=PlanCreate(time_limit_seconds=time_limit_seconds, reason="computed in the console"),
+        idempotency=NO_KEY,
+        now=now,
+    )
+    body = json.loads(bytes(answer.body))
+    if answer.status_code == 202:
+        return RedirectResponse(f"/console/jobs/{body['id']}", status_code=303)
+    return RedirectResponse(f"/console/board?notice=Plan+{body['id']}+computed.", status_code=303)
+
+
+@router.post("/console/plans/{plan_id}/apply")
+def apply_plan(
+    visitor: Applier,
+    row: PlanById,
+    session: SessionDep,
+    now: Now,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    changes = plans.apply(session=session, actor=visitor.principal, plan_row=row, at=now, reason=reason or None)
+    session.commit()
+    return RedirectResponse(
+        f"/console/board?notice=Plan+{row.id}+applied:+{len(changes)}+owners+changed.", status_code=303
+    )
+
+
+@router.post("/console/what-if")
+def what_if(
+    request: Request,
+    visitor: Asker,
+    session: SessionDep,
+    settings: SettingsDep,
+    kind: Annotated[str, Form(max_length=20)],
+    request_id: Annotated[str, Form(alias="request", max_length=64)],
+    agent: Annotated[str, Form(max_length=64)] = "",
+) -> HTMLResponse:
+    """The price of a pin before it is saved: the plan computed again with it forced (nothing stored)."""
+    row = plans.latest_with_scenario(session=session)
+    if row is None:
+        raise NotFound("No plan has been computed yet: compute one first.")
+    ctx = context(
+        session,
+        visitor,
+        kind=kind,
+        request_id=request_id,
+        agent=agent,
+        plan_id=row.id,
+        answer=None,
+        errors={},
+        may_pin=visitor.principal.may(Operation.PIN),
+        names={a.id: a.name for a in agents.all_agents(session=session)},
+    )
+    try:
+        asked = WhatIfCreate.model_validate({"kind": kind, "request": request_id, "agent": agent or None})
+        ctx["answer"] = planning.what_if(plan_row=row, asked=asked, settings=settings)
+    except ValidationError as exc:
+        ctx["errors"] = {e.field: e.message for e in from_validation_error(exc).errors}
+    except InvalidInput as exc:
+        ctx["errors"] = {e.field: e.message for e in exc.errors}
+    return page(request, "what_if.html", ctx)
+
+
+@router.post("/console/pins")
+def save_pin(
+    request: Request,
+    visitor: Pinner,
+    session: SessionDep,
+    now: Now,
+    kind: Annotated[str, Form(max_length=20)],
+    request_id: Annotated[str, Form(alias="request", max_length=64)],
+    reason: Annotated[str, Form(max_length=500)],
+    agent: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Save a pin (the API's pins.create): refused with the reason when it cannot hold."""
+    try:
+        data = PinCreate.model_validate(
+            {
+                "id": f"pin-{uuid.uuid4().hex[:8]}",
+                "kind": kind,
+                "request": request_id,
+                "agent": agent or None,
+                "reason": reason,
+            }
+        )
+        pins.create(session=session, actor=visitor.principal, data=data, at=now)
+        session.commit()
+    except (ValidationError, ApiError) as exc:
+        session.rollback()
+        problem = from_validation_error(exc) if isinstance(exc, ValidationError) else exc
+        return page(request, "pin_refused.html", context(session, visitor, problem=problem), status_code=200)
+    return Response(status_code=200, headers={"HX-Redirect": "/console/board?notice=Pinned;+compute+a+plan+to+see+it."})
+
+
+@router.get("/console/requests/{request_id}")
+def request_page(request: Request, visitor: RequestReader, session: SessionDep, request_id: str) -> HTMLResponse:
+    """A request: its receipt, where the newest plan puts it and why, its hand-offs and its history."""
+    row = visible_request(session, visitor.principal, request_id)
+    read = present.request_read(row, organisation.policy(session=session).matrix)
+    found = plans.latest_item(session=session, request_id=row.id)
+    placement = moves = None
+    if found is not None:
+        plan_row, item = found
+        placement = present.placement(plan_row, item, plans.scheduled_count(session=session, plan_id=plan_row.id))
+        moves = [m for m in plans.body(plan_row).changes if m.request_id == row.id]
+    sections: dict[str, list[str]] = {}
+    for e in placement.explanations if placement else []:
+        sections.setdefault(KIND_TITLES.get(e.kind, e.kind.value), []).append(e.text)
+    handoff_rows = []
+    if visitor.principal.may(Operation.READ_HANDOFFS):
+        handoff_rows = [
+            handoff_read(h)
+            for h in handoffs.page(
+                session=session, principal=visitor.principal, request_id=row.id, state=None, after=0, limit=100
+            )
+        ]
+    history = []
+    if visitor.principal.may(Operation.READ_AUDIT):
+        history = audit.entries(
+            session=session, subject_type="request", subject_id=row.id, action=None, after=0, limit=200
+        )
+    return page(
+        request,
+        "request.html",
+        context(
+            session,
+            visitor,
+            r=read,
+            placement=placement,
+            sections=sections,
+            moves=moves or [],
+            handoffs=handoff_rows,
+            history=history,
+            names={d.id: d.name for d in departments.all_departments(session=session)}
+            | {a.id: a.name for a in agents.all_agents(session=session)},
+            is_requester=visitor.principal.role == Role.REQUESTER,
+        ),
+    )
+
+
+@router.get("/console/audit")
+def audit_page(
+    request: Request, visitor: AuditReader, session: SessionDep, after: Annotated[int, Query(ge=0)] = 0
+) -> HTMLResponse:
+    rows = audit.entries(session=session, subject_type=None, subject_id=None, action=None, after=after, limit=200)
+    return page(
+        request,
+        "audit.html",
+        context(session, visitor, rows=rows, next_after=rows[-1].id if len(rows) == 200 else None),
+    )
