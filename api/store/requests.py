@@ -126,6 +126,8 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
             raise invalid(field, "cannot be null")
     if given.get("status") == RequestStatus.DONE:
         raise invalid("status", "close a request with POST /requests/{id}/close")
+    if given.get("status") == RequestStatus.WAITING:
+        raise invalid("status", "a request waits with a reason and a start; this operation cannot set it")
     changes: dict[str, list[Any]] = {}
     for field, value in given.items():
         column = _COLUMN.get(field, field)

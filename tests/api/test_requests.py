@@ -143,3 +143,11 @@ def test_a_close_retried_with_its_key_is_replayed_not_refused(api: Api) -> None:
     retry = api.post("/requests/REQ-3/close", "lead", {}, headers=key)
     assert first.status_code == retry.status_code == 200
     assert retry.headers["idempotent-replayed"] == "true"
+
+
+def test_waiting_cannot_be_set_without_its_reason_and_start(api: Api) -> None:
+    etag = api.get("/requests/REQ-1", "lead").headers["etag"]
+    refused = api.patch("/requests/REQ-1", "lead", {"status": "waiting"}, etag=etag)
+    assert refused.status_code == 422, refused.text
+    assert "status" in refused.text and "waits with a reason" in refused.text
+    assert api.get("/requests/REQ-1", "lead").json()["status"] == "open"
