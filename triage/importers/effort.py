@@ -9,7 +9,8 @@
 - The estimate of a class is the median of its active times, each first clipped to `clip_minutes`,
   rounded to the minute: robust to the few tickets left in progress for weeks.
 - Calibration: the estimated work of the team's tickets against the team's available working minutes
-  (each agent's share) from the first ticket's opening to the last one's. Above 100 % the estimates include waiting or multitasking.
+  (each agent's share) from the first ticket's opening to the last one's. Above 100 % the estimates
+  include waiting or multitasking.
 """
 
 from __future__ import annotations

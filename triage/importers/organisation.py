@@ -4,7 +4,7 @@
 - Agents are the owners seen in the team's tickets' histories. Their skills are the skills of the team's
   tickets they owned at some point, at level 1. Someone who also owned tickets of other groups gives this
   team a share of their time: the share of their ownership events that are in the team's groups, rounded
-  to 10 % (at least 10 %), as part-time hours (the first part of each of the team's working days).
+  to 10 % (half up, at least 10 %), as part-time hours (the first part of each of the team's working days).
 - Departments come from the mapped department field, weight 1; a ticket without one is in `unknown`.
 - Each ticket's status comes from its latest state; a waiting one waits since the event that began its
   current wait; earlier waits in its history are its pauses. In progress without an owner counts as open.
@@ -77,7 +77,7 @@ def time_shares(tickets: list[Ticket], mapping: Mapping) -> dict[str, Share]:
     for name, groups in seen.items():
         total = sum(groups.values())
         mine = sum(n for g, n in groups.items() if not mapping.team_groups or g in mapping.team_groups)
-        pct = max(10, min(100, round(mine * 10 / total) * 10)) if total else 100
+        pct = max(10, min(100, (mine * 20 + total) // (2 * total) * 10)) if total else 100  # half up
         named = tuple(sorted(g for g in groups if g is not None))
         out[name] = Share(slug(name), name, pct, named)
     return out
