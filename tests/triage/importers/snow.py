@@ -29,10 +29,12 @@ OPENED = "1/3/2016 08:00"  # a Tuesday, before the desk opens
 
 def event(number: str, state: str, at: str, owner: str = "?", **fields: str) -> dict[str, str]:
     """One event row; `at` and `opened_at` (default OPENED) as the export writes them ("d/m/Y H:M")."""
-    row = {"number": number, "incident_state": state, "opened_at": fields.pop("opened_at", OPENED),
-           "sys_updated_at": at, "assigned_to": owner, "assignment_group": "Group 1", "location": "Location 1", "caller_id": "Caller 1",
-           "category": "Category 1", "subcategory": "Subcategory 1", "u_symptom": "?", "impact": "2 - Medium",
-           "urgency": "2 - Medium", "priority": "3 - Moderate", "reopen_count": "0", "made_sla": "true"}  # fmt: skip
+    row = {
+        "number": number, "incident_state": state, "opened_at": fields.pop("opened_at", OPENED), "sys_updated_at": at,
+        "assigned_to": owner, "assignment_group": "Group 1", "location": "Location 1", "caller_id": "Caller 1",
+        "category": "Category 1", "subcategory": "Subcategory 1", "u_symptom": "?", "impact": "2 - Medium",
+        "urgency": "2 - Medium", "priority": "3 - Moderate", "reopen_count": "0", "made_sla": "true",
+    }  # fmt: skip
     row.update(fields)
     return row
 
