@@ -94,6 +94,11 @@ def file(*, session: Session, actor: Principal, data: RequestCreate, department_
         filed_by=actor.id,
         updated_at=at,
         closed_at=None,
+        source_id=None,
+        waiting=None,
+        pauses=[],
+        reopen_count=0,
+        effort_estimate=None,
         version=1,
     )
     _check(session, row, fields={"department", "required_skills", "deadline"})
