@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.store.tables import AgentRow, AuditRow, DepartmentRow, RequestRow
-from tests.triage.importers.snow import HEADER, SAMPLE, event
+from tests.triage.importers.snow import HEADER, REAL, SAMPLE, event
 from triage.intake import load_scenario_json
 
 runner = CliRunner()
@@ -150,3 +150,13 @@ def test_a_sigkill_in_the_middle_of_the_write_leaves_the_database_as_it_was(tmp_
         process.wait()
     assert process.returncode == -signal.SIGKILL and "committed" not in rest
     assert _counts(url) == before
+
+
+@pytest.mark.skipif(not REAL.exists(), reason=f"the real ServiceNow slice is not at {REAL}")
+def test_the_readme_shows_the_report_of_the_real_slice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    args = [str(REAL), "--team", "Group 70", "--now", "2016-03-14T17:00", "--dry-run"]
+    result = _invoke(f"sqlite:///{tmp_path / 'x.db'}", monkeypatch, *args)
+    assert result.exit_code == 0, result.output
+    readme = (ROOT / "README.md").read_text()
+    shown = readme.split("<!-- import-report -->\n```\n", 1)[1].split("\n```", 1)[0]
+    assert result.output.replace("dry run: nothing was written.\n", "").rstrip("\n") == shown

@@ -1,10 +1,11 @@
 """The team, its customers and its requests from the tickets of an export.
 
 - The team's tickets are those whose latest group is one of `team_groups` (every ticket when none given).
-- Agents are the owners seen in the team's tickets' histories. Their skills are the skills of the team's
-  tickets they owned at some point, at level 1. Someone who also owned tickets of other groups gives this
-  team a share of their time: the share of their ownership events that are in the team's groups, rounded
-  to 10 % (half up, at least 10 %), as part-time hours (the first part of each of the team's working days).
+- Agents are the owners seen in the team's tickets' histories while in one of the team's groups. Their
+  skills are the skills of the team's tickets they owned at some point, at level 1. Someone who also
+  owned tickets of other groups gives this team a share of their time: the share of their ownership
+  events that are in the team's groups, rounded to 10 % (half up, at least 10 %), as part-time hours
+  (the first part of each of the team's working days).
 - Departments come from the mapped department field, weight 1; a ticket without one is in `unknown`.
 - Each ticket's status comes from its latest state; a waiting one waits since the event that began its
   current wait; earlier waits in its history are its pauses. In progress without an owner counts as open.
@@ -67,7 +68,13 @@ class Share:
 
 def time_shares(tickets: list[Ticket], mapping: Mapping) -> dict[str, Share]:
     """Each owner seen in the team's tickets, with the share of their time this team gets (see the rules)."""
-    team_owners = {e.assignee for t in tickets if in_team(t, mapping) for e in t.events if e.assignee}
+    team_owners = {
+        e.assignee
+        for t in tickets
+        if in_team(t, mapping)
+        for e in t.events
+        if e.assignee and (not mapping.team_groups or e.group in mapping.team_groups)
+    }
     seen: dict[str, Counter[str | None]] = {name: Counter() for name in team_owners}
     for ticket in tickets:
         for event in ticket.events:

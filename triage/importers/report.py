@@ -52,6 +52,17 @@ class ImportReport(_Report):
     warnings: list[str]
 
 
+def _wrapped(entries: list[str], width: int = 110) -> list[str]:
+    """Comma-separated entries in indented lines of at most about `width` characters."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and len(lines[-1]) + len(entry) + 2 <= width:
+            lines[-1] += f", {entry}"
+        else:
+            lines.append(f"  {entry}")
+    return lines
+
+
 def render_report(report: ImportReport) -> str:
     """The report as text for a terminal or the README."""
     lines = [
@@ -67,11 +78,12 @@ def render_report(report: ImportReport) -> str:
     lines.append(
         f"agents: {len(report.agents)}, of whom {len(shared)} also work in other groups (a share of their time):"
     )
-    lines += [
-        f"  {a.name}: {a.share_pct} % ({len(a.groups)} groups), {len(a.skills)} skill(s)"
-        for a in sorted(report.agents, key=lambda a: a.name)
+    entries = [
+        f"{a.name} {a.share_pct} % ({len(a.groups)} groups)" for a in sorted(report.agents, key=lambda a: a.name)
     ]
+    lines += _wrapped(entries)
     lines.append(f"skills: {len(report.skills)}")
+    lines += _wrapped(report.skills)
     lines.append("effort classes (median business time in progress with an owner, clipped):")
     lines += [f"  {e.effort_class}: {duration(e.minutes)} from {e.size} done" for e in report.effort_classes]
     c = report.calibration
