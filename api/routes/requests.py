@@ -21,7 +21,7 @@ from api.deps import (
     strict_body,
 )
 from api.problems import Forbidden, NotFound
-from api.roles import Operation, Principal, Role, check_request_change, filing_department
+from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
 from api.routes._answer import answer
 from api.schemas import Identifier, Page, RequestClose, RequestCreate, RequestRead, RequestUpdate
 from api.schemas_plans import Placement
@@ -51,6 +51,7 @@ def file_request(
     body: RequestCreate, principal: Filer, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
     department = filing_department(principal, body.department)
+    check_filing_fields(principal, set(body.model_fields_set))
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         row = requests.file(session=session, actor=principal, data=body, department_id=department, at=now)
