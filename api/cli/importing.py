@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
@@ -26,13 +27,16 @@ from api.cli.common import BAD_INPUT, err, out
 from triage.errors import Problem, ScenarioError
 from triage.importers.build import Imported
 from triage.importers.mapping import Mapping, parse_mapping
+from triage.importers.plain import import_plain
 from triage.importers.report import render_report
 from triage.importers.servicenow import import_servicenow
 from triage.importers.tickets import Row
+from triage.importers.zendesk import import_zendesk
 from triage.model import Scenario
 
 Importer = Callable[..., Imported]
-FORMATS: dict[str, Importer] = {"servicenow": import_servicenow}
+FORMATS: dict[str, Importer] = {"servicenow": import_servicenow, "plain": import_plain, "zendesk": import_zendesk}
+JSON_FORMATS = {"zendesk"}  # read as one JSON document; the others are CSV
 SHOWN_PROBLEMS = 50
 
 
@@ -62,6 +66,11 @@ def read_rows(path: Path, progress: Progress | None = None) -> tuple[list[str], 
     if progress is not None and task is not None:
         progress.update(task, completed=text.count("\n"))
     return header, rows
+
+
+def _read_json(path: Path) -> object:
+    raw = path.read_bytes()
+    return json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
 
 
 def _fail(problems: list[Problem], source: str) -> None:
@@ -121,11 +130,12 @@ def import_command(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
         try:
-            header, rows = read_rows(file, bar)
-        except (OSError, UnicodeDecodeError, csv.Error, gzip.BadGzipFile, EOFError) as exc:
-            _fail([Problem(record=str(file), field="", message=f"cannot read it as CSV: {exc}")], str(file))
+            inputs = (_read_json(file),) if format_name in JSON_FORMATS else read_rows(file, bar)
+        except (OSError, UnicodeDecodeError, csv.Error, gzip.BadGzipFile, EOFError, ValueError) as exc:
+            kind = "JSON" if format_name in JSON_FORMATS else "CSV"
+            _fail([Problem(record=str(file), field="", message=f"cannot read it as {kind}: {exc}")], str(file))
         try:
-            imported = FORMATS[format_name](header, rows, mapping, source=str(file), now=moment)
+            imported = FORMATS[format_name](*inputs, mapping, source=str(file), now=moment)
         except ScenarioError as exc:
             bar.stop()
             _fail(exc.problems, str(file))

@@ -160,3 +160,16 @@ def test_the_readme_shows_the_report_of_the_real_slice(tmp_path: Path, monkeypat
     readme = (ROOT / "README.md").read_text()
     shown = readme.split("<!-- import-report -->\n```\n", 1)[1].split("\n```", 1)[0]
     assert result.output.replace("dry run: nothing was written.\n", "").rstrip("\n") == shown
+
+
+@pytest.mark.parametrize(("format_name", "sample", "first_line"), [
+    ("zendesk", "zendesk_sample.json", "Zendesk incremental ticket export: 7 rows, 6 tickets"),
+    ("plain", "plain_sample.csv", "plain CSV: 4 rows, 4 tickets"),
+])  # fmt: skip
+def test_the_other_formats_import_through_the_command(
+    format_name: str, sample: str, first_line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    result = runner.invoke(app, ["import", format_name, str(SAMPLE.with_name(sample)), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(first_line) and "committed:" in result.output

@@ -139,7 +139,8 @@ def _mapped(
     facts: _Facts,
 ) -> Any:
     if value is None:
-        facts.defaulted[column or ""] += 1
+        if column is not None:  # a field the mapping does not read is not missing from the export
+            facts.defaulted[column] += 1
         return default
     if value not in table:
         problems.append(Problem(record=where, field=column or "", message=f"value {value!r} is not in the mapping"))
