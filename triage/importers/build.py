@@ -19,7 +19,7 @@ from typing import Any
 from triage.calendar import BusinessAxis
 from triage.errors import Problem, ScenarioError
 from triage.importers import organisation as org
-from triage.importers.effort import EffortModel, active_minutes, learn_effort
+from triage.importers.effort import EffortModel, active_minutes, business_clock, learn_effort
 from triage.importers.mapping import Mapping
 from triage.importers.report import AgentLine, Calibration, EffortLine, ImportReport
 from triage.importers.tickets import Ticket
@@ -62,10 +62,10 @@ def import_tickets(
     team = [t for t in tickets if org.in_team(t, mapping)]
     problems: list[Problem] = []
     facts = _map_fields(team, mapping, problems)
-    axis = BusinessAxis(mapping.calendar, now, 1)
+    minute_of = business_clock(BusinessAxis(mapping.calendar, now, 1))
 
     def business(start: datetime, end: datetime) -> int:
-        return max(0, axis.minute_of(end) - axis.minute_of(start))
+        return max(0, minute_of(end) - minute_of(start))
 
     model = _learn(team, mapping, facts, business)
     shares = org.time_shares(tickets, mapping)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import csv
 import gzip
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.triage.importers.snow import HEADER, REAL, SAMPLE, event, mapping, numbered, read_csv
+from triage.calendar import BusinessAxis
 from triage.errors import ScenarioError
-from triage.importers.effort import class_estimate
+from triage.importers.effort import business_clock, class_estimate
 from triage.importers.servicenow import import_servicenow
+from triage.model import Calendar
 from triage.names import RequestStatus, WaitingReason
 
 
@@ -208,3 +213,13 @@ def test_the_real_slice_imports_one_group_with_the_default_mapping() -> None:
             groups[row["assigned_to"]].add(row["assignment_group"])
     several = {a.name for a in imported.report.agents if len(groups[a.name]) > 1}
     assert several and all(len(line.groups) == len(groups[line.name]) for line in imported.report.agents)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 6, 30)),
+       st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]))  # fmt: skip
+def test_the_business_clock_is_the_axis(moment: datetime, zone: str) -> None:
+    calendar = Calendar(timezone=zone, holidays=[date(2026, 12, 24)])
+    axis = BusinessAxis(calendar, datetime(2026, 11, 23, 9, tzinfo=ZoneInfo(zone)), 1)
+    instant = moment.replace(tzinfo=ZoneInfo(zone))
+    assert business_clock(axis)(instant) == axis.minute_of(instant)
