@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from api.roles import Role
 from triage.model import TimeOff, TimeRange, WorkingHours
-from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, Weekday
+from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
 
 T = TypeVar("T")
 
@@ -168,6 +168,16 @@ class RequestUpdate(_In):
     reason: Reason | None = Field(None, description="Why; required when changing priority_override or owner.")
 
 
+class RequestWait(_In):
+    reason: WaitingReason = Field(description="On whom or what it waits: requester, vendor, change or other.")
+    until: Moment | None = Field(None, description="When it is expected back, if known.")
+    note: Reason | None = Field(None, description="Why, in words; kept in the audit log.")
+
+
+class RequestResume(_In):
+    note: Reason | None = Field(None, description="Why it is back, in words; kept in the audit log.")
+
+
 class RequestClose(_In):
     reason: Reason | None = Field(None, description="Why it is closed (done, withdrawn, duplicate).")
 
@@ -194,6 +204,10 @@ class RequestRead(_Out):
     department_rank: int | None = Field(description="The department's own order among its requests.")
     filed_by: str | None = Field(description="Principal who filed it (absent for imported requests).")
     source_id: str | None = Field(description="Its id in the ticketing system it came from, if any.")
+    waiting: dict[str, Any] | None = Field(
+        description="While it waits: reason, since and until (if known); its SLA clock is paused."
+    )
+    reopen_count: int = Field(description="How many times it came back after being done.")
     updated_at: datetime = Field(description="When it last changed.")
     closed_at: datetime | None = Field(description="When it was closed.")
     version: int = Field(description="Version; the ETag of this request.")

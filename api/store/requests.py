@@ -160,6 +160,7 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
         raise invalid("reason", "a priority override or a change of owner needs a reason")
     if given.get("status") == RequestStatus.OPEN and row.closed_at is not None:
         row.closed_at = None
+        row.reopen_count = (row.reopen_count or 0) + 1  # back from done: reopened, created_at kept
     with session.no_autoflush:  # check before the changed row is written
         _check(session, row, fields=set(changes))
     if changes:

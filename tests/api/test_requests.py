@@ -203,3 +203,42 @@ def test_a_request_filed_done_is_closed_and_not_planned(api: Api) -> None:
     assert plan.status_code == 201, plan.text
     planned = {a["request_id"] for a in plan.json()["plan"]["assignments"]}
     assert filed.json()["id"] not in planned
+
+
+def test_a_request_waits_is_not_planned_and_comes_back_with_its_pause(api: Api) -> None:
+    waited = api.post("/requests/REQ-1/wait", "lead", {"reason": "requester", "note": "asked for logs"})
+    assert waited.status_code == 200, waited.text
+    body = waited.json()
+    assert body["status"] == "waiting" and body["waiting"]["reason"] == "requester"
+    assert api.post("/requests/REQ-1/wait", "lead", {"reason": "vendor"}).status_code == 409
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert plan.status_code == 201, plan.text
+    placed = {a["request_id"] for a in plan.json()["plan"]["assignments"]}
+    placed |= {u["request_id"] for u in plan.json()["plan"]["unassigned"]}
+    assert "REQ-1" not in placed and placed
+    back = api.post("/requests/REQ-1/resume", "lead", {})
+    assert back.status_code == 200, back.text
+    assert (back.json()["status"], back.json()["waiting"]) == ("open", None)
+    assert api.post("/requests/REQ-1/resume", "lead", {}).status_code == 409
+    again = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()["plan"]
+    assert "REQ-1" in {a["request_id"] for a in again["assignments"]} | {u["request_id"] for u in again["unassigned"]}
+
+
+def test_a_requester_cannot_make_a_request_wait_and_a_done_one_cannot(api: Api) -> None:
+    assert api.post("/requests/REQ-1/wait", "sales", {"reason": "vendor"}).status_code == 403
+    api.post("/requests/REQ-3/close", "lead", {})
+    assert api.post("/requests/REQ-3/wait", "lead", {"reason": "vendor"}).status_code == 409
+
+
+def test_a_closed_request_reopened_keeps_its_creation_time_and_counts(api: Api) -> None:
+    created = api.get("/requests/REQ-3", "lead").json()["created_at"]
+    api.post("/requests/REQ-3/close", "lead", {})
+    reopened = api.patch(
+        "/requests/REQ-3", "lead", {"status": "open"}, etag=api.get("/requests/REQ-3", "lead").headers["etag"]
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert (reopened.json()["created_at"], reopened.json()["reopen_count"], reopened.json()["closed_at"]) == (
+        created,
+        1,
+        None,
+    )
