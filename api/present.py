@@ -59,6 +59,9 @@ def request_read(row: RequestRow, matrix: Matrix) -> RequestRead:
         status=RequestStatus(row.status),
         department_rank=row.department_rank,
         filed_by=row.filed_by,
+        source_id=row.source_id,
+        waiting=row.waiting,
+        reopen_count=row.reopen_count or 0,
         updated_at=_utc(row.updated_at),
         closed_at=_utc(row.closed_at),
         version=row.version,
@@ -75,6 +78,7 @@ def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | Non
          "priority_override": r.priority_override, "effort_minutes": r.effort_minutes,
          "required_skills": r.required_skills, "created_at": r.created_at, "deadline": r.deadline,
          "owner": r.owner_id, "status": r.status, "department_rank": r.department_rank, "filed_by": r.filed_by,
+         "source_id": r.source_id, "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
          "updated_at": r.updated_at, "closed_at": r.closed_at, "version": r.version}
         for r in rows
     ]  # fmt: skip

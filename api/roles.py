@@ -18,6 +18,7 @@ class Role(StrEnum):
     LEAD = "lead"  # the queue lead: everything about the queue, plans and applying them
     MANAGER = "manager"  # reads everything, computes plans to compare (simulations), applies nothing
     ADMIN = "admin"  # people, departments, skills, calendar, policy, principals and tokens
+    INTEGRATION = "integration"  # a ticketing system: files requests with their own history, reads them
 
 
 class Operation(StrEnum):
@@ -42,15 +43,22 @@ class Operation(StrEnum):
     SIMULATE = "simulate"  # staffing simulations: run them and read their results
 
 
-R, A, L, M, D = Role.REQUESTER, Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
+R, A, L, M, D, T = (
+    Role.REQUESTER,
+    Role.AGENT,
+    Role.LEAD,
+    Role.MANAGER,
+    Role.ADMIN,
+    Role.INTEGRATION,
+)  # T: a ticketing system (integration)
 
 ALLOWED: dict[Operation, frozenset[Role]] = {
-    Operation.READ_ORGANISATION: frozenset({R, A, L, M, D}),
-    Operation.READ_AGENTS: frozenset({A, L, M, D}),
+    Operation.READ_ORGANISATION: frozenset({R, A, L, M, D, T}),
+    Operation.READ_AGENTS: frozenset({A, L, M, D, T}),
     Operation.MANAGE_ORGANISATION: frozenset({D}),
     Operation.MANAGE_PRINCIPALS: frozenset({D}),
-    Operation.FILE_REQUEST: frozenset({R, L}),
-    Operation.READ_REQUESTS: frozenset({R, A, L, M}),
+    Operation.FILE_REQUEST: frozenset({R, L, D, T}),
+    Operation.READ_REQUESTS: frozenset({R, A, L, M, T}),
     Operation.UPDATE_REQUEST: frozenset({R, A, L}),
     Operation.CLOSE_REQUEST: frozenset({R, A, L}),
     Operation.COMPUTE_PLAN: frozenset({L, M}),
@@ -87,6 +95,11 @@ REQUEST_FIELDS: dict[Role, frozenset[str]] = {
 }
 """The fields of a request each role may change (`reason` is always allowed)."""
 
+HISTORY_FIELDS = frozenset({"created_at", "owner", "status", "source_id"})
+"""Fields of a new request that carry another system's history: given only by admins and integrations."""
+
+HISTORY_ROLES = frozenset({Role.ADMIN, Role.INTEGRATION})
+
 OVERRIDES = frozenset({"priority_override", "owner"})
 """Fields whose change is a lead's override: it must carry a reason, which the audit log keeps."""
 
@@ -117,6 +130,18 @@ def filing_department(principal: Principal, requested: str | None) -> str:
     if requested is None:
         raise invalid("department", "required: the department the request is for")
     return requested
+
+
+def check_filing_fields(principal: Principal, fields: set[str]) -> None:
+    """Only admins and integrations file a request with its history (creation time, owner, status, source id)."""
+    from api.problems import FieldError, Forbidden
+
+    refused = sorted(fields & HISTORY_FIELDS) if principal.role not in HISTORY_ROLES else []
+    if refused:
+        raise Forbidden(
+            f"A {principal.role.value} may not file a request with {', '.join(refused)}: admins and integrations only.",
+            errors=[FieldError(field=f, location="body", message="admins and integrations only") for f in refused],
+        )
 
 
 def check_request_change(principal: Principal, owner_id: str | None, fields: set[str]) -> None:

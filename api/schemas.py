@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 
 from api.roles import Role
 from triage.model import TimeOff, TimeRange, WorkingHours
-from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, Weekday
+from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
 
 T = TypeVar("T")
 
@@ -23,6 +23,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"
 Title = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 Level = Annotated[int, Field(ge=1, le=3)]
+SourceId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 
 
 def _sane(moment: datetime) -> datetime:
@@ -140,6 +141,14 @@ class RequestCreate(_In):
     department_rank: int | None = Field(
         None, ge=1, le=1_000_000, description="The department's own order among its requests; 1 matters most."
     )
+    created_at: Moment | None = Field(
+        None,
+        description="When it was filed in the source system, not in the future (default: now). Admins and "
+        "integrations only, as owner, status and source_id.",
+    )
+    owner: Identifier | None = Field(None, description="Agent who owns it in the source system.")
+    status: RequestStatus | None = Field(None, description="open (default), in_progress or done.")
+    source_id: SourceId | None = Field(None, description="Its id in the source system; unique.")
 
 
 class RequestUpdate(_In):
@@ -157,6 +166,16 @@ class RequestUpdate(_In):
     owner: Identifier | None = Field(None, description="Agent who owns it; null: nobody. A lead's override.")
     status: RequestStatus | None = Field(None, description="open or in_progress; closing has its own operation.")
     reason: Reason | None = Field(None, description="Why; required when changing priority_override or owner.")
+
+
+class RequestWait(_In):
+    reason: WaitingReason = Field(description="On whom or what it waits: requester, vendor, change or other.")
+    until: Moment | None = Field(None, description="When it is expected back, if known.")
+    note: Reason | None = Field(None, description="Why, in words; kept in the audit log.")
+
+
+class RequestResume(_In):
+    note: Reason | None = Field(None, description="Why it is back, in words; kept in the audit log.")
 
 
 class RequestClose(_In):
@@ -184,6 +203,11 @@ class RequestRead(_Out):
     status: RequestStatus = Field(description="open, in_progress or done.")
     department_rank: int | None = Field(description="The department's own order among its requests.")
     filed_by: str | None = Field(description="Principal who filed it (absent for imported requests).")
+    source_id: str | None = Field(description="Its id in the ticketing system it came from, if any.")
+    waiting: dict[str, Any] | None = Field(
+        description="While it waits: reason, since and until (if known); its SLA clock is paused."
+    )
+    reopen_count: int = Field(description="How many times it came back after being done.")
     updated_at: datetime = Field(description="When it last changed.")
     closed_at: datetime | None = Field(description="When it was closed.")
     version: int = Field(description="Version; the ETag of this request.")

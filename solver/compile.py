@@ -147,7 +147,7 @@ def missing_skills(request: Request, agents: list[Agent]) -> dict[str, int]:
 
 
 def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compiled:
-    """Index a scenario for planning; done requests are left out. `previous` is the last plan, whose
+    """Index a scenario for planning; done and waiting requests are left out. `previous` is the last plan, whose
     agents count as owners for churn where a request has no owner yet."""
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     agents = [AgentTime.of(agent, axis.agent_windows(agent)) for agent in scenario.agents]
@@ -155,7 +155,7 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
     index_of = {a.agent.id: i for i, a in enumerate(agents)}
     unfrozen = {pin.request for pin in scenario.pins if pin.kind == PinKind.UNFREEZE}
     planned = {a.request_id: a.agent_id for a in previous.assignments} if previous else {}
-    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    open_requests = [r for r in scenario.requests if r.status.plannable]
     departments = list(
         dict.fromkeys(d.id for d in scenario.departments if any(r.department == d.id for r in open_requests))
     )

@@ -48,7 +48,7 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
 
 
 def _check_ids(scenario: Scenario, change: Change) -> None:
-    requests = {r.id for r in scenario.requests if r.status != RequestStatus.DONE}
+    requests = {r.id for r in scenario.requests if r.status.plannable}
     agents = {a.id for a in scenario.agents}
     problems = [
         Problem(record="change", field=field, message=f"unknown {kind} {value!r}")

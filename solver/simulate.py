@@ -168,7 +168,7 @@ def run_variant(
     axis = BusinessAxis(scenario.calendar, scenario.now, 1)
     base = draw_arrivals(rates, axis, days, seed)
     arrivals = surged(base, rates, axis, days, seed, surges(variant))
-    state = _State(open={r.id: r for r in scenario.requests if r.status != RequestStatus.DONE})
+    state = _State(open={r.id: r for r in scenario.requests if r.status.plannable})
     for r in state.open.values():
         state.effort[r.id], state.requests[r.id] = r.effort_minutes, r
     now = scenario.now

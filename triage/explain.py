@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from triage.model import Pin, Request, Scenario, SkillIndex
-from triage.names import ExplanationKind, PinKind, RequestStatus, Rule
+from triage.names import ExplanationKind, PinKind, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
 from triage.results import Assignment, Explanation, Fact, PinConflict, Plan, Unassigned
 from triage.scoring import HIGH_URGENCY, Triage
@@ -27,7 +27,7 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
     by_request = {a.request_id: a for a in plan.assignments}
     left_out = {u.request_id: u for u in plan.unassigned}
     for request in scenario.requests:
-        if request.id not in triages or request.status == RequestStatus.DONE:
+        if request.id not in triages or not request.status.plannable:
             continue
         out.append(explain_priority(scenario, request, triages[request.id], claims))
         if request.id in by_request:
@@ -80,7 +80,7 @@ def department_claims(scenario: Scenario) -> dict[str, tuple[int, int]]:
     """Per department: (open requests, of which marked urgent), in one pass."""
     counts: dict[str, tuple[int, int]] = {}
     for r in scenario.requests:
-        if r.status != RequestStatus.DONE:
+        if r.status.plannable:
             total, urgent = counts.get(r.department, (0, 0))
             counts[r.department] = (total + 1, urgent + int(r.urgency in HIGH_URGENCY))
     return counts

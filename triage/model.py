@@ -26,7 +26,7 @@ from pydantic import (
     model_validator,
 )
 
-from triage.names import Impact, PinKind, Priority, RequestStatus, Term, Urgency, Weekday
+from triage.names import Impact, PinKind, Priority, RequestStatus, Term, Urgency, WaitingReason, Weekday
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -184,6 +184,45 @@ class Agent(_Model):
         return value
 
 
+class Pause(_Model):
+    """A past span in which the request waited: its SLA clock stood still from `start` to `end`."""
+
+    start: datetime = Field(description="When the wait began.")
+    end: datetime = Field(description="When the request came back.")
+    reason: WaitingReason = Field(WaitingReason.OTHER, description="On whom or what it waited.")
+
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, value: datetime, info: ValidationInfo) -> datetime:
+        start = info.data.get("start")
+        if start is not None and _comparable(value) < _comparable(start):
+            raise ValueError("a pause ends before it starts")
+        return value
+
+
+class Waiting(_Model):
+    """Why and since when a request with status `waiting` waits; `until` when the wait has a known end."""
+
+    reason: WaitingReason = Field(description="requester, vendor, change or other.")
+    since: datetime = Field(description="When the wait began; its SLA clock is paused from then.")
+    until: datetime | None = Field(None, description="When it is expected back, if known.")
+
+    @field_validator("until")
+    @classmethod
+    def _after_since(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
+        since = info.data.get("since")
+        if value is not None and since is not None and _comparable(value) < _comparable(since):
+            raise ValueError("until is before since")
+        return value
+
+
+class EffortEstimate(_Model):
+    """Where an estimated effort comes from: the effort class and how many done requests it rests on."""
+
+    similar_requests: int = Field(ge=1, description="Number of done requests of the class the estimate rests on.")
+    effort_class: str = Field(min_length=1, description="The class, e.g. 'network / P3', 'network' or 'team'.")
+
+
 class Request(_Model):
     """Work a department asks of the team."""
 
@@ -207,6 +246,31 @@ class Request(_Model):
     department_rank: int | None = Field(
         None, ge=1, description="The department's own order among its requests; 1 matters most to them."
     )
+    waiting: Waiting | None = Field(None, description="Why and since when it waits; set exactly when waiting.")
+    pauses: list[Pause] = Field(
+        default_factory=list, description="Past waits, oldest first: each moves the due time by its business time."
+    )
+    reopen_count: int = Field(0, ge=0, description="How many times it came back after being done.")
+    effort_estimate: EffortEstimate | None = Field(
+        None, description="Set when effort_minutes was estimated from history; absent when someone gave it."
+    )
+    source_id: str | None = Field(
+        None, min_length=1, max_length=200, description="The id in the ticketing system it was imported from."
+    )
+
+    @model_validator(mode="after")
+    def _waiting_when_waiting(self) -> Request:
+        if (self.status == RequestStatus.WAITING) != (self.waiting is not None):
+            raise ValueError("a waiting request needs `waiting` (reason and since), and only a waiting one has it")
+        spans = [(p.start, p.end) for p in self.pauses]
+        if self.waiting is not None:
+            spans.append((self.waiting.since, self.waiting.since))
+        for (_, end), (start, _) in itertools.pairwise(spans):
+            if _comparable(start) < _comparable(end):
+                raise ValueError("pauses overlap or are out of order")
+        if spans and _comparable(spans[0][0]) < _comparable(self.created_at):
+            raise ValueError("a pause starts before the request was filed")
+        return self
 
     @field_validator("deadline")
     @classmethod
@@ -395,6 +459,12 @@ class Scenario(_Model):
             request.created_at = _local(request.created_at, zone)
             if request.deadline is not None:
                 request.deadline = _local(request.deadline, zone)
+            for pause in request.pauses:
+                pause.start, pause.end = _local(pause.start, zone), _local(pause.end, zone)
+            if request.waiting is not None:
+                request.waiting.since = _local(request.waiting.since, zone)
+                if request.waiting.until is not None:
+                    request.waiting.until = _local(request.waiting.until, zone)
         for agent in self.agents:
             for off in agent.time_off:
                 if isinstance(off.start, datetime) and isinstance(off.end, datetime):
@@ -419,6 +489,8 @@ __all__ = [
     "Agent",
     "Calendar",
     "Department",
+    "EffortEstimate",
+    "Pause",
     "Pin",
     "Policy",
     "Request",
@@ -427,6 +499,7 @@ __all__ = [
     "TermWeights",
     "TimeOff",
     "TimeRange",
+    "Waiting",
     "WorkingHours",
 ]
 

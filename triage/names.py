@@ -35,9 +35,26 @@ class Urgency(StrEnum):
 
 
 class RequestStatus(StrEnum):
+    """Open and in-progress requests are planned; waiting and done ones are not."""
+
     OPEN = "open"
     IN_PROGRESS = "in_progress"
+    WAITING = "waiting"  # on the requester, a vendor or a change: not planned, its SLA clock paused
     DONE = "done"
+
+    @property
+    def plannable(self) -> bool:
+        """True for the statuses a plan places: open and in progress."""
+        return self in (RequestStatus.OPEN, RequestStatus.IN_PROGRESS)
+
+
+class WaitingReason(StrEnum):
+    """On whom or what a waiting request waits."""
+
+    REQUESTER = "requester"
+    VENDOR = "vendor"
+    CHANGE = "change"  # a scheduled change (release, maintenance window)
+    OTHER = "other"
 
 
 class Weekday(StrEnum):
@@ -109,6 +126,8 @@ class ExplanationKind(StrEnum):
     RECEIPT = "receipt"  # a request's priority score broken into its factors
     ORDER = "order"  # a department's own order not followed, and what decided instead
     OVERRIDE = "override"  # a request moved later by a queue lead's pin, with the lead's reason
+    WAITING = "waiting"  # a request not planned because it waits; its SLA clock paused
+    EFFORT = "effort"  # where a request's effort comes from: estimated from similar done requests
 
 
 class HandOffState(StrEnum):

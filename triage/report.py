@@ -8,7 +8,7 @@ from collections import Counter
 
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
-from triage.names import ExplanationKind, RequestStatus
+from triage.names import ExplanationKind
 from triage.render import duration, moment, people, possessive
 from triage.results import DepartmentShare, Explanation, Fact, Plan
 from triage.scoring import HIGH_URGENCY, discounted_claims, triage_all
@@ -17,7 +17,7 @@ from triage.scoring import HIGH_URGENCY, discounted_claims, triage_all
 def department_shares(scenario: Scenario, plan: Plan) -> list[DepartmentShare]:
     """Per department with open requests: fair share against planned share, on-time work, urgency claims."""
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
-    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    open_requests = [r for r in scenario.requests if r.status.plannable]
     asking = [d for d in scenario.departments if any(r.department == d.id for r in open_requests)]
     explicit = scenario.policy.fair_share_pct
     weights = sum(d.weight for d in asking) or 1
@@ -104,7 +104,7 @@ def department_report(
     `overrides` are the queue lead's pins' effects (solver.tradeoffs.override_effects), when computed."""
     name = next(d.name for d in scenario.departments if d.id == department_id)
     share = next(s for s in department_shares(scenario, plan) if s.department_id == department_id)
-    mine = [r for r in scenario.requests if r.department == department_id and r.status != RequestStatus.DONE]
+    mine = [r for r in scenario.requests if r.department == department_id and r.status.plannable]
     placed = {a.request_id: a for a in plan.assignments}
     hours = duration(sum(r.effort_minutes for r in mine))
     asked = f"{name} asked for {share.requests} request(s), {hours} of work, and marked {share.urgent_marks} urgent"

@@ -1,10 +1,12 @@
 """Priority triage: each request's priority, due time and cost weight, with the facts that justify them.
 
 - Priority: the lead's override if set, else the policy's impact x urgency matrix cell.
-- Due: created + the priority's target time in business minutes, or the deadline if that is earlier.
+- Due: created + the priority's target time + the paused business minutes (`triage.desk.paused_minutes`:
+  the SLA clock stands still while the request waits), or the deadline if that is earlier.
 - Weight of a minute late: the priority's weight x the department's weight x the ageing factor, which
   grows by one every `ageing_step_minutes` the request has waited, up to 1 + `ageing_cap`.
-- Maximum wait: filing + the priority's `max_wait_minutes`; minutes open past it cost the waiting term.
+- Maximum wait: filing + the priority's `max_wait_minutes` + the paused business minutes; minutes open past
+  it cost the waiting term.
 - Urgency inflation: a department's high-urgency marks (work stopped, degraded) are honoured in full on at
   most `urgent_share_pct` of its open requests (at least one); its other marks, taken from the requests it
   ranks lowest (then the newest), count one level lower. Nothing is hidden: the triage keeps both levels.
@@ -16,8 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from triage.calendar import BusinessAxis
+from triage.desk import paused_minutes
 from triage.model import Request, Scenario
-from triage.names import Priority, RequestStatus, Urgency
+from triage.names import Priority, Urgency
 
 HIGH_URGENCY = (Urgency.WORK_STOPPED, Urgency.DEGRADED)
 ONE_LEVEL_LOWER = {Urgency.WORK_STOPPED: Urgency.DEGRADED, Urgency.DEGRADED: Urgency.INCONVENIENT}
@@ -43,6 +46,7 @@ class Triage:
     max_wait_minute: int  # axis minute after which the request has waited longer than its priority allows
     urgency_used: Urgency  # the urgency the matrix was read with: one level lower when discounted
     urgency_discounted: bool  # True when the department's urgent marks exceed its honoured share
+    paused_minutes: int = 0  # business minutes its SLA clock stood still while it waited (moves due later)
 
     @property
     def weight(self) -> int:
@@ -54,7 +58,7 @@ def discounted_claims(scenario: Scenario) -> set[str]:
     """Ids of the requests whose high-urgency mark counts one level lower under the inflation rule."""
     out: set[str] = set()
     for department in scenario.departments:
-        mine = [r for r in scenario.requests if r.department == department.id and r.status != RequestStatus.DONE]
+        mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
         claims = [r for r in mine if r.urgency in HIGH_URGENCY]
         honoured = max(1, len(mine) * scenario.policy.urgent_share_pct // 100)
         if len(claims) > honoured:
@@ -72,7 +76,8 @@ def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis, *, 
     priority = request.priority_override or matrix_priority
     created_minute = axis.minute_of(request.created_at)
     target = policy.target_minutes[priority]
-    due_minute = created_minute + target
+    paused = paused_minutes(request, axis)
+    due_minute = created_minute + target + paused
     by_deadline = False
     if request.deadline is not None:
         deadline_minute = axis.minute_of(request.deadline)
@@ -93,7 +98,8 @@ def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis, *, 
         priority_weight=policy.priority_weights[priority],
         department_weight=scenario.department(request.department).weight,
         ageing_factor=1 + min(policy.ageing_cap, max(-created_minute, 0) // policy.ageing_step_minutes),
-        max_wait_minute=created_minute + policy.max_wait_minutes[priority],
+        max_wait_minute=created_minute + paused + policy.max_wait_minutes[priority],
+        paused_minutes=paused,
         urgency_used=urgency,
         urgency_discounted=discounted,
     )

@@ -72,11 +72,11 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
 def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
     """Every pin holds: assign to its agent, before ends first, first starts before its agent's other work."""
     placed = {a.request_id: a for a in plan.assignments}
-    done = {r.id for r in scenario.requests if r.status == RequestStatus.DONE}
+    done = {r.id for r in scenario.requests if not r.status.plannable}
     out = []
     for pin in scenario.pins:
         if pin.request in done or pin.other in done or pin.kind == PinKind.UNFREEZE:
-            continue  # a done request binds nothing
+            continue  # a done or waiting request binds nothing
         mine = placed.get(pin.request)
         if pin.kind == PinKind.ASSIGN:
             broken = mine is None or mine.agent_id != pin.agent
@@ -93,7 +93,7 @@ def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
 
 
 def _check_once(scenario: Scenario, plan: Plan) -> list[Violation]:
-    open_ids = [r.id for r in scenario.requests if r.status != RequestStatus.DONE]
+    open_ids = [r.id for r in scenario.requests if r.status.plannable]
     seen = [a.request_id for a in plan.assignments] + [u.request_id for u in plan.unassigned]
     out = [Violation(Rule.ONCE, rid, f"appears {seen.count(rid)} times") for rid in open_ids if seen.count(rid) != 1]
     out += [Violation(Rule.ONCE, rid, "not an open request of the scenario") for rid in set(seen) - set(open_ids)]
@@ -145,7 +145,7 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
         for u in plan.unassigned
     )
     effort = {r.id: r.effort_minutes for r in scenario.requests}
-    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    open_requests = [r for r in scenario.requests if r.status.plannable]
     overload, loads = 0, []
     for agent in scenario.agents:
         capacity = sum(high - low for low, high in axis.agent_windows(agent))
@@ -173,7 +173,7 @@ def _rank(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> int:
     ends = {a.request_id: a.end_minute for a in plan.assignments}
     groups: dict[tuple[str, str], list[Request]] = defaultdict(list)
     for r in scenario.requests:
-        if r.status != RequestStatus.DONE and r.department_rank is not None:
+        if r.status.plannable and r.department_rank is not None:
             groups[r.department, triages[r.id].priority.value].append(r)
     total = 0
     for members in groups.values():
@@ -189,7 +189,7 @@ def _share(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
     asking for at least its fair share of that priority's demand falls short of its fair share of that
     priority's planned minutes, rounded up; shares from the policy or the weights, renormalised."""
     triages = triage_all(scenario, axis)
-    open_requests = [r for r in scenario.requests if r.status != RequestStatus.DONE]
+    open_requests = [r for r in scenario.requests if r.status.plannable]
     placed = {a.request_id for a in plan.assignments}
     weight = {d.id: d.weight for d in scenario.departments}
     explicit = scenario.policy.fair_share_pct
@@ -230,7 +230,7 @@ def _fairness(scenario: Scenario, plan: Plan) -> int:
     on_time = {a.request_id for a in plan.assignments if a.minutes_late == 0}
     rates = []
     for department in scenario.departments:
-        mine = [r for r in scenario.requests if r.department == department.id and r.status != RequestStatus.DONE]
+        mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
         if mine:
             rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))
     return 1000 - min(rates) if rates else 0

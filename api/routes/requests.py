@@ -21,11 +21,20 @@ from api.deps import (
     strict_body,
 )
 from api.problems import Forbidden, NotFound
-from api.roles import Operation, Principal, Role, check_request_change, filing_department
+from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
 from api.routes._answer import answer
-from api.schemas import Identifier, Page, RequestClose, RequestCreate, RequestRead, RequestUpdate
+from api.schemas import (
+    Identifier,
+    Page,
+    RequestClose,
+    RequestCreate,
+    RequestRead,
+    RequestResume,
+    RequestUpdate,
+    RequestWait,
+)
 from api.schemas_plans import Placement
-from api.store import organisation, plans, requests
+from api.store import organisation, plans, requests, waiting
 from api.writes import respond
 from triage.names import RequestStatus
 
@@ -51,6 +60,7 @@ def file_request(
     body: RequestCreate, principal: Filer, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
     department = filing_department(principal, body.department)
+    check_filing_fields(principal, set(body.model_fields_set))
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         row = requests.file(session=session, actor=principal, data=body, department_id=department, at=now)
@@ -125,6 +135,45 @@ def close_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+
+    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+
+
+@router.post(
+    "/requests/{request_id}/wait",
+    response_model=RequestRead,
+    summary="The request waits (on the requester, a vendor, a change): not planned, its SLA clock paused",
+    dependencies=[strict_body(RequestWait)],
+)
+def wait_request(
+    body: RequestWait, principal: Updater, row: VisibleRequest, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    check_request_change(principal, row.owner_id, {"status"})
+
+    def act() -> tuple[RequestRead, dict[str, str]]:
+        waiting.wait(session=session, actor=principal, row=row, reason=body.reason, until=body.until, note=body.note,
+                     at=now)  # fmt: skip
+        session.flush()
+        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+
+    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+
+
+@router.post(
+    "/requests/{request_id}/resume",
+    response_model=RequestRead,
+    summary="The waiting request is back in the queue; its wait is kept as a pause that moves its due time",
+    dependencies=[strict_body(RequestResume)],
+)
+def resume_request(
+    body: RequestResume, principal: Updater, row: VisibleRequest, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    check_request_change(principal, row.owner_id, {"status"})
+
+    def act() -> tuple[RequestRead, dict[str, str]]:
+        waiting.resume(session=session, actor=principal, row=row, note=body.note, at=now)
+        session.flush()
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

@@ -31,6 +31,11 @@ def request_document(row: RequestRow) -> dict[str, Any]:
         "owner": row.owner_id,
         "status": row.status,
         "department_rank": row.department_rank,
+        "source_id": row.source_id,
+        "waiting": row.waiting,
+        "pauses": row.pauses or [],
+        "reopen_count": row.reopen_count or 0,
+        "effort_estimate": row.effort_estimate,
     }
 
 

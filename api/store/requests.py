@@ -71,9 +71,19 @@ def file(*, session: Session, actor: Principal, data: RequestCreate, department_
 
     The row returned is not in the session: it is checked and answered from, and written with one INSERT (the
     ORM's unit of work cost more CPU than the rest of filing; nothing reads the row back before the commit)."""
+    zone = calendar_of(get_organisation(session=session)).zone
     deadline = data.deadline
     if deadline is not None and deadline.tzinfo is None:
-        deadline = deadline.replace(tzinfo=calendar_of(get_organisation(session=session)).zone)
+        deadline = deadline.replace(tzinfo=zone)
+    created = data.created_at or at
+    created = created.replace(tzinfo=zone) if created.tzinfo is None else created
+    if created > at:
+        raise invalid("created_at", "is in the future")
+    status = data.status or RequestStatus.OPEN
+    if status == RequestStatus.WAITING:
+        raise invalid("status", "a request waits with a reason and a start; file it open, in progress or done")
+    if data.source_id is not None and (known := _by_source(session, data.source_id)) is not None:
+        raise Conflict(f"source_id {data.source_id!r} is already request {known}.")
     number = _next_number(session)
     row = RequestRow(
         pk=number,
@@ -86,17 +96,22 @@ def file(*, session: Session, actor: Principal, data: RequestCreate, department_
         priority_override=None,
         effort_minutes=data.effort_minutes,
         required_skills=dict(data.required_skills),
-        created_at=at,
+        created_at=created,
         deadline=deadline,
-        owner_id=None,
-        status=RequestStatus.OPEN.value,
+        owner_id=data.owner,
+        status=status.value,
         department_rank=data.department_rank,
         filed_by=actor.id,
         updated_at=at,
-        closed_at=None,
+        closed_at=at if status == RequestStatus.DONE else None,
+        source_id=data.source_id,
+        waiting=None,
+        pauses=[],
+        reopen_count=0,
+        effort_estimate=None,
         version=1,
     )
-    _check(session, row, fields={"department", "required_skills", "deadline"})
+    _check(session, row, fields={"department", "required_skills", "deadline", "owner"})
     session.execute(_INSERT, {column.key: getattr(row, column.key) for column in _REQUESTS.c})
     audit.record(
         session=session,
@@ -108,6 +123,11 @@ def file(*, session: Session, actor: Principal, data: RequestCreate, department_
         changes={"title": [None, row.title], "department": [None, department_id]},
     )
     return row
+
+
+def _by_source(session: Session, source_id: str) -> str | None:
+    """The id of the request filed with this source id, if any."""
+    return session.scalar(select(RequestRow.id).where(RequestRow.source_id == source_id))
 
 
 def _next_number(session: Session) -> int:
@@ -126,6 +146,8 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
             raise invalid(field, "cannot be null")
     if given.get("status") == RequestStatus.DONE:
         raise invalid("status", "close a request with POST /requests/{id}/close")
+    if given.get("status") == RequestStatus.WAITING:
+        raise invalid("status", "a request waits with a reason and a start; this operation cannot set it")
     changes: dict[str, list[Any]] = {}
     for field, value in given.items():
         column = _COLUMN.get(field, field)
@@ -138,6 +160,7 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
         raise invalid("reason", "a priority override or a change of owner needs a reason")
     if given.get("status") == RequestStatus.OPEN and row.closed_at is not None:
         row.closed_at = None
+        row.reopen_count = (row.reopen_count or 0) + 1  # back from done: reopened, created_at kept
     with session.no_autoflush:  # check before the changed row is written
         _check(session, row, fields=set(changes))
     if changes:

@@ -97,6 +97,11 @@ class RequestRow(Base):
     filed_by: Mapped[str | None] = mapped_column(String(64))
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    source_id: Mapped[str | None] = mapped_column(String(200), unique=True)  # the ticketing system's id
+    waiting: Mapped[dict[str, Any] | None]  # reason, since, until of the current wait
+    pauses: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    effort_estimate: Mapped[dict[str, Any] | None]  # similar_requests, effort_class; absent: effort was given
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (

@@ -49,6 +49,7 @@ PRINCIPALS = [
     PrincipalCreate(id="people", name="People desk", role=Role.REQUESTER, department_id="people"),
     PrincipalCreate(id="ana", name="Ana Costa", role=Role.AGENT, agent_id="ana"),
     PrincipalCreate(id="ben", name="Ben Okafor", role=Role.AGENT, agent_id="ben"),
+    PrincipalCreate(id="snow", name="ServiceNow sync", role=Role.INTEGRATION),
 ]
 """Principal ids double as the names tests use: api.get(path, "sales")."""
 

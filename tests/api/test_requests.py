@@ -143,3 +143,102 @@ def test_a_close_retried_with_its_key_is_replayed_not_refused(api: Api) -> None:
     retry = api.post("/requests/REQ-3/close", "lead", {}, headers=key)
     assert first.status_code == retry.status_code == 200
     assert retry.headers["idempotent-replayed"] == "true"
+
+
+def test_waiting_cannot_be_set_without_its_reason_and_start(api: Api) -> None:
+    etag = api.get("/requests/REQ-1", "lead").headers["etag"]
+    refused = api.patch("/requests/REQ-1", "lead", {"status": "waiting"}, etag=etag)
+    assert refused.status_code == 422, refused.text
+    assert "status" in refused.text and "waits with a reason" in refused.text
+    assert api.get("/requests/REQ-1", "lead").json()["status"] == "open"
+
+
+HISTORY = {"created_at": "2026-11-20T10:00:00", "owner": "ana", "status": "in_progress", "source_id": "INC0001"}
+
+
+def test_an_integration_or_an_admin_files_a_request_with_its_history(api: Api) -> None:
+    for who, source in (("snow", "INC0001"), ("admin", "INC0002")):
+        filed = api.post("/requests", who, new_request(department="sales", **{**HISTORY, "source_id": source}))
+        assert filed.status_code == 201, filed.text
+        body = filed.json()
+        assert body["created_at"] == "2026-11-20T09:00:00Z"  # 10:00 in Berlin, the team's zone
+        assert (body["owner"], body["status"], body["source_id"], body["filed_by"]) == ("ana", "in_progress",
+                                                                                         source, who)  # fmt: skip
+        assert api.get(f"/requests/{body['id']}", "lead").json() == body
+    listed = {r["source_id"] for r in api.get("/requests", "lead").json()["items"]}
+    assert {"INC0001", "INC0002"} <= listed
+
+
+def test_a_requester_or_a_lead_cannot_file_history(api: Api) -> None:
+    for who in ("sales", "lead"):
+        for field, value in HISTORY.items():
+            refused = api.post("/requests", who, new_request(department="sales", **{field: value}))
+            assert refused.status_code == 403, (who, field, refused.text)
+            assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert all(r["source_id"] is None for r in api.get("/requests", "lead").json()["items"])
+
+
+def test_bad_history_is_refused_naming_the_field_and_nothing_is_stored(api: Api) -> None:
+    before = len(api.get("/requests", "lead").json()["items"])
+    cases = [
+        ({"created_at": "2030-01-01T09:00:00"}, 422, "created_at"),
+        ({"owner": "nobody"}, 422, "owner"),
+        ({"status": "waiting"}, 422, "status"),
+    ]
+    for fields, status, field in cases:
+        refused = api.post("/requests", "snow", new_request(department="sales", **fields))
+        assert refused.status_code == status, refused.text
+        assert field in {e["field"] for e in refused.json()["errors"]}
+    assert api.post("/requests", "snow", new_request(department="sales", source_id="INC7")).status_code == 201
+    twice = api.post("/requests", "snow", new_request(department="sales", source_id="INC7"))
+    assert twice.status_code == 409 and "INC7" in twice.json()["detail"]
+    assert len(api.get("/requests", "lead").json()["items"]) == before + 1
+
+
+def test_a_request_filed_done_is_closed_and_not_planned(api: Api) -> None:
+    filed = api.post("/requests", "snow", new_request(department="sales", status="done", source_id="INC8"))
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["closed_at"] is not None
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert plan.status_code == 201, plan.text
+    planned = {a["request_id"] for a in plan.json()["plan"]["assignments"]}
+    assert filed.json()["id"] not in planned
+
+
+def test_a_request_waits_is_not_planned_and_comes_back_with_its_pause(api: Api) -> None:
+    waited = api.post("/requests/REQ-1/wait", "lead", {"reason": "requester", "note": "asked for logs"})
+    assert waited.status_code == 200, waited.text
+    body = waited.json()
+    assert body["status"] == "waiting" and body["waiting"]["reason"] == "requester"
+    assert api.post("/requests/REQ-1/wait", "lead", {"reason": "vendor"}).status_code == 409
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert plan.status_code == 201, plan.text
+    placed = {a["request_id"] for a in plan.json()["plan"]["assignments"]}
+    placed |= {u["request_id"] for u in plan.json()["plan"]["unassigned"]}
+    assert "REQ-1" not in placed and placed
+    back = api.post("/requests/REQ-1/resume", "lead", {})
+    assert back.status_code == 200, back.text
+    assert (back.json()["status"], back.json()["waiting"]) == ("open", None)
+    assert api.post("/requests/REQ-1/resume", "lead", {}).status_code == 409
+    again = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()["plan"]
+    assert "REQ-1" in {a["request_id"] for a in again["assignments"]} | {u["request_id"] for u in again["unassigned"]}
+
+
+def test_a_requester_cannot_make_a_request_wait_and_a_done_one_cannot(api: Api) -> None:
+    assert api.post("/requests/REQ-1/wait", "sales", {"reason": "vendor"}).status_code == 403
+    api.post("/requests/REQ-3/close", "lead", {})
+    assert api.post("/requests/REQ-3/wait", "lead", {"reason": "vendor"}).status_code == 409
+
+
+def test_a_closed_request_reopened_keeps_its_creation_time_and_counts(api: Api) -> None:
+    created = api.get("/requests/REQ-3", "lead").json()["created_at"]
+    api.post("/requests/REQ-3/close", "lead", {})
+    reopened = api.patch(
+        "/requests/REQ-3", "lead", {"status": "open"}, etag=api.get("/requests/REQ-3", "lead").headers["etag"]
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert (reopened.json()["created_at"], reopened.json()["reopen_count"], reopened.json()["closed_at"]) == (
+        created,
+        1,
+        None,
+    )

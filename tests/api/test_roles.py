@@ -14,16 +14,16 @@ from tests.api.conftest import Api
 from tests.api.help_setup import proposal_to_ben
 from tests.api.org import new_request
 
-REQ, AGT, LEAD, MGR, ADM = "requester", "agent", "lead", "manager", "admin"
-WHO = {REQ: "sales", AGT: "ben", LEAD: "lead", MGR: "manager", ADM: "admin"}  # ben owns REQ-4
+REQ, AGT, LEAD, MGR, ADM, INT = "requester", "agent", "lead", "manager", "admin", "integration"
+WHO = {REQ: "sales", AGT: "ben", LEAD: "lead", MGR: "manager", ADM: "admin", INT: "snow"}  # ben owns REQ-4
 
 EXPECTED: dict[str, set[str]] = {
-    "read organisation": {REQ, AGT, LEAD, MGR, ADM},
-    "read agents": {AGT, LEAD, MGR, ADM},
+    "read organisation": {REQ, AGT, LEAD, MGR, ADM, INT},
+    "read agents": {AGT, LEAD, MGR, ADM, INT},
     "manage organisation": {ADM},
     "manage principals": {ADM},
-    "file request": {REQ, LEAD},
-    "read requests": {REQ, AGT, LEAD, MGR},
+    "file request": {REQ, LEAD, ADM, INT},
+    "read requests": {REQ, AGT, LEAD, MGR, INT},
     "update request": {REQ, AGT, LEAD},
     "close request": {REQ, AGT, LEAD},
     "compute plan": {LEAD, MGR},
