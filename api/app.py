@@ -48,13 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_prepare, database, settings)
         app.state.database = database
         app.state.jobs = JobRunner(database, settings)
-        webhooks = Deliverer(database, settings)
-        if settings.webhook_deliver and settings.webhook_keys():
+        webhooks = Deliverer(database, settings) if settings.webhook_deliver and settings.webhook_keys() else None
+        if webhooks is not None:
             webhooks.start()
         try:
             yield
         finally:
-            await run_in_threadpool(webhooks.stop)
+            if webhooks is not None:
+                await run_in_threadpool(webhooks.stop)
             await run_in_threadpool(app.state.jobs.shutdown)
             database.dispose()
             gc.set_threshold(*thresholds)
