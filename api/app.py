@@ -1,7 +1,8 @@
 """`create_app(settings)`: the Tandem HTTP API.
 
 At start-up the app checks its settings, brings the database schema to the newest migration, creates the
-organisation row if it is missing, and records as failed any job whose process died. OpenAPI is served at
+organisation row if it is missing, and records as failed any job whose process died; it runs the webhook
+delivery loop (`api.webhooks.delivery`) while it serves, when a webhook key is set. OpenAPI is served at
 /openapi.json and /docs; every operation documents its problem responses (RFC 9457).
 """
 
@@ -26,6 +27,7 @@ from api.routes import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
 from api.store.session import Database, upgrade
+from api.webhooks.delivery import Deliverer
 
 DESCRIPTION = """Tandem plans the queue of an internal service team: departments file requests, the queue lead
 computes and applies plans, everyone can read why. Authenticate with `Authorization: Bearer <token>`.
@@ -46,9 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_prepare, database, settings)
         app.state.database = database
         app.state.jobs = JobRunner(database, settings)
+        webhooks = Deliverer(database, settings) if settings.webhook_deliver and settings.webhook_keys() else None
+        if webhooks is not None:
+            webhooks.start()
         try:
             yield
         finally:
+            if webhooks is not None:
+                await run_in_threadpool(webhooks.stop)
             await run_in_threadpool(app.state.jobs.shutdown)
             database.dispose()
             gc.set_threshold(*thresholds)

@@ -41,6 +41,7 @@ class Operation(StrEnum):
     ANSWER_HANDOFF = "answer hand-off"  # accept or decline: agents only hand-offs proposed to them
     READ_HANDOFFS = "read hand-offs"  # requesters: their department's requests'; agents: from or to them
     SIMULATE = "simulate"  # staffing simulations: run them and read their results
+    MANAGE_WEBHOOKS = "manage webhooks"  # subscriptions, the delivery log, replays
 
 
 R, A, L, M, D, T = (
@@ -72,6 +73,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.ANSWER_HANDOFF: frozenset({A, L}),
     Operation.READ_HANDOFFS: frozenset({R, A, L, M}),
     Operation.SIMULATE: frozenset({M}),
+    Operation.MANAGE_WEBHOOKS: frozenset({D}),
 }
 
 REQUEST_FIELDS: dict[Role, frozenset[str]] = {

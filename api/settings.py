@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -60,6 +60,34 @@ class Settings(BaseSettings):
         "ones can be lost when the machine loses power or the OS crashes. FULL cost about 0.3 ms per commit here.",
     )
 
+    listen_host: str = Field("127.0.0.1", description="The address `tandem serve` listens on.")
+    listen_port: int | None = Field(
+        None, ge=1, le=65535, description="The port `tandem serve` listens on: a webhook URL to it is refused."
+    )
+    webhook_secret_key: SecretStr | None = Field(
+        None,
+        description="Fernet key(s), comma-separated, the first encrypting: webhook secrets are kept encrypted "
+        "under it. Generated and kept by the deployment; without it no subscription can be made.",
+    )
+    webhook_deliver: bool = Field(True, description="Run the webhook delivery loop in this process.")
+    webhook_poll_seconds: float = Field(1.0, gt=0, le=60, description="How often the delivery loop looks for work.")
+    webhook_timeout_seconds: float = Field(
+        10.0, gt=0, le=120, description="A receiver that has not answered within this is cut off (a failure)."
+    )
+    webhook_lease_margin_seconds: float = Field(
+        30.0,
+        gt=0,
+        description="A claimed delivery is due again this long after its timeout when its sender died meanwhile.",
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=50, description="Failures in a row after which a delivery is dead (replay it to try again)."
+    )
+    webhook_retry_base_seconds: float = Field(
+        10.0, gt=0, description="The wait after the first failure; it doubles after each failure in a row."
+    )
+    webhook_retry_max_seconds: float = Field(3600.0, gt=0, description="The longest wait between two attempts.")
+    webhook_concurrency: int = Field(4, ge=1, le=64, description="Deliveries sent at once by one process.")
+
     @field_validator("database_url")
     @classmethod
     def _known_backend(cls, value: str) -> str:
@@ -82,3 +110,14 @@ class Settings(BaseSettings):
         if value.upper() not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
             raise ValueError("one of OFF, NORMAL, FULL, EXTRA")
         return value.upper()
+
+    @field_validator("webhook_secret_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        from api.webhooks.signing import check_keys
+
+        check_keys(value.get_secret_value() if value else None)
+        return value
+
+    def webhook_keys(self) -> str | None:
+        return self.webhook_secret_key.get_secret_value() if self.webhook_secret_key else None

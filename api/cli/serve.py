@@ -3,6 +3,7 @@ and prints a token per role; on a database with no principal yet, an admin is cr
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -26,16 +27,14 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=32, help="API processes (PostgreSQL only).")] = 1,
 ) -> None:
     """Run the HTTP API with uvicorn (DATABASE_URL chooses the database; SQLite ./tandem.db by default)."""
-    import os
-
     import uvicorn
 
     from api.app import create_app
     from api.settings import Settings
 
-    overrides: dict[str, str] = {}
+    overrides: dict[str, str] = {"listen_host": host, "listen_port": str(port)}
     if demo:
-        overrides = _start_demo(scenario or _demo_file(), host, port)
+        overrides |= _start_demo(scenario or _demo_file(), host, port)
     settings = Settings(**overrides)  # type: ignore[arg-type]
     if workers > 1 and settings.database_url.startswith("sqlite"):
         err.print("--workers > 1 needs PostgreSQL (DATABASE_URL=postgresql+psycopg://...).", markup=False)
@@ -46,7 +45,7 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
     else:
-        os.environ.update({k.upper() if k != "database_url" else "DATABASE_URL": v for k, v in overrides.items()})
+        os.environ.update({"TANDEM_LISTEN_HOST": host, "TANDEM_LISTEN_PORT": str(port)})
         uvicorn.run("api.app:create_app", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
@@ -77,7 +76,13 @@ def _start_demo(path: Path, host: str, port: int) -> dict[str, str]:
     out.print(f"Tokens, one per role (also in ./{DEMO_ENV}; load them with: . ./{DEMO_ENV}):", markup=False)
     for t in tokens:
         out.print(f"  {t.role.value.upper() + '_TOKEN':<16} {t.token}  {t.name} ({t.principal_id})", markup=False)
-    return {"database_url": url, "fixed_now": loaded.now.isoformat()}
+    demo_settings = {"database_url": url, "fixed_now": loaded.now.isoformat()}
+    if not os.environ.get("TANDEM_WEBHOOK_SECRET_KEY"):  # the demo's webhook secrets live as long as its database
+        from cryptography.fernet import Fernet
+
+        demo_settings["webhook_secret_key"] = Fernet.generate_key().decode()
+        out.print("Webhook secrets are encrypted with a key made for this demo run.", markup=False)
+    return demo_settings
 
 
 def _bootstrap_admin(database_url: str) -> None:

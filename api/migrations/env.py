@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
+import api.webhooks.tables  # noqa: F401  (registers the webhook tables on Base)
 from api.store.tables import Base
 
 config = context.config

@@ -19,6 +19,7 @@ from api.routes import (
     requests,
     simulations,
 )
+from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -33,4 +34,5 @@ ROUTERS: list[APIRouter] = [
     jobs.router,
     audit.router,
     simulations.router,
+    webhooks.router,
 ]

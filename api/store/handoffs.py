@@ -19,6 +19,7 @@ from api.roles import Principal, Role
 from api.store import audit
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, HandOffRow, PlanItemRow, RequestRow
+from api.webhooks import EventType, publish
 from triage.help_text import render_note
 from triage.names import HandOffState
 from triage.results import HandOff, Help
@@ -115,7 +116,18 @@ def save_help(
     audit.record(session=session, actor=actor, at=at, action="help.asked", subject_type="agent",
                  subject_id=help_.agent_id, changes=changes, reason=reason)  # fmt: skip
     session.flush()
+    for row in rows:
+        _publish(session, row, EventType.HANDOFF_PROPOSED, at)
     return rows
+
+
+def _publish(session: Session, row: HandOffRow, event_type: EventType, at: datetime) -> None:
+    """Tell the request's department (webhook `handoff.*`): the proposal's facts and the note for its state."""
+    proposal = domain(row)
+    data = {"handoff_id": row.id, **proposal.model_dump(mode="json", exclude={"note"}), "plan_id": row.plan_id,
+            "answered_by": row.answered_by, "answer_reason": row.answer_reason}  # fmt: skip
+    publish(session=session, event_type=event_type, department_id=row.department_id, request_id=row.request_id,
+            data=data, text=proposal.note, at=at)  # fmt: skip
 
 
 def _claim(session: Session, row: HandOffRow, state: HandOffState, actor: Principal, reason: str | None,
@@ -175,6 +187,7 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
     audit.record(session=session, actor=actor, at=at, action="request.handed_off", subject_type="request",
                  subject_id=row.request_id, changes={"owner": [before, row.to_agent_id], "handoff": row.id},
                  reason=reason)  # fmt: skip
+    _publish(session, row, EventType.HANDOFF_ACCEPTED, at)
     session.flush()
 
 
@@ -220,4 +233,5 @@ def decline(*, session: Session, actor: Principal, row: HandOffRow, reason: str 
         changes={"request": row.request_id, "to": row.to_agent_id},
         reason=reason,
     )
+    _publish(session, row, EventType.HANDOFF_DECLINED, at)
     session.flush()

@@ -15,10 +15,12 @@ from api.schemas import PinCreate
 from api.store import audit
 from api.store.convert import domain_agent, domain_request
 from api.store.requests import OPEN_STATUSES
-from api.store.tables import AgentRow, PinRow, RequestRow
+from api.store.tables import AgentRow, DepartmentRow, PinRow, RequestRow
+from api.webhooks import EventType, publish
 from solver.compile import missing_skills
 from triage.model import Pin
 from triage.names import PinKind
+from triage.pin_text import render_pin
 
 
 def all_pins(*, session: Session) -> list[PinRow]:
@@ -76,8 +78,29 @@ def create(*, session: Session, actor: Principal, data: PinCreate, at: datetime)
     changes = {"kind": data.kind.value, "request": data.request, "agent": data.agent, "other": data.other}
     audit.record(session=session, actor=actor, at=at, action="pin.created", subject_type="pin", subject_id=data.id,
                  changes={k: v for k, v in changes.items() if v is not None}, reason=data.reason)  # fmt: skip
+    _publish_created(session, row, actor, at)
     session.flush()
     return row
+
+
+def _publish_created(session: Session, row: PinRow, actor: Principal, at: datetime) -> None:
+    """Tell the pinned request's department (webhook `pin.created`): the pin, its reason, and the sentence."""
+    request = session.scalar(select(RequestRow).where(RequestRow.id == row.request_id))
+    assert request is not None  # create checked it is open
+    department = session.get(DepartmentRow, request.department_id)
+    agent = session.get(AgentRow, row.agent_id) if row.agent_id else None
+    other = session.scalar(select(RequestRow.title).where(RequestRow.id == row.other_id)) if row.other_id else None
+    pin = Pin(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
+              reason=row.reason, by=actor.name)  # fmt: skip
+    department_name = department.name if department else request.department_id
+    text = render_pin(pin, department_name=department_name, title=request.title,
+                      agent_name=agent.name if agent else None, other_title=other)  # fmt: skip
+    data = {"pin_id": row.id, "kind": row.kind, "request_id": row.request_id, "title": request.title,
+            "department_id": request.department_id, "department_name": department_name, "agent_id": row.agent_id,
+            "agent_name": agent.name if agent else None, "other_id": row.other_id, "other_title": other,
+            "reason": row.reason, "by_id": actor.id, "by_name": actor.name, "created_at": at}  # fmt: skip
+    publish(session=session, event_type=EventType.PIN_CREATED, department_id=request.department_id,
+            request_id=row.request_id, data=data, text=text, at=at)  # fmt: skip
 
 
 def remove(*, session: Session, actor: Principal, row: PinRow, reason: str | None, at: datetime) -> None:

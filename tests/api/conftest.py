@@ -31,6 +31,9 @@ from tests.api.org import Seeded, seed
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("TANDEM_REQUIRE_POSTGRES") == "1"
 BACKENDS = ["sqlite", "postgresql"]
+WEBHOOK_KEY = "Yf2ZRgXiV0lDdWKXzLr3T3K6m9nC7QeS0pW4vJb8HuA="  # a Fernet key for the tests' webhook secrets
+# The webhook delivery loop does not run in the API tests (webhook_deliver False): the webhook tests drive a
+# `Deliverer` themselves, or turn the loop on.
 
 
 def _postgres_admin_url() -> str | None:
@@ -127,7 +130,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     from tests.api.org import NOW
 
     values: dict[str, Any] = {"database_url": database_url, "fixed_now": NOW, "plan_time_limit_seconds": 3,
-                              "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL"}  # fmt: skip
+                              "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL",
+                              "webhook_secret_key": WEBHOOK_KEY, "webhook_deliver": False}  # fmt: skip
     return Settings(**{**values, **overrides})
 
 

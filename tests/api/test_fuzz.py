@@ -31,7 +31,7 @@ CONFIG = SchemathesisConfig.from_dict(
 )
 """The token is ours to send (a case without it is a 401 test of its own), and unknown query parameters are
 ignored, not refused."""
-ADMIN_PATHS = ("/principals", "/tokens", "/departments", "/agents", "/skills", "/calendar", "/policy")
+ADMIN_PATHS = ("/principals", "/tokens", "/departments", "/agents", "/skills", "/calendar", "/policy", "/webhooks")
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -66,7 +66,7 @@ def tokens(fuzzed: tuple[Any, Seeded]) -> dict[str, str]:
 @schema.parametrize()
 @settings(max_examples=20, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_operation_fails_or_breaks_its_contract(case: Any, tokens: dict[str, str]) -> None:
-    reads_people = case.path.startswith(("/principals", "/tokens"))
-    admin = case.path.startswith(ADMIN_PATHS) and (case.method != "GET" or reads_people)
+    admin_reads = case.path.startswith(("/principals", "/tokens", "/webhooks"))
+    admin = case.path.startswith(ADMIN_PATHS) and (case.method != "GET" or admin_reads)
     who = "admin" if admin else "lead"
     case.call_and_validate(headers={"Authorization": f"Bearer {tokens[who]}"}, checks=CHECKS)

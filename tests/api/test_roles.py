@@ -37,6 +37,7 @@ EXPECTED: dict[str, set[str]] = {
     "answer hand-off": {AGT, LEAD},
     "read hand-offs": {REQ, AGT, LEAD, MGR},
     "simulate": {MGR},
+    "manage webhooks": {ADM},
 }
 
 
@@ -99,6 +100,8 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
     "read hand-offs": lambda api, role: api.get("/handoffs", WHO[role]),
     "simulate": lambda api, role: api.post("/simulations", WHO[role], {"variants": [{"name": "v", "changes": [
         {"kind": "skill", "agent": "ana", "skill": "pay", "level": 1}]}], "days": 1}),
+    "manage webhooks": lambda api, role: api.post("/webhooks/subscriptions", WHO[role], {
+        "url": "http://127.0.0.1:9/hooks", "event_types": ["pin.created"]}),
 }  # fmt: skip
 
 
