@@ -76,7 +76,11 @@ class WhatIfRead(_Out):
     shifts: list[ShiftRead] = Field(description="Requests whose agent, end or lateness changes, biggest first.")
     re_planned: str = Field(description="How the alternative was computed: which requests were free to move.")
     conflict: str = Field(description="Why the change cannot hold, when it cannot.")
-    text: str = Field(description="A paragraph a lead can read before deciding.")
+    already_holds: bool = Field(description="The plan already does what the change forces.")
+    text: str = Field(
+        description="A paragraph a lead can read before deciding: hours, names, departments; with detail=true, "
+        "also the plan's cost before and after."
+    )
 
 
 class AssignmentRead(_Out):

@@ -14,6 +14,8 @@ import itertools
 from solver.counterfactual import what_if
 from solver.params import SolveParams
 from triage.calendar import BusinessAxis
+from triage.explanations import people as say
+from triage.explanations.registers import fill
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
@@ -74,7 +76,7 @@ def trade_offs(
         ]
         e = Explanation(kind=ExplanationKind.TRADE_OFF, request_ids=[second.request_id, first.request_id],
                         agent_ids=[first.agent_id], facts=facts, text="")  # fmt: skip
-        e.text = render_trade_off(scenario, e)
+        fill(scenario, e, say.trade_off(scenario, e), render_trade_off(scenario, e))
         out.append(e)
     return sorted(out, key=lambda e: -abs(int(e.fact("cost_after")) - int(e.fact("cost_before"))))
 
@@ -99,7 +101,7 @@ def why_not(
         facts += [Fact(name="busy_with", value=", ".join(busy))]
         facts += _facts_of(what_if(scenario, plan, Change(kind="assign", request=request_id, agent=agent_id), params))
     e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id], agent_ids=[agent_id], facts=facts, text="")
-    e.text = render_why_not(scenario, e)
+    fill(scenario, e, say.why_not(scenario, e), render_why_not(scenario, e))
     return e
 
 
@@ -113,7 +115,7 @@ def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams 
              Fact(name="qualified", value=", ".join(qualified))]  # fmt: skip
     facts += _facts_of(what_if(scenario, plan, Change(kind="first", request=request_id), params))
     e = Explanation(kind=ExplanationKind.LET_IN, request_ids=[request_id], facts=facts, text="")
-    e.text = render_let_in(scenario, plan, e)
+    fill(scenario, e, say.let_in(scenario, plan, e), render_let_in(scenario, plan, e))
     return e
 
 
@@ -163,7 +165,7 @@ def relieve(
         _, request_id, other, result = min(options, key=lambda o: o[0])
         facts += [Fact(name="move", value=request_id), Fact(name="to", value=other), *_facts_of(result)]
     e = Explanation(kind=ExplanationKind.OVERLOAD, agent_ids=[agent_id], facts=facts, text="")
-    e.text = render_relief(scenario, e)
+    fill(scenario, e, say.relief(scenario, e), render_relief(scenario, e))
     return e
 
 
@@ -245,6 +247,6 @@ def override_effects(scenario: Scenario, plan: Plan, params: SolveParams = DEFAU
             e = Explanation(
                 kind=ExplanationKind.OVERRIDE, request_ids=[shift.request_id, pin.request], facts=facts, text=""
             )
-            e.text = render_override(scenario, e)
+            fill(scenario, e, say.override(scenario, e), render_override(scenario, e))
             out.append(e)
     return sorted(out, key=lambda e: -int(e.fact("later_by")))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from triage.explanations import people as say
+from triage.explanations.facts import FactName as F
+from triage.explanations.registers import fill
 from triage.model import Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, RequestStatus, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
@@ -31,7 +34,10 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
             continue
         out.append(explain_priority(scenario, request, triages[request.id], claims))
         if request.id in by_request:
-            out.append(explain_assignment(scenario, request, by_request[request.id], skills))
+            previous = _previous(plan, by_request[request.id])
+            out.append(
+                explain_assignment(scenario, request, by_request[request.id], skills, triages[request.id], previous)
+            )
         elif request.id in left_out:
             out.append(explain_unassigned(scenario, request, left_out[request.id], plan, skills))
     return out + explain_order(scenario, plan, triages, skills)
@@ -39,6 +45,16 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
 
 def _iso(instant: datetime) -> str:
     return instant.isoformat()
+
+
+def _previous(plan: Plan, assignment: Assignment) -> str:
+    """The request the same teammate finishes last before this one starts, or "" when there is none."""
+    before = [
+        a
+        for a in plan.assignments
+        if a.agent_id == assignment.agent_id and a.end_minute <= assignment.start_minute and a is not assignment
+    ]
+    return max(before, key=lambda a: a.end_minute).request_id if before else ""
 
 
 def explain_priority(
@@ -72,8 +88,7 @@ def explain_priority(
         facts=facts,
         text="",
     )
-    explanation.text = render_priority(explanation, scenario)
-    return explanation
+    return fill(scenario, explanation, say.priority(scenario, explanation), render_priority(explanation, scenario))
 
 
 def department_claims(scenario: Scenario) -> dict[str, tuple[int, int]]:
@@ -126,8 +141,16 @@ def render_priority(e: Explanation, scenario: Scenario) -> str:
     return f"{why}; {when}{wait}; {weight}."
 
 
-def explain_assignment(scenario: Scenario, request: Request, assignment: Assignment, skills: SkillIndex) -> Explanation:
-    """Why this agent and this time: the agent holds the skills; when the plan starts and ends the work."""
+def explain_assignment(
+    scenario: Scenario,
+    request: Request,
+    assignment: Assignment,
+    skills: SkillIndex,
+    triage: Triage | None = None,
+    previous: str = "",
+) -> Explanation:
+    """Why this agent and this time: the agent holds the skills; when the plan starts and ends the work; when
+    late, the one reason (longer than its target, or the teammate's `previous` request until then)."""
     agent = scenario.agent(assignment.agent_id)
     qualified = skills.qualified(request.required_skills)
     facts = [
@@ -138,6 +161,8 @@ def explain_assignment(scenario: Scenario, request: Request, assignment: Assignm
         Fact(name="qualified_count", value=len(qualified)),
         Fact(name="minutes_late", value=assignment.minutes_late, unit="business minutes"),
         Fact(name="kept_owner", value=int(request.owner == agent.id)),
+        Fact(name=F.TARGET_MINUTES, value=triage.target_minutes if triage else 0, unit="business minutes"),
+        Fact(name=F.PREVIOUS_REQUEST, value=previous),
     ]
     explanation = Explanation(
         kind=ExplanationKind.ASSIGNMENT,
@@ -148,8 +173,8 @@ def explain_assignment(scenario: Scenario, request: Request, assignment: Assignm
         text="",
     )
     needed = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
-    explanation.text = render_assignment(explanation, scenario, needed)
-    return explanation
+    people_text = say.assignment(scenario, explanation, needed)
+    return fill(scenario, explanation, people_text, render_assignment(explanation, scenario, needed))
 
 
 def render_assignment(e: Explanation, scenario: Scenario, skills: str) -> str:
@@ -189,8 +214,13 @@ def explain_unassigned(
         facts=facts,
         text="",
     )
-    explanation.text = render_unassigned(explanation, scenario, request, [a.name for a in qualified])
-    return explanation
+    people_text = say.unassigned(scenario, explanation, request.required_skills)
+    return fill(
+        scenario,
+        explanation,
+        people_text,
+        render_unassigned(explanation, scenario, request, [a.name for a in qualified]),
+    )
 
 
 def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qualified: list[str]) -> str:

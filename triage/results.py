@@ -66,10 +66,20 @@ class Explanation(_Result):
     agent_ids: list[str] = Field(default_factory=list)
     department_ids: list[str] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
-    text: str = Field(description="The claim in plain language; every number in it is one of the facts.")
+    text: str = Field(description="The claim for requesters and department heads (the people register).")
+    lead_text: str = Field("", description="The claim for the queue lead: with its trade-off per department.")
+    detail_text: str = Field("", description="The engineering view: cost points, rule and term names.")
 
     def fact(self, name: str) -> str | int:
         return next(f.value for f in self.facts if f.name == name)
+
+    def has(self, name: str) -> bool:
+        return any(f.name == name for f in self.facts)
+
+    def in_register(self, register: str) -> str:
+        """The sentence for a reader: "people", "lead" or "detail" (each falls back to the people one)."""
+        chosen = {"lead": self.lead_text, "detail": self.detail_text}.get(register, "")
+        return chosen or self.text
 
 
 class PinConflict(_Result):
@@ -179,7 +189,9 @@ class WhatIf(_Result):
     shifts: list[Shift] = Field(description="Requests whose agent, end or lateness changes.")
     re_planned: str = Field(description="How the alternative was computed: which requests were free to move.")
     conflict: str = Field("", description="Why the change cannot hold, when it cannot.")
-    text: str = Field(description="A paragraph a lead can read before deciding.")
+    already_holds: bool = Field(False, description="The current plan already does what the change forces.")
+    text: str = Field(description="A paragraph a lead can read before deciding: hours, names and departments.")
+    detail_text: str = Field("", description="The same with the plan's cost and its terms (the engineering view).")
     after: Plan | None = Field(None, exclude=True, description="The plan with the change forced (not serialised).")
 
 

@@ -39,6 +39,10 @@ def test_before_swaps_and_prices_the_swap(one_agent) -> None:  # type: ignore[no
     assert result.cost_after - result.cost_before == 8 * 60 - 2 * 60
     assert result.text == (
         "With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h. 1 would finish earlier: "
+        "LOW (Operations) by 1 h."
+    )
+    assert result.detail_text == (
+        "With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h. 1 would finish earlier: "
         "LOW (Operations) by 1 h. Weighted lateness would go from 120 to 480. "
         "The plan's total cost would go from 10,120 to 10,480 (+360)."
     )
