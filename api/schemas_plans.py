@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import Identifier, Reason
+from triage.explanations.style import Register
 from triage.names import ExplanationKind, PlanStatus, Priority, Term
 
 
@@ -123,6 +124,10 @@ class ExplanationRead(_Out):
     agent_ids: list[str] = Field(description="The agents it names.")
     department_ids: list[str] = Field(description="The departments it names.")
     facts: list[FactRead] = Field(description="The facts the sentence rests on.")
+    reader: Register = Field(
+        description="Who the sentence is written for: people (requesters, department heads), lead (with the "
+        "trade-off per department), detail (the engineering view: cost points, rule names)."
+    )
     text: str = Field(description="The claim in plain language; every number in it is one of the facts.")
 
 
