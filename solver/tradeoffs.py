@@ -15,6 +15,8 @@ from solver.counterfactual import what_if
 from solver.params import SolveParams
 from triage.calendar import BusinessAxis
 from triage.explanations import people as say
+from triage.explanations.facts import FactName as F
+from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind
@@ -114,6 +116,10 @@ def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams 
     facts = [Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes"),
              Fact(name="qualified", value=", ".join(qualified))]  # fmt: skip
     facts += _facts_of(what_if(scenario, plan, Change(kind="first", request=request_id), params))
+    now = plan.assignment(request_id)
+    if now is not None and not any(f.name == keyed(F.LATE_AFTER, request_id) for f in facts):
+        # not shifted by the re-plan: it fares as it does now, and the sentence says so from this fact
+        facts.append(Fact(name=keyed(F.LATE_AFTER, request_id), value=now.minutes_late, unit="business minutes"))
     e = Explanation(kind=ExplanationKind.LET_IN, request_ids=[request_id], facts=facts, text="")
     fill(scenario, e, say.let_in(scenario, plan, e), render_let_in(scenario, plan, e))
     return e

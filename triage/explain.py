@@ -10,6 +10,7 @@ from datetime import datetime
 
 from triage.explanations import people as say
 from triage.explanations.facts import FactName as F
+from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
 from triage.model import Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, RequestStatus, Rule
@@ -163,6 +164,7 @@ def explain_assignment(
         Fact(name="kept_owner", value=int(request.owner == agent.id)),
         Fact(name=F.TARGET_MINUTES, value=triage.target_minutes if triage else 0, unit="business minutes"),
         Fact(name=F.PREVIOUS_REQUEST, value=previous),
+        *(Fact(name=keyed(F.NEEDS, skill), value=level) for skill, level in sorted(request.required_skills.items())),
     ]
     explanation = Explanation(
         kind=ExplanationKind.ASSIGNMENT,
@@ -173,7 +175,7 @@ def explain_assignment(
         text="",
     )
     needed = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
-    people_text = say.assignment(scenario, explanation, needed)
+    people_text = say.assignment(scenario, explanation)
     return fill(scenario, explanation, people_text, render_assignment(explanation, scenario, needed))
 
 
@@ -298,7 +300,6 @@ def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], sk
     """Where a department's own order is not followed (a request it ranks lower finishes first), say what
     decided instead: a higher priority, an earlier due time, or different skills held by different people."""
     ends = {a.request_id: a for a in plan.assignments}
-    names = {s.id: s.name for s in scenario.skills}
     out = []
     for department in scenario.departments:
         ranked = sorted(
@@ -307,28 +308,27 @@ def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], sk
         )
         for first, overtaking in _first_overtaking(ranked, ends):
             a, b = triages[first.id], triages[overtaking.id]
-            if b.priority < a.priority:
-                reason = f"it has a higher priority ({b.priority.value} against {a.priority.value})"
-            elif b.due_minute < a.due_minute:
-                reason = f"it is due earlier ({moment(b.due_at, scenario.calendar.zone, scenario.now)})"
-            elif ends[overtaking.id].agent_id not in {
-                scenario.agents[k].id for k in skills.qualified(first.required_skills)
-            }:
-                holders = people([scenario.agents[k].name for k in skills.qualified(first.required_skills)])
-                needs = skills_phrase(first.required_skills, names)
-                reason = f"it is done by someone else: {first.id} needs {needs}, held by {holders}"
-            else:
-                reason = "with the same priority and due time, the plan found finishing it first cheaper overall"
+            holders = [scenario.agents[k] for k in skills.qualified(first.required_skills)]
             facts = [
-                Fact(name="rank", value=first.department_rank or 0),
-                Fact(name="overtaken_by", value=overtaking.id),
-                Fact(name="overtaking_rank", value=overtaking.department_rank or 0),
-                Fact(name="reason", value=reason),
+                Fact(name=F.RANK, value=first.department_rank or 0),
+                Fact(name=F.OVERTAKEN_BY, value=overtaking.id),
+                Fact(name=F.OVERTAKING_RANK, value=overtaking.department_rank or 0),
+                Fact(name=F.PRIORITY, value=a.priority.value),
+                Fact(name=F.OVERTAKING_PRIORITY, value=b.priority.value),
+                Fact(name=F.OVERTAKING_DUE_AT, value=_iso(b.due_at)),
+                Fact(name=F.QUALIFIED, value=", ".join(h.name for h in holders)),
+                *(Fact(name=keyed(F.NEEDS, s), value=lvl) for s, lvl in sorted(first.required_skills.items())),
             ]
-            text = (
-                f"{department.name} ranks {first.id} number {first.department_rank}, but {overtaking.id} (number "
-                f"{overtaking.department_rank}) finishes first: {reason}."
-            )
-            out.append(Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
-                                   department_ids=[department.id], facts=facts, text=text))  # fmt: skip
+            if b.priority < a.priority:
+                reason = "priority"
+            elif b.due_minute < a.due_minute:
+                reason = "due"
+            elif ends[overtaking.id].agent_id not in {h.id for h in holders}:
+                reason = "other_agent"
+            else:
+                reason = "cheaper"
+            facts.append(Fact(name=F.REASON, value=reason))
+            e = Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
+                            department_ids=[department.id], facts=facts, text="")  # fmt: skip
+            out.append(fill(scenario, e, say.order(scenario, e), say.order(scenario, e)))
     return out

@@ -37,7 +37,7 @@ def test_plan_prints_a_table_and_a_reason_per_request(small: Path) -> None:
     assert "Why" in result.output
     lines = [line for line in result.output.splitlines() if line.startswith(("R1 ", "R2 "))]
     assert len(lines) == 2
-    assert lines[1].endswith("Ben, the only one with Payroll, works on it Mon 09:00 to Mon 10:00, on time.")
+    assert lines[1].endswith("Ben, the only one with Payroll, does it Mon 09:00 to Mon 10:00, on time.")
     assert "Cost " not in result.output and "bound" not in result.output  # the engineering view is --detail's
     detail = runner.invoke(app, ["plan", str(small), "--time-limit", "2", "--detail"])
     lines = [line for line in detail.output.splitlines() if line.startswith(("R1 ", "R2 "))]
@@ -160,7 +160,7 @@ def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
     lines = lead.output.splitlines()
     assert lines[0].startswith("- LOW is P3, set by the queue lead (it affects one person and is an inconvenience).")
     assert lines[2] == (
-        "- Ana, the only one with Networking, works on it Mon 10:00 to Mon 11:00, 1 h late. Until then Ana is on "
+        "- Ana, the only one with Networking, does it Mon 10:00 to Mon 11:00, 1 h late. Until then Ana is on "
         'Operations\' "Request HIGH" (HIGH).'
     )
     assert any(

@@ -17,6 +17,7 @@ class FactName(StrEnum):
     COST_AFTER = "cost_after"
     COST_BEFORE = "cost_before"
     DEPARTMENT = "department"
+    DEPARTMENT_LATER_BY = "department_later_by"  # keyed: department id -> its requests' summed later_by
     DEPARTMENT_OPEN = "department_open"
     DEPARTMENT_RANK = "department_rank"
     DEPARTMENT_URGENT_MARKS = "department_urgent_marks"
@@ -40,9 +41,12 @@ class FactName(StrEnum):
     MINUTES_LATE = "minutes_late"
     MISSING = "missing"  # keyed: skill id -> the level nobody holds
     MOVE = "move"
+    NEEDS = "needs"  # keyed: skill id -> the level the request needs
     OVERRIDDEN = "overridden"
     OVERRIDE = "override"
     OVERTAKEN_BY = "overtaken_by"
+    OVERTAKING_DUE_AT = "overtaking_due_at"
+    OVERTAKING_PRIORITY = "overtaking_priority"
     OVERTAKING_RANK = "overtaking_rank"
     PIN = "pin"  # keyed: pin id -> its kind
     PIN_KIND = "pin_kind"
@@ -73,7 +77,17 @@ class FactName(StrEnum):
     WEIGHT = "weight"
 
 
-KEYED = frozenset({FactName.LACKS, FactName.LATE_AFTER, FactName.LATER_BY, FactName.MISSING, FactName.PIN})
+KEYED = frozenset(
+    {
+        FactName.DEPARTMENT_LATER_BY,
+        FactName.NEEDS,
+        FactName.LACKS,
+        FactName.LATE_AFTER,
+        FactName.LATER_BY,
+        FactName.MISSING,
+        FactName.PIN,
+    }
+)
 
 
 def keyed(name: FactName, key: str) -> str:

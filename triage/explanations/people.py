@@ -29,6 +29,17 @@ def agent_name(scenario: Scenario, agent_id: str) -> str:
     return next((a.name for a in scenario.agents if a.id == agent_id), agent_id)
 
 
+def skills_said(skills: dict[str, int], scenario: Scenario) -> str:
+    """ "Databases", "Cloud infrastructure and Databases at level 2 or higher", "Payroll at level 3 or higher and
+    Hardware": levels above 1 said once for the skills that share them."""
+    names = {s.id: s.name for s in scenario.skills}
+    by_level: dict[int, list[str]] = {}
+    for skill, level in sorted(skills.items()):
+        by_level.setdefault(level, []).append(names.get(skill, skill))
+    parts = [people(group) + (f" at level {level} or higher" if level > 1 else "") for level, group in by_level.items()]
+    return people(parts)
+
+
 def _when(scenario: Scenario, iso: str | int) -> str:
     return moment(datetime.fromisoformat(str(iso)), scenario.calendar.zone, scenario.now)
 
@@ -60,18 +71,16 @@ def urgency_rule(e: Explanation) -> str:
 def priority(scenario: Scenario, e: Explanation, with_rule: bool = True) -> str:
     """P1: it affects a department and stops their work; due Mon 13:00, 4 h after it was filed. ..."""
     cell = f"it affects {impact_words(str(e.fact(F.IMPACT)))} and {urgency_words(str(e.fact(F.URGENCY_USED)))}"
-    if int(e.fact(F.OVERRIDDEN)):
-        head = (
-            f"{e.fact(F.PRIORITY)}, set by the queue lead ({cell}; on its own it would be {e.fact(F.MATRIX_PRIORITY)})"
-        )
-    else:
-        head = f"{e.fact(F.PRIORITY)}: {cell}"
+    overridden = int(e.fact(F.OVERRIDDEN))
+    head = f"{e.fact(F.PRIORITY)}, set by the queue lead" if overridden else f"{e.fact(F.PRIORITY)}: {cell}"
     due = _when(scenario, e.fact(F.DUE_AT))
     if int(e.fact(F.DUE_BY_DEADLINE)):
         when = f"due {due}, the requester's deadline"
     else:
         when = f"due {due}, {working_time(int(e.fact(F.TARGET_MINUTES)))} after filing"
     out = [f"{head}; {when}."]
+    if overridden and e.fact(F.MATRIX_PRIORITY) != e.fact(F.PRIORITY):
+        out.append(f"On its own it would be {e.fact(F.MATRIX_PRIORITY)}: {cell}.")
     if int(e.fact(F.URGENCY_DISCOUNTED)):
         out.append(f"Its mark ({urgency_words(str(e.fact(F.URGENCY)))}) counts one level lower.")
         if with_rule:
@@ -84,9 +93,11 @@ def priority(scenario: Scenario, e: Explanation, with_rule: bool = True) -> str:
     return " ".join(out)
 
 
-def assignment(scenario: Scenario, e: Explanation, skills: str) -> str:
+def assignment(scenario: Scenario, e: Explanation) -> str:
     """Who does it and when, and when it is late, the one reason: it is longer than its target, the teammate
     is on another request until then, or that is their first free time."""
+    needs = {key: int(f.value) for f in e.facts if (key := key_of(f.name, F.NEEDS)) is not None}
+    skills = skills_said(needs, scenario)
     agent = str(e.fact(F.AGENT))
     start, end = _when(scenario, e.fact(F.START)), _when(scenario, e.fact(F.END))
     count = int(e.fact(F.QUALIFIED_COUNT))
@@ -98,7 +109,7 @@ def assignment(scenario: Scenario, e: Explanation, skills: str) -> str:
         who = f"{agent}, one of {count} with {skills},"
     late = int(e.fact(F.MINUTES_LATE))
     owner = " (already the owner)" if int(e.fact(F.KEPT_OWNER)) else ""
-    head = f"{who} works on it{owner} {start} to {end}, " + (f"{working_time(late)} late." if late else "on time.")
+    head = f"{who} does it{owner} {start} to {end}, " + (f"{working_time(late)} late." if late else "on time.")
     if not late:
         return head
     effort, target = int(e.fact(F.EFFORT_MINUTES)), int(e.fact(F.TARGET_MINUTES))
@@ -126,8 +137,8 @@ def unassigned(scenario: Scenario, e: Explanation, required: dict[str, int]) -> 
 def trade_off(scenario: Scenario, e: Explanation) -> str:
     first, second = str(e.fact(F.FIRST)), str(e.fact(F.SECOND))
     later, earlier = int(e.fact(F.FIRST_LATER_BY)), int(e.fact(F.SECOND_EARLIER_BY))
-    head = f"{request_phrase(scenario, second)} waits for {request_phrase(scenario, first)} with "
-    head += f"{agent_name(scenario, str(e.fact(F.AGENT)))}."
+    agent = possessive(agent_name(scenario, str(e.fact(F.AGENT))))
+    head = f"{request_phrase(scenario, second)} waits behind {request_phrase(scenario, first)} on {agent} time."
     if later <= 0 and earlier <= 0:
         return f"{head} Doing it first would change neither."
     cost = f"make {first} {working_time(later)} later" if later > 0 else f"not delay {first}"
@@ -170,10 +181,7 @@ def let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
     need = f"It needs {working_time(int(e.fact(F.EFFORT_MINUTES)))} of {whose}."
     if not int(e.fact(F.FEASIBLE)):
         return f"{need} Even putting it first does not fit it in."
-    now = plan.assignment(request_id)
     late_after = next((int(f.value) for f in e.facts if key_of(f.name, F.LATE_AFTER) == request_id), None)
-    if late_after is None and now is not None:
-        late_after = now.minutes_late  # not shifted: it fares as it does now
     own = shifts_of(e).get(request_id, 0)
     if late_after is None:
         outcome = "Putting it first would still not get it planned."
@@ -195,6 +203,26 @@ def relief(scenario: Scenario, e: Explanation) -> str:
         return f"{load}. No teammate below target holds the skills of their largest requests."
     move, to = request_phrase(scenario, str(e.fact(F.MOVE))), agent_name(scenario, str(e.fact(F.TO)))
     return f"{load}. Moving {move} to {to}, who is below target, would relieve them."
+
+
+def order(scenario: Scenario, e: Explanation) -> str:
+    """A department's own order not followed, and what decided instead, from the order explanation's facts."""
+    first, overtaking = e.request_ids
+    department = next(d.name for d in scenario.departments if d.id == e.department_ids[0])
+    head = (
+        f"{department} ranks {first} number {e.fact(F.RANK)}, but {overtaking} (number {e.fact(F.OVERTAKING_RANK)}) "
+        "finishes first:"
+    )
+    reason = e.fact(F.REASON)
+    if reason == "priority":
+        return f"{head} it has a higher priority ({e.fact(F.OVERTAKING_PRIORITY)} against {e.fact(F.PRIORITY)})."
+    if reason == "due":
+        return f"{head} it is due earlier ({_when(scenario, e.fact(F.OVERTAKING_DUE_AT))})."
+    if reason == "other_agent":
+        needs = {key: int(f.value) for f in e.facts if (key := key_of(f.name, F.NEEDS)) is not None}
+        holders = people([n for n in str(e.fact(F.QUALIFIED)).split(", ") if n])
+        return f"{head} it is done by someone else. {first} needs {skills_said(needs, scenario)}, held by {holders}."
+    return f"{head} with the same priority and due time, finishing it first makes the others wait less in all."
 
 
 _PIN_WORDS = {"assign": "to a named teammate", "before": "ahead of other work", "first": "first"}

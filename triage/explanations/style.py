@@ -46,7 +46,8 @@ def sentences(text: str) -> list[str]:
 
 
 def words(sentence: str) -> int:
-    return len(sentence.split())
+    """Words of a sentence: tokens with a letter or a digit ("&" and "-" are not words)."""
+    return sum(1 for token in sentence.split() if any(c.isalnum() for c in token))
 
 
 def article(word: str) -> str:
