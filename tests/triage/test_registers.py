@@ -5,6 +5,7 @@ per department."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from datetime import datetime
 from pathlib import Path
@@ -89,10 +90,8 @@ def _allowed_numbers(demo: Scenario, e: Explanation) -> set[str]:
         if isinstance(fact.value, int):
             shown += [working_time(fact.value), duration(fact.value)]
         else:
-            try:
+            with contextlib.suppress(ValueError):  # not every text fact is a moment
                 shown.append(moment(datetime.fromisoformat(fact.value), demo.calendar.zone, demo.now))
-            except ValueError:
-                pass
         out |= {n for text in shown for n in re.findall(r"\d+", text)}
     for request in demo.requests:
         if request.id in e.text or request.id in e.lead_text:
