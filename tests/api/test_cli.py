@@ -167,6 +167,7 @@ def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
         line.startswith("- It needs 1 h of Ana's time. Putting it first would get it done on time.") for line in lines
     )
     assert not [line for line in lines if "cost" in line or "matrix" in line]
+    assert any("waits behind" in line for line in lines)  # the trade-off with HIGH
     args = ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2", "--detail"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output

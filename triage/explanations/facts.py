@@ -30,6 +30,7 @@ class FactName(StrEnum):
     FEASIBLE = "feasible"
     FIRST = "first"
     FIRST_LATER_BY = "first_later_by"
+    FIRST_PRIORITY = "first_priority"
     HORIZON_END = "horizon_end"
     IMPACT = "impact"
     KEPT_OWNER = "kept_owner"
@@ -42,6 +43,7 @@ class FactName(StrEnum):
     MISSING = "missing"  # keyed: skill id -> the level nobody holds
     MOVE = "move"
     NEEDS = "needs"  # keyed: skill id -> the level the request needs
+    NOT_EXAMINED = "not_examined"
     OVERRIDDEN = "overridden"
     OVERRIDE = "override"
     OVERTAKEN_BY = "overtaken_by"
@@ -64,6 +66,7 @@ class FactName(StrEnum):
     RULE = "rule"
     SECOND = "second"
     SECOND_EARLIER_BY = "second_earlier_by"
+    SECOND_PRIORITY = "second_priority"
     SLACK_MINUTES = "slack_minutes"
     START = "start"
     TARGET_MINUTES = "target_minutes"

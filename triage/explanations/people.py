@@ -135,15 +135,45 @@ def unassigned(scenario: Scenario, e: Explanation, required: dict[str, int]) -> 
 
 
 def trade_off(scenario: Scenario, e: Explanation) -> str:
+    """B waits behind A on one teammate's time: what doing B first would do to each (from the re-plan with B
+    forced first), and why the plan keeps its order, from the same re-plan: the swap is better overall (the
+    plan has not found it), it costs more time than it saves, A's priority is higher, or other work would
+    finish later too. A lower priority ahead of a higher one is said first: it is what a reader questions."""
     first, second = str(e.fact(F.FIRST)), str(e.fact(F.SECOND))
     later, earlier = int(e.fact(F.FIRST_LATER_BY)), int(e.fact(F.SECOND_EARLIER_BY))
     agent = possessive(agent_name(scenario, str(e.fact(F.AGENT))))
-    head = f"{request_phrase(scenario, second)} waits behind {request_phrase(scenario, first)} on {agent} time."
+    p_first = str(e.fact(F.FIRST_PRIORITY)) if e.has(F.FIRST_PRIORITY) else ""
+    p_second = str(e.fact(F.SECOND_PRIORITY)) if e.has(F.SECOND_PRIORITY) else ""
+    if p_first and p_first > p_second:
+        head = f"{p_first} {request_phrase(scenario, first)} runs before {p_second} {request_phrase(scenario, second)}"
+        head += f" on {agent} time."
+    else:
+        head = f"{request_phrase(scenario, second)} waits behind {request_phrase(scenario, first)} on {agent} time."
     if later <= 0 and earlier <= 0:
-        return f"{head} Doing it first would change neither."
+        return f"{head} Doing {second} first would change neither."
     cost = f"make {first} {working_time(later)} later" if later > 0 else f"not delay {first}"
     gain = f"save {second} {working_time(earlier)}" if earlier > 0 else f"not make {second} earlier"
-    return f"{head} Doing it first would {cost} and {gain}."
+    return (
+        f"{head} Doing {second} first would {cost} and {gain}. {_why_kept(e, first, later, earlier, p_first, p_second)}"
+    )
+
+
+def _why_kept(e: Explanation, first: str, later: int, earlier: int, p_first: str, p_second: str) -> str:
+    if int(e.fact(F.COST_AFTER)) < int(e.fact(F.COST_BEFORE)):
+        return "That order would be better overall: the plan has not found it yet."
+    if later >= earlier:
+        return f"The plan keeps its order: the swap would delay {first} more than it saves."
+    if p_first and p_first < p_second:
+        return f"The plan keeps its order: {first} is {p_first}, and an hour late counts more for a {p_first}."
+    others = _others_later(e, {first, *e.request_ids})
+    if others:
+        return f"The plan keeps its order: {len(others)} other request(s) would finish later too."
+    return "The plan keeps its order: the department weights favour it."
+
+
+def not_examined(scenario: Scenario, e: Explanation) -> str:
+    names = people([agent_name(scenario, a) for a in str(e.fact(F.NOT_EXAMINED)).split(", ") if a])
+    return f"{names} also hold the skills; the plan was not re-run with them, so they are not compared."
 
 
 def why_not(scenario: Scenario, e: Explanation) -> str:
