@@ -33,7 +33,7 @@ def test_every_explanation_states_the_same_numbers_for_the_same_alternative() ->
             shifts = tuple(
                 sorted((f.name, f.value) for f in e.facts if f.name.startswith(("later_by:", "late_after:")))
             )
-            by_change.setdefault(str(e.fact("change")), set()).add(shifts + (("cost_after", e.fact("cost_after")),))
+            by_change.setdefault(str(e.fact("change")), set()).add((*shifts, ("cost_after", e.fact("cost_after"))))
     assert len(by_change) >= 10
     repeated = [change for change, stated in by_change.items() if len(stated) > 1]
     assert repeated == []
