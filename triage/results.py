@@ -7,7 +7,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.names import ExplanationKind, HandOffState, HelpOutcome, PlanStatus, Priority, Rule, StayReason, Term
+from triage.names import (
+    ExplanationKind,
+    HandOffState,
+    HelpOutcome,
+    HelpReason,
+    PlanStatus,
+    Priority,
+    Rule,
+    StayReason,
+    Term,
+)
 
 
 class _Result(BaseModel):
@@ -225,6 +235,8 @@ class HandOff(_Result):
     minutes_late_after: int = Field(description="Business minutes past due with the peer; 0 when on time.")
     timezone: str = Field(description="The team's time zone, in which times are written.")
     now: datetime = Field(description="When the plan was made: times within six days of it are written as weekdays.")
+    reason: HelpReason = Field(HelpReason.OVER_TARGET, description="Why the asking agent was offered help.")
+    from_late_before: int = Field(0, description="Business minutes the asking agent's planned work is past due.")
     state: HandOffState = HandOffState.PROPOSED
     note: str = Field("", description="The hand-off note for the requester; every number in it is a field.")
 
@@ -251,6 +263,10 @@ class Help(_Result):
     over_after: int = Field(description="Minutes still above target once every proposal is accepted.")
     horizon_days: int
     moves: int = Field(description="Requests handed off: the fewest that bring the agent as close to target.")
+    reason: HelpReason = Field(HelpReason.OVER_TARGET, description="Why help was offered (or not).")
+    late_before: int = Field(0, description="Business minutes their planned work is past due, summed, before.")
+    late_after: int = Field(0, description="The same once every proposal is accepted.")
+    late_threshold_minutes: int | None = Field(None, description="The policy's late work that offers help.")
     proposals: list[HandOff]
     stays: list[Stay]
     skill_names: dict[str, str] = Field(default_factory=dict, description="Skill id to name, for the skills named.")
