@@ -118,8 +118,8 @@ class Away(_Out):
     """A teammate with less available time under the variant (a leave, time off, shorter hours): their load is
     over fewer hours, so a higher load is not more work."""
 
-    agent_id: str
-    name: str
+    agent_id: str = Field(description="The teammate.")
+    name: str = Field(description="Their name.")
     available_hours_baseline: float = Field(description="Their working hours as things are (mean over seeds).")
     available_hours_variant: float = Field(description="Their working hours under the variant.")
 
