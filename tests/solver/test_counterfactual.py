@@ -101,7 +101,7 @@ def test_a_what_if_that_drops_requests_leads_with_them_before_any_lateness() -> 
     dropped = [x for x in result.shifts if x.agent_before is not None and x.agent_after is None]
     assert [x.request_id for x in dropped] == ["PAY"]
     assert result.text.startswith(
-        "With Ana away: 1 request could no longer be done before Fri 17:00: Operations' \"Payroll fix\" (PAY)."
+        'With Ana away: 1 request could no longer be done before Fri 17:00: Operations\' "Payroll fix" (PAY).'
     )
     assert "cost" not in result.text and "cost" in result.detail_text
 
