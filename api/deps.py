@@ -35,6 +35,7 @@ from api.store.tables import (
     RequestRow,
     TokenRow,
 )
+from triage.explanations.style import article
 
 T = TypeVar("T")
 
@@ -109,7 +110,7 @@ def allowed(operation: Operation) -> Any:
 
     async def check(principal: CurrentPrincipal) -> Principal:  # no I/O: no thread for it
         if not principal.may(operation):
-            raise Forbidden(f"A {principal.role.value} may not {operation.value}.")
+            raise Forbidden(f"{article(principal.role.value).capitalize()} may not {operation.value}.")
         return principal
 
     check.__name__ = f"may_{operation.name.lower()}"

@@ -118,8 +118,9 @@ def compute(
 WHAT_IF_SECONDS = 2.0
 
 
-def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings) -> WhatIfRead:
-    """Price a change against a stored plan by planning again from its own scenario with the change forced."""
+def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings, detail: bool = False) -> WhatIfRead:
+    """Price a change against a stored plan by planning again from its own scenario with the change forced;
+    `detail`: the paragraph with the plan's cost (the engineering view)."""
     scenario = plans.scenario_of(plan_row)
     if scenario is None:
         raise Conflict(f"Plan {plan_row.id} was stored without its scenario; compute a new plan to ask what if.")
@@ -134,4 +135,7 @@ def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings) -> Wh
     except ScenarioError as exc:  # ids the plan does not know: name the field of the question
         errors = [FieldError(field=p.field, location="body", message=p.message) for p in exc.problems]
         raise InvalidInput(summary(errors), errors=errors) from exc
-    return WhatIfRead.model_validate({"plan_id": plan_row.id, **answer.model_dump(exclude={"after"})})
+    body = answer.model_dump(exclude={"after", "detail_text"})
+    return WhatIfRead.model_validate(
+        {**body, "plan_id": plan_row.id, "text": answer.detail_text if detail else answer.text}
+    )

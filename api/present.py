@@ -34,6 +34,7 @@ from api.store.tables import (
     SkillRow,
     TokenRow,
 )
+from triage.explanations.style import Register
 from triage.names import Impact, Priority, RequestStatus, Urgency
 from triage.results import Explanation, Plan
 
@@ -148,10 +149,12 @@ def audit_read(row: AuditRow) -> AuditEntryRead:
     )
 
 
-def plan_result(plan: Plan) -> PlanResult:
-    """The domain plan as its HTTP schema (fields the schema does not know yet are left out; a test lists them)."""
-    known = set(PlanResult.model_fields)
-    return PlanResult.model_validate({k: v for k, v in plan.model_dump().items() if k in known})
+def plan_result(plan: Plan, register: Register = Register.LEAD) -> PlanResult:
+    """The domain plan as its HTTP schema (fields the schema does not know yet are left out; a test lists them),
+    its explanations in the register."""
+    known = set(PlanResult.model_fields) - {"explanations"}
+    fields = {k: v for k, v in plan.model_dump().items() if k in known}
+    return PlanResult.model_validate({**fields, "explanations": explanations_read(plan.explanations, register)})
 
 
 def _summary_fields(row: PlanRow) -> dict[str, Any]:
@@ -176,8 +179,18 @@ def plan_read(row: PlanRow) -> PlanRead:
     return PlanRead(**_summary_fields(row), plan=plan_result(plan_body(row)))
 
 
-def explanations_read(explanations: list[Explanation]) -> list[ExplanationRead]:
-    return [ExplanationRead.model_validate(e.model_dump()) for e in explanations]
+def explanations_read(explanations: list[Explanation], register: Register = Register.PEOPLE) -> list[ExplanationRead]:
+    """Explanations with the sentence of one register (people, lead, or the engineering detail)."""
+    return [
+        ExplanationRead.model_validate(
+            {
+                **e.model_dump(exclude={"lead_text", "detail_text"}),
+                "text": e.in_register(register),
+                "reader": register,
+            }
+        )
+        for e in explanations
+    ]
 
 
 def job_read(row: JobRow) -> JobRead:

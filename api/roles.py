@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from triage.explanations.style import article
+
 
 class Role(StrEnum):
     REQUESTER = "requester"  # a department's person: files and follows that department's requests
@@ -156,9 +158,9 @@ def check_request_change(principal: Principal, owner_id: str | None, fields: set
     refused = sorted(fields - REQUEST_FIELDS.get(principal.role, frozenset()) - {"reason"})
     if refused:
         raise Forbidden(
-            f"A {principal.role.value} may not change {', '.join(refused)}.",
+            f"{article(principal.role.value).capitalize()} may not change {', '.join(refused)}.",
             errors=[
-                FieldError(field=f, location="body", message=f"not changeable by a {principal.role.value}")
+                FieldError(field=f, location="body", message=f"not changeable by {article(principal.role.value)}")
                 for f in refused
             ],
         )

@@ -8,7 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import Reason
-from triage.names import HandOffState, HelpOutcome, StayReason
+from triage.names import HandOffState, HelpOutcome, HelpReason, StayReason
 
 
 class _In(BaseModel):
@@ -63,6 +63,8 @@ class HandOffRead(_Out):
     start_after: datetime = Field(description="Expected start with the peer, from the re-plan.")
     end_after: datetime = Field(description="Expected finish with the peer, from the re-plan.")
     minutes_late_after: int = Field(description="Business minutes past due with the peer; 0 when on time.")
+    reason: HelpReason = Field(description="Why the asking agent was offered help: over target, or late work.")
+    from_late_before: int = Field(description="Business minutes the asking agent's planned work is past due.")
     note: str = Field(description="The hand-off note for the requester, as the proposal stands now.")
     asked_by: str = Field(description="Who asked for help: the agent, or a lead on their behalf.")
     created_at: datetime = Field(description="When it was proposed.")
@@ -95,6 +97,10 @@ class HelpRead(_Out):
     over_after: int = Field(description="Minutes still above target once every proposal is accepted.")
     horizon_days: int = Field(description="Working days the plan covers: the span loads are measured over.")
     moves: int = Field(description="Requests proposed to move: the fewest that bring the agent as close to target.")
+    reason: HelpReason = Field(description="Why help was offered: over_target, or late_work (within target).")
+    late_before: int = Field(description="Business minutes their planned work is past due, summed, in the plan.")
+    late_after: int = Field(description="The same once every proposal is accepted.")
+    late_threshold_minutes: int | None = Field(description="The policy's late work after which help is offered.")
     proposals: list[HandOffRead] = Field(description="The hand-offs proposed, each to a named peer.")
     stays: list[StayRead] = Field(description="The agent's requests that stay with them, and why.")
     skill_names: dict[str, str] = Field(description="Skill id to name, for the skills named.")

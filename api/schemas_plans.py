@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import Identifier, Reason
+from triage.explanations.style import Register
 from triage.names import ExplanationKind, PlanStatus, Priority, Term
 
 
@@ -76,7 +77,11 @@ class WhatIfRead(_Out):
     shifts: list[ShiftRead] = Field(description="Requests whose agent, end or lateness changes, biggest first.")
     re_planned: str = Field(description="How the alternative was computed: which requests were free to move.")
     conflict: str = Field(description="Why the change cannot hold, when it cannot.")
-    text: str = Field(description="A paragraph a lead can read before deciding.")
+    already_holds: bool = Field(description="The plan already does what the change forces.")
+    text: str = Field(
+        description="A paragraph a lead can read before deciding: hours, names, departments; with detail=true, "
+        "also the plan's cost before and after."
+    )
 
 
 class AssignmentRead(_Out):
@@ -119,6 +124,10 @@ class ExplanationRead(_Out):
     agent_ids: list[str] = Field(description="The agents it names.")
     department_ids: list[str] = Field(description="The departments it names.")
     facts: list[FactRead] = Field(description="The facts the sentence rests on.")
+    reader: Register = Field(
+        description="Who the sentence is written for: people (requesters, department heads), lead (with the "
+        "trade-off per department), detail (the engineering view: cost points, rule names)."
+    )
     text: str = Field(description="The claim in plain language; every number in it is one of the facts.")
 
 

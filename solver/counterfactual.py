@@ -193,7 +193,7 @@ def replan_forced(
 def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams | None = None) -> WhatIf:
     """Force the change, plan again, and compare with the current plan term by term and request by request."""
     from solver.run import extract_plan
-    from triage.whatif import render_what_if
+    from triage.whatif import render_what_if, render_what_if_detail
 
     params = params or SolveParams(time_limit_seconds=2.0)
     changed, compiled, placements, how = replan_forced(scenario, plan, change, params)
@@ -207,9 +207,27 @@ def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams 
         terms = [TermDelta(term=t.term, before=before.get(t.term, 0), after=t.value) for t in after.terms]
         result = WhatIf(change=describe(scenario, change), status=PlanStatus.FEASIBLE, cost_before=plan.objective,
                         cost_after=after.objective, terms=terms, shifts=shifts(plan, after), re_planned=how, text="",
-                        after=after)  # fmt: skip
-    result.text = render_what_if(changed, result)
+                        after=after, already_holds=already_holds(plan, change))  # fmt: skip
+    result.text = render_what_if(changed, result, plan)
+    result.detail_text = render_what_if_detail(changed, result, plan)
     return result
+
+
+def already_holds(plan: Plan, change: Change) -> bool:
+    """Whether the current plan already does what the change forces (then a what-if that moves nothing says
+    so): the request with that agent, first on its agent, or before the other request; an absent agent with no
+    work in the plan."""
+    mine = plan.assignment(change.request or "")
+    if change.kind == "absent":
+        return not any(a.agent_id == change.agent for a in plan.assignments)
+    if mine is None:
+        return False
+    if change.kind == "assign":
+        return mine.agent_id == change.agent
+    if change.kind == "first":
+        return not any(a.agent_id == mine.agent_id and a.start_minute < mine.start_minute for a in plan.assignments)
+    other = plan.assignment(change.other or "")
+    return other is not None and mine.end_minute <= other.start_minute
 
 
 def shifts(plan: Plan, after: Plan) -> list[Shift]:

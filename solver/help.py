@@ -33,7 +33,7 @@ from solver.run import add_hint, extract_plan, new_solver, read_placements
 from triage.errors import Problem, ScenarioError
 from triage.help_text import render_help, render_note
 from triage.model import Scenario
-from triage.names import HelpOutcome, PinKind, PlanStatus, RequestStatus, StayReason
+from triage.names import HelpOutcome, HelpReason, PinKind, PlanStatus, RequestStatus, StayReason
 from triage.results import HandOff, Help, Plan, Stay
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=3.0, workers=2)
@@ -53,6 +53,9 @@ class _Ask:
     before: list[int]  # per agent: planned minutes in the current plan
     mine: list[int]  # the asking agent's planned requests
     options: dict[int, list[int]]  # request -> peers it may go to
+    cap: int  # the asking agent's load to bring them to: their target, or below their load when help is for late work
+    reason: HelpReason
+    late_before: int  # business minutes the asking agent's planned work is past due, summed
 
 
 def ask_help(
@@ -67,12 +70,38 @@ def ask_help(
     if agent_id not in {a.id for a in scenario.agents}:
         raise ScenarioError([Problem(record="help", field="agent", message=f"unknown agent {agent_id!r}")])
     ask = _prepare(compile_scenario(scenario), plan, agent_id, declined)
-    if ask.before[ask.asker] <= ask.targets[ask.asker]:
+    if ask.before[ask.asker] <= ask.cap:
         placements: Placements = ask.current
-        how = "nothing re-planned: the agent is not above target"
+        how = "nothing re-planned: the agent is not above target and their late work is within the policy's"
     else:
         placements, how = _replan(ask, params or DEFAULT_PARAMS)
+        if ask.reason == HelpReason.LATE_WORK and _late(ask, plan, placements, agent_id) >= ask.late_before:
+            placements, how = ask.current, "nothing handed off: no hand-off makes their late work earlier"
     return _answer(scenario, plan, ask, dict(placements), declined, how, time.perf_counter() - started)
+
+
+def _late(ask: _Ask, plan: Plan, placements: Placements, agent_id: str) -> int:
+    """Business minutes the agent's requests (those they had) are past due under the placements, wherever they
+    went: handing a late request on unchanged is no help."""
+    theirs = {ask.compiled.jobs[j].request.id for j in ask.mine}
+    after = extract_plan(ask.compiled, dict(placements), PlanStatus.FEASIBLE, 0, "")
+    return sum(a.minutes_late for a in after.assignments if a.request_id in theirs)
+
+
+def _cap(
+    compiled: Compiled, plan: Plan, agent_id: str, asker: int, mine: list[int], before: list[int]
+) -> tuple[int, HelpReason, int]:
+    """(the load to bring the agent to, why, their late minutes): their target when above it; when within it but
+    their planned work is late by more than the policy's `help_late_minutes`, their load less their smallest late
+    request (so that at least one request is handed off, the cheapest under the policy)."""
+    target = compiled.agents[asker].target_minutes
+    late = {a.request_id: a.minutes_late for a in plan.assignments if a.agent_id == agent_id}
+    late_total = sum(late.values())
+    threshold = compiled.scenario.policy.help_late_minutes
+    if before[asker] > target or threshold is None or late_total <= threshold:
+        return target, HelpReason.OVER_TARGET, late_total
+    late_efforts = [compiled.jobs[j].effort for j in mine if late.get(compiled.jobs[j].request.id, 0) > 0]
+    return before[asker] - min(late_efforts), HelpReason.LATE_WORK, late_total
 
 
 def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) -> _Ask:
@@ -94,7 +123,8 @@ def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) 
         ]
         room.sort(key=lambda b: (before[b] - targets[b], b))
         options[j] = [] if job.request.id in pinned else room[:PEERS_PER_REQUEST]
-    return _Ask(compiled, asker, current, targets, before, mine, options)
+    cap, reason, late = _cap(compiled, plan, agent_id, asker, mine, before)
+    return _Ask(compiled, asker, current, targets, before, mine, options, cap, reason, late)
 
 
 def _replan(ask: _Ask, params: SolveParams) -> tuple[Placements, str]:
@@ -152,8 +182,8 @@ def _help_rules(built: Built, ask: _Ask, receivers: list[int]) -> LinearExpr:
         model.add(built.deferred[j] == 0)  # help moves work, it never drops it
     for b in receivers:
         model.add(load(b) <= ask.targets[b])
-    over = model.new_int_var(0, ask.before[ask.asker], "help_over_target")
-    model.add(over >= load(ask.asker) - ask.targets[ask.asker])
+    over = model.new_int_var(0, ask.before[ask.asker], "help_over_cap")
+    model.add(over >= load(ask.asker) - ask.cap)
     mine = set(ask.mine)
     moves = cp_model.LinearExpr.sum([v for (j, a), v in built.present.items() if j in mine and a != ask.asker])
     return over * (len(ask.mine) + 1) + moves
@@ -200,9 +230,13 @@ def _answer(
     over_after = max(after_loads[asker] - ask.targets[asker], 0)
     moved = [j for j in ask.mine if placements[j][0] != asker]
     proposals = [_hand_off(scenario, plan, after, ask, after_loads, j, placements[j][0]) for j in moved]
-    stays = [_stay(ask, j, over_after, declined) for j in ask.mine if placements[j][0] == asker]
-    if ask.before[asker] <= ask.targets[asker]:
+    over_cap = max(after_loads[asker] - ask.cap, 0)
+    stays = [_stay(ask, j, over_cap, declined) for j in ask.mine if placements[j][0] == asker]
+    late_after = _late(ask, plan, placements, compiled.agents[asker].agent.id)
+    if ask.before[asker] <= ask.cap:
         outcome = HelpOutcome.NOT_OVER
+    elif ask.reason == HelpReason.LATE_WORK:
+        outcome = HelpOutcome.RELIEVED if moved else HelpOutcome.NO_HAND_OFF
     else:
         outcome = HelpOutcome.RELIEVED if over_after == 0 else HelpOutcome.PARTLY if moved else HelpOutcome.NO_HAND_OFF
     named = {s for stay in stays for s in stay.required_skills}
@@ -216,6 +250,10 @@ def _answer(
         over_after=over_after,
         horizon_days=scenario.policy.horizon_days,
         moves=len(proposals),
+        reason=ask.reason,
+        late_before=ask.late_before,
+        late_after=late_after,
+        late_threshold_minutes=scenario.policy.help_late_minutes,
         proposals=proposals,
         stays=stays,
         skill_names={s.id: s.name for s in scenario.skills if s.id in named},
@@ -245,7 +283,7 @@ def _hand_off(
         horizon_days=scenario.policy.horizon_days, start_before=was.start if was else None,
         end_before=was.end if was else None, minutes_late_before=was.minutes_late if was else 0,
         start_after=now.start, end_after=now.end, minutes_late_after=now.minutes_late,
-        timezone=scenario.calendar.timezone, now=scenario.now,
+        timezone=scenario.calendar.timezone, now=scenario.now, reason=ask.reason, from_late_before=ask.late_before,
     )  # fmt: skip
     h.note = render_note(h)
     return h

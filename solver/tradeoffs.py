@@ -14,12 +14,30 @@ import itertools
 from solver.counterfactual import what_if
 from solver.params import SolveParams
 from triage.calendar import BusinessAxis
+from triage.explanations import people as say
+from triage.explanations.facts import FactName as F
+from triage.explanations.facts import keyed
+from triage.explanations.registers import fill
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
 from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=1)
+
+Replans = dict[tuple[str, str | None, str | None, str | None], WhatIf]
+"""The re-plans of one plan's explanations, by change: one alternative is planned once, so that two explanations
+of one request never state different numbers for the same alternative."""
+
+
+def replan(scenario: Scenario, plan: Plan, change: Change, params: SolveParams, cache: Replans | None) -> WhatIf:
+    """The what-if of a change, planned once per cache."""
+    key = (change.kind, change.request, change.agent, change.other)
+    if cache is None:
+        return what_if(scenario, plan, change, params)
+    if key not in cache:
+        cache[key] = what_if(scenario, plan, change, params)
+    return cache[key]
 
 
 def _facts_of(result: WhatIf) -> list[Fact]:
@@ -43,10 +61,16 @@ def _shift(result: WhatIf, request_id: str) -> int:
 
 
 def trade_offs(
-    scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12
+    scenario: Scenario,
+    plan: Plan,
+    params: SolveParams = DEFAULT_PARAMS,
+    limit: int = 12,
+    cache: Replans | None = None,
+    only: str | None = None,
 ) -> list[Explanation]:
     """For requests that are late behind another request of the same teammate: what doing the late one
-    first would cost the other. The costliest lateness first; at most `limit`."""
+    first would cost the other. Orders that look wrong (a lower priority ahead of a higher) first, then the
+    costliest lateness; at most `limit`; `only`: the pairs this request is part of."""
     by_agent: dict[str, list[Assignment]] = {}
     for a in plan.assignments:
         by_agent.setdefault(a.agent_id, []).append(a)
@@ -56,12 +80,14 @@ def trade_offs(
         for first, second in itertools.pairwise(items):
             if second.minutes_late > 0:
                 pairs.append((first, second))
-    pairs.sort(key=lambda pair: -pair[1].minutes_late)
+    if only is not None:
+        pairs = [pair for pair in pairs if only in (pair[0].request_id, pair[1].request_id)]
+    # orders that look wrong first (a lower priority ahead of a higher one), then the costliest lateness
+    pairs.sort(key=lambda pair: (pair[0].priority <= pair[1].priority, -pair[1].minutes_late))
     out = []
     for first, second in pairs[:limit]:
-        result = what_if(
-            scenario, plan, Change(kind="before", request=second.request_id, other=first.request_id), params
-        )
+        change = Change(kind="before", request=second.request_id, other=first.request_id)
+        result = replan(scenario, plan, change, params, cache)
         if result.status == "infeasible":
             continue
         facts = [
@@ -70,17 +96,24 @@ def trade_offs(
             Fact(name="agent", value=first.agent_id),
             Fact(name="first_later_by", value=_shift(result, first.request_id), unit="business minutes"),
             Fact(name="second_earlier_by", value=-_shift(result, second.request_id), unit="business minutes"),
+            Fact(name=F.FIRST_PRIORITY, value=first.priority.value),
+            Fact(name=F.SECOND_PRIORITY, value=second.priority.value),
             *_facts_of(result),
         ]
         e = Explanation(kind=ExplanationKind.TRADE_OFF, request_ids=[second.request_id, first.request_id],
                         agent_ids=[first.agent_id], facts=facts, text="")  # fmt: skip
-        e.text = render_trade_off(scenario, e)
+        fill(scenario, e, say.trade_off(scenario, e), render_trade_off(scenario, e))
         out.append(e)
     return sorted(out, key=lambda e: -abs(int(e.fact("cost_after")) - int(e.fact("cost_before"))))
 
 
 def why_not(
-    scenario: Scenario, plan: Plan, request_id: str, agent_id: str, params: SolveParams = DEFAULT_PARAMS
+    scenario: Scenario,
+    plan: Plan,
+    request_id: str,
+    agent_id: str,
+    params: SolveParams = DEFAULT_PARAMS,
+    cache: Replans | None = None,
 ) -> Explanation:
     """Why the request is not with this agent: a skill they lack, or what giving it to them would do."""
     request = next(r for r in scenario.requests if r.id == request_id)
@@ -97,13 +130,17 @@ def why_not(
         )
         busy = [a.request_id for a in overlapping if a.agent_id == agent_id]
         facts += [Fact(name="busy_with", value=", ".join(busy))]
-        facts += _facts_of(what_if(scenario, plan, Change(kind="assign", request=request_id, agent=agent_id), params))
+        facts += _facts_of(
+            replan(scenario, plan, Change(kind="assign", request=request_id, agent=agent_id), params, cache)
+        )
     e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id], agent_ids=[agent_id], facts=facts, text="")
-    e.text = render_why_not(scenario, e)
+    fill(scenario, e, say.why_not(scenario, e), render_why_not(scenario, e))
     return e
 
 
-def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS) -> Explanation:
+def let_in(
+    scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS, cache: Replans | None = None
+) -> Explanation:
     """For a request late or not planned: what putting it first would do, and the time it needs."""
     from solver.compile import qualifies
 
@@ -111,9 +148,13 @@ def let_in(scenario: Scenario, plan: Plan, request_id: str, params: SolveParams 
     qualified = [a.name for a in scenario.agents if qualifies(a, request)]
     facts = [Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes"),
              Fact(name="qualified", value=", ".join(qualified))]  # fmt: skip
-    facts += _facts_of(what_if(scenario, plan, Change(kind="first", request=request_id), params))
+    facts += _facts_of(replan(scenario, plan, Change(kind="first", request=request_id), params, cache))
+    now = plan.assignment(request_id)
+    if now is not None and not any(f.name == keyed(F.LATE_AFTER, request_id) for f in facts):
+        # not shifted by the re-plan: it fares as it does now, and the sentence says so from this fact
+        facts.append(Fact(name=keyed(F.LATE_AFTER, request_id), value=now.minutes_late, unit="business minutes"))
     e = Explanation(kind=ExplanationKind.LET_IN, request_ids=[request_id], facts=facts, text="")
-    e.text = render_let_in(scenario, plan, e)
+    fill(scenario, e, say.let_in(scenario, plan, e), render_let_in(scenario, plan, e))
     return e
 
 
@@ -132,6 +173,7 @@ def relieve(
     agent_id: str,
     params: SolveParams = DEFAULT_PARAMS,
     targets: dict[str, int] | None = None,
+    cache: Replans | None = None,
 ) -> Explanation | None:
     """For a teammate above target load: the cheapest single move of one of their requests to a qualified
     teammate below target, computed; None when they are not above target or no such move exists. `targets`
@@ -153,7 +195,8 @@ def relieve(
                 and planned[other] + effort[x.request_id] <= target[other]
                 and qualifies(teammate, request)
             ):
-                result = what_if(scenario, plan, Change(kind="assign", request=x.request_id, agent=other), params)
+                change = Change(kind="assign", request=x.request_id, agent=other)
+                result = replan(scenario, plan, change, params, cache)
                 if result.status != "infeasible":
                     options.append((result.cost_after - result.cost_before, x.request_id, other, result))
                 break
@@ -163,7 +206,7 @@ def relieve(
         _, request_id, other, result = min(options, key=lambda o: o[0])
         facts += [Fact(name="move", value=request_id), Fact(name="to", value=other), *_facts_of(result)]
     e = Explanation(kind=ExplanationKind.OVERLOAD, agent_ids=[agent_id], facts=facts, text="")
-    e.text = render_relief(scenario, e)
+    fill(scenario, e, say.relief(scenario, e), render_relief(scenario, e))
     return e
 
 
@@ -171,48 +214,71 @@ WHY_NOT_AGENTS = 3  # other qualified teammates compared per request, those with
 
 
 def explain_request(
-    scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS
+    scenario: Scenario,
+    plan: Plan,
+    request_id: str,
+    params: SolveParams = DEFAULT_PARAMS,
+    cache: Replans | None = None,
 ) -> list[Explanation]:
     """Everything about one request: its priority and placement, then what matters most to the reader:
     what would let it in (if late or not planned), the trade-offs it is part of, why not other qualified
-    teammates, and its teammate's overload."""
+    teammates (those not compared are named as such), and its teammate's overload. One alternative is planned
+    once (`cache`), so every explanation states the same numbers for it."""
     from solver.compile import qualifies
 
+    cache = {} if cache is None else cache
     request = next(r for r in scenario.requests if r.id == request_id)
-    basics = [e for e in plan.explanations if e.request_ids == [request_id]]
+    basics = [e for e in plan.explanations if request_id in e.request_ids and e.kind in _BASIC]
     mine = plan.assignment(request_id)
     out: list[Explanation] = []
     if mine is None or mine.minutes_late > 0:
-        out.append(let_in(scenario, plan, request_id, params))
+        out.append(let_in(scenario, plan, request_id, params, cache))
     out += [e for e in override_effects(scenario, plan, params) if e.request_ids[0] == request_id]
-    out += [e for e in trade_offs(scenario, plan, params) if request_id in e.request_ids]
+    out += trade_offs(scenario, plan, params, cache=cache, only=request_id)
     effort = {r.id: r.effort_minutes for r in scenario.requests}
     room = {a.id: -sum(effort[x.request_id] for x in plan.assignments if x.agent_id == a.id) for a in scenario.agents}
-    others = [a for a in scenario.agents if qualifies(a, request) and (mine is None or a.id != mine.agent_id)]
-    for agent in sorted(others, key=lambda a: -room[a.id])[:WHY_NOT_AGENTS]:
-        out.append(why_not(scenario, plan, request_id, agent.id, params))
+    others = sorted(
+        (a for a in scenario.agents if qualifies(a, request) and (mine is None or a.id != mine.agent_id)),
+        key=lambda a: (-room[a.id], a.id),
+    )
+    for agent in others[:WHY_NOT_AGENTS]:
+        out.append(why_not(scenario, plan, request_id, agent.id, params, cache))
+    if others[WHY_NOT_AGENTS:]:
+        out.append(not_examined(scenario, request_id, [a.id for a in others[WHY_NOT_AGENTS:]]))
     if mine is not None:
-        relief = relieve(scenario, plan, mine.agent_id, params)
+        relief = relieve(scenario, plan, mine.agent_id, params, cache=cache)
         if relief is not None:
             out.append(relief)
     return basics + out
 
 
+_BASIC = (ExplanationKind.PRIORITY, ExplanationKind.ASSIGNMENT, ExplanationKind.UNASSIGNED, ExplanationKind.ORDER)
+
+
+def not_examined(scenario: Scenario, request_id: str, agent_ids: list[str]) -> Explanation:
+    """The qualified teammates the request was not re-planned with: said, not guessed."""
+    facts = [Fact(name=F.NOT_EXAMINED, value=", ".join(agent_ids))]
+    e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id], agent_ids=agent_ids, facts=facts, text="")
+    text = say.not_examined(scenario, e)
+    return fill(scenario, e, text, text)
+
+
 def explain_all(
-    scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12
+    scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12, cache: Replans | None = None
 ) -> list[Explanation]:
     """Every counterfactual explanation of a plan, biggest first: the trade-offs, what would let each late or
     unplanned request in, and what would relieve each teammate above target (priority and placement
-    explanations are in the plan already)."""
-    out = trade_offs(scenario, plan, params, limit)
+    explanations are in the plan already); each alternative planned once."""
+    cache = {} if cache is None else cache
+    out = trade_offs(scenario, plan, params, limit, cache)
     placed = {a.request_id: a for a in plan.assignments}
     stuck = [r.id for r in scenario.requests if r.id in placed and placed[r.id].minutes_late > 0]
     stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
-    out += [let_in(scenario, plan, request_id, params) for request_id in stuck]
+    out += [let_in(scenario, plan, request_id, params, cache) for request_id in stuck]
     out += override_effects(scenario, plan, params)
     targets = target_minutes(scenario)
     for agent in scenario.agents:
-        relief = relieve(scenario, plan, agent.id, params, targets)
+        relief = relieve(scenario, plan, agent.id, params, targets, cache)
         if relief is not None:
             out.append(relief)
     return out
@@ -245,6 +311,6 @@ def override_effects(scenario: Scenario, plan: Plan, params: SolveParams = DEFAU
             e = Explanation(
                 kind=ExplanationKind.OVERRIDE, request_ids=[shift.request_id, pin.request], facts=facts, text=""
             )
-            e.text = render_override(scenario, e)
+            fill(scenario, e, say.override(scenario, e), render_override(scenario, e))
             out.append(e)
     return sorted(out, key=lambda e: -int(e.fact("later_by")))

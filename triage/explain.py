@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from triage.explanations import people as say
+from triage.explanations.facts import FactName as F
+from triage.explanations.facts import keyed
+from triage.explanations.registers import fill
 from triage.model import Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
@@ -31,7 +35,10 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
             continue
         out.append(explain_priority(scenario, request, triages[request.id], claims))
         if request.id in by_request:
-            out.append(explain_assignment(scenario, request, by_request[request.id], skills))
+            previous = _previous(plan, by_request[request.id])
+            out.append(
+                explain_assignment(scenario, request, by_request[request.id], skills, triages[request.id], previous)
+            )
         elif request.id in left_out:
             out.append(explain_unassigned(scenario, request, left_out[request.id], plan, skills))
     return out + explain_order(scenario, plan, triages, skills)
@@ -39,6 +46,16 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
 
 def _iso(instant: datetime) -> str:
     return instant.isoformat()
+
+
+def _previous(plan: Plan, assignment: Assignment) -> str:
+    """The request the same teammate finishes last before this one starts, or "" when there is none."""
+    before = [
+        a
+        for a in plan.assignments
+        if a.agent_id == assignment.agent_id and a.end_minute <= assignment.start_minute and a is not assignment
+    ]
+    return max(before, key=lambda a: a.end_minute).request_id if before else ""
 
 
 def explain_priority(
@@ -72,8 +89,7 @@ def explain_priority(
         facts=facts,
         text="",
     )
-    explanation.text = render_priority(explanation, scenario)
-    return explanation
+    return fill(scenario, explanation, say.priority(scenario, explanation), render_priority(explanation, scenario))
 
 
 def department_claims(scenario: Scenario) -> dict[str, tuple[int, int]]:
@@ -126,8 +142,16 @@ def render_priority(e: Explanation, scenario: Scenario) -> str:
     return f"{why}; {when}{wait}; {weight}."
 
 
-def explain_assignment(scenario: Scenario, request: Request, assignment: Assignment, skills: SkillIndex) -> Explanation:
-    """Why this agent and this time: the agent holds the skills; when the plan starts and ends the work."""
+def explain_assignment(
+    scenario: Scenario,
+    request: Request,
+    assignment: Assignment,
+    skills: SkillIndex,
+    triage: Triage | None = None,
+    previous: str = "",
+) -> Explanation:
+    """Why this agent and this time: the agent holds the skills; when the plan starts and ends the work; when
+    late, the one reason (longer than its target, or the teammate's `previous` request until then)."""
     agent = scenario.agent(assignment.agent_id)
     qualified = skills.qualified(request.required_skills)
     facts = [
@@ -138,6 +162,9 @@ def explain_assignment(scenario: Scenario, request: Request, assignment: Assignm
         Fact(name="qualified_count", value=len(qualified)),
         Fact(name="minutes_late", value=assignment.minutes_late, unit="business minutes"),
         Fact(name="kept_owner", value=int(request.owner == agent.id)),
+        Fact(name=F.TARGET_MINUTES, value=triage.target_minutes if triage else 0, unit="business minutes"),
+        Fact(name=F.PREVIOUS_REQUEST, value=previous),
+        *(Fact(name=keyed(F.NEEDS, skill), value=level) for skill, level in sorted(request.required_skills.items())),
     ]
     explanation = Explanation(
         kind=ExplanationKind.ASSIGNMENT,
@@ -148,8 +175,8 @@ def explain_assignment(scenario: Scenario, request: Request, assignment: Assignm
         text="",
     )
     needed = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
-    explanation.text = render_assignment(explanation, scenario, needed)
-    return explanation
+    people_text = say.assignment(scenario, explanation)
+    return fill(scenario, explanation, people_text, render_assignment(explanation, scenario, needed))
 
 
 def render_assignment(e: Explanation, scenario: Scenario, skills: str) -> str:
@@ -189,8 +216,13 @@ def explain_unassigned(
         facts=facts,
         text="",
     )
-    explanation.text = render_unassigned(explanation, scenario, request, [a.name for a in qualified])
-    return explanation
+    people_text = say.unassigned(scenario, explanation, request.required_skills)
+    return fill(
+        scenario,
+        explanation,
+        people_text,
+        render_unassigned(explanation, scenario, request, [a.name for a in qualified]),
+    )
 
 
 def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qualified: list[str]) -> str:
@@ -268,7 +300,6 @@ def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], sk
     """Where a department's own order is not followed (a request it ranks lower finishes first), say what
     decided instead: a higher priority, an earlier due time, or different skills held by different people."""
     ends = {a.request_id: a for a in plan.assignments}
-    names = {s.id: s.name for s in scenario.skills}
     out = []
     for department in scenario.departments:
         ranked = sorted(
@@ -277,28 +308,27 @@ def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], sk
         )
         for first, overtaking in _first_overtaking(ranked, ends):
             a, b = triages[first.id], triages[overtaking.id]
-            if b.priority < a.priority:
-                reason = f"it has a higher priority ({b.priority.value} against {a.priority.value})"
-            elif b.due_minute < a.due_minute:
-                reason = f"it is due earlier ({moment(b.due_at, scenario.calendar.zone, scenario.now)})"
-            elif ends[overtaking.id].agent_id not in {
-                scenario.agents[k].id for k in skills.qualified(first.required_skills)
-            }:
-                holders = people([scenario.agents[k].name for k in skills.qualified(first.required_skills)])
-                needs = skills_phrase(first.required_skills, names)
-                reason = f"it is done by someone else: {first.id} needs {needs}, held by {holders}"
-            else:
-                reason = "with the same priority and due time, the plan found finishing it first cheaper overall"
+            holders = [scenario.agents[k] for k in skills.qualified(first.required_skills)]
             facts = [
-                Fact(name="rank", value=first.department_rank or 0),
-                Fact(name="overtaken_by", value=overtaking.id),
-                Fact(name="overtaking_rank", value=overtaking.department_rank or 0),
-                Fact(name="reason", value=reason),
+                Fact(name=F.RANK, value=first.department_rank or 0),
+                Fact(name=F.OVERTAKEN_BY, value=overtaking.id),
+                Fact(name=F.OVERTAKING_RANK, value=overtaking.department_rank or 0),
+                Fact(name=F.PRIORITY, value=a.priority.value),
+                Fact(name=F.OVERTAKING_PRIORITY, value=b.priority.value),
+                Fact(name=F.OVERTAKING_DUE_AT, value=_iso(b.due_at)),
+                Fact(name=F.QUALIFIED, value=", ".join(h.name for h in holders)),
+                *(Fact(name=keyed(F.NEEDS, s), value=lvl) for s, lvl in sorted(first.required_skills.items())),
             ]
-            text = (
-                f"{department.name} ranks {first.id} number {first.department_rank}, but {overtaking.id} (number "
-                f"{overtaking.department_rank}) finishes first: {reason}."
-            )
-            out.append(Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
-                                   department_ids=[department.id], facts=facts, text=text))  # fmt: skip
+            if b.priority < a.priority:
+                reason = "priority"
+            elif b.due_minute < a.due_minute:
+                reason = "due"
+            elif ends[overtaking.id].agent_id not in {h.id for h in holders}:
+                reason = "other_agent"
+            else:
+                reason = "cheaper"
+            facts.append(Fact(name=F.REASON, value=reason))
+            e = Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
+                            department_ids=[department.id], facts=facts, text="")  # fmt: skip
+            out.append(fill(scenario, e, say.order(scenario, e), say.order(scenario, e)))
     return out

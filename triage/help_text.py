@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from triage.names import HandOffState, HelpOutcome, StayReason
-from triage.render import duration, moment, people, skills_phrase
+from triage.names import HandOffState, HelpOutcome, HelpReason, StayReason
+from triage.render import duration, moment, people, possessive, skills_phrase
 from triage.results import HandOff, Help, Stay
 
 
@@ -24,9 +24,15 @@ def render_note(h: HandOff) -> str:
         return f"{head} stays with {h.from_agent_name}: {h.to_agent_name} declined to take it."
     if h.state == HandOffState.SUPERSEDED:
         return f"{head}: the proposal to move it {move} was replaced by a newer one."
+    if h.reason == HelpReason.LATE_WORK:
+        load = f"{possessive(h.from_agent_name)} planned work is {duration(h.from_late_before)} past due in all"
+    else:
+        load = (
+            f"{h.from_agent_name} is planned {duration(h.from_planned_before)} over the next {h.horizon_days} working "
+            f"days against a target of {duration(h.from_target_minutes)}"
+        )
     why = (
-        f"{h.from_agent_name} is planned {duration(h.from_planned_before)} over the next {h.horizon_days} working "
-        f"days against a target of {duration(h.from_target_minutes)}; {h.to_agent_name} holds its skills and has "
+        f"{load}; {h.to_agent_name} holds its skills and has "
         f"room: planned {duration(h.to_planned_before)} against a target of {duration(h.to_target_minutes)}, "
         f"{duration(h.to_planned_after)} with the hand-off"
     )
@@ -71,6 +77,26 @@ def _stay_phrase(help_: Help, reason: StayReason, stays: list[Stay]) -> str:
     return "; ".join(phrases)
 
 
+def _late_help(h: Help, load: str) -> str:
+    """Help for late work: within target, but their planned work is past due by more than the policy allows."""
+    threshold = duration(h.late_threshold_minutes or 0)
+    sentences = [
+        f"{load}, and their planned work is {duration(h.late_before)} past due in all, more than the {threshold} "
+        "after which help is offered."
+    ]
+    if h.proposals:
+        to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
+        sentences.append(_end(f"{_count(h.moves)} would bring their late work to {duration(h.late_after)}: {to}"))
+        return " ".join(sentences)
+    blocked: dict[StayReason, list[Stay]] = {}
+    for stay in h.stays:
+        if stay.reason != StayReason.NOT_NEEDED:
+            blocked.setdefault(stay.reason, []).append(stay)
+    why = "; ".join(_stay_phrase(h, reason, stays) for reason, stays in blocked.items())
+    sentences.append("No hand-off makes their late work earlier" + (f": {why}." if why else "."))
+    return " ".join(sentences)
+
+
 def render_help(h: Help) -> str:
     """The paragraph for the agent who asked: their load, the hand-offs proposed, and what is left and why."""
     load = (
@@ -79,6 +105,8 @@ def render_help(h: Help) -> str:
     )
     if h.outcome == HelpOutcome.NOT_OVER:
         return f"{load}: not above target, so no hand-off is proposed."
+    if h.reason == HelpReason.LATE_WORK:
+        return _late_help(h, load)
     sentences = [f"{load}."]
     if h.proposals:
         to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)

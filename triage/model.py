@@ -370,6 +370,12 @@ class Policy(_Model):
         "Absent: shares in proportion to department weights, among departments with open requests.",
     )
     horizon_days: int = Field(5, ge=1, le=60, description="Business days the plan covers from now.")
+    help_late_minutes: int | None = Field(
+        240,
+        ge=0,
+        description="An agent within their target load is still offered help when their planned requests are, "
+        "summed, more than this many business minutes past due; null: help only above target load.",
+    )
     deferral_extra_minutes: int = Field(
         480,
         ge=0,

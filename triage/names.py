@@ -149,6 +149,13 @@ class HelpOutcome(StrEnum):
     NO_HAND_OFF = "no_hand_off"  # no hand-off is possible (work in progress, pins, no peer with skills and room)
 
 
+class HelpReason(StrEnum):
+    """Why an agent is offered help."""
+
+    OVER_TARGET = "over_target"  # planned minutes above their target load
+    LATE_WORK = "late_work"  # within target, but their planned work is late by more than the policy allows
+
+
 class StayReason(StrEnum):
     """Why one of the asking agent's requests stays with them."""
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections import Counter
 
 from triage.calendar import BusinessAxis
+from triage.explanations import people as say
+from triage.explanations.facts import FactName as F
+from triage.explanations.registers import fill
 from triage.model import Request, Scenario
 from triage.names import ExplanationKind
 from triage.render import duration, moment, people, possessive
@@ -58,6 +61,8 @@ def receipt(scenario: Scenario, plan: Plan, request_id: str) -> Explanation:
     share = next((s for s in department_shares(scenario, plan) if s.department_id == request.department), None)
     facts = [
         Fact(name="matrix_cell", value=f"{request.impact.value} x {t.urgency_used.value}"),
+        Fact(name=F.IMPACT, value=request.impact.value),
+        Fact(name=F.URGENCY_USED, value=t.urgency_used.value),
         Fact(name="urgency_claimed", value=request.urgency.value),
         Fact(name="urgency_discounted", value=int(t.urgency_discounted)),
         Fact(name="override", value=request.priority_override.value if request.priority_override else ""),
@@ -74,8 +79,7 @@ def receipt(scenario: Scenario, plan: Plan, request_id: str) -> Explanation:
     ]
     e = Explanation(kind=ExplanationKind.RECEIPT, request_ids=[request_id], department_ids=[request.department],
                     facts=facts, text="")  # fmt: skip
-    e.text = _render_receipt(scenario, e)
-    return e
+    return fill(scenario, e, say.receipt(scenario, e), _render_receipt(scenario, e))
 
 
 def _render_receipt(scenario: Scenario, e: Explanation) -> str:

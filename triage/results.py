@@ -7,7 +7,17 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.names import ExplanationKind, HandOffState, HelpOutcome, PlanStatus, Priority, Rule, StayReason, Term
+from triage.names import (
+    ExplanationKind,
+    HandOffState,
+    HelpOutcome,
+    HelpReason,
+    PlanStatus,
+    Priority,
+    Rule,
+    StayReason,
+    Term,
+)
 
 
 class _Result(BaseModel):
@@ -66,10 +76,20 @@ class Explanation(_Result):
     agent_ids: list[str] = Field(default_factory=list)
     department_ids: list[str] = Field(default_factory=list)
     facts: list[Fact] = Field(default_factory=list)
-    text: str = Field(description="The claim in plain language; every number in it is one of the facts.")
+    text: str = Field(description="The claim for requesters and department heads (the people register).")
+    lead_text: str = Field("", description="The claim for the queue lead: with its trade-off per department.")
+    detail_text: str = Field("", description="The engineering view: cost points, rule and term names.")
 
     def fact(self, name: str) -> str | int:
         return next(f.value for f in self.facts if f.name == name)
+
+    def has(self, name: str) -> bool:
+        return any(f.name == name for f in self.facts)
+
+    def in_register(self, register: str) -> str:
+        """The sentence for a reader: "people", "lead" or "detail" (each falls back to the people one)."""
+        chosen = {"lead": self.lead_text, "detail": self.detail_text}.get(register, "")
+        return chosen or self.text
 
 
 class PinConflict(_Result):
@@ -179,7 +199,9 @@ class WhatIf(_Result):
     shifts: list[Shift] = Field(description="Requests whose agent, end or lateness changes.")
     re_planned: str = Field(description="How the alternative was computed: which requests were free to move.")
     conflict: str = Field("", description="Why the change cannot hold, when it cannot.")
-    text: str = Field(description="A paragraph a lead can read before deciding.")
+    already_holds: bool = Field(False, description="The current plan already does what the change forces.")
+    text: str = Field(description="A paragraph a lead can read before deciding: hours, names and departments.")
+    detail_text: str = Field("", description="The same with the plan's cost and its terms (the engineering view).")
     after: Plan | None = Field(None, exclude=True, description="The plan with the change forced (not serialised).")
 
 
@@ -213,6 +235,8 @@ class HandOff(_Result):
     minutes_late_after: int = Field(description="Business minutes past due with the peer; 0 when on time.")
     timezone: str = Field(description="The team's time zone, in which times are written.")
     now: datetime = Field(description="When the plan was made: times within six days of it are written as weekdays.")
+    reason: HelpReason = Field(HelpReason.OVER_TARGET, description="Why the asking agent was offered help.")
+    from_late_before: int = Field(0, description="Business minutes the asking agent's planned work is past due.")
     state: HandOffState = HandOffState.PROPOSED
     note: str = Field("", description="The hand-off note for the requester; every number in it is a field.")
 
@@ -239,6 +263,10 @@ class Help(_Result):
     over_after: int = Field(description="Minutes still above target once every proposal is accepted.")
     horizon_days: int
     moves: int = Field(description="Requests handed off: the fewest that bring the agent as close to target.")
+    reason: HelpReason = Field(HelpReason.OVER_TARGET, description="Why help was offered (or not).")
+    late_before: int = Field(0, description="Business minutes their planned work is past due, summed, before.")
+    late_after: int = Field(0, description="The same once every proposal is accepted.")
+    late_threshold_minutes: int | None = Field(None, description="The policy's late work that offers help.")
     proposals: list[HandOff]
     stays: list[Stay]
     skill_names: dict[str, str] = Field(default_factory=dict, description="Skill id to name, for the skills named.")

@@ -114,6 +114,16 @@ class Delta(_Out):
     change: float = Field(description="variant - baseline (points for rates).")
 
 
+class Away(_Out):
+    """A teammate with less available time under the variant (a leave, time off, shorter hours): their load is
+    over fewer hours, so a higher load is not more work."""
+
+    agent_id: str = Field(description="The teammate.")
+    name: str = Field(description="Their name.")
+    available_hours_baseline: float = Field(description="Their working hours as things are (mean over seeds).")
+    available_hours_variant: float = Field(description="Their working hours under the variant.")
+
+
 class Comparison(_Out):
     """A variant against the baseline: the deltas, and one paragraph built only from them."""
 
@@ -125,7 +135,12 @@ class Comparison(_Out):
     backlog_end_hours: Delta
     median_hours_to_finish: Delta
     p90_hours_to_finish: Delta
-    busiest: Load | None = Field(description="The variant's teammate with the highest load.")
+    busiest: Load | None = Field(description="The variant's teammate with the highest load, of those not away.")
+    baseline_by_priority: list[Rate] = Field(default_factory=list, description="Counts behind the rates, as is.")
+    variant_by_priority: list[Rate] = Field(default_factory=list, description="Counts under the variant.")
+    baseline_by_department: list[Rate] = Field(default_factory=list, description="Counts per department, as is.")
+    variant_by_department: list[Rate] = Field(default_factory=list, description="Counts per department, variant.")
+    away: list[Away] = Field(default_factory=list, description="Teammates with less available time in the variant.")
     text: str = Field(description="The comparison in one paragraph; every number in it is a field above.")
 
 

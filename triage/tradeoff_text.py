@@ -4,6 +4,7 @@ as "1 h 30 min", no solver words."""
 
 from __future__ import annotations
 
+from triage.explanations.style import by_whom
 from triage.model import Scenario
 from triage.render import duration, people, possessive, skills_phrase
 from triage.results import Explanation, Plan
@@ -75,6 +76,10 @@ def render_why_not(scenario: Scenario, e: Explanation) -> str:
 def render_let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
     request_id = e.request_ids[0]
     qualified = [name for name in str(e.fact("qualified")).split(", ") if name]
+    if not qualified:  # the cause is the skill, not anyone's time
+        request = next(r for r in scenario.requests if r.id == request_id)
+        skills = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
+        return f"Nobody on the team holds {skills}: no order of work can fit it in until someone does."
     whose = f"{possessive(qualified[0])} time" if len(qualified) == 1 else f"the time of one of {people(qualified)}"
     need = f"It needs {duration(int(e.fact('effort_minutes')))} of {whose}"
     if not int(e.fact("feasible")):
@@ -113,7 +118,8 @@ _PIN_WORDS = {"assign": "to a named teammate", "before": "ahead of other work", 
 def render_override(scenario: Scenario, e: Explanation) -> str:
     reason = f' Reason: "{e.fact("reason")}".' if e.fact("reason") else ""
     pinned = _request(scenario, str(e.fact("pinned_request")))
+    who, later = by_whom(str(e.fact("by"))), duration(int(e.fact("later_by")))
     return (
-        f"Moved later by the {e.fact('by')}: {e.request_ids[0]} finishes {duration(int(e.fact('later_by')))} later "
+        f"Moved later by {who}: {e.request_ids[0]} finishes {later} later "
         f"because {pinned} is pinned {_PIN_WORDS[str(e.fact('pin_kind'))]}.{reason}"
     )

@@ -17,8 +17,10 @@ from solver.params import SolveParams
 from solver.run import plan as make_plan
 from solver.tradeoffs import explain_request, override_effects
 from triage.errors import ScenarioError
+from triage.explanations.digest import summary, why
+from triage.explanations.style import Register
 from triage.model import Change, Scenario
-from triage.names import ExplanationKind, PlanStatus
+from triage.names import PlanStatus
 from triage.render import duration, moment
 from triage.report import department_report, receipt
 from triage.results import Plan
@@ -54,6 +56,9 @@ def plan(
         Path | None,
         typer.Option(help="The last plan (`tandem plan --json` output): re-plan from it and list what moved."),
     ] = None,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="The engineering view: cost points, terms, rule names and bounds.")
+    ] = False,
 ) -> None:
     """Plan a scenario: who does what and when, and why."""
     loaded = read_scenario(scenario)
@@ -62,11 +67,12 @@ def plan(
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
-    print_plan(loaded, result)
+    print_plan(loaded, result, Register.DETAIL if detail else Register.PEOPLE)
 
 
-def print_plan(scenario: Scenario, result: Plan) -> None:
-    """The plan as a table, then one plain paragraph per request; pin conflicts and moves when there are."""
+def print_plan(scenario: Scenario, result: Plan, register: Register = Register.PEOPLE) -> None:
+    """The plan as a table, then its summary and one line per request saying why, in the register; pin
+    conflicts and moves when there are."""
     if result.status == PlanStatus.INFEASIBLE:
         out.print("No plan keeps every pin.", style="bold", markup=False)
         for conflict in result.conflicts:
@@ -89,15 +95,11 @@ def print_plan(scenario: Scenario, result: Plan) -> None:
         table.add_row(f"{u.request_id} {request.title}", departments[request.department], u.priority.value,
                       "not planned", "", "", "")  # fmt: skip
     out.print(table)
-    out.print(_summary(result), markup=False)
+    out.print(summary(scenario, result, register), markup=False)
     out.print()
     out.print("Why", style="bold")
-    by_request: dict[str, list[str]] = {}
-    for e in result.explanations:
-        if e.kind in (ExplanationKind.PRIORITY, ExplanationKind.ASSIGNMENT, ExplanationKind.UNASSIGNED):
-            by_request.setdefault(e.request_ids[0], []).append(e.text)
-    for request_id, texts in by_request.items():
-        out.print(f"{request_id} {requests[request_id].title}: {' '.join(texts)}", markup=False)
+    for line in why(scenario, result, register):
+        out.print(line, markup=False)
     if result.changes:
         out.print()
         out.print("Moved since the last plan", style="bold")
@@ -106,28 +108,21 @@ def print_plan(scenario: Scenario, result: Plan) -> None:
             out.print(f"{move.request_id} ({where}): {'; '.join(move.reasons)}.", markup=False)
 
 
-def _summary(result: Plan) -> str:
-    late = sum(1 for a in result.assignments if a.minutes_late)
-    proof = "proven optimal" if result.status == "optimal" else f"{result.status}, within {result.gap:.1%} of the bound"
-    terms = ", ".join(f"{t.term.value} {t.value}" for t in result.terms)
-    return (
-        f"{len(result.assignments)} planned ({late} late), {len(result.unassigned)} not planned. "
-        f"Cost {result.objective} ({terms}); {proof}; bound {result.best_bound} ({result.bound_source}); "
-        f"{result.solve_seconds:.1f} s."
-    )
-
-
 def explain(
     scenario: ScenarioPath,
     request: Annotated[str, typer.Option("--request", help="The request to explain.")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="The engineering view: cost points, terms, rule names and bounds.")
+    ] = False,
 ) -> None:
-    """Every explanation about one request: priority, placement, trade-offs, why not others, what would help."""
+    """Every explanation about one request, for the queue lead: priority, placement, trade-offs in hours per
+    department, why not others, what would help (`--detail`: with cost points and rule names)."""
     loaded = read_scenario(scenario)
     known("--request", request, {r.id for r in loaded.requests}, "request")
     result = feasible_plan(loaded, time_limit)
     for explanation in [receipt(loaded, result, request), *explain_request(loaded, result, request)]:
-        out.print(f"- {explanation.text}", markup=False)
+        out.print(f"- {explanation.in_register(Register.DETAIL if detail else Register.LEAD)}", markup=False)
 
 
 def report(
@@ -174,6 +169,9 @@ def what_if_command(
     absent: Annotated[str | None, typer.Option("--absent", help="This agent is away for the whole horizon.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the what-if as JSON.")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+    detail: Annotated[
+        bool, typer.Option("--detail", help="The engineering view: cost points, terms, rule names and bounds.")
+    ] = False,
 ) -> None:
     """Price a change before making it: what moves, what gets later or earlier, what it costs."""
     loaded = read_scenario(scenario)
@@ -188,7 +186,7 @@ def what_if_command(
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
-    out.print(answer.text, markup=False)
+    out.print(answer.detail_text if detail else answer.text, markup=False)
 
 
 def help_command(

@@ -129,5 +129,11 @@ def apply_plan(
     summary="What would a change cost? The plan computed again with it forced; nothing is stored",
     dependencies=[strict_body(WhatIfCreate)],
 )
-def what_if(body: WhatIfCreate, _: Asker, row: PlanById, settings: SettingsDep) -> Response:
-    return answer(planning.what_if(plan_row=row, asked=body, settings=settings))
+def what_if(
+    body: WhatIfCreate,
+    _: Asker,
+    row: PlanById,
+    settings: SettingsDep,
+    detail: Annotated[bool, Query(description="The paragraph with the plan's cost (the engineering view).")] = False,
+) -> Response:
+    return answer(planning.what_if(plan_row=row, asked=body, settings=settings, detail=detail))

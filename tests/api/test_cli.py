@@ -37,7 +37,12 @@ def test_plan_prints_a_table_and_a_reason_per_request(small: Path) -> None:
     assert "Why" in result.output
     lines = [line for line in result.output.splitlines() if line.startswith(("R1 ", "R2 "))]
     assert len(lines) == 2
+    assert lines[1].endswith("Ben, the only one with Payroll, does it Mon 09:00 to Mon 10:00, on time.")
+    assert "Cost " not in result.output and "bound" not in result.output  # the engineering view is --detail's
+    detail = runner.invoke(app, ["plan", str(small), "--time-limit", "2", "--detail"])
+    lines = [line for line in detail.output.splitlines() if line.startswith(("R1 ", "R2 "))]
     assert "Ben, the only teammate with Payroll, takes it from Mon 09:00 to Mon 10:00, finishing on time." in lines[1]
+    assert "Cost " in detail.output and "bound" in detail.output
 
 
 def test_plan_json_is_a_plan(small: Path) -> None:
@@ -129,7 +134,12 @@ def test_what_if_before_prints_the_priced_paragraph(tmp_path: Path) -> None:
     result = runner.invoke(app, ["what-if", str(two_on_one(tmp_path)), "--before", "LOW=HIGH", "--time-limit", "2"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h.")
-    assert "(+360)" in result.output
+    assert "(+360)" not in result.output and "cost" not in result.output
+    detail = runner.invoke(
+        app, ["what-if", str(two_on_one(tmp_path)), "--before", "LOW=HIGH", "--time-limit", "2", "--detail"]
+    )
+    assert detail.output.startswith("With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h.")
+    assert "(+360)" in detail.output
 
 
 def test_what_if_json_and_bad_options(tmp_path: Path) -> None:
@@ -145,7 +155,21 @@ def test_what_if_json_and_bad_options(tmp_path: Path) -> None:
 
 
 def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2"])
+    lead = runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2"])
+    assert lead.exit_code == 0, lead.output
+    lines = lead.output.splitlines()
+    assert lines[0].startswith("- LOW is P3, set by the queue lead (it affects one person and is an inconvenience).")
+    assert lines[2] == (
+        "- Ana, the only one with Networking, does it Mon 10:00 to Mon 11:00, 1 h late. Until then Ana is on "
+        'Operations\' "Request HIGH" (HIGH).'
+    )
+    assert any(
+        line.startswith("- It needs 1 h of Ana's time. Putting it first would get it done on time.") for line in lines
+    )
+    assert not [line for line in lines if "cost" in line or "matrix" in line]
+    assert any("waits behind" in line for line in lines)  # the trade-off with HIGH
+    args = ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2", "--detail"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("- LOW: P3 (set to P3 by the queue lead over the matrix cell person x inconvenient)")

@@ -122,6 +122,13 @@ def test_role_x_operation(api: Api, operation: str, role: str) -> None:
         assert role in answer.json()["detail"]
 
 
+def test_a_refusal_reads_as_english_an_agent_may_not_pin(api: Api) -> None:
+    refused = CALLS["pin"](api, AGT)
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "An agent may not pin."
+    assert CALLS["pin"](api, MGR).json()["detail"] == "A manager may not pin."
+
+
 def test_a_requester_sees_only_their_departments_requests(api: Api) -> None:
     mine = api.get("/requests", "sales").json()["items"]
     assert {r["department"] for r in mine} == {"sales"} and len(mine) == 2

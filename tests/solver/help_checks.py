@@ -81,14 +81,15 @@ def note_numbers(p: HandOff) -> set[str]:
     """The numbers a note may show: its fields' durations, times, ids, names and the horizon."""
     zone = ZoneInfo(p.timezone)
     minutes = [p.from_planned_before, p.from_target_minutes, p.to_planned_before, p.to_target_minutes,
-               p.to_planned_after, p.minutes_late_after, p.minutes_late_before]  # fmt: skip
+               p.to_planned_after, p.minutes_late_after, p.minutes_late_before, p.from_late_before]  # fmt: skip
     times = [t for t in (p.start_after, p.end_after, p.start_before, p.end_before) if t is not None]
     return _digits(*map(duration, minutes), *(moment(t, zone, p.now) for t in times), p.request_id, p.title,
                    p.requester, p.department_name, p.from_agent_name, p.to_agent_name, str(p.horizon_days))  # fmt: skip
 
 
 def help_numbers(h: Help) -> set[str]:
-    minutes = [h.planned_before, h.target_minutes, h.planned_after, h.over_after]
+    minutes = [h.planned_before, h.target_minutes, h.planned_after, h.over_after, h.late_before, h.late_after]
+    minutes += [h.late_threshold_minutes] if h.late_threshold_minutes is not None else []
     names = [*(p.to_agent_name for p in h.proposals), *h.skill_names.values(), h.agent_name]
     ids = [*(p.request_id for p in h.proposals), *(s.request_id for s in h.stays)]
     levels = [str(level) for s in h.stays for level in s.required_skills.values()]

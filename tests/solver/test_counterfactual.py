@@ -39,6 +39,10 @@ def test_before_swaps_and_prices_the_swap(one_agent) -> None:  # type: ignore[no
     assert result.cost_after - result.cost_before == 8 * 60 - 2 * 60
     assert result.text == (
         "With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h. 1 would finish earlier: "
+        "LOW (Operations) by 1 h."
+    )
+    assert result.detail_text == (
+        "With LOW before HIGH: 1 request would finish later: HIGH (Operations) by 1 h. 1 would finish earlier: "
         "LOW (Operations) by 1 h. Weighted lateness would go from 120 to 480. "
         "The plan's total cost would go from 10,120 to 10,480 (+360)."
     )
@@ -83,3 +87,28 @@ def test_unknown_ids_in_a_change_are_rejected_by_field(one_agent) -> None:  # ty
 def test_a_change_needs_its_fields() -> None:
     with pytest.raises(ValueError, match="a before change needs other"):
         Change(kind="before", request="A")
+
+
+def test_a_what_if_that_drops_requests_leads_with_them_before_any_lateness() -> None:
+    # only ana holds pay: with her away, PAY cannot be done at all; NET goes to ben
+    s = scenario(
+        [agent("ana", {"net": 1, "pay": 1}), agent("ben")],
+        [request("PAY", 60, required_skills={"pay": 1}, title="Payroll fix"), request("NET", 60)],
+        policy=flat_policy(240),
+    )
+    current = plan(s, FAST)
+    result = what_if(s, current, Change(kind="absent", agent="ana"), FAST)
+    dropped = [x for x in result.shifts if x.agent_before is not None and x.agent_after is None]
+    assert [x.request_id for x in dropped] == ["PAY"]
+    assert result.text.startswith(
+        'With Ana away: 1 request could no longer be done before Fri 17:00: Operations\' "Payroll fix" (PAY).'
+    )
+    assert "cost" not in result.text and "cost" in result.detail_text
+
+
+def test_a_what_if_that_changes_nothing_says_so_and_why(one_agent) -> None:  # type: ignore[no-untyped-def]
+    s, current = one_agent
+    first = min((a for a in current.assignments if a.agent_id == "ana"), key=lambda a: a.start_minute)
+    result = what_if(s, current, Change(kind="first", request=first.request_id), FAST)
+    assert result.shifts == [] and result.already_holds
+    assert result.text == f"With {first.request_id} first: nothing would change, because the plan already does this."

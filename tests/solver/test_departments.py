@@ -7,6 +7,7 @@ from typing import Any
 
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.conftest import checked_plan
+from triage.explanations.style import working_time
 from triage.names import Priority
 from triage.report import department_report, receipt
 
@@ -34,9 +35,14 @@ def test_a_department_marking_everything_urgent_has_half_its_marks_count_one_lev
     assert [priorities[f"L{i}"] for i in range(8)] == ["P1"] * 4 + ["P2"] * 4  # its own top 4 keep their marks
     assert priorities["Q0"] == "P1"
     discounted = next(e for e in result.explanations if e.kind == "priority" and e.request_ids == ["L7"])
-    assert discounted.text.startswith(
+    assert discounted.detail_text.startswith(
         "Loud marks 8 of its 8 open requests urgent, more than the 50 % the policy honours in full, so this one's "
         "mark (stops their work) counts one level lower."
+    )
+    assert discounted.text == (
+        "P2: it affects a department and slows their work; due Mon 17:00, 1 day after filing. Its mark (stops "
+        "their work) counts one level lower. Loud marks 8 of its 8 open requests urgent; the marks on its "
+        "lowest-ranked requests beyond 50 % count one level lower. Loud ranks it number 8."
     )
     loud = next(d for d in result.departments if d.department_id == "loud")
     assert (loud.urgent_marks, loud.urgent_honoured) == (8, 4)
@@ -88,7 +94,13 @@ def test_the_receipt_breaks_the_score_into_its_factors() -> None:
         1,
     )
     assert r.fact("weight") == 4 * 1 * 1
-    assert r.text.startswith(
+    assert r.text == (
+        "L7 is P2: it affects a department and slows their work (its urgent mark counts one level lower). It is due "
+        f"in {working_time(int(r.fact('slack_minutes')))}. Loud ranks it number 8. "
+        f"Loud has {r.fact('planned_share_pct')} % of the planned time against a fair share of "
+        f"{r.fact('fair_share_pct')} %."
+    )
+    assert r.detail_text.startswith(
         "L7: P2 (matrix cell department x degraded (marked work_stopped, one level lower under the urgency rule)) "
         "weighs 4, x Loud 1, x 1 for waiting 0 min = 4 per minute late"
     )

@@ -12,6 +12,8 @@ from solver.counterfactual import apply_change, what_if
 from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
 from solver.tradeoffs import explain_request, let_in, trade_offs, why_not
+from triage.explanations.digest import summary, why
+from triage.explanations.style import Register
 from triage.intake import load_scenario_json
 from triage.model import Change, Scenario
 from triage.results import Explanation, Plan
@@ -104,18 +106,25 @@ def test_no_solver_words_reach_users(demo: Scenario, routed: Plan, offs: list[Ex
 
 
 def render_golden(demo: Scenario, routed: Plan, offs: list[Explanation]) -> str:
-    lines = ["# The demo (fixtures/demo.json) planned by the routing heuristic, with its explanations.", ""]
-    lines += ["## Every request", ""] + [f"- {e.text}" for e in routed.explanations] + [""]
-    lines += ["## Trade-offs, biggest first", ""] + [f"- {e.text}" for e in offs] + [""]
+    """The demo's explanations in the people register (what a department head reads), the lead register, and
+    the engineering detail, in that order."""
     late = next(a for a in sorted(routed.assignments, key=lambda a: -a.minutes_late))
-    lines += [
-        f"## What would let {late.request_id} in",
-        "",
-        f"- {let_in(demo, routed, late.request_id, DETERMINISTIC).text}",
-        "",
-    ]
-    lines += ["## Everything about REQ-120", ""]
-    lines += [f"- {e.text}" for e in explain_request(demo, routed, "REQ-120", DETERMINISTIC)]
+    entry = let_in(demo, routed, late.request_id, DETERMINISTIC)
+    about = explain_request(demo, routed, "REQ-120", DETERMINISTIC)
+    lines = ["# The demo (fixtures/demo.json) planned by the routing heuristic, with its explanations.", ""]
+    lines += ["## People register: the plan", "", summary(demo, routed), ""]
+    lines += ["## People register: why, per department", ""] + [f"- {line}" for line in why(demo, routed)] + [""]
+    lines += ["## People register: trade-offs, biggest first", ""] + [f"- {e.text}" for e in offs] + [""]
+    lines += [f"## People register: what would let {late.request_id} in", "", f"- {entry.text}", ""]
+    lines += ["## People register: everything about REQ-120", ""] + [f"- {e.text}" for e in about] + [""]
+    lines += ["## Lead register: trade-offs, biggest first", ""] + [f"- {e.lead_text}" for e in offs] + [""]
+    lines += [f"## Lead register: what would let {late.request_id} in", "", f"- {entry.lead_text}", ""]
+    lines += ["## Lead register: everything about REQ-120", ""] + [f"- {e.in_register('lead')}" for e in about]
+    lines += ["", "## Detail: the plan", "", summary(demo, routed, Register.DETAIL), ""]
+    lines += ["## Detail: every request", ""] + [f"- {e.in_register('detail')}" for e in routed.explanations] + [""]
+    lines += ["## Detail: trade-offs, biggest first", ""] + [f"- {e.detail_text}" for e in offs] + [""]
+    lines += [f"## Detail: what would let {late.request_id} in", "", f"- {entry.detail_text}", ""]
+    lines += ["## Detail: everything about REQ-120", ""] + [f"- {e.in_register('detail')}" for e in about]
     return "\n".join(lines) + "\n"
 
 

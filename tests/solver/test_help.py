@@ -24,6 +24,7 @@ from tests.solver.help_checks import (
     assert_numbers_are_fields,
     checked_help,
     fewest_moves,
+    help_numbers,
     note_numbers,
     planned_minutes,
 )
@@ -171,3 +172,28 @@ def test_the_note_follows_the_proposal_through_its_answer(ana_overloaded: tuple[
     assert_numbers_are_fields(accepted, note_numbers(proposal))
     declined = render_note(proposal.model_copy(update={"state": HandOffState.DECLINED}))
     assert declined == 'Robin (Operations): your request "Request A" (A) stays with Ana: Ben declined to take it.'
+
+
+def test_an_agent_within_target_with_late_work_above_the_policys_threshold_is_offered_help() -> None:
+    # ana owns A, B and C (2 h each, all due an hour after filing): planned 6 h, far within her target, but her
+    # work ends 1, 3 and 5 h past due: 9 h in all, above the policy's 4 h. Ben holds the skill and is free.
+    policy = flat_policy(60, term_weights={"churn": 5000})
+    s = scenario([agent("ana"), agent("ben")], [request(r, 120, owner="ana") for r in "ABC"], policy=policy)
+    current = plan(s, QUICK)
+    assert all(a.agent_id == "ana" for a in current.assignments)
+    answer = ask_help(s, current, "ana", QUICK)
+    assert (answer.reason, answer.outcome, answer.over_after) == ("late_work", HelpOutcome.RELIEVED, 0)
+    assert answer.late_before == 60 + 180 + 300 and answer.late_threshold_minutes == 240
+    (proposal,) = answer.proposals  # one move: ana keeps two (1 h and 3 h late), ben does one (1 h late)
+    assert proposal.to_agent_id == "ben" and answer.late_after == 60 + 180 + 60
+    assert answer.text.startswith(
+        "Ana is planned 6 h over the next 5 working days against a target of 34 h, and their planned work is 9 h "
+        "past due in all, more than the 4 h after which help is offered. 1 hand-off would bring their late work to "
+        f"5 h: {proposal.request_id} to Ben."
+    )
+    assert "Ana's planned work is 9 h past due in all; Ben holds its skills and has room" in proposal.note
+    assert_numbers_are_fields(proposal.note, note_numbers(proposal))
+    assert_numbers_are_fields(answer.text, help_numbers(answer))
+    # the threshold is the policy's: switched off, the same agent is within target and nothing is proposed
+    off = s.model_copy(update={"policy": s.policy.model_copy(update={"help_late_minutes": None})})
+    assert ask_help(off, current, "ana", QUICK).outcome == HelpOutcome.NOT_OVER

@@ -219,6 +219,9 @@ def _fields(c: Comparison) -> set[float]:
     values = {v for d in deltas for v in (d.baseline, d.variant, d.change)}
     if c.busiest is not None:
         values |= {c.busiest.load_pct, float(c.busiest.target_load_pct)}
+    rates = c.baseline_by_priority + c.variant_by_priority + c.baseline_by_department + c.variant_by_department
+    values |= {float(v) for r in rates for v in (r.judged, r.on_time, r.on_time_pct)}
+    values |= {v for a in c.away for v in (a.available_hours_baseline, a.available_hours_variant)}
     return values
 
 
@@ -256,3 +259,75 @@ def test_outcomes_add_up() -> None:
     assert len(base.backlog) == 5 and base.backlog_end_requests == base.backlog[-1].open_requests
     assert sum(f.on_time_share_pct for f in base.fairness) == pytest.approx(100, abs=0.2)
     assert base.median_hours_to_finish <= base.p90_hours_to_finish
+
+
+def _worst_measure(c: Comparison) -> str:
+    """The measure that got most worse relative to its baseline, computed here independently of the text."""
+
+    def loss(worse: float, baseline: float) -> float:  # a rise from nothing is the worst there is
+        return 0.0 if worse <= 0 else (worse / baseline if baseline else float("inf"))
+
+    losses = {d.key: loss(d.baseline - d.variant, d.baseline) for d in c.by_priority + c.by_department}
+    b, p = c.backlog_end_requests, c.p90_hours_to_finish
+    losses["backlog"] = loss(b.variant - b.baseline, b.baseline)
+    losses["p90"] = loss(p.variant - p.baseline, p.baseline)
+    return max(losses, key=lambda k: losses[k])
+
+
+def test_a_surge_leads_with_what_got_most_worse_and_counts_p1_with_its_rate() -> None:
+    org = team(agent("ana"), agent("ben"))
+    surge = variant("surge", {"kind": "surge", "department": "ops", "factor": 3})
+    sim = simulate(org, [surge], rates(ops=4, sales=2), SimulationParams(days=5))
+    c = sim.comparisons[0]
+    worst = _worst_measure(c)
+    first = c.text.split(". ")[0]
+    said = {"backlog": "the backlog grows most", "p90": "slow requests take longest", "ops": "Operations fares worst",
+            "sales": "Sales fares worst"}.get(worst, f"{worst} requests fare worst")  # fmt: skip
+    assert said in first, c.text
+    assert c.text.index(said) < c.text.index("% of requests are on time")  # before the overall rate
+    for rates_ in (c.variant_by_priority, c.baseline_by_priority):
+        for r in rates_:
+            if f"{r.key} requests fare worst" in first:
+                assert f"{r.on_time} of {r.judged} on time ({number(r.on_time_pct)} %)" in first
+    assert all(n in _fields(c) for n in _numbers(c.text)), c.text
+
+
+def test_the_demo_surge_says_how_many_p1_requests_are_on_time_with_the_rate() -> None:
+    from triage.intake import load_scenario_json
+
+    demo = load_scenario_json(DEMO.read_bytes())
+    surge = variant("surge", {"kind": "surge", "department": "support", "factor": 2})
+    sim = simulate(demo, [surge], observed_rates(demo), SimulationParams(days=10, seed=1))
+    c = sim.comparisons[0]
+    before = next(r for r in c.baseline_by_priority if r.key == "P1")
+    after = next(r for r in c.variant_by_priority if r.key == "P1")
+    assert after.on_time_pct < before.on_time_pct  # fewer P1 on time, although the overall rate barely moves
+    said = (
+        f"{after.on_time} of {after.judged} on time ({number(after.on_time_pct)} %), against {before.on_time} of "
+        f"{before.judged} on time ({number(before.on_time_pct)} %)"
+    )
+    assert said in c.text and c.text.index(said) < c.text.index("% of requests are on time")
+
+
+def test_a_change_that_does_nothing_says_so_and_why() -> None:
+    org = team(agent("ana"), agent("ben"))
+    idle = variant("new skill", {"kind": "skill", "agent": "ana", "skill": "pay", "level": 1})  # nobody asks for pay
+    c = simulate(org, [idle], rates(), SimulationParams(days=5)).comparisons[0]
+    assert c.on_time.change == 0 and c.backlog_end_requests.change == 0
+    assert c.text == (
+        "With new skill (ana learns pay at level 1), nothing changes over the simulated days: the daily plans do not "
+        "change, and every outcome is as things are."
+    )
+
+
+def test_the_load_of_someone_who_left_is_not_shown_as_a_rise() -> None:
+    org = team(agent("ana"), agent("ben"))
+    days = simulation_days(org, 5)
+    leave = variant("ben leaves", {"kind": "leave", "agent": "ben", "start": days[2].isoformat()})
+    sim = simulate(org, [leave], rates(ops=3, sales=1), SimulationParams(days=5))
+    c = sim.comparisons[0]
+    (away,) = c.away
+    assert away.agent_id == "ben" and away.available_hours_variant < away.available_hours_baseline
+    assert c.busiest is not None and c.busiest.agent_id == "ana"
+    assert f"Ben works {number(away.available_hours_variant)} of {number(away.available_hours_baseline)} h" in c.text
+    assert "The busiest teammate, Ben" not in c.text

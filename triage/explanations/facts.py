@@ -1,0 +1,105 @@
+"""The names of the facts explanations carry: one enum, so that a builder and a renderer cannot drift apart on
+a spelling. A keyed fact (one per request, skill or pin) is named `NAME:key`, built by `keyed`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class FactName(StrEnum):
+    """Every fact name; keyed ones (`KEYED`) carry an id after a colon."""
+
+    AGEING_FACTOR = "ageing_factor"
+    AGENT = "agent"
+    BUSY_WITH = "busy_with"
+    BY = "by"
+    CHANGE = "change"
+    COST_AFTER = "cost_after"
+    COST_BEFORE = "cost_before"
+    DEPARTMENT = "department"
+    DEPARTMENT_LATER_BY = "department_later_by"  # keyed: department id -> its requests' summed later_by
+    DEPARTMENT_OPEN = "department_open"
+    DEPARTMENT_RANK = "department_rank"
+    DEPARTMENT_URGENT_MARKS = "department_urgent_marks"
+    DEPARTMENT_WEIGHT = "department_weight"
+    DUE_AT = "due_at"
+    DUE_BY_DEADLINE = "due_by_deadline"
+    EFFORT_MINUTES = "effort_minutes"
+    END = "end"
+    FAIR_SHARE_PCT = "fair_share_pct"
+    FEASIBLE = "feasible"
+    FIRST = "first"
+    FIRST_LATER_BY = "first_later_by"
+    FIRST_PRIORITY = "first_priority"
+    HORIZON_END = "horizon_end"
+    IMPACT = "impact"
+    KEPT_OWNER = "kept_owner"
+    LACKS = "lacks"  # keyed: skill id -> the level the agent lacks
+    LATE_AFTER = "late_after"  # keyed: request id -> minutes late after the re-plan
+    LATER_BY = "later_by"  # keyed: request id -> working minutes later (negative: earlier)
+    MATRIX_CELL = "matrix_cell"
+    MATRIX_PRIORITY = "matrix_priority"
+    MINUTES_LATE = "minutes_late"
+    MISSING = "missing"  # keyed: skill id -> the level nobody holds
+    MOVE = "move"
+    NEEDS = "needs"  # keyed: skill id -> the level the request needs
+    NOT_EXAMINED = "not_examined"
+    OVERRIDDEN = "overridden"
+    OVERRIDE = "override"
+    OVERTAKEN_BY = "overtaken_by"
+    OVERTAKING_DUE_AT = "overtaking_due_at"
+    OVERTAKING_PRIORITY = "overtaking_priority"
+    OVERTAKING_RANK = "overtaking_rank"
+    PIN = "pin"  # keyed: pin id -> its kind
+    PIN_KIND = "pin_kind"
+    PINNED_REQUEST = "pinned_request"
+    PLANNED_MINUTES = "planned_minutes"
+    PLANNED_SHARE_PCT = "planned_share_pct"
+    PREVIOUS_END = "previous_end"
+    PREVIOUS_REQUEST = "previous_request"
+    PRIORITY = "priority"
+    PRIORITY_WEIGHT = "priority_weight"
+    QUALIFIED = "qualified"
+    QUALIFIED_COUNT = "qualified_count"
+    RANK = "rank"
+    REASON = "reason"
+    RULE = "rule"
+    SECOND = "second"
+    SECOND_EARLIER_BY = "second_earlier_by"
+    SECOND_PRIORITY = "second_priority"
+    SLACK_MINUTES = "slack_minutes"
+    START = "start"
+    TARGET_MINUTES = "target_minutes"
+    TO = "to"
+    URGENCY = "urgency"
+    URGENCY_CLAIMED = "urgency_claimed"
+    URGENCY_DISCOUNTED = "urgency_discounted"
+    URGENCY_USED = "urgency_used"
+    URGENT_SHARE_PCT = "urgent_share_pct"
+    WAITED_MINUTES = "waited_minutes"
+    WEIGHT = "weight"
+
+
+KEYED = frozenset(
+    {
+        FactName.DEPARTMENT_LATER_BY,
+        FactName.NEEDS,
+        FactName.LACKS,
+        FactName.LATE_AFTER,
+        FactName.LATER_BY,
+        FactName.MISSING,
+        FactName.PIN,
+    }
+)
+
+
+def keyed(name: FactName, key: str) -> str:
+    """The name of a keyed fact: `later_by:REQ-7`."""
+    assert name in KEYED, name
+    return f"{name.value}:{key}"
+
+
+def key_of(fact_name: str, name: FactName) -> str | None:
+    """The key of a keyed fact of this name, or None when the fact is another."""
+    prefix = f"{name.value}:"
+    return fact_name[len(prefix) :] if fact_name.startswith(prefix) else None
