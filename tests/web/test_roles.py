@@ -18,7 +18,7 @@ PAGES: dict[str, set[str]] = {
     "/console/board": {"lead", "manager", "ana"},
     "/console/my-work": {"ana"},
     "/console/requests": {"lead", "manager", "ana", "sales", "people"},
-    "/console/requests/new": {"lead", "sales", "people"},
+    "/console/requests/new": {"lead", "sales", "people", "admin"},  # admins may file (the API role table)
     "/console/requests/REQ-1": {"lead", "manager", "ana", "sales"},  # people: REQ-1 is Sales' (404 for them)
     "/console/simulations": {"manager"},
     f"/console/jobs/{SIM}": {"manager"},
@@ -39,7 +39,7 @@ ACTIONS: dict[str, set[str]] = {
     "/console/help": {"ana"},
     "/console/handoffs/1/{verb}": {"ana", "lead"},
     "/console/simulations": {"manager"},
-    "/console/requests/new": {"lead", "sales", "people"},
+    "/console/requests/new": {"lead", "sales", "people", "admin"},  # admins may file (the API role table)
     "/console/admin/principals/lead/tokens": {"admin"},
     "/console/admin/tokens/t/revoke": {"admin"},
 }
