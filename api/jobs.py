@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
+from api.live import marks
 from api.roles import Principal
 from api.settings import Settings
 from api.store import jobs, plans
@@ -90,12 +91,13 @@ class JobRunner:
         params: SolveParams,
         versions: dict[str, int],
         reason: str | None,
+        seen_seq: int,
     ) -> None:
         thread = threading.Thread(
             target=self._run_plan,
             name=f"job-{job_id[:8]}",
             daemon=True,
-            args=(job_id, actor, scenario, params, versions, reason),
+            args=(job_id, actor, scenario, params, versions, reason, seen_seq),
         )
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
@@ -135,6 +137,7 @@ class JobRunner:
         params: SolveParams,
         versions: dict[str, int],
         reason: str | None,
+        seen_seq: int,
     ) -> None:
         try:
             result = self._solve(job_id, scenario, params)
@@ -148,6 +151,7 @@ class JobRunner:
                     at=self._now(),
                     reason=reason,
                 )
+                marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen_seq, source=marks.LEAD)
                 jobs.succeed(session=session, job_id=job_id, plan_id=row.id, at=self._now())
                 session.commit()
         except Exception as exc:

@@ -222,9 +222,12 @@ class JobRead(_Out):
 
 
 class Placement(_Out):
-    """A request's place in the latest plan that includes it, and why."""
+    """A request's place, and why: tentative (given at once by the insertion heuristic after a change) until a
+    plan includes the request as it now is, then the latest plan's."""
 
     request_id: str = Field(description="The request.")
+    tentative: bool = Field(description="True for a place given at once after a change, before the re-plan.")
+    label: str = Field(description="What kind of place this is, in words.")
     plan_id: int = Field(description="The plan this placement is from.")
     plan_created_at: datetime = Field(description="When that plan was computed.")
     applied: bool = Field(description="Whether that plan was applied.")
