@@ -40,11 +40,9 @@ def seen_seq(*, session: Session, plan_id: int) -> int:
     return -1 if found is None else int(found)
 
 
-def current_plan(*, session: Session) -> PlanRow | None:
+def current_plan_id(*, session: Session) -> int | None:
     """The current plan: the newest one stored with its scenario (a lead's or the live re-plan's)."""
-    return session.scalars(
-        select(PlanRow).where(PlanRow.scenario.is_not(None)).order_by(PlanRow.id.desc()).limit(1)
-    ).first()
+    return session.scalar(select(PlanRow.id).where(PlanRow.scenario.is_not(None)).order_by(PlanRow.id.desc()).limit(1))
 
 
 def newest_plan_id(*, session: Session) -> int:

@@ -3,6 +3,7 @@ change includes the request; then the latest plan's place, as before the live qu
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import present
@@ -11,7 +12,7 @@ from api.live.placing import LABEL
 from api.problems import NotFound
 from api.schemas_plans import Placement
 from api.store import plans
-from api.store.tables import TentativePlaceRow
+from api.store.tables import PlanRow, TentativePlaceRow
 from triage.names import Priority
 
 
@@ -30,19 +31,19 @@ def placement(*, session: Session, request_id: str) -> Placement:
 
 
 def _tentative(session: Session, row: TentativePlaceRow) -> Placement:
-    base = plans.get(session=session, plan_id=row.base_plan_id)
-    assert base is not None  # a foreign key
+    created_at = session.scalar(select(PlanRow.created_at).where(PlanRow.id == row.base_plan_id))
+    assert created_at is not None  # a foreign key
     return Placement(
         request_id=row.request_id,
         tentative=True,
         label=LABEL,
-        plan_id=base.id,
-        plan_created_at=base.created_at,
+        plan_id=row.base_plan_id,
+        plan_created_at=created_at,
         applied=False,
         planned=row.agent_id is not None,
         priority=Priority(row.priority) if row.priority else None,
         position=None,
-        queue_length=plans.scheduled_count(session=session, plan_id=base.id),
+        queue_length=plans.scheduled_count(session=session, plan_id=row.base_plan_id),
         agent_id=row.agent_id,
         start=row.start,
         end=row.end,

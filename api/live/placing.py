@@ -47,7 +47,7 @@ def after_change(
 ) -> int:
     """Number the change and place what it touches; return the change's number."""
     seq = marks.record_change(session=session, kind=kind, subject_id=subject_id)
-    base = marks.current_plan(session=session)
+    base = marks.current_plan_id(session=session)
     if base is None:  # no plan yet: the first re-plan places everything
         return seq
     placer = _working_placer(session, base)
@@ -65,9 +65,9 @@ def after_change(
     return seq
 
 
-def _place_one(session: Session, placer: Placer, base: PlanRow, row: RequestRow, seq: int) -> None:
+def _place_one(session: Session, placer: Placer, base: int, row: RequestRow, seq: int) -> None:
     rid = str(row.id)
-    values: dict[str, object] = {"seq": seq, "base_plan_id": base.id, "request_version": row.version,
+    values: dict[str, object] = {"seq": seq, "base_plan_id": base, "request_version": row.version,
                                  "effort_minutes": row.effort_minutes, "agent_id": None, "start": None,
                                  "end": None, "priority": None, "note": None}  # fmt: skip
     if row.status not in OPEN_STATUSES:
@@ -100,23 +100,26 @@ def _pinned_agent(session: Session, row: RequestRow) -> str | None:
     return session.scalar(select(PinRow.agent_id).where(PinRow.request_id == row.id, PinRow.agent_id.is_not(None)))
 
 
-def _working_placer(session: Session, base: PlanRow) -> Placer:
+def _working_placer(session: Session, base: int) -> Placer:
     """A fork of the cached placer for the current plan and agents, with the tentative places since booked."""
-    agents = list(session.scalars(select(AgentRow).where(AgentRow.active.is_(True)).order_by(AgentRow.id)))
-    bind = session.get_bind()
-    key = (str(bind.url), base.id, tuple((a.id, a.version) for a in agents))
+    versions = tuple(session.execute(select(AgentRow.id, AgentRow.version).where(AgentRow.active.is_(True))
+                                     .order_by(AgentRow.id)).tuples())  # fmt: skip
+    key = (str(session.get_bind().url), base, versions)
     with _lock:
         cached = _placers.get(key)
         if cached is not None:
             _placers.move_to_end(key)
     if cached is None:
-        cached = build_placer(base, agents)
+        plan_row = plans.get(session=session, plan_id=base)
+        assert plan_row is not None
+        agents = list(session.scalars(select(AgentRow).where(AgentRow.active.is_(True)).order_by(AgentRow.id)))
+        cached = build_placer(plan_row, agents)
         with _lock:
             _placers[key] = cached
             while len(_placers) > _CACHED:
                 _placers.popitem(last=False)
     placer = cached.fork()
-    for tentative in marks.tentative_since(session=session, seq=marks.seen_seq(session=session, plan_id=base.id)):
+    for tentative in marks.tentative_since(session=session, seq=marks.seen_seq(session=session, plan_id=base)):
         if tentative.agent_id is not None and tentative.start is not None:
             placer.book(tentative.request_id, tentative.agent_id, tentative.start, tentative.effort_minutes)
         else:
