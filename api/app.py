@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
 from api.jobs import JobRunner
+from api.live.replanning import LiveReplanner
 from api.routes import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
@@ -46,9 +47,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_prepare, database, settings)
         app.state.database = database
         app.state.jobs = JobRunner(database, settings)
+        replanner = LiveReplanner(database, settings)
+        if settings.live_replan:
+            replanner.start()
         try:
             yield
         finally:
+            await run_in_threadpool(replanner.stop)
             await run_in_threadpool(app.state.jobs.shutdown)
             database.dispose()
             gc.set_threshold(*thresholds)

@@ -33,7 +33,7 @@ from triage.errors import ScenarioError
 LABEL = "tentative: placed at once, the full re-plan follows"
 NO_ROOM = "no qualified agent has room for it within the horizon"
 _CACHED = 4
-_placers: OrderedDict[tuple[str, int, tuple[tuple[str, int], ...]], Placer] = OrderedDict()
+_placers: OrderedDict[tuple[object, ...], Placer] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -102,9 +102,11 @@ def _pinned_agent(session: Session, row: RequestRow) -> str | None:
 
 def _working_placer(session: Session, base: int) -> Placer:
     """A fork of the cached placer for the current plan and agents, with the tentative places since booked."""
-    versions = tuple(session.execute(select(AgentRow.id, AgentRow.version).where(AgentRow.active.is_(True))
-                                     .order_by(AgentRow.id)).tuples())  # fmt: skip
-    key = (str(session.get_bind().url), base, versions)
+    found = session.execute(
+        select(AgentRow.id, AgentRow.version).where(AgentRow.active.is_(True)).order_by(AgentRow.id)
+    )
+    versions = tuple((str(agent), int(version)) for agent, version in found)
+    key = (str(session.get_bind().url), *_identity(session, base), versions)
     with _lock:
         cached = _placers.get(key)
         if cached is not None:
@@ -127,6 +129,13 @@ def _working_placer(session: Session, base: int) -> Placer:
     return placer
 
 
+def _identity(session: Session, plan_id: int) -> tuple[int, str, int]:
+    """What tells a stored plan apart from another with the same id (a database emptied and filled again)."""
+    query = select(PlanRow.created_at, PlanRow.objective).where(PlanRow.id == plan_id)
+    created_at, objective = session.execute(query).one()
+    return plan_id, created_at.isoformat(), int(objective)
+
+
 def build_placer(base: PlanRow, agents: list[AgentRow]) -> Placer:
     """A placer over plan `base` as computed, with the team as it is now (hours, time off, skills)."""
     scenario = plans.scenario_of(base)
@@ -137,7 +146,8 @@ def build_placer(base: PlanRow, agents: list[AgentRow]) -> Placer:
 
 def warm(base: PlanRow, agents: list[AgentRow], database_url: str) -> None:
     """Build and keep the placer for a new current plan (the process that computed it, after storing it)."""
-    key = (database_url, base.id, tuple((a.id, a.version) for a in agents))
+    identity = (base.id, base.created_at.isoformat(), base.objective)
+    key = (database_url, *identity, tuple((a.id, a.version) for a in agents))
     placer = build_placer(base, agents)
     with _lock:
         _placers[key] = placer

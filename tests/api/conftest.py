@@ -127,7 +127,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     from tests.api.org import NOW
 
     values: dict[str, Any] = {"database_url": database_url, "fixed_now": NOW, "plan_time_limit_seconds": 3,
-                              "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL"}  # fmt: skip
+                              "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL",
+                              "live_replan": False}  # fmt: skip
     return Settings(**{**values, **overrides})
 
 
