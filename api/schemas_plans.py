@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import Identifier, Reason
-from triage.names import ExplanationKind, PlanStatus, Priority, Term
+from triage.names import ExplanationKind, MoveReasonKind, PlanStatus, Priority, Term
 
 
 class _Out(BaseModel):
@@ -128,13 +128,25 @@ class PinConflictRead(_Out):
     text: str = Field(description="The conflict in plain language.")
 
 
+class MoveReasonRead(_Out):
+    kind: MoveReasonKind = Field(description="What kind of fact (new, agent_away, new_work_ahead, ...).")
+    agent_id: str | None = Field(description="The agent the fact is about.")
+    request_ids: list[str] = Field(description="The other requests involved.")
+    priorities: list[Priority] = Field(description="Their priorities, in the same order.")
+    before: str | None = Field(description="The value before (a priority), when the fact is a change.")
+    after: str | None = Field(description="The value after (a priority, or the pin's kind).")
+    minutes: int | None = Field(description="Business minutes: how much earlier, or the work ahead now.")
+    minutes_before: int | None = Field(description="The work ahead in the previous plan, in business minutes.")
+
+
 class MoveRead(_Out):
     request_id: str = Field(description="The request that moved.")
     from_agent: str | None = Field(description="Its agent before (owner or previous plan).")
     to_agent: str | None = Field(description="Its agent now; null when it left the plan.")
     from_start: datetime | None = Field(description="Its start before.")
     to_start: datetime | None = Field(description="Its start now.")
-    reasons: list[str] = Field(description="Why it moved.")
+    reasons: list[str] = Field(description="Why it moved, in words.")
+    facts: list[MoveReasonRead] = Field(description="Why it moved: the facts, each sentence's numbers and ids.")
 
 
 class DepartmentShareRead(_Out):
