@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api import present
 from api.deps import Idempotency
-from api.jobs import JobRunner
+from api.jobs import JobRunner, forget_if_lost
 from api.live import marks
 from api.problems import Conflict, FieldError, InvalidInput, from_validation_error, summary
 from api.roles import Principal
@@ -65,7 +65,9 @@ def compute(
     idempotency: Idempotency,
     now: datetime,
 ) -> Response:
-    """201 with the plan when the queue is small, else 202 with a job; replays a retried request."""
+    """201 with the plan when the queue is small, else 202 with a job; replays a retried request (unless its
+    job was lost with its worker: then it starts anew)."""
+    forget_if_lost(database, actor, idempotency.key)
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried

@@ -222,7 +222,7 @@ class ApplyResult(_Out):
 class JobRead(_Out):
     id: str = Field(description="Job id.")
     kind: str = Field(description="What it computes: 'plan' or 'simulation'.")
-    state: str = Field(description="queued, running, succeeded or failed.")
+    state: str = Field(description="queued, running, succeeded, failed or cancelled.")
     progress: float = Field(description="From 0 to 1; the solver's share of its time limit while running.")
     created_at: datetime = Field(description="When it was asked for.")
     started_at: datetime | None = Field(description="When it started.")

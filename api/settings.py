@@ -38,6 +38,22 @@ class Settings(BaseSettings):
         gt=0,
         description="A running job whose heartbeat is older than this is reported failed (its process died).",
     )
+    embedded_worker: bool = Field(
+        True,
+        description="Run a job worker inside the API process (the embedded default); false when `tandem worker` "
+        "processes run the jobs (several API processes, or workers on other machines).",
+    )
+    solver_slots: int = Field(1, ge=1, le=32, description="Plan jobs one worker process runs at once.")
+    simulation_slots: int = Field(1, ge=1, le=32, description="Simulation jobs one worker process runs at once.")
+    solver_jobs_max: int = Field(
+        1, ge=1, le=256, description="Plan jobs running at once in the whole deployment (all workers together)."
+    )
+    simulation_jobs_max: int = Field(
+        1, ge=1, le=256, description="Simulation jobs running at once in the whole deployment, apart from plans."
+    )
+    simulation_max_seconds: float = Field(
+        900.0, gt=0, le=86_400, description="A simulation job running longer than this is stopped and failed."
+    )
     live_replan: bool = Field(
         True, description="Re-plan in the background after changes to the queue (the live queue); off: leads plan."
     )
