@@ -132,15 +132,15 @@ class JobRunner:
         close_brokers(self._database.url)
 
 
-def forget_if_lost(database: Database, actor: Principal, key: str | None) -> None:
+def forget_if_lost(database: Database, actor: Principal, key: str | None, fingerprint: str) -> None:
     """A retry with the Idempotency-Key of a job whose worker died starts the job anew: the stored answer
-    (202 and that job) is forgotten, so the request runs again (a job that failed for its input, or finished,
-    still replays)."""
+    (202 and that job) is forgotten, so the same request runs again (a job that failed for its input, or
+    finished, still replays; another request with that key is still refused)."""
     if key is None:
         return
     with database.writing() as session:
         stored = session.get(IdempotencyRow, (actor.id, key))
-        if stored is None or stored.status_code != 202:
+        if stored is None or stored.status_code != 202 or stored.fingerprint != fingerprint:
             return
         row = jobs.get(session=session, job_id=str(json.loads(stored.body).get("id", "")))
         if row is not None and jobs.is_lost(row):

@@ -67,7 +67,7 @@ def compute(
 ) -> Response:
     """201 with the plan when the queue is small, else 202 with a job; replays a retried request (unless its
     job was lost with its worker: then it starts anew)."""
-    forget_if_lost(database, actor, idempotency.key)
+    forget_if_lost(database, actor, idempotency.key, idempotency.fingerprint)
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried

@@ -44,7 +44,7 @@ def start(
     now: datetime,
 ) -> Response:
     """202 with the job; replays a retried request; 422 naming the field when a change does not fit the team."""
-    forget_if_lost(database, actor, idempotency.key)
+    forget_if_lost(database, actor, idempotency.key, idempotency.fingerprint)
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried
