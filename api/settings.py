@@ -58,20 +58,21 @@ class Settings(BaseSettings):
         True, description="Re-plan in the background after changes to the queue (the live queue); off: leads plan."
     )
     live_replan_delay_seconds: float = Field(
-        1.0,
+        0.5,
         ge=0,
         le=3600,
         description="Debounce: the live re-plan starts once the newest change is this old (one re-plan per burst).",
     )
     live_replan_time_limit_seconds: float = Field(
-        5.0, gt=0, le=600, description="Wall-clock limit of one live re-plan (a backstop to its work limit)."
+        1.2, gt=0, le=600, description="Wall-clock limit of one live re-plan (a backstop to its work limit)."
     )
     live_replan_work_units: float = Field(
-        1.0,
+        0.3,
         gt=0,
         le=1000,
         description="Deterministic work limit of one live re-plan (CP-SAT's units, about a second each here): the "
-        "same queue gives the same plan whatever the machine's load.",
+        "same queue gives the same plan whatever the machine's load, when it ends before the wall-clock limit. "
+        "The defaults keep a re-plan at M within 2 s of the change (benchmarks/RESULTS.md, Live queue).",
     )
     fixed_now: datetime | None = Field(
         None, description="Freeze the clock at this aware instant (the demo and tests); absent: the real clock."
