@@ -5,7 +5,8 @@ repeatable, against a cold plan of the same data.
 
 For each organisation: the current plan is planned with the live re-plan's parameters
 (`api.live.replanning.live_params` with the default settings unless --time-limit / --work say otherwise: one
-worker, seed 0, a deterministic work limit, a wall-clock backstop); one request is added (the skills, effort and cell of an existing request, drawn
+worker, seed 0, a deterministic work limit, a wall-clock backstop); one request is added (the skills, effort
+and cell of an existing request, drawn
 with the seed, filed at the scenario's now); then the warm re-plan (from the current plan) and the cold
 plan (no previous plan) of the new data, each timed, each compared with the current plan: the share of the
 previous requests that changed agent or whose finish moved by more than 30 minutes, and how many of those
