@@ -2,8 +2,8 @@
 huey queue; worker processes (`api.work.Worker`: `tandem worker`, or inside `tandem serve` for the embedded
 default) take it, claim it in the database and run it. The queue's storage is the deployment's own
 database engine: huey's SQLite storage in a file beside the SQLite database, or huey's PostgreSQL storage
-(tables `huey_*`, LISTEN/NOTIFY) in the PostgreSQL database, so workers on other machines need nothing but
-DATABASE_URL.
+(tables `huey_*` in the schema `tandem_jobs`, LISTEN/NOTIFY) in the PostgreSQL database, so workers on
+other machines need nothing but DATABASE_URL.
 
 Two queues with their own slots and limits: `solver` (plans) and `simulations`, so a long simulation never
 holds up a lead's plan. The database row is the truth: a message delivered twice, or delivered for a job
@@ -33,6 +33,7 @@ from triage.model import Scenario
 SOLVER, SIMULATIONS = "solver", "simulations"
 QUEUES = (SOLVER, SIMULATIONS)
 TASK = "tandem.job"
+JOB_SCHEMA = "tandem_jobs"  # huey's tables on PostgreSQL, apart from the schema the migrations own
 _brokers: dict[tuple[str, str], Huey] = {}
 _tasks: dict[tuple[str, str], Any] = {}  # huey's task wrappers: calling one enqueues the task
 _connections: dict[str, list[psycopg.Connection[Any]]] = {}
@@ -59,7 +60,8 @@ def _new_broker(database_url: str, queue: str) -> Huey:
         dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
 
         def connect() -> psycopg.Connection[Any]:  # kept, so that shutting down closes every one
-            connection = psycopg.connect(dsn)
+            connection = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={JOB_SCHEMA}")
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {JOB_SCHEMA}")
             _connections.setdefault(database_url, []).append(connection)
             return connection
 
