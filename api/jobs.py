@@ -33,7 +33,8 @@ from triage.model import Scenario
 SOLVER, SIMULATIONS = "solver", "simulations"
 QUEUES = (SOLVER, SIMULATIONS)
 TASK = "tandem.job"
-JOB_SCHEMA = "tandem_jobs"  # huey's tables on PostgreSQL, apart from the schema the migrations own
+JOB_SCHEMA = "tandem_jobs"
+_DDL_LOCK = 0x7A4D_0100  # huey's tables on PostgreSQL, apart from the schema the migrations own
 _brokers: dict[tuple[str, str], Huey] = {}
 _tasks: dict[tuple[str, str], Any] = {}  # huey's task wrappers: calling one enqueues the task
 _connections: dict[str, list[psycopg.Connection[Any]]] = {}
@@ -61,15 +62,29 @@ def _new_broker(database_url: str, queue: str) -> Huey:
 
         def connect() -> psycopg.Connection[Any]:  # kept, so that shutting down closes every one
             connection = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={JOB_SCHEMA}")
-            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {JOB_SCHEMA}")
             _connections.setdefault(database_url, []).append(connection)
             return connection
 
-        huey = PostgresHuey(name=queue, connection=connect, results=False)
+        huey = PostgresHuey(name=queue, connection=connect, results=False, create_tables=False)
+        _create_tables(dsn, huey.storage.ddl)
     from api.work import execute  # the worker side: imported here so the API needs no worker code at import
 
     _tasks[database_url, queue] = huey.task(name=TASK)(execute)
     return huey
+
+
+def _create_tables(dsn: str, ddl: list[str]) -> None:
+    """huey's tables in their schema, created once however many processes start at the same moment (an
+    advisory lock: CREATE ... IF NOT EXISTS alone races on PostgreSQL)."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
+        try:
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {JOB_SCHEMA}")
+            connection.execute(f"SET search_path TO {JOB_SCHEMA}")
+            for statement in ddl:
+                connection.execute(statement)  # type: ignore[arg-type]
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))
 
 
 def close_brokers(database_url: str) -> None:
