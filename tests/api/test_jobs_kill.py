@@ -11,15 +11,19 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
-from tests.api.conftest import empty_postgres
+from api.store.session import upgrade
 from tests.api.org import NOW, Seeded, new_request, seed
 from tests.api.test_serve import free_port, wait_until_up
 
@@ -69,11 +73,31 @@ class Deployment:
                 process.stdout.close()
 
 
+@contextmanager
+def own_postgres(session_url: str) -> Iterator[str]:
+    """A database of this test's own (no job queue or sweeper of another test's app can touch its jobs)."""
+    name = f"tandem_kill_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(session_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(session_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
 def deployment(database_url: str) -> Iterator[Deployment]:
-    running = Deployment(database_url=database_url, seeded=seed(database_url))
-    yield running
-    running.stop()
+    with ExitStack() as stack:
+        if database_url.startswith("postgresql"):
+            database_url = stack.enter_context(own_postgres(database_url))
+        running = Deployment(database_url=database_url, seeded=seed(database_url))
+        yield running
+        running.stop()
 
 
 def _children(pid: int) -> list[int]:
@@ -147,10 +171,10 @@ def test_a_worker_killed_mid_plan_fails_its_job_on_restart_and_a_retry_starts_it
 @pytest.fixture
 def postgres_deployment(postgres_database: str) -> Iterator[Deployment]:
     """Several API processes need PostgreSQL: this one runs there only."""
-    empty_postgres(postgres_database)
-    running = Deployment(database_url=postgres_database, seeded=seed(postgres_database), live=True)
-    yield running
-    running.stop()
+    with own_postgres(postgres_database) as url:
+        running = Deployment(database_url=url, seeded=seed(url), live=True)
+        yield running
+        running.stop()
 
 
 @pytest.mark.slow
