@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems, web
 from api.jobs import JobRunner
+from api.live.replanning import LiveReplanner
 from api.routes import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
@@ -51,9 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks = Deliverer(database, settings) if settings.webhook_deliver and settings.webhook_keys() else None
         if webhooks is not None:
             webhooks.start()
+        replanner = LiveReplanner(database, settings)
+        if settings.live_replan:
+            replanner.start()
         try:
             yield
         finally:
+            await run_in_threadpool(replanner.stop)
             if webhooks is not None:
                 await run_in_threadpool(webhooks.stop)
             await run_in_threadpool(app.state.jobs.shutdown)

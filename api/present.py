@@ -222,6 +222,8 @@ def placement(plan_row: PlanRow, item: PlanItemRow, queue_length: int) -> Placem
                                                       None)  # fmt: skip
     return Placement(
         request_id=item.request_id,
+        tentative=False,
+        label=f"planned: plan {plan_row.id}{', applied' if plan_row.applied_at is not None else ''}",
         plan_id=plan_row.id,
         plan_created_at=plan_row.created_at,
         applied=plan_row.applied_at is not None,

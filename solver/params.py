@@ -24,6 +24,12 @@ class SolveParams(BaseModel):
         description="CP-SAT's deterministic time limit (work units, not seconds): with one worker, the same "
         "answer on any machine, as golden tests need. The wall-clock limit still applies.",
     )
+    move_threshold_minutes: int = Field(
+        30,
+        ge=0,
+        description="A re-plan lists a request that stays with its agent as moved only when its expected finish "
+        "moves by more than this many business minutes.",
+    )
     log_search: bool = Field(False, description="Print CP-SAT's search log (to the caller's stdout).")
     direct_pairs_limit: int = Field(
         1500,

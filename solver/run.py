@@ -94,7 +94,7 @@ def plan(
     if status != PlanStatus.INFEASIBLE:
         result.departments = department_shares(scenario, result)
     if previous is not None and status != PlanStatus.INFEASIBLE:
-        result.changes = changes_since(compiled, previous, result)
+        result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     return result
 
 
