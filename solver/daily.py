@@ -58,7 +58,10 @@ def _search(compiled: Compiled, start: Placements, rounds: int, work_limit: floa
         add_hint(built, current)
         solver = new_solver(params, GUARD_SECONDS, workers=1)
         status = solver.solve(built.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < cost:
-            current, cost = read_placements(built, solver), int(solver.objective_value)
-            improved += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = read_placements(built, solver)
+            price = total_cost(compiled, found)  # the direct price decides, not the model's own number
+            if price < cost:
+                current, cost = found, price
+                improved += 1
     return current, improved

@@ -259,6 +259,9 @@ def _infeasible(compiled: Compiled, params: SolveParams, source: str) -> Plan:
 
 
 def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus, bound: int, source: str) -> Plan:
+    """The plan of these placements, every term valued by the direct price. The bound is reported as given,
+    never lowered to the objective: CP-SAT's objective is the direct price (held so by tests), so a bound
+    above a plan's cost would be a fault to see, not to hide."""
     assignments = [_assignment(compiled, j, *placements[j]) for j in sorted(placements)]
     unassigned = [_unassigned(compiled, j) for j in range(len(compiled.jobs)) if j not in placements]
     weights = compiled.scenario.policy.term_weights
@@ -268,7 +271,6 @@ def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus,
         for t, q in quantities.items()
     ]
     objective = sum(t.value for t in terms)
-    bound = min(bound, objective)
     return Plan(
         status=status,
         objective=objective,

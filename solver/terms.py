@@ -35,10 +35,15 @@ def _fixed_sum(built: Built, compiled: Compiled, part: str) -> int:
 
 
 def _past(built: Built, compiled: Compiled, j: int, limit: int, name: str) -> cp_model.IntVar:
-    """Minutes the request's end lies past `limit` on the team axis, when it is placed (0 when deferred)."""
+    """Minutes the request's end lies past `limit` on the team axis when it is placed, exactly
+    max(end - limit, 0); 0 when deferred (its end is then unconstrained, so it must not count)."""
     bound = compiled.horizon_minutes + max(-limit, 0)
-    over = built.model.new_int_var(0, bound, f"{name}[{compiled.jobs[j].request.id}]")
-    built.model.add(over >= built.team_end[j] - limit).only_enforce_if(~built.deferred[j])
+    request_id = compiled.jobs[j].request.id
+    late = built.model.new_int_var(0, bound, f"{name}_if_placed[{request_id}]")
+    built.model.add_max_equality(late, [built.team_end[j] - limit, 0])
+    over = built.model.new_int_var(0, bound, f"{name}[{request_id}]")
+    built.model.add(over == late).only_enforce_if(~built.deferred[j])
+    built.model.add(over == 0).only_enforce_if(built.deferred[j])
     return over
 
 
@@ -106,6 +111,9 @@ def overload(built: Built, compiled: Compiled) -> LinearExpr:
     """Soft term overload: business minutes planned for an agent above their target load, summed."""
     variable = _agent_sums(built, compiled, per_mille=False)
     held_by = _held(built, compiled, per_mille=False)
+    most = held_by.copy()  # minutes if every free request that may go to the agent did
+    for j, a in built.present:
+        most[a] += compiled.jobs[j].effort
     parts: list[LinearExpr] = []
     for a, agent in enumerate(compiled.agents):
         target = agent.target_minutes
@@ -113,8 +121,8 @@ def overload(built: Built, compiled: Compiled) -> LinearExpr:
         if a not in variable:
             parts.append(max(held - target, 0))
             continue
-        over = built.model.new_int_var(0, agent.capacity_minutes, f"{Term.OVERLOAD}[{agent.agent.id}]")
-        built.model.add(over >= held + variable[a] - target)
+        over = built.model.new_int_var(0, max(most[a] - target, 0), f"{Term.OVERLOAD}[{agent.agent.id}]")
+        built.model.add_max_equality(over, [held + variable[a] - target, 0])
         parts.append(over)
     return cp_model.LinearExpr.sum(parts)
 
@@ -127,12 +135,15 @@ def spread(built: Built, compiled: Compiled) -> LinearExpr:
         return 0
     variable = _agent_sums(built, compiled, per_mille=True)
     held = _held(built, compiled, per_mille=True)
-    high = built.model.new_int_var(0, 1000, f"{Term.SPREAD}[max]")
-    low = built.model.new_int_var(0, 1000, f"{Term.SPREAD}[min]")
-    for a in compiled.spread_agents:
-        load = held[a] + variable.get(a, 0)
-        built.model.add(high >= load)
-        built.model.add(low <= load)
+    most = held.copy()  # per mille if every free request that may go to the agent did (no overlap can be off)
+    for j, a in built.present:
+        most[a] += load_per_mille(compiled, a, compiled.jobs[j].effort)
+    loads = [held[a] + variable.get(a, 0) for a in compiled.spread_agents]
+    top = max(most[a] for a in compiled.spread_agents)
+    high = built.model.new_int_var(0, top, f"{Term.SPREAD}[max]")
+    low = built.model.new_int_var(0, top, f"{Term.SPREAD}[min]")
+    built.model.add_max_equality(high, loads)
+    built.model.add_min_equality(low, loads)
     return high - low
 
 
@@ -164,16 +175,18 @@ def fairness(built: Built, compiled: Compiled, on_time: dict[int, cp_model.IntVa
             variable[job.department].append(on_time[j])
         elif j not in built.scope.free:
             held[job.department] += job_cost(compiled, j, built.scope.fixed.get(j)).on_time
-    low = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[min]")
+    rates: list[LinearExpr] = []
     for d in range(count):
         if not variable[d]:
-            built.model.add(low <= on_time_rate(held[d], totals[d]))
+            rates.append(on_time_rate(held[d], totals[d]))
             continue
         rate = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[{compiled.departments[d]}]")
         on = held[d] + cp_model.LinearExpr.sum(variable[d])
-        built.model.add(totals[d] * rate <= 1000 * on)
+        built.model.add(totals[d] * rate <= 1000 * on)  # rate = 1000 x on // total: the largest such
         built.model.add(totals[d] * rate >= 1000 * on - (totals[d] - 1))
-        built.model.add(low <= rate)
+        rates.append(rate)
+    low = built.model.new_int_var(0, 1000, f"{Term.FAIRNESS}[min]")
+    built.model.add_min_equality(low, rates)
     return 1000 - low
 
 
@@ -201,9 +214,14 @@ def rank(built: Built, compiled: Compiled) -> LinearExpr:
             parts.append(max(end_hi - end_lo, 0))
             continue
         name = f"{Term.RANK}[{compiled.jobs[hi].request.id},{compiled.jobs[lo].request.id}]"
-        after = built.model.new_int_var(0, compiled.horizon_minutes, name)
-        placed = [~built.deferred[j] for j in (hi, lo) if j in built.deferred]
-        built.model.add(after >= cp_model.LinearExpr.weighted_sum([end_hi, end_lo], [1, -1])).only_enforce_if(placed)
+        horizon = compiled.horizon_minutes
+        later = built.model.new_int_var(0, horizon, f"{name}_if_placed")
+        built.model.add_max_equality(later, [cp_model.LinearExpr.weighted_sum([end_hi, end_lo], [1, -1]), 0])
+        after = built.model.new_int_var(0, horizon, name)
+        may_defer = [built.deferred[j] for j in (hi, lo) if j in built.deferred]
+        built.model.add(after == later).only_enforce_if([~d for d in may_defer])
+        for deferred in may_defer:  # a deferred request's end is unconstrained: the pair counts nothing
+            built.model.add(after == 0).only_enforce_if(deferred)
         parts.append(after)
     return cp_model.LinearExpr.sum(parts)
 
@@ -227,7 +245,11 @@ def share(built: Built, compiled: Compiled) -> LinearExpr:
         bound = sum(job.effort for job in compiled.jobs)
         for d in sorted(share_class.eligible):
             name = f"{Term.SHARE}[{share_class.priority.value},{compiled.departments[d]}]"
+            gap = share_class.fair[d] * total - 1000 * planned[d]  # per mille x minutes below the fair share
+            rounded_up = built.model.new_int_var(-bound, bound, f"{name}_signed")
+            built.model.add(1000 * rounded_up >= gap)  # the smallest such integer: gap / 1000 rounded up
+            built.model.add(1000 * rounded_up <= gap + 999)
             short = built.model.new_int_var(0, bound, name)
-            built.model.add(1000 * short >= share_class.fair[d] * total - 1000 * planned[d])
+            built.model.add_max_equality(short, [rounded_up, 0])
             parts.append(share_class.priority_weight * short)
     return cp_model.LinearExpr.sum(parts)
