@@ -24,6 +24,7 @@ from scipy.sparse import coo_array
 
 from solver.compile import Compiled, Job
 from solver.evaluate import job_cost, on_time_rate
+from solver.terms import REQUEST_TERMS
 
 Cell = tuple[int, int, int]
 """(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
@@ -32,23 +33,19 @@ MAX_VARIABLES = 64_000  # measured at M (120-minute buckets, 56,000-61,000): 0.6
 
 
 def per_request_bound(compiled: Compiled) -> int:
-    """Each request alone at its cheapest option; load and fairness terms at 0."""
+    """Each request alone at its cheapest option, priced by the per-request terms (`REQUEST_TERMS`); the
+    other terms at 0. The options: deferred, the earliest end over its candidates, and its reference
+    agent's earliest end (where churn is 0): every per-request term grows with the end or is churn."""
     weights = compiled.scenario.policy.term_weights
+    priced = [(weights.of(term), value_of) for term, value_of in REQUEST_TERMS]
     total = 0
-    for j, job in enumerate(compiled.jobs):
-        options = [job_cost(compiled, j, None)]
+    for job in compiled.jobs:
+        options: list[tuple[int | None, int | None]] = [(None, None)]
         if job.candidates:
-            ends = [(compiled.agents[c.agent].team_end(c.earliest_start + job.effort), c) for c in job.candidates]
-            _, first = min(ends, key=lambda pair: pair[0])
-            options.append(job_cost(compiled, j, (first.agent, first.earliest_start)))
-            own = next((c for c in job.candidates if c.agent == job.reference_agent), None)
-            if own is not None:
-                options.append(job_cost(compiled, j, (own.agent, own.earliest_start)))
-        total += min(
-            weights.lateness * o.lateness + weights.deferral * o.deferral + weights.waiting * o.waiting
-            + weights.churn * o.churn
-            for o in options
-        )  # fmt: skip
+            ends = [(compiled.agents[c.agent].team_end(c.earliest_start + job.effort), c.agent) for c in job.candidates]
+            options.append(min(ends))
+            options += [(end, agent) for end, agent in ends if agent == job.reference_agent]
+        total += min(sum(w * value_of(compiled, job, agent, end) for w, value_of in priced) for end, agent in options)
     return total
 
 

@@ -60,7 +60,7 @@ def build_model(
 ) -> Built:
     """Hard rules, then soft terms, then the objective: sum of term weight x quantity. `skip_no_overlap`
     leaves that rule out, only to tell which rule a set of pins runs into."""
-    from solver import terms  # terms builds on Built; imported here to keep one direction at import time
+    from solver import terms  # the terms build on Built; imported here so that build imports first
 
     built = Built(cp_model.CpModel(), scope or Scope.everything(compiled))
     add_once(built, compiled)

@@ -20,13 +20,14 @@ that breaks a pin anyway (a request put before a first-pinned one) is never acce
 from __future__ import annotations
 
 import bisect
-import operator
 import random
 import time
 from dataclasses import dataclass, field
 
 from solver.compile import Compiled
-from solver.evaluate import Placements, load_per_mille, on_time_rate, pins_hold, total_cost
+from solver.evaluate import Placements, pins_hold, total_cost
+from solver.terms import REQUEST_TERMS, fairness, overload, rank, share, spread
+from solver.terms.fairness import on_time_rate
 from triage.names import PinKind, Term
 
 HISTORY = 60
@@ -95,8 +96,11 @@ class Polisher:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
-        spread = compiled.spread_agents  # the agents the spread term compares, read in one C call
-        self._spread_loads = operator.itemgetter(*spread) if len(spread) >= 2 else None
+        self._per_request = [
+            (self.weights.of(term), value_of) for term, value_of in REQUEST_TERMS if self.weights.of(term)
+        ]
+        self._deferred: list[int | None] = [None] * len(jobs)
+        self._spread_loads = spread.compared_loads(compiled)
         self.queues: list[list[int]] = [[] for _ in agents]
         for j in sorted((j for j in self.free if j in placements), key=lambda j: placements[j][1]):
             self.queues[placements[j][0]].append(j)
@@ -134,20 +138,24 @@ class Polisher:
         return options
 
     def _mille(self, j: int, a: int) -> int:
-        return load_per_mille(self.compiled, a, self.compiled.jobs[j].effort)
+        return spread.load_per_mille(self.compiled, a, self.compiled.jobs[j].effort)
 
     # -- pricing ------------------------------------------------------------------------------------------
 
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
-        """(weighted per-request terms, team end or None, on time) of job j at a placement: the terms of
-        `solver.evaluate.job_cost`, weighted, without building its record (calling it made 150,000 moves at S
-        take 5.1 s instead of 3.9); tests hold the running cost to `total_cost` after every move."""
+        """(weighted per-request terms, team end or None, on time) of job j at a placement. A deferred job's
+        value is the per-request terms' own (`solver.terms.REQUEST_TERMS`), computed once per job. A placed
+        job's is inlined, the one place the per-request terms are written again (lateness, waiting, churn):
+        calling the term functions per job made the search 20 % slower at S (benchmarks/RESULTS.md); tests
+        hold the running cost to `total_cost` after every move."""
         compiled, w = self.compiled, self.weights
         job = compiled.jobs[j]
         if placement is None:
-            waiting = max(compiled.horizon_minutes - job.triage.max_wait_minute, 0)
-            waiting += compiled.scenario.policy.deferral_extra_minutes
-            return w.deferral * job.triage.weight * compiled.deferral_minutes(job) + w.waiting * waiting, None, False
+            value = self._deferred[j]
+            if value is None:
+                value = sum(weight * value_of(compiled, job, None, None) for weight, value_of in self._per_request)
+                self._deferred[j] = value
+            return value, None, False
         a, start = placement
         end = compiled.agents[a].team_end(start + job.effort)
         late = max(end - job.triage.due_minute, 0)
@@ -178,33 +186,28 @@ class Polisher:
                 self.mille[a] += self._mille(j, a)
                 if j in self.class_of:
                     self.planned[self.class_of[j]][job.department] += job.effort
-        self.rank_gap = [
-            max(self.end[hi] - self.end[lo], 0) if self.end[hi] is not None and self.end[lo] is not None else 0  # type: ignore[operator]
-            for hi, lo in compiled.rank_pairs
-        ]
+        self.rank_gap = [rank.gap(self.end[hi], self.end[lo]) for hi, lo in compiled.rank_pairs]
         self.per_job = sum(self.value)
         self.rank_total = sum(self.rank_gap)
-        self.share = [self._shortfall(c, self.planned[c]) for c in range(len(compiled.share_classes))]
-        self.overload = sum(max(load - target, 0) for load, target in zip(self.load, self.targets, strict=True))
+        classes = compiled.share_classes
+        self.share = [share.shortfall(classes[c], self.planned[c]) for c in range(len(classes))]
+        self.overload = sum(self._over(a, load) for a, load in enumerate(self.load))
         self.cost = self._cost(self.per_job, self.overload, self.mille, self.punctual, self.rank_total, sum(self.share))
 
-    def _shortfall(self, c: int, planned: dict[int, int]) -> int:
-        share_class = self.compiled.share_classes[c]
-        everything = sum(planned.values())
-        short = sum(
-            max(-(-(share_class.fair[d] * everything - 1000 * planned[d]) // 1000), 0) for d in share_class.eligible
-        )
-        return share_class.priority_weight * short
-
-    def _cost(self, per_job: int, overload: int, mille: list[int], punctual: list[int], rank: int,
-              share: int) -> int:  # fmt: skip
+    def _cost(
+        self, per_job: int, over: int, mille: list[int], punctual: list[int], rank_sum: int, share_sum: int
+    ) -> int:
+        """The weighted sum of the terms from the kept buckets, each combined by its term module."""
         w = self.weights
-        spread_loads = self._spread_loads(mille) if self._spread_loads else ()
-        spread = max(spread_loads) - min(spread_loads) if spread_loads else 0
         rates = [on_time_rate(o, t) for o, t in zip(punctual, self.totals, strict=True)]
-        fairness = 1000 - min(rates) if rates else 0
-        return (per_job + w.of(Term.OVERLOAD) * overload + w.of(Term.SPREAD) * spread
-                + w.of(Term.FAIRNESS) * fairness + w.of(Term.RANK) * rank + w.of(Term.SHARE) * share)  # fmt: skip
+        return (
+            per_job
+            + w.of(Term.OVERLOAD) * over
+            + w.of(Term.SPREAD) * spread.highest_minus_lowest(self._spread_loads(mille))
+            + w.of(Term.FAIRNESS) * fairness.shortfall(rates)
+            + w.of(Term.RANK) * rank_sum
+            + w.of(Term.SHARE) * share_sum
+        )
 
     def _schedule(self, a: int, queue: list[int]) -> list[int] | None:
         """Own-axis starts of a queue on agent a, each as early as it can go; None when one cannot fit."""
@@ -261,6 +264,8 @@ class Polisher:
             per_job += value - self.value[j]
             job = compiled.jobs[j]
             punctual[job.department] += on_time - self.on_time[j]
+            if old is not None and placement is not None and old[0] == placement[0]:
+                continue  # re-timed on its own agent: no bucket but the request's own changes
             if old is not None:
                 load[old[0]] = load.get(old[0], self.load[old[0]]) - job.effort
                 mille[old[0]] -= self._mille(j, old[0])
@@ -271,21 +276,23 @@ class Polisher:
                 c = self.class_of[j]
                 counts = planned.setdefault(c, dict(self.planned[c]))
                 counts[job.department] += job.effort if placement is not None else -job.effort
-        rank, rank_gaps = self.rank_total, {}
+        rank_sum, rank_gaps = self.rank_total, {}
         for p in {p for j in changed for p in self.pairs_of.get(j, ())}:
             hi, lo = compiled.rank_pairs[p]
             end_hi = jobs[hi][1] if hi in jobs else self.end[hi]
             end_lo = jobs[lo][1] if lo in jobs else self.end[lo]
-            gap = rank_gaps[p] = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
-            rank += gap - self.rank_gap[p]
-        shares = {c: self._shortfall(c, counts) for c, counts in planned.items()}
-        share = sum(self.share) + sum(new - self.share[c] for c, new in shares.items())
-        overload = self.overload + sum(self._over(a, new) - self._over(a, self.load[a]) for a, new in load.items())
-        cost = self._cost(per_job, overload, mille, punctual, rank, share)
-        return Delta(changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank, overload, cost)
+            gap = rank_gaps[p] = rank.gap(end_hi, end_lo)
+            rank_sum += gap - self.rank_gap[p]
+        classes = compiled.share_classes
+        shares = {c: share.shortfall(classes[c], counts) for c, counts in planned.items()}
+        share_sum = sum(self.share) + sum(new - self.share[c] for c, new in shares.items())
+        above, targets, loads = overload.above_target, self.targets, self.load
+        over = self.overload + sum(above(new, targets[a]) - above(loads[a], targets[a]) for a, new in load.items())
+        cost = self._cost(per_job, over, mille, punctual, rank_sum, share_sum)
+        return Delta(changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank_sum, over, cost)
 
     def _over(self, a: int, load: int) -> int:
-        return max(load - self.targets[a], 0)
+        return overload.above_target(load, self.targets[a])
 
     def apply(self, patch: _Patch) -> None:
         """Make a priced move."""

@@ -25,23 +25,12 @@ from solver.params import SolveParams
 from solver.polish import polish
 from solver.relieve import relieve_overload
 from solver.replan import changes_since, placements_from
+from solver.terms import UNITS
 from triage.explain import explain_plan
 from triage.model import Scenario
-from triage.names import PlanStatus, Term
+from triage.names import PlanStatus
 from triage.report import department_shares
 from triage.results import Assignment, Plan, TermValue, Unassigned
-
-UNITS = {
-    Term.LATENESS: "weighted minutes",
-    Term.DEFERRAL: "weighted minutes",
-    Term.OVERLOAD: "minutes",
-    Term.SPREAD: "per mille",
-    Term.CHURN: "requests",
-    Term.FAIRNESS: "per mille",
-    Term.WAITING: "minutes",
-    Term.RANK: "minutes",
-    Term.SHARE: "weighted minutes",
-}
 
 
 def plan(
