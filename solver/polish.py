@@ -26,9 +26,12 @@ from dataclasses import dataclass, field
 
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
-from solver.terms import REQUEST_TERMS, fairness, overload, rank, share, spread
+from solver.terms import REQUEST_TERMS, churn, deferral, fairness, lateness, overload, rank, share, spread, waiting
 from solver.terms.fairness import on_time_rate
 from triage.names import PinKind, Term
+
+INLINED = frozenset({lateness.of_request, deferral.of_request, waiting.of_request, churn.of_request})
+"""Per-request terms whose value for a placed request `Polisher._job_value` writes out (deferral's is 0)."""
 
 HISTORY = 60
 """Late acceptance's memory in moves: 20 to 3,000 were tried on generated S and M scenarios (single runs of
@@ -99,6 +102,7 @@ class Polisher:
         self._per_request = [
             (self.weights.of(term), value_of) for term, value_of in REQUEST_TERMS if self.weights.of(term)
         ]
+        self._not_inlined = [(w, value_of) for w, value_of in self._per_request if value_of not in INLINED]
         self._deferred: list[int | None] = [None] * len(jobs)
         self._spread_loads = spread.compared_loads(compiled)
         self.queues: list[list[int]] = [[] for _ in agents]
@@ -145,9 +149,9 @@ class Polisher:
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
         """(weighted per-request terms, team end or None, on time) of job j at a placement. A deferred job's
         value is the per-request terms' own (`solver.terms.REQUEST_TERMS`), computed once per job. A placed
-        job's is inlined, the one place the per-request terms are written again (lateness, waiting, churn):
-        calling the term functions per job made the search 20 % slower at S (benchmarks/RESULTS.md); tests
-        hold the running cost to `total_cost` after every move."""
+        job's is written out for the terms in INLINED, the one place they are written again: calling the term
+        functions per job made the search 20 % slower at S (benchmarks/RESULTS.md); any other per-request
+        term is priced by its module. Tests hold the running cost to `total_cost` after every move."""
         compiled, w = self.compiled, self.weights
         job = compiled.jobs[j]
         if placement is None:
@@ -162,6 +166,8 @@ class Polisher:
         value = w.lateness * job.triage.weight * late + w.waiting * max(end - job.triage.max_wait_minute, 0)
         if job.reference_agent is not None and job.reference_agent != a:
             value += w.churn
+        for weight, value_of in self._not_inlined:  # a per-request term not written out here: its module's
+            value += weight * value_of(compiled, job, a, end)
         return value, end, late == 0
 
     def _price_all(self) -> None:

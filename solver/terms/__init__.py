@@ -11,34 +11,30 @@ quantity on forced placements (`tests/solver/test_contract.py`).
 
 from __future__ import annotations
 
+import importlib
+
 from solver.build import Built, LinearExpr
 from solver.compile import Compiled
-from solver.terms import churn, deferral, fairness, lateness, overload, rank, share, spread, waiting
 from solver.terms.base import Facts, PerRequest, Placements, SoftTerm
 from triage.names import Term
 
-TERMS: tuple[SoftTerm, ...] = (
-    lateness.TERM,
-    deferral.TERM,
-    overload.TERM,
-    spread.TERM,
-    churn.TERM,
-    fairness.TERM,
-    waiting.TERM,
-    rank.TERM,
-    share.TERM,
-)
+
+def _registered(term: Term) -> SoftTerm:
+    """The term module named after the term (`solver/terms/<name>.py`) and its `TERM`."""
+    module = importlib.import_module(f"{__name__}.{term.value}")
+    soft: SoftTerm = module.TERM
+    if soft.term is not term:
+        raise RuntimeError(f"solver/terms/{term.value}.py defines {soft.term}, not {term}")
+    return soft
+
+
+TERMS: tuple[SoftTerm, ...] = tuple(_registered(term) for term in Term)
+"""Every soft term, in the order of `triage.names.Term`: the name is the registration."""
 
 UNITS: dict[Term, str] = {t.term: t.unit for t in TERMS}
 
-REQUEST_TERMS: tuple[tuple[Term, PerRequest], ...] = (
-    (Term.LATENESS, lateness.of_request),
-    (Term.DEFERRAL, deferral.of_request),
-    (Term.CHURN, churn.of_request),
-    (Term.WAITING, waiting.of_request),
-)
-"""The per-request terms' values (bucket: the request), which the local search and the per-request bound
-add up themselves, weighted, for speed: a request's value is one sum, not one function per engine."""
+REQUEST_TERMS: tuple[tuple[Term, PerRequest], ...] = tuple((t.term, t.of_request) for t in TERMS if t.of_request)
+"""The terms whose bucket is the request, with their value for one request."""
 
 
 def quantities(compiled: Compiled, placements: Placements) -> dict[Term, int]:

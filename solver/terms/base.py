@@ -36,15 +36,24 @@ class Facts:
         return cls(compiled, placements, ends)
 
 
+PerRequest = Callable[[Compiled, Job, "int | None", "int | None"], int]
+"""(compiled, job, agent or None when deferred, team end or None when deferred) -> the request's quantity."""
+
+
 @dataclass(frozen=True)
 class SoftTerm:
     """One soft term, every face of it: the quantity is unweighted, in `unit`; the objective adds
-    weight x quantity, the weight read from the policy's `term_weights` under the term's name."""
+    weight x quantity, the weight read from the policy's `term_weights` under the term's name.
+    `of_request`, for a term whose bucket is the request: its value for one request, from which the direct
+    quantity, the local search's price and the per-request bound are derived. Such a value must not fall
+    as the request ends later (the per-request bound prices each request at its earliest end), and every
+    quantity is at least 0 (the LP bound leaves out the terms it does not model)."""
 
     term: Term
     unit: str
     quantity: Callable[[Facts], int]
     cp_sat: Callable[[Built, Compiled], LinearExpr]
+    of_request: PerRequest | None = None
 
 
 def team_end(compiled: Compiled, j: int, placement: tuple[int, int]) -> int:
@@ -54,9 +63,6 @@ def team_end(compiled: Compiled, j: int, placement: tuple[int, int]) -> int:
 
 
 # -- per-request terms: one value per request, placed (at an agent, ending at a team minute) or deferred --
-
-PerRequest = Callable[[Compiled, Job, "int | None", "int | None"], int]
-"""(compiled, job, agent or None when deferred, team end or None when deferred) -> the request's quantity."""
 
 
 def request_sum(facts: Facts, value: PerRequest) -> int:

@@ -25,4 +25,4 @@ def expression(built: Built, compiled: Compiled) -> LinearExpr:
     return held_sum(built, compiled, of_request) + cp_model.LinearExpr.sum(moved)
 
 
-TERM = SoftTerm(Term.CHURN, "requests", quantity, expression)
+TERM = SoftTerm(Term.CHURN, "requests", quantity, expression, of_request)

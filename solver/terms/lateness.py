@@ -28,4 +28,4 @@ def expression(built: Built, compiled: Compiled) -> LinearExpr:
     return held_sum(built, compiled, of_request) + cp_model.LinearExpr.sum(variable)
 
 
-TERM = SoftTerm(Term.LATENESS, "weighted minutes", quantity, expression)
+TERM = SoftTerm(Term.LATENESS, "weighted minutes", quantity, expression, of_request)

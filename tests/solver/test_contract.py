@@ -24,6 +24,7 @@ from solver.evaluate import Placements, term_quantities, total_cost
 from solver.heuristic import best_routing
 from solver.lns import neighbourhood, sharing
 from solver.run import add_hint, read_placements
+from solver.terms import REQUEST_TERMS, TERMS
 from tests.triage.test_validation import HAND_VALUES, hand_scenario
 from triage.names import Term
 
@@ -121,3 +122,8 @@ def test_the_hand_plan_priced_directly_and_by_the_model() -> None:
     assert term_quantities(compiled, placements) == HAND_VALUES
     for term in Term:
         assert solved_extremes(compiled, Scope.everything(compiled), placements, term) == (HAND_VALUES[term],) * 2
+
+
+def test_the_registry_lists_every_term_once_in_the_order_of_the_names() -> None:
+    assert [t.term for t in TERMS] == list(Term)
+    assert [term for term, _ in REQUEST_TERMS] == [Term.LATENESS, Term.DEFERRAL, Term.CHURN, Term.WAITING]
