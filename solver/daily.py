@@ -15,11 +15,12 @@ from ortools.sat.python import cp_model
 
 from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
+from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, total_cost
 from solver.heuristic import best_routing, left_shift
 from solver.lns import neighbourhood, sharing
 from solver.params import SolveParams
-from solver.run import add_hint, extract_plan, new_solver, read_placements
+from solver.run import extract_plan
 from triage.model import Scenario
 from triage.names import Planner, PlanStatus
 from triage.results import Plan

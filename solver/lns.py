@@ -19,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from solver.build import Scope, build_model
 from solver.compile import Compiled
+from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, job_cost, total_cost
 from solver.params import SolveParams
 from triage.names import PlanStatus
@@ -29,8 +30,6 @@ def improve(
 ) -> tuple[Placements, PlanStatus, int, str]:
     """Improve a valid plan by neighbourhoods until `deadline` (a perf_counter time); returns (plan, status,
     bound, source)."""
-    from solver.run import add_hint, new_solver, read_placements
-
     rng = random.Random(params.random_seed)
     current, cost = dict(start), total_cost(compiled, start)
     shared = sharing(compiled)

@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from ortools.sat.python import cp_model
 
 from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
-from solver.build import Built, build_model
+from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
+from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
 from solver.heuristic import best_routing, left_shift, route_earliest_finish
 from solver.lns import improve
@@ -31,6 +32,9 @@ from triage.model import Scenario
 from triage.names import PlanStatus
 from triage.report import department_shares
 from triage.results import Assignment, Plan, TermValue, Unassigned
+
+# the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
+__all__ = ["add_hint", "extract_plan", "lower_bounds", "new_solver", "plan", "plan_by_routing", "read_placements"]
 
 
 def plan(
@@ -124,38 +128,6 @@ def _finishing_seconds(compiled: Compiled) -> float:
 
 def _size(compiled: Compiled) -> int:
     return sum(len(job.candidates) for job in compiled.jobs)
-
-
-def new_solver(params: SolveParams, time_limit: float, workers: int | None = None) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers or params.workers
-    solver.parameters.random_seed = params.random_seed
-    solver.parameters.relative_gap_limit = params.relative_gap_limit
-    solver.parameters.log_search_progress = params.log_search
-    if params.deterministic_limit is not None:
-        solver.parameters.max_deterministic_time = params.deterministic_limit
-    return solver
-
-
-def add_hint(built: Built, placements: Placements) -> None:
-    """Hint CP-SAT with a plan: chosen pairs and their starts, deferrals."""
-    for (j, a), var in built.present.items():
-        chosen = placements.get(j)
-        built.model.add_hint(var, chosen is not None and chosen[0] == a)
-        if chosen is not None and chosen[0] == a:
-            built.model.add_hint(built.own_start[j, a], chosen[1])
-    for j, var in built.deferred.items():
-        built.model.add_hint(var, j not in placements)
-
-
-def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[int, int]]:
-    """The placements of a solved model: free jobs as solved, held jobs as they were."""
-    out = dict(built.scope.fixed)
-    for (j, a), var in built.present.items():
-        if solver.boolean_value(var):
-            out[j] = (a, solver.value(built.own_start[j, a]))
-    return out
 
 
 def _solve_large(
