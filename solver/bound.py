@@ -90,10 +90,15 @@ class _LP:
                 (coo_array((values, (rows, cols)), shape=(len(rhss), n)).tocsr(), rhss) if rhss else (None, None)
             )
         result = linprog(
-            self.cost, A_ub=matrices[False][0], b_ub=matrices[False][1], A_eq=matrices[True][0],
-            b_eq=matrices[True][1], bounds=np.column_stack([np.zeros(n), self.upper]), method="highs",
+            self.cost,
+            A_ub=matrices[False][0],
+            b_ub=matrices[False][1],
+            A_eq=matrices[True][0],
+            b_eq=matrices[True][1],
+            bounds=np.column_stack([np.zeros(n), self.upper]),
+            method="highs",
             options={"time_limit": seconds},
-        )  # fmt: skip
+        )
         return None if result.status != 0 else self.constant + float(result.fun)
 
 
@@ -167,8 +172,10 @@ def _job_terms(
     lp.row([*worked, (placed, -effort)], 0.0, equal=True)
     cells_of[j] = cells
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
-    for limit, weight in ((job.triage.due_minute, weights.lateness * job.triage.weight),
-                          (job.triage.max_wait_minute, weights.waiting)):  # fmt: skip
+    for limit, weight in (
+        (job.triage.due_minute, weights.lateness * job.triage.weight),
+        (job.triage.max_wait_minute, weights.waiting),
+    ):
         past = lp.var(cost=weight)
         lp.row([*busy, (placed, effort / 2 - limit), (past, -1.0)], 0.0)  # past >= mean busy + effort/2 - limit
         lp.row([(placed, earliest_end - limit), (past, -1.0)], 0.0)
@@ -215,8 +222,9 @@ def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -
     for j, worked in cells.items():
         job = compiled.jobs[j]
         due = job.triage.due_minute
-        able = {c.agent for c in job.candidates
-                if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due}  # fmt: skip
+        able = {
+            c.agent for c in job.candidates if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due
+        }
         scale = 1000.0 / (totals[job.department] * job.effort)
         early[job.department] += [(y, -scale) for a, lo, y in worked if a in able and lo < due]
     weight = compiled.scenario.policy.term_weights.fairness

@@ -172,8 +172,17 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
         triage = triages[request.id]
         candidates = [c for i in qualified if (c := _candidate(agents[i], i, request, triage))]
         reference = index_of.get(request.owner or planned.get(request.id, ""))
-        jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified,
-                        department_of[request.department], reference))  # fmt: skip
+        jobs.append(
+            Job(
+                request,
+                triage,
+                candidates,
+                missing_skills(request, scenario.agents),
+                qualified,
+                department_of[request.department],
+                reference,
+            )
+        )
     spread_agents = [a for a, agent in enumerate(agents) if agent.capacity_minutes and a in able]
     classes = share_classes(scenario, departments, jobs)
     return Compiled(scenario, axis, agents, jobs, departments, spread_agents, rank_pairs(jobs), classes)

@@ -376,10 +376,12 @@ class Polisher:
             return _Patch({b: [j if x == k else x for x in self.queues[b]]}, deferred={k})
         if here == b:
             return _Patch({b: [k if x == j else j if x == k else x for x in self.queues[b]]})
-        return _Patch({
-            here: [k if x == j else x for x in self.queues[here]],
-            b: [j if x == k else x for x in self.queues[b]],
-        })  # fmt: skip
+        return _Patch(
+            {
+                here: [k if x == j else x for x in self.queues[here]],
+                b: [j if x == k else x for x in self.queues[b]],
+            }
+        )
 
     def placements(self) -> dict[int, tuple[int, int]]:
         return dict(self.placement)
