@@ -34,16 +34,12 @@ INLINED = frozenset({lateness.of_request, deferral.of_request, waiting.of_reques
 """Per-request terms whose value for a placed request `Polisher._job_value` writes out (deferral's is 0)."""
 
 HISTORY = 60
-"""Late acceptance's memory in moves: 20 to 3,000 were tried on generated S and M scenarios (single runs of
-9 s, benchmarks/RESULTS.md): none was better on both."""
+"""Late acceptance's memory in moves (the values tried: benchmarks/RESULTS.md, "Local search")."""
 
 STALL = 20_000
 KICK = 10
 """After STALL moves without a new best plan, the search restarts from the best plan with KICK random moves
-made whatever they cost. Measured with 150,000 moves from the routing start, four seeds each (about 4 s):
-generated S seeds 1-3 end at 210,799-213,249, 115,523-118,684 and 273,802-274,907 with restarts, against
-214,996-215,913, 119,323-120,439 and 287,478-289,040 without; 5,000-40,000 and 3-20 were tried. At M
-(seed 1) the search is still improving after 100,000 moves and never restarts."""
+made whatever they cost: an iterated local search (the values tried: benchmarks/RESULTS.md, "Local search")."""
 
 
 @dataclass
