@@ -87,18 +87,31 @@ async def _now(settings: SettingsDep) -> datetime:
 Now = Annotated[datetime, Depends(_now)]
 
 
-def _principal(
-    database: DatabaseDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
-    if credentials is None:
+def authenticate(database: Database, authorization: str | None) -> Principal:
+    """The principal of an `Authorization: Bearer <token>` header (scheme in any case, spaces around allowed);
+    401 when it is missing, malformed, unknown, revoked or expired. Read on every request (a revocation counts
+    from the next request on, in every process)."""
+    scheme, _, secret = (authorization or "").strip().partition(" ")
+    secret = secret.strip()
+    if not authorization or scheme.lower() != "bearer" or not secret:
         raise Unauthorized("Send a bearer token: Authorization: Bearer <token>.")
-    if len(credentials.credentials) > 200:
+    if len(secret) > 200:
         raise Unauthorized("The token is not valid.")
-    with database.connection() as connection:
-        principal = principals.by_token(connection=connection, secret=credentials.credentials)
+    principal = principals.by_token(database=database, secret=secret, real_now=datetime.now(UTC))
     if principal is None:
-        raise Unauthorized("The token is not valid, or it was revoked.")
+        raise Unauthorized("The token is not valid: unknown, revoked or expired.")
     return principal
+
+
+def _principal(
+    request: Request,
+    database: DatabaseDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # for the OpenAPI document
+) -> Principal:
+    known = getattr(request.state, "principal", None)  # authenticated before the body was read (api.auth_first)
+    if isinstance(known, Principal):
+        return known
+    return authenticate(database, request.headers.get("authorization"))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from triage.names import Impact, PinKind, Priority, RequestStatus, Term, Urgency, Weekday
+from triage.text import OptionalShownText, ShownLine
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -119,14 +120,14 @@ class Skill(_Model):
     """A skill the team can hold and requests can need."""
 
     id: Id = Field(description="Skill id, referenced by agents and requests.")
-    name: str = Field(description="Readable name, used in explanations.")
+    name: ShownLine = Field(description="Readable name, used in explanations.")
 
 
 class Department(_Model):
     """A customer of the team: another department of the same company."""
 
     id: Id = Field(description="Department id, referenced by requests.")
-    name: str = Field(min_length=1, description="Readable name, used in explanations.")
+    name: ShownLine = Field(min_length=1, description="Readable name, used in explanations.")
     weight: int = Field(
         1,
         ge=1,
@@ -141,7 +142,7 @@ class TimeOff(_Model):
 
     start: date | datetime = Field(description="First day (date) or first instant (datetime) away.")
     end: date | datetime = Field(description="Last day away (date, inclusive) or first instant back (datetime).")
-    reason: str = Field("", description="Free text, e.g. 'leave', 'training'.")
+    reason: OptionalShownText = Field("", description="Free text, e.g. 'leave', 'training'.")
 
     @field_validator("end")
     @classmethod
@@ -160,7 +161,7 @@ class Agent(_Model):
     """A teammate who can take requests."""
 
     id: Id = Field(description="Agent id, referenced by requests' owner.")
-    name: str = Field(min_length=1, description="Readable name, used in explanations.")
+    name: ShownLine = Field(min_length=1, description="Readable name, used in explanations.")
     skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(
         default_factory=dict, description="Skill id to level: 1 basic, 2 practised, 3 expert."
     )
@@ -189,8 +190,8 @@ class Request(_Model):
 
     id: Id = Field(description="Request id.")
     department: str = Field(description="Id of the requesting department.")
-    requester: str = Field(min_length=1, description="Name of the person who filed the request.")
-    title: str = Field(min_length=1, description="Short description, used in explanations.")
+    requester: ShownLine = Field(min_length=1, description="Name of the person who filed the request.")
+    title: ShownLine = Field(min_length=1, description="Short description, used in explanations.")
     impact: Impact = Field(description="How widely the problem reaches.")
     urgency: Urgency = Field(description="How badly it hinders the requester's work.")
     priority_override: Priority | None = Field(
@@ -342,8 +343,8 @@ class Pin(_Model):
     request: str = Field(description="Id of the pinned request.")
     agent: str | None = Field(None, description="Id of the agent, for kind assign.")
     other: str | None = Field(None, description="Id of the request that must wait, for kind before.")
-    reason: str = Field("", description="Why the lead pinned it; shown to the requesters affected.")
-    by: str = Field("queue lead", description="Who pinned it.")
+    reason: OptionalShownText = Field("", description="Why the lead pinned it; shown to the requesters affected.")
+    by: ShownLine = Field("queue lead", description="Who pinned it.")
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Pin:
