@@ -22,8 +22,9 @@ T = TypeVar("T")
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 # Text people read: bounded as the columns are, and safe to show (`triage.text`: NFC, no control or bidi
 # characters, not blank); the pattern says the same in the OpenAPI document.
-_ONE_LINE = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*\S[^\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]*$"
-_LINES = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*\S[^\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*$"
+_NOT_SHOWN = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # control and bidi characters
+_ONE_LINE = rf"^[^{_NOT_SHOWN}\u2028\u2029]*\S[^{_NOT_SHOWN}\u2028\u2029]*$"
+_LINES = _ONE_LINE.replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f").replace(r"\u2028\u2029", "")  # tab, newline kept
 
 
 def _shown(kind: Any, max_length: int, pattern: str) -> Any:
