@@ -129,7 +129,7 @@ def allowed(operation: Operation) -> Any:
     return Depends(check)
 
 
-_VERSION = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
+_VERSION = re.compile(r'^\s*"(\d{1,9})"\s*$')  # strong only: If-Match compares strongly (RFC 9110 13.1.1)
 
 
 def etag(version: int) -> str:
@@ -151,6 +151,8 @@ def expected_version(if_match: str | None) -> int:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the ETag you read, so that no one's change is overwritten.")
     match = _VERSION.match(if_match)
+    if match is None and if_match.strip().startswith("W/"):
+        raise PreconditionFailed(f"If-Match {if_match[:40]!r} is a weak ETag; send the strong ETag you read.")
     if match is None:
         raise PreconditionFailed(f"If-Match {if_match[:40]!r} matches no version of this resource.")
     return int(match.group(1))

@@ -8,11 +8,12 @@ Naive datetimes are read in the team calendar's time zone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
     BaseModel,
@@ -67,6 +68,19 @@ WorkingHours = dict[Weekday, list[TimeRange]]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 
 
+NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+"""Names the zone database holds that are not places: 'Factory' (no offset, a placeholder), and the system's
+'localtime' and 'posixrules' (whatever the machine is set to)."""
+MAX_FAIR_SHARES = 1000
+"""Fair shares a policy may name (one per department; a deployment's departments are bounded far below)."""
+
+
+@functools.cache
+def iana_zones() -> frozenset[str]:
+    """The IANA time zones of the installed zone database, less the names that are not places."""
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 def _default_hours() -> WorkingHours:
     week = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
     return {day: [(9 * 60, 17 * 60)] for day in week}
@@ -89,10 +103,8 @@ class Calendar(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: names too long for a file path
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if value not in iana_zones():
+            raise ValueError(f"unknown time zone {value!r}: expected an IANA zone such as 'Europe/Berlin'")
         return value
 
     @field_validator("working_hours")
@@ -301,10 +313,12 @@ class Policy(_Model):
         "are honoured in full; marks beyond it, on the requests the department ranks lowest, count one level "
         "lower. 100 switches the rule off.",
     )
-    fair_share_pct: dict[str, int] | None = Field(
+    fair_share_pct: dict[Id, Annotated[int, Field(ge=0, le=100)]] | None = Field(
         None,
-        description="Each department's fair share of the team's planned time, in per cent, by department id. "
-        "Absent: shares in proportion to department weights, among departments with open requests.",
+        max_length=MAX_FAIR_SHARES,
+        description="Each department's fair share of the team's planned time, in per cent, by department id "
+        "(known departments only; the shares add up to at most 100). Absent: shares in proportion to department "
+        "weights, among departments with open requests.",
     )
     horizon_days: int = Field(5, ge=1, le=60, description="Business days the plan covers from now.")
     deferral_extra_minutes: int = Field(
@@ -312,6 +326,13 @@ class Policy(_Model):
         ge=0,
         description="A deferred request is charged as late to the horizon's end plus this many minutes.",
     )
+
+    @field_validator("fair_share_pct")
+    @classmethod
+    def _shares_fit(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is not None and sum(value.values()) > 100:
+            raise ValueError(f"the fair shares add up to {sum(value.values())} %, more than 100 %")
+        return value
 
     @field_validator("matrix")
     @classmethod
