@@ -24,6 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import problems
 from api.auth_first import AuthFirst
 from api.jobs import JobRunner
+from api.reporting import OncePerPlan
 from api.routes import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(_prepare, database, settings)
         app.state.database = database
         app.state.jobs = JobRunner(database, settings)
+        app.state.override_effects = OncePerPlan()  # per app, so per database: plan ids are the database's
         try:
             yield
         finally:

@@ -67,3 +67,27 @@ def test_the_cli_answers_deep_json_with_a_problem_and_exit_2(tmp_path: Path, com
         ran = CliRunner().invoke(cli, [command, str(path)])
         assert ran.exit_code == 2, ran.output
         assert "nested too deeply" in ran.output and "Traceback" not in ran.output
+
+
+def test_department_reports_re_plan_once_per_plan_however_many_read(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api import reporting
+
+    calls: list[int] = []
+    real = reporting.override_effects
+
+    def counted(*args: object) -> object:
+        calls.append(1)
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(reporting, "override_effects", counted)
+    assert (
+        api.post("/pins", "lead", {"id": "p1", "kind": "first", "request": "REQ-3", "reason": "CEO"}).status_code == 201
+    )
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    reports = [
+        api.get(f"/departments/{d}/report", who) for d, who in [("sales", "sales")] * 4 + [("people", "lead")] * 3
+    ]
+    assert all(r.status_code == 200 for r in reports) and reports[0].json() == reports[1].json()
+    assert len(calls) == 1
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    assert api.get("/departments/sales/report", "sales").status_code == 200 and len(calls) == 2
