@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -195,13 +196,29 @@ def strict_body(model: type[BaseModel]) -> Any:
     `dependencies=[...]` of a route whose body is `model`."""
 
     async def check(request: Request) -> None:
+        body = await request.body() or b"null"
         try:
-            model.model_validate_json(await request.body() or b"null", strict=True)
+            model.model_validate_json(body, strict=True)
         except ValidationError as exc:
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+            if not any(e["type"] == "int_type" and isinstance(e["input"], float) for e in exc.errors()):
+                raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+            try:  # JSON has one kind of number: 9.0 is the integer 9 (as the OpenAPI "integer" type says)
+                model.model_validate_json(_integral_floats_as_ints(body), strict=True)
+            except ValidationError as again:
+                raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in again.errors()]) from again
 
     check.__name__ = f"strict_{model.__name__}"
     return Depends(check)
+
+
+def _integral_floats_as_ints(body: bytes) -> bytes:
+    """The JSON body with every number that is a whole number written as one (9.0 as 9; 9.5 stays)."""
+
+    def number(text: str) -> int | float:
+        value = float(text)
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+    return json.dumps(json.loads(body, parse_float=number)).encode()
 
 
 def cursor(after: str | None) -> int:

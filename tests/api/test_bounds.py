@@ -91,3 +91,14 @@ def test_department_reports_re_plan_once_per_plan_however_many_read(api: Api, mo
     assert len(calls) == 1
     assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
     assert api.get("/departments/sales/report", "sales").status_code == 200 and len(calls) == 2
+
+
+def test_integers_written_with_a_fraction_of_zero_are_integers(api: Api) -> None:
+    body = {"requester": "Sam Reyes", "title": "Dock", "impact": "person", "urgency": "can_wait"}
+    filed = api.post("/requests", "sales", {**body, "effort_minutes": 90.0, "department_rank": 2.0})
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["effort_minutes"] == 90 and filed.json()["department_rank"] == 2
+    half = api.post("/requests", "sales", {**body, "effort_minutes": 90.5})
+    assert half.status_code == 422 and half.json()["errors"][0]["field"] == "effort_minutes"
+    text = api.post("/requests", "sales", {**body, "effort_minutes": "90"})
+    assert text.status_code == 422 and text.json()["errors"][0]["field"] == "effort_minutes"
