@@ -104,7 +104,7 @@ class Calendar(_Model):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         if value not in iana_zones():
-            raise ValueError(f"unknown time zone {value!r}: expected an IANA zone such as 'Europe/Berlin'")
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
     @field_validator("working_hours")
