@@ -130,7 +130,14 @@ def principal_read(row: PrincipalRow) -> PrincipalRead:
 
 def token_read(row: TokenRow) -> TokenRead:
     return TokenRead(
-        id=row.id, principal_id=row.principal_id, label=row.label, created_at=row.created_at, revoked_at=row.revoked_at
+        id=row.id,
+        principal_id=row.principal_id,
+        label=row.label,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        replaced_by=row.replaced_by,
     )
 
 

@@ -30,6 +30,12 @@ class PlanApply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason | None = Field(None, description="Why it is applied; kept in the audit log.")
+    force: bool = Field(
+        False,
+        description="Apply although the queue moved on since the plan (requests filed, changed or closed that the "
+        "plan does not assign, pins added or removed); audited with what it was forced over. A plan whose own "
+        "requests changed is refused whatever this says.",
+    )
 
 
 class WhatIfCreate(BaseModel):

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool = Field(True, description="Run `alembic upgrade head` when the app starts.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Larger request bodies are refused with 413.")
+    body_timeout_seconds: float = Field(
+        10.0, gt=0, le=600, description="A request body not all received this long after its headers gets 408."
+    )
     plan_sync_max_requests: int = Field(
         60,
         ge=0,

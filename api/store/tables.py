@@ -133,6 +133,9 @@ class TokenRow(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # 0009: none means it does not expire
+    last_used_at: Mapped[datetime | None]  # 0009: to the minute (LAST_USED_STEP_SECONDS)
+    replaced_by: Mapped[str | None] = mapped_column(String(32))  # 0009: the token a rotation issued for it
 
 
 class IdempotencyRow(Base):
