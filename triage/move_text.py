@@ -3,9 +3,12 @@ name, priority and number comes from the fact."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from triage.names import MoveReasonKind
-from triage.render import duration
-from triage.results import MoveReason
+from triage.render import duration, moment, possessive
+from triage.results import Move, MoveReason
 
 
 def listed(reason: MoveReason, limit: int = 3) -> str:
@@ -46,3 +49,32 @@ def move_reason_text(reason: MoveReason, names: dict[str, str]) -> str:
                 f"the work before it on {who} takes {duration(reason.minutes or 0)} now, "
                 f"{duration(reason.minutes_before or 0)} in the previous plan"
             )
+
+
+def requester_subject(department_name: str, title: str, request_id: str) -> str:
+    """ "Sales' "VPN drops every hour" (REQ-1)": how a requester's sentence names the request."""
+    return f'{possessive(department_name)} "{title}" ({request_id})'
+
+
+def placed_sentence(subject: str, agent_name: str | None, start: datetime | None, end: datetime | None,
+                    note: str | None, zone: ZoneInfo, now: datetime) -> str:  # fmt: skip
+    """A tentative place for the requester: who and when, or why it has no place yet."""
+    if agent_name is None or start is None or end is None:
+        return f"{subject} has no place yet: {note or 'the next re-plan places it'}."
+    return (
+        f"{subject} is placed for now with {agent_name}: expected to start {moment(start, zone, now)} and "
+        f"finish {moment(end, zone, now)} (tentative: the full re-plan follows)."
+    )
+
+
+def moved_sentence(subject: str, move: Move, names: dict[str, str], zone: ZoneInfo, now: datetime) -> str:
+    """A move since the previous plan for the requester: the new start and agent, the old ones, and why."""
+
+    def where(agent_id: str | None, start: datetime | None) -> str:
+        if agent_id is None or start is None:
+            return "not planned"
+        return f"{names.get(agent_id, agent_id)} from {moment(start, zone, now)}"
+
+    now_at, was_at = where(move.to_agent, move.to_start), where(move.from_agent, move.from_start)
+    why = "; ".join(move_reason_text(reason, names) for reason in move.facts)
+    return f"{subject} moved: now {now_at} (was {was_at}){f', because {why}' if why else ''}."

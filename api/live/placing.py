@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,9 +27,11 @@ from api.live import marks
 from api.store import plans
 from api.store.convert import domain_agent, domain_request
 from api.store.requests import OPEN_STATUSES
-from api.store.tables import AgentRow, PinRow, PlanRow, RequestRow, TentativePlaceRow
+from api.store.tables import AgentRow, DepartmentRow, PinRow, PlanRow, RequestRow, TentativePlaceRow
+from api.webhooks import EventType, publish
 from solver.insert import Placer
 from triage.errors import ScenarioError
+from triage.move_text import placed_sentence, requester_subject
 
 LABEL = "tentative: placed at once, the full re-plan follows"
 NO_ROOM = "no qualified agent has room for it within the horizon"
@@ -44,8 +47,10 @@ def after_change(
     subject_id: str,
     request_ids: Iterable[str] = (),
     agent_ids: Iterable[str] = (),
+    at: datetime,
 ) -> int:
-    """Number the change and place what it touches; return the change's number."""
+    """Number the change and place what it touches (each open request's place published as
+    `request.placed`, in the same transaction); return the change's number."""
     seq = marks.record_change(session=session, kind=kind, subject_id=subject_id)
     base = marks.current_plan_id(session=session)
     if base is None:  # no plan yet: the first re-plan places everything
@@ -61,8 +66,26 @@ def after_change(
         rows.sort(key=lambda r: (jobs[index[r.id]].triage.priority.value if r.id in index else "P9", r.pk))
     for row in rows:
         _place_one(session, placer, base, row, seq)
+        if row.status in OPEN_STATUSES:
+            _publish_place(session, placer, row, at)
     session.flush()
     return seq
+
+
+def _publish_place(session: Session, placer: Placer, row: RequestRow, at: datetime) -> None:
+    """Tell the requester the request's tentative place: who and when, or why it has none yet."""
+    place = session.get(TentativePlaceRow, str(row.id))
+    assert place is not None  # _place_one has just stored it
+    department = session.get(DepartmentRow, row.department_id)
+    names = {a.agent.id: a.agent.name for a in placer.compiled.agents}
+    subject = requester_subject(department.name if department else row.department_id, row.title, str(row.id))
+    agent_name = names.get(place.agent_id, place.agent_id) if place.agent_id else None
+    text = placed_sentence(subject, agent_name, place.start, place.end, place.note, placer.compiled.axis.zone, at)
+    data = {"request_id": str(row.id), "title": row.title, "agent_id": place.agent_id, "agent_name": agent_name,
+            "start": place.start, "end": place.end, "priority": place.priority, "tentative": True,
+            "label": LABEL, "note": place.note}  # fmt: skip
+    publish(session=session, event_type=EventType.REQUEST_PLACED, department_id=row.department_id,
+            request_id=str(row.id), data=data, text=text, at=at)  # fmt: skip
 
 
 def _place_one(session: Session, placer: Placer, base: int, row: RequestRow, seq: int) -> None:

@@ -31,9 +31,12 @@ from api.settings import Settings
 from api.store import agents, plans
 from api.store.session import Database
 from api.store.tables import PlanRow
+from api.webhooks import EventType, publish
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from triage.errors import ScenarioError
+from triage.model import Scenario
+from triage.move_text import moved_sentence, requester_subject
 from triage.results import Plan
 
 log = logging.getLogger("tandem.live")
@@ -113,6 +116,7 @@ class LiveReplanner:
             row = plans.save(session=session, actor=LIVE_ACTOR, plan=result, scenario=scenario, versions=versions,
                              at=now, reason="the queue changed: the live re-plan")  # fmt: skip
             marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LIVE)
+            publish_moves(session=session, scenario=scenario, plan=result, at=now)
             session.commit()
             stored = row.id
         self._warm(stored)
@@ -152,3 +156,18 @@ def _body(session: Session, plan_id: int | None) -> Plan | None:
         return None
     row = session.scalar(select(PlanRow).where(PlanRow.id == plan_id))
     return None if row is None else plans.body(row)
+
+
+def publish_moves(*, session: Session, scenario: Scenario, plan: Plan, at: datetime) -> None:
+    """Tell each moved request's requester (`request.moved`, in the plan's transaction): the new and the old
+    agent and start, and the move's reasons as facts and as a sentence."""
+    titles = {r.id: (r.title, r.department) for r in scenario.requests}
+    departments = {d.id: d.name for d in scenario.departments}
+    names = {a.id: a.name for a in scenario.agents}
+    for move in plan.changes:
+        title, department_id = titles[move.request_id]
+        subject = requester_subject(departments[department_id], title, move.request_id)
+        data = {"request_id": move.request_id, "title": title, **move.model_dump(mode="json", exclude={"request_id"})}
+        publish(session=session, event_type=EventType.REQUEST_MOVED, department_id=department_id,
+                request_id=move.request_id, data=data,
+                text=moved_sentence(subject, move, names, scenario.calendar.zone, at), at=at)  # fmt: skip

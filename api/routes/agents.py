@@ -37,7 +37,7 @@ def list_agents(_: Reader, session: SessionDep) -> Response:
 def create_agent(body: AgentCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[AgentRead, dict[str, str]]:
         row = agents.create(session=session, actor=principal, data=body, at=now)
-        after_change(session=session, kind="agent.created", subject_id=row.id)
+        after_change(session=session, kind="agent.created", subject_id=row.id, at=now)
         return present.agent_read(row), {"ETag": etag(row.version), "Location": f"/agents/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
@@ -61,7 +61,7 @@ def update_agent(
 
     def act() -> tuple[AgentRead, dict[str, str]]:
         agents.update(session=session, actor=principal, row=row, data=body, at=now)
-        after_change(session=session, kind="agent.updated", subject_id=row.id, agent_ids=[row.id])
+        after_change(session=session, kind="agent.updated", subject_id=row.id, agent_ids=[row.id], at=now)
         return present.agent_read(row), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)

@@ -32,7 +32,7 @@ def list_pins(_: Reader, session: SessionDep) -> Response:
 def create_pin(body: PinCreate, principal: Pinner, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[PinRead, dict[str, str]]:
         row = pins.create(session=session, actor=principal, data=body, at=now)
-        after_change(session=session, kind="pin.created", subject_id=row.id, request_ids=[row.request_id])
+        after_change(session=session, kind="pin.created", subject_id=row.id, request_ids=[row.request_id], at=now)
         return present.pin_read(row), {"Location": f"/pins/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
@@ -50,7 +50,7 @@ def remove_pin(body: PinRemove, principal: Pinner, row: PinById, session: Sessio
     def act() -> tuple[PinRead, dict[str, str]]:
         removed = present.pin_read(row)
         pins.remove(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        after_change(session=session, kind="pin.removed", subject_id=removed.id, request_ids=[removed.request])
+        after_change(session=session, kind="pin.removed", subject_id=removed.id, request_ids=[removed.request], at=now)
         return removed, {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

@@ -66,7 +66,7 @@ def file_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         row = requests.file(session=session, actor=principal, data=body, department_id=department, at=now)
-        after_change(session=session, kind="request.filed", subject_id=str(row.id), request_ids=[str(row.id)])
+        after_change(session=session, kind="request.filed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         return present.request_read(row, _matrix(session)), {
             "ETag": etag(row.version),
             "Location": f"/requests/{row.id}",
@@ -120,7 +120,7 @@ def update_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.update(session=session, actor=principal, row=row, data=body, at=now)
-        after_change(session=session, kind="request.updated", subject_id=str(row.id), request_ids=[str(row.id)])
+        after_change(session=session, kind="request.updated", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)
@@ -139,7 +139,7 @@ def close_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        after_change(session=session, kind="request.closed", subject_id=str(row.id), request_ids=[str(row.id)])
+        after_change(session=session, kind="request.closed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
@@ -159,7 +159,7 @@ def wait_request(
     def act() -> tuple[RequestRead, dict[str, str]]:
         waiting.wait(session=session, actor=principal, row=row, reason=body.reason, until=body.until, note=body.note,
                      at=now)  # fmt: skip
-        after_change(session=session, kind="request.waiting", subject_id=str(row.id), request_ids=[str(row.id)])
+        after_change(session=session, kind="request.waiting", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.flush()
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
@@ -179,7 +179,7 @@ def resume_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         waiting.resume(session=session, actor=principal, row=row, note=body.note, at=now)
-        after_change(session=session, kind="request.back", subject_id=str(row.id), request_ids=[str(row.id)])
+        after_change(session=session, kind="request.back", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.flush()
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 

@@ -1,0 +1,68 @@
+"""The live queue tells requesters: a tentative place is published as `request.placed` in the filing's
+transaction, and every move of a live re-plan as `request.moved` with its reasons. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from api.live.placing import LABEL
+from api.live.replanning import LiveReplanner
+from api.store.session import Database
+from tests.api.conftest import Api, make_settings
+from tests.api.org import new_request
+from tests.api.test_webhooks import payloads
+
+
+@pytest.fixture
+def database(api: Api) -> Iterator[Database]:
+    opened = Database(api.settings.database_url)
+    yield opened
+    opened.dispose()
+
+
+def _subscribe(api: Api, *types: str) -> None:
+    made = api.post("/webhooks/subscriptions", "admin", {"url": "http://127.0.0.1:9/hook", "event_types": list(types)})
+    assert made.status_code == 201, made.text
+
+
+def test_a_filed_request_s_tentative_place_is_published_with_its_sentence(api: Api) -> None:
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    _subscribe(api, "request.placed")
+    filed = api.post("/requests", "sales", new_request(title="Printer jams", required_skills={"net": 1}))
+    assert filed.status_code == 201, filed.text
+    rid = filed.json()["id"]
+    place = api.get(f"/requests/{rid}/placement", "lead").json()
+    [event] = payloads(api, event_type="request.placed")
+    assert event["request_id"] == rid and event["department_id"] == "sales"
+    data: dict[str, Any] = event["data"]
+    assert data["agent_id"] == place["agent_id"] and data["tentative"] is True and data["label"] == LABEL
+    assert datetime.fromisoformat(data["start"]) == datetime.fromisoformat(str(place["start"]))
+    assert event["text"].startswith(f'Sales\' "Printer jams" ({rid}) is placed for now with {data["agent_name"]}: ')
+    assert event["text"].endswith("(tentative: the full re-plan follows).")
+
+
+def test_before_any_plan_nothing_is_placed_and_nothing_published(api: Api) -> None:
+    _subscribe(api, "request.placed")
+    assert api.post("/requests", "sales", new_request()).status_code == 201
+    assert payloads(api, event_type="request.placed") == []
+
+
+def test_the_live_replan_publishes_each_move_with_its_reasons(api: Api, database: Database) -> None:
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    _subscribe(api, "request.moved")
+    rid = api.post("/requests", "sales", new_request(required_skills={"net": 1})).json()["id"]
+    settings = make_settings(api.settings.database_url, live_replan_delay_seconds=0.0,
+                             live_replan_time_limit_seconds=2.0)  # fmt: skip
+    stored = LiveReplanner(database, settings).replan_if_due()
+    assert stored is not None
+    changes = {m["request_id"]: m for m in api.get(f"/plans/{stored}", "lead").json()["plan"]["changes"]}
+    events = {e["request_id"]: e for e in payloads(api, event_type="request.moved")}
+    assert events.keys() == changes.keys() and rid in events  # one event per move, the new request among them
+    new = events[rid]
+    assert new["data"]["facts"] == changes[rid]["facts"] and new["data"]["to_agent"] == changes[rid]["to_agent"]
+    assert new["text"].startswith(f'Sales\' "{new["data"]["title"]}" ({rid}) moved: now ')
+    assert "(was not planned), because it is new since the last plan" in new["text"]
