@@ -68,13 +68,13 @@ def placed_sentence(subject: str, agent_name: str | None, start: datetime | None
 
 
 def moved_sentence(subject: str, move: Move, names: dict[str, str], zone: ZoneInfo, now: datetime) -> str:
-    """A move since the previous plan for the requester: the new start and agent, the old ones, and why."""
-
-    def where(agent_id: str | None, start: datetime | None) -> str:
-        if agent_id is None or start is None:
-            return "not planned"
-        return f"{names.get(agent_id, agent_id)} from {moment(start, zone, now)}"
-
-    now_at, was_at = where(move.to_agent, move.to_start), where(move.from_agent, move.from_start)
+    """A move since the previous plan for the requester: the new agent and start, the old ones, and why."""
     why = "; ".join(move_reason_text(reason, names) for reason in move.facts)
-    return f"{subject} moved: now {now_at} (was {was_at}){f', because {why}' if why else ''}."
+    because = f", because {why}" if why else ""
+    if move.to_agent is None or move.to_start is None:
+        return f"{subject} is no longer planned{because}."
+    now_at = f"{names.get(move.to_agent, move.to_agent)} from {moment(move.to_start, zone, now)}"
+    if move.from_agent is None or move.from_start is None:
+        return f"{subject} is now planned: {now_at}{because}."
+    was_at = f"{names.get(move.from_agent, move.from_agent)} from {moment(move.from_start, zone, now)}"
+    return f"{subject} moved: now {now_at} (was {was_at}){because}."

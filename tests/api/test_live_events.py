@@ -64,5 +64,7 @@ def test_the_live_replan_publishes_each_move_with_its_reasons(api: Api, database
     assert events.keys() == changes.keys() and rid in events  # one event per move, the new request among them
     new = events[rid]
     assert new["data"]["facts"] == changes[rid]["facts"] and new["data"]["to_agent"] == changes[rid]["to_agent"]
-    assert new["text"].startswith(f'Sales\' "{new["data"]["title"]}" ({rid}) moved: now ')
-    assert "(was not planned), because it is new since the last plan" in new["text"]
+    assert new["text"].startswith(f'Sales\' "{new["data"]["title"]}" ({rid}) is now planned: ')
+    assert new["text"].endswith(", because it is new since the last plan.")
+    for other in (e for r, e in events.items() if r != rid and changes[r]["from_agent"] and changes[r]["to_agent"]):
+        assert " moved: now " in other["text"] and " (was " in other["text"]
