@@ -55,6 +55,11 @@ def live_params(settings: Settings) -> SolveParams:
     )
 
 
+def live_replan(scenario: Scenario, params: SolveParams, previous: Plan | None, before: Scenario | None) -> Plan:
+    """The live re-plan of `scenario` from the current plan `previous`, computed from `before`."""
+    return make_plan(scenario, params, previous)
+
+
 class LiveReplanner:
     """A daemon thread: watches the numbered changes and re-plans after a quiet spell."""
 
