@@ -32,6 +32,7 @@ from api.store import agents, plans
 from api.store.session import Database
 from api.store.tables import PlanRow
 from api.webhooks import EventType, publish
+from solver.local import changed_between, replan_near
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from triage.errors import ScenarioError
@@ -56,8 +57,11 @@ def live_params(settings: Settings) -> SolveParams:
 
 
 def live_replan(scenario: Scenario, params: SolveParams, previous: Plan | None, before: Scenario | None) -> Plan:
-    """The live re-plan of `scenario` from the current plan `previous`, computed from `before`."""
-    return make_plan(scenario, params, previous)
+    """The live re-plan of `scenario` from the current plan `previous`, which was computed from `before`:
+    only the neighbourhood of the changes moves (`solver.local`); without a previous plan, the whole plan."""
+    if previous is None or before is None:
+        return make_plan(scenario, params, previous)
+    return replan_near(scenario, params, previous, changed_between(before, scenario))
 
 
 class LiveReplanner:
