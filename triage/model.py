@@ -396,6 +396,11 @@ class Policy(_Model):
         ge=0,
         description="A deferred request is charged as late to the horizon's end plus this many minutes.",
     )
+    auto_apply: bool = Field(
+        False,
+        description="Whether a live re-plan that becomes the current plan is also applied: its requests get the "
+        "plan's agents as owners, audited as the system. Off: applying stays a lead's decision.",
+    )
 
     @field_validator("fair_share_pct")
     @classmethod

@@ -5,12 +5,18 @@ started from was stored meanwhile (a lead's plan supersedes it; the next change 
 
 Repeatable: the live re-plan runs with one CP-SAT worker, a fixed seed and a deterministic work limit
 (`live_replan_work_units`), so the same data and settings give the same plan whatever the machine's load,
-as long as the wall-clock limit is not reached first. Stable: `solver.run.plan` with the previous plan
-charges churn for every request it moves and keeps the previous placements when moving finds nothing cheaper.
+as long as the wall-clock limit is not reached first. Stable: the previous plan's places are held outside the
+neighbourhood of the changes, churn is charged for every request moved, and the previous placements (with
+the new requests inserted) stand when moving finds nothing cheaper.
 
 One re-plan at a time per deployment: on PostgreSQL a transaction-level advisory lock is held while one
 runs (other processes skip that turn); SQLite is the single-process embedded deployment, where a thread
 lock is enough. Stored plans are audited as the system (`LIVE_ACTOR`).
+
+Applied when the policy says `auto_apply`: in the transaction that stores it, as the system, with the lead's
+apply (`api.store.plans.apply`: the same locks and queue-version check, at most once per plan); a plan the
+queue moved past meanwhile stays stored unapplied. Only the neighbourhood of the changes moves
+(`solver.local`): requests on agents who share no skill with a changed request keep their places.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from api.live import marks
 from api.planning import snapshot
+from api.problems import Conflict
 from api.roles import Principal, Role
 from api.settings import Settings
 from api.store import agents, plans
@@ -43,6 +50,7 @@ from triage.results import Plan
 log = logging.getLogger("tandem.live")
 LIVE_ACTOR = Principal(id="system", name="Tandem live re-plan", role=Role.LEAD)
 POLL_SECONDS = 0.1
+AUTO_APPLY_REASON = "the policy says auto_apply: the live re-plan is applied"
 _ADVISORY_KEY = 0x7A4D_0013  # an arbitrary constant naming the live re-plan's lock
 
 
@@ -108,12 +116,12 @@ class LiveReplanner:
         with self._database.reading() as session:
             scenario, versions = snapshot(session=session, now=now)
             seen, _ = marks.last_change(session=session)
-            previous = _body(session, base)
+            previous, before = _base(session, base)
         if not scenario.requests:
             self._failed_at_seq = seen  # nothing to plan until the queue changes again
             return None
         try:
-            result = make_plan(scenario, live_params(self._settings), previous)
+            result = live_replan(scenario, live_params(self._settings), previous, before)
         except ScenarioError as exc:
             log.warning("live re-plan: the queue cannot be planned: %s", exc)
             self._failed_at_seq = seen
@@ -126,6 +134,8 @@ class LiveReplanner:
                              at=now, reason="the queue changed: the live re-plan")  # fmt: skip
             marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LIVE)
             publish_moves(session=session, scenario=scenario, plan=result, at=now)
+            if scenario.policy.auto_apply:
+                _auto_apply(session, row, now)
             session.commit()
             stored = row.id
         self._warm(stored)
@@ -160,11 +170,29 @@ class LiveReplanner:
         return fixed.astimezone(UTC) if fixed else datetime.now(UTC)
 
 
-def _body(session: Session, plan_id: int | None) -> Plan | None:
-    if plan_id is None:
-        return None
-    row = session.scalar(select(PlanRow).where(PlanRow.id == plan_id))
-    return None if row is None else plans.body(row)
+def _base(session: Session, plan_id: int | None) -> tuple[Plan | None, Scenario | None]:
+    """The current plan and the scenario it was computed from, as applied: when it was applied, its requests
+    have its agents as owners (an owner the plan gave is not a change to re-plan around)."""
+    row = None if plan_id is None else session.scalar(select(PlanRow).where(PlanRow.id == plan_id))
+    if row is None:
+        return None, None
+    body, before = plans.body(row), plans.scenario_of(row)
+    if before is None or row.applied_at is None:
+        return body, before
+    owners = {a.request_id: a.agent_id for a in body.assignments}
+    applied = [r.model_copy(update={"owner": owners[r.id]}) if r.id in owners else r for r in before.requests]
+    return body, before.model_copy(update={"requests": applied})
+
+
+def _auto_apply(session: Session, row: PlanRow, at: datetime) -> None:
+    """Apply the live re-plan just stored, as the system, under the same locks and queue check as a lead's
+    apply (`api.store.plans.apply`, never forced); when the queue changed since its snapshot (a write, or a
+    lead's apply of another plan), it stays stored but unapplied, and the next change's re-plan tries again."""
+    try:
+        with session.begin_nested():  # a refused apply undoes only itself: the plan stays stored
+            plans.apply(session=session, actor=LIVE_ACTOR, plan_row=row, at=at, reason=AUTO_APPLY_REASON)
+    except Conflict as exc:
+        log.info("live re-plan %s not applied: %s", row.id, exc)
 
 
 def publish_moves(*, session: Session, scenario: Scenario, plan: Plan, at: datetime) -> None:

@@ -74,14 +74,14 @@ def test_a_leads_newer_plan_supersedes_the_running_replan(
     api.post("/requests", "sales", new_request())
     import api.live.replanning as replanning
 
-    solve = replanning.make_plan
+    solve = replanning.live_replan
 
     def slow_plan(*args: object, **kwargs: object) -> object:
         result = solve(*args, **kwargs)  # type: ignore[arg-type]
         assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201  # a lead, meanwhile
         return result
 
-    monkeypatch.setattr(replanning, "make_plan", slow_plan)
+    monkeypatch.setattr(replanning, "live_replan", slow_plan)
     before = _plan_ids(api)
     assert _replanner(api, database).replan_if_due() is None
     after = _plan_ids(api)
