@@ -1,17 +1,19 @@
 """The live re-plan that moves only the neighbourhood of the changes.
 
 Rule: after changes to the queue, only these requests may move: the changed ones (filed, updated, pinned or
-unpinned, or whose previous place can no longer be kept) and every request held by, or waiting for, an agent
-in the neighbourhood: the agents qualified for a changed request, and the agents who held a changed or
-closed request in the previous plan (their time was freed or taken). Every other request keeps its place
-from the previous plan (carried to the new axis by `solver.replan.placements_from`, each as early as its old
-start allows). The neighbourhood is solved as one CP-SAT scope (`solver.build.Scope`, as the
-large-neighbourhood search does), from the tentative plan (the previous plan with the new requests inserted);
-its answer is kept only if it costs less, so the re-plan never costs more than the tentative plan.
+unpinned, or whose previous place can no longer be kept) and, up to `LOCAL_REQUESTS` in all, the requests
+nearest in time to them held by, or waiting for, an agent in the neighbourhood: the agents qualified for a
+changed request, and the agents who held a changed or closed request in the previous plan (their time was
+freed or taken). Every other request keeps its place from the previous plan (carried to the new axis by
+`solver.replan.placements_from`, each as early as its old start allows). The neighbourhood is solved as one
+CP-SAT scope (`solver.build.Scope`, as the large-neighbourhood search does), from the tentative plan (the
+previous plan with the new requests inserted); its answer is kept only if it costs less, so the re-plan never
+costs more than the tentative plan.
 
 Changed agents (added, removed, or with other hours, time off or skills) are in the neighbourhood, and the
-requests they held are changed. When the change is not local (the policy, the calendar, the departments or the
-skill catalogue changed), or the held places break a pin, the whole plan is re-planned (`solver.run.plan`).
+requests they held are changed. When the change is not local (the policy, the calendar, the departments or
+the skill catalogue changed), or the held places break a pin, the whole plan is re-planned
+(`solver.run.plan`).
 """
 
 from __future__ import annotations
@@ -125,8 +127,10 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
         return plan(scenario, params, previous)
     started = time.perf_counter()
     compiled = compile_scenario(scenario, previous)
-    # no fallback: the routing heuristic's plan would move everything; an empty plan is never cheaper in practice
+    # no fallback: the routing heuristic's plan would move everything
     start = placements_from(compiled, previous, fallback={})
+    if not start and previous.assignments:
+        return plan(scenario, params, previous)  # nothing of the previous plan could be carried over
     scope = neighbourhood(compiled, previous, start, changed)
     placements, cost = start, total_cost(compiled, start)
     source = f"neighbourhood of the changes: {len(scope.free)} requests on {len(scope.agents or ())} agents free"
