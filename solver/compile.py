@@ -11,10 +11,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from triage.calendar import BusinessAxis, Window
 from triage.model import Agent, Request, Scenario, SkillIndex
-from triage.names import PinKind, Priority, RequestStatus
+from triage.names import PinKind, Priority, RequestStatus, Term
 from triage.results import Plan
 from triage.scoring import Triage, triage_all
 from triage.targets import fair_shares_per_mille, target_minutes
@@ -116,6 +117,13 @@ class Compiled:
     spread_agents: list[int]  # agents the spread term compares: working time and the skills of some request
     rank_pairs: list[tuple[int, int]]  # (job, the job its department ranks next below it), same priority
     share_classes: list[ShareClass]  # fair shares of planned time, one class per priority
+
+    @cached_property
+    def weights(self) -> dict[Term, int]:
+        """Per term, the weight every engine prices it with (`solver.protect.objective_weights`), computed once."""
+        from solver.protect import objective_weights  # here: solver.protect reads the term modules, which import this
+
+        return objective_weights(self)
 
     def job_index(self) -> dict[str, int]:
         return {job.request.id: j for j, job in enumerate(self.jobs)}

@@ -358,6 +358,11 @@ class Policy(_Model):
         description="Cost multiplier of a minute late, per priority.",
     )
     term_weights: TermWeights = Field(default_factory=TermWeights, description="Weights of the objective terms.")
+    protect_priorities: bool = Field(
+        True,
+        description="No plan takes a minute more lateness, deferral, overload, churn or waiting, at any priority, "
+        "to gain on the fairness, spread, rank or share terms: those only decide between plans equal on the rest.",
+    )
     max_wait_minutes: dict[Priority, int] = Field(
         default_factory=lambda: {Priority.P1: 960, Priority.P2: 2400, Priority.P3: 4800, Priority.P4: 7200},
         description="Business minutes from filing after which a request of this priority is overdue for "

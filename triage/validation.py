@@ -226,14 +226,15 @@ def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:
 
 
 def _fairness(scenario: Scenario, plan: Plan) -> int:
-    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work."""
+    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work,
+    when there are at least two of them (with one, an on-time count is not fairness): else 0."""
     on_time = {a.request_id for a in plan.assignments if a.minutes_late == 0}
     rates = []
     for department in scenario.departments:
         mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
         if mine:
             rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))
-    return 1000 - min(rates) if rates else 0
+    return 1000 - min(rates) if len(rates) >= 2 else 0
 
 
 def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
