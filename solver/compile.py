@@ -136,9 +136,11 @@ class Compiled:
         return self.axis.horizon_minutes
 
     def deferral_minutes(self, job: Job) -> int:
-        """A deferred request is charged as late to the horizon's end, plus the policy's extra minutes."""
+        """A deferred request is charged as late to the horizon's end, plus the policy's extra minutes, plus
+        `deferral_per_effort_minute` x its effort in minutes (the rule of `solver.terms.deferral`)."""
+        policy = self.scenario.policy
         late_at_horizon = max(self.horizon_minutes - job.triage.due_minute, 0)
-        return late_at_horizon + self.scenario.policy.deferral_extra_minutes
+        return late_at_horizon + policy.deferral_extra_minutes + policy.deferral_per_effort_minute * job.effort
 
 
 def qualifies(agent: Agent, request: Request) -> bool:

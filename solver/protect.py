@@ -1,20 +1,20 @@
 """The weights every engine prices a plan with (`objective_weights`): the policy's term weights, and with
 `Policy.protect_priorities` the core terms scaled so that no gain on the tie-break terms pays for them.
 
-Rule. The tie-break terms (`TIE_BREAK`: fairness, spread, rank, share) keep their weights; the core terms
-(lateness, deferral, overload, churn, waiting) are multiplied by the protection factor F = 1 + the largest
+Rule. The tie-break terms (`TIE_BREAK`: fairness, spread, rank) keep their weights; the core terms
+(lateness, deferral, overload, churn, waiting, share) are multiplied by the protection factor F = 1 + the largest
 weighted total the tie-break terms can reach on this scenario (`tie_break_ceiling`, integers, from the
 scenario alone). One weighted minute late (lateness weight >= 1, request weight >= 1) then costs at least F,
-more than any plan can gain on on-time counts across departments, load spread, department ranks and fair
-shares together: a plan never takes a minute more lateness (or deferral, overload, churn or waiting) at any
+more than any plan can gain on on-time counts across departments, load spread and department ranks
+together: a plan never takes a minute more lateness (or deferral, overload, churn or waiting) at any
 priority, the highest included, to gain on those terms; among plans equal on the core terms they decide.
-The priority weights still price one priority's minutes late against another's.
+The priority weights still price one priority's minutes late against another's, and share (fair shares of
+one priority's planned time, which never trades higher-priority work) stays with them.
 
 Ceilings, per tie-break term (weight x the most its quantity can be): fairness 1000 per mille (0 with fewer
 than two departments with open work); spread the largest load, in per mille, any one compared agent could
 be given (every request it is qualified for); rank the horizon's minutes per rank pair (ends lie within
-the horizon); share, per priority class, the priority weight x the class's minutes of effort per eligible
-department (no department falls short by more than all planned minutes of its class).
+the horizon).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from solver.terms import fairness
 from solver.terms.spread import per_mille
 from triage.names import Term
 
-TIE_BREAK: frozenset[Term] = frozenset({Term.FAIRNESS, Term.SPREAD, Term.RANK, Term.SHARE})
+TIE_BREAK: frozenset[Term] = frozenset({Term.FAIRNESS, Term.SPREAD, Term.RANK})
 """The terms `protect_priorities` ranks below the rest: never bought with lateness."""
 
 
@@ -38,15 +38,10 @@ def tie_break_ceiling(compiled: Compiled) -> int:
             for c in job.candidates:
                 most[c.agent] += per_mille(compiled, j, c.agent)
         spread_top = max(most[a] for a in compiled.spread_agents)
-    share_top = 0
-    for share_class in compiled.share_classes:
-        minutes = sum(job.effort for job in compiled.jobs if job.triage.priority == share_class.priority)
-        share_top += share_class.priority_weight * minutes * len(share_class.eligible)
     return (
         weights.fairness * (1000 if fairness.measured(len(compiled.departments)) else 0)
         + weights.spread * spread_top
         + weights.rank * len(compiled.rank_pairs) * compiled.horizon_minutes
-        + weights.share * share_top
     )
 
 

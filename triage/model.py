@@ -401,6 +401,13 @@ class Policy(_Model):
         ge=0,
         description="A deferred request is charged as late to the horizon's end plus this many minutes.",
     )
+    deferral_per_effort_minute: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="A deferred request is charged this many minutes more per minute of its effort (0: the "
+        "due-time form alone), so that leaving out long work costs more than leaving out short work.",
+    )
 
     @field_validator("fair_share_pct")
     @classmethod

@@ -138,13 +138,14 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     triages = triage_all(scenario, axis)
     horizon = axis.horizon_minutes
-    extra = scenario.policy.deferral_extra_minutes
+    extra, per_effort = scenario.policy.deferral_extra_minutes, scenario.policy.deferral_per_effort_minute
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
     lateness = sum(triages[a.request_id].weight * a.minutes_late for a in plan.assignments)
     deferral = sum(
-        triages[u.request_id].weight * (max(horizon - triages[u.request_id].due_minute, 0) + extra)
+        triages[u.request_id].weight
+        * (max(horizon - triages[u.request_id].due_minute, 0) + extra + per_effort * effort[u.request_id])
         for u in plan.unassigned
     )
-    effort = {r.id: r.effort_minutes for r in scenario.requests}
     open_requests = [r for r in scenario.requests if r.status.plannable]
     overload, loads = 0, []
     for agent in scenario.agents:
