@@ -15,8 +15,9 @@ priorities 4/14/42/40 %, a third owned, release and due times). Planners:
 The timed planners run once per time limit, the instant ones once per scenario (their rows repeat in each
 time-limit block with their own time). Every run is in a fresh process (its peak memory is its own). Every
 plan is held to the independent checker (`triage.validation.check_plan`, violations counted) and priced by
-it (`triage.validation.term_quantities` x the policy's weights: the table's cost, for every planner the
-same). Besides the policy's cost the table gives the independent benchmark's cost ("bench cost": weighted
+it (`triage.validation.term_quantities` x the policy's weights, `Compiled.weights`, which `protect_priorities`
+scales: the table's cost, for every planner the same). Besides the policy's cost the table gives the
+independent benchmark's cost ("bench cost": weighted
 minutes late + 10 x weight x effort for each request left out, with the policy's weight per minute), P1 and
 P2 minutes late (planned minutes past due; a request left out counts from its due time to the horizon's
 end), requests on time, left out, wall time and peak memory; then medians over seeds and the distance to
@@ -118,8 +119,8 @@ def make_row(size: str, seed: int, limit: float, name: str, scenario: Scenario, 
     compiled = compile_scenario(scenario)
     triages = {job.request.id: job.triage for job in compiled.jobs}
     horizon = compiled.horizon_minutes
-    weights = scenario.policy.term_weights
-    cost = sum(weights.of(term) * quantity for term, quantity in term_quantities(scenario, result).items())
+    weights = compiled.weights  # the policy's, scaled by `solver.protect` when it protects priorities
+    cost = sum(weights[term] * quantity for term, quantity in term_quantities(scenario, result).items())
     effort = {r.id: r.effort_minutes for r in scenario.requests}
     late = {p: 0 for p in Priority}
     for a in result.assignments:

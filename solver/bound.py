@@ -24,7 +24,8 @@ from scipy.sparse import coo_array
 
 from solver.compile import Compiled, Job
 from solver.evaluate import job_cost, on_time_rate
-from solver.terms import REQUEST_TERMS
+from solver.terms import REQUEST_TERMS, fairness
+from triage.names import Term
 
 Cell = tuple[int, int, int]
 """(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
@@ -36,8 +37,8 @@ def per_request_bound(compiled: Compiled) -> int:
     """Each request alone at its cheapest option, priced by the per-request terms (`REQUEST_TERMS`); the
     other terms at 0. The options: deferred, the earliest end over its candidates, and its reference
     agent's earliest end (where churn is 0): every per-request term grows with the end or is churn."""
-    weights = compiled.scenario.policy.term_weights
-    priced = [(weights.of(term), value_of) for term, value_of in REQUEST_TERMS]
+    weights = compiled.weights
+    priced = [(weights[term], value_of) for term, value_of in REQUEST_TERMS]
     total = 0
     for job in compiled.jobs:
         options: list[tuple[int | None, int | None]] = [(None, None)]
@@ -146,9 +147,9 @@ def _job_terms(
     cells_of: dict[int, list[Cell]],
 ) -> None:
     """One request's share of the relaxed objective, with its variables and rows."""
-    weights = compiled.scenario.policy.term_weights
+    weights = compiled.weights
     left_out = job_cost(compiled, j, None)
-    deferred_cost = weights.deferral * left_out.deferral + weights.waiting * left_out.waiting
+    deferred_cost = weights[Term.DEFERRAL] * left_out.deferral + weights[Term.WAITING] * left_out.waiting
     lp.constant += deferred_cost  # paid as (1 - placed) x the cost of leaving it out
     placed = lp.var(1.0 if job.candidates else 0.0, -deferred_cost)
     if not job.candidates:
@@ -164,7 +165,7 @@ def _job_terms(
         for b, (lo, hi) in enumerate(buckets):
             if hi <= release or capacity[candidate.agent, b] == 0:
                 continue
-            y = lp.var(min(effort, capacity[candidate.agent, b]), weights.churn / effort if moved else 0.0)
+            y = lp.var(min(effort, capacity[candidate.agent, b]), weights[Term.CHURN] / effort if moved else 0.0)
             usage.setdefault((candidate.agent, b), []).append(y)
             worked.append((y, 1.0))
             cells.append((candidate.agent, lo, y))
@@ -173,8 +174,8 @@ def _job_terms(
     cells_of[j] = cells
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
     for limit, weight in (
-        (job.triage.due_minute, weights.lateness * job.triage.weight),
-        (job.triage.max_wait_minute, weights.waiting),
+        (job.triage.due_minute, weights[Term.LATENESS] * job.triage.weight),
+        (job.triage.max_wait_minute, weights[Term.WAITING]),
     ):
         past = lp.var(cost=weight)
         lp.row([*busy, (placed, effort / 2 - limit), (past, -1.0)], 0.0)  # past >= mean busy + effort/2 - limit
@@ -184,7 +185,7 @@ def _job_terms(
 def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """The share term on the relaxed minutes: per priority, priority weight x each eligible department's
     shortfall from its fair share of that priority's planned minutes."""
-    weight = compiled.scenario.policy.term_weights.share
+    weight = compiled.weights[Term.SHARE]
     for share_class in compiled.share_classes:
         minutes = [
             (compiled.jobs[j].department, y)
@@ -206,14 +207,14 @@ def _overload_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -
         for a, _, y in worked:
             minutes.setdefault(a, []).append(y)
     for a, ys in minutes.items():
-        over = lp.var(cost=compiled.scenario.policy.term_weights.overload)
+        over = lp.var(cost=compiled.weights[Term.OVERLOAD])
         lp.row([*((y, 1.0) for y in ys), (over, -1.0)], compiled.agents[a].target_minutes)
 
 
 def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """Fairness on the relaxed minutes: 1000 - the lowest department on-time rate, where a request is on time
     at most for the share of its minutes worked, before its due, by agents who could have ended it by then."""
-    if not compiled.departments:
+    if not fairness.measured(len(compiled.departments)):
         return
     early: list[list[tuple[int, float]]] = [[] for _ in compiled.departments]
     totals = [0] * len(compiled.departments)
@@ -227,7 +228,7 @@ def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -
         }
         scale = 1000.0 / (totals[job.department] * job.effort)
         early[job.department] += [(y, -scale) for a, lo, y in worked if a in able and lo < due]
-    weight = compiled.scenario.policy.term_weights.fairness
+    weight = compiled.weights[Term.FAIRNESS]
     lp.constant += 1000 * weight
     low = lp.var(1000.0, -weight)
     for d, total in enumerate(totals):

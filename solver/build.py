@@ -75,8 +75,8 @@ def build_model(
             built.team_end[j] = team_moment(built, compiled, j, ending=True)
     add_pins(built, compiled, as_assumptions=pins_as_assumptions)
     built.quantities = terms.all_terms(built, compiled)
-    weights = compiled.scenario.policy.term_weights
-    built.model.minimize(sum(weights.of(term) * quantity for term, quantity in built.quantities.items()))
+    weights = compiled.weights
+    built.model.minimize(sum(weights[term] * quantity for term, quantity in built.quantities.items()))
     return built
 
 

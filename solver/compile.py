@@ -11,10 +11,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from triage.calendar import BusinessAxis, Window
 from triage.model import Agent, Request, Scenario, SkillIndex
-from triage.names import PinKind, Priority, RequestStatus
+from triage.names import PinKind, Priority, RequestStatus, Term
 from triage.results import Plan
 from triage.scoring import Triage, triage_all
 from triage.targets import fair_shares_per_mille, target_minutes
@@ -117,6 +118,13 @@ class Compiled:
     rank_pairs: list[tuple[int, int]]  # (job, the job its department ranks next below it), same priority
     share_classes: list[ShareClass]  # fair shares of planned time, one class per priority
 
+    @cached_property
+    def weights(self) -> dict[Term, int]:
+        """Per term, the weight every engine prices it with (`solver.protect.objective_weights`), computed once."""
+        from solver.protect import objective_weights  # here: solver.protect reads the term modules, which import this
+
+        return objective_weights(self)
+
     def job_index(self) -> dict[str, int]:
         return {job.request.id: j for j, job in enumerate(self.jobs)}
 
@@ -128,9 +136,11 @@ class Compiled:
         return self.axis.horizon_minutes
 
     def deferral_minutes(self, job: Job) -> int:
-        """A deferred request is charged as late to the horizon's end, plus the policy's extra minutes."""
+        """A deferred request is charged as late to the horizon's end, plus the policy's extra minutes, plus
+        `deferral_per_effort_minute` x its effort in minutes (the rule of `solver.terms.deferral`)."""
+        policy = self.scenario.policy
         late_at_horizon = max(self.horizon_minutes - job.triage.due_minute, 0)
-        return late_at_horizon + self.scenario.policy.deferral_extra_minutes
+        return late_at_horizon + policy.deferral_extra_minutes + policy.deferral_per_effort_minute * job.effort
 
 
 def qualifies(agent: Agent, request: Request) -> bool:

@@ -138,9 +138,7 @@ def _replan(ask: _Ask, params: SolveParams) -> tuple[Placements, str]:
     built = build_model(_restricted(ask, theirs), scope)
     add_hint(built, ask.current)
     relief = _help_rules(built, ask, receivers)
-    cost = cp_model.LinearExpr.sum(
-        [ask.compiled.scenario.policy.term_weights.of(t) * q for t, q in built.quantities.items()]
-    )
+    cost = cp_model.LinearExpr.sum([ask.compiled.weights[t] * q for t, q in built.quantities.items()])
     deadline = time.perf_counter() + params.time_limit_seconds
     built.model.minimize(relief)
     first = _solve(built, params, params.time_limit_seconds / 2)

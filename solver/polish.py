@@ -77,8 +77,7 @@ class Polisher:
         """The plan as queues, each scheduled as early as it can go unless `keep_starts` (then the starts are
         the plan's own, for moves that place a request at a given start: `move`)."""
         self.compiled = compiled
-        policy = compiled.scenario.policy
-        self.weights = policy.term_weights
+        self.weights = compiled.weights
         jobs, agents = compiled.jobs, compiled.agents
         held = _pinned_jobs(compiled)
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
@@ -95,9 +94,7 @@ class Polisher:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
-        self._per_request = [
-            (self.weights.of(term), value_of) for term, value_of in REQUEST_TERMS if self.weights.of(term)
-        ]
+        self._per_request = [(self.weights[term], value_of) for term, value_of in REQUEST_TERMS if self.weights[term]]
         self._not_inlined = [(w, value_of) for w, value_of in self._per_request if value_of not in INLINED]
         self._deferred: list[int | None] = [None] * len(jobs)
         self._spread_loads = spread.compared_loads(compiled)
@@ -159,9 +156,9 @@ class Polisher:
         a, start = placement
         end = compiled.agents[a].team_end(start + job.effort)
         late = max(end - job.triage.due_minute, 0)
-        value = w.lateness * job.triage.weight * late + w.waiting * max(end - job.triage.max_wait_minute, 0)
+        value = w[Term.LATENESS] * job.triage.weight * late + w[Term.WAITING] * max(end - job.triage.max_wait_minute, 0)
         if job.reference_agent is not None and job.reference_agent != a:
-            value += w.churn
+            value += w[Term.CHURN]
         for weight, value_of in self._not_inlined:  # a per-request term not written out here: its module's
             value += weight * value_of(compiled, job, a, end)
         return value, end, late == 0
@@ -204,11 +201,11 @@ class Polisher:
         rates = [on_time_rate(o, t) for o, t in zip(punctual, self.totals, strict=True)]
         return (
             per_job
-            + w.of(Term.OVERLOAD) * over
-            + w.of(Term.SPREAD) * spread.highest_minus_lowest(self._spread_loads(mille))
-            + w.of(Term.FAIRNESS) * fairness.shortfall(rates)
-            + w.of(Term.RANK) * rank_sum
-            + w.of(Term.SHARE) * share_sum
+            + w[Term.OVERLOAD] * over
+            + w[Term.SPREAD] * spread.highest_minus_lowest(self._spread_loads(mille))
+            + w[Term.FAIRNESS] * fairness.shortfall(rates)
+            + w[Term.RANK] * rank_sum
+            + w[Term.SHARE] * share_sum
         )
 
     def _schedule(self, a: int, queue: list[int]) -> list[int] | None:

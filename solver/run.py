@@ -212,10 +212,10 @@ def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus,
     above a plan's cost would be a fault to see, not to hide."""
     assignments = [_assignment(compiled, j, *placements[j]) for j in sorted(placements)]
     unassigned = [_unassigned(compiled, j) for j in range(len(compiled.jobs)) if j not in placements]
-    weights = compiled.scenario.policy.term_weights
+    weights = compiled.weights
     quantities = term_quantities(compiled, placements)
     terms = [
-        TermValue(term=t, weight=weights.of(t), quantity=q, unit=UNITS[t], value=weights.of(t) * q)
+        TermValue(term=t, weight=weights[t], quantity=q, unit=UNITS[t], value=weights[t] * q)
         for t, q in quantities.items()
     ]
     objective = sum(t.value for t in terms)

@@ -358,6 +358,12 @@ class Policy(_Model):
         description="Cost multiplier of a minute late, per priority.",
     )
     term_weights: TermWeights = Field(default_factory=TermWeights, description="Weights of the objective terms.")
+    protect_priorities: bool = Field(
+        False,
+        description="No plan takes a minute more lateness, deferral, overload, churn or waiting, at any priority, "
+        "to gain on the fairness, spread, rank or share terms: those only decide between plans equal on the rest. "
+        "Off by default: on, fairness between departments only breaks ties (see the README's objective section).",
+    )
     max_wait_minutes: dict[Priority, int] = Field(
         default_factory=lambda: {Priority.P1: 960, Priority.P2: 2400, Priority.P3: 4800, Priority.P4: 7200},
         description="Business minutes from filing after which a request of this priority is overdue for "
@@ -400,6 +406,13 @@ class Policy(_Model):
         False,
         description="Whether a live re-plan that becomes the current plan is also applied: its requests get the "
         "plan's agents as owners, audited as the system. Off: applying stays a lead's decision.",
+    )
+    deferral_per_effort_minute: int = Field(
+        0,
+        ge=0,
+        le=1000,
+        description="A deferred request is charged this many minutes more per minute of its effort (0: the "
+        "due-time form alone), so that leaving out long work costs more than leaving out short work.",
     )
 
     @field_validator("fair_share_pct")

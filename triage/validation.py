@@ -138,13 +138,14 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     triages = triage_all(scenario, axis)
     horizon = axis.horizon_minutes
-    extra = scenario.policy.deferral_extra_minutes
+    extra, per_effort = scenario.policy.deferral_extra_minutes, scenario.policy.deferral_per_effort_minute
+    effort = {r.id: r.effort_minutes for r in scenario.requests}
     lateness = sum(triages[a.request_id].weight * a.minutes_late for a in plan.assignments)
     deferral = sum(
-        triages[u.request_id].weight * (max(horizon - triages[u.request_id].due_minute, 0) + extra)
+        triages[u.request_id].weight
+        * (max(horizon - triages[u.request_id].due_minute, 0) + extra + per_effort * effort[u.request_id])
         for u in plan.unassigned
     )
-    effort = {r.id: r.effort_minutes for r in scenario.requests}
     open_requests = [r for r in scenario.requests if r.status.plannable]
     overload, loads = 0, []
     for agent in scenario.agents:
@@ -226,14 +227,15 @@ def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:
 
 
 def _fairness(scenario: Scenario, plan: Plan) -> int:
-    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work."""
+    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work,
+    when there are at least two of them (with one, an on-time count is not fairness): else 0."""
     on_time = {a.request_id for a in plan.assignments if a.minutes_late == 0}
     rates = []
     for department in scenario.departments:
         mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
         if mine:
             rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))
-    return 1000 - min(rates) if rates else 0
+    return 1000 - min(rates) if len(rates) >= 2 else 0
 
 
 def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:

@@ -49,9 +49,10 @@ def all_terms(built: Built, compiled: Compiled) -> dict[Term, LinearExpr]:
 
 
 def weighted_sum(compiled: Compiled, values: dict[Term, int]) -> int:
-    """The objective of term quantities: sum of the policy's weight x quantity."""
-    weights = compiled.scenario.policy.term_weights
-    return sum(weights.of(term) * quantity for term, quantity in values.items())
+    """The objective of term quantities: sum of weight x quantity, the weights every engine prices with
+    (`Compiled.weights`: the policy's, scaled by `solver.protect` under `protect_priorities`)."""
+    weights = compiled.weights
+    return sum(weights[term] * quantity for term, quantity in values.items())
 
 
 __all__ = [

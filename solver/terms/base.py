@@ -43,7 +43,8 @@ PerRequest = Callable[[Compiled, Job, "int | None", "int | None"], int]
 @dataclass(frozen=True)
 class SoftTerm:
     """One soft term, every face of it: the quantity is unweighted, in `unit`; the objective adds
-    weight x quantity, the weight read from the policy's `term_weights` under the term's name.
+    weight x quantity, the weight `Compiled.weights` gives under the term's name (the policy's
+    `term_weights`, scaled by `solver.protect`).
     `of_request`, for a term whose bucket is the request: its value for one request, from which the direct
     quantity, the local search's price and the per-request bound are derived. Such a value must not fall
     as the request ends later (the per-request bound prices each request at its earliest end), and every

@@ -1,5 +1,7 @@
 """Soft term deferral: a request left out of the horizon pays weight x (minutes from its due time to the
-horizon's end + the policy's `deferral_extra_minutes`), as if late to the horizon's end and beyond."""
+horizon's end + the policy's `deferral_extra_minutes` + `deferral_per_effort_minute` x its effort in
+minutes), as if late to the horizon's end and beyond; the effort part makes leaving out long work cost more
+than leaving out short work (`Compiled.deferral_minutes` holds the sum, which the benchmarks' peers read too)."""
 
 from __future__ import annotations
 

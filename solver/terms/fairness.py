@@ -1,6 +1,8 @@
 """Soft term fairness: how far the worst-served department's on-time rate falls short of all on time, in per
 mille (1000 - the lowest rate, each rate 1000 x on time // open requests, rounded down), over departments with
-open requests. Only the worst-served department counts, so serving a department worse never lowers it."""
+open requests, and only when there are at least two (`MIN_DEPARTMENTS`): with one department the rate is an
+on-time count, which would trade a P1's minutes late for one more P4 on time. Only the worst-served
+department counts, so serving a department worse never lowers it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,14 @@ from solver.build import Built, LinearExpr
 from solver.compile import Compiled, Job
 from solver.terms.base import Facts, SoftTerm, team_end
 from triage.names import Term
+
+MIN_DEPARTMENTS = 2
+"""Fairness compares departments: with fewer than this many with open work the term is 0."""
+
+
+def measured(department_count: int) -> bool:
+    """Whether the term measures anything with this many departments with open work."""
+    return department_count >= MIN_DEPARTMENTS
 
 
 def on_time(job: Job, end: int | None) -> bool:
@@ -25,8 +35,8 @@ def on_time_rate(on_time_count: int, total: int) -> int:
 
 
 def shortfall(rates: Sequence[int]) -> int:
-    """Combine: 1000 minus the lowest rate."""
-    return 1000 - min(rates) if rates else 0
+    """Combine: 1000 minus the lowest rate, over the departments with open work; 0 unless `measured`."""
+    return 1000 - min(rates) if measured(len(rates)) else 0
 
 
 def department_totals(compiled: Compiled) -> list[int]:
@@ -60,7 +70,7 @@ def on_time_literals(built: Built, compiled: Compiled) -> dict[int, cp_model.Int
 
 def expression(built: Built, compiled: Compiled) -> LinearExpr:
     count = len(compiled.departments)
-    if count == 0:
+    if not measured(count):
         return 0
     literals = on_time_literals(built, compiled)
     totals, held = department_totals(compiled), [0] * count
