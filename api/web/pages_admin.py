@@ -3,6 +3,7 @@ principals with their tokens (issue one, its secret shown once; revoke one), thr
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -65,6 +66,6 @@ def issue_token(
 
 @router.post("/console/admin/tokens/{token_id}/revoke")
 def revoke_token(visitor: KeyHolder, token: TokenById, session: SessionDep, now: Now) -> RedirectResponse:
-    principals.revoke(session=session, actor=visitor.principal, token=token, at=now)
+    principals.revoke(session=session, actor=visitor.principal, token=token, at=now, real_now=datetime.now(UTC))
     session.commit()
     return RedirectResponse("/console/admin#principals", status_code=303)
