@@ -104,3 +104,13 @@ def test_a_title_with_markup_is_shown_as_text(console: Console) -> None:
         assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html, path
         if path != "/console/board":  # there the title is in the bar's label (an attribute), escaped as above
             assert evil in text_of(html), path
+
+
+def test_an_agent_s_my_work_shows_what_is_waiting(console: Console) -> None:
+    _plan(console)
+    assert console.api.post("/requests/REQ-4/wait", "lead", {"reason": "change"}).status_code == 200
+    console.sign_in("ben")
+    text = text_of(console.get("/console/my-work").text)
+    assert "Waiting REQ-4 Badge reader: Waiting for a change since Mon 09:00; the clock is paused." in text
+    console.sign_in("ana")
+    assert "Badge reader" not in text_of(console.get("/console/my-work").text)  # not Ana's

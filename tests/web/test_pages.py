@@ -278,3 +278,17 @@ def test_admin_sees_a_tokens_expiry_and_last_use_and_rotates_it(console: Console
     assert f"rotated Mon 23 Nov 09:00 (now {after[token['id']]['replaced_by']})" in text_of(
         console.get("/console/admin").text
     )
+
+
+def test_a_manager_simulates_shorter_hours_checked_by_the_api(console: Console) -> None:
+    console.sign_in("manager")
+    bad = console.post("/console/simulations", {"kind": "hours", "agent": "ana", "hours": "nine to five", "days": "1"})
+    assert bad.status_code == 422
+    assert "working_hours" in re.findall(r'id="([a-z_]+)-error"', bad.text), text_of(bad.text)[:400]
+    started = console.post(
+        "/console/simulations",
+        {"kind": "hours", "agent": "ana", "hours": "09:00-13:00", "days": "1", "variant": "Ana mornings"},
+    )
+    assert started.status_code == 303, text_of(started.text)[:400]
+    job = started.headers["location"].rsplit("/", 1)[-1]
+    assert console.api.get(f"/jobs/{job}", "manager").json()["kind"] == "simulation"
