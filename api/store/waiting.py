@@ -19,9 +19,9 @@ from triage.calendar import BusinessAxis
 from triage.desk_text import waiting_explanation
 from triage.errors import ScenarioError
 from triage.model import Request
-from triage.results import Explanation
 from triage.names import RequestStatus, WaitingReason
 from triage.render import possessive
+from triage.results import Explanation
 
 
 def _domain(row: RequestRow) -> Request:

@@ -197,5 +197,6 @@ def department_report(
     scenario = plans.scenario_of(plan_row) if plan_row is not None else None
     if plan_row is None or scenario is None:
         raise NotFound("No plan has been computed yet: the report reads the newest plan.")
-    report = reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id)
+    cache = request.app.state.override_effects  # the app's one computation per plan, as the API's report uses
+    report = reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id, cache)
     return page(request, "department.html", context(session, visitor, department=row, report=report))
