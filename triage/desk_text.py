@@ -21,6 +21,11 @@ _ON_WHOM = {
 }
 
 
+def on_whom(reason: WaitingReason) -> str:
+    """On whom a request waits, as people read it: "the requester", "a vendor"."""
+    return _ON_WHOM[reason]
+
+
 def waiting_explanation(request: Request, axis: BusinessAxis, now: datetime) -> Explanation | None:
     """For a waiting request: on whom it waits, since when, until when if known, and how many business
     minutes its SLA clock has been paused in all (its due time moves later by as much)."""
@@ -40,7 +45,7 @@ def waiting_explanation(request: Request, axis: BusinessAxis, now: datetime) -> 
 def _waiting_text(facts: list[Fact], zone: ZoneInfo, now: datetime) -> str:
     by_name = {f.name: f.value for f in facts}
     since = moment(datetime.fromisoformat(str(by_name["since"])), zone, now)
-    text = f"Waiting for {_ON_WHOM[WaitingReason(str(by_name['reason']))]} since {since}; the clock is paused"
+    text = f"Waiting for {on_whom(WaitingReason(str(by_name['reason'])))} since {since}; the clock is paused"
     if "until" in by_name:
         text += f", expected back {moment(datetime.fromisoformat(str(by_name['until'])), zone, now)}"
     paused = int(by_name["paused_minutes"])

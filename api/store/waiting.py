@@ -21,6 +21,7 @@ from triage.errors import ScenarioError
 from triage.model import Request
 from triage.names import RequestStatus, WaitingReason
 from triage.render import possessive
+from triage.results import Explanation
 
 
 def _domain(row: RequestRow) -> Request:
@@ -62,6 +63,13 @@ def resume(*, session: Session, actor: Principal, row: RequestRow, note: str | N
                  subject_id=str(row.id), changes={"status": [RequestStatus.WAITING.value, row.status]},
                  reason=note)  # fmt: skip
     _tell(session, row, changed, EventType.REQUEST_BACK, at)
+
+
+def explanation(*, session: Session, row: RequestRow, at: datetime) -> Explanation | None:
+    """Why the request waits, as of `at` (on whom, since when, the clock paused): `triage.desk_text`'s facts and
+    sentence; None when it does not wait. The console shows it; the `request.waiting` event carries it."""
+    axis = BusinessAxis(calendar_of(organisation.get(session=session)), at, 1)
+    return waiting_explanation(_domain(row), axis, at)
 
 
 def _tell(session: Session, row: RequestRow, changed: Request, event_type: EventType, at: datetime) -> None:

@@ -12,11 +12,22 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from api.settings import Settings
-from api.web import pages_admin, pages_agent, pages_common, pages_lead, pages_manager, pages_requester
+from api.web import (
+    pages_admin,
+    pages_agent,
+    pages_common,
+    pages_lead,
+    pages_manager,
+    pages_requester,
+    pages_webhooks,
+)
 from api.web.auth import console_key
 
 STATIC = Path(__file__).resolve().parent / "static"
-ROUTERS = [m.router for m in (pages_requester, pages_lead, pages_agent, pages_manager, pages_admin, pages_common)]
+ROUTERS = [
+    m.router
+    for m in (pages_requester, pages_lead, pages_agent, pages_manager, pages_admin, pages_webhooks, pages_common)
+]
 """The pages, in order: /requests/new before /requests/{id}; pages_common last (its /console/{rest})."""
 
 

@@ -18,6 +18,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -102,10 +103,9 @@ def signed_in(request: Request) -> Visitor:
     if token is None or len(token) > MAX_TOKEN_CHARS:
         raise SignInRequired("Your session has expired; sign in again.")
     database: Database = request.app.state.database
-    with database.connection() as connection:
-        principal = principals.by_token(connection=connection, secret=token)
+    principal = principals.by_token(database=database, secret=token, real_now=datetime.now(UTC))
     if principal is None:
-        raise SignInRequired("Your token was revoked; sign in with a current one.")
+        raise SignInRequired("Your token was revoked or has expired; sign in with a current one.")
     csrf = csrf_for(_key(request), value)
     if request.method not in ("GET", "HEAD"):
         check_csrf(request, csrf)

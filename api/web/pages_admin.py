@@ -1,15 +1,21 @@
 """The admin's pages: the organisation at a glance (people, departments, skills, calendar and policy) and the
-principals with their tokens (issue one, its secret shown once; revoke one), through the API's store."""
+principals with their tokens (when each expires and was last used; issue one, with an expiry, its secret
+shown once; rotate one; revoke one), through the API's schemas and store. Webhooks: `pages_webhooks`."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 
 from api.deps import Now, PrincipalById, SessionDep, TokenById
+from api.problems import from_validation_error
 from api.roles import Operation
+from api.routes.principals import _expiry as expiry
+from api.schemas import TokenCreate, TokenRotate
 from api.store import agents, departments, organisation, principals
 from api.store.convert import calendar_of
 from api.web.auth import Visitor, may
@@ -36,7 +42,8 @@ def _admin_page(request: Request, visitor: Visitor, session: SessionDep, **more:
             calendar=calendar_of(organisation.get(session=session)),
             people=people,
             tokens={p.id: principals.tokens(session=session, principal_id=p.id) for p in people},
-            **{"issued": None, **more},
+            real_now=datetime.now(UTC),
+            **{"issued": None, "refused": "", **more},
         ),
     )
 
@@ -44,6 +51,12 @@ def _admin_page(request: Request, visitor: Visitor, session: SessionDep, **more:
 @router.get("/console/admin")
 def admin(request: Request, visitor: Admin, session: SessionDep) -> HTMLResponse:
     return _admin_page(request, visitor, session)
+
+
+def _days(raw: str) -> int | str | None:
+    """The form's days as the JSON body would carry them: blank for none, a non-number for the schema's error."""
+    raw = raw.strip()
+    return None if not raw else int(raw) if raw.isdigit() else raw
 
 
 @router.post("/console/admin/principals/{principal_id}/tokens")
@@ -54,17 +67,48 @@ def issue_token(
     session: SessionDep,
     now: Now,
     label: Annotated[str, Form(min_length=1, max_length=100)] = "console",
+    expires_in_days: Annotated[str, Form(max_length=10)] = "",
 ) -> HTMLResponse:
-    """A new token; its secret is on this page once and nowhere else."""
-    _, secret = principals.issue_token(
-        session=session, actor=visitor.principal, principal_id=row.id, label=label, at=now
-    )
+    """A new token (the API's TokenCreate: label, days until it stops working); its secret is on this page
+    once and nowhere else."""
+    try:
+        body = TokenCreate.model_validate({"label": label, "expires_in_days": _days(expires_in_days)})
+    except ValidationError as exc:
+        problem = from_validation_error(exc)
+        return _admin_page(request, visitor, session, refused=f"No token issued for {row.name}: {problem.detail} "
+                           + "; ".join(f"{e.field}: {e.message}" for e in problem.errors))  # fmt: skip
+    _, secret = principals.issue_token(session=session, actor=visitor.principal, principal_id=row.id,
+                                       label=body.label, at=now, expires_at=expiry(body.expires_in_days))  # fmt: skip
     session.commit()
     return _admin_page(request, visitor, session, issued=(row.name, secret))
 
 
+@router.post("/console/admin/tokens/{token_id}/rotate")
+def rotate_token(
+    request: Request,
+    visitor: KeyHolder,
+    token: TokenById,
+    session: SessionDep,
+    now: Now,
+    expires_in_days: Annotated[str, Form(max_length=10)] = "",
+) -> HTMLResponse:
+    """A new secret in the token's place (shown once), the old one revoked at once (the API's rotate): it works
+    as long as the old one had left, or the days given."""
+    try:
+        body = TokenRotate.model_validate({"expires_in_days": _days(expires_in_days)})
+    except ValidationError as exc:
+        problem = from_validation_error(exc)
+        return _admin_page(request, visitor, session, refused=f"Token {token.id} not rotated: "
+                           + "; ".join(f"{e.field}: {e.message}" for e in problem.errors))  # fmt: skip
+    expires = expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
+    new, secret = principals.rotate(session=session, actor=visitor.principal, token=token, at=now, expires_at=expires)
+    session.commit()
+    owner = principals.get(session=session, principal_id=new.principal_id)
+    return _admin_page(request, visitor, session, issued=(owner.name if owner else new.principal_id, secret))
+
+
 @router.post("/console/admin/tokens/{token_id}/revoke")
 def revoke_token(visitor: KeyHolder, token: TokenById, session: SessionDep, now: Now) -> RedirectResponse:
-    principals.revoke(session=session, actor=visitor.principal, token=token, at=now)
+    principals.revoke(session=session, actor=visitor.principal, token=token, at=now, real_now=datetime.now(UTC))
     session.commit()
     return RedirectResponse("/console/admin#principals", status_code=303)

@@ -18,6 +18,7 @@ from api.roles import Operation, Role
 from api.routes.handoffs import _answering as answering
 from api.schemas_help import HelpCreate
 from api.store import handoffs, plans
+from api.web import live_queue
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
 from api.web.pages_lead import NO_KEY
@@ -38,8 +39,14 @@ def _agent_id(visitor: Visitor) -> str:
 
 @router.get("/console/my-work")
 def my_work(
-    request: Request, visitor: Helped, session: SessionDep, notice: Annotated[str, Query(max_length=300)] = ""
+    request: Request,
+    visitor: Helped,
+    session: SessionDep,
+    now: Now,
+    notice: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
+    """The newest plan's requests for me in order, my waiting requests (why they are not planned), the
+    hand-offs proposed to me and the team's load."""
     me = _agent_id(visitor)
     row = plans.latest_with_scenario(session=session)
     mine, loads, titles, names = [], [], {}, {}
@@ -76,6 +83,7 @@ def my_work(
             titles=titles,
             loads=loads,
             proposed=proposed,
+            waiting=[w for w in live_queue.waiting_work(session=session, at=now) if w.owner_id == me],
             notice=notice,
             help=None,
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -95,10 +96,13 @@ def sign_in(
     principal = None
     if token and len(token) <= MAX_TOKEN_CHARS:
         database: Database = request.app.state.database
-        with database.connection() as connection:
-            principal = principals.by_token(connection=connection, secret=token)
+        principal = principals.by_token(database=database, secret=token, real_now=datetime.now(UTC))
     if principal is None:
-        response = sign_in_form(request, reason="That token is not valid, or it was revoked.", next=next)
+        response = sign_in_form(
+            request,
+            reason="That token is not valid, or it was revoked. (A token may also have expired: ask an admin.)",
+            next=next,
+        )
         response.status_code = 401
         return response
     response = RedirectResponse(_safe_next(next) or HOME[principal.role], status_code=303)

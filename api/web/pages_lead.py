@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import uuid
+from contextlib import suppress
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,12 +18,14 @@ from api import planning, present
 from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep
 from api.deps import _visible_request as visible_request
 from api.helping import handoff_read
-from api.problems import ApiError, InvalidInput, NotFound, from_validation_error
+from api.live import places
+from api.live.placing import after_change
+from api.problems import ApiError, Conflict, InvalidInput, NotFound, from_validation_error
 from api.roles import Operation, Role
 from api.schemas import PinCreate
 from api.schemas_plans import PlanCreate, WhatIfCreate
-from api.store import agents, audit, departments, handoffs, organisation, pins, plans
-from api.web import board
+from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
+from api.web import board, live_queue
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
 from api.web.render import PageRoute, page
@@ -62,11 +66,13 @@ def board_page(
     request: Request,
     visitor: PlanReader,
     session: SessionDep,
+    now: Now,
     department: Annotated[str | None, Query(max_length=64)] = None,
     skill: Annotated[str | None, Query(max_length=64)] = None,
     priority: Annotated[str | None, Query(max_length=2)] = None,
     notice: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
+    """The live queue: the newest plan, the tentative places given since it, the waiting work greyed."""
     row = plans.latest_with_scenario(session=session)
     ctx = context(session, visitor, notice=notice, plan_row=row, picture=None)
     if row is not None:
@@ -76,7 +82,7 @@ def board_page(
         wanted = Priority(priority) if priority in {p.value for p in Priority} else None
         filters = board.Filters(department=_choice(department), skill=_choice(skill), priority=wanted)
         ctx.update(
-            picture=board.build(scenario, plan, filters),
+            picture=board.build(scenario, plan, filters, live_queue.live(session=session, plan_row=row, at=now)),
             plan=plan,
             scenario=scenario,
             filters=filters,
@@ -119,9 +125,18 @@ def apply_plan(
     session: SessionDep,
     now: Now,
     reason: Annotated[str, Form(max_length=500)] = "",
+    force: Annotated[str, Form(max_length=10)] = "",
 ) -> RedirectResponse:
-    changes = plans.apply(session=session, actor=visitor.principal, plan_row=row, at=now, reason=reason or None)
-    session.commit()
+    """Apply (the API's plans.apply): refused with the store's reason when the queue moved on since the plan,
+    unless the lead ticks "apply anyway" (the API's `force`, audited)."""
+    try:
+        changes = plans.apply(
+            session=session, actor=visitor.principal, plan_row=row, at=now, reason=reason or None, force=bool(force)
+        )
+        session.commit()
+    except Conflict as exc:
+        session.rollback()
+        return RedirectResponse(f"/console/board?notice={quote(('Not applied: ' + exc.detail)[:290])}", status_code=303)
     return RedirectResponse(
         f"/console/board?notice=Plan+{row.id}+applied:+{len(changes)}+owners+changed.", status_code=303
     )
@@ -185,7 +200,9 @@ def save_pin(
                 "reason": reason,
             }
         )
-        pins.create(session=session, actor=visitor.principal, data=data, at=now)
+        row = pins.create(session=session, actor=visitor.principal, data=data, at=now)
+        # as the API's POST /pins: the change numbered and the request placed at once, in this transaction
+        after_change(session=session, kind="pin.created", subject_id=row.id, request_ids=[row.request_id], at=now)
         session.commit()
     except (ValidationError, ApiError) as exc:
         session.rollback()
@@ -195,15 +212,20 @@ def save_pin(
 
 
 @router.get("/console/requests/{request_id}")
-def request_page(request: Request, visitor: RequestReader, session: SessionDep, request_id: str) -> HTMLResponse:
-    """A request: its receipt, where the newest plan puts it and why, its hand-offs and its history."""
+def request_page(
+    request: Request, visitor: RequestReader, session: SessionDep, now: Now, request_id: str
+) -> HTMLResponse:
+    """A request: its receipt, why it waits (if it does), its place (tentative at once after a change, then the
+    newest plan's) and why, its hand-offs and its history."""
     row = visible_request(session, visitor.principal, request_id)
     read = present.request_read(row, organisation.policy(session=session).matrix)
-    found = plans.latest_item(session=session, request_id=row.id)
-    placement = moves = None
-    if found is not None:
-        plan_row, item = found
-        placement = present.placement(plan_row, item, plans.scheduled_count(session=session, plan_id=plan_row.id))
+    waits = waiting.explanation(session=session, row=row, at=now)
+    placement, moves = None, []
+    with suppress(NotFound):  # the API's GET /requests/{id}/placement: tentative until a plan that saw it has it
+        placement = places.placement(session=session, request_id=str(row.id))
+    if placement is not None and not placement.tentative:
+        plan_row = plans.get(session=session, plan_id=placement.plan_id)
+        assert plan_row is not None  # the placement was read from it
         moves = [m for m in plans.body(plan_row).changes if m.request_id == row.id]
     sections: dict[str, list[str]] = {}
     for e in placement.explanations if placement else []:
@@ -230,7 +252,8 @@ def request_page(request: Request, visitor: RequestReader, session: SessionDep, 
             r=read,
             placement=placement,
             sections=sections,
-            moves=moves or [],
+            moves=moves,
+            waits=waits,
             handoffs=handoff_rows,
             history=history,
             names={d.id: d.name for d in departments.all_departments(session=session)}

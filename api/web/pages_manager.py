@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from api import reporting, simulating
 from api.deps import DatabaseDep, DepartmentById, JobById, JobsDep, Now, SessionDep, SettingsDep
@@ -18,6 +19,7 @@ from api.problems import Forbidden, InvalidInput, NotFound, from_validation_erro
 from api.roles import Operation, Role
 from api.schemas_simulations import SimulationCreate
 from api.store import agents, departments, jobs, organisation, plans
+from api.store.convert import calendar_of
 from api.web import charts
 from api.web.auth import Visitor, VisitorDep, may
 from api.web.pages_common import context
@@ -27,7 +29,7 @@ from api.web.render import PageRoute, page
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Simulator = Annotated[Visitor, may(Operation.SIMULATE)]
 ReportReader = Annotated[Visitor, may(Operation.READ_DEPARTMENT_REPORT)]
-CHANGE_KINDS = ("hire", "leave", "time_off", "skill", "surge")
+CHANGE_KINDS = ("hire", "leave", "time_off", "skill", "hours", "surge")
 
 
 def _choices(session: SessionDep) -> dict[str, Any]:
@@ -51,7 +53,9 @@ async def start_simulation(
     """Start a simulation (baseline and one variant): its progress page, or the form with field errors."""
     values = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     try:
-        asked = SimulationCreate.model_validate(_document(values))
+        with database.reading() as reading:  # not `session`: its first use takes the write turn simulating.start needs
+            days = team_days(reading)
+        asked = SimulationCreate.model_validate(_document(values, days))
         answer = simulating.start(
             database=database, runner=runner, actor=visitor.principal, asked=asked, idempotency=NO_KEY, now=now
         )
@@ -68,15 +72,23 @@ async def start_simulation(
 
 
 def _field(path: str) -> str:
-    """'variants.0.changes.0.skills.net' -> 'skills': the form has one variant with one change."""
+    """'variants.0.changes.0.hire.skills.net' -> 'skills': the form has one variant with one change."""
     parts = path.split(".")
     if parts[:1] == ["variants"]:
         parts = parts[4:] if parts[2:3] == ["changes"] else parts[2:]
+        if len(parts) > 1 and parts[0] in CHANGE_KINDS:  # the change's kind, as pydantic names a union's member
+            parts = parts[1:]
     return parts[0] if parts else path
 
 
-def _document(values: dict[str, str]) -> dict[str, Any]:
-    """The form as the API's body: days, seeds and one variant named by the manager with one change."""
+def team_days(session: Session) -> list[str]:
+    """The weekdays the team works (the calendar's): a teammate's new hours are given for each of them."""
+    return [str(getattr(day, "value", day)) for day in calendar_of(organisation.get(session=session)).working_hours]
+
+
+def _document(values: dict[str, str], days: list[str]) -> dict[str, Any]:
+    """The form as the API's body: days, seeds and one variant named by the manager with one change (new hours:
+    the period typed, e.g. 09:00-13:00, on every day the team works; the API's schema checks it)."""
 
     def number(key: str, default: str) -> Any:
         raw = values.get(key, "").strip() or default
@@ -89,6 +101,7 @@ def _document(values: dict[str, str]) -> dict[str, Any]:
         "leave": ("agent", "start"),
         "time_off": ("agent", "start", "end"),
         "skill": ("agent", "skill"),
+        "hours": ("agent",),
         "surge": ("department", "start", "end"),
     }.get(kind, ())
     for key in fields:
@@ -100,6 +113,8 @@ def _document(values: dict[str, str]) -> dict[str, Any]:
         change["skills"] = {}
     if kind == "skill":
         change["level"] = number("level", "2")
+    if kind == "hours":
+        change["working_hours"] = {day: [values.get("hours", "").strip()] for day in days}
     if kind == "surge":
         raw = values.get("factor", "").strip() or "2"
         try:
@@ -182,5 +197,6 @@ def department_report(
     scenario = plans.scenario_of(plan_row) if plan_row is not None else None
     if plan_row is None or scenario is None:
         raise NotFound("No plan has been computed yet: the report reads the newest plan.")
-    report = reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id)
+    cache = request.app.state.override_effects  # the app's one computation per plan, as the API's report uses
+    report = reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id, cache)
     return page(request, "department.html", context(session, visitor, department=row, report=report))

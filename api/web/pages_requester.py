@@ -12,15 +12,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import Now, SessionDep
+from api.live.placing import LABEL, after_change
 from api.problems import ApiError, InvalidInput, from_validation_error
 from api.roles import Operation, Role, filing_department
 from api.schemas import RequestCreate
 from api.store import departments, organisation, plans, requests
 from api.store.requests import OPEN_STATUSES
+from api.web import live_queue
 from api.web.auth import Visitor, may
+from api.web.board import TentativePlace
 from api.web.pages_common import context, team_zone
 from api.web.render import PageRoute, page
-from triage.names import Impact, Urgency
+from triage.names import Impact, RequestStatus, Urgency
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Reader = Annotated[Visitor, may(Operation.READ_REQUESTS)]
@@ -33,30 +36,42 @@ def our_requests(
     request: Request,
     visitor: Reader,
     session: SessionDep,
+    now: Now,
     department: Annotated[str | None, Query(max_length=64)] = None,
     notice: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
-    """Open requests (a requester: their department's only), each with its place in the newest plan."""
+    """Open and waiting requests (a requester: their department's only), each with its place: the tentative one
+    given since the newest plan, else the plan's; a waiting one with why it is not planned."""
     if visitor.principal.role == Role.REQUESTER:
         department = visitor.principal.department_id
+    listed = sorted({*OPEN_STATUSES, RequestStatus.WAITING.value})
     rows = requests.page(
-        session=session, department=department or None, statuses=sorted(OPEN_STATUSES), owner=None, after=0, limit=PAGE
+        session=session, department=department or None, statuses=listed, owner=None, after=0, limit=PAGE
     )
     plan_row = plans.latest_with_scenario(session=session)
     placed: dict[str, Any] = {}
     unplanned: dict[str, str] = {}
+    tentative: dict[str, TentativePlace] = {}
+    waits: dict[str, str] = {}
     if plan_row is not None:
         plan = plans.body(plan_row)
         placed = {a.request_id: a for a in plan.assignments}
         unplanned = {u.request_id: u.reason for u in plan.unassigned}
+        found = live_queue.live(session=session, plan_row=plan_row, at=now)
+        tentative = {t.request.request_id: t for t in found.tentative}
+        waits = {w.request.request_id: w.text for w in found.waiting}
+    else:
+        waits = {w.request.request_id: w.text for w in live_queue.waiting_work(session=session, at=now)}
     names = {d.id: d.name for d in departments.all_departments(session=session)}
     cells = organisation.policy(session=session).matrix
     items = [
         {
             "row": r,
             "priority": r.priority_override or cells[Impact(r.impact)][Urgency(r.urgency)].value,
-            "placed": placed.get(r.id),
-            "unplanned": unplanned.get(r.id),
+            "placed": None if r.id in tentative else placed.get(r.id),
+            "unplanned": None if r.id in tentative else unplanned.get(r.id),
+            "tentative": tentative.get(r.id),
+            "waits": waits.get(r.id),
         }
         for r in rows
     ]
@@ -72,6 +87,7 @@ def our_requests(
             department=department,
             notice=notice,
             more=len(rows) == PAGE,
+            label=LABEL,
         ),
     )
 
@@ -99,6 +115,8 @@ async def file_request(request: Request, visitor: Filer, session: SessionDep, no
         body = RequestCreate.model_validate(_document(values, team_zone(session)))
         department = filing_department(visitor.principal, body.department)
         row = requests.file(session=session, actor=visitor.principal, data=body, department_id=department, at=now)
+        # as the API's POST /requests: the change numbered and the request placed at once, in this transaction
+        after_change(session=session, kind="request.filed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.commit()
     except (ValidationError, ApiError) as exc:
         session.rollback()

@@ -35,6 +35,7 @@ NAV: list[tuple[str, str, Operation, frozenset[Role] | None]] = [
     ("Departments", "/console/departments", Operation.READ_DEPARTMENT_REPORT, None),
     ("Audit log", "/console/audit", Operation.READ_AUDIT, None),
     ("Organisation", "/console/admin", Operation.MANAGE_ORGANISATION, None),
+    ("Webhooks", "/console/admin/webhooks", Operation.MANAGE_WEBHOOKS, None),
 ]
 """The menu: a link shows when the role may do its operation (and is one of the roles the page is for)."""
 

@@ -3,6 +3,8 @@ the business-time axis, a tick where each working day opens, filters that only h
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from api.demo import DEMO_FILE, read_scenario
@@ -62,3 +64,46 @@ def test_filters_hide_bars_and_keep_the_lanes(planned: tuple[Scenario, Plan]) ->
         shown = {b.request_id for lane in picture.lanes for b in lane.bars}
         assert shown == {a.request_id for a in plan.assignments if keep(a)}, filters
         assert picture.shown + picture.hidden == len(plan.assignments) and len(picture.lanes) == len(scenario.agents)
+
+
+def test_the_live_queue_replaces_the_plans_places_and_greys_waiting_work(planned: tuple[Scenario, Plan]) -> None:
+    scenario, plan = planned
+    axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
+    moved, dropped = plan.assignments[0], plan.assignments[1]
+    other = next(a.id for a in scenario.agents if a.id != moved.agent_id)
+    requests = {r.id: r for r in scenario.requests}
+
+    def seen(rid: str, title: str = "", priority: Priority | None = Priority.P3) -> board.Seen:
+        r = requests.get(rid)
+        return board.Seen(request_id=rid, title=title or (r.title if r else ""), department="sales",
+                          required_skills={}, priority=priority)  # fmt: skip
+
+    start = scenario.now + timedelta(hours=30)
+    live = board.Live(
+        label="tentative",
+        tentative=[
+            board.TentativePlace(request=seen(moved.request_id), agent_id=other, start=start,
+                                 end=start + timedelta(hours=1), note=None, is_open=True),
+            board.TentativePlace(request=seen(dropped.request_id), agent_id=None, start=None, end=None,
+                                 note="the request is waiting: it is not planned", is_open=False),
+            board.TentativePlace(request=seen("NEW-1", "Filed since"), agent_id=None, start=None, end=None,
+                                 note="no room", is_open=True),
+        ],
+        waiting=[board.WaitingWork(request=seen(dropped.request_id), owner_id=other, on_whom="a vendor",
+                                   since=scenario.now, text="Waiting for a vendor since Mon 09:00.")],
+    )  # fmt: skip
+    picture = board.build(scenario, plan, board.Filters(), live)
+    bars = {b.request_id: (lane.agent_id, b) for lane in picture.lanes for b in lane.bars}
+    assert dropped.request_id not in bars  # waiting now: its plan place is gone
+    agent, bar = bars[moved.request_id]
+    assert agent == other and bar.tentative and bar.priority == "P3"
+    span = axis.horizon_minutes
+    assert bar.left_pct == pytest.approx(axis.minute_of(start) / span * 100, abs=0.001)
+    assert [b.tentative for _, b in bars.values()].count(True) == 1
+    assert [(u.request_id, u.tentative, u.reason) for u in picture.unplanned if u.tentative] == [
+        ("NEW-1", True, "no room")
+    ]
+    lane = next(lane for lane in picture.lanes if lane.agent_id == other)
+    assert [w.request.request_id for w in lane.waiting] == [dropped.request_id] and picture.tentative_count == 2
+    people_only = board.build(scenario, plan, board.Filters(department="people"), live)
+    assert people_only.waiting == [] and all(not b.tentative for lane in people_only.lanes for b in lane.bars)

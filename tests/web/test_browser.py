@@ -29,7 +29,8 @@ CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("TANDEM_REQUIRE_BROWSER") == "1"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-PORTS = range(8200, 8300)
+_LOW, _HIGH = (int(x) for x in os.environ.get("TANDEM_BROWSER_PORTS", "8200-8299").split("-"))
+PORTS = range(_LOW, _HIGH + 1)  # TANDEM_BROWSER_PORTS: a range of ports of one's own on a shared machine
 
 
 def _missing() -> str | None:
@@ -47,7 +48,7 @@ def _free_port() -> int:
         with socket.socket() as probe:
             if probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
-    raise RuntimeError("no free port in 8200-8299")
+    raise RuntimeError(f"no free port in {_LOW}-{_HIGH}")
 
 
 @pytest.fixture(scope="module")
@@ -179,8 +180,13 @@ def test_the_lead_computes_prices_a_pin_saves_it_and_applies(page: Any, demo: di
     )
 
     page.fill("#apply-reason", "Monday's plan")
+    page.click("#apply")  # the pin came after the plan: the store refuses, saying so, until the lead forces it
+    page.wait_for_selector(".notice:has-text('Not applied')")
+    assert "pin" in page.inner_text(".notice")
+    page.fill("#apply-reason", "Monday's plan")
+    page.check("#apply-force")
     page.click("#apply")
-    page.wait_for_selector(".notice:has-text('applied')")
+    page.wait_for_selector(".notice:has-text('applied:')")
     assert api(demo, "lead", "GET", "/plans/1").json()["applied_by"] == "lead"
     page.click("a.bar >> nth=0")
     page.wait_for_selector("h2:has-text('In the newest plan')")

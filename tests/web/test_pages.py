@@ -251,3 +251,44 @@ def test_htmx_sends_the_csrf_token_as_a_header(console: Console) -> None:
         headers={"X-CSRF-Token": console.page_csrf(), "HX-Request": "true"},
     )
     assert answer.status_code == 200 and "The price of REQ-3 first" in text_of(answer.text)
+
+
+def test_admin_sees_a_tokens_expiry_and_last_use_and_rotates_it(console: Console) -> None:
+    console.sign_in("admin")
+    bad = console.post("/console/admin/principals/manager/tokens", {"label": "laptop", "expires_in_days": "0"})
+    assert "No token issued for Mo Manager" in text_of(bad.text) and "expires_in_days" in text_of(bad.text)
+    assert [t["label"] for t in console.api.get("/principals/manager/tokens", "admin").json()] == ["test"]
+    issued = console.post("/console/admin/principals/manager/tokens", {"label": "laptop", "expires_in_days": "30"})
+    secret = re.search(r'<code id="new-token">([^<]+)</code>', issued.text).group(1)
+    assert console.api.client.get("/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    token = next(t for t in console.api.get("/principals/manager/tokens", "admin").json() if t["label"] == "laptop")
+    assert token["expires_at"] is not None and token["last_used_at"] is not None
+    listed = re.search(
+        rf'<div class="token" id="token-{token["id"]}">(.*?)</div>', console.get("/console/admin").text, re.S
+    )
+    shown = text_of(listed.group(1))
+    assert "laptop, issued Mon 23 Nov 09:00; expires" in shown and "last used" in shown and "never used" not in shown
+    rotated = console.post(f"/console/admin/tokens/{token['id']}/rotate")
+    new_secret = re.search(r'<code id="new-token">([^<]+)</code>', rotated.text).group(1)
+    assert console.api.client.get("/me", headers={"Authorization": f"Bearer {secret}"}).status_code == 401
+    assert console.api.client.get("/me", headers={"Authorization": f"Bearer {new_secret}"}).json()["id"] == "manager"
+    after = {t["id"]: t for t in console.api.get("/principals/manager/tokens", "admin").json()}
+    assert after[token["id"]]["replaced_by"] in after
+    assert after[after[token["id"]]["replaced_by"]]["expires_at"] == token["expires_at"]  # as long as it had left
+    assert f"rotated Mon 23 Nov 09:00 (now {after[token['id']]['replaced_by']})" in text_of(
+        console.get("/console/admin").text
+    )
+
+
+def test_a_manager_simulates_shorter_hours_checked_by_the_api(console: Console) -> None:
+    console.sign_in("manager")
+    bad = console.post("/console/simulations", {"kind": "hours", "agent": "ana", "hours": "nine to five", "days": "1"})
+    assert bad.status_code == 422
+    assert "working_hours" in re.findall(r'id="([a-z_]+)-error"', bad.text), text_of(bad.text)[:400]
+    started = console.post(
+        "/console/simulations",
+        {"kind": "hours", "agent": "ana", "hours": "09:00-13:00", "days": "1", "variant": "Ana mornings"},
+    )
+    assert started.status_code == 303, text_of(started.text)[:400]
+    job = started.headers["location"].rsplit("/", 1)[-1]
+    assert console.api.get(f"/jobs/{job}", "manager").json()["kind"] == "simulation"

@@ -28,6 +28,7 @@ PAGES: dict[str, set[str]] = {
     "/console/departments/sales": {"lead", "manager", "sales"},
     "/console/audit": {"lead", "manager", "admin"},
     "/console/admin": {"admin"},
+    "/console/admin/webhooks": {"admin"},
 }
 """GET pages and the principals (of tests.api.org) who may see them."""
 
@@ -42,6 +43,10 @@ ACTIONS: dict[str, set[str]] = {
     "/console/requests/new": {"lead", "sales", "people", "admin"},  # admins may file (the API role table)
     "/console/admin/principals/lead/tokens": {"admin"},
     "/console/admin/tokens/t/revoke": {"admin"},
+    "/console/admin/tokens/t/rotate": {"admin"},
+    "/console/admin/webhooks": {"admin"},
+    "/console/admin/webhooks/w/delete": {"admin"},
+    "/console/admin/deliveries/1/replay": {"admin"},
 }
 """POST forms and who may use them; only refusals are exercised here (the pages' own tests do the rest)."""
 
@@ -110,7 +115,7 @@ def _pattern(path: str) -> str:
     """A path with its ids as placeholders, so that table rows and route templates compare."""
     parts = []
     for part in path.strip("/").split("/"):
-        if part.startswith("{") or part in {"REQ-1", SIM, "1", "t", "lead", "sales", "load.svg"}:
+        if part.startswith("{") or part in {"REQ-1", SIM, "1", "t", "w", "lead", "sales", "load.svg"}:
             parts.append("*")
         else:
             parts.append(part)
