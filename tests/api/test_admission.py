@@ -96,8 +96,13 @@ def test_a_simulation_over_its_run_limit_is_413_before_any_job(api: Api) -> None
 
 @pytest.mark.parametrize(
     "command",
-    [["validate"], ["plan"], ["explain", "--request", "REQ-101"], ["report", "--department", "sales"],
-     ["what-if", "--first", "REQ-101"]],  # fmt: skip
+    [
+        ["validate"],
+        ["plan"],
+        ["explain", "--request", "REQ-101"],
+        ["report", "--department", "sales"],
+        ["what-if", "--first", "REQ-101"],
+    ],
 )
 def test_the_cli_refuses_a_scenario_over_the_limits_with_exit_2(
     command: list[str], monkeypatch: pytest.MonkeyPatch
