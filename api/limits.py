@@ -84,9 +84,34 @@ def size_of(scenario: Scenario) -> Size:
     )
 
 
+def size_of_document(document: object) -> Size:
+    """The sizes of a scenario document not yet validated (parsed JSON), so that a file too large is refused
+    before the seconds its validation takes (20 s for 160,000 requests); what is not a list counts 0."""
+    body = document if isinstance(document, dict) else {}
+    policy = body.get("policy")
+    horizon = policy.get("horizon_days") if isinstance(policy, dict) else None
+
+    def count(key: str) -> int:
+        value = body.get(key)
+        return len(value) if isinstance(value, list) else 0
+
+    return Size(
+        requests=count("requests"),
+        agents=count("agents"),
+        skills=count("skills"),
+        departments=count("departments"),
+        pins=count("pins"),
+        horizon_days=horizon if isinstance(horizon, int) and not isinstance(horizon, bool) else 0,
+    )
+
+
 def admit(scenario: Scenario, limits: Limits) -> None:
     """Raise `TooLarge` for the first size over its limit, in the order of `Size`'s fields."""
-    size = size_of(scenario)
+    admit_size(size_of(scenario), limits)
+
+
+def admit_size(size: Size, limits: Limits) -> None:
+    """Raise `TooLarge` for the first of these sizes over its limit."""
     for name, value in size.model_dump().items():
         maximum = getattr(limits, name)
         if value > maximum:

@@ -34,7 +34,20 @@ from triage.report import department_shares
 from triage.results import Assignment, Plan, TermValue, Unassigned
 
 # the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
-__all__ = ["add_hint", "extract_plan", "lower_bounds", "new_solver", "plan", "plan_by_routing", "read_placements"]
+MARGIN_SECONDS = 1.0
+"""The time guarantee: `plan` returns within its time limit plus this, counted from `started`, at every size
+the deployment admits (`api.limits`); measured in benchmarks/guard_bench.py (benchmarks/RESULTS.md)."""
+
+__all__ = [
+    "MARGIN_SECONDS",
+    "add_hint",
+    "extract_plan",
+    "lower_bounds",
+    "new_solver",
+    "plan",
+    "plan_by_routing",
+    "read_placements",
+]
 
 
 def plan(

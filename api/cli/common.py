@@ -3,6 +3,7 @@ files (every problem printed with its record and field, exit status 2), and the 
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from api.limits import Limits, TooLarge, admit
+from api.limits import Limits, TooLarge, admit, admit_size, size_of_document
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from triage.errors import ScenarioError
@@ -35,6 +36,14 @@ def read_scenario(path: Path) -> Scenario:
     except OSError as exc:
         err.print(f"{path}: cannot read the file: {exc.strerror or exc}", markup=False)
         raise typer.Exit(BAD_INPUT) from exc
+    limits = Limits()
+    try:
+        admit_size(size_of_document(json.loads(text)), limits)  # before validation, which takes seconds
+    except TooLarge as exc:
+        err.print(f"{path}: {exc}", markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
+    except (ValueError, RecursionError):
+        pass  # not JSON, or nested too deeply: the loader names the problem
     try:
         loaded = load_scenario_json(text)
     except ScenarioError as exc:
@@ -43,7 +52,7 @@ def read_scenario(path: Path) -> Scenario:
             err.print(f"  {problem}", markup=False)
         raise typer.Exit(BAD_INPUT) from exc
     try:
-        admit(loaded, Limits())
+        admit(loaded, limits)
     except TooLarge as exc:
         err.print(f"{path}: {exc}", markup=False)
         raise typer.Exit(BAD_INPUT) from exc
