@@ -113,3 +113,10 @@ def test_the_cli_refuses_a_scenario_over_the_limits_with_exit_2(
     assert ran.exit_code == 2, ran.output
     assert "over the limit `agents` of 2 (TANDEM_LIMIT_AGENTS); nothing was planned" in ran.output
     assert "Traceback" not in ran.output
+
+
+def test_the_cli_refuses_a_simulation_over_its_run_limit_with_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANDEM_LIMIT_SIMULATION_RUNS", "20")
+    ran = CliRunner().invoke(cli, ["simulate", str(DEMO), "--days", "7", "--seeds", "3", "--surge", "sales:x2"])
+    assert ran.exit_code == 2, ran.output
+    assert "42 planned days" in ran.output and "`simulation_runs` of 20" in ran.output
