@@ -35,8 +35,9 @@ from triage.results import Assignment, Plan, TermValue, Unassigned
 
 # the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
 MARGIN_SECONDS = 1.0
-"""The time guarantee: `plan` returns within its time limit plus this, counted from `started`, at every size
-the deployment admits (`api.limits`); measured in benchmarks/guard_bench.py (benchmarks/RESULTS.md)."""
+"""The time target: `plan` returns within its time limit plus this, counted from `started`. Measured in
+benchmarks/guard_bench.py (benchmarks/RESULTS.md): held at S, not at M (+2.1 s) and L (+6.9 s) on the loaded
+machine, where model building, routing and explanations, which no clock cuts, take longer than the margin."""
 
 __all__ = [
     "MARGIN_SECONDS",
