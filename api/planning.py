@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from api import present
 from api.deps import Idempotency
 from api.jobs import JobRunner, forget_if_lost
+from api.limits import Limits, TooLarge, admit
 from api.live import marks
-from api.problems import Conflict, FieldError, InvalidInput, from_validation_error, summary
+from api.problems import Conflict, FieldError, InvalidInput, PayloadTooLarge, from_validation_error, summary
 from api.roles import Principal
 from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
 from api.settings import Settings
@@ -50,6 +51,15 @@ def snapshot(*, session: Session, now: datetime) -> tuple[Scenario, dict[str, in
     return scenario, {str(r.id): r.version for r in open_rows}
 
 
+def admitted(scenario: Scenario, limits: Limits) -> Scenario:
+    """The scenario when every size is within the deployment's limits, else 413 naming the limit and value."""
+    try:
+        admit(scenario, limits)
+    except TooLarge as exc:
+        raise PayloadTooLarge(str(exc)) from exc
+    return scenario
+
+
 def solve_params(settings: Settings, asked: PlanCreate) -> SolveParams:
     limit = min(asked.time_limit_seconds or settings.plan_time_limit_seconds, settings.plan_max_time_limit_seconds)
     return SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
@@ -74,6 +84,7 @@ def compute(
     with database.reading() as session:
         scenario, versions = snapshot(session=session, now=now)
         seen, _ = marks.last_change(session=session)
+    admitted(scenario, settings.limits)
     params = solve_params(settings, asked)
     if len(versions) <= settings.plan_sync_max_requests:
         result = make_plan(scenario, params)
@@ -135,6 +146,7 @@ def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings, detai
     scenario = plans.scenario_of(plan_row)
     if scenario is None:
         raise Conflict(f"Plan {plan_row.id} was stored without its scenario; compute a new plan to ask what if.")
+    admitted(scenario, settings.limits)
     try:
         change = Change(kind=asked.kind, request=asked.request, agent=asked.agent, other=asked.other)
     except ValidationError as exc:

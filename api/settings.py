@@ -12,6 +12,8 @@ from datetime import datetime
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.limits import Limits
+
 
 class Settings(BaseSettings):
     """Everything the API process needs to know, with units in the names."""
@@ -36,6 +38,11 @@ class Settings(BaseSettings):
     plan_time_limit_seconds: float = Field(10.0, gt=0, le=600, description="Default solver time limit of a plan.")
     plan_max_time_limit_seconds: float = Field(60.0, gt=0, le=3600, description="Largest time limit a caller may ask.")
     plan_workers: int = Field(2, ge=1, le=64, description="CP-SAT search workers per plan.")
+    limits: Limits = Field(
+        default_factory=Limits,
+        description="Admission control: the largest scenario and simulation accepted (`api.limits`, read from "
+        "TANDEM_LIMIT_<FIELD>); larger ones are refused with 413 before any work starts.",
+    )
     job_stale_seconds: float = Field(
         30.0,
         gt=0,

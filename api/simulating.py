@@ -13,8 +13,9 @@ from pydantic import TypeAdapter
 from api import present
 from api.deps import Idempotency
 from api.jobs import SIMULATIONS, JobRunner, forget_if_lost
-from api.planning import snapshot
-from api.problems import FieldError, InvalidInput, NotFound, summary
+from api.limits import Limits, TooLarge, admit_simulation
+from api.planning import admitted, snapshot
+from api.problems import FieldError, InvalidInput, NotFound, PayloadTooLarge, summary
 from api.roles import Principal
 from api.schemas_simulations import SimulationCreate, SimulationRead
 from api.store import jobs
@@ -42,6 +43,7 @@ def start(
     asked: SimulationCreate,
     idempotency: Idempotency,
     now: datetime,
+    limits: Limits | None = None,
 ) -> Response:
     """202 with the job; replays a retried request; 422 naming the field when a change does not fit the team."""
     forget_if_lost(database, actor, idempotency.key, idempotency.fingerprint)
@@ -50,6 +52,12 @@ def start(
         return retried
     with database.reading() as session:
         scenario, versions = snapshot(session=session, now=now)
+    limits = limits or Limits()  # the console's caller passes none yet: the environment's limits
+    admitted(scenario, limits)
+    try:
+        admit_simulation(len(asked.variants), asked.seeds, asked.days, limits)
+    except TooLarge as exc:
+        raise PayloadTooLarge(str(exc)) from exc
     _check(scenario, asked)
     rates = observed_rates(
         scenario,

@@ -21,6 +21,19 @@ app = typer.Typer(
 )
 
 from api.cli import importing, planning, serve, simulate, worker  # noqa: E402 - each module registers its commands on `app`
+from api.cli.common import _Clock, begin, process_started  # noqa: E402
+
+
+@app.callback()
+def _begin() -> None:
+    begin()
+
+
+def main() -> None:
+    """The `tandem` script: the time limit of a plan counts from the process's start."""
+    _Clock.process = process_started()
+    app()
+
 
 planning.register(app)
 serve.register(app)

@@ -3,6 +3,9 @@ files (every problem printed with its record and field, exit status 2), and the 
 
 from __future__ import annotations
 
+import json
+import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+from api.limits import Limits, TooLarge, admit, admit_size, size_of_document
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from triage.errors import ScenarioError
@@ -32,13 +36,56 @@ def read_scenario(path: Path) -> Scenario:
     except OSError as exc:
         err.print(f"{path}: cannot read the file: {exc.strerror or exc}", markup=False)
         raise typer.Exit(BAD_INPUT) from exc
+    limits = Limits()
     try:
-        return load_scenario_json(text)
+        admit_size(size_of_document(json.loads(text)), limits)  # before validation, which takes seconds
+    except TooLarge as exc:
+        err.print(f"{path}: {exc}", markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
+    except (ValueError, RecursionError):
+        pass  # not JSON, or nested too deeply: the loader names the problem
+    try:
+        loaded = load_scenario_json(text)
     except ScenarioError as exc:
         err.print(f"{path}: {len(exc.problems)} problem(s); nothing was planned.", markup=False)
         for problem in exc.problems:
             err.print(f"  {problem}", markup=False)
         raise typer.Exit(BAD_INPUT) from exc
+    try:
+        admit(loaded, limits)
+    except TooLarge as exc:
+        err.print(f"{path}: {exc}", markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
+    return loaded
+
+
+class _Clock:
+    """When the caller began waiting (a `time.perf_counter()` instant): the process's start when run as
+    `tandem` (interpreter and imports count), else the command's invocation (in-process runners)."""
+
+    process: float | None = None
+    since: float | None = None
+
+
+def process_started() -> float:
+    """This process's start as a `time.perf_counter()` instant (Linux: /proc; elsewhere: now)."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as stat:
+            ticks = int(stat.read().rsplit(")", 1)[1].split()[19])
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter()
+    return time.perf_counter() - max(age, 0.0)
+
+
+def begin() -> None:
+    """Start the caller's clock for one command (the Typer callback)."""
+    _Clock.since, _Clock.process = _Clock.process or time.perf_counter(), None
+
+
+def started() -> float:
+    """When the caller began waiting: the plan's time limit counts from here."""
+    return _Clock.since if _Clock.since is not None else time.perf_counter()
 
 
 def read_plan(path: Path) -> Plan:
@@ -64,4 +111,4 @@ def known(option: str, value: str, ids: set[str], kind: str) -> None:
 
 def plan_once(scenario: Scenario, time_limit: float) -> Plan:
     """The plan of a scenario under the given time limit (seconds), the solver's defaults otherwise."""
-    return make_plan(scenario, SolveParams(time_limit_seconds=time_limit))
+    return make_plan(scenario, SolveParams(time_limit_seconds=time_limit), started=started())

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import BAD_INPUT, ScenarioPath, err, known, out, plan_once, read_plan, read_scenario
+from api.cli.common import BAD_INPUT, ScenarioPath, err, known, out, plan_once, read_plan, read_scenario, started
 from api.cli.progress import PlanPath, existing_plan, waiting
 from solver.counterfactual import what_if
 from solver.help import ask_help
@@ -73,7 +73,7 @@ def plan(
     if given is not None:
         result = existing_plan(loaded, given)
     else:
-        result = waiting("planning", time_limit, lambda: make_plan(loaded, params, previous=last))
+        result = waiting("planning", time_limit, lambda: make_plan(loaded, params, previous=last, started=started()))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
@@ -192,7 +192,8 @@ def what_if_command(
     if given is not None:
         result = existing_plan(loaded, given)
     else:
-        result = waiting("planning", time_limit, lambda: make_plan(loaded, SolveParams(time_limit_seconds=time_limit)))
+        params = SolveParams(time_limit_seconds=time_limit)
+        result = waiting("planning", time_limit, lambda: make_plan(loaded, params, started=started()))
     try:
         answer = waiting("pricing the change", time_limit, lambda: what_if(loaded, result, change))
     except ScenarioError as exc:

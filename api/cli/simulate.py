@@ -19,6 +19,7 @@ from rich.table import Table
 
 from api.cli.common import err, out, read_scenario
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
+from api.limits import Limits, TooLarge, admit_simulation
 from fixtures.profile import PROFILE
 from solver.arrivals import observed_rates
 from solver.simulate import Progress as Step
@@ -76,6 +77,10 @@ def simulate_command(
     ]
     options = [(name, value) for name, values in given for value in values or []]
     variants = _variants_of(loaded, options, combine, variants_file)
+    try:
+        admit_simulation(len(variants), seeds, days, Limits())
+    except TooLarge as exc:
+        _fail([str(exc)])
     params = SimulationParams(days=days, seed=seed, seeds=seeds, planner=planner, processes=workers)
     rates = observed_rates(
         loaded, arrivals_per_day, [float(n) for n in PROFILE.hour_counts], [float(n) for n in PROFILE.weekday_counts]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter
 
-from api import present, reporting
+from api import planning, present, reporting
 from api.deps import (
     DepartmentById,
     IdempotencyDep,
@@ -93,5 +93,6 @@ def department_report(request: Request, principal: ReportReader, row: Department
     scenario = plans.scenario_of(plan_row) if plan_row is not None else None
     if plan_row is None or scenario is None:
         raise NotFound("No plan has been computed yet: a lead or manager computes one with POST /plans.")
+    planning.admitted(scenario, request.app.state.settings.limits)  # it re-plans once per pin
     cache = request.app.state.override_effects
     return answer(reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id, cache))

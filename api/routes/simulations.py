@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from api import simulating
-from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, allowed, strict_body
+from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, SettingsDep, allowed, strict_body
 from api.roles import Operation, Principal
 from api.routes._answer import answer
 from api.schemas_plans import JobRead
@@ -25,9 +25,17 @@ Simulator = Annotated[Principal, allowed(Operation.SIMULATE)]
     dependencies=[strict_body(SimulationCreate)],
 )
 def start_simulation(
-    body: SimulationCreate, principal: Simulator, database: DatabaseDep, jobs: JobsDep, idem: IdempotencyDep, now: Now
+    body: SimulationCreate,
+    principal: Simulator,
+    database: DatabaseDep,
+    jobs: JobsDep,
+    idem: IdempotencyDep,
+    now: Now,
+    settings: SettingsDep,
 ) -> Response:
-    return simulating.start(database=database, runner=jobs, actor=principal, asked=body, idempotency=idem, now=now)
+    return simulating.start(
+        database=database, runner=jobs, actor=principal, asked=body, idempotency=idem, now=now, limits=settings.limits
+    )
 
 
 @router.get(

@@ -14,6 +14,8 @@ from triage.results import Explanation, Fact
 def department_facts(scenario: Scenario, later_by: dict[str, int]) -> list[Fact]:
     """Per department, the working minutes its requests would finish later (negative: earlier), summed over
     the re-plan's shifts; the biggest change first, departments with no net change left out."""
+    if not later_by:  # most explanations have no re-plan: not a pass over every request for each of them
+        return []
     department_of = {r.id: r.department for r in scenario.requests}
     totals: dict[str, int] = {}
     for request_id, minutes in later_by.items():

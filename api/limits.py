@@ -1,0 +1,130 @@
+"""Admission control: the largest scenario and simulation a deployment takes, checked at the edge (the API's
+plan, what-if, report and simulation routes; every `tandem` command that reads a scenario) before any work
+starts. One pydantic-settings class, read from `TANDEM_LIMIT_<FIELD>`; a refusal names the limit, the value
+and the maximum (the API answers 413, the CLI exits with status 2).
+
+The defaults are sized from measurement on the development machine (2 cores, shared; benchmarks/RESULTS.md,
+"Admission and the time guarantee"): the part of a plan no clock cuts (model building, the routing start,
+explanations) must fit in the margin; it was about 3 s at L (1,500 requests, 80 agents) and 37 s at XL
+(8,000 requests, 250 agents) on the loaded machine.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from triage.model import Scenario
+
+
+class Limits(BaseSettings):
+    """The sizes a deployment accepts, each a count (or days) with its reason."""
+
+    model_config = SettingsConfigDict(env_prefix="TANDEM_LIMIT_", extra="ignore", frozen=True)
+
+    requests: int = Field(
+        2_000,
+        ge=1,
+        description="Open requests in one scenario: above L (1,500), where the unsearchable part of a plan (model "
+        "building, routing, explanations) took about 3 s on the loaded machine; at XL (8,000) it took 37 s.",
+    )
+    agents: int = Field(
+        250,
+        ge=1,
+        description="Agents in one scenario: XL's 250; model building and routing grow with requests x agents "
+        "(20,000 agents with 300 requests: 45 s building and 128 s routing under the profiler).",
+    )
+    skills: int = Field(500, ge=1, description="Skills in the catalogue.")
+    departments: int = Field(500, ge=1, description="Departments in one scenario.")
+    pins: int = Field(2_000, ge=0, description="The queue lead's pins in one scenario.")
+    horizon_days: int = Field(30, ge=1, le=60, description="Business days a plan may cover (XL plans 10).")
+    simulation_runs: int = Field(
+        300,
+        ge=1,
+        description="Planned days of one simulation: (variants + 1) x seeds x days. At about 1 s a planned day "
+        "with the search planner, 5 minutes; the largest simulation the schema allows is 1,350.",
+    )
+
+
+class TooLarge(Exception):
+    """A size over its limit: `limit` is the field of `Limits`, `value` the size asked for."""
+
+    def __init__(self, limit: str, value: int, maximum: int, what: str) -> None:
+        self.limit, self.value, self.maximum = limit, value, maximum
+        env = f"TANDEM_LIMIT_{limit.upper()}"
+        super().__init__(
+            f"too large: {value:,} {what}, over the limit `{limit}` of {maximum:,} ({env}); nothing was planned"
+        )
+
+
+class Size(BaseModel):
+    """The measured sizes of a scenario, in the limits' names."""
+
+    requests: int
+    agents: int
+    skills: int
+    departments: int
+    pins: int
+    horizon_days: int
+
+
+_WHAT = {
+    "requests": "requests",
+    "agents": "agents",
+    "skills": "skills",
+    "departments": "departments",
+    "pins": "pins",
+    "horizon_days": "horizon days",
+}
+
+
+def size_of(scenario: Scenario) -> Size:
+    return Size(
+        requests=len(scenario.requests),
+        agents=len(scenario.agents),
+        skills=len(scenario.skills),
+        departments=len(scenario.departments),
+        pins=len(scenario.pins),
+        horizon_days=scenario.policy.horizon_days,
+    )
+
+
+def size_of_document(document: object) -> Size:
+    """The sizes of a scenario document not yet validated (parsed JSON), so that a file too large is refused
+    before the seconds its validation takes (20 s for 160,000 requests); what is not a list counts 0."""
+    body = document if isinstance(document, dict) else {}
+    policy = body.get("policy")
+    horizon = policy.get("horizon_days") if isinstance(policy, dict) else None
+
+    def count(key: str) -> int:
+        value = body.get(key)
+        return len(value) if isinstance(value, list) else 0
+
+    return Size(
+        requests=count("requests"),
+        agents=count("agents"),
+        skills=count("skills"),
+        departments=count("departments"),
+        pins=count("pins"),
+        horizon_days=horizon if isinstance(horizon, int) and not isinstance(horizon, bool) else 0,
+    )
+
+
+def admit(scenario: Scenario, limits: Limits) -> None:
+    """Raise `TooLarge` for the first size over its limit, in the order of `Size`'s fields."""
+    admit_size(size_of(scenario), limits)
+
+
+def admit_size(size: Size, limits: Limits) -> None:
+    """Raise `TooLarge` for the first of these sizes over its limit."""
+    for name, value in size.model_dump().items():
+        maximum = getattr(limits, name)
+        if value > maximum:
+            raise TooLarge(name, value, maximum, _WHAT[name])
+
+
+def admit_simulation(variants: int, seeds: int, days: int, limits: Limits) -> None:
+    """Raise `TooLarge` when (variants + 1) x seeds x days planned days exceed `simulation_runs`."""
+    runs = (variants + 1) * seeds * days
+    if runs > limits.simulation_runs:
+        raise TooLarge("simulation_runs", runs, limits.simulation_runs, "planned days ((variants + 1) x seeds x days)")
