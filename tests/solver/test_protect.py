@@ -66,7 +66,7 @@ def two_departments_fairness_tempts(**policy: object) -> Scenario:
 
 
 def test_protected_the_p1_is_never_made_late_for_fairness() -> None:
-    s = two_departments_fairness_tempts()
+    s = two_departments_fairness_tempts(protect_priorities=True)
     result = checked_plan(s)
     assert result.status == PlanStatus.OPTIMAL
     urgent, hr = result.assignment("URGENT"), result.assignment("HR-NET")
@@ -113,11 +113,13 @@ def test_no_plan_reaches_the_tie_break_ceiling(case: tuple[int, int, int, int, f
     weights = compiled.scenario.policy.term_weights
     values = term_quantities(compiled, placements)
     reached = sum(weights.of(term) * values[term] for term in TIE_BREAK)
-    assert reached < tie_break_ceiling(compiled) + 1 == protection_factor(compiled)
+    policy = compiled.scenario.policy.model_copy(update={"protect_priorities": True})
+    protected = compile_scenario(compiled.scenario.model_copy(update={"policy": policy}))
+    assert reached < tie_break_ceiling(compiled) + 1 == protection_factor(protected)
 
 
 def test_the_checker_agrees_on_protected_term_values() -> None:
-    s = two_departments_fairness_tempts()
+    s = two_departments_fairness_tempts(protect_priorities=True)
     result = checked_plan(s)
     assert {t.term: t.quantity for t in result.terms} == checked_quantities(s, result)
     assert result.objective == sum(compile_scenario(s).weights[t.term] * t.quantity for t in result.terms)
