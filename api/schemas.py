@@ -257,7 +257,25 @@ class PinRemove(_In):
     reason: Reason | None = Field(None, description="Why the pin is removed; kept in the audit log.")
 
 
+def _one_role_one_link(role: str, field: str) -> dict[str, Any]:
+    """JSON Schema for "`field` is given exactly when the role is `role`" (checked in `store.principals`)."""
+    return {
+        "if": {"properties": {"role": {"const": role}}, "required": ["role"]},
+        "then": {"properties": {field: {"type": "string"}}, "required": [field]},
+        "else": {"properties": {field: {"type": "null"}}},
+    }
+
+
 class PrincipalCreate(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _one_role_one_link(Role.REQUESTER.value, "department_id"),
+                _one_role_one_link(Role.AGENT.value, "agent_id"),
+            ]
+        }
+    )
+
     id: Identifier = Field(description="Principal id, e.g. 'sales-desk' or 'ana'.")
     name: Name = Field(description="Readable name, kept in the audit log.")
     role: Role = Field(description="requester, agent, lead, manager or admin.")
