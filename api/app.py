@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems, web
+from api.allow import AllowedMethods
 from api.auth_first import AuthFirst
 from api.jobs import JobRunner
 from api.live.replanning import LiveReplanner
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
-    app.add_middleware(AuthFirst)  # added last, so it runs first: before the body is read
+    app.add_middleware(AuthFirst)  # runs before the body is read
+    app.add_middleware(AllowedMethods)  # added last, so it runs first: OPTIONS needs no token, as the document
     for router in ROUTERS:
         app.include_router(router)
     web.mount(app, settings)
@@ -187,6 +189,9 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     problem = {"content": {problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}}}
     for path in document.get("paths", {}).values():
         for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "header" and parameter["name"].lower() == "if-match":
+                    parameter["required"] = True  # read after the body is valid (`deps.IfMatch`): 428 without it
             responses = operation.setdefault("responses", {})
             for status in problems.ERROR_STATUSES:
                 responses[str(status)] = {"description": _phrase(status), **problem}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Header, Path, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ValidationError
@@ -131,7 +131,13 @@ def allowed(operation: Operation) -> Any:
     return Depends(check)
 
 
-_VERSION = re.compile(r'^\s*"(\d{1,9})"\s*$')  # strong only: If-Match compares strongly (RFC 9110 13.1.1)
+ETAG_PATTERN = r'^\s*"[0-9]{1,9}"\s*$'
+"""A strong ETag of ours: a version in quotes (If-Match compares strongly, RFC 9110 13.1.1; no `W/`)."""
+_VERSION = re.compile(r'^\s*"([0-9]{1,9})"\s*$')
+CURSOR_PATTERN = r"^[0-9]{1,12}$"
+"""A page cursor: the `next_after` of the previous page, the last id seen."""
+IDEMPOTENCY_KEY_PATTERN = r"\S"
+"""An Idempotency-Key: up to 255 characters, not all blank."""
 
 
 def etag(version: int) -> str:
@@ -139,7 +145,13 @@ def etag(version: int) -> str:
 
 
 async def _if_match(
-    if_match: Annotated[str | None, Header(description="The ETag you read; required to change the resource.")] = None,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="The strong ETag you read; required (428 without it, 412 if it is not the current one).",
+            json_schema_extra={"pattern": ETAG_PATTERN},
+        ),
+    ] = None,
 ) -> str | None:
     return if_match
 
@@ -179,7 +191,11 @@ async def _idempotency(
     request: Request,
     idempotency_key: Annotated[
         str | None,
-        Header(max_length=255, description="Makes a retried POST safe: the same key gets the first answer again."),
+        Header(
+            max_length=255,
+            description="Makes a retried POST safe: the same key gets the first answer again. Not blank.",
+            json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
+        ),
     ] = None,
 ) -> Idempotency:
     digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + await request.body()).hexdigest()
@@ -222,11 +238,22 @@ def _integral_floats_as_ints(body: bytes) -> bytes:
     return json.dumps(json.loads(body, parse_float=number)).encode()
 
 
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=12,
+        description="The next_after of the previous page.",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+    ),
+]
+"""The `after` query parameter of a paged list."""
+
+
 def cursor(after: str | None) -> int:
     """A page cursor (the last id seen) as an integer; 400 when it is not one of ours."""
     if after is None:
         return 0
-    if not after.isdigit() or len(after) > 12:
+    if re.fullmatch(CURSOR_PATTERN, after) is None:  # ASCII digits only: "²".isdigit() but int("²") fails
         raise BadRequest(f"after={after[:40]!r} is not a cursor from this API.")
     return int(after)
 

@@ -15,16 +15,15 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from api.roles import Role
 from triage.model import TimeOff, TimeRange, WorkingHours
 from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
-from triage.text import ShownLine, ShownText
+from triage.text import LINE_PATTERN, TEXT_PATTERN, ShownLine, ShownText
 
 T = TypeVar("T")
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 # Text people read: bounded as the columns are, and safe to show (`triage.text`: NFC, no control or bidi
-# characters, not blank); the pattern says the same in the OpenAPI document.
-_NOT_SHOWN = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # control and bidi characters
-_ONE_LINE = rf"^[^{_NOT_SHOWN}\u2028\u2029]*\S[^{_NOT_SHOWN}\u2028\u2029]*$"
-_LINES = _ONE_LINE.replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f").replace(r"\u2028\u2029", "")  # tab, newline kept
+# characters, not blank); the pattern says exactly the same in the OpenAPI document (a property test checks it).
+_ONE_LINE = LINE_PATTERN
+_LINES = TEXT_PATTERN
 
 
 def _shown(kind: Any, max_length: int, pattern: str) -> Any:
@@ -257,7 +256,25 @@ class PinRemove(_In):
     reason: Reason | None = Field(None, description="Why the pin is removed; kept in the audit log.")
 
 
+def _one_role_one_link(role: str, field: str) -> dict[str, Any]:
+    """JSON Schema for "`field` is given exactly when the role is `role`" (checked in `store.principals`)."""
+    return {
+        "if": {"properties": {"role": {"const": role}}, "required": ["role"]},
+        "then": {"properties": {field: {"type": "string"}}, "required": [field]},
+        "else": {"properties": {field: {"type": "null"}}},
+    }
+
+
 class PrincipalCreate(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _one_role_one_link(Role.REQUESTER.value, "department_id"),
+                _one_role_one_link(Role.AGENT.value, "agent_id"),
+            ]
+        }
+    )
+
     id: Identifier = Field(description="Principal id, e.g. 'sales-desk' or 'ana'.")
     name: Name = Field(description="Readable name, kept in the audit log.")
     role: Role = Field(description="requester, agent, lead, manager or admin.")

@@ -37,6 +37,10 @@ def wait(request: Request, reason: WaitingReason, since: datetime, until: dateti
         raise _refused(request, "it is done; reopen it before it can wait")
     if request.waiting is not None:
         raise _refused(request, "it is already waiting")
+    if until is not None and until < since:  # refused as a conflict with now, not a broken model (a 500)
+        why = f"until is before the wait starts ({since.isoformat()})"
+        problem = Problem(record=f"requests[{request.id}]", field="until", message=why)
+        raise ScenarioError([problem])
     return request.model_validate(
         {**request.model_dump(), "status": RequestStatus.WAITING,
          "waiting": Waiting(reason=reason, since=since, until=until).model_dump()}

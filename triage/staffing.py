@@ -10,7 +10,7 @@ the team, so `apply_changes` leaves it to the arrival draw (`surges`).
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -23,8 +23,14 @@ FOR_GOOD_DAYS = 3660  # a leave "for good" is time off for ten years
 BASELINE = "baseline"
 
 
+def _kind_required(schema: dict[str, Any]) -> None:
+    """`kind` picks the change (the union's discriminator), so a document must carry it, whatever the default
+    that code constructing a change relies on."""
+    schema["required"] = sorted({*schema.get("required", []), "kind"})
+
+
 class _Change(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_kind_required)
 
 
 class Hire(_Change):

@@ -14,10 +14,21 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 MULTILINE_ALLOWED = frozenset("\n\t")
+
+
+_REFUSED_ALWAYS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_REFUSED_IN_A_LINE = _REFUSED_ALWAYS + r"\t\n\u2028\u2029"
+LINE_PATTERN = rf"^\s*[^{_REFUSED_IN_A_LINE}\s](?:[^{_REFUSED_IN_A_LINE}]*[^{_REFUSED_IN_A_LINE}\s])?\s*$"
+"""The rule of `clean` for one line as a regular expression (for the OpenAPI document): blanks at either end
+(they are trimmed), at least one other character, and none refused in between. `\\s` is Python's whitespace,
+which is `str.strip`'s."""
+TEXT_PATTERN = rf"^\s*[^{_REFUSED_ALWAYS}\s](?:(?:[^{_REFUSED_ALWAYS}]|\r\n)*[^{_REFUSED_ALWAYS}\s])?\s*$"
+"""As `LINE_PATTERN` for text of several lines: tabs, line breaks ("\\n" or "\\r\\n") and separators inside."""
+OPTIONAL_TEXT_PATTERN = rf"^(?!\s)$|{TEXT_PATTERN}"  # "" or text ((?!\s): Python's $ also matches before a last "\n")
 
 
 def _refused(char: str, multiline: bool) -> bool:
@@ -53,11 +64,13 @@ def _optional_paragraphs(value: str) -> str:
     return clean(value, multiline=True, allow_empty=True)
 
 
-ShownLine = Annotated[str, AfterValidator(_line)]
+ShownLine = Annotated[str, AfterValidator(_line), Field(json_schema_extra={"pattern": LINE_PATTERN})]
 """One line shown to people: a title, a person's or a department's name."""
 
-ShownText = Annotated[str, AfterValidator(_paragraphs)]
+ShownText = Annotated[str, AfterValidator(_paragraphs), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """Text of one or more lines shown to people: a reason, a note."""
 
-OptionalShownText = Annotated[str, AfterValidator(_optional_paragraphs)]
+OptionalShownText = Annotated[
+    str, AfterValidator(_optional_paragraphs), Field(json_schema_extra={"pattern": OPTIONAL_TEXT_PATTERN})
+]
 """As `ShownText`, where "" means none was given (a pin's or a time off's reason)."""

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api import present
-from api.deps import SessionDep, allowed, cursor
+from api.deps import Cursor, SessionDep, allowed, cursor
 from api.roles import Operation, Principal
 from api.routes._answer import answer
 from api.schemas import AuditEntryRead, Page
@@ -24,7 +24,7 @@ def read_audit(
     subject_type: Annotated[str | None, Query(max_length=40, description="e.g. 'request', 'plan', 'policy'.")] = None,
     subject_id: Annotated[str | None, Query(max_length=64, description="e.g. 'REQ-12'.")] = None,
     action: Annotated[str | None, Query(max_length=40, description="e.g. 'request.overridden'.")] = None,
-    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Entries per page.")] = 100,
 ) -> Response:
     rows = audit.entries(

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 
 from api import helping
 from api.deps import (
+    Cursor,
     DatabaseDep,
     HandOffById,
     IdempotencyDep,
@@ -67,7 +68,7 @@ def list_handoffs(
     session: SessionDep,
     request_id: Annotated[Identifier | None, Query(description="Only hand-offs of this request.")] = None,
     state: Annotated[HandOffState | None, Query(description="Only hand-offs in this state.")] = None,
-    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Hand-offs per page.")] = 100,
 ) -> Response:
     rows = handoffs.page(session=session, principal=principal, request_id=request_id,

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 
 from api import planning, present
 from api.deps import (
+    Cursor,
     DatabaseDep,
     IdempotencyDep,
     JobsDep,
@@ -74,7 +75,7 @@ def compute_plan(
 def list_plans(
     _: Reader,
     session: SessionDep,
-    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Plans per page.")] = 50,
 ) -> Response:
     rows = plans.page(session=session, after=cursor(after), limit=limit)

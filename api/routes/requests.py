@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from api import present
 from api.deps import (
+    Cursor,
     IdempotencyDep,
     IfMatch,
     Now,
@@ -82,7 +83,7 @@ def list_requests(
     department: Annotated[Identifier | None, Query(description="Only this department's requests.")] = None,
     status: Annotated[list[RequestStatus] | None, Query(description="Only these statuses (repeatable).")] = None,
     owner: Annotated[Identifier | None, Query(description="Only requests owned by this agent.")] = None,
-    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=2000, description="Requests per page.")] = 100,
 ) -> Response:
     if principal.role == Role.REQUESTER:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, TypeAdapter
 
-from api.deps import IdempotencyDep, Now, SessionDep, SettingsDep, allowed, cursor, strict_body
+from api.deps import Cursor, IdempotencyDep, Now, SessionDep, SettingsDep, allowed, cursor, strict_body
 from api.problems import Conflict, NotFound
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
@@ -130,7 +130,7 @@ def list_deliveries(
         str | None, Query(pattern="^(pending|succeeded|dead|cancelled)$", description="Only deliveries in this state.")
     ] = None,
     event_type: Annotated[EventType | None, Query(description="Only events of this type.")] = None,
-    after: Annotated[str | None, Query(max_length=12, description="The next_after of the previous page.")] = None,
+    after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Deliveries per page.")] = 100,
 ) -> Response:
     rows = store.deliveries(

@@ -28,7 +28,9 @@ class SubscriptionCreate(_In):
     """Where to post which events: signed with a secret generated for this subscription, shown once."""
 
     url: Url = Field(description="The receiver: an http(s) URL, not this server; redirects are not followed.")
-    event_types: list[EventType] = Field(min_length=1, description="The event types to receive.")
+    event_types: list[EventType] = Field(
+        min_length=1, description="The event types to receive, each once.", json_schema_extra={"uniqueItems": True}
+    )
     department_id: Identifier | None = Field(None, description="Only this department's events; absent: all.")
     description: str = Field("", max_length=200, description="What the receiver is, for the admins.")
 

@@ -11,11 +11,15 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import (
+    allow_header_conformance,
     content_type_conformance,
+    missing_required_header,
     negative_data_rejection,
     not_a_server_error,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 from schemathesis.config import SchemathesisConfig
 
@@ -25,13 +29,23 @@ from tests.api.conftest import BACKENDS, empty_postgres, make_settings
 from tests.api.org import Seeded, seed
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          negative_data_rejection]  # fmt: skip
+          response_headers_conformance, negative_data_rejection, missing_required_header, unsupported_method,
+          allow_header_conformance]  # fmt: skip
 CONFIG = SchemathesisConfig.from_dict(
-    {"generation": {"with-security-parameters": False, "allow-extra-parameters": False}}
+    {
+        "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
+        "checks": {
+            "negative_data_rejection": {"expected-statuses": [400, 401, 403, 404, 405, 409, 412, 413, 422, 428]},
+            "missing_required_header": {"expected-statuses": [400, 401, 403, 422, 428]},
+        },
+    }
 )
 """The token is ours to send (a case without it is a 401 test of its own), and unknown query parameters are
-ignored, not refused."""
-ADMIN_PATHS = ("/principals", "/tokens", "/departments", "/agents", "/skills", "/calendar", "/policy", "/webhooks")
+ignored, not refused. An If-Match that is not one of our strong ETags fails its precondition (412), a missing
+one is a required precondition (428, RFC 6585); both are documented on every update."""
+ROLES = ("admin", "lead", "manager", "sales", "ana", "snow")
+"""One principal of each role: each case is sent as every one of them (most are refused 403 by most roles;
+the answer must still match the document)."""
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -64,9 +78,7 @@ def tokens(fuzzed: tuple[Any, Seeded]) -> dict[str, str]:
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=20, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_operation_fails_or_breaks_its_contract(case: Any, tokens: dict[str, str]) -> None:
-    admin_reads = case.path.startswith(("/principals", "/tokens", "/webhooks"))
-    admin = case.path.startswith(ADMIN_PATHS) and (case.method != "GET" or admin_reads)
-    who = "admin" if admin else "lead"
-    case.call_and_validate(headers={"Authorization": f"Bearer {tokens[who]}"}, checks=CHECKS)
+    for who in ROLES:
+        case.call_and_validate(headers={"Authorization": f"Bearer {tokens[who]}"}, checks=CHECKS)

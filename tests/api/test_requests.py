@@ -242,3 +242,11 @@ def test_a_closed_request_reopened_keeps_its_creation_time_and_counts(api: Api) 
         1,
         None,
     )
+
+
+def test_a_wait_until_before_now_is_refused_naming_the_field(api: Api) -> None:
+    """Found by the schema fuzzer: `until` before the wait's start was a 500 (the model refused it too late)."""
+    refused = api.post("/requests/REQ-1/wait", "lead", {"reason": "other", "until": "2000-01-01T00:00:00Z"})
+    assert refused.status_code == 409, refused.text
+    assert "until is before the wait starts" in refused.json()["detail"]
+    assert api.get("/requests/REQ-1", "lead").json()["status"] == "open"
