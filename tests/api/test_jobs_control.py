@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api
+from tests.api.org import new_request
 
 FAST: dict[str, Any] = {"plan_sync_max_requests": 0}  # every plan is a job
 LONG_PLAN = {"time_limit_seconds": 30}
@@ -27,6 +28,9 @@ def _wait(api: Api, job_id: str, states: set[str], seconds: float = 30.0) -> dic
 @pytest.mark.slow
 @pytest.mark.parametrize("settings_overrides", [FAST], indirect=False)
 def test_a_running_plan_is_cancelled_and_a_queued_one_at_once(api: Api) -> None:
+    for n in range(40):  # enough work that the planner cannot prove its plan optimal, and end, before the cancel
+        filed = api.post("/requests", "sales", new_request(title=f"Laptop {n}", effort_minutes=30 + 7 * (n % 9)))
+        assert filed.status_code == 201, filed.text
     running = api.post("/plans", "lead", LONG_PLAN).json()["id"]
     assert _wait(api, running, {"running"})["state"] == "running"
     queued = api.post("/plans", "lead", LONG_PLAN).json()["id"]

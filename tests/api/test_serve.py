@@ -84,7 +84,7 @@ def test_the_demo_prints_tokens_and_the_readme_session_works(tmp_path: Path, sto
     assert session.returncode == 0, session.stderr
     lines = session.stdout.splitlines()
     assert re.fullmatch(r"Sales filed REQ-\d+", lines[0]), session.stdout
-    assert re.fullmatch(r"plan 1 (optimal|feasible)", lines[1]), session.stdout
+    assert re.fullmatch(r"plan [12] (optimal|feasible)", lines[1]), session.stdout  # 2: the live re-plan was first
     assert re.fullmatch(r"position \d+ of \d+", lines[2]), session.stdout
     reasons = lines[3:]  # the plan's explanations of this request: its priority, then its agent and time
     assert len(reasons) >= 2 and all(reasons), session.stdout
