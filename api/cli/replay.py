@@ -22,7 +22,7 @@ from api.cli.common import out
 from api.cli.importing import FORMATS, JSON_FORMATS, _fail, _read_json, load_mapping, read_rows
 from solver.replay import ReplayParams, replay
 from triage.errors import Problem, ScenarioError
-from triage.importers import plain, servicenow, zendesk
+from triage.importers import jira, plain, servicenow, zendesk
 from triage.importers.build import import_tickets
 from triage.importers.mapping import Mapping
 from triage.importers.tabular import check_header, tickets_from_rows
@@ -30,7 +30,8 @@ from triage.importers.tickets import Ticket
 from triage.names import Planner
 from triage.replay import log_outcome, open_at, render_comparison, window_closes
 
-LABELS = {"servicenow": servicenow.LABEL, "plain": plain.LABEL, "zendesk": zendesk.LABEL}
+LABELS = {"servicenow": servicenow.LABEL, "plain": plain.LABEL, "zendesk": zendesk.LABEL, "jira": jira.LABEL}
+JSON_ROWS = {"zendesk": zendesk.rows_of_export, "jira": jira.rows_of_search}
 
 
 def _tickets(format_name: str, file: Path, mapping: Mapping) -> tuple[list[Ticket], int]:
@@ -38,7 +39,7 @@ def _tickets(format_name: str, file: Path, mapping: Mapping) -> tuple[list[Ticke
     source = str(file)
     try:
         if format_name in JSON_FORMATS:
-            header, rows = zendesk.rows_of_export(_read_json(file), source)
+            header, rows = JSON_ROWS[format_name](_read_json(file), source)
         else:
             header, rows = read_rows(file)
     except (OSError, UnicodeDecodeError, csv.Error, gzip.BadGzipFile, EOFError, ValueError) as exc:
