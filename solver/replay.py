@@ -40,10 +40,11 @@ class ReplayParams(BaseModel):
 
 @dataclass(frozen=True)
 class Replayed:
-    """Tandem's outcome over the window and how many plans it took."""
+    """Tandem's outcome over the window, how many plans it took, and when each finished request finished."""
 
     outcome: Outcome
     replans: int
+    finishes: dict[str, datetime]
 
 
 ProgressFn = Callable[[int, int], None]
@@ -104,17 +105,17 @@ def replay(
         now = day_axis.moment_of(close)
         if progress is not None:
             progress(day + 1, len(closes))
-    finished = {k: (at, on_time) for k, (at, on_time) in state.finished.items()}
+    finished: dict[str, tuple[datetime, bool | None]] = dict(state.finished)
     outcome = measure(
         "Tandem",
         calendar=scenario.calendar,
         start=start,
         closes=closes,
         created=created,
-        finished=dict(finished),
+        finished=finished,
         reassignments=changes,
     )
-    return Replayed(outcome, replans)
+    return Replayed(outcome, replans, {k: at for k, (at, _) in finished.items()})
 
 
 def _fresh(r: Request) -> Request:

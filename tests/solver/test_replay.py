@@ -8,9 +8,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from solver.replay import ReplayParams, replay
 from tests.triage.importers.snow import mapping, read_csv
+from triage.calendar import BusinessAxis
 from triage.importers.build import import_tickets
 from triage.importers.tabular import tickets_from_rows
 from triage.importers.tickets import Ticket
@@ -76,3 +79,40 @@ def test_a_coarser_replan_finishes_later_and_the_run_repeats(tickets: list[Ticke
     assert first.outcome.finished == 4
     assert (first.outcome.median_hours, first.outcome.p90_hours) == (4.0, 4.5)
     assert first.replans == 4  # Tue 09:00 and 13:00, Wed 09:00 and 13:00
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    arrivals=st.lists(st.tuples(st.integers(0, 1), st.integers(0, 479), st.integers(15, 300)), min_size=1, max_size=12),
+    every=st.sampled_from([30, 60, 120]),
+)
+def test_no_request_is_done_before_its_effort_is_worked(
+    tickets: list[Ticket], arrivals: list[tuple[int, int, int]], every: int
+) -> None:
+    """Whatever arrives when: a request finishes no sooner than its effort after it arrived (business
+    time), and the finished work fits in the two agents' hours of the window."""
+    imported = import_tickets(tickets, TEAM, format_label="test", rows=0, now=CLOSES[-1])
+    template = imported.scenario.requests[0]
+    axis = BusinessAxis(TEAM.calendar, START, 2)
+    requests = [
+        template.model_copy(
+            update={
+                "id": f"R{k}",
+                "source_id": f"R{k}",
+                "effort_minutes": effort,
+                "created_at": axis.moment_of(day * 480 + minute),
+            }
+        )
+        for k, (day, minute, effort) in enumerate(arrivals)
+    ]
+    scenario = imported.scenario.model_copy(update={"requests": requests})
+    replayed = replay(
+        scenario, start=START, closes=CLOSES, open_at_start=set(), params=ReplayParams(every_minutes=every)
+    )
+    effort = {r.id: r.effort_minutes for r in requests}
+    created = {r.id: r.created_at for r in requests}
+    for rid, at in replayed.finishes.items():
+        assert axis.minute_of(at) - axis.minute_of(created[rid]) >= effort[rid]
+    assert sum(effort[k] for k in replayed.finishes) <= 2 * 2 * 480
+    assert replayed.outcome.finished == len(replayed.finishes)
+    assert replayed.outcome.backlog[-1].open_requests == len(requests) - len(replayed.finishes)
