@@ -8,6 +8,7 @@ delivery loop (`api.webhooks.delivery`) while it serves, when a webhook key is s
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from collections.abc import AsyncIterator
@@ -22,7 +23,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems, web
+from api.auth_first import AuthFirst
 from api.jobs import JobRunner
+from api.live.replanning import LiveReplanner
+from api.reporting import OncePerPlan
 from api.routes import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
@@ -51,9 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks = Deliverer(database, settings) if settings.webhook_deliver and settings.webhook_keys() else None
         if webhooks is not None:
             webhooks.start()
+        replanner = LiveReplanner(database, settings)
+        if settings.live_replan:
+            replanner.start()
+        app.state.override_effects = OncePerPlan()  # per app, so per database: plan ids are the database's
         try:
             yield
         finally:
+            await run_in_threadpool(replanner.stop)
             if webhooks is not None:
                 await run_in_threadpool(webhooks.stop)
             await run_in_threadpool(app.state.jobs.shutdown)
@@ -64,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   redoc_url=None)  # fmt: skip  # /docs and /redoc come from the console, with local assets
     app.state.settings = settings
     problems.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
+    app.add_middleware(AuthFirst)  # added last, so it runs first: before the body is read
     for router in ROUTERS:
         app.include_router(router)
     web.mount(app, settings)
@@ -85,11 +95,14 @@ def _prepare(database: Database, settings: Settings) -> None:
 
 
 class BodyLimit:
-    """Refuse bodies over `max_bytes` with 413 before the app reads them (Content-Length or streamed)."""
+    """Refuse bodies over `max_bytes` with 413 before the app reads them (Content-Length or streamed), and bodies
+    not all received within `timeout_seconds` of the headers with 408 (a client that sends its headers and then
+    a byte now and then would otherwise hold a connection, and its memory, for ever)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,11 +110,17 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, send)
+            await self._too_large(scope, send)
             return
         chunks, size, more = [], 0, True
+        deadline = asyncio.get_running_loop().time() + self.timeout_seconds
         while more:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
+            except TimeoutError:
+                await self._refuse(scope, send, 408, "timeout", "Request body too slow",
+                                   f"The body did not arrive within {self.timeout_seconds:g} s.")  # fmt: skip
+                return
             if message["type"] != "http.request":  # the client went away
                 await self.app(scope, _replay([message], receive), send)
                 return
@@ -109,17 +128,21 @@ class BodyLimit:
             size += len(chunks[-1])
             more = message.get("more_body", False)
             if size > self.max_bytes:
-                await self._refuse(scope, send)
+                await self._too_large(scope, send)
                 return
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, _replay([whole], receive), send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        await self._refuse(scope, send, 413, "too-large", "Request body too large",
+                           f"The body is over {self.max_bytes} bytes.")  # fmt: skip
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, slug: str, title: str, detail: str) -> None:
         document = {
-            "type": "/problems/too-large",
-            "title": "Request body too large",
-            "status": 413,
-            "detail": f"The body is over {self.max_bytes} bytes.",
+            "type": f"/problems/{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
             "instance": scope.get("path", ""),
             "errors": [],
         }
@@ -127,7 +150,7 @@ class BodyLimit:
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", problems.MEDIA_TYPE.encode()),
                     (b"content-length", str(len(body)).encode()),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import json
 import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -88,18 +89,31 @@ async def _now(settings: SettingsDep) -> datetime:
 Now = Annotated[datetime, Depends(_now)]
 
 
-def _principal(
-    database: DatabaseDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-) -> Principal:
-    if credentials is None:
+def authenticate(database: Database, authorization: str | None) -> Principal:
+    """The principal of an `Authorization: Bearer <token>` header (scheme in any case, spaces around allowed);
+    401 when it is missing, malformed, unknown, revoked or expired. Read on every request (a revocation counts
+    from the next request on, in every process)."""
+    scheme, _, secret = (authorization or "").strip().partition(" ")
+    secret = secret.strip()
+    if not authorization or scheme.lower() != "bearer" or not secret:
         raise Unauthorized("Send a bearer token: Authorization: Bearer <token>.")
-    if len(credentials.credentials) > 200:
+    if len(secret) > 200:
         raise Unauthorized("The token is not valid.")
-    with database.connection() as connection:
-        principal = principals.by_token(connection=connection, secret=credentials.credentials)
+    principal = principals.by_token(database=database, secret=secret, real_now=datetime.now(UTC))
     if principal is None:
-        raise Unauthorized("The token is not valid, or it was revoked.")
+        raise Unauthorized("The token is not valid: unknown, revoked or expired.")
     return principal
+
+
+def _principal(
+    request: Request,
+    database: DatabaseDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],  # for the OpenAPI document
+) -> Principal:
+    known = getattr(request.state, "principal", None)  # authenticated before the body was read (api.auth_first)
+    if isinstance(known, Principal):
+        return known
+    return authenticate(database, request.headers.get("authorization"))
 
 
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
@@ -117,7 +131,7 @@ def allowed(operation: Operation) -> Any:
     return Depends(check)
 
 
-_VERSION = re.compile(r'^\s*(?:W/)?"(\d{1,9})"\s*$')
+_VERSION = re.compile(r'^\s*"(\d{1,9})"\s*$')  # strong only: If-Match compares strongly (RFC 9110 13.1.1)
 
 
 def etag(version: int) -> str:
@@ -139,6 +153,8 @@ def expected_version(if_match: str | None) -> int:
     if if_match is None:
         raise PreconditionRequired("Send If-Match with the ETag you read, so that no one's change is overwritten.")
     match = _VERSION.match(if_match)
+    if match is None and if_match.strip().startswith("W/"):
+        raise PreconditionFailed(f"If-Match {if_match[:40]!r} is a weak ETag; send the strong ETag you read.")
     if match is None:
         raise PreconditionFailed(f"If-Match {if_match[:40]!r} matches no version of this resource.")
     return int(match.group(1))
@@ -181,13 +197,29 @@ def strict_body(model: type[BaseModel]) -> Any:
     `dependencies=[...]` of a route whose body is `model`."""
 
     async def check(request: Request) -> None:
+        body = await request.body() or b"null"
         try:
-            model.model_validate_json(await request.body() or b"null", strict=True)
+            model.model_validate_json(body, strict=True)
         except ValidationError as exc:
-            raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+            if not any(e["type"] == "int_type" and isinstance(e["input"], float) for e in exc.errors()):
+                raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from exc
+            try:  # JSON has one kind of number: 9.0 is the integer 9 (as the OpenAPI "integer" type says)
+                model.model_validate_json(_integral_floats_as_ints(body), strict=True)
+            except ValidationError as again:
+                raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in again.errors()]) from again
 
     check.__name__ = f"strict_{model.__name__}"
     return Depends(check)
+
+
+def _integral_floats_as_ints(body: bytes) -> bytes:
+    """The JSON body with every number that is a whole number written as one (9.0 as 9; 9.5 stays)."""
+
+    def number(text: str) -> int | float:
+        value = float(text)
+        return int(value) if value.is_integer() and abs(value) < 2**53 else value
+
+    return json.dumps(json.loads(body, parse_float=number)).encode()
 
 
 def cursor(after: str | None) -> int:

@@ -1,85 +1,118 @@
-"""Background jobs: a plan too large to answer at once is computed in a child process (CPU-heavy model
-building never stalls the API's threads) while a thread keeps the job's heartbeat and progress.
+"""Durable jobs on huey: the API stores a job (its row, then its inputs) in the database and puts its id on a
+huey queue; worker processes (`api.work.Worker`: `tandem worker`, or inside `tandem serve` for the embedded
+default) take it, claim it in the database and run it. The queue's storage is the deployment's own
+database engine: huey's SQLite storage in a file beside the SQLite database, or huey's PostgreSQL storage
+(tables `huey_*` in the schema `tandem_jobs`, LISTEN/NOTIFY) in the PostgreSQL database, so workers on
+other machines need nothing but DATABASE_URL.
 
-Jobs survive nothing: if the server stops or dies, the job is reported failed (at once on a clean stop, after
-`job_stale_seconds` without heartbeat otherwise). The plan and the job's success are written in one
-transaction, so a job never leaves half a result; applying a plan is a separate, single transaction.
+Two queues with their own slots and limits: `solver` (plans) and `simulations`, so a long simulation never
+holds up a lead's plan. The database row is the truth: a message delivered twice, or delivered for a job
+cancelled meanwhile, finds the job claimed or gone and does nothing.
 """
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
+import json
 import threading
-import time
-from collections.abc import Callable
 from datetime import UTC, datetime
-from multiprocessing.connection import Connection
-from typing import TypeVar
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from huey import Huey, PostgresHuey, SqliteHuey
+from sqlalchemy.engine import make_url
 
 from api.roles import Principal
 from api.settings import Settings
-from api.store import jobs, plans
+from api.store import jobs
 from api.store.session import Database
+from api.store.tables import IdempotencyRow
 from solver.params import SolveParams
 from triage.model import Scenario
-from triage.results import Plan
 
-log = logging.getLogger("tandem.jobs")
-T = TypeVar("T")
-BEAT_SECONDS = 1.0
-
-
-def _simulate_in_child(
-    scenario_json: str, variants_json: str, rates_json: str, params_json: str, out: Connection
-) -> None:
-    """Runs in the child process: simulate, reporting ("progress", share done), then ("ok", JSON) or ("error", ...)."""
-    from pydantic import TypeAdapter
-
-    from solver.arrivals import ArrivalRates
-    from solver.simulate import Progress, SimulationParams, simulate
-    from triage.staffing import Variant
-
-    def report(step: Progress) -> None:
-        out.send(("progress", step.done / step.total))
-
-    try:
-        result = simulate(
-            Scenario.model_validate_json(scenario_json),
-            TypeAdapter(list[Variant]).validate_json(variants_json),
-            ArrivalRates.model_validate_json(rates_json),
-            SimulationParams.model_validate_json(params_json),
-            report,
-        )
-        out.send(("ok", result.model_dump_json()))
-    except Exception as exc:  # the parent records it as the job's error
-        out.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        out.close()
+SOLVER, SIMULATIONS = "solver", "simulations"
+QUEUES = (SOLVER, SIMULATIONS)
+TASK = "tandem.job"
+JOB_SCHEMA = "tandem_jobs"
+_DDL_LOCK = 0x7A4D_0100  # huey's tables on PostgreSQL, apart from the schema the migrations own
+_brokers: dict[tuple[str, str], Huey] = {}
+_tasks: dict[tuple[str, str], Any] = {}  # huey's task wrappers: calling one enqueues the task
+_connections: dict[str, list[psycopg.Connection[Any]]] = {}
+_lock = threading.Lock()
 
 
-def _plan_in_child(scenario_json: str, params_json: str, out: Connection) -> None:
-    """Runs in the child process: plan, and send back ("ok", plan JSON) or ("error", message)."""
-    from solver.run import plan as make_plan
+def broker(database_url: str, queue: str) -> Huey:
+    """The huey queue `queue` for this deployment (one instance per process), with the job task registered."""
+    with _lock:
+        found = _brokers.get((database_url, queue))
+        if found is None:
+            found = _brokers[database_url, queue] = _new_broker(database_url, queue)
+        return found
 
-    try:
-        result = make_plan(Scenario.model_validate_json(scenario_json), SolveParams.model_validate_json(params_json))
-        out.send(("ok", result.model_dump_json()))
-    except Exception as exc:  # the parent records it as the job's error
-        out.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        out.close()
+
+def _new_broker(database_url: str, queue: str) -> Huey:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if not url.database:
+            raise ValueError("durable jobs need a SQLite file, not an in-memory database")
+        path = Path(url.database).with_name(Path(url.database).name + "-jobs")
+        huey: Huey = SqliteHuey(name=queue, filename=str(path), results=False)
+    else:
+        dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+        def connect() -> psycopg.Connection[Any]:  # kept, so that shutting down closes every one
+            connection = psycopg.connect(dsn, autocommit=True, options=f"-c search_path={JOB_SCHEMA}")
+            _connections.setdefault(database_url, []).append(connection)
+            return connection
+
+        huey = PostgresHuey(name=queue, connection=connect, results=False, create_tables=False)
+        _create_tables(dsn, huey.storage.ddl)
+    from api.work import execute  # the worker side: imported here so the API needs no worker code at import
+
+    _tasks[database_url, queue] = huey.task(name=TASK)(execute)
+    return huey
+
+
+def _create_tables(dsn: str, ddl: list[str]) -> None:
+    """huey's tables in their schema, created once however many processes start at the same moment (an
+    advisory lock: CREATE ... IF NOT EXISTS alone races on PostgreSQL)."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute("SELECT pg_advisory_lock(%s)", (_DDL_LOCK,))
+        try:
+            connection.execute(f"CREATE SCHEMA IF NOT EXISTS {JOB_SCHEMA}")
+            connection.execute(f"SET search_path TO {JOB_SCHEMA}")
+            for statement in ddl:
+                connection.execute(statement)  # type: ignore[arg-type]
+        finally:
+            connection.execute("SELECT pg_advisory_unlock(%s)", (_DDL_LOCK,))
+
+
+def close_brokers(database_url: str) -> None:
+    """Close the queue connections this process opened to the database (each is opened again if needed)."""
+    with _lock:
+        opened = _connections.pop(database_url, [])
+    for connection in opened:
+        connection.close()
+
+
+def enqueue(database_url: str, queue: str, job_id: str) -> None:
+    """Put a job's id on its queue (the job's row and inputs are committed already)."""
+    broker(database_url, queue)
+    _tasks[database_url, queue](job_id)
 
 
 class JobRunner:
-    """Starts plan jobs and stops them all when the app stops."""
+    """The API's side: hand jobs over to the workers; with `embedded_worker`, also runs a worker in-process."""
 
     def __init__(self, database: Database, settings: Settings) -> None:
         self._database = database
         self._settings = settings
-        self._stopping = threading.Event()
-        self._solver_slot = threading.Semaphore(1)  # one solver process at a time on a small machine
-        self._threads: list[threading.Thread] = []
+        self._worker: Any = None
+        if settings.embedded_worker:
+            from api.work import Worker
+
+            self._worker = Worker(database, settings)
+            self._worker.start()
 
     def start_plan(
         self,
@@ -90,136 +123,48 @@ class JobRunner:
         params: SolveParams,
         versions: dict[str, int],
         reason: str | None,
+        seen_seq: int,
     ) -> None:
-        thread = threading.Thread(
-            target=self._run_plan,
-            name=f"job-{job_id[:8]}",
-            daemon=True,
-            args=(job_id, actor, scenario, params, versions, reason),
-        )
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
+        inputs = {"actor": {"id": actor.id, "name": actor.name, "role": actor.role.value},
+                  "scenario": scenario.model_dump_json(), "params": params.model_dump_json(),
+                  "versions": versions, "reason": reason, "seen_seq": seen_seq}  # fmt: skip
+        self._hand_over(job_id, SOLVER, inputs)
 
     def start_simulation(self, *, job_id: str, inputs: tuple[str, str, str, str], expected_seconds: float) -> None:
-        """Run a simulation job: inputs are the scenario, variants, rates and parameters as JSON."""
-        thread = threading.Thread(
-            target=self._run_simulation, name=f"job-{job_id[:8]}", daemon=True, args=(job_id, inputs, expected_seconds)
-        )
-        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-        thread.start()
+        """A simulation job: inputs are the scenario, variants, rates and parameters as JSON."""
+        scenario, variants, rates, params = inputs
+        document = {"scenario": scenario, "variants": variants, "rates": rates, "params": params,
+                    "expected_seconds": expected_seconds}  # fmt: skip
+        self._hand_over(job_id, SIMULATIONS, document)
 
-    def _run_simulation(self, job_id: str, inputs: tuple[str, str, str, str], expected_seconds: float) -> None:
-        try:
-            result = self._queued(job_id, lambda: self._in_child(job_id, _simulate_in_child, inputs, expected_seconds))
-            with self._database.writing() as session:
-                jobs.succeed_with_result(session=session, job_id=job_id, result=result, at=self._now())
-                session.commit()
-        except Exception as exc:
-            self._failed(job_id, exc)
+    def _hand_over(self, job_id: str, queue: str, inputs: dict[str, Any]) -> None:
+        with self._database.writing() as session:
+            jobs.hand_over(session=session, job_id=job_id, inputs=json.dumps(inputs))
+            session.commit()
+        enqueue(self._database.url, queue, job_id)
 
     def shutdown(self, timeout_seconds: float = 10.0) -> None:
-        self._stopping.set()
-        deadline = time.monotonic() + timeout_seconds
-        for thread in self._threads:
-            thread.join(max(deadline - time.monotonic(), 0.1))
+        if self._worker is not None:
+            self._worker.stop(timeout_seconds)
+        close_brokers(self._database.url)
 
-    def _now(self) -> datetime:
-        fixed = self._settings.fixed_now
-        return fixed.astimezone(UTC) if fixed else datetime.now(UTC)
 
-    def _run_plan(
-        self,
-        job_id: str,
-        actor: Principal,
-        scenario: Scenario,
-        params: SolveParams,
-        versions: dict[str, int],
-        reason: str | None,
-    ) -> None:
-        try:
-            result = self._solve(job_id, scenario, params)
-            with self._database.writing() as session:
-                row = plans.save(
-                    session=session,
-                    actor=actor,
-                    plan=result,
-                    scenario=scenario,
-                    versions=versions,
-                    at=self._now(),
-                    reason=reason,
-                )
-                jobs.succeed(session=session, job_id=job_id, plan_id=row.id, at=self._now())
-                session.commit()
-        except Exception as exc:
-            self._failed(job_id, exc)
-
-    def _beat(self, job_id: str, progress: float, started: bool = False, state: str = jobs.RUNNING) -> None:
-        with self._database.writing() as session:
-            jobs.beat(
-                session=session, job_id=job_id, progress=progress, at=datetime.now(UTC), started=started, state=state
-            )
+def forget_if_lost(database: Database, actor: Principal, key: str | None, fingerprint: str) -> None:
+    """A retry with the Idempotency-Key of a job whose worker died starts the job anew: the stored answer
+    (202 and that job) is forgotten, so the same request runs again (a job that failed for its input, or
+    finished, still replays; another request with that key is still refused)."""
+    if key is None:
+        return
+    with database.writing() as session:
+        stored = session.get(IdempotencyRow, (actor.id, key))
+        if stored is None or stored.status_code != 202 or stored.fingerprint != fingerprint:
+            return
+        row = jobs.get(session=session, job_id=str(json.loads(stored.body).get("id", "")))
+        if row is not None and jobs.is_lost(row):
+            session.delete(stored)
             session.commit()
 
-    def _solve(self, job_id: str, scenario: Scenario, params: SolveParams) -> Plan:
-        return self._queued(job_id, lambda: self._solve_in_child(job_id, scenario, params))
 
-    def _queued(self, job_id: str, work: Callable[[], T]) -> T:
-        """Run `work` once the solver slot is free (one solver process at a time), beating while queued."""
-        while not self._solver_slot.acquire(timeout=BEAT_SECONDS):  # queued behind another job
-            if self._stopping.is_set():
-                raise RuntimeError("the server stopped before the job started")
-            self._beat(job_id, 0.0, state=jobs.QUEUED)
-        try:
-            return work()
-        finally:
-            self._solver_slot.release()
-
-    def _failed(self, job_id: str, exc: Exception) -> None:
-        log.warning("job %s failed: %s", job_id, exc)
-        with self._database.writing() as session:
-            jobs.fail(session=session, job_id=job_id, error=str(exc) or type(exc).__name__, at=self._now())
-            session.commit()
-
-    def _solve_in_child(self, job_id: str, scenario: Scenario, params: SolveParams) -> Plan:
-        expected = params.time_limit_seconds + 5.0  # model building and start-up, roughly
-        args = (scenario.model_dump_json(), params.model_dump_json())
-        return Plan.model_validate_json(self._in_child(job_id, _plan_in_child, args, expected))
-
-    def _in_child(self, job_id: str, target: Callable[..., None], args: tuple[str, ...], expected: float) -> str:
-        """Run `target(*args, pipe)` in a spawned child; beat every second with its reported progress (or the
-        share of `expected` seconds gone); return its ("ok", payload) payload or raise its error."""
-        context = multiprocessing.get_context("spawn")
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=target, daemon=True, args=(*args, send))
-        child.start()
-        send.close()
-        started = last_beat = time.monotonic()
-        reported: float | None = None
-        self._beat(job_id, 0.0, started=True)
-        try:
-            while True:
-                if receive.poll(BEAT_SECONDS):
-                    try:
-                        kind, payload = receive.recv()
-                    except EOFError as exc:  # the child died before it answered
-                        raise RuntimeError(f"the job's process died (exit code {child.exitcode})") from exc
-                    if kind != "progress":
-                        break
-                    reported = float(payload)
-                if self._stopping.is_set():
-                    raise RuntimeError("the server stopped before the job finished")
-                if not child.is_alive() and not receive.poll(0):
-                    raise RuntimeError(f"the planner process died (exit code {child.exitcode})")
-                if time.monotonic() - last_beat >= BEAT_SECONDS:
-                    guess = reported if reported is not None else (time.monotonic() - started) / expected
-                    self._beat(job_id, min(0.95, guess))
-                    last_beat = time.monotonic()
-        finally:
-            receive.close()
-            if child.is_alive():
-                child.kill()
-            child.join()
-            child.close()
-        if kind != "ok":
-            raise RuntimeError(payload)
-        return str(payload)
+def now_of(settings: Settings) -> datetime:
+    fixed = settings.fixed_now
+    return fixed.astimezone(UTC) if fixed else datetime.now(UTC)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from api import present
 from api.deps import Idempotency
-from api.jobs import JobRunner
+from api.jobs import JobRunner, forget_if_lost
+from api.live import marks
 from api.problems import Conflict, FieldError, InvalidInput, from_validation_error, summary
 from api.roles import Principal
 from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
@@ -64,12 +65,15 @@ def compute(
     idempotency: Idempotency,
     now: datetime,
 ) -> Response:
-    """201 with the plan when the queue is small, else 202 with a job; replays a retried request."""
+    """201 with the plan when the queue is small, else 202 with a job; replays a retried request (unless its
+    job was lost with its worker: then it starts anew)."""
+    forget_if_lost(database, actor, idempotency.key, idempotency.fingerprint)
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried
     with database.reading() as session:
         scenario, versions = snapshot(session=session, now=now)
+        seen, _ = marks.last_change(session=session)
     params = solve_params(settings, asked)
     if len(versions) <= settings.plan_sync_max_requests:
         result = make_plan(scenario, params)
@@ -85,6 +89,7 @@ def compute(
                     at=now,
                     reason=asked.reason,
                 )
+                marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LEAD)
                 return present.plan_read(row), {"Location": f"/plans/{row.id}"}
 
             return respond(
@@ -110,7 +115,13 @@ def compute(
         )
     if created:  # not a replay: the job row is committed, start it
         runner.start_plan(
-            job_id=created[0], actor=actor, scenario=scenario, params=params, versions=versions, reason=asked.reason
+            job_id=created[0],
+            actor=actor,
+            scenario=scenario,
+            params=params,
+            versions=versions,
+            reason=asked.reason,
+            seen_seq=seen,
         )
     return response
 

@@ -130,7 +130,14 @@ def principal_read(row: PrincipalRow) -> PrincipalRead:
 
 def token_read(row: TokenRow) -> TokenRead:
     return TokenRead(
-        id=row.id, principal_id=row.principal_id, label=row.label, created_at=row.created_at, revoked_at=row.revoked_at
+        id=row.id,
+        principal_id=row.principal_id,
+        label=row.label,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        replaced_by=row.replaced_by,
     )
 
 
@@ -222,6 +229,8 @@ def placement(plan_row: PlanRow, item: PlanItemRow, queue_length: int) -> Placem
                                                       None)  # fmt: skip
     return Placement(
         request_id=item.request_id,
+        tentative=False,
+        label=f"planned: plan {plan_row.id}{', applied' if plan_row.applied_at is not None else ''}",
         plan_id=plan_row.id,
         plan_created_at=plan_row.created_at,
         applied=plan_row.applied_at is not None,

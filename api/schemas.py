@@ -10,18 +10,33 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from api.roles import Role
 from triage.model import TimeOff, TimeRange, WorkingHours
 from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
+from triage.text import ShownLine, ShownText
 
 T = TypeVar("T")
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-Title = Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\x00]*$")]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
+# Text people read: bounded as the columns are, and safe to show (`triage.text`: NFC, no control or bidi
+# characters, not blank); the pattern says the same in the OpenAPI document.
+_NOT_SHOWN = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # control and bidi characters
+_ONE_LINE = rf"^[^{_NOT_SHOWN}\u2028\u2029]*\S[^{_NOT_SHOWN}\u2028\u2029]*$"
+_LINES = _ONE_LINE.replace(r"\x00-\x1f", r"\x00-\x08\x0b-\x1f").replace(r"\u2028\u2029", "")  # tab, newline kept
+
+
+def _shown(kind: Any, max_length: int, pattern: str) -> Any:
+    """A shown text bounded to `max_length`; refused by `triage.text` with a message naming the character (the
+    pattern, which says the same, only documents it: pydantic's own message would quote the expression)."""
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length, "pattern": pattern}
+    return Annotated[kind, StringConstraints(min_length=1, max_length=max_length), WithJsonSchema(schema)]
+
+
+Name = _shown(ShownLine, 200, _ONE_LINE)
+Title = _shown(ShownLine, 500, _ONE_LINE)
+Reason = _shown(ShownText, 2000, _LINES)
 Level = Annotated[int, Field(ge=1, le=3)]
 SourceId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
 
@@ -261,6 +276,15 @@ class PrincipalRead(_Out):
 
 class TokenCreate(_In):
     label: Name = Field("token", description="What the token is for, e.g. 'chat bot'.")
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days until the token stops working; absent: it does not expire."
+    )
+
+
+class TokenRotate(_In):
+    expires_in_days: int | None = Field(
+        None, ge=1, le=3650, description="Days the new token works; absent: as long as the old one had left."
+    )
 
 
 class TokenRead(_Out):
@@ -269,6 +293,9 @@ class TokenRead(_Out):
     label: str = Field(description="What the token is for.")
     created_at: datetime = Field(description="When it was issued.")
     revoked_at: datetime | None = Field(description="When it was revoked, if it was.")
+    expires_at: datetime | None = Field(description="When it stops working; null: it does not expire.")
+    last_used_at: datetime | None = Field(description="When it was last used, to the minute; null: never.")
+    replaced_by: str | None = Field(description="The token a rotation issued in its place, if any.")
 
 
 class TokenIssued(TokenRead):

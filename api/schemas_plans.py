@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas import Identifier, Reason
 from triage.explanations.style import Register
-from triage.names import ExplanationKind, PlanStatus, Priority, Term
+from triage.names import ExplanationKind, MoveReasonKind, PlanStatus, Priority, Term
 
 
 class _Out(BaseModel):
@@ -30,6 +30,12 @@ class PlanApply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Reason | None = Field(None, description="Why it is applied; kept in the audit log.")
+    force: bool = Field(
+        False,
+        description="Apply although the queue moved on since the plan (requests filed, changed or closed that the "
+        "plan does not assign, pins added or removed); audited with what it was forced over. A plan whose own "
+        "requests changed is refused whatever this says.",
+    )
 
 
 class WhatIfCreate(BaseModel):
@@ -137,13 +143,25 @@ class PinConflictRead(_Out):
     text: str = Field(description="The conflict in plain language.")
 
 
+class MoveReasonRead(_Out):
+    kind: MoveReasonKind = Field(description="What kind of fact (new, agent_away, new_work_ahead, ...).")
+    agent_id: str | None = Field(description="The agent the fact is about.")
+    request_ids: list[str] = Field(description="The other requests involved.")
+    priorities: list[Priority] = Field(description="Their priorities, in the same order.")
+    before: str | None = Field(description="The value before (a priority), when the fact is a change.")
+    after: str | None = Field(description="The value after (a priority, or the pin's kind).")
+    minutes: int | None = Field(description="Business minutes: how much earlier, or the work ahead now.")
+    minutes_before: int | None = Field(description="The work ahead in the previous plan, in business minutes.")
+
+
 class MoveRead(_Out):
     request_id: str = Field(description="The request that moved.")
     from_agent: str | None = Field(description="Its agent before (owner or previous plan).")
     to_agent: str | None = Field(description="Its agent now; null when it left the plan.")
     from_start: datetime | None = Field(description="Its start before.")
     to_start: datetime | None = Field(description="Its start now.")
-    reasons: list[str] = Field(description="Why it moved.")
+    reasons: list[str] = Field(description="Why it moved, in words.")
+    facts: list[MoveReasonRead] = Field(description="Why it moved: the facts, each sentence's numbers and ids.")
 
 
 class DepartmentShareRead(_Out):
@@ -219,7 +237,7 @@ class ApplyResult(_Out):
 class JobRead(_Out):
     id: str = Field(description="Job id.")
     kind: str = Field(description="What it computes: 'plan' or 'simulation'.")
-    state: str = Field(description="queued, running, succeeded or failed.")
+    state: str = Field(description="queued, running, succeeded, failed or cancelled.")
     progress: float = Field(description="From 0 to 1; the solver's share of its time limit while running.")
     created_at: datetime = Field(description="When it was asked for.")
     started_at: datetime | None = Field(description="When it started.")
@@ -231,9 +249,12 @@ class JobRead(_Out):
 
 
 class Placement(_Out):
-    """A request's place in the latest plan that includes it, and why."""
+    """A request's place, and why: tentative (given at once by the insertion heuristic after a change) until a
+    plan includes the request as it now is, then the latest plan's."""
 
     request_id: str = Field(description="The request.")
+    tentative: bool = Field(description="True for a place given at once after a change, before the re-plan.")
+    label: str = Field(description="What kind of place this is, in words.")
     plan_id: int = Field(description="The plan this placement is from.")
     plan_created_at: datetime = Field(description="When that plan was computed.")
     applied: bool = Field(description="Whether that plan was applied.")

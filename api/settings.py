@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     )
     migrate_on_start: bool = Field(True, description="Run `alembic upgrade head` when the app starts.")
     max_body_bytes: int = Field(1_048_576, ge=1024, description="Larger request bodies are refused with 413.")
+    body_timeout_seconds: float = Field(
+        10.0, gt=0, le=600, description="A request body not all received this long after its headers gets 408."
+    )
     plan_sync_max_requests: int = Field(
         60,
         ge=0,
@@ -37,6 +40,42 @@ class Settings(BaseSettings):
         30.0,
         gt=0,
         description="A running job whose heartbeat is older than this is reported failed (its process died).",
+    )
+    embedded_worker: bool = Field(
+        True,
+        description="Run a job worker inside the API process (the embedded default); false when `tandem worker` "
+        "processes run the jobs (several API processes, or workers on other machines).",
+    )
+    solver_slots: int = Field(1, ge=1, le=32, description="Plan jobs one worker process runs at once.")
+    simulation_slots: int = Field(1, ge=1, le=32, description="Simulation jobs one worker process runs at once.")
+    solver_jobs_max: int = Field(
+        1, ge=1, le=256, description="Plan jobs running at once in the whole deployment (all workers together)."
+    )
+    simulation_jobs_max: int = Field(
+        1, ge=1, le=256, description="Simulation jobs running at once in the whole deployment, apart from plans."
+    )
+    simulation_max_seconds: float = Field(
+        900.0, gt=0, le=86_400, description="A simulation job running longer than this is stopped and failed."
+    )
+    live_replan: bool = Field(
+        True, description="Re-plan in the background after changes to the queue (the live queue); off: leads plan."
+    )
+    live_replan_delay_seconds: float = Field(
+        0.5,
+        ge=0,
+        le=3600,
+        description="Debounce: the live re-plan starts once the newest change is this old (one re-plan per burst).",
+    )
+    live_replan_time_limit_seconds: float = Field(
+        1.2, gt=0, le=600, description="Wall-clock limit of one live re-plan (a backstop to its work limit)."
+    )
+    live_replan_work_units: float = Field(
+        0.3,
+        gt=0,
+        le=1000,
+        description="Deterministic work limit of one live re-plan (CP-SAT's units, about a second each here): the "
+        "same queue gives the same plan whatever the machine's load, when it ends before the wall-clock limit. "
+        "The defaults keep a re-plan at M within 2 s of the change (benchmarks/RESULTS.md, Live queue).",
     )
     fixed_now: datetime | None = Field(
         None, description="Freeze the clock at this aware instant (the demo and tests); absent: the real clock."

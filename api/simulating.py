@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from api import present
 from api.deps import Idempotency
-from api.jobs import JobRunner
+from api.jobs import SIMULATIONS, JobRunner, forget_if_lost
 from api.planning import snapshot
 from api.problems import FieldError, InvalidInput, NotFound, summary
 from api.roles import Principal
@@ -44,6 +44,7 @@ def start(
     now: datetime,
 ) -> Response:
     """202 with the job; replays a retried request; 422 naming the field when a change does not fit the team."""
+    forget_if_lost(database, actor, idempotency.key, idempotency.fingerprint)
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried
@@ -65,6 +66,7 @@ def start(
                 session=session,
                 actor=actor,
                 kind=KIND,
+                queue=SIMULATIONS,
                 request_count=len(versions),
                 at=now,
                 heartbeat_at=datetime.now(UTC),

@@ -24,6 +24,7 @@ from scipy.sparse import coo_array
 
 from solver.compile import Compiled, Job
 from solver.evaluate import job_cost, on_time_rate
+from solver.terms import REQUEST_TERMS
 
 Cell = tuple[int, int, int]
 """(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
@@ -32,23 +33,19 @@ MAX_VARIABLES = 64_000  # measured at M (120-minute buckets, 56,000-61,000): 0.6
 
 
 def per_request_bound(compiled: Compiled) -> int:
-    """Each request alone at its cheapest option; load and fairness terms at 0."""
+    """Each request alone at its cheapest option, priced by the per-request terms (`REQUEST_TERMS`); the
+    other terms at 0. The options: deferred, the earliest end over its candidates, and its reference
+    agent's earliest end (where churn is 0): every per-request term grows with the end or is churn."""
     weights = compiled.scenario.policy.term_weights
+    priced = [(weights.of(term), value_of) for term, value_of in REQUEST_TERMS]
     total = 0
-    for j, job in enumerate(compiled.jobs):
-        options = [job_cost(compiled, j, None)]
+    for job in compiled.jobs:
+        options: list[tuple[int | None, int | None]] = [(None, None)]
         if job.candidates:
-            ends = [(compiled.agents[c.agent].team_end(c.earliest_start + job.effort), c) for c in job.candidates]
-            _, first = min(ends, key=lambda pair: pair[0])
-            options.append(job_cost(compiled, j, (first.agent, first.earliest_start)))
-            own = next((c for c in job.candidates if c.agent == job.reference_agent), None)
-            if own is not None:
-                options.append(job_cost(compiled, j, (own.agent, own.earliest_start)))
-        total += min(
-            weights.lateness * o.lateness + weights.deferral * o.deferral + weights.waiting * o.waiting
-            + weights.churn * o.churn
-            for o in options
-        )  # fmt: skip
+            ends = [(compiled.agents[c.agent].team_end(c.earliest_start + job.effort), c.agent) for c in job.candidates]
+            options.append(min(ends))
+            options += [(end, agent) for end, agent in ends if agent == job.reference_agent]
+        total += min(sum(w * value_of(compiled, job, agent, end) for w, value_of in priced) for end, agent in options)
     return total
 
 
@@ -93,10 +90,15 @@ class _LP:
                 (coo_array((values, (rows, cols)), shape=(len(rhss), n)).tocsr(), rhss) if rhss else (None, None)
             )
         result = linprog(
-            self.cost, A_ub=matrices[False][0], b_ub=matrices[False][1], A_eq=matrices[True][0],
-            b_eq=matrices[True][1], bounds=np.column_stack([np.zeros(n), self.upper]), method="highs",
+            self.cost,
+            A_ub=matrices[False][0],
+            b_ub=matrices[False][1],
+            A_eq=matrices[True][0],
+            b_eq=matrices[True][1],
+            bounds=np.column_stack([np.zeros(n), self.upper]),
+            method="highs",
             options={"time_limit": seconds},
-        )  # fmt: skip
+        )
         return None if result.status != 0 else self.constant + float(result.fun)
 
 
@@ -170,8 +172,10 @@ def _job_terms(
     lp.row([*worked, (placed, -effort)], 0.0, equal=True)
     cells_of[j] = cells
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
-    for limit, weight in ((job.triage.due_minute, weights.lateness * job.triage.weight),
-                          (job.triage.max_wait_minute, weights.waiting)):  # fmt: skip
+    for limit, weight in (
+        (job.triage.due_minute, weights.lateness * job.triage.weight),
+        (job.triage.max_wait_minute, weights.waiting),
+    ):
         past = lp.var(cost=weight)
         lp.row([*busy, (placed, effort / 2 - limit), (past, -1.0)], 0.0)  # past >= mean busy + effort/2 - limit
         lp.row([(placed, earliest_end - limit), (past, -1.0)], 0.0)
@@ -218,8 +222,9 @@ def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -
     for j, worked in cells.items():
         job = compiled.jobs[j]
         due = job.triage.due_minute
-        able = {c.agent for c in job.candidates
-                if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due}  # fmt: skip
+        able = {
+            c.agent for c in job.candidates if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due
+        }
         scale = 1000.0 / (totals[job.department] * job.effort)
         early[job.department] += [(y, -scale) for a, lo, y in worked if a in able and lo < due]
     weight = compiled.scenario.policy.term_weights.fairness

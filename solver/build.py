@@ -5,7 +5,10 @@ agents and their requests. Either way the model's objective is the whole plan's 
 fixed enter as constants (priced by `solver.evaluate`), so every solution's value is a plan's total.
 
 Builders run in a fixed order, hard rules first (once and skills, availability and release, no overlap,
-pins), then one builder per soft term (`solver.terms`). Variables are named after `triage.names`.
+pins), then one builder per soft term (`solver.terms`). Variables are named for what they are, so that
+CP-SAT's logs read naturally: `assigned[R,a]` (request R goes to agent a), `start[R,a]` (its start on a's
+own axis), `deferred[R]`, `team_end[R]`; rule and term helpers after `triage.names` (`pins[p]`,
+`lateness[R]`, ...).
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def build_model(
 ) -> Built:
     """Hard rules, then soft terms, then the objective: sum of term weight x quantity. `skip_no_overlap`
     leaves that rule out, only to tell which rule a set of pins runs into."""
-    from solver import terms  # terms builds on Built; imported here to keep one direction at import time
+    from solver import terms  # the terms build on Built; imported here so that build imports first
 
     built = Built(cp_model.CpModel(), scope or Scope.everything(compiled))
     add_once(built, compiled)
@@ -86,14 +89,14 @@ def add_once(built: Built, compiled: Compiled) -> None:
     allowed = built.scope.agents
     for j in sorted(built.scope.free):
         job = compiled.jobs[j]
-        deferred = built.model.new_bool_var(f"{Rule.ONCE}[{job.request.id}]")
+        deferred = built.model.new_bool_var(f"deferred[{job.request.id}]")
         built.deferred[j] = deferred
         chosen = []
         for candidate in job.candidates:
             if allowed is not None and candidate.agent not in allowed:
                 continue
             agent_id = compiled.agents[candidate.agent].agent.id
-            var = built.model.new_bool_var(f"{Rule.SKILLS}[{job.request.id},{agent_id}]")
+            var = built.model.new_bool_var(f"assigned[{job.request.id},{agent_id}]")
             built.present[j, candidate.agent] = var
             chosen.append(var)
         built.model.add_exactly_one([*chosen, deferred])
@@ -108,7 +111,7 @@ def add_availability_and_release(built: Built, compiled: Compiled) -> None:
         built.own_start[j, a] = built.model.new_int_var(
             candidate.earliest_start,
             candidate.latest_start,
-            f"{Rule.RELEASE}[{job.request.id},{compiled.agents[a].agent.id}]",
+            f"start[{job.request.id},{compiled.agents[a].agent.id}]",
         )
 
 
@@ -133,7 +136,7 @@ def team_moment(built: Built, compiled: Compiled, j: int, *, ending: bool) -> cp
     """The team-axis end (or start) of a free request: its own-axis position plus the gaps in its agent's
     time that lie before it. An end exactly at a gap stays before it; a start there moves after it."""
     job = compiled.jobs[j]
-    name = "end" if ending else "start"
+    name = "team_end" if ending else "team_start"
     moment = built.model.new_int_var(0, compiled.horizon_minutes, f"{name}[{job.request.id}]")
     for a in built.pairs_of(j):
         agent = compiled.agents[a]

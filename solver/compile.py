@@ -17,6 +17,7 @@ from triage.model import Agent, Request, Scenario, SkillIndex
 from triage.names import PinKind, Priority, RequestStatus
 from triage.results import Plan
 from triage.scoring import Triage, triage_all
+from triage.targets import fair_shares_per_mille, target_minutes
 
 PRIORITY_ORDER = {p: i for i, p in enumerate(Priority)}
 
@@ -42,7 +43,7 @@ class AgentTime:
     @property
     def target_minutes(self) -> int:
         """The agent's target load in the horizon: target_load_pct of their working minutes, rounded down."""
-        return self.capacity_minutes * self.agent.target_load_pct // 100
+        return target_minutes(self.capacity_minutes, self.agent.target_load_pct)
 
     def own_minute(self, team_minute: int) -> int:
         """Working minutes of this agent between now and a team-axis minute."""
@@ -172,8 +173,17 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
         triage = triages[request.id]
         candidates = [c for i in qualified if (c := _candidate(agents[i], i, request, triage))]
         reference = index_of.get(request.owner or planned.get(request.id, ""))
-        jobs.append(Job(request, triage, candidates, missing_skills(request, scenario.agents), qualified,
-                        department_of[request.department], reference))  # fmt: skip
+        jobs.append(
+            Job(
+                request,
+                triage,
+                candidates,
+                missing_skills(request, scenario.agents),
+                qualified,
+                department_of[request.department],
+                reference,
+            )
+        )
     spread_agents = [a for a, agent in enumerate(agents) if agent.capacity_minutes and a in able]
     classes = share_classes(scenario, departments, jobs)
     return Compiled(scenario, axis, agents, jobs, departments, spread_agents, rank_pairs(jobs), classes)
@@ -205,8 +215,8 @@ class ShareClass:
 
 
 def share_classes(scenario: Scenario, departments: list[str], jobs: list[Job]) -> list[ShareClass]:
-    """One class per priority with requests from two or more departments. Shares are the policy's
-    `fair_share_pct`, or the department weights, renormalised among the departments present."""
+    """One class per priority with requests from two or more departments, fair shares as
+    `triage.targets.fair_shares_per_mille` gives them among the departments present."""
     out = []
     for priority in Priority:
         demand: dict[int, int] = {}
@@ -215,13 +225,9 @@ def share_classes(scenario: Scenario, departments: list[str], jobs: list[Job]) -
                 demand[job.department] = demand.get(job.department, 0) + job.effort
         if len(demand) < 2:
             continue
-        explicit = scenario.policy.fair_share_pct
-        raw = {
-            d: explicit.get(departments[d], 0) if explicit is not None else scenario.department(departments[d]).weight
-            for d in demand
-        }
-        total_raw, total_demand = sum(raw.values()) or 1, sum(demand.values())
-        fair = {d: 1000 * raw[d] // total_raw for d in demand}
+        shares = fair_shares_per_mille(scenario, (departments[d] for d in demand))
+        fair = {d: shares[departments[d]] for d in demand}
+        total_demand = sum(demand.values())
         eligible = frozenset(d for d in demand if 1000 * demand[d] >= fair[d] * total_demand)
         out.append(ShareClass(priority, scenario.policy.priority_weights[priority], fair, eligible))
     return out

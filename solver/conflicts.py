@@ -9,6 +9,7 @@ from ortools.sat.python import cp_model
 
 from solver.build import build_model
 from solver.compile import Compiled
+from solver.cpsat import new_solver
 from solver.params import SolveParams
 from triage.model import Pin
 from triage.names import PinKind, Rule
@@ -23,9 +24,7 @@ def _feasible_with(
     reduced = replace(compiled, scenario=compiled.scenario.model_copy(update={"pins": pins}))
     built = build_model(reduced, skip_no_overlap=skip_no_overlap)
     built.model.clear_objective()  # type: ignore[no-untyped-call]
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(params.time_limit_seconds / 4, 1.0)
-    solver.parameters.num_workers = 1
+    solver = new_solver(params, max(params.time_limit_seconds / 4, 1.0), workers=1, proof=True)
     status = solver.solve(built.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return True
@@ -36,9 +35,8 @@ def conflicting_pins(compiled: Compiled, params: SolveParams) -> list[str]:
     """A small set of pin ids that cannot hold together (each one needed), from assumptions."""
     built = build_model(compiled, pins_as_assumptions=True)
     built.model.clear_objective()  # type: ignore[no-untyped-call]
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(params.time_limit_seconds, 1.0)
-    solver.parameters.num_workers = 1  # assumption cores are reported by the sequential search
+    # one worker: assumption cores are reported by the sequential search
+    solver = new_solver(params, max(params.time_limit_seconds, 1.0), workers=1, proof=True)
     if solver.solve(built.model) != cp_model.INFEASIBLE:
         return []
     by_index = {lit.index: pin_id for pin_id, lit in built.pin_literals.items()}

@@ -15,11 +15,12 @@ from ortools.sat.python import cp_model
 
 from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
+from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, total_cost
 from solver.heuristic import best_routing, left_shift
 from solver.lns import neighbourhood, sharing
 from solver.params import SolveParams
-from solver.run import add_hint, extract_plan, new_solver, read_placements
+from solver.run import extract_plan
 from triage.model import Scenario
 from triage.names import Planner, PlanStatus
 from triage.results import Plan
@@ -58,7 +59,10 @@ def _search(compiled: Compiled, start: Placements, rounds: int, work_limit: floa
         add_hint(built, current)
         solver = new_solver(params, GUARD_SECONDS, workers=1)
         status = solver.solve(built.model)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < cost:
-            current, cost = read_placements(built, solver), int(solver.objective_value)
-            improved += 1
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = read_placements(built, solver)
+            price = total_cost(compiled, found)  # the direct price decides, not the model's own number
+            if price < cost:
+                current, cost = found, price
+                improved += 1
     return current, improved

@@ -1,23 +1,35 @@
-"""The cost of a set of placements under the policy, computed directly (no CP-SAT): the same terms as the
-model, in the same units. Used to price heuristic plans at any size, to hold fixed parts of a
-neighbourhood as constants, and to accept or reject a neighbourhood's answer. Tests hold it to the
+"""The cost of a set of placements under the policy, computed directly (no CP-SAT) from the term modules of
+`solver.terms`: the same terms as the model, in the same units. Used to price heuristic plans at any size
+and to accept or reject a neighbourhood's answer. Tests hold it to the
 independent checker in `triage.validation`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from solver.compile import Compiled
+from solver.terms import Placements, churn, deferral, fairness, lateness, quantities, waiting, weighted_sum
+from solver.terms.base import team_end
+from solver.terms.fairness import on_time_rate
+from solver.terms.spread import load_per_mille
 from triage.names import PinKind, Term
 
-Placements = Mapping[int, tuple[int, int]]
-"""job index -> (agent index, own-axis start); a job not in it is deferred."""
+__all__ = [
+    "JobCost",
+    "Placements",
+    "job_cost",
+    "load_per_mille",
+    "loads",
+    "on_time_rate",
+    "pins_hold",
+    "term_quantities",
+    "total_cost",
+]
 
 
 @dataclass(frozen=True)
 class JobCost:
-    """The per-request terms of one job, placed or deferred."""
+    """The per-request terms of one job, placed or deferred, each from its term module."""
 
     lateness: int  # weight x minutes late (0 when deferred)
     deferral: int  # weight x deferral minutes (0 when placed)
@@ -29,15 +41,14 @@ class JobCost:
 def job_cost(compiled: Compiled, j: int, placement: tuple[int, int] | None) -> JobCost:
     """The per-request terms of job j at a placement (None: deferred)."""
     job = compiled.jobs[j]
-    if placement is None:
-        extra = compiled.scenario.policy.deferral_extra_minutes
-        waiting = max(compiled.horizon_minutes - job.triage.max_wait_minute, 0) + extra
-        return JobCost(0, job.triage.weight * compiled.deferral_minutes(job), waiting, 0, False)
-    agent, own_start = placement
-    end = compiled.agents[agent].team_end(own_start + job.effort)
-    late = max(end - job.triage.due_minute, 0)
-    churn = int(job.reference_agent is not None and job.reference_agent != agent)
-    return JobCost(job.triage.weight * late, 0, max(end - job.triage.max_wait_minute, 0), churn, late == 0)
+    agent, end = (None, None) if placement is None else (placement[0], team_end(compiled, j, placement))
+    return JobCost(
+        lateness.of_request(compiled, job, agent, end),
+        deferral.of_request(compiled, job, agent, end),
+        waiting.of_request(compiled, job, agent, end),
+        churn.of_request(compiled, job, agent, end),
+        fairness.on_time(job, end),
+    )
 
 
 def loads(compiled: Compiled, placements: Placements) -> list[int]:
@@ -48,66 +59,14 @@ def loads(compiled: Compiled, placements: Placements) -> list[int]:
     return out
 
 
-def load_per_mille(compiled: Compiled, agent: int, effort: int) -> int:
-    """One request's share of an agent's available time, in per mille, rounded down."""
-    return 1000 * effort // compiled.agents[agent].capacity_minutes
-
-
-def on_time_rate(on_time: int, total: int) -> int:
-    """A department's on-time rate in per mille, rounded down."""
-    return 1000 * on_time // total
-
-
 def term_quantities(compiled: Compiled, placements: Placements) -> dict[Term, int]:
-    """Every term's unweighted quantity for these placements."""
-    costs = [job_cost(compiled, j, placements.get(j)) for j in range(len(compiled.jobs))]
-    planned = loads(compiled, placements)
-    overload = sum(max(planned[a] - agent.target_minutes, 0) for a, agent in enumerate(compiled.agents))
-    per_mille = [0] * len(compiled.agents)
-    for j, (agent, _) in placements.items():
-        per_mille[agent] += load_per_mille(compiled, agent, compiled.jobs[j].effort)
-    spread_loads = [per_mille[a] for a in compiled.spread_agents]
-    totals, on_time = [0] * len(compiled.departments), [0] * len(compiled.departments)
-    for job, cost in zip(compiled.jobs, costs, strict=True):
-        totals[job.department] += 1
-        on_time[job.department] += cost.on_time
-    rates = [on_time_rate(o, t) for o, t in zip(on_time, totals, strict=True)]
-    ends = {j: compiled.agents[a].team_end(start + compiled.jobs[j].effort) for j, (a, start) in placements.items()}
-    return {
-        Term.LATENESS: sum(c.lateness for c in costs),
-        Term.DEFERRAL: sum(c.deferral for c in costs),
-        Term.OVERLOAD: overload,
-        Term.SPREAD: max(spread_loads) - min(spread_loads) if len(spread_loads) >= 2 else 0,
-        Term.CHURN: sum(c.churn for c in costs),
-        Term.FAIRNESS: 1000 - min(rates) if rates else 0,
-        Term.WAITING: sum(c.waiting for c in costs),
-        Term.RANK: sum(max(ends[hi] - ends[lo], 0) for hi, lo in compiled.rank_pairs if hi in ends and lo in ends),
-        Term.SHARE: share_shortfall(compiled, placements),
-    }
-
-
-def share_shortfall(compiled: Compiled, placements: Placements) -> int:
-    """Priority weight x minutes by which departments fall short of their fair share of the planned time of
-    each priority (among departments asking for at least their share of it), rounded up per department."""
-    total = 0
-    for share_class in compiled.share_classes:
-        planned = dict.fromkeys(share_class.fair, 0)
-        for j in placements:
-            job = compiled.jobs[j]
-            if job.triage.priority == share_class.priority:
-                planned[job.department] += job.effort
-        everything = sum(planned.values())
-        short = sum(
-            max(-(-(share_class.fair[d] * everything - 1000 * planned[d]) // 1000), 0) for d in share_class.eligible
-        )
-        total += share_class.priority_weight * short
-    return total
+    """Every term's unweighted quantity for these placements (`solver.terms`, in registry order)."""
+    return quantities(compiled, placements)
 
 
 def total_cost(compiled: Compiled, placements: Placements) -> int:
     """The objective: sum of term weight x quantity."""
-    weights = compiled.scenario.policy.term_weights
-    return sum(weights.of(term) * quantity for term, quantity in term_quantities(compiled, placements).items())
+    return weighted_sum(compiled, quantities(compiled, placements))
 
 
 def pins_hold(compiled: Compiled, placements: Placements) -> bool:

@@ -9,7 +9,9 @@ gaps.
 from __future__ import annotations
 
 import bisect
+import copy
 from dataclasses import dataclass
+from datetime import datetime
 
 from solver.compile import AgentTime, Compiled, compile_scenario, qualifies
 from triage.model import Request, Scenario
@@ -82,17 +84,50 @@ class Placer:
             if a.request_id in index and a.agent_id in agents
         }
         self.timelines = Timelines(self.compiled, placements)
+        jobs = self.compiled.jobs
+        self.booked: dict[str, tuple[int, int, int]] = {
+            jobs[j].request.id: (a, own, jobs[j].effort) for j, (a, own) in placements.items()
+        }
 
-    def place(self, request: Request) -> Assignment | None:
-        """A tentative assignment for a new request (None when no qualified agent has room); it is booked,
-        so the next new request is placed around it."""
+    def fork(self) -> Placer:
+        """A copy whose bookings change apart from this one (the compiled scenario is shared, read only)."""
+        forked = copy.copy(self)
+        forked.timelines = copy.copy(self.timelines)
+        forked.timelines.booked = [list(spans) for spans in self.timelines.booked]
+        forked.booked = dict(self.booked)
+        return forked
+
+    def remove(self, request_id: str) -> None:
+        """Free the time booked for a request (closed, changed, or about to be placed again)."""
+        found = self.booked.pop(request_id, None)
+        if found is not None:
+            self.timelines.unbook(*found)
+
+    def book(self, request_id: str, agent_id: str, start: datetime, effort_minutes: int) -> None:
+        """Book a place made earlier (a stored tentative place, starting at `start`); an agent no longer on
+        the team books nothing."""
+        agents = self.compiled.agent_index()
+        if agent_id not in agents:
+            return
+        self.remove(request_id)
+        a = agents[agent_id]
+        own = self.compiled.agents[a].own_minute(self.compiled.axis.minute_of(start))
+        self.timelines.book(a, own, effort_minutes)
+        self.booked[request_id] = (a, own, effort_minutes)
+
+    def place(self, request: Request, agent_ids: frozenset[str] | None = None) -> Assignment | None:
+        """A tentative assignment for a new or changed request (None when no qualified agent has room), on
+        one of `agent_ids` when given (a pin or an owner); it is booked, so the next request is placed
+        around it. A request booked before is first removed."""
+        self.remove(request.id)
         compiled = self.compiled
-        with_it = compiled.scenario.model_copy(update={"requests": [*compiled.scenario.requests, request]})
+        others = [r for r in compiled.scenario.requests if r.id != request.id]
+        with_it = compiled.scenario.model_copy(update={"requests": [*others, request]})
         discounted = request.id in discounted_claims(with_it)
         triage = triage_request(request, compiled.scenario, compiled.axis, discounted=discounted)
         candidates = []
         for a, agent in enumerate(compiled.agents):
-            if qualifies(agent.agent, request):
+            if qualifies(agent.agent, request) and (agent_ids is None or agent.agent.id in agent_ids):
                 candidates.append(
                     (a, agent.own_minute(triage.release_minute), agent.capacity_minutes - request.effort_minutes)
                 )
@@ -100,6 +135,7 @@ class Placer:
         if slot is None:
             return None
         self.timelines.book(slot.agent, slot.own_start, request.effort_minutes)
+        self.booked[request.id] = (slot.agent, slot.own_start, request.effort_minutes)
         agent = compiled.agents[slot.agent]
         start = agent.team_start(slot.own_start)
         return Assignment(

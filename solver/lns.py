@@ -4,8 +4,9 @@ From a valid start (the routing heuristic's plan, or the previous plan), repeat 
 choose a few agents who share work (a seed agent, drawn with a seeded generator, weighted towards agents
 whose requests cost the most, and the agents who could take the most of the same requests), free up to
 `neighbourhood_requests` of their requests (late and deferred ones first), and solve that scope with
-CP-SAT, everything else held fixed. The scope's objective is the whole plan's cost, so an improving
-answer is accepted as is. The plan is never proven optimal this way; its bound comes from `solver.bound`.
+CP-SAT, everything else held fixed. The scope's objective is the whole plan's cost (exact, held to the
+direct price by tests); an answer is accepted on its direct price (`solver.evaluate`) all the same. The
+plan is never proven optimal this way; its bound comes from `solver.bound`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from solver.build import Scope, build_model
 from solver.compile import Compiled
+from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, job_cost, total_cost
 from solver.params import SolveParams
 from triage.names import PlanStatus
@@ -28,8 +30,6 @@ def improve(
 ) -> tuple[Placements, PlanStatus, int, str]:
     """Improve a valid plan by neighbourhoods until `deadline` (a perf_counter time); returns (plan, status,
     bound, source)."""
-    from solver.run import add_hint, new_solver, read_placements
-
     rng = random.Random(params.random_seed)
     current, cost = dict(start), total_cost(compiled, start)
     shared = sharing(compiled)
@@ -45,8 +45,12 @@ def improve(
         solver = new_solver(params, max(limit, 0.01), workers=min(params.workers, 2))
         status = solver.solve(built.model)
         tried += 1
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < cost:
-            current, cost = read_placements(built, solver), int(solver.objective_value)
+        found, price = current, cost
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            found = read_placements(built, solver)
+            price = total_cost(compiled, found)  # the direct price decides, not the model's own number
+        if price < cost:
+            current, cost = found, price
             improved, stalled = improved + 1, 0
         else:
             stalled += 1

@@ -5,6 +5,69 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class SearchSchedule(BaseModel):
+    """How `solver.run.plan` shares its time limit between its phases, each share with its reason (the
+    measurements behind them are in benchmarks/RESULTS.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    finishing_seconds: float = Field(
+        0.2, ge=0, description="Kept back for reading the plan out and explaining it: a fixed part ..."
+    )
+    finishing_seconds_per_request: float = Field(
+        0.0006,
+        ge=0,
+        description="... and a part per request: about 0.3 ms a request measured at XL on a quiet machine, doubled "
+        "for a loaded one and for the last neighbourhood's model building.",
+    )
+    last_pass_share: float = Field(
+        0.03, ge=0, lt=1, description="The last pass (solver.relieve) gets at most this share of the time ..."
+    )
+    last_pass_seconds: float = Field(0.2, ge=0, description="... or this much plus ...")
+    last_pass_seconds_per_request: float = Field(
+        0.0002,
+        ge=0,
+        description="... this much per request, whichever is less: a full pass over an XL plan took 0.33 s.",
+    )
+    small_first_solve_share: float = Field(
+        0.25, gt=0, lt=1, description="Small scenarios: the first whole-model solve, enough to prove tiny ones optimal."
+    )
+    small_polish_share: float = Field(
+        2 / 3,
+        gt=0,
+        lt=1,
+        description="Small scenarios: the local search's share of the time left after the first solve; the whole "
+        "model then gets the rest, from the best plan, to improve it minute by minute and raise the bound.",
+    )
+    large_polish_share: float = Field(
+        0.75,
+        gt=0,
+        le=1,
+        description="Large scenarios: the local search's share; the neighbourhood search gets the rest (the local "
+        "search alone ended 2-3 % cheaper than neighbourhoods alone at M and L, the last quarter in "
+        "neighbourhoods costs under 1 %).",
+    )
+    small_bound_share: float = Field(
+        2 / 3,
+        gt=0,
+        le=1,
+        description="Small scenarios: the LP bound's share of the search time, beside it in a thread (a plan proven "
+        "optimal early waits for it; a third left the finest LP unsolved at S).",
+    )
+    large_bound_share: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="Large scenarios: the LP bound's share (the search never proves a bound there).",
+    )
+    moves_per_work_unit: int = Field(
+        10_000,
+        ge=1,
+        description="With a deterministic limit, the local search gets this many moves per work unit instead of a "
+        "share of the time: about a second's moves at S, as a unit of CP-SAT's is about a second.",
+    )
+
+
 class SolveParams(BaseModel):
     """How long and how hard CP-SAT may work on one plan."""
 
@@ -24,6 +87,12 @@ class SolveParams(BaseModel):
         description="CP-SAT's deterministic time limit (work units, not seconds): with one worker, the same "
         "answer on any machine, as golden tests need. The wall-clock limit still applies.",
     )
+    move_threshold_minutes: int = Field(
+        30,
+        ge=0,
+        description="A re-plan lists a request that stays with its agent as moved only when its expected finish "
+        "moves by more than this many business minutes.",
+    )
     log_search: bool = Field(False, description="Print CP-SAT's search log (to the caller's stdout).")
     direct_pairs_limit: int = Field(
         1500,
@@ -33,6 +102,7 @@ class SolveParams(BaseModel):
     )
     neighbourhood_requests: int = Field(120, ge=5, description="Requests per neighbourhood of the search.")
     neighbourhood_seconds: float = Field(1.0, gt=0, description="Time limit of one neighbourhood's solve.")
+    schedule: SearchSchedule = Field(default_factory=SearchSchedule, description="The phases' shares of the time.")
     stall_neighbourhoods: int = Field(
         25, ge=1, description="Stop the neighbourhood search after this many neighbourhoods in a row found nothing."
     )

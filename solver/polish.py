@@ -20,26 +20,26 @@ that breaks a pin anyway (a request put before a first-pinned one) is never acce
 from __future__ import annotations
 
 import bisect
-import operator
 import random
 import time
 from dataclasses import dataclass, field
 
 from solver.compile import Compiled
-from solver.evaluate import Placements, load_per_mille, on_time_rate, pins_hold, total_cost
+from solver.evaluate import Placements, pins_hold, total_cost
+from solver.terms import REQUEST_TERMS, churn, deferral, fairness, lateness, overload, rank, share, spread, waiting
+from solver.terms.fairness import on_time_rate
 from triage.names import PinKind, Term
 
+INLINED = frozenset({lateness.of_request, deferral.of_request, waiting.of_request, churn.of_request})
+"""Per-request terms whose value for a placed request `Polisher._job_value` writes out (deferral's is 0)."""
+
 HISTORY = 60
-"""Late acceptance's memory in moves: 20 to 3,000 were tried on generated S and M scenarios (single runs of
-9 s, benchmarks/RESULTS.md): none was better on both."""
+"""Late acceptance's memory in moves (the values tried: benchmarks/RESULTS.md, "Local search")."""
 
 STALL = 20_000
 KICK = 10
 """After STALL moves without a new best plan, the search restarts from the best plan with KICK random moves
-made whatever they cost. Measured with 150,000 moves from the routing start, four seeds each (about 4 s):
-generated S seeds 1-3 end at 210,799-213,249, 115,523-118,684 and 273,802-274,907 with restarts, against
-214,996-215,913, 119,323-120,439 and 287,478-289,040 without; 5,000-40,000 and 3-20 were tried. At M
-(seed 1) the search is still improving after 100,000 moves and never restarts."""
+made whatever they cost: an iterated local search (the values tried: benchmarks/RESULTS.md, "Local search")."""
 
 
 @dataclass
@@ -95,8 +95,12 @@ class Polisher:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
-        spread = compiled.spread_agents  # the agents the spread term compares, read in one C call
-        self._spread_loads = operator.itemgetter(*spread) if len(spread) >= 2 else None
+        self._per_request = [
+            (self.weights.of(term), value_of) for term, value_of in REQUEST_TERMS if self.weights.of(term)
+        ]
+        self._not_inlined = [(w, value_of) for w, value_of in self._per_request if value_of not in INLINED]
+        self._deferred: list[int | None] = [None] * len(jobs)
+        self._spread_loads = spread.compared_loads(compiled)
         self.queues: list[list[int]] = [[] for _ in agents]
         for j in sorted((j for j in self.free if j in placements), key=lambda j: placements[j][1]):
             self.queues[placements[j][0]].append(j)
@@ -134,26 +138,32 @@ class Polisher:
         return options
 
     def _mille(self, j: int, a: int) -> int:
-        return load_per_mille(self.compiled, a, self.compiled.jobs[j].effort)
+        return spread.load_per_mille(self.compiled, a, self.compiled.jobs[j].effort)
 
     # -- pricing ------------------------------------------------------------------------------------------
 
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
-        """(weighted per-request terms, team end or None, on time) of job j at a placement: the terms of
-        `solver.evaluate.job_cost`, weighted, without building its record (calling it made 150,000 moves at S
-        take 5.1 s instead of 3.9); tests hold the running cost to `total_cost` after every move."""
+        """(weighted per-request terms, team end or None, on time) of job j at a placement. A deferred job's
+        value is the per-request terms' own (`solver.terms.REQUEST_TERMS`), computed once per job. A placed
+        job's is written out for the terms in INLINED, the one place they are written again: calling the term
+        functions per job made the search 20 % slower at S (benchmarks/RESULTS.md); any other per-request
+        term is priced by its module. Tests hold the running cost to `total_cost` after every move."""
         compiled, w = self.compiled, self.weights
         job = compiled.jobs[j]
         if placement is None:
-            waiting = max(compiled.horizon_minutes - job.triage.max_wait_minute, 0)
-            waiting += compiled.scenario.policy.deferral_extra_minutes
-            return w.deferral * job.triage.weight * compiled.deferral_minutes(job) + w.waiting * waiting, None, False
+            value = self._deferred[j]
+            if value is None:
+                value = sum(weight * value_of(compiled, job, None, None) for weight, value_of in self._per_request)
+                self._deferred[j] = value
+            return value, None, False
         a, start = placement
         end = compiled.agents[a].team_end(start + job.effort)
         late = max(end - job.triage.due_minute, 0)
         value = w.lateness * job.triage.weight * late + w.waiting * max(end - job.triage.max_wait_minute, 0)
         if job.reference_agent is not None and job.reference_agent != a:
             value += w.churn
+        for weight, value_of in self._not_inlined:  # a per-request term not written out here: its module's
+            value += weight * value_of(compiled, job, a, end)
         return value, end, late == 0
 
     def _price_all(self) -> None:
@@ -178,33 +188,28 @@ class Polisher:
                 self.mille[a] += self._mille(j, a)
                 if j in self.class_of:
                     self.planned[self.class_of[j]][job.department] += job.effort
-        self.rank_gap = [
-            max(self.end[hi] - self.end[lo], 0) if self.end[hi] is not None and self.end[lo] is not None else 0  # type: ignore[operator]
-            for hi, lo in compiled.rank_pairs
-        ]
+        self.rank_gap = [rank.gap(self.end[hi], self.end[lo]) for hi, lo in compiled.rank_pairs]
         self.per_job = sum(self.value)
         self.rank_total = sum(self.rank_gap)
-        self.share = [self._shortfall(c, self.planned[c]) for c in range(len(compiled.share_classes))]
-        self.overload = sum(max(load - target, 0) for load, target in zip(self.load, self.targets, strict=True))
+        classes = compiled.share_classes
+        self.share = [share.shortfall(classes[c], self.planned[c]) for c in range(len(classes))]
+        self.overload = sum(self._over(a, load) for a, load in enumerate(self.load))
         self.cost = self._cost(self.per_job, self.overload, self.mille, self.punctual, self.rank_total, sum(self.share))
 
-    def _shortfall(self, c: int, planned: dict[int, int]) -> int:
-        share_class = self.compiled.share_classes[c]
-        everything = sum(planned.values())
-        short = sum(
-            max(-(-(share_class.fair[d] * everything - 1000 * planned[d]) // 1000), 0) for d in share_class.eligible
-        )
-        return share_class.priority_weight * short
-
-    def _cost(self, per_job: int, overload: int, mille: list[int], punctual: list[int], rank: int,
-              share: int) -> int:  # fmt: skip
+    def _cost(
+        self, per_job: int, over: int, mille: list[int], punctual: list[int], rank_sum: int, share_sum: int
+    ) -> int:
+        """The weighted sum of the terms from the kept buckets, each combined by its term module."""
         w = self.weights
-        spread_loads = self._spread_loads(mille) if self._spread_loads else ()
-        spread = max(spread_loads) - min(spread_loads) if spread_loads else 0
         rates = [on_time_rate(o, t) for o, t in zip(punctual, self.totals, strict=True)]
-        fairness = 1000 - min(rates) if rates else 0
-        return (per_job + w.of(Term.OVERLOAD) * overload + w.of(Term.SPREAD) * spread
-                + w.of(Term.FAIRNESS) * fairness + w.of(Term.RANK) * rank + w.of(Term.SHARE) * share)  # fmt: skip
+        return (
+            per_job
+            + w.of(Term.OVERLOAD) * over
+            + w.of(Term.SPREAD) * spread.highest_minus_lowest(self._spread_loads(mille))
+            + w.of(Term.FAIRNESS) * fairness.shortfall(rates)
+            + w.of(Term.RANK) * rank_sum
+            + w.of(Term.SHARE) * share_sum
+        )
 
     def _schedule(self, a: int, queue: list[int]) -> list[int] | None:
         """Own-axis starts of a queue on agent a, each as early as it can go; None when one cannot fit."""
@@ -261,6 +266,8 @@ class Polisher:
             per_job += value - self.value[j]
             job = compiled.jobs[j]
             punctual[job.department] += on_time - self.on_time[j]
+            if old is not None and placement is not None and old[0] == placement[0]:
+                continue  # re-timed on its own agent: no bucket but the request's own changes
             if old is not None:
                 load[old[0]] = load.get(old[0], self.load[old[0]]) - job.effort
                 mille[old[0]] -= self._mille(j, old[0])
@@ -271,21 +278,23 @@ class Polisher:
                 c = self.class_of[j]
                 counts = planned.setdefault(c, dict(self.planned[c]))
                 counts[job.department] += job.effort if placement is not None else -job.effort
-        rank, rank_gaps = self.rank_total, {}
+        rank_sum, rank_gaps = self.rank_total, {}
         for p in {p for j in changed for p in self.pairs_of.get(j, ())}:
             hi, lo = compiled.rank_pairs[p]
             end_hi = jobs[hi][1] if hi in jobs else self.end[hi]
             end_lo = jobs[lo][1] if lo in jobs else self.end[lo]
-            gap = rank_gaps[p] = max(end_hi - end_lo, 0) if end_hi is not None and end_lo is not None else 0
-            rank += gap - self.rank_gap[p]
-        shares = {c: self._shortfall(c, counts) for c, counts in planned.items()}
-        share = sum(self.share) + sum(new - self.share[c] for c, new in shares.items())
-        overload = self.overload + sum(self._over(a, new) - self._over(a, self.load[a]) for a, new in load.items())
-        cost = self._cost(per_job, overload, mille, punctual, rank, share)
-        return Delta(changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank, overload, cost)
+            gap = rank_gaps[p] = rank.gap(end_hi, end_lo)
+            rank_sum += gap - self.rank_gap[p]
+        classes = compiled.share_classes
+        shares = {c: share.shortfall(classes[c], counts) for c, counts in planned.items()}
+        share_sum = sum(self.share) + sum(new - self.share[c] for c, new in shares.items())
+        above, targets, loads = overload.above_target, self.targets, self.load
+        over = self.overload + sum(above(new, targets[a]) - above(loads[a], targets[a]) for a, new in load.items())
+        cost = self._cost(per_job, over, mille, punctual, rank_sum, share_sum)
+        return Delta(changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank_sum, over, cost)
 
     def _over(self, a: int, load: int) -> int:
-        return max(load - self.targets[a], 0)
+        return overload.above_target(load, self.targets[a])
 
     def apply(self, patch: _Patch) -> None:
         """Make a priced move."""
@@ -363,10 +372,12 @@ class Polisher:
             return _Patch({b: [j if x == k else x for x in self.queues[b]]}, deferred={k})
         if here == b:
             return _Patch({b: [k if x == j else j if x == k else x for x in self.queues[b]]})
-        return _Patch({
-            here: [k if x == j else x for x in self.queues[here]],
-            b: [j if x == k else x for x in self.queues[b]],
-        })  # fmt: skip
+        return _Patch(
+            {
+                here: [k if x == j else x for x in self.queues[here]],
+                b: [j if x == k else x for x in self.queues[b]],
+            }
+        )
 
     def placements(self) -> dict[int, tuple[int, int]]:
         return dict(self.placement)

@@ -10,7 +10,9 @@ from __future__ import annotations
 from solver.compile import Compiled
 from solver.evaluate import Placements, total_cost
 from solver.insert import Timelines, best_slot
-from triage.results import Assignment, Move, Plan
+from triage.move_text import move_reason_text
+from triage.names import MoveReasonKind, PinKind, Priority
+from triage.results import Assignment, Move, MoveReason, Plan
 
 
 def placements_from(compiled: Compiled, previous: Plan, *, fallback: Placements) -> dict[int, tuple[int, int]]:
@@ -43,54 +45,109 @@ def placements_from(compiled: Compiled, previous: Plan, *, fallback: Placements)
     return kept if total_cost(compiled, kept) <= total_cost(compiled, fallback) else dict(fallback)
 
 
-def changes_since(compiled: Compiled, previous: Plan, result: Plan) -> list[Move]:
-    """Every request whose agent or start changed, with the reasons the data shows."""
+def changes_since(compiled: Compiled, previous: Plan, result: Plan, threshold_minutes: int = 30) -> list[Move]:
+    """Every request that changed agent, entered or left the plan, or whose finish moved by more than
+    `threshold_minutes` business minutes on the same agent, with the facts the data shows."""
     before = {a.request_id: a for a in previous.assignments}
     after = {a.request_id: a for a in result.assignments}
+    was_planned = before.keys() | {u.request_id for u in previous.unassigned}
     names = {a.agent.id: a.agent.name for a in compiled.agents}
     moves = []
     for job in compiled.jobs:
         rid = job.request.id
         old, new = before.get(rid), after.get(rid)
-        if old is not None and new is not None and (old.agent_id, old.start) == (new.agent_id, new.start):
-            continue
         if old is None and new is None:
             continue
-        reasons = _reasons(compiled, rid, old.agent_id if old else None, new, before, after, names)
-        if old is not None and old.priority != job.triage.priority:
-            reasons.append(f"its priority changed from {old.priority.value} to {job.triage.priority.value}")
-        if not reasons:
-            reasons.append(f"the re-plan, at a total cost of {result.objective}, arranges its agent's work this way")
+        if old is not None and new is not None and old.agent_id == new.agent_id:
+            shift = abs(new.end_minute - compiled.axis.minute_of(old.end))
+            if shift <= threshold_minutes:
+                continue  # a small shift on the same agent is not a move
+        facts = _facts(compiled, job.triage.priority, rid, old, new, before, after, rid in was_planned)
         moves.append(
             Move(request_id=rid, from_agent=old.agent_id if old else None, to_agent=new.agent_id if new else None,
-                 from_start=old.start if old else None, to_start=new.start if new else None, reasons=reasons)
+                 from_start=old.start if old else None, to_start=new.start if new else None,
+                 reasons=[move_reason_text(f, names) for f in facts], facts=facts)
         )  # fmt: skip
     return moves
 
 
-def _reasons(
+def _facts(
     compiled: Compiled,
+    priority: Priority,
     rid: str,
-    old_agent: str | None,
+    old: Assignment | None,
     new: Assignment | None,
     before: dict[str, Assignment],
     after: dict[str, Assignment],
-    names: dict[str, str],
-) -> list[str]:
-    reasons: list[str] = []
-    if old_agent is None:
-        reasons.append("it is new since the last plan" if rid not in before else "it was not planned before")
-        return reasons
-    if old_agent not in names:
-        reasons.append("its previous agent is no longer on the team")
+    was_planned: bool,
+) -> list[MoveReason]:
+    if old is None:
+        return [MoveReason(kind=MoveReasonKind.NOT_PLANNED_BEFORE if was_planned else MoveReasonKind.NEW)]
+    facts: list[MoveReason] = []
+    if new is None:
+        facts.append(MoveReason(kind=MoveReasonKind.LEFT_PLAN))
+    if old.priority != priority:
+        facts.append(MoveReason(kind=MoveReasonKind.PRIORITY_CHANGED, before=old.priority.value, after=priority.value))
+    facts += _agent_facts(compiled, old)
+    facts += [
+        MoveReason(kind=MoveReasonKind.PINNED, agent_id=pin.agent, after=pin.kind.value)
+        for pin in compiled.scenario.pins
+        if pin.request == rid and pin.kind != PinKind.UNFREEZE
+    ]
     if new is not None:
-        ahead = [
-            other
-            for other in after.values()
-            if other.agent_id == new.agent_id and other.request_id not in before
-            and other.start_minute < new.start_minute
-        ]  # fmt: skip
-        if ahead:
-            listed = ", ".join(f"{o.request_id} ({o.priority.value})" for o in ahead[:3])
-            reasons.append(f"new work ahead of it on {names.get(new.agent_id, new.agent_id)}: {listed}")
-    return reasons
+        facts += _queue_facts(compiled, old, new, before, after)
+    return facts
+
+
+def _agent_facts(compiled: Compiled, old: Assignment) -> list[MoveReason]:
+    """Its previous agent left the team, or no longer works at its previous start."""
+    agent = next((a for a in compiled.agents if a.agent.id == old.agent_id), None)
+    if agent is None:
+        return [MoveReason(kind=MoveReasonKind.AGENT_GONE, agent_id=old.agent_id)]
+    minute = compiled.axis.minute_of(old.start)
+    if minute >= 0 and not any(start <= minute < end for start, end in agent.windows):
+        return [MoveReason(kind=MoveReasonKind.AGENT_AWAY, agent_id=old.agent_id)]
+    return []
+
+
+def _queue_facts(
+    compiled: Compiled, old: Assignment, new: Assignment, before: dict[str, Assignment], after: dict[str, Assignment]
+) -> list[MoveReason]:
+    """What changed ahead of it on its (new) agent; else how much earlier its new agent finishes it, or how
+    much longer the work ahead of it takes."""
+    ahead_now = _ahead(after, new)
+    ahead_then = _ahead(before, old) if old.agent_id == new.agent_id else {}
+    fresh = [r for r in ahead_now if r not in before]
+    moved_in = [r for r in ahead_now if r in before and r not in ahead_then]
+    gone = [r for r in ahead_then if r not in ahead_now]
+    facts = [
+        _listing(kind, new.agent_id, rids, source)
+        for kind, rids, source in (
+            (MoveReasonKind.NEW_WORK_AHEAD, fresh, after),
+            (MoveReasonKind.WORK_MOVED_AHEAD, moved_in, after),
+            (MoveReasonKind.WORK_AHEAD_GONE, gone, before),
+        )
+        if rids
+    ]
+    if facts:
+        return facts
+    if old.agent_id != new.agent_id:
+        earlier = compiled.axis.minute_of(old.end) - new.end_minute
+        if earlier > 0:
+            return [MoveReason(kind=MoveReasonKind.EARLIER_ELSEWHERE, agent_id=new.agent_id, minutes=earlier)]
+    efforts = {job.request.id: job.effort for job in compiled.jobs}
+    return [
+        MoveReason(kind=MoveReasonKind.WORK_AHEAD_LONGER, agent_id=new.agent_id,
+                   minutes=sum(efforts.get(r, 0) for r in ahead_now),
+                   minutes_before=sum(efforts.get(r, 0) for r in _ahead(before, old)))
+    ]  # fmt: skip
+
+
+def _ahead(plan: dict[str, Assignment], of: Assignment) -> dict[str, Assignment]:
+    """The requests before `of` on its agent in a plan, in start order."""
+    found = [a for a in plan.values() if a.agent_id == of.agent_id and a.start < of.start]
+    return {a.request_id: a for a in sorted(found, key=lambda a: a.start)}
+
+
+def _listing(kind: MoveReasonKind, agent_id: str, rids: list[str], plan: dict[str, Assignment]) -> MoveReason:
+    return MoveReason(kind=kind, agent_id=agent_id, request_ids=rids, priorities=[plan[r].priority for r in rids])

@@ -15,9 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from ortools.sat.python import cp_model
 
 from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
-from solver.build import Built, build_model
+from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
+from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
 from solver.heuristic import best_routing, left_shift, route_earliest_finish
 from solver.lns import improve
@@ -25,23 +26,15 @@ from solver.params import SolveParams
 from solver.polish import polish
 from solver.relieve import relieve_overload
 from solver.replan import changes_since, placements_from
+from solver.terms import UNITS
 from triage.explain import explain_plan
 from triage.model import Scenario
-from triage.names import PlanStatus, Term
+from triage.names import PlanStatus
 from triage.report import department_shares
 from triage.results import Assignment, Plan, TermValue, Unassigned
 
-UNITS = {
-    Term.LATENESS: "weighted minutes",
-    Term.DEFERRAL: "weighted minutes",
-    Term.OVERLOAD: "minutes",
-    Term.SPREAD: "per mille",
-    Term.CHURN: "requests",
-    Term.FAIRNESS: "per mille",
-    Term.WAITING: "minutes",
-    Term.RANK: "minutes",
-    Term.SHARE: "weighted minutes",
-}
+# the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
+__all__ = ["add_hint", "extract_plan", "lower_bounds", "new_solver", "plan", "plan_by_routing", "read_placements"]
 
 
 def plan(
@@ -60,19 +53,16 @@ def plan(
     hint: Placements = best_routing(compiled)
     if previous is not None or warm_start is not None:
         hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
-    # The time limit covers the whole plan; keep a little for reading it out and explaining it.
-    # The last pass's share (solver.relieve): a full pass over a generated XL plan took 0.33 s; before its
-    # state was built lazily, the 0.5 s it then had cut it short (XL seed 1 kept 4-13 movable requests).
-    relieving = min(0.03 * params.time_limit_seconds, 0.2 + 0.0002 * len(compiled.jobs))
-    deadline = started + params.time_limit_seconds - _finishing_seconds(compiled) - relieving
+    schedule = params.schedule
+    relieving = min(
+        schedule.last_pass_share * params.time_limit_seconds,
+        schedule.last_pass_seconds + schedule.last_pass_seconds_per_request * len(compiled.jobs),
+    )
+    finishing = schedule.finishing_seconds + schedule.finishing_seconds_per_request * len(compiled.jobs)
+    deadline = started + params.time_limit_seconds - finishing - relieving
     large = _size(compiled) > params.direct_pairs_limit
-    # The LP bound is computed beside the search, in a thread (HiGHS releases the GIL). Above
-    # direct_pairs_limit the search never proves a bound, so the LP gets the whole time (measured at M, the
-    # search's plan is as good with two thirds of the time, and the LP gets time for finer buckets); below,
-    # two thirds, as a plan CP-SAT proves optimal early waits for it (measured at S beside the search: with a
-    # third, seed 1 got no LP bound at all and seed 2 only the 20-minute one; with two thirds, 10-minute).
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        share = 1.0 if large else 2 / 3
+    with ThreadPoolExecutor(max_workers=1) as pool:  # the LP beside the search: HiGHS releases the GIL
+        share = schedule.large_bound_share if large else schedule.small_bound_share
         bounding = pool.submit(lower_bounds, compiled, (deadline - time.perf_counter()) * share)
         placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, deadline)
         relaxed = bounding.result()
@@ -94,7 +84,7 @@ def plan(
     if status != PlanStatus.INFEASIBLE:
         result.departments = department_shares(scenario, result)
     if previous is not None and status != PlanStatus.INFEASIBLE:
-        result.changes = changes_since(compiled, previous, result)
+        result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     return result
 
 
@@ -115,8 +105,7 @@ def lower_bounds(compiled: Compiled, time_limit_seconds: float) -> tuple[int, st
     best = per_request_bound(compiled), "bound from each request alone at its cheapest option"
     finest = bucket_minutes(compiled)
     # Buckets twice as coarse first (about a quarter of the time): on a loaded machine the finest LP may not
-    # finish in its time, and the coarse one is still far above the per-request bound (M seed 1: 2.54 against
-    # 1.71 million).
+    # finish in its time, and the coarse one is still far above the per-request bound (benchmarks/RESULTS.md).
     for minutes in () if finest is None else (2 * finest, finest):
         relaxed = time_indexed_bound(compiled, deadline - time.perf_counter(), minutes)
         if relaxed is not None and relaxed[0] > best[0]:
@@ -126,58 +115,17 @@ def lower_bounds(compiled: Compiled, time_limit_seconds: float) -> tuple[int, st
     return best
 
 
-def _finishing_seconds(compiled: Compiled) -> float:
-    """Time kept back for extraction and explanations: about 0.3 ms per request measured at XL on a quiet
-    machine, kept at 0.6 ms for a loaded one and for the last neighbourhood's model building (XL ended at
-    58.0-60.1 s of its 60 with 0.5 ms)."""
-    return 0.2 + 0.0006 * len(compiled.jobs)
-
-
 def _size(compiled: Compiled) -> int:
     return sum(len(job.candidates) for job in compiled.jobs)
-
-
-def new_solver(params: SolveParams, time_limit: float, workers: int | None = None) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers or params.workers
-    solver.parameters.random_seed = params.random_seed
-    solver.parameters.relative_gap_limit = params.relative_gap_limit
-    solver.parameters.log_search_progress = params.log_search
-    if params.deterministic_limit is not None:
-        solver.parameters.max_deterministic_time = params.deterministic_limit
-    return solver
-
-
-def add_hint(built: Built, placements: Placements) -> None:
-    """Hint CP-SAT with a plan: chosen pairs and their starts, deferrals."""
-    for (j, a), var in built.present.items():
-        chosen = placements.get(j)
-        built.model.add_hint(var, chosen is not None and chosen[0] == a)
-        if chosen is not None and chosen[0] == a:
-            built.model.add_hint(built.own_start[j, a], chosen[1])
-    for j, var in built.deferred.items():
-        built.model.add_hint(var, j not in placements)
-
-
-def read_placements(built: Built, solver: cp_model.CpSolver) -> dict[int, tuple[int, int]]:
-    """The placements of a solved model: free jobs as solved, held jobs as they were."""
-    out = dict(built.scope.fixed)
-    for (j, a), var in built.present.items():
-        if solver.boolean_value(var):
-            out[j] = (a, solver.value(built.own_start[j, a]))
-    return out
 
 
 def _solve_large(
     compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
 ) -> tuple[Placements, PlanStatus, int, str]:
-    """Three quarters of the time in the sequence local search (`solver.polish`), then neighbourhood search,
-    which also re-places pinned requests and re-times starts minute by minute, from its plan. When the
-    routing start breaks a pin, the whole model is solved first for a plan that keeps them (or the proof
-    that none can). Measured on generated M and L scenarios (benchmarks/RESULTS.md): the local search alone
-    ends 2-3 % cheaper than the neighbourhood search alone, and the last quarter in neighbourhoods costs
-    under 1 %."""
+    """The sequence local search (`solver.polish`) for `large_polish_share` of the time, then neighbourhood
+    search, which also re-places pinned requests and re-times starts minute by minute, from its plan. When
+    the routing start breaks a pin, the whole model is solved first for a plan that keeps them (or the proof
+    that none can)."""
     prefix = ""
     if not pins_hold(compiled, hint):
         hint, status, bound, source = _solve_direct(compiled, hint, params, deadline)
@@ -185,7 +133,9 @@ def _solve_large(
             return hint, status, bound, source
         prefix = f"{source}, then "
     now = time.perf_counter()
-    polished, moves = polish(compiled, hint, now + (deadline - now) * 3 / 4, params.random_seed, _moves(params))
+    polished, moves = polish(
+        compiled, hint, now + (deadline - now) * params.schedule.large_polish_share, params.random_seed, _moves(params)
+    )
     placements, status, bound, searched = improve(compiled, polished, params, deadline)
     return placements, status, bound, f"{prefix}sequence local search: {moves:,} moves tried, then {searched}"
 
@@ -196,16 +146,15 @@ _CP_SAT_BOUND = "bound from CP-SAT's search; "
 def _solve_small(
     compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
 ) -> tuple[Placements, PlanStatus, int, str]:
-    """One model and a local search: a quarter of the time to prove small cases optimal at once; then half
-    in the sequence local search (`solver.polish`: in single runs at 10 s on generated S scenarios, plans
-    ended 3-8 % cheaper than with the neighbourhood search it replaced); then the whole model again from
-    the best plan, for the rest of the time, to improve it minute by minute and raise the bound."""
+    """One model and a local search, as the schedule shares the time (`SearchSchedule`): the whole model
+    first, to prove small cases optimal at once; then the sequence local search (`solver.polish`); then the
+    whole model again from the best plan, for the rest, to improve it minute by minute and raise the bound."""
     now = time.perf_counter()
-    first = now + (deadline - now) / 4
+    first = now + (deadline - now) * params.schedule.small_first_solve_share
     placements, status, bound, source = _solve_direct(compiled, hint, params, first)
     if status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
         return placements, status, bound, source
-    second = first + (deadline - first) * 2 / 3
+    second = first + (deadline - first) * params.schedule.small_polish_share
     placements, moves = polish(compiled, placements, second, params.random_seed, _moves(params))
     final, status, last_bound, last_source = _solve_direct(compiled, placements, params, deadline)
     if total_cost(compiled, final) > total_cost(compiled, placements):
@@ -216,11 +165,10 @@ def _solve_small(
 
 def _moves(params: SolveParams) -> int | None:
     """The local search's move budget: none (the time limit decides) unless the caller asked for
-    repeatable answers with a deterministic limit, which buys MOVES_PER_UNIT moves a unit."""
-    return None if params.deterministic_limit is None else round(MOVES_PER_UNIT * params.deterministic_limit)
-
-
-MOVES_PER_UNIT = 10_000  # about a second's moves at S on this machine, as a unit of CP-SAT's is about a second
+    repeatable answers with a deterministic limit, which buys `moves_per_work_unit` moves a unit."""
+    if params.deterministic_limit is None:
+        return None
+    return round(params.schedule.moves_per_work_unit * params.deterministic_limit)
 
 
 def _solve_direct(
@@ -259,6 +207,9 @@ def _infeasible(compiled: Compiled, params: SolveParams, source: str) -> Plan:
 
 
 def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus, bound: int, source: str) -> Plan:
+    """The plan of these placements, every term valued by the direct price. The bound is reported as given,
+    never lowered to the objective: CP-SAT's objective is the direct price (held so by tests), so a bound
+    above a plan's cost would be a fault to see, not to hide."""
     assignments = [_assignment(compiled, j, *placements[j]) for j in sorted(placements)]
     unassigned = [_unassigned(compiled, j) for j in range(len(compiled.jobs)) if j not in placements]
     weights = compiled.scenario.policy.term_weights
@@ -268,7 +219,6 @@ def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus,
         for t, q in quantities.items()
     ]
     objective = sum(t.value for t in terms)
-    bound = min(bound, objective)
     return Plan(
         status=status,
         objective=objective,

@@ -22,13 +22,21 @@ from triage.names import WEEKDAYS
 _SECTIONS = ("skills", "departments", "agents", "requests", "pins")
 
 
+TOO_DEEP = "the JSON is nested too deeply to be a scenario"
+
+
 def load_scenario_json(text: str | bytes) -> Scenario:
     """Parse and check a scenario document; raise ScenarioError with every problem found."""
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScenarioError([Problem(record="scenario", field="", message=f"malformed JSON: {exc}")]) from exc
-    return load_scenario(raw)
+    except RecursionError as exc:  # no scenario nests deeper than a few levels; the parser's stack does
+        raise ScenarioError([Problem(record="scenario", field="", message=TOO_DEEP)]) from exc
+    try:
+        return load_scenario(raw)
+    except RecursionError as exc:  # nested deeply inside a valid-looking document
+        raise ScenarioError([Problem(record="scenario", field="", message=TOO_DEEP)]) from exc
 
 
 def load_scenario(raw: Any) -> Scenario:
@@ -96,6 +104,11 @@ def cross_record_problems(raw: dict[str, Any]) -> list[Problem]:
         owner = request.get("owner")
         if isinstance(owner, str) and owner not in ids["agents"]:
             problems.append(Problem(record=record, field="owner", message=f"unknown agent {owner!r}"))
+    policy = raw.get("policy")
+    shares = policy.get("fair_share_pct") if isinstance(policy, dict) else None
+    if isinstance(shares, dict):
+        problems += [Problem(record="policy", field=f"fair_share_pct.{key}", message=f"unknown department {key!r}")
+                     for key in list(shares)[:50] if key not in ids["departments"]]  # fmt: skip
     for i, pin in _items(raw, "pins"):
         record = _record(raw, "pins", i)
         for field, section in (("request", "requests"), ("other", "requests"), ("agent", "agents")):

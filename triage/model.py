@@ -8,11 +8,12 @@ Naive datetimes are read in the team calendar's time zone.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from datetime import date, datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
     BaseModel,
@@ -27,6 +28,7 @@ from pydantic import (
 )
 
 from triage.names import Impact, PinKind, Priority, RequestStatus, Term, Urgency, WaitingReason, Weekday
+from triage.text import OptionalShownText, ShownLine
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -66,6 +68,19 @@ WorkingHours = dict[Weekday, list[TimeRange]]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$")]
 
 
+NOT_ZONES = frozenset({"Factory", "localtime", "posixrules"})
+"""Names the zone database holds that are not places: 'Factory' (no offset, a placeholder), and the system's
+'localtime' and 'posixrules' (whatever the machine is set to)."""
+MAX_FAIR_SHARES = 1000
+"""Fair shares a policy may name (one per department; a deployment's departments are bounded far below)."""
+
+
+@functools.cache
+def iana_zones() -> frozenset[str]:
+    """The IANA time zones of the installed zone database, less the names that are not places."""
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 def _default_hours() -> WorkingHours:
     week = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
     return {day: [(9 * 60, 17 * 60)] for day in week}
@@ -88,10 +103,8 @@ class Calendar(_Model):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: names too long for a file path
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if value not in iana_zones():
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
     @field_validator("working_hours")
@@ -119,14 +132,14 @@ class Skill(_Model):
     """A skill the team can hold and requests can need."""
 
     id: Id = Field(description="Skill id, referenced by agents and requests.")
-    name: str = Field(description="Readable name, used in explanations.")
+    name: ShownLine = Field(description="Readable name, used in explanations.")
 
 
 class Department(_Model):
     """A customer of the team: another department of the same company."""
 
     id: Id = Field(description="Department id, referenced by requests.")
-    name: str = Field(min_length=1, description="Readable name, used in explanations.")
+    name: ShownLine = Field(min_length=1, description="Readable name, used in explanations.")
     weight: int = Field(
         1,
         ge=1,
@@ -141,7 +154,7 @@ class TimeOff(_Model):
 
     start: date | datetime = Field(description="First day (date) or first instant (datetime) away.")
     end: date | datetime = Field(description="Last day away (date, inclusive) or first instant back (datetime).")
-    reason: str = Field("", description="Free text, e.g. 'leave', 'training'.")
+    reason: OptionalShownText = Field("", description="Free text, e.g. 'leave', 'training'.")
 
     @field_validator("end")
     @classmethod
@@ -160,7 +173,7 @@ class Agent(_Model):
     """A teammate who can take requests."""
 
     id: Id = Field(description="Agent id, referenced by requests' owner.")
-    name: str = Field(min_length=1, description="Readable name, used in explanations.")
+    name: ShownLine = Field(min_length=1, description="Readable name, used in explanations.")
     skills: dict[str, Annotated[int, Field(ge=1, le=3)]] = Field(
         default_factory=dict, description="Skill id to level: 1 basic, 2 practised, 3 expert."
     )
@@ -228,8 +241,8 @@ class Request(_Model):
 
     id: Id = Field(description="Request id.")
     department: str = Field(description="Id of the requesting department.")
-    requester: str = Field(min_length=1, description="Name of the person who filed the request.")
-    title: str = Field(min_length=1, description="Short description, used in explanations.")
+    requester: ShownLine = Field(min_length=1, description="Name of the person who filed the request.")
+    title: ShownLine = Field(min_length=1, description="Short description, used in explanations.")
     impact: Impact = Field(description="How widely the problem reaches.")
     urgency: Urgency = Field(description="How badly it hinders the requester's work.")
     priority_override: Priority | None = Field(
@@ -364,10 +377,12 @@ class Policy(_Model):
         "are honoured in full; marks beyond it, on the requests the department ranks lowest, count one level "
         "lower. 100 switches the rule off.",
     )
-    fair_share_pct: dict[str, int] | None = Field(
+    fair_share_pct: dict[Id, Annotated[int, Field(ge=0, le=100)]] | None = Field(
         None,
-        description="Each department's fair share of the team's planned time, in per cent, by department id. "
-        "Absent: shares in proportion to department weights, among departments with open requests.",
+        max_length=MAX_FAIR_SHARES,
+        description="Each department's fair share of the team's planned time, in per cent, by department id "
+        "(known departments only; the shares add up to at most 100). Absent: shares in proportion to department "
+        "weights, among departments with open requests.",
     )
     horizon_days: int = Field(5, ge=1, le=60, description="Business days the plan covers from now.")
     help_late_minutes: int | None = Field(
@@ -381,6 +396,13 @@ class Policy(_Model):
         ge=0,
         description="A deferred request is charged as late to the horizon's end plus this many minutes.",
     )
+
+    @field_validator("fair_share_pct")
+    @classmethod
+    def _shares_fit(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is not None and sum(value.values()) > 100:
+            raise ValueError(f"the fair shares add up to {sum(value.values())} %, more than 100 %")
+        return value
 
     @field_validator("matrix")
     @classmethod
@@ -412,8 +434,8 @@ class Pin(_Model):
     request: str = Field(description="Id of the pinned request.")
     agent: str | None = Field(None, description="Id of the agent, for kind assign.")
     other: str | None = Field(None, description="Id of the request that must wait, for kind before.")
-    reason: str = Field("", description="Why the lead pinned it; shown to the requesters affected.")
-    by: str = Field("queue lead", description="Who pinned it.")
+    reason: OptionalShownText = Field("", description="Why the lead pinned it; shown to the requesters affected.")
+    by: ShownLine = Field("queue lead", description="Who pinned it.")
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Pin:

@@ -183,3 +183,20 @@ class Planner(StrEnum):
 
     ROUTING = "routing"  # the routing heuristic alone: instant, deterministic
     SEARCH = "search"  # routing, then a fixed number of neighbourhoods solved by CP-SAT, deterministic
+
+
+class MoveReasonKind(StrEnum):
+    """Why a request moved since the previous plan: each a fact the data shows (`triage.results.MoveReason`)."""
+
+    NEW = "new"  # it is new since the previous plan
+    NOT_PLANNED_BEFORE = "not_planned_before"  # the previous plan left it out
+    LEFT_PLAN = "left_plan"  # this plan leaves it out
+    AGENT_GONE = "agent_gone"  # its previous agent is no longer on the team
+    AGENT_AWAY = "agent_away"  # its previous agent is not working at its previous time any more
+    PRIORITY_CHANGED = "priority_changed"  # its priority changed (before -> after)
+    PINNED = "pinned"  # a lead's pin names it
+    NEW_WORK_AHEAD = "new_work_ahead"  # requests new since the previous plan now come before it on its agent
+    WORK_MOVED_AHEAD = "work_moved_ahead"  # planned requests moved ahead of it on its agent
+    WORK_AHEAD_GONE = "work_ahead_gone"  # requests ahead of it on its agent are done or went elsewhere
+    EARLIER_ELSEWHERE = "earlier_elsewhere"  # another agent finishes it earlier (minutes earlier)
+    WORK_AHEAD_LONGER = "work_ahead_longer"  # the work before it on its agent takes longer (minutes before/after)

@@ -12,6 +12,7 @@ from triage.names import (
     HandOffState,
     HelpOutcome,
     HelpReason,
+    MoveReasonKind,
     PlanStatus,
     Priority,
     Rule,
@@ -100,8 +101,22 @@ class PinConflict(_Result):
     text: str
 
 
+class MoveReason(_Result):
+    """One fact behind a move: its kind, the requests and agent involved, and its numbers."""
+
+    kind: MoveReasonKind
+    agent_id: str | None = Field(None, description="The agent the fact is about.")
+    request_ids: list[str] = Field(default_factory=list, description="The other requests involved.")
+    priorities: list[Priority] = Field(default_factory=list, description="Their priorities, in the same order.")
+    before: str | None = Field(None, description="The value before (a priority), when the fact is a change.")
+    after: str | None = Field(None, description="The value after.")
+    minutes: int | None = Field(None, description="How many minutes (earlier; or of work ahead, after).")
+    minutes_before: int | None = Field(None, description="The minutes the same measure had in the previous plan.")
+
+
 class Move(_Result):
-    """A request whose agent or start changed since the previous plan, and the computed reasons."""
+    """A request whose agent changed, or whose finish moved by more than the threshold, since the previous plan;
+    `facts` are the computed reasons, `reasons` the same as sentences."""
 
     request_id: str
     from_agent: str | None
@@ -109,6 +124,7 @@ class Move(_Result):
     from_start: datetime | None
     to_start: datetime | None
     reasons: list[str]
+    facts: list[MoveReason] = Field(default_factory=list)
 
 
 class DepartmentShare(_Result):

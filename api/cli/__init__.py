@@ -4,6 +4,7 @@
 - `serve`: the HTTP API (and the demo);
 - `simulate`: a manager's staffing simulation;
 - `importing`: a ticketing system's export into the database (`tandem import`);
+- `worker`: a job worker process;
 - `replay`: an export's history replayed under Tandem's plans, compared with the log (`tandem replay`).
 
 Exit status: 0 on success, 2 when the input is bad (every problem is printed, with its record and field,
@@ -20,10 +21,11 @@ app = typer.Typer(
     add_completion=False,
 )
 
-from api.cli import importing, planning, replay, serve, simulate  # noqa: E402 - each module registers its commands on `app`
+from api.cli import importing, planning, replay, serve, simulate, worker  # noqa: E402 - each module registers its commands on `app`
 
 planning.register(app)
 serve.register(app)
 simulate.register(app)
 importing.register(app)
+worker.register(app)
 replay.register(app)

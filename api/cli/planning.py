@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from api.cli.common import BAD_INPUT, ScenarioPath, err, known, out, plan_once, read_plan, read_scenario
+from api.cli.progress import PlanPath, existing_plan, waiting
 from solver.counterfactual import what_if
 from solver.help import ask_help
 from solver.params import SolveParams
@@ -26,9 +27,13 @@ from triage.report import department_report, receipt
 from triage.results import Plan
 
 
-def feasible_plan(scenario: Scenario, time_limit: float) -> Plan:
-    """The plan to explain or report on; when the pins cannot all hold, print why and stop (status 0)."""
-    result = plan_once(scenario, time_limit)
+def feasible_plan(scenario: Scenario, time_limit: float, given: Path | None = None) -> Plan:
+    """The plan to explain or report on (the `--plan` file when given, else planned with progress shown); when
+    the pins cannot all hold, print why and stop (status 0)."""
+    if given is not None:
+        result = existing_plan(scenario, given)
+    else:
+        result = waiting("planning", time_limit, lambda: plan_once(scenario, time_limit))
     if result.status == PlanStatus.INFEASIBLE:
         print_plan(scenario, result)
         raise typer.Exit(0)
@@ -56,14 +61,19 @@ def plan(
         Path | None,
         typer.Option(help="The last plan (`tandem plan --json` output): re-plan from it and list what moved."),
     ] = None,
+    given: PlanPath = None,
     detail: Annotated[
         bool, typer.Option("--detail", help="The engineering view: cost points, terms, rule names and bounds.")
     ] = False,
 ) -> None:
-    """Plan a scenario: who does what and when, and why."""
+    """Plan a scenario: who does what and when, and why (with --plan: show that plan, without planning)."""
     loaded = read_scenario(scenario)
     last = read_plan(previous) if previous else None
-    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit, workers=workers), previous=last)
+    params = SolveParams(time_limit_seconds=time_limit, workers=workers)
+    if given is not None:
+        result = existing_plan(loaded, given)
+    else:
+        result = waiting("planning", time_limit, lambda: make_plan(loaded, params, previous=last))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return
@@ -112,6 +122,7 @@ def explain(
     scenario: ScenarioPath,
     request: Annotated[str, typer.Option("--request", help="The request to explain.")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+    given: PlanPath = None,
     detail: Annotated[
         bool, typer.Option("--detail", help="The engineering view: cost points, terms, rule names and bounds.")
     ] = False,
@@ -120,7 +131,7 @@ def explain(
     department, why not others, what would help (`--detail`: with cost points and rule names)."""
     loaded = read_scenario(scenario)
     known("--request", request, {r.id for r in loaded.requests}, "request")
-    result = feasible_plan(loaded, time_limit)
+    result = feasible_plan(loaded, time_limit, given)
     for explanation in [receipt(loaded, result, request), *explain_request(loaded, result, request)]:
         out.print(f"- {explanation.in_register(Register.DETAIL if detail else Register.LEAD)}", markup=False)
 
@@ -129,11 +140,12 @@ def report(
     scenario: ScenarioPath,
     department: Annotated[str, typer.Option("--department", help="The department to report on.")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+    given: PlanPath = None,
 ) -> None:
     """What a department asked for, what it gets and when, and why its requests wait."""
     loaded = read_scenario(scenario)
     known("--department", department, {d.id for d in loaded.departments}, "department")
-    result = feasible_plan(loaded, time_limit)
+    result = feasible_plan(loaded, time_limit, given)
     for line in department_report(loaded, result, department, override_effects(loaded, result)):
         out.print(line, markup=False)
 
@@ -169,6 +181,7 @@ def what_if_command(
     absent: Annotated[str | None, typer.Option("--absent", help="This agent is away for the whole horizon.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the what-if as JSON.")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+    given: PlanPath = None,
     detail: Annotated[
         bool, typer.Option("--detail", help="The engineering view: cost points, terms, rule names and bounds.")
     ] = False,
@@ -176,9 +189,12 @@ def what_if_command(
     """Price a change before making it: what moves, what gets later or earlier, what it costs."""
     loaded = read_scenario(scenario)
     change = _change(first, assign, before, absent)
-    result = make_plan(loaded, SolveParams(time_limit_seconds=time_limit))
+    if given is not None:
+        result = existing_plan(loaded, given)
+    else:
+        result = waiting("planning", time_limit, lambda: make_plan(loaded, SolveParams(time_limit_seconds=time_limit)))
     try:
-        answer = what_if(loaded, result, change)
+        answer = waiting("pricing the change", time_limit, lambda: what_if(loaded, result, change))
     except ScenarioError as exc:
         for problem in exc.problems:
             err.print(str(problem), markup=False)
@@ -194,11 +210,12 @@ def help_command(
     agent: Annotated[str, typer.Option("--agent", help="The agent who asks for help.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
+    given: PlanPath = None,
 ) -> None:
     """An agent above target asks for help: hand-offs to named peers with the skills and room, with notes."""
     loaded = read_scenario(scenario)
     known("--agent", agent, {a.id for a in loaded.agents}, "agent")
-    answer = ask_help(loaded, feasible_plan(loaded, time_limit), agent)
+    answer = ask_help(loaded, feasible_plan(loaded, time_limit, given), agent)
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return

@@ -66,7 +66,7 @@ def _start_demo(path: Path, host: str, port: int) -> dict[str, str]:
     tokens = seed(database_url=url, scenario=loaded, at=loaded.now)
     lines = [f"export TANDEM_URL=http://{host}:{port}"]
     lines += [f"export {t.role.value.upper()}_TOKEN={t.token}" for t in tokens]
-    DEMO_ENV.write_text("\n".join(lines) + "\n")
+    _write_secret(DEMO_ENV, "\n".join(lines) + "\n")
     out.print(
         f"Demo organisation from {path}: {len(loaded.departments)} departments, {len(loaded.agents)} agents, "
         f"{len(loaded.requests)} requests, in a fresh ./{DEMO_DATABASE}. The clock is frozen at the demo's "
@@ -83,6 +83,58 @@ def _start_demo(path: Path, host: str, port: int) -> dict[str, str]:
         demo_settings["webhook_secret_key"] = Fernet.generate_key().decode()
         out.print("Webhook secrets are encrypted with a key made for this demo run.", markup=False)
     return demo_settings
+
+
+def _write_secret(path: Path, text: str) -> None:
+    """Write a file only its owner can read (mode 0600, also when it existed with wider rights)."""
+    import os
+
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+
+
+def admin_token(
+    principal: Annotated[str, typer.Option(help="The admin principal to issue it to (created if missing).")] = "admin",
+    expires_in_days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="Days it works; default: no expiry.")
+    ] = None,
+) -> None:
+    """Recover admin access on the server's machine: issue a new admin token straight into the database at
+    DATABASE_URL (audited), and print it once. For when every admin token was lost, revoked or expired."""
+    from datetime import UTC, datetime, timedelta
+
+    from api.roles import Principal, Role
+    from api.schemas import PrincipalCreate
+    from api.settings import Settings
+    from api.store import audit, principals
+    from api.store.session import Database, upgrade
+
+    url = Settings().database_url
+    upgrade(url)
+    database = Database(url)
+    now = datetime.now(UTC)
+    operator = Principal(id="server-cli", name="tandem admin-token", role=Role.ADMIN, department_id=None,
+                         agent_id=None)  # fmt: skip
+    try:
+        with database.writing() as session:
+            row = principals.get(session=session, principal_id=principal)
+            if row is None:
+                data = PrincipalCreate(id=principal, name="Administrator", role=Role.ADMIN)
+                principals.create(session=session, actor=operator, data=data, at=now)
+            elif row.role != Role.ADMIN.value:
+                err.print(f"{principal!r} is a {row.role}, not an admin; nothing was issued.", markup=False)
+                raise typer.Exit(BAD_INPUT)
+            expires = None if expires_in_days is None else now + timedelta(days=expires_in_days)
+            token, secret = principals.issue_token(session=session, actor=None, principal_id=principal,
+                                                   label="recovery", at=now, expires_at=expires)  # fmt: skip
+            audit.record(session=session, actor=operator, at=now, action="token.recovered", subject_type="principal",
+                         subject_id=principal, changes={"token": [None, token.id]})  # fmt: skip
+            session.commit()
+    finally:
+        database.dispose()
+    out.print(f"Issued admin token {token.id} to {principal!r} (shown once): {secret}", markup=False)
 
 
 def _bootstrap_admin(database_url: str) -> None:
@@ -112,5 +164,6 @@ def _bootstrap_admin(database_url: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `tandem serve` to the app."""
+    """Add `tandem serve` and `tandem admin-token` to the app."""
     app.command()(serve)
+    app.command("admin-token")(admin_token)

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 
 from api import present
 from api.deps import AgentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, require_version, strict_body
+from api.live.placing import after_change
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
 from api.schemas import AgentCreate, AgentRead, AgentUpdate
@@ -36,6 +37,7 @@ def list_agents(_: Reader, session: SessionDep) -> Response:
 def create_agent(body: AgentCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[AgentRead, dict[str, str]]:
         row = agents.create(session=session, actor=principal, data=body, at=now)
+        after_change(session=session, kind="agent.created", subject_id=row.id)
         return present.agent_read(row), {"ETag": etag(row.version), "Location": f"/agents/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
@@ -59,6 +61,7 @@ def update_agent(
 
     def act() -> tuple[AgentRead, dict[str, str]]:
         agents.update(session=session, actor=principal, row=row, data=body, at=now)
+        after_change(session=session, kind="agent.updated", subject_id=row.id, agent_ids=[row.id])
         return present.agent_read(row), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter
 
 from api import present, reporting
@@ -86,11 +86,12 @@ ReportReader = Annotated[Principal, allowed(Operation.READ_DEPARTMENT_REPORT)]
     response_model=DepartmentReportRead,
     summary="What the department asked for, what it gets and when, and why its requests wait (newest plan)",
 )
-def department_report(principal: ReportReader, row: DepartmentById, session: SessionDep) -> Response:
+def department_report(request: Request, principal: ReportReader, row: DepartmentById, session: SessionDep) -> Response:
     if principal.role == Role.REQUESTER and principal.department_id != row.id:
         raise Forbidden(f"A requester reads their own department's report ({principal.department_id}) only.")
     plan_row = plans.latest_with_scenario(session=session)
     scenario = plans.scenario_of(plan_row) if plan_row is not None else None
     if plan_row is None or scenario is None:
         raise NotFound("No plan has been computed yet: a lead or manager computes one with POST /plans.")
-    return answer(reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id))
+    cache = request.app.state.override_effects
+    return answer(reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id, cache))

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter
 
 from api import present
 from api.deps import IdempotencyDep, Now, PinById, SessionDep, allowed, strict_body
+from api.live.placing import after_change
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
 from api.schemas import PinCreate, PinRead, PinRemove
@@ -31,6 +32,7 @@ def list_pins(_: Reader, session: SessionDep) -> Response:
 def create_pin(body: PinCreate, principal: Pinner, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[PinRead, dict[str, str]]:
         row = pins.create(session=session, actor=principal, data=body, at=now)
+        after_change(session=session, kind="pin.created", subject_id=row.id, request_ids=[row.request_id])
         return present.pin_read(row), {"Location": f"/pins/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
@@ -48,6 +50,7 @@ def remove_pin(body: PinRemove, principal: Pinner, row: PinById, session: Sessio
     def act() -> tuple[PinRead, dict[str, str]]:
         removed = present.pin_read(row)
         pins.remove(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        after_change(session=session, kind="pin.removed", subject_id=removed.id, request_ids=[removed.request])
         return removed, {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

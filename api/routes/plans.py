@@ -116,7 +116,9 @@ def apply_plan(
     body: PlanApply, principal: Applier, row: PlanById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
     def act() -> tuple[ApplyResult, dict[str, str]]:
-        changes = plans.apply(session=session, actor=principal, plan_row=row, at=now, reason=body.reason)
+        changes = plans.apply(
+            session=session, actor=principal, plan_row=row, at=now, reason=body.reason, force=body.force
+        )
         owners = [OwnerChange(request_id=r, previous_owner=before, owner=after) for r, before, after in changes]
         return ApplyResult(plan_id=row.id, applied_at=now, changes=owners), {}
 

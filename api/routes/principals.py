@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Response
@@ -11,7 +12,7 @@ from api import present
 from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed, strict_body
 from api.roles import Operation, Principal
 from api.routes._answer import answer, answer_list
-from api.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead
+from api.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead, TokenRotate
 from api.store import principals
 from api.writes import respond
 
@@ -77,14 +78,11 @@ def issue_token(
     body: TokenCreate, principal: Admin, row: PrincipalById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
     def act() -> tuple[TokenIssued, dict[str, str]]:
+        expires = _expiry(body.expires_in_days)
         token, secret = principals.issue_token(
-            session=session, actor=principal, principal_id=row.id, label=body.label, at=now
+            session=session, actor=principal, principal_id=row.id, label=body.label, at=now, expires_at=expires
         )
         return TokenIssued(**present.token_read(token).model_dump(), token=secret), {}
-
-    def without_secret(issued: object) -> str:
-        assert isinstance(issued, TokenIssued)
-        return TokenRead(**issued.model_dump(exclude={"token"})).model_dump_json()
 
     return respond(
         session=session,
@@ -93,14 +91,44 @@ def issue_token(
         idempotency=idem,
         at=now,
         act=act,
-        stored_body=without_secret,
+        stored_body=_without_secret,
     )
+
+
+def _expiry(days: int | None) -> datetime | None:
+    """Expiry is wall-clock time, whatever the planning clock says (a demo's clock is frozen)."""
+    return None if days is None else datetime.now(UTC) + timedelta(days=days)
+
+
+def _without_secret(issued: object) -> str:
+    """What an Idempotency-Key replay answers: the token without its secret, which is shown once."""
+    assert isinstance(issued, TokenIssued)
+    return TokenRead(**issued.model_dump(exclude={"token"})).model_dump_json()
 
 
 @router.post("/tokens/{token_id}/revoke", response_model=TokenRead, summary="Revoke a token")
 def revoke_token(principal: Admin, token: TokenById, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[TokenRead, dict[str, str]]:
-        principals.revoke(session=session, actor=principal, token=token, at=now)
+        principals.revoke(session=session, actor=principal, token=token, at=now, real_now=datetime.now(UTC))
         return present.token_read(token), {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+
+
+@router.post(
+    "/tokens/{token_id}/rotate",
+    status_code=201,
+    response_model=TokenIssued,
+    summary="Rotate a token: a new secret in its place (shown once), the old one revoked at once",
+    dependencies=[strict_body(TokenRotate)],
+)
+def rotate_token(
+    body: TokenRotate, principal: Admin, token: TokenById, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
+    def act() -> tuple[TokenIssued, dict[str, str]]:
+        expires = _expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
+        new, secret = principals.rotate(session=session, actor=principal, token=token, at=now, expires_at=expires)
+        return TokenIssued(**present.token_read(new).model_dump(), token=secret), {}
+
+    return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act,
+                   stored_body=_without_secret)  # fmt: skip

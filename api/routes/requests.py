@@ -20,7 +20,9 @@ from api.deps import (
     require_version,
     strict_body,
 )
-from api.problems import Forbidden, NotFound
+from api.live import places
+from api.live.placing import after_change
+from api.problems import Forbidden
 from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
 from api.routes._answer import answer
 from api.schemas import (
@@ -34,7 +36,7 @@ from api.schemas import (
     RequestWait,
 )
 from api.schemas_plans import Placement
-from api.store import organisation, plans, requests, waiting
+from api.store import organisation, requests, waiting
 from api.writes import respond
 from triage.names import RequestStatus
 
@@ -64,6 +66,7 @@ def file_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         row = requests.file(session=session, actor=principal, data=body, department_id=department, at=now)
+        after_change(session=session, kind="request.filed", subject_id=str(row.id), request_ids=[str(row.id)])
         return present.request_read(row, _matrix(session)), {
             "ETag": etag(row.version),
             "Location": f"/requests/{row.id}",
@@ -117,6 +120,7 @@ def update_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.update(session=session, actor=principal, row=row, data=body, at=now)
+        after_change(session=session, kind="request.updated", subject_id=str(row.id), request_ids=[str(row.id)])
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)
@@ -135,6 +139,7 @@ def close_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        after_change(session=session, kind="request.closed", subject_id=str(row.id), request_ids=[str(row.id)])
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
@@ -154,6 +159,7 @@ def wait_request(
     def act() -> tuple[RequestRead, dict[str, str]]:
         waiting.wait(session=session, actor=principal, row=row, reason=body.reason, until=body.until, note=body.note,
                      at=now)  # fmt: skip
+        after_change(session=session, kind="request.waiting", subject_id=str(row.id), request_ids=[str(row.id)])
         session.flush()
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
@@ -173,6 +179,7 @@ def resume_request(
 
     def act() -> tuple[RequestRead, dict[str, str]]:
         waiting.resume(session=session, actor=principal, row=row, note=body.note, at=now)
+        after_change(session=session, kind="request.back", subject_id=str(row.id), request_ids=[str(row.id)])
         session.flush()
         return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
@@ -182,11 +189,7 @@ def resume_request(
 @router.get(
     "/requests/{request_id}/placement",
     response_model=Placement,
-    summary="The request's place in the latest plan that includes it, and why",
+    summary="The request's place: tentative (given at once after a change) until a plan includes it, and why",
 )
 def read_placement(_: Reader, row: VisibleRequest, session: SessionDep) -> Response:
-    found = plans.latest_item(session=session, request_id=str(row.id))
-    if found is None:
-        raise NotFound(f"No plan includes {row.id} yet.")
-    plan_row, item = found
-    return answer(present.placement(plan_row, item, plans.scheduled_count(session=session, plan_id=plan_row.id)))
+    return answer(places.placement(session=session, request_id=str(row.id)))

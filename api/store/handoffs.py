@@ -1,7 +1,8 @@
 """Hand-offs: the proposals of a request for help, and the peers' answers, audited.
 
 Asking again replaces the agent's open proposals (and any open proposal for the same requests): they become
-`superseded`. Accepting is one transaction: the request must still be open and at the version it had in the
+`superseded`. Accepting is one transaction, with the peer and the request locked
+(`api.store.queue`): the request must still be open and at the version it had in the
 plan the proposal came from (else 409 and nothing changes); the peer becomes its owner, the other open
 proposals for it are superseded. Declined (request, peer) pairs are remembered and never proposed again.
 """
@@ -16,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from api.problems import Conflict
 from api.roles import Principal, Role
-from api.store import audit
+from api.store import audit, queue
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, HandOffRow, PlanItemRow, RequestRow
 from api.webhooks import EventType, publish
@@ -149,7 +150,10 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
     """The peer takes the request: it becomes its owner, if the request is as it was when proposed."""
     if row.state != PROPOSED:
         raise Conflict(f"Hand-off {row.id} is {row.state} already.")
-    request = session.scalar(select(RequestRow).where(RequestRow.id == row.request_id))
+    # Lock the peer, then the request (the order plans.apply takes them): two accepts to one peer run one
+    # after the other, so the second one's room check counts the first one's request.
+    queue.lock_agents(session=session, agent_ids=[row.to_agent_id])
+    request = queue.lock_requests(session=session, request_ids=[row.request_id], with_open=False).get(row.request_id)
     if request is None or request.status not in OPEN_STATUSES:
         raise Conflict(f"{row.request_id} is no longer open; nothing was handed off.")
     if request.version != row.request_version:

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, PreconditionFailed
+from api.problems import Conflict, PreconditionFailed, invalid
 from api.roles import Principal
 from api.store import audit
 from api.store.convert import document_of, stored_policy
-from api.store.tables import OrganisationRow, SkillRow
+from api.store.tables import DepartmentRow, OrganisationRow, SkillRow
 from triage.model import Calendar, Policy
 
 ORGANISATION_ID = 1
@@ -51,7 +51,14 @@ def policy(*, session: Session) -> Policy:
 
 
 def replace_policy(*, session: Session, actor: Principal, policy: Policy, expected_version: int, at: datetime) -> int:
-    """Store a new policy if the stored one is still at `expected_version`; return the new version."""
+    """Store a new policy if the stored one is still at `expected_version`; return the new version. Fair shares
+    name known departments only (422 naming the first unknown one)."""
+    if policy.fair_share_pct:
+        known = set(session.scalars(select(DepartmentRow.id)))
+        unknown = sorted(set(policy.fair_share_pct) - known)
+        if unknown:
+            raise invalid(f"fair_share_pct.{unknown[0]}", f"unknown department {unknown[0]!r} "
+                          f"({len(unknown)} unknown department(s) in all)")  # fmt: skip
     return _replace(session, actor, "policy", document_of(policy), expected_version, at)
 
 

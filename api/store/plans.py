@@ -1,20 +1,23 @@
 """Plans: stored whole (the domain Plan as JSON) with one item per request for placements and applying.
 
-Applying is one transaction: every planned request must still be at the version it had when planned (else
-409 and nothing changes), then each gets the plan's agent as owner. A plan is applied at most once.
+Applying is one transaction, under locks (`api.store.queue`): every request the plan assigns must still be at
+the version it had when planned, and the rest of the queue as it was unless the lead forces it (else 409
+saying what changed, and nothing changes); then each gets the plan's agent as owner. A plan is applied at most
+once.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.problems import Conflict
 from api.roles import Principal
-from api.store import audit
-from api.store.tables import PlanItemRow, PlanRow, RequestRow
+from api.store import audit, queue
+from api.store.tables import PlanItemRow, PlanRow
 from triage.model import Scenario
 from triage.results import Plan
 
@@ -123,27 +126,25 @@ def scheduled_count(*, session: Session, plan_id: int) -> int:
 
 
 def apply(
-    *, session: Session, actor: Principal, plan_row: PlanRow, at: datetime, reason: str | None
+    *, session: Session, actor: Principal, plan_row: PlanRow, at: datetime, reason: str | None, force: bool = False
 ) -> list[tuple[str, str | None, str]]:
-    """Make the plan's agents the owners of its requests, all or nothing; return (request, before, after)."""
+    """Make the plan's agents the owners of its requests, all or nothing; return (request, before, after).
+
+    Locks the plan's agents and every open or planned request first (`api.store.queue`). Refused (409, saying
+    what changed) when a request the plan assigns changed or closed since, always; and when the rest of the
+    queue moved on (requests filed, changed or closed, pins added or removed), unless `force`, which is
+    audited with what it was forced over."""
     items = list(
         session.scalars(
             select(PlanItemRow).where(PlanItemRow.plan_id == plan_row.id, PlanItemRow.agent_id.is_not(None))
         )
     )
-    requests = {
-        r.id: r for r in session.scalars(select(RequestRow).where(RequestRow.id.in_([i.request_id for i in items])))
-    }
-    stale = sorted(
-        i.request_id
-        for i in items
-        if i.request_id not in requests or requests[i.request_id].version != i.request_version
-    )
-    if stale:
-        raise Conflict(
-            f"The queue changed since plan {plan_row.id} was computed ({', '.join(stale[:10])}"
-            f"{' and more' if len(stale) > 10 else ''}); compute a new plan."
-        )
+    queue.lock_agents(session=session, agent_ids=[i.agent_id for i in items if i.agent_id is not None])
+    requests = queue.lock_requests(session=session, request_ids=[i.request_id for i in items], with_open=True)
+    changes_seen = queue.changes_since(session=session, plan_row=plan_row, current=requests)
+    if changes_seen.covered or (changes_seen.any() and not force):
+        then = "compute a new plan" if changes_seen.covered else "compute a new plan, or apply it with force"
+        raise Conflict(f"The queue changed since plan {plan_row.id} was computed: {changes_seen.sentence()}; {then}.")
     claimed = session.execute(
         update(PlanRow)
         .where(PlanRow.id == plan_row.id, PlanRow.applied_at.is_(None))
@@ -159,6 +160,9 @@ def apply(
             assert item.agent_id is not None
             changes.append((item.request_id, request.owner_id, item.agent_id))
             request.owner_id, request.updated_at = item.agent_id, at
+    facts: dict[str, Any] = {"owners": {r: [before, after] for r, before, after in changes}}
+    if changes_seen.any():
+        facts["forced_over"] = changes_seen.facts()
     audit.record(
         session=session,
         actor=actor,
@@ -167,7 +171,7 @@ def apply(
         subject_type="plan",
         subject_id=str(plan_row.id),
         reason=reason,
-        changes={"owners": {r: [before, after] for r, before, after in changes}},
+        changes=facts,
     )
     session.flush()
     return changes

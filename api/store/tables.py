@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -133,6 +133,9 @@ class TokenRow(Base):
     label: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]  # 0009: none means it does not expire
+    last_used_at: Mapped[datetime | None]  # 0009: to the minute (LAST_USED_STEP_SECONDS)
+    replaced_by: Mapped[str | None] = mapped_column(String(32))  # 0009: the token a rotation issued for it
 
 
 class IdempotencyRow(Base):
@@ -193,6 +196,48 @@ class JobRow(Base):
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
     error: Mapped[str | None] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)  # a result that is not a plan (a simulation), as JSON; 0005
+    queue: Mapped[str] = mapped_column(String(20), default="solver", server_default="solver")  # 0008
+    inputs: Mapped[str | None] = mapped_column(Text)  # what the worker needs to run it, as JSON; 0008
+    worker: Mapped[str | None] = mapped_column(String(200))  # "host:pid" of the worker process holding it; 0008
+    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())  # 0008
+
+
+class QueueChangeRow(Base):
+    """One write that changed the queue (a request filed, an agent away, a pin...), numbered in commit order
+    on each backend: the live re-plan waits for a quiet spell after the last one, and a plan records the last
+    one it saw. `at` is the real clock (debouncing is real time even when the app's clock is frozen)."""
+
+    __tablename__ = "queue_changes"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64))
+
+
+class TentativePlaceRow(Base):
+    """A request's tentative place, given at once by the insertion heuristic after change `seq`, on top of plan
+    `base_plan_id`; no agent (and a `note`) when it has none. Superseded by the first plan that saw `seq`."""
+
+    __tablename__ = "tentative_places"
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(index=True)
+    base_plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    request_version: Mapped[int]
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    start: Mapped[datetime | None]
+    end: Mapped[datetime | None]
+    effort_minutes: Mapped[int]
+    priority: Mapped[str | None] = mapped_column(String(2))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class PlanMarkRow(Base):
+    """The last queue change a plan's snapshot saw, and who asked for it ("live": the background re-plan)."""
+
+    __tablename__ = "plan_marks"
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), primary_key=True)
+    seen_seq: Mapped[int]
+    source: Mapped[str] = mapped_column(String(20))
 
 
 class AuditRow(Base):

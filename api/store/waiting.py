@@ -10,13 +10,17 @@ from sqlalchemy.orm import Session
 
 from api.problems import Conflict
 from api.roles import Principal
-from api.store import audit
-from api.store.convert import request_document
-from api.store.tables import RequestRow
+from api.store import audit, organisation
+from api.store.convert import calendar_of, request_document
+from api.store.tables import DepartmentRow, RequestRow
+from api.webhooks import EventType, publish
 from triage import desk
+from triage.calendar import BusinessAxis
+from triage.desk_text import waiting_explanation
 from triage.errors import ScenarioError
 from triage.model import Request
 from triage.names import RequestStatus, WaitingReason
+from triage.render import possessive
 
 
 def _domain(row: RequestRow) -> Request:
@@ -45,6 +49,7 @@ def wait(*, session: Session, actor: Principal, row: RequestRow, reason: Waiting
     audit.record(session=session, actor=actor, at=at, action="request.waiting", subject_type="request",
                  subject_id=str(row.id), changes={"status": [before, row.status], "reason": [None, reason.value]},
                  reason=note)  # fmt: skip
+    _tell(session, row, changed, EventType.REQUEST_WAITING, at)
 
 
 def resume(*, session: Session, actor: Principal, row: RequestRow, note: str | None, at: datetime) -> None:
@@ -56,3 +61,25 @@ def resume(*, session: Session, actor: Principal, row: RequestRow, note: str | N
     audit.record(session=session, actor=actor, at=at, action="request.resumed", subject_type="request",
                  subject_id=str(row.id), changes={"status": [RequestStatus.WAITING.value, row.status]},
                  reason=note)  # fmt: skip
+    _tell(session, row, changed, EventType.REQUEST_BACK, at)
+
+
+def _tell(session: Session, row: RequestRow, changed: Request, event_type: EventType, at: datetime) -> None:
+    """Publish the wait or the return for the requester: the waiting explanation's facts and sentence, or
+    the request back in the queue with the working minutes its clock was paused in all."""
+    calendar = calendar_of(organisation.get(session=session))
+    axis = BusinessAxis(calendar, at, 1)
+    department = session.get(DepartmentRow, row.department_id)
+    who = f'{possessive(department.name if department else row.department_id)} "{row.title}" ({row.id})'
+    data: dict[str, object] = {"request_id": row.id, "title": row.title, "status": changed.status.value}
+    if event_type == EventType.REQUEST_WAITING:
+        explained = waiting_explanation(changed, axis, at)
+        assert explained is not None  # it waits: the wait has just been set
+        data |= {fact.name: fact.value for fact in explained.facts}
+        text = f"{who}: {explained.text}"
+    else:
+        paused = desk.paused_minutes(changed, axis)
+        data["paused_minutes"] = paused
+        text = f"{who} is back in the queue; it is planned again."
+    publish(session=session, event_type=event_type, department_id=row.department_id, request_id=str(row.id),
+            data=data, text=text, at=at)  # fmt: skip

@@ -131,7 +131,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
 
     values: dict[str, Any] = {"database_url": database_url, "fixed_now": NOW, "plan_time_limit_seconds": 3,
                               "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL",
-                              "webhook_secret_key": WEBHOOK_KEY, "webhook_deliver": False}  # fmt: skip
+                              "webhook_secret_key": WEBHOOK_KEY, "webhook_deliver": False,
+                              "live_replan": False}  # fmt: skip
     return Settings(**{**values, **overrides})
 
 

@@ -150,6 +150,24 @@ def test_a_pin_is_published_once_with_its_reason(api: Api) -> None:
     assert refused.status_code == 422 and len(payloads(api)) == 1  # a refused pin publishes nothing
 
 
+def test_a_wait_and_the_return_are_published_with_their_facts(api: Api) -> None:
+    assert subscribe(api, event_types=["request.waiting", "request.back"]).status_code == 201
+    waited = api.post("/requests/REQ-1/wait", "lead", {"reason": "requester"})
+    assert waited.status_code == 200, waited.text
+    [event] = payloads(api, event_type="request.waiting")
+    assert event["request_id"] == "REQ-1" and event["department_id"] == "sales"
+    assert event["data"]["reason"] == "requester" and event["data"]["status"] == "waiting"
+    assert event["text"].startswith('Sales\' "VPN drops every hour" (REQ-1): Waiting for the requester since ')
+    assert "the clock is paused" in event["text"]
+    back = api.post("/requests/REQ-1/resume", "lead", {})
+    assert back.status_code == 200, back.text
+    [event] = payloads(api, event_type="request.back")
+    assert event["data"]["status"] == "open" and event["data"]["paused_minutes"] == 0  # resumed the same minute
+    assert event["text"] == 'Sales\' "VPN drops every hour" (REQ-1) is back in the queue; it is planned again.'
+    assert api.post("/requests/REQ-1/resume", "lead", {}).status_code == 409
+    assert len(payloads(api, event_type="request.back")) == 1  # a refused return publishes nothing
+
+
 def test_a_subscription_gets_only_its_types_and_department(api: Api) -> None:
     people = subscribe(api, department_id="people").json()["id"]
     pins_only = api.post("/webhooks/subscriptions", "admin", {"url": RECEIVER, "event_types": ["pin.created"]})

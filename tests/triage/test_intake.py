@@ -135,7 +135,7 @@ def test_pins_naming_unknown_requests_or_agents_are_rejected() -> None:
     ]
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus", "x" * 300, "../etc/passwd"])
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "x" * 300, "../etc/passwd", "localtime", "posixrules", "Factory"])
 def test_unknown_or_odd_time_zones_are_a_problem_not_a_crash(zone: str) -> None:
     raw = base()
     raw["calendar"]["timezone"] = zone

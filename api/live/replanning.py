@@ -1,0 +1,154 @@
+"""The plan that keeps itself current: after changes to the queue, a warm re-plan from the current plan runs
+in the background, debounced (it starts once the newest change is `live_replan_delay_seconds` old, so a
+burst of changes gets one re-plan), and becomes the current plan unless a plan newer than the one it
+started from was stored meanwhile (a lead's plan supersedes it; the next change starts another).
+
+Repeatable: the live re-plan runs with one CP-SAT worker, a fixed seed and a deterministic work limit
+(`live_replan_work_units`), so the same data and settings give the same plan whatever the machine's load,
+as long as the wall-clock limit is not reached first. Stable: `solver.run.plan` with the previous plan
+charges churn for every request it moves and keeps the previous placements when moving finds nothing cheaper.
+
+One re-plan at a time per deployment: on PostgreSQL a transaction-level advisory lock is held while one
+runs (other processes skip that turn); SQLite is the single-process embedded deployment, where a thread
+lock is enough. Stored plans are audited as the system (`LIVE_ACTOR`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from api.live import marks
+from api.planning import snapshot
+from api.roles import Principal, Role
+from api.settings import Settings
+from api.store import agents, plans
+from api.store.session import Database
+from api.store.tables import PlanRow
+from solver.params import SolveParams
+from solver.run import plan as make_plan
+from triage.errors import ScenarioError
+from triage.results import Plan
+
+log = logging.getLogger("tandem.live")
+LIVE_ACTOR = Principal(id="system", name="Tandem live re-plan", role=Role.LEAD)
+POLL_SECONDS = 0.1
+_ADVISORY_KEY = 0x7A4D_0013  # an arbitrary constant naming the live re-plan's lock
+
+
+def live_params(settings: Settings) -> SolveParams:
+    """Deterministic by default: one worker, seed 0, a work limit; the wall-clock limit as a backstop."""
+    return SolveParams(
+        time_limit_seconds=settings.live_replan_time_limit_seconds,
+        workers=1,
+        random_seed=0,
+        deterministic_limit=settings.live_replan_work_units,
+    )
+
+
+class LiveReplanner:
+    """A daemon thread: watches the numbered changes and re-plans after a quiet spell."""
+
+    def __init__(self, database: Database, settings: Settings) -> None:
+        self._database = database
+        self._settings = settings
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._failed_at_seq = -1  # a change the last re-plan could not plan: wait for a newer one
+        self._thread = threading.Thread(target=self._loop, name="live-replan", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout_seconds: float = 10.0) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout_seconds)
+
+    def _loop(self) -> None:
+        while not self._stopping.wait(POLL_SECONDS):
+            try:
+                self.replan_if_due()
+            except Exception:  # a failed turn is logged; the next change tries again
+                log.exception("live re-plan failed")
+
+    def replan_if_due(self) -> int | None:
+        """Re-plan when changes are waiting and the newest is old enough; the id of the plan stored, if any."""
+        with self._database.reading() as session:
+            seq, at = marks.last_change(session=session)
+            base = marks.current_plan_id(session=session)
+            seen = -1 if base is None else marks.seen_seq(session=session, plan_id=base)
+        if seq <= max(seen, self._failed_at_seq) or at is None:
+            return None
+        if (datetime.now(UTC) - at).total_seconds() < self._settings.live_replan_delay_seconds:
+            return None
+        with self._lock, self._exclusive() as turn:
+            return self._replan(base) if turn else None
+
+    def _replan(self, base: int | None) -> int | None:
+        now = self._now()
+        with self._database.reading() as session:
+            scenario, versions = snapshot(session=session, now=now)
+            seen, _ = marks.last_change(session=session)
+            previous = _body(session, base)
+        if not scenario.requests:
+            self._failed_at_seq = seen  # nothing to plan until the queue changes again
+            return None
+        try:
+            result = make_plan(scenario, live_params(self._settings), previous)
+        except ScenarioError as exc:
+            log.warning("live re-plan: the queue cannot be planned: %s", exc)
+            self._failed_at_seq = seen
+            return None
+        with self._database.writing() as session:
+            if marks.newest_plan_id(session=session) != (base or 0):
+                session.rollback()  # a newer plan (a lead's, or another process's re-plan) supersedes this one
+                return None
+            row = plans.save(session=session, actor=LIVE_ACTOR, plan=result, scenario=scenario, versions=versions,
+                             at=now, reason="the queue changed: the live re-plan")  # fmt: skip
+            marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LIVE)
+            session.commit()
+            stored = row.id
+        self._warm(stored)
+        return stored
+
+    def _warm(self, plan_id: int) -> None:
+        """Build the placer for the new current plan now, so the next filing does not pay for it."""
+        from api.live.placing import warm
+
+        with self._database.reading() as session:
+            row = plans.get(session=session, plan_id=plan_id)
+            assert row is not None
+            warm(row, agents.all_agents(session=session, active_only=True), str(self._database.engine.url))
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[bool]:
+        """Whether this process has the deployment's re-plan turn (PostgreSQL: an advisory lock)."""
+        if self._database.is_sqlite:
+            yield True
+            return
+        with self._database.connection() as connection:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _ADVISORY_KEY}).scalar())
+            try:
+                yield got
+            finally:
+                if got:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _ADVISORY_KEY})
+                    connection.commit()
+
+    def _now(self) -> datetime:
+        fixed = self._settings.fixed_now
+        return fixed.astimezone(UTC) if fixed else datetime.now(UTC)
+
+
+def _body(session: Session, plan_id: int | None) -> Plan | None:
+    if plan_id is None:
+        return None
+    row = session.scalar(select(PlanRow).where(PlanRow.id == plan_id))
+    return None if row is None else plans.body(row)

@@ -1,0 +1,31 @@
+"""Soft term lateness: priority weight x department weight x ageing factor x business minutes a request ends
+past its due time; a deferred request pays nothing here (it pays deferral)."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from solver.build import Built, LinearExpr
+from solver.compile import Compiled, Job
+from solver.terms.base import Facts, SoftTerm, held_sum, past, request_sum
+from triage.names import Term
+
+
+def of_request(compiled: Compiled, job: Job, agent: int | None, end: int | None) -> int:
+    """Weight x minutes past due at this end; 0 when deferred."""
+    return 0 if end is None else job.triage.weight * max(end - job.triage.due_minute, 0)
+
+
+def quantity(facts: Facts) -> int:
+    return request_sum(facts, of_request)
+
+
+def expression(built: Built, compiled: Compiled) -> LinearExpr:
+    variable = [
+        compiled.jobs[j].triage.weight * past(built, compiled, j, compiled.jobs[j].triage.due_minute, Term.LATENESS)
+        for j in sorted(built.team_end)
+    ]
+    return held_sum(built, compiled, of_request) + cp_model.LinearExpr.sum(variable)
+
+
+TERM = SoftTerm(Term.LATENESS, "weighted minutes", quantity, expression, of_request)

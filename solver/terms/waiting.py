@@ -1,0 +1,36 @@
+"""Soft term waiting (anti-starvation): business minutes a request stays open past its priority's maximum
+wait, whatever its weight; a deferred request is counted to the horizon's end plus the deferral extra."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from solver.build import Built, LinearExpr
+from solver.compile import Compiled, Job
+from solver.terms.base import Facts, SoftTerm, held_sum, past, request_sum
+from triage.names import Term
+
+
+def of_request(compiled: Compiled, job: Job, agent: int | None, end: int | None) -> int:
+    """Minutes open past the maximum wait: to the end, or to the horizon's end plus the extra when deferred."""
+    limit = job.triage.max_wait_minute
+    if end is None:
+        return max(compiled.horizon_minutes - limit, 0) + compiled.scenario.policy.deferral_extra_minutes
+    return max(end - limit, 0)
+
+
+def quantity(facts: Facts) -> int:
+    return request_sum(facts, of_request)
+
+
+def expression(built: Built, compiled: Compiled) -> LinearExpr:
+    variable: list[LinearExpr] = []
+    for j in sorted(built.scope.free):
+        job = compiled.jobs[j]
+        variable.append(of_request(compiled, job, None, None) * built.deferred[j])
+        if j in built.team_end:
+            variable.append(past(built, compiled, j, job.triage.max_wait_minute, Term.WAITING))
+    return held_sum(built, compiled, of_request) + cp_model.LinearExpr.sum(variable)
+
+
+TERM = SoftTerm(Term.WAITING, "minutes", quantity, expression, of_request)
