@@ -4,7 +4,8 @@
 - `serve`: the HTTP API (and the demo);
 - `simulate`: a manager's staffing simulation;
 - `importing`: a ticketing system's export into the database (`tandem import`);
-- `worker`: a job worker process.
+- `worker`: a job worker process;
+- `replay`: an export's history replayed under Tandem's plans, compared with the log (`tandem replay`).
 
 Exit status: 0 on success, 2 when the input is bad (every problem is printed, with its record and field,
 and nothing is planned), 1 on an unexpected failure.
@@ -20,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-from api.cli import importing, planning, serve, simulate, worker  # noqa: E402 - each module registers its commands on `app`
+from api.cli import importing, planning, replay, serve, simulate, worker  # noqa: E402 - each module registers its commands on `app`
 from api.cli.common import _Clock, begin, process_started  # noqa: E402
 
 
@@ -40,3 +41,4 @@ serve.register(app)
 simulate.register(app)
 importing.register(app)
 worker.register(app)
+replay.register(app)

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from api.cli.common import BAD_INPUT, err, out
 from triage.errors import Problem, ScenarioError
 from triage.importers.build import Imported
+from triage.importers.jira import import_jira
 from triage.importers.mapping import Mapping, parse_mapping
 from triage.importers.plain import import_plain
 from triage.importers.report import render_report
@@ -35,8 +36,13 @@ from triage.importers.zendesk import import_zendesk
 from triage.model import Scenario
 
 Importer = Callable[..., Imported]
-FORMATS: dict[str, Importer] = {"servicenow": import_servicenow, "plain": import_plain, "zendesk": import_zendesk}
-JSON_FORMATS = {"zendesk"}  # read as one JSON document; the others are CSV
+FORMATS: dict[str, Importer] = {
+    "servicenow": import_servicenow,
+    "plain": import_plain,
+    "zendesk": import_zendesk,
+    "jira": import_jira,
+}
+JSON_FORMATS = {"zendesk", "jira"}  # read as one JSON document; the others are CSV
 SHOWN_PROBLEMS = 50
 
 

@@ -6,7 +6,7 @@ validated `Mapping`, and returns domain objects; nothing here reads a file, a cl
 - `mapping`: the mapping file's model (TOML, validated by pydantic) and the default mapping per format;
 - `tickets`: the neutral ticket every format becomes (id, line, times, state history);
 - `tabular`: rows of columns to tickets (header check, dates, states, duplicates, every problem named);
-- `servicenow`, `zendesk`, `plain`: one module per format (Jira Service Management is not done yet);
+- `servicenow`, `zendesk`, `jira` (Jira Service Management search results), `plain`: one module per format;
 - `effort`: effort learned from history (business minutes in active states, per class, median, clipped);
 - `organisation`: departments, agents (skills, share of time) and statuses from the tickets;
 - `build`: tickets to a checked scenario and its report;

@@ -101,6 +101,11 @@ class Mapping(_Model):
     default_skill: str | None = Field(
         None, description="Skill of a ticket with no skill value (reported as a warning); absent: an error."
     )
+    skill_separator: str | None = Field(
+        None,
+        description="Split each skills column's value on it, one skill per part (lists such as Jira's components "
+        "and labels); absent: one skill per column.",
+    )
     columns: Columns
     states: States
     impact: dict[str, Impact] = Field(default_factory=dict, description="Source value to Tandem impact.")

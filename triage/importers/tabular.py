@@ -149,7 +149,7 @@ def _ticket(source_id: str, events: list[tuple[datetime, int, dict[str, str], Ev
         group=last.group,
         department=reader.value(row, columns.department),
         requester=reader.value(row, columns.requester),
-        skills=[v for c in columns.skills if (v := reader.value(row, c)) is not None],
+        skills=_skill_values(reader, row),
         title=" / ".join(title_parts) or source_id,
         impact=reader.value(row, columns.impact),
         urgency=reader.value(row, columns.urgency),
@@ -158,3 +158,14 @@ def _ticket(source_id: str, events: list[tuple[datetime, int, dict[str, str], Ev
         made_sla=None if made_sla is None else made_sla.lower() == "true",
         events=[e for *_, e in events],
     )
+
+
+def _skill_values(reader: _Reader, row: dict[str, str]) -> list[str]:
+    """The skills columns' values, each split on the mapping's skill_separator when it has one (distinct,
+    in order)."""
+    separator = reader.mapping.skill_separator
+    values = [v for c in reader.mapping.columns.skills if (v := reader.value(row, c)) is not None]
+    if separator is None:
+        return values
+    parts = (p.strip() for v in values for p in v.split(separator))
+    return list(dict.fromkeys(p for p in parts if p and p not in reader.missing))

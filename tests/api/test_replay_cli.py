@@ -1,0 +1,58 @@
+"""`tandem replay`: the table and paragraph on the known history (a golden file), and bad input exits 2
+naming the field, as `tandem import` does."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from api.cli import app
+from tests.triage.importers.snow import SAMPLE
+
+runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
+HISTORY = ROOT / "tests" / "triage" / "importers" / "replay_sample.csv"
+GOLDEN = ROOT / "tests" / "golden" / "replay_sample.txt"
+WINDOW = ["--team", "Group 1", "--from", "2016-03-01", "--days", "2", "--quiet"]
+
+
+def test_the_comparison_of_the_known_history_reads_as_the_golden_file() -> None:
+    result = runner.invoke(app, ["replay", "servicenow", str(HISTORY), *WINDOW])
+    assert result.exit_code == 0, result.output
+    if os.environ.get("UPDATE_GOLDEN"):
+        GOLDEN.write_text(result.stdout)
+    assert result.stdout == GOLDEN.read_text(), "rendered text changed: review it, then run with UPDATE_GOLDEN=1"
+
+
+def test_an_unknown_format_exits_2() -> None:
+    result = runner.invoke(app, ["replay", "jira-xml", str(HISTORY), *WINDOW])
+    assert result.exit_code == 2
+    assert "unknown format 'jira-xml'" in result.stderr
+
+
+def test_a_file_of_another_format_exits_2_naming_the_columns() -> None:
+    plain = ROOT / "tests" / "triage" / "importers" / "plain_sample.csv"
+    result = runner.invoke(app, ["replay", "servicenow", str(plain), *WINDOW])
+    assert result.exit_code == 2
+    assert "this does not look like a ServiceNow incident export" in result.stderr
+    assert "columns.made_sla" in result.stderr
+
+
+def test_a_window_with_no_arrivals_exits_2() -> None:
+    result = runner.invoke(app, ["replay", "servicenow", str(HISTORY), *WINDOW[:2], "--from", "2017-01-02"])
+    assert result.exit_code == 2
+    assert "--from" in result.stderr and "no request of the team was created" in result.stderr
+
+
+def test_a_replan_interval_out_of_range_exits_2_naming_it() -> None:
+    result = runner.invoke(app, ["replay", "servicenow", str(SAMPLE), *WINDOW, "--every", "1"])
+    assert result.exit_code == 2
+    assert "every" in result.stderr and "greater than or equal to 5" in result.stderr
+
+
+def test_a_missing_file_exits_2() -> None:
+    result = runner.invoke(app, ["replay", "servicenow", str(ROOT / "no-such.csv"), *WINDOW])
+    assert result.exit_code == 2
+    assert "cannot read it as CSV" in result.stderr
