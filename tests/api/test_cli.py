@@ -197,12 +197,17 @@ def test_help_prints_the_agents_paragraph_and_each_note(tmp_path: Path) -> None:
     team = [agent("ana", target_load_pct=10), agent("ben")]
     work = [request("A", 240, owner="ana", title="VPN down"), request("B", 240, owner="ana")]
     path = write(tmp_path, scenario_dict(team, work, policy=flat_policy(2400, term_weights={"churn": 5000})))
-    result = runner.invoke(app, ["help", str(path), "--agent", "ana", "--time-limit", "2"])
+    # A and B tie on Ana, so two plans may order them either way: both answers are about one plan, given.
+    planned = runner.invoke(app, ["plan", str(path), "--json", "--time-limit", "2"])
+    assert planned.exit_code == 0, planned.output
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(planned.stdout)
+    result = runner.invoke(app, ["help", str(path), "--agent", "ana", "--plan", str(plan_file)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].startswith("Ana is planned 8 h over the next 5 working days against a target of 4 h. 1 hand-off")
     assert len(lines) == 2 and lines[1].startswith('- Robin (Operations): your request "')
-    as_json = runner.invoke(app, ["help", str(path), "--agent", "ana", "--json", "--time-limit", "2"])
+    as_json = runner.invoke(app, ["help", str(path), "--agent", "ana", "--json", "--plan", str(plan_file)])
     answer = Help.model_validate_json(as_json.stdout)
     assert answer.moves == 1 and answer.planned_after == answer.target_minutes == 240
     assert [p.note for p in answer.proposals] == [lines[1].removeprefix("- ")]
