@@ -19,8 +19,8 @@ from triage.calendar import BusinessAxis
 from triage.desk_text import waiting_explanation
 from triage.errors import ScenarioError
 from triage.model import Request
+from triage.move_text import requester_subject
 from triage.names import RequestStatus, WaitingReason
-from triage.render import possessive
 from triage.results import Explanation
 
 
@@ -75,19 +75,17 @@ def explanation(*, session: Session, row: RequestRow, at: datetime) -> Explanati
 def _tell(session: Session, row: RequestRow, changed: Request, event_type: EventType, at: datetime) -> None:
     """Publish the wait or the return for the requester: the waiting explanation's facts and sentence, or
     the request back in the queue with the working minutes its clock was paused in all."""
-    calendar = calendar_of(organisation.get(session=session))
-    axis = BusinessAxis(calendar, at, 1)
     department = session.get(DepartmentRow, row.department_id)
-    who = f'{possessive(department.name if department else row.department_id)} "{row.title}" ({row.id})'
+    who = requester_subject(department.name if department else row.department_id, row.title, str(row.id))
     data: dict[str, object] = {"request_id": row.id, "title": row.title, "status": changed.status.value}
     if event_type == EventType.REQUEST_WAITING:
-        explained = waiting_explanation(changed, axis, at)
-        assert explained is not None  # it waits: the wait has just been set
+        explained = explanation(session=session, row=row, at=at)
+        assert explained is not None  # it waits: the wait has just been kept on the row
         data |= {fact.name: fact.value for fact in explained.facts}
         text = f"{who}: {explained.text}"
     else:
-        paused = desk.paused_minutes(changed, axis)
-        data["paused_minutes"] = paused
+        axis = BusinessAxis(calendar_of(organisation.get(session=session)), at, 1)
+        data["paused_minutes"] = desk.paused_minutes(changed, axis)
         text = f"{who} is back in the queue; it is planned again."
     publish(session=session, event_type=event_type, department_id=row.department_id, request_id=str(row.id),
             data=data, text=text, at=at)  # fmt: skip
