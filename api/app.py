@@ -9,6 +9,7 @@ delivery loop (`api.webhooks.delivery`) while it serves, when a webhook key is s
 from __future__ import annotations
 
 import asyncio
+import copy
 import gc
 import json
 from collections.abc import AsyncIterator
@@ -178,6 +179,10 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI's document, with problem documents (not FastAPI's validation error) as every error response."""
     if app.openapi_schema:
         return app.openapi_schema
+    key = _routes_key(app)
+    if key in _DOCUMENTS:  # every app of one process has the same routes: build the document once (~1-2 s)
+        app.openapi_schema = copy.deepcopy(_DOCUMENTS[key])
+        return app.openapi_schema
     document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
@@ -195,8 +200,23 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in problems.ERROR_STATUSES:
                 responses[str(status)] = {"description": _phrase(status), **problem}
+    _DOCUMENTS[key] = copy.deepcopy(document)
     app.openapi_schema = document
     return document
+
+
+_DOCUMENTS: dict[tuple[object, ...], dict[str, Any]] = {}
+
+
+def _routes_key(app: FastAPI) -> tuple[object, ...]:
+    """What the document is made of: the app's title and version and each route's path, methods and endpoint."""
+    routes = tuple(
+        (type(route).__name__, getattr(route, "path", None), tuple(sorted(getattr(route, "methods", None) or ())),
+         id(getattr(route, "endpoint", None)), getattr(route, "include_in_schema", None))
+        for route in app.routes
+        if getattr(route, "include_in_schema", True)  # the docs' own routes are per app, and not in the document
+    )  # fmt: skip
+    return (app.title, app.version, app.description, routes)
 
 
 def _phrase(status: int) -> str:
