@@ -22,9 +22,9 @@ from api.store import jobs
 from api.store.session import Database
 from api.store.tables import JobRow
 from api.writes import Outcome, replay_if_retried, respond
-from fixtures.profile import PROFILE
 from solver.arrivals import observed_rates
 from solver.simulate import SimulationParams
+from triage.demand import PROFILE
 from triage.errors import ScenarioError
 from triage.model import Scenario
 from triage.simulation import Simulation

@@ -20,10 +20,10 @@ from rich.table import Table
 from api.cli.common import err, out, read_scenario
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
 from api.limits import Limits, TooLarge, admit_simulation
-from fixtures.profile import PROFILE
 from solver.arrivals import observed_rates
 from solver.simulate import Progress as Step
 from solver.simulate import SimulationParams, simulate
+from triage.demand import PROFILE
 from triage.errors import ScenarioError
 from triage.model import Scenario
 from triage.names import Planner
