@@ -21,6 +21,7 @@ from api.store import audit, queue
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, HandOffRow, PlanItemRow, RequestRow
 from api.webhooks import EventType, publish
+from triage.handoffs import room_left
 from triage.help_text import render_note
 from triage.names import HandOffState
 from triage.results import HandOff, Help
@@ -196,8 +197,8 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
 
 
 def _check_room(session: Session, row: HandOffRow) -> None:
-    """The peer still has the room the proposal counted on: work given to them since its plan (other hand-offs
-    accepted, a lead's reassignment) counts against it."""
+    """The peer still has the room the proposal counted on (`triage.handoffs.room_left`), reading the work
+    given to them since its plan: requests they own now that the plan did not give them."""
     proposal = HandOff.model_validate_json(row.body)
     owned = session.scalars(
         select(RequestRow).where(
@@ -215,13 +216,9 @@ def _check_room(session: Session, row: HandOffRow) -> None:
             )
         )
     )
-    since = sum(r.effort_minutes for r in owned if r.id not in planned_with_peer)
-    if proposal.to_planned_after + since > proposal.to_target_minutes:
-        raise Conflict(
-            f"{proposal.to_agent_name} would be above target: {proposal.to_planned_after} planned minutes with "
-            f"{row.request_id} and {since} given to them since the plan, against a target of "
-            f"{proposal.to_target_minutes}; nothing was handed off: compute a new plan and ask for help again."
-        )
+    over = room_left(proposal, sum(r.effort_minutes for r in owned if r.id not in planned_with_peer))
+    if over is not None:
+        raise Conflict(f"{over.sentence()}; nothing was handed off: compute a new plan and ask for help again.")
 
 
 def decline(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:
