@@ -2,8 +2,8 @@
 
     python -m benchmarks.polish_bench --sizes S XL --seeds 1 2 3 --moves 100000
 
-For each size and seed: the generated scenario, the routing start (`solver.heuristic.best_routing`), then
-`solver.polish.polish` with a fixed number of moves and no time limit (seed 0). With the same code the cost
+For each size and seed: the generated scenario, the routing start (`solver.search.heuristic.best_routing`), then
+`solver.search.polish.polish` with a fixed number of moves and no time limit (seed 0). With the same code the cost
 reached is the same on any machine (the search is seeded and counts moves, not seconds), so two versions of
 the pricing can be compared on both speed and answer; the seconds depend on the machine and its load, the
 process's CPU seconds less so (on a shared machine, compare moves per CPU second).
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from fixtures.generate import SIZES, generate_scenario
 from solver.compile import compile_scenario
 from solver.evaluate import total_cost
-from solver.heuristic import best_routing
-from solver.polish import polish
+from solver.search.heuristic import best_routing
+from solver.search.polish import polish
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:

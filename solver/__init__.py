@@ -1,7 +1,7 @@
 """Tandem's planner: CP-SAT models, searches and bounds over triage's domain objects. Pure, no I/O.
 
 Soft terms are defined once, one module each, in `solver.terms`; the direct price (`solver.evaluate`), the
-CP-SAT model (`solver.build`), the local search (`solver.polish`) and the bounds (`solver.bound`) read them.
+CP-SAT model (`solver.build`), the local search (`solver.search.polish`) and the bounds (`solver.bound`) read them.
 
 Worked example: a new soft term `handoffs`, one point per request planned with someone other than the
 agent its department usually works with. A term whose bucket is the request touches three production
@@ -37,5 +37,5 @@ the terms it does not write out itself) and the per-request bound follow; the pl
 its unit; `tests/solver/test_contract.py` holds the expression to the quantity. The independent checker
 (`triage/validation.py`) is the deliberate second copy and gets the term by hand: every solver test compares
 the two. A term over another bucket (agent, department, share class, rank pair) also needs its bucket kept
-by the local search (`solver.polish`), which holds those buckets in preallocated lists for speed.
+by the local search (`solver.search.polish`), which holds those buckets in preallocated lists for speed.
 """

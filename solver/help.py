@@ -27,9 +27,9 @@ from solver.build import Built, LinearExpr, Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.counterfactual import current_placements
 from solver.evaluate import Placements, loads, pins_hold, total_cost
-from solver.heuristic import left_shift
 from solver.params import SolveParams
 from solver.run import add_hint, extract_plan, new_solver, read_placements
+from solver.search.heuristic import left_shift
 from triage.errors import Problem, ScenarioError
 from triage.help_text import render_help, render_note
 from triage.model import Scenario

@@ -1,8 +1,8 @@
 """`plan(scenario, params, previous) -> Plan`: the planner's entry point; the only place a CpSolver runs.
 
 The routing heuristic's plan (or the previous plan, on a re-plan) is the start. Small scenarios are solved
-as one model, polished by the sequence local search (`solver.polish`) and solved again from its plan; large
-ones are polished, then improved by large-neighbourhood search (`solver.lns`). If
+as one model, polished by the sequence local search (`solver.search.polish`) and solved again from its plan; large
+ones are polished, then improved by large-neighbourhood search (`solver.search.lns`). If
 nothing is found within the time limit, the starting plan is returned with an honest status. A plan is
 always returned, never an exception; pins that cannot all hold give status `infeasible` with conflicts.
 """
@@ -20,12 +20,12 @@ from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
-from solver.heuristic import best_routing, left_shift, route_earliest_finish
-from solver.lns import improve
 from solver.params import SolveParams
-from solver.polish import polish
-from solver.relieve import relieve_overload
 from solver.replan import changes_since, placements_from
+from solver.search.heuristic import best_routing, left_shift, route_earliest_finish
+from solver.search.lns import improve
+from solver.search.polish import polish
+from solver.search.relieve import relieve_overload
 from solver.terms import UNITS
 from triage.explain import explain_plan
 from triage.model import Scenario
@@ -159,7 +159,7 @@ def _size(compiled: Compiled) -> int:
 def _solve_large(
     compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
 ) -> tuple[Placements, PlanStatus, int, str]:
-    """The sequence local search (`solver.polish`) for `large_polish_share` of the time, then neighbourhood
+    """The sequence local search (`solver.search.polish`) for `large_polish_share` of the time, then neighbourhood
     search, which also re-places pinned requests and re-times starts minute by minute, from its plan. When
     the routing start breaks a pin, the whole model is solved first for a plan that keeps them (or the proof
     that none can)."""
@@ -184,7 +184,7 @@ def _solve_small(
     compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
 ) -> tuple[Placements, PlanStatus, int, str]:
     """One model and a local search, as the schedule shares the time (`SearchSchedule`): the whole model
-    first, to prove small cases optimal at once; then the sequence local search (`solver.polish`); then the
+    first, to prove small cases optimal at once; then the sequence local search (`solver.search.polish`); then the
     whole model again from the best plan, for the rest, to improve it minute by minute and raise the bound."""
     now = time.perf_counter()
     first = now + (deadline - now) * params.schedule.small_first_solve_share

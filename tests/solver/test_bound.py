@@ -10,9 +10,9 @@ from ortools.sat.python import cp_model
 from solver.bound import per_request_bound, time_indexed_bound
 from solver.build import build_model
 from solver.compile import compile_scenario
-from solver.heuristic import best_routing
 from solver.params import SolveParams
 from solver.run import add_hint, new_solver
+from solver.search.heuristic import best_routing
 from tests.solver.test_properties import scenarios
 from triage.model import Scenario
 

@@ -1,4 +1,4 @@
-"""The sequence local search (`solver.polish`): its running cost is the policy's cost of its plan after any
+"""The sequence local search (`solver.search.polish`): its running cost is the policy's cost of its plan after any
 sequence of moves, its plans keep every hard rule and pin, it is never worse than its input, and it finds
 the known answer of small cases."""
 
@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from fixtures.generate import SIZES, generate_scenario
 from solver.compile import compile_scenario
 from solver.evaluate import pins_hold, total_cost
-from solver.heuristic import best_routing
-from solver.polish import Polisher, polish
 from solver.run import extract_plan
+from solver.search.heuristic import best_routing
+from solver.search.polish import Polisher, polish
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.test_properties import scenarios
 from triage.model import Scenario

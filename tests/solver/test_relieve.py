@@ -1,4 +1,4 @@
-"""The last pass (`solver.relieve`): a request on an agent above target moves to a qualified peer below
+"""The last pass (`solver.search.relieve`): a request on an agent above target moves to a qualified peer below
 target only when that lowers the plan's cost; the hard rules and pins hold after it."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 
 from solver.compile import compile_scenario
 from solver.evaluate import loads, total_cost
-from solver.heuristic import best_routing
-from solver.relieve import relieve_overload
 from solver.run import extract_plan
+from solver.search.heuristic import best_routing
+from solver.search.relieve import relieve_overload
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.test_properties import scenarios
 from triage.model import Scenario
