@@ -33,7 +33,7 @@ from solver.search.heuristic import left_shift
 from triage.errors import Problem, ScenarioError
 from triage.help_text import render_help, render_note
 from triage.model import Scenario
-from triage.names import HelpOutcome, HelpReason, PinKind, PlanStatus, RequestStatus, StayReason
+from triage.names import HelpOutcome, HelpReason, PlanStatus, RequestStatus, StayReason
 from triage.results import HandOff, Help, Plan, Stay
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=3.0, workers=2)
@@ -110,7 +110,7 @@ def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) 
     targets = [a.target_minutes for a in compiled.agents]
     before = loads(compiled, current)
     mine = sorted(j for j, (a, _) in current.items() if a == asker)
-    pinned = {p.request for p in compiled.scenario.pins if p.kind == PinKind.ASSIGN}
+    pinned = compiled.pins.assigned_to  # an assign pin keeps the request with its agent
     options = {}
     for j in mine:
         job = compiled.jobs[j]
@@ -122,7 +122,7 @@ def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) 
             and before[c.agent] + job.effort <= targets[c.agent]
         ]
         room.sort(key=lambda b: (before[b] - targets[b], b))
-        options[j] = [] if job.request.id in pinned else room[:PEERS_PER_REQUEST]
+        options[j] = [] if j in pinned else room[:PEERS_PER_REQUEST]
     cap, reason, late = _cap(compiled, plan, agent_id, asker, mine, before)
     return _Ask(compiled, asker, current, targets, before, mine, options, cap, reason, late)
 
@@ -295,7 +295,7 @@ def _stay(ask: _Ask, j: int, over_after: int, declined: Declined) -> Stay:
     with_room = [b for b in others if ask.before[b] + job.effort <= ask.targets[b]]
     if job.request.status == RequestStatus.IN_PROGRESS and not others:
         reason = StayReason.IN_PROGRESS
-    elif any(p.kind == PinKind.ASSIGN and p.request == job.request.id for p in ask.compiled.scenario.pins):
+    elif j in ask.compiled.pins.assigned_to:
         reason = StayReason.PINNED
     elif not qualified:
         reason = StayReason.NO_SKILL

@@ -28,7 +28,7 @@ from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
 from solver.terms import REQUEST_TERMS, churn, deferral, fairness, lateness, overload, rank, share, spread, waiting
 from solver.terms.fairness import on_time_rate
-from triage.names import PinKind, Term
+from triage.names import Term
 
 INLINED = frozenset({lateness.of_request, deferral.of_request, waiting.of_request, churn.of_request})
 """Per-request terms whose value for a placed request `Polisher._job_value` writes out (deferral's is 0)."""
@@ -79,7 +79,7 @@ class Polisher:
         self.compiled = compiled
         self.weights = compiled.weights
         jobs, agents = compiled.jobs, compiled.agents
-        held = _pinned_jobs(compiled)
+        held = compiled.pins.named
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
         self._ranges: list[dict[int, tuple[int, int]] | None] = [None] * len(jobs)  # built when first needed
         self._options: list[list[int] | None] = [None] * len(jobs)
@@ -90,7 +90,7 @@ class Polisher:
                 bisect.insort(self.blocks[a], (start, start + jobs[j].effort))
         self.not_before = [0] * len(agents)  # a first-pinned request keeps everything else after its start
         for j in held:
-            if j in placements and _pinned_first(compiled, j):
+            if j in placements and j in compiled.pins.first:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
@@ -434,21 +434,3 @@ def _kicked(compiled: Compiled, best: Placements, rng: random.Random) -> Polishe
             if made == KICK:
                 break
     return state
-
-
-def _pinned_jobs(compiled: Compiled) -> set[int]:
-    """Requests a pin names (either side): held where they are."""
-    jobs = compiled.job_index()
-    out = set()
-    for pin in compiled.scenario.pins:
-        if pin.kind == PinKind.UNFREEZE:
-            continue
-        for request in (pin.request, pin.other):
-            if request in jobs:
-                out.add(jobs[request])
-    return out
-
-
-def _pinned_first(compiled: Compiled, j: int) -> bool:
-    request = compiled.jobs[j].request.id
-    return any(pin.kind == PinKind.FIRST and pin.request == request for pin in compiled.scenario.pins)
