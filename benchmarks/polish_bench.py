@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 
 from fixtures.generate import SIZES, generate_scenario
+from solver.budget import Budget
 from solver.compile import compile_scenario
 from solver.evaluate import total_cost
 from solver.search.heuristic import best_routing
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             compiled = compile_scenario(generate_scenario(*SIZES[size], seed=seed))
             start = best_routing(compiled)
             began, began_cpu = time.perf_counter(), time.process_time()
-            found, tried = polish(compiled, start, float("inf"), 0, args.moves)
+            found, tried = polish(compiled, start, Budget.of(float("inf")), 0, args.moves)
             seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
             print(
                 f"| {size} | {seed} | {tried:,} | {seconds:.2f} | {tried / seconds:,.0f} | {cpu:.2f} | "

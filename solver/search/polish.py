@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import bisect
 import random
-import time
 from dataclasses import dataclass, field
 
+from solver.budget import Budget
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
 from solver.terms import REQUEST_TERMS, churn, deferral, fairness, lateness, overload, rank, share, spread, waiting
@@ -383,13 +383,13 @@ class Polisher:
 def polish(
     compiled: Compiled,
     placements: Placements,
-    deadline: float,
+    budget: Budget,
     seed: int = 0,
     moves: int | None = None,
     stall: int = STALL,
 ) -> tuple[Placements, int]:
-    """The cheapest plan found from `placements` by late-acceptance moves until `deadline` (a perf_counter
-    time) or `moves` moves, or `placements` itself when nothing cheaper was found; returns (plan, moves
+    """The cheapest plan found from `placements` by late-acceptance moves until the budget is spent
+    or `moves` moves, or `placements` itself when nothing cheaper was found; returns (plan, moves
     tried). A plan returned other than the input keeps every pin. `stall`: moves without a new best plan
     before a restart (see STALL)."""
     state = Polisher(compiled, placements)
@@ -399,7 +399,7 @@ def polish(
     best, best_cost = state.placements(), state.cost
     history = [state.cost] * HISTORY
     tried = since_best = 0
-    while (moves is None or tried < moves) and (tried % 64 or time.perf_counter() < deadline):
+    while (moves is None or tried < moves) and (tried % 64 or budget.left() > 0):
         if since_best >= stall:
             state = _kicked(compiled, best, rng)
             history = [state.cost] * HISTORY

@@ -16,26 +16,25 @@ anyway is not returned.
 
 from __future__ import annotations
 
-import time
-
+from solver.budget import Budget
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold
 from solver.search.insert import Timelines
 from solver.search.polish import Polisher
 
 
-def relieve_overload(compiled: Compiled, placements: Placements, deadline: float) -> Placements:
-    """The plan after every cost-lowering move found before `deadline` (a perf_counter time)."""
+def relieve_overload(compiled: Compiled, placements: Placements, budget: Budget) -> Placements:
+    """The plan after every cost-lowering move found before the budget is spent."""
     state = Polisher(compiled, placements, keep_starts=True)
     timelines = Timelines(compiled, dict(placements))
     movable = set(state.free)
     moved = True
-    while moved and time.perf_counter() < deadline:
+    while moved and budget.left() > 0:
         moved = False
         for j, (owner, own_start) in sorted(state.placement.items()):
             if j not in movable or state.load[owner] <= state.targets[owner]:
                 continue
-            if time.perf_counter() >= deadline:
+            if budget.left() <= 0:
                 break
             job = compiled.jobs[j]
             for candidate in job.candidates:
