@@ -40,8 +40,8 @@ modules:
 
        TERM = SoftTerm(Term.HANDOFFS, "requests", quantity, expression, of_request)
 
-From `of_request` the direct price, the local search's price of every move (`Polisher._job_value` adds
-the terms it does not write out itself) and the per-request bound follow; the plan reports the term with
+From `of_request` the direct price, the local search's price of every move (`Polisher._job_value` sums the
+per-request terms, each by its module) and the per-request bound follow; the plan reports the term with
 its unit; `tests/solver/test_contract.py` holds the expression to the quantity. The independent checker
 (`triage/validation.py`) is the deliberate second copy and gets the term by hand: every solver test compares
 the two. A term over another bucket (agent, department, share class, rank pair) also needs its bucket kept

@@ -19,7 +19,7 @@ from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
 from triage.model import Change, Scenario
-from triage.names import ExplanationKind
+from triage.names import ExplanationKind, PinKind
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
 from triage.targets import target_minutes
 from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
@@ -293,7 +293,7 @@ def override_effects(scenario: Scenario, plan: Plan, params: SolveParams = DEFAU
 
     out = []
     for pin in scenario.pins:
-        if pin.kind == "unfreeze":
+        if pin.kind == PinKind.UNFREEZE:  # it widens who may take the request; it moves nothing
             continue
         free = without_pin(scenario, plan, pin.id, params)
         if free is None:
