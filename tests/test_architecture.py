@@ -49,5 +49,15 @@ def test_the_clock_enters_the_core_only_as_a_budget(path: Path) -> None:
     assert imported_modules(ast.parse(path.read_text())) & CLOCK_MODULES == set()
 
 
+TRIAGE_FILES = sorted(ROOT.glob("triage/**/*.py"))
+
+
+@pytest.mark.parametrize("path", TRIAGE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_domain_and_its_checker_import_nothing_from_the_solver(path: Path) -> None:
+    """triage/ is below solver/: the checker (triage/validation.py) is the specification the solver answers to,
+    so it reads the rules from the scenario alone, never from the solver's own definitions."""
+    assert "solver" not in imported_modules(ast.parse(path.read_text()))
+
+
 def test_the_core_files_are_found() -> None:
     assert len(CORE_FILES) >= 10
