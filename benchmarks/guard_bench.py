@@ -19,9 +19,9 @@ from collections.abc import Sequence
 
 from fixtures.generate import SIZES, generate_scenario
 from solver.compile import compile_scenario
-from solver.heuristic import best_routing
 from solver.params import SolveParams
 from solver.run import MARGIN_SECONDS, plan
+from solver.search.heuristic import best_routing
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:

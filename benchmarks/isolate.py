@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from solver.insert import Placer
+from solver.search.insert import Placer
 from triage.model import Request, Scenario
 from triage.results import Plan
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from solver.compile import Compiled
-from solver.insert import Timelines
+from solver.search.insert import Timelines
 from triage.names import Term
 from triage.results import Plan
 

@@ -2,8 +2,8 @@
 
     python -m benchmarks.polish_bench --sizes S XL --seeds 1 2 3 --moves 100000
 
-For each size and seed: the generated scenario, the routing start (`solver.heuristic.best_routing`), then
-`solver.polish.polish` with a fixed number of moves and no time limit (seed 0). With the same code the cost
+For each size and seed: the generated scenario, the routing start (`solver.search.heuristic.best_routing`), then
+`solver.search.polish.polish` with a fixed number of moves and no time limit (seed 0). With the same code the cost
 reached is the same on any machine (the search is seeded and counts moves, not seconds), so two versions of
 the pricing can be compared on both speed and answer; the seconds depend on the machine and its load, the
 process's CPU seconds less so (on a shared machine, compare moves per CPU second).
@@ -17,10 +17,11 @@ import time
 from collections.abc import Sequence
 
 from fixtures.generate import SIZES, generate_scenario
+from solver.budget import Budget
 from solver.compile import compile_scenario
 from solver.evaluate import total_cost
-from solver.heuristic import best_routing
-from solver.polish import polish
+from solver.search.heuristic import best_routing
+from solver.search.polish import polish
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -41,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             compiled = compile_scenario(generate_scenario(*SIZES[size], seed=seed))
             start = best_routing(compiled)
             began, began_cpu = time.perf_counter(), time.process_time()
-            found, tried = polish(compiled, start, float("inf"), 0, args.moves)
+            found, tried = polish(compiled, start, Budget.of(float("inf")), 0, args.moves)
             seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
             print(
                 f"| {size} | {seed} | {tried:,} | {seconds:.2f} | {tried / seconds:,.0f} | {cpu:.2f} | "

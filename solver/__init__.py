@@ -1,7 +1,15 @@
 """Tandem's planner: CP-SAT models, searches and bounds over triage's domain objects. Pure, no I/O.
 
-Soft terms are defined once, one module each, in `solver.terms`; the direct price (`solver.evaluate`), the
-CP-SAT model (`solver.build`), the local search (`solver.polish`) and the bounds (`solver.bound`) read them.
+The layout, one concept per place:
+
+- `solver.compile`: a scenario in indexed form (own-axis time per agent, jobs and their candidates);
+- `solver.rules`: the hard rules, one builder each, and what each pin kind means (`solver.rules.pins`, read
+  by the model, the direct check, the heuristics and the local search; the checker keeps its own copy);
+- `solver.terms`: the soft terms, one module each; the direct price (`solver.evaluate`), the CP-SAT model
+  (`solver.build`), the local search (`solver.search.polish`) and the bounds (`solver.bound`) read them;
+- `solver.search`: the phases: routing, insertion, the local search, neighbourhood search, the last pass;
+- `solver.run`: the one `plan`, sharing its time (`solver.budget.Budget`, passed in) between the phases as
+  `solver.params.SearchSchedule` declares; `solver.cpsat`: the one CpSolver factory.
 
 Worked example: a new soft term `handoffs`, one point per request planned with someone other than the
 agent its department usually works with. A term whose bucket is the request touches three production
@@ -32,10 +40,10 @@ modules:
 
        TERM = SoftTerm(Term.HANDOFFS, "requests", quantity, expression, of_request)
 
-From `of_request` the direct price, the local search's price of every move (`Polisher._job_value` adds
-the terms it does not write out itself) and the per-request bound follow; the plan reports the term with
+From `of_request` the direct price, the local search's price of every move (`Polisher._job_value` sums the
+per-request terms, each by its module) and the per-request bound follow; the plan reports the term with
 its unit; `tests/solver/test_contract.py` holds the expression to the quantity. The independent checker
 (`triage/validation.py`) is the deliberate second copy and gets the term by hand: every solver test compares
 the two. A term over another bucket (agent, department, share class, rank pair) also needs its bucket kept
-by the local search (`solver.polish`), which holds those buckets in preallocated lists for speed.
+by the local search (`solver.search.polish`), which holds those buckets in preallocated lists for speed.
 """

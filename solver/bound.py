@@ -15,13 +15,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
+from solver.budget import Budget
 from solver.compile import Compiled, Job
 from solver.evaluate import job_cost, on_time_rate
 from solver.terms import REQUEST_TERMS, fairness
@@ -103,14 +103,11 @@ class _LP:
         return None if result.status != 0 else self.constant + float(result.fun)
 
 
-def time_indexed_bound(
-    compiled: Compiled, time_limit_seconds: float, minutes: int | None = None
-) -> tuple[int, int] | None:
-    """(bound, bucket minutes) from the LP relaxation, or None when too large or not solved in time. The
-    bucket is the finest that fits (`bucket_minutes`) unless given."""
-    started = time.perf_counter()
+def time_indexed_bound(compiled: Compiled, budget: Budget, minutes: int | None = None) -> tuple[int, int] | None:
+    """(bound, bucket minutes) from the LP relaxation, or None when too large or not solved within the
+    budget (building the LP counts too). The bucket is the finest that fits (`bucket_minutes`) unless given."""
     minutes = minutes or bucket_minutes(compiled)
-    if minutes is None or not compiled.jobs or time_limit_seconds <= 0:
+    if minutes is None or not compiled.jobs or budget.left() <= 0:
         return None
     horizon = compiled.horizon_minutes
     buckets = [(t, min(t + minutes, horizon)) for t in range(0, horizon, minutes)]
@@ -129,7 +126,7 @@ def time_indexed_bound(
     _share_terms(compiled, lp, cells)
     _overload_terms(compiled, lp, cells)
     _fairness_terms(compiled, lp, cells)
-    left = time_limit_seconds - (time.perf_counter() - started)  # building the LP counts too
+    left = budget.left()
     value = lp.minimum(left) if left > 0 else None
     if value is None:
         return None

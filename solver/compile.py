@@ -13,9 +13,10 @@ import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from solver.rules.pins import Pins, unfrozen
 from triage.calendar import BusinessAxis, Window
 from triage.model import Agent, Request, Scenario, SkillIndex
-from triage.names import PinKind, Priority, RequestStatus, Term
+from triage.names import Priority, RequestStatus, Term
 from triage.results import Plan
 from triage.scoring import Triage, triage_all
 from triage.targets import fair_shares_per_mille, target_minutes
@@ -125,6 +126,11 @@ class Compiled:
 
         return objective_weights(self)
 
+    @cached_property
+    def pins(self) -> Pins:
+        """The pins that bind open work, as every engine reads them (`solver.rules.pins`), computed once."""
+        return Pins.of(self)
+
     def job_index(self) -> dict[str, int]:
         return {job.request.id: j for j, job in enumerate(self.jobs)}
 
@@ -164,7 +170,7 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
     agents = [AgentTime.of(agent, axis.agent_windows(agent)) for agent in scenario.agents]
     triages = triage_all(scenario, axis)
     index_of = {a.agent.id: i for i, a in enumerate(agents)}
-    unfrozen = {pin.request for pin in scenario.pins if pin.kind == PinKind.UNFREEZE}
+    thawed = unfrozen(scenario.pins)
     planned = {a.request_id: a.agent_id for a in previous.assignments} if previous else {}
     open_requests = [r for r in scenario.requests if r.status.plannable]
     departments = list(
@@ -177,7 +183,7 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
     for request in open_requests:
         qualified = skills.qualified(request.required_skills)
         able.update(qualified)
-        frozen = request.status == RequestStatus.IN_PROGRESS and request.id not in unfrozen
+        frozen = request.status == RequestStatus.IN_PROGRESS and request.id not in thawed
         if frozen and request.owner in index_of and index_of[request.owner] in qualified:
             qualified = [index_of[request.owner]]  # work in progress stays with its owner
         triage = triages[request.id]

@@ -16,8 +16,8 @@ from ortools.sat.python import cp_model
 from solver.build import Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.evaluate import Placements, pins_hold, total_cost
-from solver.heuristic import left_shift
 from solver.params import SolveParams
+from solver.search.heuristic import left_shift
 from triage.errors import Problem, ScenarioError
 from triage.model import Change, Pin, Scenario, TimeOff
 from triage.names import PinKind, PlanStatus, RequestStatus

@@ -1,8 +1,8 @@
 """A simulated day's plan: fast and deterministic, so that a simulation gives the same answer on any machine
 and whatever the number of processes.
 
-`routing`: the cheapest routing order (`solver.heuristic.best_routing`), shifted left. `search`: then a fixed
-number of neighbourhoods (chosen as `solver.lns` chooses them, from a seeded generator), each solved by CP-SAT
+`routing`: the cheapest routing order (`solver.search.heuristic.best_routing`), shifted left. `search`: then a fixed
+number of neighbourhoods (chosen as `solver.search.lns` chooses them, from a seeded generator), each solved by CP-SAT
 with one worker under a deterministic work limit (not a wall-clock one), an improving answer kept. Neither
 depends on the clock; the wall-clock limit of a neighbourhood is only a guard against a stuck machine.
 """
@@ -17,10 +17,10 @@ from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, total_cost
-from solver.heuristic import best_routing, left_shift
-from solver.lns import neighbourhood, sharing
 from solver.params import SolveParams
 from solver.run import extract_plan
+from solver.search.heuristic import best_routing, left_shift
+from solver.search.lns import neighbourhood, sharing
 from triage.model import Scenario
 from triage.names import Planner, PlanStatus
 from triage.results import Plan

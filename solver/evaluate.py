@@ -12,7 +12,7 @@ from solver.terms import Placements, churn, deferral, fairness, lateness, quanti
 from solver.terms.base import team_end
 from solver.terms.fairness import on_time_rate
 from solver.terms.spread import load_per_mille
-from triage.names import PinKind, Term
+from triage.names import Term
 
 __all__ = [
     "JobCost",
@@ -70,24 +70,5 @@ def total_cost(compiled: Compiled, placements: Placements) -> int:
 
 
 def pins_hold(compiled: Compiled, placements: Placements) -> bool:
-    """Whether every pin holds in these placements (pins on done requests bind nothing)."""
-    jobs, agents = compiled.job_index(), compiled.agent_index()
-    for pin in compiled.scenario.pins:
-        if pin.request not in jobs or pin.kind == PinKind.UNFREEZE:
-            continue
-        mine = placements.get(jobs[pin.request])
-        if pin.kind == PinKind.ASSIGN:
-            if mine is None or mine[0] != agents.get(pin.agent or ""):
-                return False
-        elif pin.kind == PinKind.BEFORE:
-            if pin.other not in jobs:
-                continue
-            other = placements.get(jobs[pin.other])
-            if mine is None or other is None:
-                return False
-            end = compiled.agents[mine[0]].team_end(mine[1] + compiled.jobs[jobs[pin.request]].effort)
-            if end > compiled.agents[other[0]].team_start(other[1]):
-                return False
-        elif mine is None or any(a == mine[0] and start < mine[1] for a, start in placements.values()):
-            return False
-    return True
+    """Whether every pin holds in these placements (`solver.rules.pins`: what each kind means)."""
+    return compiled.pins.holds(compiled, placements)

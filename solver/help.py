@@ -18,22 +18,22 @@ the plan's cost under the policy, so the fewest moves that are proposed are also
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget
 from solver.build import Built, LinearExpr, Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.counterfactual import current_placements
 from solver.evaluate import Placements, loads, pins_hold, total_cost
-from solver.heuristic import left_shift
 from solver.params import SolveParams
 from solver.run import add_hint, extract_plan, new_solver, read_placements
+from solver.search.heuristic import left_shift
 from triage.errors import Problem, ScenarioError
 from triage.help_text import render_help, render_note
 from triage.model import Scenario
-from triage.names import HelpOutcome, HelpReason, PinKind, PlanStatus, RequestStatus, StayReason
+from triage.names import HelpOutcome, HelpReason, PlanStatus, RequestStatus, StayReason
 from triage.results import HandOff, Help, Plan, Stay
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=3.0, workers=2)
@@ -66,7 +66,7 @@ def ask_help(
     declined: Declined = frozenset(),
 ) -> Help:
     """Hand-off proposals for an agent above target; an unknown agent raises ScenarioError naming the field."""
-    started = time.perf_counter()
+    clock = Budget.of(0.0)  # only the time spent is read: the re-plan has its own
     if agent_id not in {a.id for a in scenario.agents}:
         raise ScenarioError([Problem(record="help", field="agent", message=f"unknown agent {agent_id!r}")])
     ask = _prepare(compile_scenario(scenario), plan, agent_id, declined)
@@ -77,7 +77,7 @@ def ask_help(
         placements, how = _replan(ask, params or DEFAULT_PARAMS)
         if ask.reason == HelpReason.LATE_WORK and _late(ask, plan, placements, agent_id) >= ask.late_before:
             placements, how = ask.current, "nothing handed off: no hand-off makes their late work earlier"
-    return _answer(scenario, plan, ask, dict(placements), declined, how, time.perf_counter() - started)
+    return _answer(scenario, plan, ask, dict(placements), declined, how, clock.spent())
 
 
 def _late(ask: _Ask, plan: Plan, placements: Placements, agent_id: str) -> int:
@@ -110,7 +110,7 @@ def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) 
     targets = [a.target_minutes for a in compiled.agents]
     before = loads(compiled, current)
     mine = sorted(j for j, (a, _) in current.items() if a == asker)
-    pinned = {p.request for p in compiled.scenario.pins if p.kind == PinKind.ASSIGN}
+    pinned = compiled.pins.assigned_to  # an assign pin keeps the request with its agent
     options = {}
     for j in mine:
         job = compiled.jobs[j]
@@ -122,7 +122,7 @@ def _prepare(compiled: Compiled, plan: Plan, agent_id: str, declined: Declined) 
             and before[c.agent] + job.effort <= targets[c.agent]
         ]
         room.sort(key=lambda b: (before[b] - targets[b], b))
-        options[j] = [] if job.request.id in pinned else room[:PEERS_PER_REQUEST]
+        options[j] = [] if j in pinned else room[:PEERS_PER_REQUEST]
     cap, reason, late = _cap(compiled, plan, agent_id, asker, mine, before)
     return _Ask(compiled, asker, current, targets, before, mine, options, cap, reason, late)
 
@@ -139,7 +139,7 @@ def _replan(ask: _Ask, params: SolveParams) -> tuple[Placements, str]:
     add_hint(built, ask.current)
     relief = _help_rules(built, ask, receivers)
     cost = cp_model.LinearExpr.sum([ask.compiled.weights[t] * q for t, q in built.quantities.items()])
-    deadline = time.perf_counter() + params.time_limit_seconds
+    budget = Budget.of(params.time_limit_seconds)
     built.model.minimize(relief)
     first = _solve(built, params, params.time_limit_seconds / 2)
     if first is None:
@@ -147,7 +147,7 @@ def _replan(ask: _Ask, params: SolveParams) -> tuple[Placements, str]:
     placements, value = first
     built.model.add(relief <= value)
     built.model.minimize(cost)
-    placements = _cheapest(built, params, placements, deadline)
+    placements = _cheapest(built, params, placements, budget)
     shifted = left_shift(ask.compiled, dict(placements))
     if total_cost(ask.compiled, shifted) <= total_cost(ask.compiled, placements) and pins_hold(ask.compiled, shifted):
         placements = shifted  # the same hands, nobody waiting for no reason
@@ -198,12 +198,12 @@ ROUND_SECONDS = 0.5  # the cost phase runs in rounds and stops at the first roun
 
 
 def _cheapest(
-    built: Built, params: SolveParams, start: dict[int, tuple[int, int]], deadline: float
+    built: Built, params: SolveParams, start: dict[int, tuple[int, int]], budget: Budget
 ) -> dict[int, tuple[int, int]]:
     """The cheapest plan keeping the relief found, in short rounds each started from the best so far: the cost
     bound is weak (lateness weights), so waiting for a proof would use the whole time limit for little."""
     best, best_value = start, None
-    while (left := deadline - time.perf_counter()) > 0.05:
+    while (left := budget.left()) > 0.05:
         built.model.clear_hints()  # type: ignore[no-untyped-call]
         add_hint(built, best)
         found = _solve(built, params, min(ROUND_SECONDS, left))
@@ -295,7 +295,7 @@ def _stay(ask: _Ask, j: int, over_after: int, declined: Declined) -> Stay:
     with_room = [b for b in others if ask.before[b] + job.effort <= ask.targets[b]]
     if job.request.status == RequestStatus.IN_PROGRESS and not others:
         reason = StayReason.IN_PROGRESS
-    elif any(p.kind == PinKind.ASSIGN and p.request == job.request.id for p in ask.compiled.scenario.pins):
+    elif j in ask.compiled.pins.assigned_to:
         reason = StayReason.PINNED
     elif not qualified:
         reason = StayReason.NO_SKILL

@@ -18,13 +18,13 @@ the skill catalogue changed), or the held places break a pin, the whole plan is 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from solver.bound import per_request_bound
+from solver.budget import Budget
 from solver.build import Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.cpsat import add_hint, new_solver, read_placements
@@ -125,7 +125,7 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     neighbourhood of the changes; the same result for the same inputs under a deterministic limit."""
     if changed is None:
         return plan(scenario, params, previous)
-    started = time.perf_counter()
+    budget = Budget.of(params.time_limit_seconds)
     compiled = compile_scenario(scenario, previous)
     # no fallback: the routing heuristic's plan would move everything
     start = placements_from(compiled, previous, fallback={})
@@ -137,8 +137,7 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     if scope.free:
         built = build_model(compiled, scope)
         add_hint(built, start)
-        limit = params.time_limit_seconds - (time.perf_counter() - started)
-        solver = new_solver(params, max(limit, 0.05))
+        solver = new_solver(params, max(budget.left(), 0.05))
         status = solver.solve(built.model)
         source += f", CP-SAT {solver.status_name(status).lower()}, {solver.wall_time:.1f} s"
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -148,7 +147,7 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     if not pins_hold(compiled, placements):
         return plan(scenario, params, previous)  # a pin the held places cannot keep: the whole plan decides
     result = extract_plan(compiled, placements, PlanStatus.FEASIBLE, per_request_bound(compiled), source)
-    result.solve_seconds = round(time.perf_counter() - started, 3)
+    result.solve_seconds = round(budget.spent(), 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     result.departments = department_shares(scenario, result)
     result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)

@@ -21,7 +21,7 @@ class SearchSchedule(BaseModel):
         "for a loaded one and for the last neighbourhood's model building.",
     )
     last_pass_share: float = Field(
-        0.03, ge=0, lt=1, description="The last pass (solver.relieve) gets at most this share of the time ..."
+        0.03, ge=0, lt=1, description="The last pass (solver.search.relieve) gets at most this share of the time ..."
     )
     last_pass_seconds: float = Field(0.2, ge=0, description="... or this much plus ...")
     last_pass_seconds_per_request: float = Field(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from solver.compile import Compiled
 from solver.evaluate import Placements, total_cost
-from solver.insert import Timelines, best_slot
+from solver.search.insert import Timelines, best_slot
 from triage.move_text import move_reason_text
 from triage.names import MoveReasonKind, PinKind, Priority
 from triage.results import Assignment, Move, MoveReason, Plan

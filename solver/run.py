@@ -1,31 +1,31 @@
 """`plan(scenario, params, previous) -> Plan`: the planner's entry point; the only place a CpSolver runs.
 
 The routing heuristic's plan (or the previous plan, on a re-plan) is the start. Small scenarios are solved
-as one model, polished by the sequence local search (`solver.polish`) and solved again from its plan; large
-ones are polished, then improved by large-neighbourhood search (`solver.lns`). If
+as one model, polished by the sequence local search (`solver.search.polish`) and solved again from its plan; large
+ones are polished, then improved by large-neighbourhood search (`solver.search.lns`). If
 nothing is found within the time limit, the starting plan is returned with an honest status. A plan is
 always returned, never an exception; pins that cannot all hold give status `infeasible` with conflicts.
 """
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
 from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
+from solver.budget import Budget
 from solver.build import build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
-from solver.heuristic import best_routing, left_shift, route_earliest_finish
-from solver.lns import improve
 from solver.params import SolveParams
-from solver.polish import polish
-from solver.relieve import relieve_overload
 from solver.replan import changes_since, placements_from
+from solver.search.heuristic import best_routing, left_shift, route_earliest_finish
+from solver.search.lns import improve
+from solver.search.polish import polish
+from solver.search.relieve import relieve_overload
 from solver.terms import UNITS
 from triage.explain import explain_plan
 from triage.model import Scenario
@@ -58,16 +58,19 @@ def plan(
     *,
     warm_start: Plan | None = None,
     started: float | None = None,
+    budget: Budget | None = None,
 ) -> Plan:
     """Plan a scenario within the time limit; the plan says how good it is. With `previous`, a re-plan:
     warm-started from it, charging churn for moving its requests, and listing what moved and why. With
     `warm_start`, only started from that plan (what-if re-plans, priced like the plan they are compared to).
 
-    The limit counts from `started` (a `time.perf_counter()` instant: when the caller began waiting, so that
-    reading the input counts too), else from the call. The guard: when model building and the routing start
-    leave less than the finishing reserve, nothing is searched and the routing plan is returned."""
+    The time is `budget` (`solver.budget.Budget`; a test passes one on a fake clock), else the time limit
+    counted from `started` (a `time.perf_counter()` instant: when the caller began waiting, so that reading
+    the input counts too), else from the call; every phase reads its part of it. The guard: when model
+    building and the routing start leave less than the finishing reserve, nothing is searched and the
+    routing plan is returned."""
     params = params or SolveParams()
-    started = time.perf_counter() if started is None else started
+    budget = budget or Budget.of(params.time_limit_seconds, started=started)
     compiled = compile_scenario(scenario, previous)
     hint: Placements = best_routing(compiled)
     if previous is not None or warm_start is not None:
@@ -78,14 +81,14 @@ def plan(
         schedule.last_pass_seconds + schedule.last_pass_seconds_per_request * len(compiled.jobs),
     )
     finishing = schedule.finishing_seconds + schedule.finishing_seconds_per_request * len(compiled.jobs)
-    deadline = started + params.time_limit_seconds - finishing - relieving
-    if time.perf_counter() >= deadline and pins_hold(compiled, hint):
-        return _finish(scenario, compiled, _cut(compiled, hint), started, previous, params)
+    search = budget.less(finishing + relieving)
+    if search.left() <= 0 and pins_hold(compiled, hint):
+        return _finish(scenario, compiled, _cut(compiled, hint), budget, previous, params)
     large = _size(compiled) > params.direct_pairs_limit
     with ThreadPoolExecutor(max_workers=1) as pool:  # the LP beside the search: HiGHS releases the GIL
         share = schedule.large_bound_share if large else schedule.small_bound_share
-        bounding = pool.submit(lower_bounds, compiled, (deadline - time.perf_counter()) * share)
-        placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, deadline)
+        bounding = pool.submit(lower_bounds, compiled, search.share(share))
+        placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, search)
         relaxed = bounding.result()
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
@@ -95,12 +98,12 @@ def plan(
     if status == PlanStatus.INFEASIBLE:
         result = _infeasible(compiled, params, source)
     else:
-        placements = relieve_overload(compiled, placements, deadline + relieving)
+        placements = relieve_overload(compiled, placements, budget.less(finishing))
         shifted = left_shift(compiled, dict(placements))
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
             placements = shifted  # same cost or less, and nobody waits for no reason
         result = extract_plan(compiled, placements, status, bound, source)
-    return _finish(scenario, compiled, result, started, previous, params)
+    return _finish(scenario, compiled, result, budget, previous, params)
 
 
 def _cut(compiled: Compiled, hint: Placements) -> Plan:
@@ -113,10 +116,10 @@ def _cut(compiled: Compiled, hint: Placements) -> Plan:
 
 
 def _finish(
-    scenario: Scenario, compiled: Compiled, result: Plan, started: float, previous: Plan | None, params: SolveParams
+    scenario: Scenario, compiled: Compiled, result: Plan, budget: Budget, previous: Plan | None, params: SolveParams
 ) -> Plan:
     """The plan's time, explanations, department shares and (on a re-plan) moves."""
-    result.solve_seconds = round(time.perf_counter() - started, 3)
+    result.solve_seconds = round(budget.spent(), 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     if result.status != PlanStatus.INFEASIBLE:
         result.departments = department_shares(scenario, result)
@@ -127,27 +130,28 @@ def _finish(
 
 def plan_by_routing(scenario: Scenario) -> Plan:
     """The routing heuristic's plan alone, priced under the policy: the baseline the planner must beat."""
-    started = time.perf_counter()
+    budget = Budget.of(0.0)  # nothing is searched: only the time spent is read
     compiled = compile_scenario(scenario)
     placements = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled)}
     result = extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "none: routing heuristic, not searched")
-    result.solve_seconds = round(time.perf_counter() - started, 3)
+    result.solve_seconds = round(budget.spent(), 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     return result
 
 
-def lower_bounds(compiled: Compiled, time_limit_seconds: float) -> tuple[int, str]:
-    """The best bound of `solver.bound` within the time, and how it was obtained."""
-    deadline = time.perf_counter() + max(time_limit_seconds, 0.1)
+def lower_bounds(compiled: Compiled, budget: Budget) -> tuple[int, str]:
+    """The best bound of `solver.bound` within the budget (a tenth of a second at least), and how it was
+    obtained."""
+    budget = budget.at_least(0.1)
     best = per_request_bound(compiled), "bound from each request alone at its cheapest option"
     finest = bucket_minutes(compiled)
     # Buckets twice as coarse first (about a quarter of the time): on a loaded machine the finest LP may not
     # finish in its time, and the coarse one is still far above the per-request bound (benchmarks/RESULTS.md).
     for minutes in () if finest is None else (2 * finest, finest):
-        relaxed = time_indexed_bound(compiled, deadline - time.perf_counter(), minutes)
+        relaxed = time_indexed_bound(compiled, budget, minutes)
         if relaxed is not None and relaxed[0] > best[0]:
             best = relaxed[0], f"bound from a time-indexed LP relaxation ({minutes}-minute buckets)"
-        if time.perf_counter() >= deadline:
+        if budget.left() <= 0:
             break
     return best
 
@@ -157,23 +161,21 @@ def _size(compiled: Compiled) -> int:
 
 
 def _solve_large(
-    compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
+    compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
-    """The sequence local search (`solver.polish`) for `large_polish_share` of the time, then neighbourhood
+    """The sequence local search (`solver.search.polish`) for `large_polish_share` of the time, then neighbourhood
     search, which also re-places pinned requests and re-times starts minute by minute, from its plan. When
     the routing start breaks a pin, the whole model is solved first for a plan that keeps them (or the proof
     that none can)."""
     prefix = ""
     if not pins_hold(compiled, hint):
-        hint, status, bound, source = _solve_direct(compiled, hint, params, deadline)
+        hint, status, bound, source = _solve_direct(compiled, hint, params, budget)
         if status != PlanStatus.FEASIBLE:
             return hint, status, bound, source
         prefix = f"{source}, then "
-    now = time.perf_counter()
-    polished, moves = polish(
-        compiled, hint, now + (deadline - now) * params.schedule.large_polish_share, params.random_seed, _moves(params)
-    )
-    placements, status, bound, searched = improve(compiled, polished, params, deadline)
+    polishing = budget.share(params.schedule.large_polish_share)
+    polished, moves = polish(compiled, hint, polishing, params.random_seed, _moves(params))
+    placements, status, bound, searched = improve(compiled, polished, params, budget)
     return placements, status, bound, f"{prefix}sequence local search: {moves:,} moves tried, then {searched}"
 
 
@@ -181,19 +183,18 @@ _CP_SAT_BOUND = "bound from CP-SAT's search; "
 
 
 def _solve_small(
-    compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
+    compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
     """One model and a local search, as the schedule shares the time (`SearchSchedule`): the whole model
-    first, to prove small cases optimal at once; then the sequence local search (`solver.polish`); then the
+    first, to prove small cases optimal at once; then the sequence local search (`solver.search.polish`); then the
     whole model again from the best plan, for the rest, to improve it minute by minute and raise the bound."""
-    now = time.perf_counter()
-    first = now + (deadline - now) * params.schedule.small_first_solve_share
+    first = budget.share(params.schedule.small_first_solve_share)
     placements, status, bound, source = _solve_direct(compiled, hint, params, first)
     if status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
         return placements, status, bound, source
-    second = first + (deadline - first) * params.schedule.small_polish_share
+    second = budget.until(first.deadline + (budget.deadline - first.deadline) * params.schedule.small_polish_share)
     placements, moves = polish(compiled, placements, second, params.random_seed, _moves(params))
-    final, status, last_bound, last_source = _solve_direct(compiled, placements, params, deadline)
+    final, status, last_bound, last_source = _solve_direct(compiled, placements, params, budget)
     if total_cost(compiled, final) > total_cost(compiled, placements):
         final = placements  # the last phase found nothing as good in its time
     runs = f"runs: {source}, then sequence local search: {moves:,} moves tried, then {last_source}"
@@ -209,11 +210,11 @@ def _moves(params: SolveParams) -> int | None:
 
 
 def _solve_direct(
-    compiled: Compiled, hint: Placements, params: SolveParams, deadline: float
+    compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
     built = build_model(compiled)
     add_hint(built, hint)
-    solver = new_solver(params, max(deadline - time.perf_counter(), 0.05))
+    solver = new_solver(params, max(budget.left(), 0.05))
     status = solver.solve(built.model)
     source = f"CP-SAT {solver.status_name(status).lower()}, {params.workers} workers, {solver.wall_time:.1f} s"
     if status == cp_model.INFEASIBLE:

@@ -19,8 +19,9 @@ from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
 from triage.model import Change, Scenario
-from triage.names import ExplanationKind
+from triage.names import ExplanationKind, PinKind
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
+from triage.targets import target_minutes
 from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=1)
@@ -158,11 +159,11 @@ def let_in(
     return e
 
 
-def target_minutes(scenario: Scenario) -> dict[str, int]:
-    """Each teammate's target load in the horizon: target_load_pct of their working minutes."""
+def targets_by_agent(scenario: Scenario) -> dict[str, int]:
+    """Each teammate's target load in the horizon in minutes (`triage.targets.target_minutes`)."""
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     return {
-        a.id: sum(end - start for start, end in axis.agent_windows(a)) * a.target_load_pct // 100
+        a.id: target_minutes(sum(end - start for start, end in axis.agent_windows(a)), a.target_load_pct)
         for a in scenario.agents
     }
 
@@ -177,10 +178,10 @@ def relieve(
 ) -> Explanation | None:
     """For a teammate above target load: the cheapest single move of one of their requests to a qualified
     teammate below target, computed; None when they are not above target or no such move exists. `targets`
-    (from `target_minutes`) saves recomputing the teammates' working time per call."""
+    (from `targets_by_agent`) saves recomputing the teammates' working time per call."""
     from solver.compile import qualifies
 
-    target = targets or target_minutes(scenario)
+    target = targets or targets_by_agent(scenario)
     agents = {a.id: a for a in scenario.agents}
     effort = {r.id: r.effort_minutes for r in scenario.requests}
     planned = {a: sum(effort[x.request_id] for x in plan.assignments if x.agent_id == a) for a in agents}
@@ -276,7 +277,7 @@ def explain_all(
     stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
     out += [let_in(scenario, plan, request_id, params, cache) for request_id in stuck]
     out += override_effects(scenario, plan, params)
-    targets = target_minutes(scenario)
+    targets = targets_by_agent(scenario)
     for agent in scenario.agents:
         relief = relieve(scenario, plan, agent.id, params, targets, cache)
         if relief is not None:
@@ -292,7 +293,7 @@ def override_effects(scenario: Scenario, plan: Plan, params: SolveParams = DEFAU
 
     out = []
     for pin in scenario.pins:
-        if pin.kind == "unfreeze":
+        if pin.kind == PinKind.UNFREEZE:  # it widens who may take the request; it moves nothing
             continue
         free = without_pin(scenario, plan, pin.id, params)
         if free is None:

@@ -1,5 +1,5 @@
 """Instant placement: a write that changes the queue gives the requests it touches a tentative place at once,
-with the insertion heuristic (`solver.insert.Placer`) on top of the current plan and the tentative places
+with the insertion heuristic (`solver.search.insert.Placer`) on top of the current plan and the tentative places
 given since, and stores it in the writer's transaction (the place commits with the change, or neither does).
 
 What each change touches: a filed or changed request (placed again: on its pinned agent when it has an
@@ -29,7 +29,7 @@ from api.store.convert import domain_agent, domain_request
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, DepartmentRow, PinRow, PlanRow, RequestRow, TentativePlaceRow
 from api.webhooks import EventType, publish
-from solver.insert import Placer
+from solver.search.insert import Placer
 from triage.errors import ScenarioError
 from triage.move_text import placed_sentence, requester_subject
 

@@ -16,8 +16,8 @@ from benchmarks.pricing import plan_from_placements
 from benchmarks.report import MAIN_HEADERS
 from fixtures.generate import SIZES, generate_scenario
 from solver.compile import compile_scenario
-from solver.heuristic import route_earliest_finish
 from solver.run import plan_by_routing
+from solver.search.heuristic import route_earliest_finish
 from tests.builders import agent, request, scenario
 from triage.model import Scenario
 from triage.names import RequestStatus

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from solver.compile import qualifies
 from solver.help import Declined, ask_help
 from solver.params import SolveParams
-from solver.tradeoffs import target_minutes
+from solver.tradeoffs import targets_by_agent
 from triage.help_text import render_help, render_note
 from triage.model import Scenario
 from triage.names import HelpOutcome, PinKind, RequestStatus
@@ -39,7 +39,7 @@ def checked_help(
     assert after is not None
     assert check_plan(scenario, after) == []
     assert {t.term: t.quantity for t in after.terms} == term_quantities(scenario, after)
-    targets = target_minutes(scenario)
+    targets = targets_by_agent(scenario)
     before_loads, after_loads = planned_minutes(scenario, plan), planned_minutes(scenario, after)
     assert (result.planned_before, result.planned_after) == (before_loads[agent_id], after_loads[agent_id])
     assert result.target_minutes == targets[agent_id]
@@ -104,7 +104,7 @@ def assert_numbers_are_fields(text: str, allowed: set[str]) -> None:
 def fewest_moves(scenario: Scenario, plan: Plan, agent_id: str, declined: Declined = frozenset()) -> tuple[int, int]:
     """(minutes over target, moves), lexicographically least, by trying every way to hand the agent's movable
     requests to qualified peers with room (timing ignored: the tests' scenarios leave every agent the time)."""
-    targets, loads = target_minutes(scenario), planned_minutes(scenario, plan)
+    targets, loads = targets_by_agent(scenario), planned_minutes(scenario, plan)
     requests = {r.id: r for r in scenario.requests}
     pinned = {p.request for p in scenario.pins if p.kind == PinKind.ASSIGN}
     mine = [a.request_id for a in plan.assignments if a.agent_id == agent_id]

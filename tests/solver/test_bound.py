@@ -8,11 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from ortools.sat.python import cp_model
 
 from solver.bound import per_request_bound, time_indexed_bound
+from solver.budget import Budget
 from solver.build import build_model
 from solver.compile import compile_scenario
-from solver.heuristic import best_routing
 from solver.params import SolveParams
 from solver.run import add_hint, new_solver
+from solver.search.heuristic import best_routing
 from tests.solver.test_properties import scenarios
 from triage.model import Scenario
 
@@ -34,6 +35,6 @@ def test_no_lower_bound_exceeds_the_proven_optimum(scenario: Scenario) -> None:
     compiled = compile_scenario(scenario)
     assert per_request_bound(compiled) <= optimum
     for minutes in (30, 60, 240):
-        relaxed = time_indexed_bound(compiled, 10, minutes)
+        relaxed = time_indexed_bound(compiled, Budget.of(10), minutes)
         if relaxed is not None:
             assert relaxed[0] <= optimum, f"{minutes}-minute buckets: {relaxed[0]} > {optimum}"

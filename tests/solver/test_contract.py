@@ -21,9 +21,9 @@ from fixtures.generate import generate_scenario
 from solver.build import Built, Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.evaluate import Placements, term_quantities, total_cost
-from solver.heuristic import best_routing
-from solver.lns import neighbourhood, sharing
 from solver.run import add_hint, read_placements
+from solver.search.heuristic import best_routing
+from solver.search.lns import neighbourhood, sharing
 from solver.terms import REQUEST_TERMS, TERMS
 from tests.triage.test_validation import HAND_VALUES, hand_scenario
 from triage.names import Term

@@ -17,7 +17,7 @@ from fixtures.generate import generate_scenario
 from solver.help import ask_help
 from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
-from solver.tradeoffs import target_minutes
+from solver.tradeoffs import targets_by_agent
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.help_checks import (
     QUICK,
@@ -154,7 +154,7 @@ def test_help_on_a_generated_m_scenario_is_fast_and_valid() -> None:
     # M (25 agents, 300 requests) below full load, planned by routing, which leaves some agents above target.
     s = generate_scenario(25, 300, 5, seed=1, load=0.8)
     current = plan_by_routing(s)
-    targets, loads = target_minutes(s), planned_minutes(s, current)
+    targets, loads = targets_by_agent(s), planned_minutes(s, current)
     asker = max(s.agents, key=lambda a: loads[a.id] - targets[a.id]).id
     assert loads[asker] > targets[asker]
     params = SolveParams(time_limit_seconds=3, workers=2)

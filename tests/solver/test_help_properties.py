@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver.run import plan
-from solver.tradeoffs import target_minutes
+from solver.tradeoffs import targets_by_agent
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.help_checks import QUICK, checked_help, fewest_moves, planned_minutes
 
@@ -46,7 +46,7 @@ def test_help_keeps_its_hard_rules_and_finds_the_fewest_moves(
     agents, requests, declined = team
     s = scenario(agents, requests, policy=flat_policy(2400, term_weights={"churn": 5000}))
     current = plan(s, QUICK)  # keeps the owners, as in tests/solver/test_help.py
-    targets, loads = target_minutes(s), planned_minutes(s, current)
+    targets, loads = targets_by_agent(s), planned_minutes(s, current)
     asker = max(s.agents, key=lambda a: (loads[a.id] - targets[a.id], a.id)).id
     result = checked_help(s, current, asker, declined)
     assert (result.over_after, result.moves) == fewest_moves(s, current, asker, declined)

@@ -1,21 +1,21 @@
-"""The sequence local search (`solver.polish`): its running cost is the policy's cost of its plan after any
+"""The sequence local search (`solver.search.polish`): its running cost is the policy's cost of its plan after any
 sequence of moves, its plans keep every hard rule and pin, it is never worse than its input, and it finds
 the known answer of small cases."""
 
 from __future__ import annotations
 
 import random
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixtures.generate import SIZES, generate_scenario
+from solver.budget import Budget
 from solver.compile import compile_scenario
 from solver.evaluate import pins_hold, total_cost
-from solver.heuristic import best_routing
-from solver.polish import Polisher, polish
 from solver.run import extract_plan
+from solver.search.heuristic import best_routing
+from solver.search.polish import Polisher, polish
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.test_properties import scenarios
 from triage.model import Scenario
@@ -55,7 +55,7 @@ def test_the_running_cost_is_the_policy_cost_after_every_move(s: Scenario, seed:
 def test_polished_plans_keep_every_rule_and_pin_and_never_cost_more(s: Scenario) -> None:
     compiled = compile_scenario(s)
     start = best_routing(compiled)
-    polished, _ = polish(compiled, start, time.perf_counter() + LATER, moves=2_000, stall=150)  # restarts too
+    polished, _ = polish(compiled, start, Budget.of(LATER), moves=2_000, stall=150)  # restarts too
     assert total_cost(compiled, polished) <= total_cost(compiled, start)
     _checked(s, dict(polished), pins=pins_hold(compiled, start))
 
@@ -67,7 +67,7 @@ def test_a_short_request_goes_first_when_that_makes_it_on_time() -> None:
     compiled = compile_scenario(s)
     jobs, ana = compiled.job_index(), compiled.agent_index()["ana"]
     long_first = {jobs["long"]: (ana, 0), jobs["short"]: (ana, 120)}
-    polished, _ = polish(compiled, long_first, time.perf_counter() + LATER, moves=500)
+    polished, _ = polish(compiled, long_first, Budget.of(LATER), moves=500)
     assert polished == {jobs["short"]: (ana, 0), jobs["long"]: (ana, 30)}
 
 
@@ -77,7 +77,7 @@ def test_a_deferred_request_with_room_is_placed_and_work_is_shared() -> None:
     s = scenario([agent("ana"), agent("ben")], [request("R1"), request("R2")], policy=flat_policy(60))
     compiled = compile_scenario(s)
     jobs, index = compiled.job_index(), compiled.agent_index()
-    polished, _ = polish(compiled, {jobs["R1"]: (index["ana"], 0)}, time.perf_counter() + LATER, moves=500)
+    polished, _ = polish(compiled, {jobs["R1"]: (index["ana"], 0)}, Budget.of(LATER), moves=500)
     assert sorted(polished.values()) == [(index["ana"], 0), (index["ben"], 0)]
     assert total_cost(compiled, polished) == 0
 
@@ -90,7 +90,7 @@ def test_a_fixed_number_of_moves_gives_the_same_plan_every_time() -> None:
     )
     compiled = compile_scenario(s)
     start = best_routing(compiled)
-    runs = [polish(compiled, start, time.perf_counter() + LATER, seed=3, moves=3_000) for _ in range(2)]
+    runs = [polish(compiled, start, Budget.of(LATER), seed=3, moves=3_000) for _ in range(2)]
     assert runs[0] == runs[1]
 
 
@@ -109,6 +109,6 @@ def test_the_running_cost_holds_on_a_generated_scenario_with_restarts() -> None:
             state.apply(patch)
             applied += 1
             assert state.cost == total_cost(compiled, state.placements())
-    polished, _ = polish(compiled, start, time.perf_counter() + LATER, moves=3_000, stall=300)
+    polished, _ = polish(compiled, start, Budget.of(LATER), moves=3_000, stall=300)
     assert total_cost(compiled, polished) < total_cost(compiled, start)
     _checked(s, dict(polished))

@@ -1,17 +1,16 @@
-"""The last pass (`solver.relieve`): a request on an agent above target moves to a qualified peer below
+"""The last pass (`solver.search.relieve`): a request on an agent above target moves to a qualified peer below
 target only when that lowers the plan's cost; the hard rules and pins hold after it."""
 
 from __future__ import annotations
 
-import time
-
 from hypothesis import HealthCheck, given, settings
 
+from solver.budget import Budget
 from solver.compile import compile_scenario
 from solver.evaluate import loads, total_cost
-from solver.heuristic import best_routing
-from solver.relieve import relieve_overload
 from solver.run import extract_plan
+from solver.search.heuristic import best_routing
+from solver.search.relieve import relieve_overload
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.test_properties import scenarios
 from triage.model import Scenario
@@ -41,7 +40,7 @@ def test_a_move_that_lowers_the_cost_is_made() -> None:
     compiled = compile_scenario(s)
     ana, ben = compiled.agent_index()["ana"], compiled.agent_index()["ben"]
     start = {j: (ana, 60 * j) for j in range(3)}  # 180 minutes on Ana: 60 above her target
-    relieved = relieve_overload(compiled, start, time.perf_counter() + LATER)
+    relieved = relieve_overload(compiled, start, Budget.of(LATER))
     # before: 60 minutes of overload + a spread of 75 per mille (180 of 2,400 minutes against 0) = 135;
     # after one move: no overload, spread 50 - 25 = 25
     assert (total_cost(compiled, start), total_cost(compiled, relieved)) == (135, 25)
@@ -55,7 +54,7 @@ def test_no_move_when_it_costs_more_than_it_saves() -> None:
     compiled = compile_scenario(s)
     ana = compiled.agent_index()["ana"]
     start = {j: (ana, 60 * j) for j in range(3)}
-    assert relieve_overload(compiled, start, time.perf_counter() + LATER) == start
+    assert relieve_overload(compiled, start, Budget.of(LATER)) == start
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,7 +62,7 @@ def test_no_move_when_it_costs_more_than_it_saves() -> None:
 def test_the_last_pass_never_breaks_a_rule_or_raises_the_cost(s: Scenario) -> None:
     compiled = compile_scenario(s)
     start = best_routing(compiled)
-    relieved = relieve_overload(compiled, start, time.perf_counter() + LATER)
+    relieved = relieve_overload(compiled, start, Budget.of(LATER))
     assert total_cost(compiled, relieved) <= total_cost(compiled, start)
     if relieved != start:
         _checked(s, dict(relieved))

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from solver.insert import Placer
 from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
+from solver.search.insert import Placer
 from tests.builders import agent, flat_policy, request, scenario
 from triage.model import Request
 from triage.validation import check_plan, term_quantities

@@ -5,7 +5,7 @@ The search, working on neighbourhoods or a model it stops before proving, can le
 while a peer who could take one of their requests sits below it with a free gap, even when the move would
 lower the cost (measured: 3 such requests on a generated S scenario). Each move tried puts one request of an
 agent above target into the earliest free gap of a qualified peer who stays within target with it; it is
-kept only when the whole plan's cost goes down; each is priced incrementally (`solver.polish.Polisher`),
+kept only when the whole plan's cost goes down; each is priced incrementally (`solver.search.polish.Polisher`),
 so the pass finishes at XL too (pricing by `total_cost` took about 0.08 s a move there, measured with the
 test suite running beside it, and generated XL plans kept 57-68 such requests). The hard rules hold by
 construction: the peer is a candidate (skills), the gap is on their own axis (availability), not before
@@ -16,26 +16,25 @@ anyway is not returned.
 
 from __future__ import annotations
 
-import time
-
+from solver.budget import Budget
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold
-from solver.insert import Timelines
-from solver.polish import Polisher
+from solver.search.insert import Timelines
+from solver.search.polish import Polisher
 
 
-def relieve_overload(compiled: Compiled, placements: Placements, deadline: float) -> Placements:
-    """The plan after every cost-lowering move found before `deadline` (a perf_counter time)."""
+def relieve_overload(compiled: Compiled, placements: Placements, budget: Budget) -> Placements:
+    """The plan after every cost-lowering move found before the budget is spent."""
     state = Polisher(compiled, placements, keep_starts=True)
     timelines = Timelines(compiled, dict(placements))
     movable = set(state.free)
     moved = True
-    while moved and time.perf_counter() < deadline:
+    while moved and budget.left() > 0:
         moved = False
         for j, (owner, own_start) in sorted(state.placement.items()):
             if j not in movable or state.load[owner] <= state.targets[owner]:
                 continue
-            if time.perf_counter() >= deadline:
+            if budget.left() <= 0:
                 break
             job = compiled.jobs[j]
             for candidate in job.candidates:

@@ -21,17 +21,14 @@ from __future__ import annotations
 
 import bisect
 import random
-import time
 from dataclasses import dataclass, field
 
+from solver.budget import Budget
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
-from solver.terms import REQUEST_TERMS, churn, deferral, fairness, lateness, overload, rank, share, spread, waiting
+from solver.terms import REQUEST_TERMS, fairness, overload, rank, share, spread
 from solver.terms.fairness import on_time_rate
-from triage.names import PinKind, Term
-
-INLINED = frozenset({lateness.of_request, deferral.of_request, waiting.of_request, churn.of_request})
-"""Per-request terms whose value for a placed request `Polisher._job_value` writes out (deferral's is 0)."""
+from triage.names import Term
 
 HISTORY = 60
 """Late acceptance's memory in moves (the values tried: benchmarks/RESULTS.md, "Local search")."""
@@ -79,7 +76,7 @@ class Polisher:
         self.compiled = compiled
         self.weights = compiled.weights
         jobs, agents = compiled.jobs, compiled.agents
-        held = _pinned_jobs(compiled)
+        held = compiled.pins.named
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
         self._ranges: list[dict[int, tuple[int, int]] | None] = [None] * len(jobs)  # built when first needed
         self._options: list[list[int] | None] = [None] * len(jobs)
@@ -90,12 +87,11 @@ class Polisher:
                 bisect.insort(self.blocks[a], (start, start + jobs[j].effort))
         self.not_before = [0] * len(agents)  # a first-pinned request keeps everything else after its start
         for j in held:
-            if j in placements and _pinned_first(compiled, j):
+            if j in placements and j in compiled.pins.first:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
         self._per_request = [(self.weights[term], value_of) for term, value_of in REQUEST_TERMS if self.weights[term]]
-        self._not_inlined = [(w, value_of) for w, value_of in self._per_request if value_of not in INLINED]
         self._deferred: list[int | None] = [None] * len(jobs)
         self._spread_loads = spread.compared_loads(compiled)
         self.queues: list[list[int]] = [[] for _ in agents]
@@ -140,12 +136,10 @@ class Polisher:
     # -- pricing ------------------------------------------------------------------------------------------
 
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
-        """(weighted per-request terms, team end or None, on time) of job j at a placement. A deferred job's
-        value is the per-request terms' own (`solver.terms.REQUEST_TERMS`), computed once per job. A placed
-        job's is written out for the terms in INLINED, the one place they are written again: calling the term
-        functions per job made the search 20 % slower at S (benchmarks/RESULTS.md); any other per-request
-        term is priced by its module. Tests hold the running cost to `total_cost` after every move."""
-        compiled, w = self.compiled, self.weights
+        """(weighted per-request terms, team end or None, on time) of job j at a placement, each term priced
+        by its module (`solver.terms.REQUEST_TERMS`); a deferred job's value is computed once per job. Tests
+        hold the running cost to `total_cost` after every move."""
+        compiled = self.compiled
         job = compiled.jobs[j]
         if placement is None:
             value = self._deferred[j]
@@ -155,13 +149,10 @@ class Polisher:
             return value, None, False
         a, start = placement
         end = compiled.agents[a].team_end(start + job.effort)
-        late = max(end - job.triage.due_minute, 0)
-        value = w[Term.LATENESS] * job.triage.weight * late + w[Term.WAITING] * max(end - job.triage.max_wait_minute, 0)
-        if job.reference_agent is not None and job.reference_agent != a:
-            value += w[Term.CHURN]
-        for weight, value_of in self._not_inlined:  # a per-request term not written out here: its module's
+        value = 0
+        for weight, value_of in self._per_request:
             value += weight * value_of(compiled, job, a, end)
-        return value, end, late == 0
+        return value, end, fairness.on_time(job, end)
 
     def _price_all(self) -> None:
         compiled = self.compiled
@@ -383,13 +374,13 @@ class Polisher:
 def polish(
     compiled: Compiled,
     placements: Placements,
-    deadline: float,
+    budget: Budget,
     seed: int = 0,
     moves: int | None = None,
     stall: int = STALL,
 ) -> tuple[Placements, int]:
-    """The cheapest plan found from `placements` by late-acceptance moves until `deadline` (a perf_counter
-    time) or `moves` moves, or `placements` itself when nothing cheaper was found; returns (plan, moves
+    """The cheapest plan found from `placements` by late-acceptance moves until the budget is spent
+    or `moves` moves, or `placements` itself when nothing cheaper was found; returns (plan, moves
     tried). A plan returned other than the input keeps every pin. `stall`: moves without a new best plan
     before a restart (see STALL)."""
     state = Polisher(compiled, placements)
@@ -399,7 +390,7 @@ def polish(
     best, best_cost = state.placements(), state.cost
     history = [state.cost] * HISTORY
     tried = since_best = 0
-    while (moves is None or tried < moves) and (tried % 64 or time.perf_counter() < deadline):
+    while (moves is None or tried < moves) and (tried % 64 or budget.left() > 0):
         if since_best >= stall:
             state = _kicked(compiled, best, rng)
             history = [state.cost] * HISTORY
@@ -434,21 +425,3 @@ def _kicked(compiled: Compiled, best: Placements, rng: random.Random) -> Polishe
             if made == KICK:
                 break
     return state
-
-
-def _pinned_jobs(compiled: Compiled) -> set[int]:
-    """Requests a pin names (either side): held where they are."""
-    jobs = compiled.job_index()
-    out = set()
-    for pin in compiled.scenario.pins:
-        if pin.kind == PinKind.UNFREEZE:
-            continue
-        for request in (pin.request, pin.other):
-            if request in jobs:
-                out.add(jobs[request])
-    return out
-
-
-def _pinned_first(compiled: Compiled, j: int) -> bool:
-    request = compiled.jobs[j].request.id
-    return any(pin.kind == PinKind.FIRST and pin.request == request for pin in compiled.scenario.pins)

@@ -12,11 +12,11 @@ plan is never proven optimal this way; its bound comes from `solver.bound`.
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget
 from solver.build import Scope, build_model
 from solver.compile import Compiled
 from solver.cpsat import add_hint, new_solver, read_placements
@@ -26,22 +26,22 @@ from triage.names import PlanStatus
 
 
 def improve(
-    compiled: Compiled, start: Placements, params: SolveParams, deadline: float
+    compiled: Compiled, start: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
-    """Improve a valid plan by neighbourhoods until `deadline` (a perf_counter time); returns (plan, status,
-    bound, source)."""
+    """Improve a valid plan by neighbourhoods until the budget is spent; returns (plan, status, bound,
+    source)."""
     rng = random.Random(params.random_seed)
     current, cost = dict(start), total_cost(compiled, start)
     shared = sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))  # a third at most: small steps
     tried = improved = stalled = 0
-    while time.perf_counter() + 0.05 < deadline and stalled < params.stall_neighbourhoods:
+    while budget.left() > 0.05 and stalled < params.stall_neighbourhoods:
         scope = neighbourhood(compiled, current, shared, rng, size)
         if not scope.free:
             break
         built = build_model(compiled, scope)
         add_hint(built, current)
-        limit = min(params.neighbourhood_seconds, deadline - time.perf_counter())
+        limit = min(params.neighbourhood_seconds, budget.left())
         solver = new_solver(params, max(limit, 0.01), workers=min(params.workers, 2))
         status = solver.solve(built.model)
         tried += 1

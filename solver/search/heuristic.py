@@ -2,7 +2,7 @@
 agent who would finish it first, appended after that agent's earlier work. It keeps the lead's pins
 where it can (assign: only that agent; first: routed before anything else; before: routed after, and
 started after, the request it waits for). Instant at any size; its plan is the solver's starting point and
-its fallback, so the planner never ends worse than it."""
+its fallback, so the planner never ends worse than it. What each pin means: `solver.rules.pins`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 from solver.compile import Compiled
 from solver.evaluate import total_cost
-from triage.names import PinKind
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,7 @@ def apparent_tardiness_cost(compiled: Compiled, j: int, look_ahead: float, mean_
 def routing_order(compiled: Compiled, look_ahead: float | None = None) -> list[int]:
     """Jobs in routing order: pinned-first jobs, then by (priority, due, cost, rank) or, with a look-ahead,
     by apparent tardiness cost; each job after the jobs pinned before it."""
-    jobs = compiled.job_index()
-    first = {jobs[p.request] for p in compiled.scenario.pins if p.kind == PinKind.FIRST and p.request in jobs}
+    first = compiled.pins.first
     if look_ahead is None:
         order = sorted(range(len(compiled.jobs)), key=lambda j: (j not in first, compiled.jobs[j].sort_key()))
     else:
@@ -45,10 +43,7 @@ def routing_order(compiled: Compiled, look_ahead: float | None = None) -> list[i
         order = sorted(
             range(len(compiled.jobs)), key=lambda j: (j not in first, -index[j], compiled.jobs[j].sort_key())
         )
-    waits_for: dict[int, set[int]] = {}
-    for pin in compiled.scenario.pins:
-        if pin.kind == PinKind.BEFORE and pin.request in jobs and pin.other in jobs:
-            waits_for.setdefault(jobs[pin.other or ""], set()).add(jobs[pin.request])
+    waits_for = compiled.pins.waits_for
     if not waits_for:
         return order
     placed: list[int] = []
@@ -71,16 +66,8 @@ def route_earliest_finish(compiled: Compiled, look_ahead: float | None = None) -
     """Place every request it can, in routing order (see `routing_order`); the rest are left out (deferred)."""
     free = [0] * len(compiled.agents)
     booked = [0] * len(compiled.agents)
-    jobs, agents = compiled.job_index(), compiled.agent_index()
-    pinned_to = {
-        jobs[p.request]: agents[p.agent]
-        for p in compiled.scenario.pins
-        if p.kind == PinKind.ASSIGN and p.request in jobs and p.agent in agents
-    }
-    waits_for: dict[int, list[int]] = {}
-    for pin in compiled.scenario.pins:
-        if pin.kind == PinKind.BEFORE and pin.request in jobs and pin.other in jobs:
-            waits_for.setdefault(jobs[pin.other or ""], []).append(jobs[pin.request])
+    pinned_to = {j: a for j, a in compiled.pins.assigned_to.items() if a is not None}
+    waits_for = compiled.pins.waits_for
     ends: dict[int, int] = {}
     placements = []
     for j in routing_order(compiled, look_ahead):
@@ -109,11 +96,7 @@ def route_earliest_finish(compiled: Compiled, look_ahead: float | None = None) -
 def left_shift(compiled: Compiled, placements: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
     """The same plan with every request started as early as its agent's earlier work, its release and
     the requests pinned before it allow; each agent keeps its order. Ends only move earlier."""
-    jobs = compiled.job_index()
-    waits_for: dict[int, list[int]] = {}
-    for pin in compiled.scenario.pins:
-        if pin.kind == PinKind.BEFORE and pin.request in jobs and pin.other in jobs:
-            waits_for.setdefault(jobs[pin.other or ""], []).append(jobs[pin.request])
+    waits_for = compiled.pins.waits_for
     order = sorted(placements, key=lambda j: compiled.agents[placements[j][0]].team_start(placements[j][1]))
     free = [0] * len(compiled.agents)
     ends: dict[int, int] = {}
