@@ -1,6 +1,7 @@
 """Imports at the edge, shared by `tandem import` (api/cli/importing.py) and `POST /imports` (a job run by the
-worker): the formats, their shipped mappings, reading an export's bytes (CSV or JSON, gzip-compressed or
-not) into what the core's importers take, and the outcome of an import job as the API shows it.
+worker; the route's side is `api.import_service`): the formats, their shipped mappings, reading an export's
+bytes (CSV or JSON, gzip-compressed or not) into what the core's importers take, and the import job as it
+runs in the worker's child process (no web framework imported: the child starts quicker).
 
 The core (`triage.importers`) turns rows into a scenario and a report; `api.store.imports` writes them in
 the caller's transaction. Here: bytes in, `Imported` out, or a `ScenarioError` naming every problem.
@@ -8,6 +9,7 @@ the caller's transaction. Here: bytes in, `Imported` out, or a `ScenarioError` n
 
 from __future__ import annotations
 
+import base64
 import csv
 import gzip
 import io
@@ -15,14 +17,23 @@ import json
 import re
 import zlib
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import asdict
+from datetime import UTC, datetime
 from importlib import resources
+from multiprocessing.connection import Connection
+from typing import Any
 
+from api.roles import Principal, Role
+from api.schemas_imports import ImportOutcome
+from api.store import jobs
+from api.store.imports import store_import
+from api.store.session import Database
 from triage.errors import Problem, ScenarioError
 from triage.importers.build import Imported
 from triage.importers.jira import import_jira, import_jira_csv
 from triage.importers.mapping import Mapping, parse_mapping
 from triage.importers.plain import import_plain
+from triage.importers.report import render_report
 from triage.importers.servicenow import import_servicenow
 from triage.importers.tabular import rows_of_table
 from triage.importers.tickets import Row
@@ -39,6 +50,7 @@ FORMATS: dict[str, Importer] = {
 JSON_FORMATS = frozenset({"zendesk", "jira"})  # read as one JSON document; the others are CSV
 MAPPING_OF = {"jira-csv": "jira_csv"}  # the shipped mapping's file name, where it is not the format's
 GZIP_MAGIC = b"\x1f\x8b"
+KIND = "import"  # the job kind
 
 
 class ExportTooLarge(Exception):
@@ -129,3 +141,73 @@ def located(problem: Problem) -> dict[str, object]:
         "field": problem.field,
         "message": problem.message,
     }
+
+
+# --- the job, in the worker's child process ---------------------------------------------------------------
+
+
+def import_in_child(inputs_json: str, database_url: str, job_id: str, fixed_now: str, out: Connection) -> None:
+    """Run an import job: send ("progress", share) as it goes, then ("ok", JSON of {"committed", "outcome"}) or
+    ("error", message). A real import is written, and the job marked succeeded with its outcome, in one
+    transaction: all or nothing (a job ended meanwhile, by a cancel or a sweep, writes nothing)."""
+    try:
+        out.send(("ok", json.dumps(_run_import(json.loads(inputs_json), database_url, job_id, fixed_now, out))))
+    except Exception as exc:  # the parent records it as the job's error
+        out.send(("error", f"{type(exc).__name__}: {exc}"))
+    finally:
+        out.close()
+
+
+def _run_import(inputs: dict[str, Any], database_url: str, job_id: str, fixed_now: str,
+                out: Connection) -> dict[str, Any]:  # fmt: skip
+    format_name, source, dry_run = inputs["format"], inputs["source"], inputs["dry_run"]
+
+    def outcome(**fields: Any) -> dict[str, Any]:
+        body = {"format": format_name, "source": source, "dry_run": dry_run, "report": None, "text": None,
+                "written": None, "problems": [], **fields}  # fmt: skip
+        return ImportOutcome.model_validate(body).model_dump(mode="json")
+
+    raw = gzip.decompress(base64.b64decode(inputs["file"]))
+    try:
+        mapping = mapping_of(format_name, inputs["mapping"], inputs["mapping_name"])
+        if inputs["team"]:
+            mapping = mapping.model_copy(update={"team_groups": inputs["team"]})
+        out.send(("progress", 0.05))
+        moment = datetime.fromisoformat(inputs["now"]) if inputs["now"] else None
+        imported = import_bytes(format_name, raw, mapping, source=source, now=moment)
+    except ScenarioError as exc:
+        return {"committed": False, "outcome": outcome(problems=[located(p) for p in exc.problems])}
+    del raw
+    out.send(("progress", 0.4))
+    report = {"report": imported.report.model_dump(mode="json"), "text": render_report(imported.report)}
+    if dry_run:
+        return {"committed": False, "outcome": outcome(**report)}
+    at = datetime.fromisoformat(fixed_now) if fixed_now else datetime.now(UTC)
+    total = max(len(imported.scenario.requests), 1)
+    actor = inputs["actor"]
+    database = Database(database_url)
+    try:
+        with database.writing() as session:
+            try:
+                written = store_import(session=session, scenario=imported.scenario, source=source, at=at,
+                                       actor=Principal(id=actor["id"], name=actor["name"], role=Role(actor["role"])),
+                                       progress=lambda n: out.send(("progress", 0.4 + 0.55 * n / total)))  # fmt: skip
+            except ScenarioError as exc:
+                session.rollback()
+                return {"committed": False, "outcome": outcome(problems=[located(p) for p in exc.problems])}
+            result = outcome(**report, written=asdict(written))
+            if not jobs.succeed_with_result(session=session, job_id=job_id, result=json.dumps(result), at=at):
+                session.rollback()
+                raise RuntimeError("the job was ended while it ran (cancelled or lost); nothing was imported")
+            jobs.forget_inputs(session=session, job_id=job_id)
+            session.commit()
+    finally:
+        database.dispose()
+    return {"committed": True, "outcome": result}
+
+
+def ended(outcome: dict[str, Any]) -> tuple[str | None, str]:
+    """The error of an import job that ended with problems (None when it imported), and its result JSON."""
+    problems = outcome["problems"]
+    error = f"{len(problems)} problem(s) in the export or its mapping; nothing was imported" if problems else None
+    return error, json.dumps(outcome)

@@ -19,7 +19,8 @@ import typer
 from pydantic import ValidationError
 
 from api.cli.common import out
-from api.cli.importing import FORMATS, JSON_FORMATS, _fail, _read_json, load_mapping, read_rows
+from api.cli.importing import _fail, _read_json, load_mapping, read_rows
+from api.importing import FORMATS, JSON_FORMATS
 from solver.replay import ReplayParams, replay
 from triage.errors import Problem, ScenarioError
 from triage.importers import jira, plain, servicenow, zendesk
