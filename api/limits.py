@@ -48,8 +48,8 @@ class Limits(BaseSettings):
         64 * 1024 * 1024,
         ge=1024,
         description="Bytes of one export uploaded to POST /imports, once decompressed (a .gz is inflated up to "
-        "this and refused beyond): 64 MiB holds an event log of about 180,000 rows (100,000 rows of the "
-        "ServiceNow log are 36 MB), which imports in about 30 s and 600 MB (benchmarks/RESULTS.md, Import).",
+        "this and refused beyond): 64 MiB holds about 200,000 rows of the ServiceNow event log (100,000 rows "
+        "are 33 MB and import in about 30 s and 600 MB on the loaded machine: benchmarks/RESULTS.md, Import).",
     )
 
 
