@@ -174,6 +174,7 @@ class Execution:
                     jobs.succeed_with_result(session=session, job_id=self.job_id, result=result, at=at)
                 else:
                     jobs.fail(session=session, job_id=self.job_id, error=error, at=at, result=result)
+                jobs.forget_inputs(session=session, job_id=self.job_id)  # the uploaded file: no more use
             else:
                 jobs.succeed_with_result(session=session, job_id=self.job_id, result=payload, at=at)
             session.commit()

@@ -61,6 +61,15 @@ def _stored(api: Api) -> dict[str, tuple[str, str]]:
     return {source_id: (title, status) for source_id, title, status in rows}
 
 
+def _kept_uploads(api: Api) -> int:
+    """Jobs that still hold their inputs (an import's uploaded file is dropped once the job ended)."""
+    engine = create_engine(api.settings.database_url)
+    with engine.connect() as c:
+        kept = int(c.scalar(select(func.count()).select_from(JobRow).where(JobRow.inputs.is_not(None))) or 0)
+    engine.dispose()
+    return kept
+
+
 def test_a_lead_imports_and_a_re_import_updates_by_source_id(api: Api) -> None:
     before = _counts(api)
     accepted = _upload(api, "lead", key="imp-1")
@@ -89,6 +98,7 @@ def test_a_lead_imports_and_a_re_import_updates_by_source_id(api: Api) -> None:
     assert again["imported"]["written"]["requests_updated"] == 1
     assert _counts(api)[:3] == after[:3]  # the same requests, agents and departments: updated, not added
     assert _stored(api)["HR-1"] == ("Payslip wrong again", "in_progress")
+    assert _kept_uploads(api) == 0
 
 
 def test_a_bad_export_fails_the_job_naming_line_source_id_and_field_and_writes_nothing(api: Api) -> None:
@@ -107,7 +117,7 @@ def test_a_bad_export_fails_the_job_naming_line_source_id_and_field_and_writes_n
     assert problems[0]["message"] == "unknown state 'shelved': [states] in the mapping does not list it"
     assert job["imported"]["written"] is None and job["imported"]["report"] is None
     assert _counts(api) == (*before[:4], before[4] + 1)  # only the job's own row
-    assert _stored(api) == {}
+    assert _stored(api) == {} and _kept_uploads(api) == 0
 
 
 @pytest.mark.parametrize("settings_overrides", [{"limits": Limits(import_bytes=4096)}])
