@@ -75,7 +75,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   redoc_url=None)  # fmt: skip  # /docs and /redoc come from the console, with local assets
     app.state.settings = settings
     problems.install(app)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds)
+    uploads = {"/imports": (settings.limits.import_bytes + UPLOAD_ROOM, settings.upload_timeout_seconds,
+                            "an export's limit `import_bytes` (TANDEM_LIMIT_IMPORT_BYTES) and its form")}  # fmt: skip
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds,
+                       uploads=uploads)  # fmt: skip
     app.add_middleware(AuthFirst)  # runs before the body is read
     app.add_middleware(AllowedMethods)  # added last, so it runs first: OPTIONS needs no token, as the document
     for router in ROUTERS:
@@ -97,32 +100,40 @@ def _prepare(database: Database, settings: Settings) -> None:
         pass
 
 
+UPLOAD_ROOM = 2 * 1024 * 1024  # an upload's form around its file: the mapping file (1 MiB at most) and fields
+
+
 class BodyLimit:
     """Refuse bodies over `max_bytes` with 413 before the app reads them (Content-Length or streamed), and bodies
     not all received within `timeout_seconds` of the headers with 408 (a client that sends its headers and then
-    a byte now and then would otherwise hold a connection, and its memory, for ever)."""
+    a byte now and then would otherwise hold a connection, and its memory, for ever). Upload routes (`uploads`:
+    path -> bytes, seconds, what the limit is) have their own, larger, limits."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float,
+                 uploads: dict[str, tuple[int, float, str]] | None = None) -> None:  # fmt: skip
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
+        self.uploads = uploads or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes, timeout_seconds, what = self.uploads.get(scope.get("path", ""), (self.max_bytes,
+                                                            self.timeout_seconds, ""))  # fmt: skip
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._too_large(scope, send)
+        if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
+            await self._too_large(scope, send, max_bytes, what)
             return
         chunks, size, more = [], 0, True
-        deadline = asyncio.get_running_loop().time() + self.timeout_seconds
+        deadline = asyncio.get_running_loop().time() + timeout_seconds
         while more:
             try:
                 message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
             except TimeoutError:
                 await self._refuse(scope, send, 408, "timeout", "Request body too slow",
-                                   f"The body did not arrive within {self.timeout_seconds:g} s.")  # fmt: skip
+                                   f"The body did not arrive within {timeout_seconds:g} s.")  # fmt: skip
                 return
             if message["type"] != "http.request":  # the client went away
                 await self.app(scope, _replay([message], receive), send)
@@ -130,15 +141,15 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             more = message.get("more_body", False)
-            if size > self.max_bytes:
-                await self._too_large(scope, send)
+            if size > max_bytes:
+                await self._too_large(scope, send, max_bytes, what)
                 return
         whole: Message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
         await self.app(scope, _replay([whole], receive), send)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
-        await self._refuse(scope, send, 413, "too-large", "Request body too large",
-                           f"The body is over {self.max_bytes} bytes.")  # fmt: skip
+    async def _too_large(self, scope: Scope, send: Send, max_bytes: int, what: str) -> None:
+        detail = f"The body is over {max_bytes} bytes" + (f": {what}." if what else ".")
+        await self._refuse(scope, send, 413, "too-large", "Request body too large", detail)
 
     async def _refuse(self, scope: Scope, send: Send, status: int, slug: str, title: str, detail: str) -> None:
         document = {

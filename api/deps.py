@@ -119,15 +119,16 @@ def _principal(
 CurrentPrincipal = Annotated[Principal, Depends(_principal)]
 
 
-def allowed(operation: Operation) -> Any:
-    """The caller, if their role may do `operation` (403 otherwise): `Annotated[Principal, allowed(...)]`."""
+def allowed(operation: Operation, *more: Operation) -> Any:
+    """The caller, if their role may do `operation` (or one of `more`; 403 otherwise):
+    `Annotated[Principal, allowed(...)]`."""
 
     async def check(principal: CurrentPrincipal) -> Principal:  # no I/O: no thread for it
-        if not principal.may(operation):
+        if not any(principal.may(op) for op in (operation, *more)):
             raise Forbidden(f"{article(principal.role.value).capitalize()} may not {operation.value}.")
         return principal
 
-    check.__name__ = f"may_{operation.name.lower()}"
+    check.__name__ = "may_" + "_or_".join(op.name.lower() for op in (operation, *more))
     return Depends(check)
 
 
@@ -187,17 +188,17 @@ class Idempotency:
     fingerprint: str
 
 
-async def _idempotency(
-    request: Request,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            max_length=255,
-            description="Makes a retried POST safe: the same key gets the first answer again. Not blank.",
-            json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
-        ),
-    ] = None,
-) -> Idempotency:
+IdempotencyHeader = Annotated[
+    str | None,
+    Header(
+        max_length=255,
+        description="Makes a retried POST safe: the same key gets the first answer again. Not blank.",
+        json_schema_extra={"pattern": IDEMPOTENCY_KEY_PATTERN},
+    ),
+]
+
+
+async def _idempotency(request: Request, idempotency_key: IdempotencyHeader = None) -> Idempotency:
     digest = hashlib.sha256(f"{request.method} {request.url.path}\n".encode() + await request.body()).hexdigest()
     if idempotency_key is not None and not idempotency_key.strip():
         raise BadRequest("Idempotency-Key must not be blank.")
@@ -205,6 +206,17 @@ async def _idempotency(
 
 
 IdempotencyDep = Annotated[Idempotency, Depends(_idempotency)]
+
+
+async def _idempotency_key(idempotency_key: IdempotencyHeader = None) -> Idempotency:
+    """The Idempotency-Key alone, for an upload: its route fingerprints what it parsed (the multipart boundary
+    of each attempt differs), so the fingerprint here is empty and the route gives its own."""
+    if idempotency_key is not None and not idempotency_key.strip():
+        raise BadRequest("Idempotency-Key must not be blank.")
+    return Idempotency(key=idempotency_key, fingerprint="")
+
+
+IdempotencyKeyDep = Annotated[Idempotency, Depends(_idempotency_key)]
 
 
 def strict_body(model: type[BaseModel]) -> Any:

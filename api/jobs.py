@@ -5,8 +5,9 @@ database engine: huey's SQLite storage in a file beside the SQLite database, or 
 (tables `huey_*` in the schema `tandem_jobs`, LISTEN/NOTIFY) in the PostgreSQL database, so workers on
 other machines need nothing but DATABASE_URL.
 
-Two queues with their own slots and limits: `solver` (plans) and `simulations`, so a long simulation never
-holds up a lead's plan. The database row is the truth: a message delivered twice, or delivered for a job
+Three queues with their own slots and limits: `solver` (plans), `simulations` and `imports` (one at a time
+in the deployment), so a long simulation or import never holds up a lead's plan. The database row is the
+truth: a message delivered twice, or delivered for a job
 cancelled meanwhile, finds the job claimed or gone and does nothing.
 """
 
@@ -30,8 +31,9 @@ from api.store.tables import IdempotencyRow
 from solver.params import SolveParams
 from triage.model import Scenario
 
-SOLVER, SIMULATIONS = "solver", "simulations"
-QUEUES = (SOLVER, SIMULATIONS)
+SOLVER, SIMULATIONS, IMPORTS = "solver", "simulations", "imports"
+QUEUES = (SOLVER, SIMULATIONS, IMPORTS)
+IMPORT_JOBS_MAX = 1  # imports run one at a time in the whole deployment: two would race on the same source ids
 TASK = "tandem.job"
 JOB_SCHEMA = "tandem_jobs"
 _DDL_LOCK = 0x7A4D_0100  # huey's tables on PostgreSQL, apart from the schema the migrations own
@@ -136,6 +138,10 @@ class JobRunner:
         document = {"scenario": scenario, "variants": variants, "rates": rates, "params": params,
                     "expected_seconds": expected_seconds}  # fmt: skip
         self._hand_over(job_id, SIMULATIONS, document)
+
+    def start_import(self, *, job_id: str, inputs: dict[str, Any]) -> None:
+        """An import job: inputs are the upload (the file gzip-compressed, in base64) and its options."""
+        self._hand_over(job_id, IMPORTS, inputs)
 
     def _hand_over(self, job_id: str, queue: str, inputs: dict[str, Any]) -> None:
         with self._database.writing() as session:

@@ -44,17 +44,23 @@ class Limits(BaseSettings):
         description="Planned days of one simulation: (variants + 1) x seeds x days. At about 1 s a planned day "
         "with the search planner, 5 minutes; the largest simulation the schema allows is 1,350.",
     )
+    import_bytes: int = Field(
+        64 * 1024 * 1024,
+        ge=1024,
+        description="Bytes of one export uploaded to POST /imports, once decompressed (a .gz is inflated up to "
+        "this and refused beyond): 64 MiB holds about 200,000 rows of the ServiceNow event log (100,000 rows "
+        "are 33 MB and import in about 30 s and 600 MB on the loaded machine: benchmarks/RESULTS.md, Import).",
+    )
 
 
 class TooLarge(Exception):
     """A size over its limit: `limit` is the field of `Limits`, `value` the size asked for."""
 
-    def __init__(self, limit: str, value: int, maximum: int, what: str) -> None:
+    def __init__(self, limit: str, value: int, maximum: int, what: str, outcome: str = "nothing was planned") -> None:
         self.limit, self.value, self.maximum = limit, value, maximum
         env = f"TANDEM_LIMIT_{limit.upper()}"
-        super().__init__(
-            f"too large: {value:,} {what}, over the limit `{limit}` of {maximum:,} ({env}); nothing was planned"
-        )
+        shown = f"{value:,} {what}" if value > maximum else f"more than {maximum:,} {what}"
+        super().__init__(f"too large: {shown}, over the limit `{limit}` of {maximum:,} ({env}); {outcome}")
 
 
 class Size(BaseModel):

@@ -19,6 +19,7 @@ from api.schemas import (
     SkillRead,
     TokenRead,
 )
+from api.schemas_imports import ImportOutcome
 from api.schemas_plans import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.store.plans import body as plan_body
 from api.store.tables import (
@@ -213,10 +214,13 @@ def job_read(row: JobRow) -> JobRead:
         error=row.error,
         plan_id=row.plan_id,
         result_url=_result_url(row),
+        imported=ImportOutcome.model_validate_json(row.result) if row.kind == "import" and row.result else None,
     )
 
 
 def _result_url(row: JobRow) -> str | None:
+    if row.kind == "import":
+        return None
     if row.plan_id is not None:
         return f"/plans/{row.plan_id}"
     return f"/simulations/{row.id}" if row.result is not None else None

@@ -44,6 +44,7 @@ class Operation(StrEnum):
     READ_HANDOFFS = "read hand-offs"  # requesters: their department's requests'; agents: from or to them
     SIMULATE = "simulate"  # staffing simulations: run them and read their results
     MANAGE_WEBHOOKS = "manage webhooks"  # subscriptions, the delivery log, replays
+    IMPORT = "import exports"  # a ticketing system's export into the store (POST /imports), as a job
 
 
 R, A, L, M, D, T = (
@@ -76,6 +77,7 @@ ALLOWED: dict[Operation, frozenset[Role]] = {
     Operation.READ_HANDOFFS: frozenset({R, A, L, M}),
     Operation.SIMULATE: frozenset({M}),
     Operation.MANAGE_WEBHOOKS: frozenset({D}),
+    Operation.IMPORT: frozenset({L, D}),
 }
 
 REQUEST_FIELDS: dict[Role, frozenset[str]] = {

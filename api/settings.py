@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(
         10.0, gt=0, le=600, description="A request body not all received this long after its headers gets 408."
     )
+    upload_timeout_seconds: float = Field(
+        300.0,
+        gt=0,
+        le=3600,
+        description="An upload (POST /imports) not all received this long after its headers "
+        "gets 408: an export of tens of megabytes needs longer than an ordinary body.",
+    )
     plan_sync_max_requests: int = Field(
         60,
         ge=0,

@@ -19,13 +19,16 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from multiprocessing.connection import Connection
 from typing import Any
 
 from huey.consumer import Consumer
+from sqlalchemy.exc import OperationalError
 
-from api.jobs import QUEUES, SIMULATIONS, broker, enqueue, now_of
+from api import importing
+from api.jobs import IMPORT_JOBS_MAX, IMPORTS, QUEUES, SIMULATIONS, SOLVER, broker, enqueue, now_of
 from api.live import marks
 from api.roles import Principal, Role
 from api.settings import Settings
@@ -61,7 +64,7 @@ class Worker:
     def start(self) -> None:
         _workers[self.database.url] = self
         self.sweep()
-        slots = {QUEUES[0]: self.settings.solver_slots, SIMULATIONS: self.settings.simulation_slots}
+        slots = {SOLVER: self.settings.solver_slots, SIMULATIONS: self.settings.simulation_slots, IMPORTS: 1}
         for queue in QUEUES:
             consumer = Consumer(broker(self.database.url, queue), workers=slots[queue], worker_type="thread",
                                 periodic=False, check_worker_health=False, max_delay=1.0)  # fmt: skip
@@ -117,6 +120,7 @@ class Execution:
 
     def __init__(self, worker: Worker, job_id: str, queue: str, kind: str, inputs: str) -> None:
         self.worker, self.job_id, self.queue, self.kind = worker, job_id, queue, kind
+        self.raw_inputs = inputs
         self.inputs: dict[str, Any] = json.loads(inputs)
         self.database, self.settings = worker.database, worker.settings
 
@@ -133,7 +137,8 @@ class Execution:
             self._end(str(exc) or type(exc).__name__, jobs.FAILED)
 
     def _claim(self) -> bool:
-        limit = self.settings.simulation_jobs_max if self.queue == SIMULATIONS else self.settings.solver_jobs_max
+        limits = {SIMULATIONS: self.settings.simulation_jobs_max, IMPORTS: IMPORT_JOBS_MAX}
+        limit = limits.get(self.queue, self.settings.solver_jobs_max)
         while not self.worker.stopping.is_set():
             with self.database.writing() as session:
                 got = jobs.claim(session=session, job_id=self.job_id, queue=self.queue, worker=worker_name(),
@@ -160,6 +165,16 @@ class Execution:
                                  versions=self.inputs["versions"], at=at, reason=self.inputs["reason"])  # fmt: skip
                 marks.mark_plan(session=session, plan_id=row.id, seen_seq=self.inputs["seen_seq"], source=marks.LEAD)
                 jobs.succeed(session=session, job_id=self.job_id, plan_id=row.id, at=at)
+            elif self.kind == importing.KIND:
+                done = json.loads(payload)
+                if done["committed"]:  # written, and the job succeeded, in the child's one transaction
+                    return
+                error, result = importing.ended(done["outcome"])
+                if error is None:  # a dry run
+                    jobs.succeed_with_result(session=session, job_id=self.job_id, result=result, at=at)
+                else:
+                    jobs.fail(session=session, job_id=self.job_id, error=error, at=at, result=result)
+                jobs.forget_inputs(session=session, job_id=self.job_id)  # the uploaded file: no more use
             else:
                 jobs.succeed_with_result(session=session, job_id=self.job_id, result=payload, at=at)
             session.commit()
@@ -167,10 +182,16 @@ class Execution:
     def _in_child(self) -> str:
         """Run the job in a spawned child; beat every second with its reported progress (or the share of the
         expected time gone); return its ("ok", payload) payload or raise its error."""
+        target: Callable[..., None]
+        args: tuple[str, ...]
         if self.kind == "plan":
             target, args = _plan_in_child, (self.inputs["scenario"], self.inputs["params"])
             expected = json.loads(self.inputs["params"])["time_limit_seconds"] + 5.0  # start-up, roughly
             limit = None
+        elif self.kind == importing.KIND:  # the child reports its progress; writing takes what it takes
+            fixed = self.settings.fixed_now.astimezone(UTC).isoformat() if self.settings.fixed_now else ""
+            target, args = importing.import_in_child, (self.raw_inputs, self.database.url, self.job_id, fixed)
+            expected, limit = 60.0, None
         else:
             i = self.inputs
             target, args = _simulate_in_child, (i["scenario"], i["variants"], i["rates"], i["params"])
@@ -211,9 +232,13 @@ class Execution:
         return str(payload)
 
     def _beat(self, progress: float) -> bool:
-        with self.database.writing() as session:
-            asked = jobs.beat(session=session, job_id=self.job_id, progress=progress, at=datetime.now(UTC))
-            session.commit()
+        try:
+            with self.database.writing() as session:
+                asked = jobs.beat(session=session, job_id=self.job_id, progress=progress, at=datetime.now(UTC))
+                session.commit()
+        except OperationalError:  # SQLite's write lock held 30 s by another process (an import's write): a
+            log.warning("job %s: a heartbeat was missed (the database was locked)", self.job_id)  # missed beat
+            return False
         return asked
 
 

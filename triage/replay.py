@@ -144,27 +144,67 @@ def open_at(tickets: list[Ticket], mapping: Mapping, moment: datetime) -> set[st
     }
 
 
-def render_comparison(tandem: Outcome, log: Outcome, *, team: str, replans: int, every_minutes: int) -> str:
-    """The table (Tandem vs the log) and a paragraph whose every number is a field of the two outcomes."""
+def _on_time(o: Outcome) -> str:
+    return "no SLA flag" if o.on_time_pct is None else f"{o.on_time_pct} % ({o.on_time} of {o.finished})"
 
-    def on_time(o: Outcome) -> str:
-        return "no SLA flag" if o.on_time_pct is None else f"{o.on_time_pct} % ({o.on_time} of {o.finished})"
 
-    rows = [
-        ("requests arrived", str(tandem.arrived), str(log.arrived)),
-        ("finished by the end", str(tandem.finished), str(log.finished)),
-        ("on time (of finished)", on_time(tandem), on_time(log)),
-        ("time to finish, median", f"{tandem.median_hours} h", f"{log.median_hours} h"),
-        ("time to finish, p90", f"{tandem.p90_hours} h", f"{log.p90_hours} h"),
-        ("reassignments", str(tandem.reassignments), str(log.reassignments)),
+def _rows(outcomes: list[Outcome]) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = [
+        ("requests arrived", *(str(o.arrived) for o in outcomes)),
+        ("finished by the end", *(str(o.finished) for o in outcomes)),
+        ("on time (of finished)", *(_on_time(o) for o in outcomes)),
+        ("time to finish, median", *(f"{o.median_hours} h" for o in outcomes)),
+        ("time to finish, p90", *(f"{o.p90_hours} h" for o in outcomes)),
+        ("reassignments", *(str(o.reassignments) for o in outcomes)),
     ]
     rows += [
-        (f"open at close {a.day:%a %d %b}", str(a.open_requests), str(b.open_requests))
-        for a, b in zip(tandem.backlog, log.backlog, strict=True)
+        (f"open at close {days[0].day:%a %d %b}", *(str(d.open_requests) for d in days))
+        for days in zip(*(o.backlog for o in outcomes), strict=True)
     ]
+    return rows
+
+
+def _table(heads: list[str], rows: list[tuple[str, ...]]) -> list[str]:
+    """Right-aligned columns but the last (the log's), as the two-column table has always been."""
     width = max(len(r[0]) for r in rows)
-    left = max(len("Tandem"), *(len(r[1]) for r in rows))
-    lines = [f"{'':{width}}  {'Tandem':>{left}}  the log", *(f"{a:{width}}  {b:>{left}}  {c}" for a, b, c in rows)]
+    widths = [max(len(head), *(len(r[k + 1]) for r in rows)) for k, head in enumerate(heads[:-1])]
+
+    def line(cells: tuple[str, ...]) -> str:
+        middle = "  ".join(f"{c:>{w}}" for c, w in zip(cells[1:-1], widths, strict=True))
+        return f"{cells[0]:{width}}  {middle}  {cells[-1]}"
+
+    return [line(("", *heads)), *(line(r) for r in rows)]
+
+
+def render_comparison(tandem: Outcome, log: Outcome, *, team: str, replans: int, every_minutes: int) -> str:
+    """The table (Tandem vs the log) and a paragraph whose every number is a field of the two outcomes."""
+    lines = _table(["Tandem", "the log"], _rows([tandem, log]))
+    return "\n".join([*lines, "", _paragraph(tandem, log, team=team, replans=replans, every_minutes=every_minutes)])
+
+
+def render_change_comparison(tandem: Outcome, changed: Outcome, log: Outcome, *, team: str, change: str,
+                             replans: tuple[int, int], every_minutes: int) -> str:  # fmt: skip
+    """Tandem as the team was, Tandem under a staffing change (`change`, in words), and the log, side by side;
+    the baseline's paragraph, then one on the change whose every number is a field of the outcomes."""
+    lines = _table(["Tandem", "with the change", "the log"], _rows([tandem, changed, log]))
+    base = _paragraph(tandem, log, team=team, replans=replans[0], every_minutes=every_minutes)
+
+    def pct(o: Outcome) -> str:
+        return "no SLA flag" if o.on_time_pct is None else f"{o.on_time_pct} %"
+
+    with_change = (
+        f"With the change ({change}; {replans[1]} plans), Tandem finished {changed.finished} of the "
+        f"{changed.arrived} requests by the end (as the team was: {tandem.finished}; the log: {log.finished}), "
+        f"{pct(changed)} on time by its targets (as the team was: {pct(tandem)}). Half were finished within "
+        f"{changed.median_hours} h of business time (as the team was: {tandem.median_hours} h), nine in ten within "
+        f"{changed.p90_hours} h (as the team was: {tandem.p90_hours} h). The last day closed with "
+        f"{changed.backlog[-1].open_requests} requests open (as the team was: {tandem.backlog[-1].open_requests}; "
+        f"the log: {log.backlog[-1].open_requests})."
+    )
+    return "\n".join([*lines, "", base, "", with_change])
+
+
+def _paragraph(tandem: Outcome, log: Outcome, *, team: str, replans: int, every_minutes: int) -> str:
     first, last = tandem.backlog[0].day, tandem.backlog[-1].day
     sla = (
         "the log has no SLA flag to compare with"
@@ -181,4 +221,4 @@ def render_comparison(tandem: Outcome, log: Outcome, *, team: str, replans: int,
         f"{tandem.reassignments} reassignments (the log: {log.reassignments}). Tandem works each request for "
         "its estimated effort and does not replay the log's waits on requesters or vendors."
     )
-    return "\n".join([*lines, "", paragraph])
+    return paragraph

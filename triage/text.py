@@ -42,6 +42,11 @@ def _refused(char: str, multiline: bool) -> bool:
 def clean(value: str, *, multiline: bool = False, allow_empty: bool = False) -> str:
     """`value` normalised (NFC, trimmed, "\\r\\n" as "\\n"); ValueError naming the first refused character
     and its position, or when only whitespace is left (an empty string is kept when `allow_empty`)."""
+    if value.isascii() and value.isprintable():  # the common case: nothing to normalise, nothing refused
+        text = value.strip()
+        if not text and not (allow_empty and value == ""):
+            raise ValueError("must not be empty or only whitespace")
+        return text
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
     for position, char in enumerate(text):
         if _refused(char, multiline):

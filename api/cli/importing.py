@@ -14,9 +14,9 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Callable
+import zlib
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -24,59 +24,42 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import BAD_INPUT, err, out
+from api.importing import FORMATS, JSON_FORMATS, decompressed, mapping_of
 from triage.errors import Problem, ScenarioError
 from triage.importers.build import Imported
-from triage.importers.jira import import_jira
-from triage.importers.mapping import Mapping, parse_mapping
-from triage.importers.plain import import_plain
+from triage.importers.mapping import Mapping
 from triage.importers.report import render_report
-from triage.importers.servicenow import import_servicenow
+from triage.importers.tabular import rows_of_table
 from triage.importers.tickets import Row
-from triage.importers.zendesk import import_zendesk
 from triage.model import Scenario
 
-Importer = Callable[..., Imported]
-FORMATS: dict[str, Importer] = {
-    "servicenow": import_servicenow,
-    "plain": import_plain,
-    "zendesk": import_zendesk,
-    "jira": import_jira,
-}
-JSON_FORMATS = {"zendesk", "jira"}  # read as one JSON document; the others are CSV
 SHOWN_PROBLEMS = 50
-
-
-def default_mapping_text(format_name: str) -> str:
-    """The mapping shipped for a format (a package resource)."""
-    return resources.files("triage.importers.mappings").joinpath(f"{format_name}.toml").read_text("utf-8")
 
 
 def read_rows(path: Path, progress: Progress | None = None) -> tuple[list[str], list[Row]]:
     """The header and the rows of a CSV file (gzip when it ends in .gz), each row with its line number."""
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        raw = gzip.decompress(raw)
-    text = raw.decode("utf-8-sig")
+    text = decompressed(path.read_bytes()).decode("utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
         return [], []
     task = progress.add_task("reading", total=text.count("\n") or None) if progress else None
-    rows: list[Row] = []
-    for values in reader:
-        line = reader.line_num
-        rows.append((line, dict(zip(header, values, strict=False))))
-        if progress is not None and task is not None and len(rows) % 5000 == 0:
-            progress.update(task, completed=line)
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        for n, values in enumerate(reader, start=1):
+            if progress is not None and task is not None and n % 5000 == 0:
+                progress.update(task, completed=reader.line_num)
+            yield reader.line_num, values
+
+    rows = rows_of_table(header, records())
     if progress is not None and task is not None:
         progress.update(task, completed=text.count("\n"))
     return header, rows
 
 
 def _read_json(path: Path) -> object:
-    raw = path.read_bytes()
-    return json.loads(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+    return json.loads(decompressed(path.read_bytes()))
 
 
 def _fail(problems: list[Problem], source: str) -> None:
@@ -89,17 +72,14 @@ def _fail(problems: list[Problem], source: str) -> None:
 
 
 def load_mapping(format_name: str, path: Path | None) -> Mapping:
-    name = str(path) if path else f"{format_name}.toml (default)"
+    name = str(path) if path else f"{format_name} mapping (default)"
     try:
-        text = path.read_text("utf-8") if path else default_mapping_text(format_name)
-        mapping = parse_mapping(text, name)
+        return mapping_of(format_name, path.read_text("utf-8") if path else None, name)
     except OSError as exc:
         _fail([Problem(record=name, field="", message=f"cannot read the file: {exc.strerror or exc}")], name)
     except ScenarioError as exc:
         _fail(exc.problems, name)
-    if mapping.format != format_name:
-        _fail([Problem(record=name, field="format", message=f"the mapping is for {mapping.format!r}")], name)
-    return mapping
+    raise AssertionError("unreachable")
 
 
 def open_work(scenario: Scenario) -> Scenario:
@@ -109,7 +89,7 @@ def open_work(scenario: Scenario) -> Scenario:
 
 def import_command(
     format_name: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
-    file: Annotated[Path, typer.Argument(help="The export (CSV; .gz is decompressed).")],
+    file: Annotated[Path, typer.Argument(help="The export (CSV or JSON; gzip is decompressed).")],
     mapping_path: Annotated[
         Path | None, typer.Option("--mapping", help="A mapping file (TOML); default: the format's shipped one.")
     ] = None,
@@ -137,7 +117,7 @@ def import_command(
     with Progress(*columns, console=err, disable=quiet, transient=True) as bar:
         try:
             inputs = (_read_json(file),) if format_name in JSON_FORMATS else read_rows(file, bar)
-        except (OSError, UnicodeDecodeError, csv.Error, gzip.BadGzipFile, EOFError, ValueError) as exc:
+        except (OSError, UnicodeDecodeError, csv.Error, gzip.BadGzipFile, zlib.error, EOFError, ValueError) as exc:
             kind = "JSON" if format_name in JSON_FORMATS else "CSV"
             _fail([Problem(record=str(file), field="", message=f"cannot read it as {kind}: {exc}")], str(file))
         try:

@@ -5,6 +5,11 @@ input, exit status 2 and every problem printed), imported as it stood at the win
 effort of every request is the estimate learned from the history), and replayed from `--from` for
 `--days` working days (`solver.replay`); the log's own outcome over the same window is measured by
 `triage.replay.log_outcome`. Nothing is written to the database.
+
+"Replay my last month under this staffing change": the change options of `tandem simulate` (--hire, --leave,
+--time-off, --skill, --hours; read by `api.cli.simulate_args`, checked and applied by `triage.staffing`), all
+together as one change, replay the same history a second time with the changed team; the table gains a
+column. A surge has no place here: a replay's arrivals are the log's own.
 """
 
 from __future__ import annotations
@@ -19,7 +24,9 @@ import typer
 from pydantic import ValidationError
 
 from api.cli.common import out
-from api.cli.importing import FORMATS, JSON_FORMATS, _fail, _read_json, load_mapping, read_rows
+from api.cli.importing import _fail, _read_json, load_mapping, read_rows
+from api.cli.simulate_args import FORMS, BadOption, variants_from_options
+from api.importing import FORMATS, JSON_FORMATS
 from solver.replay import ReplayParams, replay
 from triage.errors import Problem, ScenarioError
 from triage.importers import jira, plain, servicenow, zendesk
@@ -27,10 +34,13 @@ from triage.importers.build import import_tickets
 from triage.importers.mapping import Mapping
 from triage.importers.tabular import check_header, tickets_from_rows
 from triage.importers.tickets import Ticket
+from triage.model import Scenario
 from triage.names import Planner
-from triage.replay import log_outcome, open_at, render_comparison, window_closes
+from triage.replay import log_outcome, open_at, render_change_comparison, render_comparison, window_closes
+from triage.staffing import Variant, apply_changes, check_variants, describe
 
-LABELS = {"servicenow": servicenow.LABEL, "plain": plain.LABEL, "zendesk": zendesk.LABEL, "jira": jira.LABEL}
+LABELS = {"servicenow": servicenow.LABEL, "plain": plain.LABEL, "zendesk": zendesk.LABEL, "jira": jira.LABEL,
+          "jira-csv": jira.CSV_LABEL}  # fmt: skip
 JSON_ROWS = {"zendesk": zendesk.rows_of_export, "jira": jira.rows_of_search}
 
 
@@ -69,8 +79,17 @@ def replay_command(
     every: Annotated[int, typer.Option("--every", help="Business minutes between re-plans.")] = 60,
     planner: Annotated[Planner, typer.Option(help="How each re-plan is made.")] = Planner.SEARCH,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress lines.")] = False,
+    hire: Annotated[list[str] | None, typer.Option(help=f"Replay with a new agent: {FORMS['--hire']}.")] = None,
+    leave: Annotated[list[str] | None, typer.Option(help=f"Replay with an agent gone: {FORMS['--leave']}.")] = None,
+    time_off: Annotated[
+        list[str] | None, typer.Option("--time-off", help=f"Replay with an agent away: {FORMS['--time-off']}.")
+    ] = None,
+    skill: Annotated[list[str] | None, typer.Option(help=f"Replay with a skill learned: {FORMS['--skill']}.")] = None,
+    hours: Annotated[list[str] | None, typer.Option(help=f"Replay with new hours: {FORMS['--hours']}.")] = None,
 ) -> None:
-    """Replay an export's history under Tandem's plans and compare the outcome with the log's."""
+    """Replay an export's history under Tandem's plans and compare the outcome with the log's; with staffing
+    changes (--hire, --leave, --time-off, --skill, --hours: all of them together, as one change), the same
+    history is replayed a second time under the change, and the two runs and the log are shown side by side."""
     if format_name not in FORMATS:
         _fail([Problem(record="FORMAT", field="", message=f"unknown format {format_name!r}; one of {list(FORMATS)}")],
               "tandem replay")  # fmt: skip
@@ -101,21 +120,45 @@ def replay_command(
         if not quiet:
             out.print(f"replayed day {done} of {total}", markup=False)
 
-    replayed = replay(
-        imported.scenario,
-        start=start,
-        closes=closes,
-        open_at_start=open_at(tickets, mapping, start),
-        params=params,
-        progress=report,
-    )
+    given = [("--hire", hire), ("--leave", leave), ("--time-off", time_off), ("--skill", skill), ("--hours", hours)]
+    options = [(name, value) for name, values in given for value in values or []]
+    changed = _changed(imported.scenario, options, start) if options else None
+    at_start = open_at(tickets, mapping, start)
+    replayed = replay(imported.scenario, start=start, closes=closes, open_at_start=at_start, params=params,
+                      progress=report)  # fmt: skip
     label = ", ".join(mapping.team_groups) if mapping.team_groups else "the whole export"
+    if changed is not None:
+        scenario, variant = changed
+        if not quiet:
+            out.print("and again with the change:", markup=False)
+        under = replay(scenario, start=start, closes=closes, open_at_start=at_start, params=params, progress=report)
+        text = render_change_comparison(replayed.outcome, under.outcome, log, team=label,
+                                        change="; ".join(describe(c) for c in variant.changes),
+                                        replans=(replayed.replans, under.replans),
+                                        every_minutes=params.every_minutes)  # fmt: skip
+        out.print(text, markup=False)
+        return
     out.print(
         render_comparison(
             replayed.outcome, log, team=label, replans=replayed.replans, every_minutes=params.every_minutes
         ),
         markup=False,
     )
+
+
+def _changed(scenario: Scenario, options: list[tuple[str, str]], start: datetime) -> tuple[Scenario, Variant]:
+    """The imported team under the options' changes, all as one (read as `tandem simulate` reads them, and
+    checked against the team from the window's first day); exit 2 naming the option or field otherwise."""
+    from_start = scenario.model_copy(update={"now": start})
+    try:
+        variant = variants_from_options(options, from_start, combine=True)[0]
+        check_variants(from_start, [variant])
+    except BadOption as exc:
+        _fail([Problem(record="option", field="", message=str(exc))], "tandem replay")
+    except ScenarioError as exc:
+        _fail([p.model_copy(update={"record": p.record.replace("variants[combined]", "the change")})
+               for p in exc.problems], "tandem replay")  # fmt: skip
+    return apply_changes(from_start, variant).model_copy(update={"now": scenario.now}), variant
 
 
 def register(app: typer.Typer) -> None:

@@ -1,4 +1,6 @@
-"""Jobs: the long computations (large plans, simulations) a client polls, and cancels."""
+"""Jobs: the long computations (large plans, simulations, imports) a client polls, and cancels. Leads and
+managers read and cancel plan and simulation jobs; import jobs are read and cancelled by those who may
+import (admins and leads)."""
 
 from __future__ import annotations
 
@@ -9,17 +11,26 @@ from fastapi import APIRouter, Response
 
 from api import present
 from api.deps import JobById, Now, SessionDep, SettingsDep, allowed
+from api.problems import Forbidden
 from api.roles import Operation, Principal
 from api.routes._answer import answer
 from api.schemas_plans import JobRead
 from api.store import audit, jobs
+from triage.explanations.style import article
 
 router = APIRouter(tags=["jobs"])
-Planner = Annotated[Principal, allowed(Operation.COMPUTE_PLAN)]
+Reader = Annotated[Principal, allowed(Operation.COMPUTE_PLAN, Operation.IMPORT)]
+
+
+def _may_see(principal: Principal, row: object) -> None:
+    operation = Operation.IMPORT if getattr(row, "kind", None) == "import" else Operation.COMPUTE_PLAN
+    if not principal.may(operation):
+        raise Forbidden(f"{article(principal.role.value).capitalize()} may not {operation.value}.")
 
 
 @router.get("/jobs/{job_id}", response_model=JobRead, summary="A job's state, progress and result link")
-def read_job(_: Planner, row: JobById, settings: SettingsDep) -> Response:
+def read_job(principal: Reader, row: JobById, settings: SettingsDep) -> Response:
+    _may_see(principal, row)
     read = present.job_read(row)
     if jobs.is_stale(row, stale_after=timedelta(seconds=settings.job_stale_seconds), real_now=datetime.now(UTC)):
         read = read.model_copy(update={"state": jobs.FAILED, "error": jobs.LOST})
@@ -31,7 +42,8 @@ def read_job(_: Planner, row: JobById, settings: SettingsDep) -> Response:
     response_model=JobRead,
     summary="Cancel a job: a queued one at once, a running one within a few seconds (its process is ended)",
 )
-def cancel_job(principal: Planner, row: JobById, session: SessionDep, now: Now) -> Response:
+def cancel_job(principal: Reader, row: JobById, session: SessionDep, now: Now) -> Response:
+    _may_see(principal, row)
     jobs.cancel(session=session, row=row, at=now)
     audit.record(session=session, actor=principal, at=now, action="job.cancelled", subject_type="job",
                  subject_id=row.id, changes={"state": row.state})  # fmt: skip

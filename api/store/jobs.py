@@ -19,7 +19,7 @@ from api.store.tables import JobRow
 QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED = "queued", "running", "succeeded", "failed", "cancelled"
 LOST = "lost: the process running it stopped before it finished"
 CLAIMED, WAIT, GONE = "claimed", "wait", "gone"
-_LOCK_KEYS = {"solver": 0x7A4D_0001, "simulations": 0x7A4D_0002}
+_LOCK_KEYS = {"solver": 0x7A4D_0001, "simulations": 0x7A4D_0002, "imports": 0x7A4D_0003}
 
 
 def create(
@@ -95,22 +95,30 @@ def succeed(*, session: Session, job_id: str, plan_id: int, at: datetime) -> Non
     )
 
 
-def succeed_with_result(*, session: Session, job_id: str, result: str, at: datetime) -> None:
-    """A job whose result is not a plan (a simulation): the result is stored with its success."""
-    session.execute(
+def succeed_with_result(*, session: Session, job_id: str, result: str, at: datetime) -> bool:
+    """A job whose result is not a plan (a simulation, an import): the result is stored with its success.
+    False when the job was no longer running (ended meanwhile): nothing changed."""
+    done = session.execute(
         update(JobRow)
         .where(JobRow.id == job_id, JobRow.state == RUNNING)
         .values(state=SUCCEEDED, progress=1.0, result=result, finished_at=at)
     )
+    return bool(getattr(done, "rowcount", 0))
 
 
-def fail(*, session: Session, job_id: str, error: str, at: datetime, state: str = FAILED) -> None:
-    """End an unfinished job as failed (or cancelled) with its reason."""
-    session.execute(
-        update(JobRow)
-        .where(JobRow.id == job_id, JobRow.state.in_((QUEUED, RUNNING)))
-        .values(state=state, error=error[:2000], finished_at=at)
-    )
+def forget_inputs(*, session: Session, job_id: str) -> None:
+    """Drop a job's inputs once they are of no more use (an import's uploaded file, once it is written)."""
+    session.execute(update(JobRow).where(JobRow.id == job_id).values(inputs=None))
+
+
+def fail(*, session: Session, job_id: str, error: str, at: datetime, state: str = FAILED,
+         result: str | None = None) -> None:  # fmt: skip
+    """End an unfinished job as failed (or cancelled) with its reason (and, for an import whose export had
+    problems, the problems as its result)."""
+    values: dict[str, object] = {"state": state, "error": error[:2000], "finished_at": at}
+    if result is not None:
+        values["result"] = result
+    session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state.in_((QUEUED, RUNNING))).values(**values))
 
 
 def cancel(*, session: Session, row: JobRow, at: datetime) -> None:

@@ -166,6 +166,7 @@ def test_the_readme_shows_the_report_of_the_real_slice(tmp_path: Path, monkeypat
     ("zendesk", "zendesk_sample.json", "Zendesk incremental ticket export: 7 rows, 6 tickets"),
     ("plain", "plain_sample.csv", "plain CSV: 4 rows, 4 tickets"),
     ("jira", "jira_sample.json", "Jira Service Management search result: 5 rows, 5 tickets"),
+    ("jira-csv", "jira_sample.csv", "Jira Service Management CSV export: 5 rows, 5 tickets"),
 ])  # fmt: skip
 def test_the_other_formats_import_through_the_command(
     format_name: str, sample: str, first_line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

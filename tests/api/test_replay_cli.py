@@ -56,3 +56,30 @@ def test_a_missing_file_exits_2() -> None:
     result = runner.invoke(app, ["replay", "servicenow", str(ROOT / "no-such.csv"), *WINDOW])
     assert result.exit_code == 2
     assert "cannot read it as CSV" in result.stderr
+
+
+CHANGE_GOLDEN = ROOT / "tests" / "golden" / "replay_sample_change.txt"
+BOTH_AWAY = ["--time-off", "resolver-1:2016-03-01:2016-03-01", "--time-off", "resolver-2:2016-03-01:2016-03-01"]
+
+
+def test_a_staffing_change_replays_the_history_again_side_by_side() -> None:
+    """Both resolvers away on the first day: the first day closes with every arrival open under the change,
+    none as the team was; the baseline column is the plain replay's own."""
+    result = runner.invoke(app, ["replay", "servicenow", str(HISTORY), *WINDOW, *BOTH_AWAY])
+    assert result.exit_code == 0, result.output
+    if os.environ.get("UPDATE_GOLDEN"):
+        CHANGE_GOLDEN.write_text(result.stdout)
+    assert result.stdout == CHANGE_GOLDEN.read_text(), "rendered text changed: review it, then UPDATE_GOLDEN=1"
+    plain = runner.invoke(app, ["replay", "servicenow", str(HISTORY), *WINDOW]).stdout.splitlines()
+    table = result.stdout.splitlines()
+    columns = [line.split("  ") for line in table[1:9]]
+    assert [c[-1] for c in columns] == [line.rsplit("  ", 1)[-1] for line in plain[1:9]]  # the log's column
+    assert table[7].split() == ["open", "at", "close", "Tue", "01", "Mar", "0", "4", "1"]
+
+
+def test_a_change_naming_an_unknown_agent_or_a_surge_exits_2() -> None:
+    unknown = runner.invoke(app, ["replay", "servicenow", str(HISTORY), *WINDOW, "--leave", "zed:2016-03-01"])
+    assert unknown.exit_code == 2
+    assert "the change.changes[0].agent: unknown agent 'zed'" in unknown.stderr
+    surge = runner.invoke(app, ["replay", "servicenow", str(HISTORY), *WINDOW, "--surge", "sales:x2"])
+    assert surge.exit_code == 2 and "No such option: --surge" in surge.stderr

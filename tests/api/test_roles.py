@@ -38,6 +38,7 @@ EXPECTED: dict[str, set[str]] = {
     "read hand-offs": {REQ, AGT, LEAD, MGR},
     "simulate": {MGR},
     "manage webhooks": {ADM},
+    "import exports": {LEAD, ADM},
 }
 
 
@@ -102,6 +103,8 @@ CALLS: dict[str, Callable[[Api, str], Any]] = {
         {"kind": "skill", "agent": "ana", "skill": "pay", "level": 1}]}], "days": 1}),
     "manage webhooks": lambda api, role: api.post("/webhooks/subscriptions", WHO[role], {
         "url": "http://127.0.0.1:9/hooks", "event_types": ["pin.created"]}),
+    "import exports": lambda api, role: api.client.post("/imports", headers=api.headers(WHO[role]), data={
+        "format": "plain", "dry_run": "true"}, files={"file": ("x.csv", b"id\nX-1\n", "text/csv")}),
 }  # fmt: skip
 
 

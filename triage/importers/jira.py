@@ -9,6 +9,9 @@ an organisations field) becomes the list of their names (`name`, else `value`) j
 mapping's `skill_separator` splits them into one skill each. The request type and the organisations are
 custom fields whose ids differ per site (`customfield_NNNNN`): the mapping names their columns. The search
 API gives one snapshot per issue (no history without `expand=changelog`): effort is the mapping's default.
+
+Or from Jira's CSV export (`import_jira_csv`, format `jira-csv`, mapping `mappings/jira_csv.toml`): the
+same issues as the columns Jira's issue navigator exports, named as it shows them.
 """
 
 from __future__ import annotations
@@ -52,3 +55,18 @@ def import_jira(payload: Any, mapping: Mapping, *, source: str, now: datetime | 
     check_header(header, mapping, source, LABEL)
     tickets = tickets_from_rows(rows, mapping)
     return import_tickets(tickets, mapping, format_label=LABEL, rows=len(rows), now=now)
+
+
+CSV_LABEL = "Jira Service Management CSV export"
+
+
+def import_jira_csv(
+    header: list[str], rows: list[Row], mapping: Mapping, *, source: str, now: datetime | None = None
+) -> Imported:
+    """The scenario and report of Jira's CSV export (the issue navigator's Export > CSV, all or current
+    fields): one row per issue, columns named as Jira shows them ("Issue key", "Status", "Created",
+    "Custom field (Request Type)"); a multi-value field (Labels, Component/s) is a column repeated once per
+    value, which the reader joins with "," (the mapping's `skill_separator` splits them again)."""
+    check_header(header, mapping, source, CSV_LABEL)
+    tickets = tickets_from_rows(rows, mapping)
+    return import_tickets(tickets, mapping, format_label=CSV_LABEL, rows=len(rows), now=now)

@@ -14,15 +14,19 @@ class _Report(BaseModel):
 
 
 class AgentLine(_Report):
-    id: str
-    name: str
+    """An agent the export's owners became."""
+
+    id: str = Field(description="The agent's id (from their name).")
+    name: str = Field(description="Their name in the source.")
     share_pct: int = Field(description="Share of their time this team gets, in per cent.")
     groups: list[str] = Field(description="The source's groups they owned tickets in.")
-    skills: list[str]
+    skills: list[str] = Field(description="The skills of the team tickets they owned.")
 
 
 class EffortLine(_Report):
-    effort_class: str
+    """An effort class (skill x priority, skill, or the whole team) and its learned estimate."""
+
+    effort_class: str = Field(description="The class, e.g. 'network P3', 'network' or 'team'.")
     size: int = Field(description="Done tickets the estimate rests on.")
     minutes: int = Field(description="The estimate: clipped median of their active business minutes.")
 
@@ -30,26 +34,30 @@ class EffortLine(_Report):
 class Calibration(_Report):
     """The team's estimated work in the export's window against its available working minutes in it."""
 
-    estimated_minutes: int
-    available_minutes: int
-    load_pct: int
+    estimated_minutes: int = Field(description="The estimated work of the team's tickets in the window, minutes.")
+    available_minutes: int = Field(description="The team's working minutes in the window.")
+    load_pct: int = Field(
+        description="Estimated over available, in per cent (above 100: the estimates include waiting or multitasking)."
+    )
 
 
 class ImportReport(_Report):
-    format: str
-    rows: int
-    tickets: int
+    """What an export became: counts, departments, agents, skills, effort classes, calibration, warnings."""
+
+    format: str = Field(description="The export's format, in words.")
+    rows: int = Field(description="Rows (or JSON records) read.")
+    tickets: int = Field(description="Tickets they hold (an event log has several rows per ticket).")
     team_tickets: int = Field(description="Tickets of the team's groups (all tickets when no group is named).")
-    by_status: dict[str, int]
+    by_status: dict[str, int] = Field(description="Team tickets by Tandem status.")
     reopened: int = Field(description="Team tickets reopened at least once.")
-    departments: int
+    departments: int = Field(description="Departments the team's tickets come from.")
     top_departments: list[tuple[str, int]] = Field(description="The departments with most tickets, and how many.")
-    agents: list[AgentLine]
-    skills: list[str]
-    effort_classes: list[EffortLine]
-    calibration: Calibration
+    agents: list[AgentLine] = Field(description="The agents, with their share of time and skills.")
+    skills: list[str] = Field(description="The skills' ids.")
+    effort_classes: list[EffortLine] = Field(description="The learned effort per class.")
+    calibration: Calibration = Field(description="The estimated work against the team's hours.")
     made_sla_pct: int | None = Field(None, description="The source's own on-time rate of done team tickets.")
-    warnings: list[str]
+    warnings: list[str] = Field(description="What the mapping could not say, e.g. tickets with no category.")
 
 
 def _wrapped(entries: list[str], width: int = 110) -> list[str]:

@@ -10,11 +10,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from triage.errors import Problem, ScenarioError
 from triage.importers.mapping import Mapping
 from triage.importers.tickets import Event, Row, Ticket
+
+
+def rows_of_table(header: list[str], records: Iterable[tuple[int, list[str]]]) -> list[Row]:
+    """Rows as column -> value, from a header and (line, values) records. A column named more than once in
+    the header (Jira's CSV export repeats Labels and Component/s once per value) gives its non-empty values
+    joined with ","; a short row's missing cells are absent, extra cells are dropped."""
+    repeated = {name for name in header if header.count(name) > 1}
+    if not repeated:
+        return [(line, dict(zip(header, values, strict=False))) for line, values in records]
+    rows: list[Row] = []
+    for line, values in records:
+        row: dict[str, str] = {}
+        for name, value in zip(header, values, strict=False):
+            if name not in repeated:
+                row[name] = value
+            elif value.strip():
+                row[name] = f"{row[name]},{value}" if row.get(name) else value
+            else:
+                row.setdefault(name, "")
+        rows.append((line, row))
+    return rows
 
 
 def check_header(header: list[str], mapping: Mapping, source: str, format_label: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from tests.triage.importers.test_other_formats import shipped
 from triage.errors import ScenarioError
-from triage.importers.jira import import_jira
+from triage.importers.jira import import_jira, import_jira_csv
 from triage.names import Priority, RequestStatus, WaitingReason
 
 SAMPLE = Path(__file__).with_name("jira_sample.json")
@@ -93,3 +93,47 @@ def test_a_date_that_does_not_parse_names_the_issue() -> None:
     bad["issues"][0]["fields"]["created"] = "16/11/2026"
     with pytest.raises(ScenarioError, match=r"line 1 \(SD-1\)\.fields\.created"):
         import_jira(bad, shipped("jira"), source="x.json")
+
+
+CSV_SAMPLE = Path(__file__).with_name("jira_sample.csv")
+
+
+def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    from api.importing import rows_of_text
+
+    return rows_of_text(text)
+
+
+def test_the_csv_export_of_the_same_issues_gives_the_same_requests() -> None:
+    """The fixture is the CSV export of the search result's five issues (Jira's column names; Component/s
+    repeated because SD-5 has two components); with the shipped jira-csv mapping it gives what the JSON gives."""
+    from_json = import_jira(payload(), shipped("jira"), source="search.json")
+    header, rows = _csv_rows(CSV_SAMPLE.read_text())
+    assert header.count("Component/s") == 2 and len(rows) == 5
+    from_csv = import_jira_csv(header, rows, shipped("jira_csv"), source="export.csv")
+    fields = ("id", "status", "owner", "priority_override", "required_skills", "department", "title", "created_at",
+              "source_id", "waiting")  # fmt: skip
+    json_requests = {r.id: r.model_dump(include=set(fields)) for r in from_json.scenario.requests}
+    csv_requests = {r.id: r.model_dump(include=set(fields)) for r in from_csv.scenario.requests}
+    assert csv_requests == json_requests
+    assert csv_requests["SD-5"]["required_skills"] == {"hardware": 1, "network": 1}  # the repeated column
+    assert {a.name: sorted(a.skills) for a in from_csv.scenario.agents} == {
+        a.name: sorted(a.skills) for a in from_json.scenario.agents}  # fmt: skip
+    assert from_csv.report.format == "Jira Service Management CSV export" and from_csv.report.rows == 5
+
+
+def test_a_csv_export_with_a_renamed_column_or_a_bad_date_names_row_and_field() -> None:
+    text = CSV_SAMPLE.read_text()
+    header, rows = _csv_rows(text.replace("Custom field (Organizations)", "Organisation", 1))
+    with pytest.raises(ScenarioError) as missing:
+        import_jira_csv(header, rows, shipped("jira_csv"), source="export.csv")
+    assert [str(p) for p in missing.value.problems] == [
+        "export.csv.columns.department: column 'Custom field (Organizations)' is not in the file"]  # fmt: skip
+    header, rows = _csv_rows(text.replace("17/Nov/26 8:30 AM,17/Nov/26 8:30 AM", "2026-11-17 08:30,17/Nov/26 8:30 AM"))
+    with pytest.raises(ScenarioError) as bad:
+        import_jira_csv(header, rows, shipped("jira_csv"), source="export.csv")
+    assert any(str(p).startswith("line 5 (SD-4).Created: ") for p in bad.value.problems), bad.value.problems
+    # the REST search mapping on the CSV export: not this format at all
+    with pytest.raises(ScenarioError) as other:
+        import_jira_csv(*_csv_rows(text), shipped("jira"), source="export.csv")
+    assert "does not look like a Jira Service Management CSV export" in str(other.value.problems[0])
