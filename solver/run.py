@@ -27,17 +27,21 @@ from solver.polish import polish
 from solver.relieve import relieve_overload
 from solver.replan import changes_since, placements_from
 from solver.terms import UNITS
-from triage.explain import explain_plan
+from triage.explain import explain_plan, explain_plan_until, explain_priorities
 from triage.model import Scenario
 from triage.names import PlanStatus
 from triage.report import department_shares
-from triage.results import Assignment, Plan, TermValue, Unassigned
+from triage.results import Assignment, Explanation, Plan, TermValue, Unassigned
+from triage.scoring import Triage
 
 # the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
-MARGIN_SECONDS = 1.0
-"""The time target: `plan` returns within its time limit plus this, counted from `started`. Measured in
-benchmarks/guard_bench.py (benchmarks/RESULTS.md): held at S, not at M (+2.1 s) and L (+6.9 s) on the loaded
-machine, where model building, routing and explanations, which no clock cuts, take longer than the margin."""
+MARGIN_SECONDS = 0.5
+"""The time target: `plan` returns within its time limit plus this, counted from `started`, as long as
+compiling the scenario and the routing start fit in the limit (admission control sizes the accepted inputs
+so that they do). Every phase after them watches the clock: the search ends at its deadline, the LP bound is
+not waited for past it, and explanations stop at the limit plus `SearchSchedule.explaining_grace_seconds`
+(the plan says how many requests were left unexplained). Measured in benchmarks/guard_bench.py
+(benchmarks/RESULTS.md)."""
 
 __all__ = [
     "MARGIN_SECONDS",
@@ -77,16 +81,28 @@ def plan(
         schedule.last_pass_share * params.time_limit_seconds,
         schedule.last_pass_seconds + schedule.last_pass_seconds_per_request * len(compiled.jobs),
     )
+    # The priorities are explained first (the plan does not enter them); how long they took, on this machine
+    # at this moment, sizes the reserve for the rest of the explanations.
+    explaining = time.perf_counter()
+    priorities = explain_priorities(scenario, _triages(compiled), started + params.time_limit_seconds)
+    explaining = time.perf_counter() - explaining
     finishing = schedule.finishing_seconds + schedule.finishing_seconds_per_request * len(compiled.jobs)
+    finishing += schedule.explaining_factor * explaining
     deadline = started + params.time_limit_seconds - finishing - relieving
     if time.perf_counter() >= deadline and pins_hold(compiled, hint):
-        return _finish(scenario, compiled, _cut(compiled, hint), started, previous, params)
+        return _finish(scenario, compiled, _cut(compiled, hint), started, previous, params, priorities)
     large = _size(compiled) > params.direct_pairs_limit
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the LP beside the search: HiGHS releases the GIL
+    pool = ThreadPoolExecutor(max_workers=1)  # the LP beside the search: HiGHS releases the GIL
+    try:
         share = schedule.large_bound_share if large else schedule.small_bound_share
         bounding = pool.submit(lower_bounds, compiled, (deadline - time.perf_counter()) * share)
         placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, deadline)
-        relaxed = bounding.result()
+        try:  # not waited for past the search's deadline: it ends on its own time limit, its answer unused
+            relaxed = bounding.result(timeout=max(deadline - time.perf_counter(), 0.0) + schedule.bound_grace_seconds)
+        except TimeoutError:
+            relaxed = per_request_bound(compiled), _PER_REQUEST
+    finally:
+        pool.shutdown(wait=False)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
@@ -100,24 +116,44 @@ def plan(
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
             placements = shifted  # same cost or less, and nobody waits for no reason
         result = extract_plan(compiled, placements, status, bound, source)
-    return _finish(scenario, compiled, result, started, previous, params)
+    return _finish(scenario, compiled, result, started, previous, params, priorities)
+
+
+_PER_REQUEST = "bound from each request alone at its cheapest option"
+
+
+def _triages(compiled: Compiled) -> dict[str, Triage]:
+    return {j.request.id: j.triage for j in compiled.jobs}
 
 
 def _cut(compiled: Compiled, hint: Placements) -> Plan:
     """The starting plan unsearched: model building and routing used the time (the guard of `plan`)."""
-    source = (
-        "bound from each request alone at its cheapest option; not searched: model building used the time "
-        "limit, the routing heuristic's plan"
-    )
+    source = f"{_PER_REQUEST}; not searched: model building used the time limit, the routing heuristic's plan"
     return extract_plan(compiled, hint, PlanStatus.FEASIBLE, per_request_bound(compiled), source)
 
 
 def _finish(
-    scenario: Scenario, compiled: Compiled, result: Plan, started: float, previous: Plan | None, params: SolveParams
+    scenario: Scenario,
+    compiled: Compiled,
+    result: Plan,
+    started: float,
+    previous: Plan | None,
+    params: SolveParams,
+    priorities: dict[str, Explanation],
 ) -> Plan:
-    """The plan's time, explanations, department shares and (on a re-plan) moves."""
+    """The plan's time, explanations (until the limit and its grace: the plan says what was left out),
+    department shares and (on a re-plan) moves."""
     result.solve_seconds = round(time.perf_counter() - started, 3)
-    result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
+    until = started + params.time_limit_seconds + params.schedule.explaining_grace_seconds
+    triages = _triages(compiled)
+    result.explanations, missed, orders = explain_plan_until(
+        scenario, result, triages, priorities=priorities, deadline=until
+    )
+    if missed:
+        planned = sum(1 for r in scenario.requests if r.id in triages and r.status.plannable)
+        result.bound_source += f"; explanations cut at the time limit: {missed:,} of {planned:,} requests unexplained"
+    elif not orders:
+        result.bound_source += "; explanations cut at the time limit: some departments' orders unexplained"
     if result.status != PlanStatus.INFEASIBLE:
         result.departments = department_shares(scenario, result)
     if previous is not None and result.status != PlanStatus.INFEASIBLE:
@@ -139,7 +175,7 @@ def plan_by_routing(scenario: Scenario) -> Plan:
 def lower_bounds(compiled: Compiled, time_limit_seconds: float) -> tuple[int, str]:
     """The best bound of `solver.bound` within the time, and how it was obtained."""
     deadline = time.perf_counter() + max(time_limit_seconds, 0.1)
-    best = per_request_bound(compiled), "bound from each request alone at its cheapest option"
+    best = per_request_bound(compiled), _PER_REQUEST
     finest = bucket_minutes(compiled)
     # Buckets twice as coarse first (about a quarter of the time): on a loaded machine the finest LP may not
     # finish in its time, and the coarse one is still far above the per-request bound (benchmarks/RESULTS.md).
