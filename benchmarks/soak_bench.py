@@ -100,6 +100,8 @@ class World:
     queue: int
     tally: Tally = field(default_factory=Tally)
     filed: list[str] = field(default_factory=list)
+    planned: list[str] = field(default_factory=list)  # requests of the newest plan the lead read, not closed since
+    closed: set[str] = field(default_factory=set)
     plan_id: int | None = None
     rng: random.Random = field(default_factory=lambda: random.Random(17))
     keys: itertools.count[int] = field(default_factory=itertools.count)
@@ -235,7 +237,8 @@ async def apply_plan(world: World) -> None:
 
 
 async def what_if(world: World, role: str = "lead") -> None:
-    if world.plan_id is None or (request := some(world, world.filed[-10:])) is None:
+    """Move one of the plan's requests first (one the lead read in the plan and nobody closed since)."""
+    if world.plan_id is None or (request := some(world, world.planned)) is None:
         return
     body = {"kind": "first", "request": request, "time_limit_seconds": 1.0}
     await call(world, "what-if", world.tokens[role], "POST", f"/plans/{world.plan_id}/what-if", json=body)
@@ -244,6 +247,9 @@ async def what_if(world: World, role: str = "lead") -> None:
 async def close_oldest(world: World) -> None:
     while len(world.filed) > world.queue:
         request = world.filed.pop(0)
+        world.closed.add(request)
+        if request in world.planned:
+            world.planned.remove(request)
         await call(world, "close request", world.tokens["lead"], "POST", f"/requests/{request}/close",
                    json={"reason": "soak: done"}, key=True)  # fmt: skip
 
@@ -251,7 +257,10 @@ async def close_oldest(world: World) -> None:
 async def list_plans(world: World) -> None:
     await call(world, "list plans", world.tokens["lead"], "GET", "/plans", params={"limit": 20})
     if world.plan_id is not None:
-        await call(world, "read plan", world.tokens["lead"], "GET", f"/plans/{world.plan_id}")
+        answer = await call(world, "read plan", world.tokens["lead"], "GET", f"/plans/{world.plan_id}")
+        if answer is not None and answer.status_code == 200:
+            assigned = [a["request_id"] for a in answer.json()["assignments"]]
+            world.planned = [r for r in assigned if r not in world.closed]
 
 
 async def simulate(world: World) -> None:
