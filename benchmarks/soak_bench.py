@@ -524,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-seconds", type=float, default=5.0, help="memory sampling interval")
     parser.add_argument("--ports", type=int, nargs=2, default=list(PORTS), help="the two API processes' ports")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
+    parser.add_argument("--series", type=Path, help="write every memory sample to this CSV (seconds, process, MB)")
     parser.add_argument("--logs", type=Path, default=Path("/tmp"), help="folder for the servers' logs")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)
@@ -599,6 +600,9 @@ def main(argv: list[str] | None = None) -> int:
         print(text_)
         if args.markdown:
             args.markdown.write_text(text_)
+        if args.series:
+            rows = [f"{t:.1f},{process},{mb:.1f}" for t, row in samples for process, mb in row.items()]
+            args.series.write_text("seconds,process,mb\n" + "\n".join(rows) + "\n")
         return 1 if failures else 0
     except KeyboardInterrupt:
         print("soak: interrupted; stopping the servers and dropping the database", file=sys.stderr)

@@ -31,9 +31,9 @@ class SearchSchedule(BaseModel):
     explaining_grace_seconds: float = Field(
         0.25,
         ge=0,
-        description="Explanations stop this long after the time limit, whatever is left (the plan says how many "
-        "requests are unexplained); the rest of `solver.run.MARGIN_SECONDS` is for the department shares and "
-        "the moves.",
+        description="Explanations, the last part of a plan, stop this long after the time limit whatever is left "
+        "(the plan says how many requests are unexplained); the rest of `solver.run.MARGIN_SECONDS` is for "
+        "returning.",
     )
     bound_grace_seconds: float = Field(
         0.05, ge=0, description="The LP bound is waited for this long after the search's deadline, no longer."

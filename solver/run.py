@@ -141,9 +141,13 @@ def _finish(
     params: SolveParams,
     priorities: dict[str, Explanation],
 ) -> Plan:
-    """The plan's time, explanations (until the limit and its grace: the plan says what was left out),
-    department shares and (on a re-plan) moves."""
+    """The plan's time, department shares, moves (on a re-plan) and, last, its explanations, until the limit
+    and its grace (the plan says what was left out)."""
     result.solve_seconds = round(time.perf_counter() - started, 3)
+    if result.status != PlanStatus.INFEASIBLE:
+        result.departments = department_shares(scenario, result)
+    if previous is not None and result.status != PlanStatus.INFEASIBLE:
+        result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     until = started + params.time_limit_seconds + params.schedule.explaining_grace_seconds
     triages = _triages(compiled)
     result.explanations, missed, orders = explain_plan_until(
@@ -154,10 +158,6 @@ def _finish(
         result.bound_source += f"; explanations cut at the time limit: {missed:,} of {planned:,} requests unexplained"
     elif not orders:
         result.bound_source += "; explanations cut at the time limit: some departments' orders unexplained"
-    if result.status != PlanStatus.INFEASIBLE:
-        result.departments = department_shares(scenario, result)
-    if previous is not None and result.status != PlanStatus.INFEASIBLE:
-        result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     return result
 
 
