@@ -259,7 +259,7 @@ async def list_plans(world: World) -> None:
     if world.plan_id is not None:
         answer = await call(world, "read plan", world.tokens["lead"], "GET", f"/plans/{world.plan_id}")
         if answer is not None and answer.status_code == 200:
-            assigned = [a["request_id"] for a in answer.json()["assignments"]]
+            assigned = [a["request_id"] for a in answer.json()["plan"]["assignments"]]
             world.planned = [r for r in assigned if r not in world.closed]
 
 
