@@ -15,8 +15,10 @@ think a moment" until the time is up or the request budget (`--max-requests`) is
 - agents (one principal per agent, made by the admin at start): read the open queue, read a plan's
   explanations of one of their requests, read placements, ask for help, list hand-offs;
 - the lead: compute plans (`POST /plans`: a job, polled at /jobs/{id}), apply the newest one (a 409 is
-  expected when the queue moved on since it was computed), what-if, close the oldest filed requests (so the
-  queue stays at about `--queue` requests above the demo's), list and read plans, the department report;
+  expected when the queue moved on since it was computed; then applied again with `force`, refused too when
+  the plan's own requests changed), what-if on a request of the plan last read, close the oldest filed
+  requests (so the queue stays at about `--queue` requests above the demo's), list and read plans, the
+  department report;
 - the manager: small simulations (one variant, two days, the routing planner; polled), what-if, reports;
 - the admin: principals, departments, the policy, the audit log.
 
@@ -62,7 +64,7 @@ EXPECTED: dict[str, dict[int, str]] = {
     "apply plan": {409: "the queue moved on since the plan was computed (filed, closed or applied meanwhile)"},
     "apply plan (forced)": {409: "the plan's own requests changed since (closed, or re-owned by a later apply)"},
     "close request": {404: "closed already by another lead loop"},
-    "ask for help": {409: "the agent is not above target load: nothing to hand off"},
+    "ask for help": {409: "a request changed since the plan the help starts from (filed or closed meanwhile)"},
     "what-if": {404: "the request named was closed since the plan", 422: "the request is no longer in the plan"},
     "read explanations": {404: "the plan was pruned"},
 }
