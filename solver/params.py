@@ -15,10 +15,28 @@ class SearchSchedule(BaseModel):
         0.2, ge=0, description="Kept back for reading the plan out and explaining it: a fixed part ..."
     )
     finishing_seconds_per_request: float = Field(
-        0.0006,
+        0.0002,
         ge=0,
-        description="... and a part per request: about 0.3 ms a request measured at XL on a quiet machine, doubled "
-        "for a loaded one and for the last neighbourhood's model building.",
+        description="... and a part per request, for reading the plan out, the left shift and the department "
+        "shares: 0.15 s at L (1,500 requests) at load 8 ...",
+    )
+    explaining_factor: float = Field(
+        2.0,
+        ge=0,
+        description="... and this many times what explaining the priorities took (the planner explains them "
+        "before it searches, so that the reserve follows the machine's speed at the moment): the rest of the "
+        "explanations took 1.5-1.7 times as long as the priorities at M and L at load 8 (0.5-5 times in other runs; "
+        "explanations past the limit are cut, `explaining_grace_seconds`).",
+    )
+    explaining_grace_seconds: float = Field(
+        0.25,
+        ge=0,
+        description="Explanations, the last part of a plan, stop this long after the time limit whatever is left "
+        "(the plan says how many requests are unexplained); the rest of `solver.run.MARGIN_SECONDS` is for "
+        "returning.",
+    )
+    bound_grace_seconds: float = Field(
+        0.05, ge=0, description="The LP bound is waited for this long after the search's deadline, no longer."
     )
     last_pass_share: float = Field(
         0.03, ge=0, lt=1, description="The last pass (solver.search.relieve) gets at most this share of the time ..."

@@ -9,6 +9,7 @@ always returned, never an exception; pins that cannot all hold give status `infe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
@@ -27,11 +28,12 @@ from solver.search.lns import improve
 from solver.search.polish import polish
 from solver.search.relieve import relieve_overload
 from solver.terms import UNITS
-from triage.explain import explain_plan
+from triage.explain import explain_plan_until, explain_priorities
 from triage.model import Scenario
 from triage.names import PlanStatus
 from triage.report import department_shares
-from triage.results import Assignment, Plan, TermValue, Unassigned
+from triage.results import Assignment, Explanation, Plan, TermValue, Unassigned
+from triage.scoring import Triage
 
 # the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
 MARGIN_SECONDS = 1.0
@@ -80,16 +82,28 @@ def plan(
         schedule.last_pass_share * params.time_limit_seconds,
         schedule.last_pass_seconds + schedule.last_pass_seconds_per_request * len(compiled.jobs),
     )
+    # The priorities are explained first (the plan does not enter them); how long they took, on this machine
+    # at this moment, sizes the reserve for the rest of the explanations.
+    explaining = budget.now()
+    priorities = explain_priorities(scenario, _triages(compiled), out_of_time=_spent(budget))
+    explaining = budget.now() - explaining
     finishing = schedule.finishing_seconds + schedule.finishing_seconds_per_request * len(compiled.jobs)
+    finishing += schedule.explaining_factor * explaining
     search = budget.less(finishing + relieving)
     if search.left() <= 0 and pins_hold(compiled, hint):
-        return _finish(scenario, compiled, _cut(compiled, hint), budget, previous, params)
+        return _finish(scenario, compiled, _cut(compiled, hint), budget, previous, params, priorities)
     large = _size(compiled) > params.direct_pairs_limit
-    with ThreadPoolExecutor(max_workers=1) as pool:  # the LP beside the search: HiGHS releases the GIL
+    pool = ThreadPoolExecutor(max_workers=1)  # the LP beside the search: HiGHS releases the GIL
+    try:
         share = schedule.large_bound_share if large else schedule.small_bound_share
         bounding = pool.submit(lower_bounds, compiled, search.share(share))
         placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, search)
-        relaxed = bounding.result()
+        try:  # not waited for past the search's deadline: it ends on its own time limit, its answer unused
+            relaxed = bounding.result(timeout=search.left() + schedule.bound_grace_seconds)
+        except TimeoutError:
+            relaxed = per_request_bound(compiled), _PER_REQUEST
+    finally:
+        pool.shutdown(wait=False)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
@@ -103,28 +117,53 @@ def plan(
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
             placements = shifted  # same cost or less, and nobody waits for no reason
         result = extract_plan(compiled, placements, status, bound, source)
-    return _finish(scenario, compiled, result, budget, previous, params)
+    return _finish(scenario, compiled, result, budget, previous, params, priorities)
+
+
+_PER_REQUEST = "bound from each request alone at its cheapest option"
+
+
+def _triages(compiled: Compiled) -> dict[str, Triage]:
+    return {j.request.id: j.triage for j in compiled.jobs}
+
+
+def _spent(budget: Budget) -> Callable[[], bool]:
+    """The question the explanations ask between requests (the core reads no clock of its own)."""
+    return lambda: budget.left() <= 0
 
 
 def _cut(compiled: Compiled, hint: Placements) -> Plan:
     """The starting plan unsearched: model building and routing used the time (the guard of `plan`)."""
-    source = (
-        "bound from each request alone at its cheapest option; not searched: model building used the time "
-        "limit, the routing heuristic's plan"
-    )
+    source = f"{_PER_REQUEST}; not searched: model building used the time limit, the routing heuristic's plan"
     return extract_plan(compiled, hint, PlanStatus.FEASIBLE, per_request_bound(compiled), source)
 
 
 def _finish(
-    scenario: Scenario, compiled: Compiled, result: Plan, budget: Budget, previous: Plan | None, params: SolveParams
+    scenario: Scenario,
+    compiled: Compiled,
+    result: Plan,
+    budget: Budget,
+    previous: Plan | None,
+    params: SolveParams,
+    priorities: dict[str, Explanation],
 ) -> Plan:
-    """The plan's time, explanations, department shares and (on a re-plan) moves."""
+    """The plan's time, department shares, moves (on a re-plan) and, last, its explanations, until the limit
+    and its grace (the plan says what was left out)."""
     result.solve_seconds = round(budget.spent(), 3)
-    result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     if result.status != PlanStatus.INFEASIBLE:
         result.departments = department_shares(scenario, result)
     if previous is not None and result.status != PlanStatus.INFEASIBLE:
         result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
+    until = budget.less(-params.schedule.explaining_grace_seconds)
+    triages = _triages(compiled)
+    result.explanations, missed, orders = explain_plan_until(
+        scenario, result, triages, priorities=priorities, out_of_time=_spent(until)
+    )
+    if missed:
+        planned = sum(1 for r in scenario.requests if r.id in triages and r.status.plannable)
+        result.bound_source += f"; explanations cut at the time limit: {missed:,} of {planned:,} requests unexplained"
+    elif not orders:
+        result.bound_source += "; explanations cut at the time limit: some departments' orders unexplained"
     return result
 
 
@@ -143,7 +182,7 @@ def lower_bounds(compiled: Compiled, budget: Budget) -> tuple[int, str]:
     """The best bound of `solver.bound` within the budget (a tenth of a second at least), and how it was
     obtained."""
     budget = budget.at_least(0.1)
-    best = per_request_bound(compiled), "bound from each request alone at its cheapest option"
+    best = per_request_bound(compiled), _PER_REQUEST
     finest = bucket_minutes(compiled)
     # Buckets twice as coarse first (about a quarter of the time): on a loaded machine the finest LP may not
     # finish in its time, and the coarse one is still far above the per-request bound (benchmarks/RESULTS.md).

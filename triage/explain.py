@@ -7,6 +7,7 @@ Kinds here: why this priority; why this agent and this time; why a request is no
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from datetime import datetime
 
 from triage.explanations import people as say
@@ -22,6 +23,37 @@ from triage.scoring import HIGH_URGENCY, Triage
 
 def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> list[Explanation]:
     """For every planned request: why its priority, then why its agent and time (or why it is not planned)."""
+    return explain_plan_until(scenario, plan, triages)[0]
+
+
+def explain_priorities(
+    scenario: Scenario, triages: dict[str, Triage], out_of_time: Callable[[], bool] | None = None
+) -> dict[str, Explanation]:
+    """Why each plannable request has its priority, in the scenario's order (the plan does not enter), until
+    `out_of_time()` says the time is up, if given: the planner explains these before it searches."""
+    claims = department_claims(scenario)
+    out: dict[str, Explanation] = {}
+    for request in scenario.requests:
+        if out_of_time is not None and out_of_time():
+            break
+        if request.id in triages and request.status.plannable:
+            out[request.id] = explain_priority(scenario, request, triages[request.id], claims)
+    return out
+
+
+def explain_plan_until(
+    scenario: Scenario,
+    plan: Plan,
+    triages: dict[str, Triage],
+    *,
+    priorities: dict[str, Explanation] | None = None,
+    out_of_time: Callable[[], bool] | None = None,
+) -> tuple[list[Explanation], int, bool]:
+    """`explain_plan`, with the priorities explained already (`explain_priorities`) and a question asked
+    between requests (`out_of_time`; the core reads no clock): requests reached once it says yes are not
+    explained, nor the department orders.
+    Returns the explanations, how many plannable requests were left unexplained, and whether the
+    departments' orders were all explained."""
     out: list[Explanation] = []
     for conflict in plan.conflicts:
         explanation = explain_conflict(scenario, conflict)
@@ -32,10 +64,16 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
     by_request = {a.request_id: a for a in plan.assignments}
     before = _previous_of(plan)
     left_out = {u.request_id: u for u in plan.unassigned}
+    known = priorities or {}
+    missed = 0
     for request in scenario.requests:
         if request.id not in triages or not request.status.plannable:
             continue
-        out.append(explain_priority(scenario, request, triages[request.id], claims))
+        if out_of_time is not None and out_of_time():
+            missed += 1
+            continue
+        found = known.get(request.id)
+        out.append(found or explain_priority(scenario, request, triages[request.id], claims))
         if request.id in by_request:
             previous = before.get(request.id, "")
             out.append(
@@ -43,7 +81,10 @@ def explain_plan(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> 
             )
         elif request.id in left_out:
             out.append(explain_unassigned(scenario, request, left_out[request.id], plan, skills))
-    return out + explain_order(scenario, plan, triages, skills)
+    if missed:
+        return out, missed, False
+    orders, complete = explain_order_until(scenario, plan, triages, skills, out_of_time)
+    return out + orders, 0, complete
 
 
 def _iso(instant: datetime) -> str:
@@ -309,14 +350,27 @@ def _first_overtaking(ranked: list[Request], ends: dict[str, Assignment]) -> lis
 def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], skills: SkillIndex) -> list[Explanation]:
     """Where a department's own order is not followed (a request it ranks lower finishes first), say what
     decided instead: a higher priority, an earlier due time, or different skills held by different people."""
+    return explain_order_until(scenario, plan, triages, skills)[0]
+
+
+def explain_order_until(
+    scenario: Scenario,
+    plan: Plan,
+    triages: dict[str, Triage],
+    skills: SkillIndex,
+    out_of_time: Callable[[], bool] | None = None,
+) -> tuple[list[Explanation], bool]:
+    """`explain_order` until `out_of_time()` says the time is up, and whether it got to the end."""
     ends = {a.request_id: a for a in plan.assignments}
-    out = []
+    out: list[Explanation] = []
     for department in scenario.departments:
         ranked = sorted(
             (r for r in scenario.requests if r.department == department.id and r.department_rank and r.id in ends),
             key=lambda r: (r.department_rank or 0, r.id),
         )
         for first, overtaking in _first_overtaking(ranked, ends):
+            if out_of_time is not None and out_of_time():
+                return out, False
             a, b = triages[first.id], triages[overtaking.id]
             holders = [scenario.agents[k] for k in skills.qualified(first.required_skills)]
             facts = [
@@ -341,4 +395,4 @@ def explain_order(scenario: Scenario, plan: Plan, triages: dict[str, Triage], sk
             e = Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
                             department_ids=[department.id], facts=facts, text="")  # fmt: skip
             out.append(fill(scenario, e, say.order(scenario, e), say.order(scenario, e)))
-    return out
+    return out, True

@@ -35,11 +35,14 @@ def improve(
     shared = sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))  # a third at most: small steps
     tried = improved = stalled = 0
-    while budget.left() > 0.05 and stalled < params.stall_neighbourhoods:
+    building = 0.05  # the last neighbourhood's model building: one that could not be solved in time is not begun
+    while budget.left() > building and stalled < params.stall_neighbourhoods:
         scope = neighbourhood(compiled, current, shared, rng, size)
         if not scope.free:
             break
+        began = budget.now()
         built = build_model(compiled, scope)
+        building = max(budget.now() - began, 0.05)
         add_hint(built, current)
         limit = min(params.neighbourhood_seconds, budget.left())
         solver = new_solver(params, max(limit, 0.01), workers=min(params.workers, 2))
