@@ -19,12 +19,13 @@ from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
 from triage.model import Change, Scenario
-from triage.names import ExplanationKind
+from triage.names import ExplanationKind, PlanStatus
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
 from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
 
-DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=1)
+DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=2)
 
+UNWORKED = (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN)  # no alternative to state: impossible, or not found in time
 Replans = dict[tuple[str, str | None, str | None, str | None], WhatIf]
 """The re-plans of one plan's explanations, by change: one alternative is planned once, so that two explanations
 of one request never state different numbers for the same alternative."""
@@ -45,8 +46,19 @@ def _facts_of(result: WhatIf) -> list[Fact]:
         Fact(name="change", value=result.change),
         Fact(name="cost_before", value=result.cost_before),
         Fact(name="cost_after", value=result.cost_after),
-        Fact(name="feasible", value=int(result.status != "infeasible")),
+        Fact(name="feasible", value=int(result.status not in UNWORKED)),
+        Fact(name=F.EXAMINED, value=int(result.status != PlanStatus.UNKNOWN)),
     ]
+    if result.search is not None:  # how the alternative was searched: the claim is about that search
+        search = result.search
+        facts += [
+            Fact(name=F.SEARCHED, value=", ".join(search.agents)),
+            Fact(name=F.SEARCHED_REQUESTS, value=search.requests),
+            Fact(name=F.SEARCHED_TEAMMATES, value=len(search.agents)),
+            Fact(name=F.SEARCH_LOCAL, value=int(search.local)),
+            Fact(name=F.SEARCH_PROVEN, value=int(search.proven)),
+            Fact(name=F.SEARCH_SECONDS, value=f"{search.seconds:g}", unit="seconds"),
+        ]
     for shift in result.shifts:
         facts.append(Fact(name=f"later_by:{shift.request_id}", value=shift.later_by, unit="business minutes"))
         if shift.minutes_late_after is not None:
@@ -88,7 +100,7 @@ def trade_offs(
     for first, second in pairs[:limit]:
         change = Change(kind="before", request=second.request_id, other=first.request_id)
         result = replan(scenario, plan, change, params, cache)
-        if result.status == "infeasible":
+        if result.status in UNWORKED:
             continue
         facts = [
             Fact(name="first", value=first.request_id),
@@ -197,7 +209,7 @@ def relieve(
             ):
                 change = Change(kind="assign", request=x.request_id, agent=other)
                 result = replan(scenario, plan, change, params, cache)
-                if result.status != "infeasible":
+                if result.status not in UNWORKED:
                     options.append((result.cost_after - result.cost_before, x.request_id, other, result))
                 break
     facts = [Fact(name="agent", value=agent_id), Fact(name="planned_minutes", value=planned[agent_id], unit="minutes"),
