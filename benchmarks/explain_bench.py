@@ -152,9 +152,7 @@ def main() -> None:
     rows = []
     seconds, found = median_seconds(lambda: explain_all(demo, demo_plan, DEFAULT_PARAMS), args.repeats)
     rows.append(("all explanations of the demo plan", len(found), seconds, 5.0))  # type: ignore[arg-type]
-    seconds, found = median_seconds(
-        lambda: explain_request(medium, medium_plan, late.request_id, DEFAULT_PARAMS), args.repeats
-    )
+    seconds, found = median_seconds(lambda: explain_request(medium, medium_plan, late.request_id), args.repeats)
     rows.append((f"everything about one request at M ({late.request_id})", len(found), seconds, 3.0))  # type: ignore[arg-type]
     seconds, found = median_seconds(lambda: trade_offs(medium, medium_plan, DEFAULT_PARAMS, limit=50), args.repeats)
     rows.append((f"trade-off list at M (seed {args.seed}, up to 50)", len(found), seconds, 30.0))  # type: ignore[arg-type]
@@ -169,7 +167,7 @@ def main() -> None:
     demo_cache: Replans = {}
     explain_all(demo, demo_plan, DEFAULT_PARAMS, cache=demo_cache)
     for r in demo.requests:
-        explain_request(demo, demo_plan, r.id, DEFAULT_PARAMS, demo_cache)
+        explain_request(demo, demo_plan, r.id, cache=demo_cache)  # as the API and the CLI ask
     medium_cache: Replans = {}
     explain_all(medium, medium_plan, DEFAULT_PARAMS, cache=medium_cache)
     counted: list[tuple[str, int, int, dict[str, int]]] = []

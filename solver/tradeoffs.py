@@ -24,6 +24,10 @@ from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
 from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=2)
+REQUEST_PARAMS = SolveParams(time_limit_seconds=0.35, workers=2)
+"""Everything about one request (`explain_request`, the API's and the CLI's explanations of a request) plans up
+to 9 alternatives: 0.35 s each keeps the answer within 3 s at M (measured in benchmarks/explain_bench.py); each
+claim states the time its search had."""
 
 UNWORKED = (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN)  # no alternative to state: impossible, or not found in time
 Replans = dict[tuple[str, str | None, str | None, str | None], WhatIf]
@@ -229,7 +233,7 @@ def explain_request(
     scenario: Scenario,
     plan: Plan,
     request_id: str,
-    params: SolveParams = DEFAULT_PARAMS,
+    params: SolveParams = REQUEST_PARAMS,
     cache: Replans | None = None,
 ) -> list[Explanation]:
     """Everything about one request: its priority and placement, then what matters most to the reader:
