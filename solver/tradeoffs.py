@@ -21,7 +21,14 @@ from triage.explanations.registers import fill
 from triage.model import Change, Scenario
 from triage.names import ExplanationKind, PlanStatus
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
-from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
+from triage.tradeoff_text import (
+    render_elsewhere,
+    render_let_in,
+    render_override,
+    render_relief,
+    render_trade_off,
+    render_why_not,
+)
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=2)
 REQUEST_PARAMS = SolveParams(time_limit_seconds=0.35, workers=2)
@@ -154,6 +161,45 @@ def why_not(
     return e
 
 
+def elsewhere(scenario: Scenario, plan: Plan, request_id: str) -> list[Explanation]:
+    """For a late request: the other teammates who start lower-priority work before it starts and lack a skill it
+    needs, one explanation per skill gap (the skill is the reason, said once for all of them). Teammates who
+    hold the skills are compared by `why_not` (a re-plan) instead."""
+    from solver.compile import qualifies
+
+    mine = plan.assignment(request_id)
+    if mine is None or mine.minutes_late <= 0:
+        return []
+    request = next(r for r in scenario.requests if r.id == request_id)
+    groups: dict[tuple[tuple[str, int], ...], list[tuple[str, Assignment]]] = {}
+    for agent in scenario.agents:
+        lacking = tuple(sorted((s, lvl) for s, lvl in request.required_skills.items() if agent.skills.get(s, 0) < lvl))
+        lower = [
+            a
+            for a in plan.assignments
+            if a.agent_id == agent.id and a.priority > mine.priority and a.start_minute < mine.start_minute
+        ]
+        if agent.id != mine.agent_id and lacking and lower:
+            groups.setdefault(lacking, []).append((agent.id, min(lower, key=lambda a: a.start_minute)))
+    holders = [a.name for a in scenario.agents if qualifies(a, request)]
+    out = []
+    for lacking, starts in groups.items():
+        facts = [
+            *(Fact(name=keyed(F.LACKS, s), value=lvl) for s, lvl in lacking),
+            Fact(name=F.PRIORITY, value=mine.priority.value),
+            Fact(name=F.MINUTES_LATE, value=mine.minutes_late, unit="business minutes"),
+            Fact(name=F.MEANWHILE, value=", ".join(a.request_id for _, a in starts)),
+            Fact(name=F.MEANWHILE_START, value=min(a.start for _, a in starts).isoformat()),
+            Fact(name=F.QUALIFIED, value=", ".join(holders)),
+            Fact(name=F.MEANWHILE_TEAMMATES, value=len(starts)),
+        ]
+        e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id, *(a.request_id for _, a in starts)],
+                        agent_ids=[agent for agent, _ in starts], facts=facts, text="")  # fmt: skip
+        fill(scenario, e, say.elsewhere(scenario, e), render_elsewhere(scenario, e))
+        out.append(e)
+    return out
+
+
 def let_in(
     scenario: Scenario, plan: Plan, request_id: str, params: SolveParams = DEFAULT_PARAMS, cache: Replans | None = None
 ) -> Explanation:
@@ -261,6 +307,7 @@ def explain_request(
         out.append(why_not(scenario, plan, request_id, agent.id, params, cache))
     if others[WHY_NOT_AGENTS:]:
         out.append(not_examined(scenario, request_id, [a.id for a in others[WHY_NOT_AGENTS:]]))
+    out += elsewhere(scenario, plan, request_id)
     if mine is not None:
         relief = relieve(scenario, plan, mine.agent_id, params, cache=cache)
         if relief is not None:
@@ -283,7 +330,8 @@ def explain_all(
     scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12, cache: Replans | None = None
 ) -> list[Explanation]:
     """Every counterfactual explanation of a plan, biggest first: the trade-offs, what would let each late or
-    unplanned request in, and what would relieve each teammate above target (priority and placement
+    unplanned request in, the teammates who start lower-priority work meanwhile without its skills, and what
+    would relieve each teammate above target (priority and placement
     explanations are in the plan already); each alternative planned once."""
     cache = {} if cache is None else cache
     out = trade_offs(scenario, plan, params, limit, cache)
@@ -291,6 +339,7 @@ def explain_all(
     stuck = [r.id for r in scenario.requests if r.id in placed and placed[r.id].minutes_late > 0]
     stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
     out += [let_in(scenario, plan, request_id, params, cache) for request_id in stuck]
+    out += [e for request_id in stuck for e in elsewhere(scenario, plan, request_id)]  # no re-plan: skills alone
     out += override_effects(scenario, plan, params)
     targets = target_minutes(scenario)
     for agent in scenario.agents:

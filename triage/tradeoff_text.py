@@ -51,6 +51,16 @@ def render_trade_off(scenario: Scenario, e: Explanation) -> str:
     return f"{head}: {cost}{gain}; {_cost_change(e)}."
 
 
+def render_elsewhere(scenario: Scenario, e: Explanation) -> str:
+    """Lower-priority work on other teammates while the request is late (engineering view: ids and minutes)."""
+    lacking = {f.name.split(":", 1)[1]: int(f.value) for f in e.facts if f.name.startswith("lacks:")}
+    return (
+        f"{e.request_ids[0]} ({e.fact('priority')}, {duration(int(e.fact('minutes_late')))} late): "
+        f"{', '.join(e.agent_ids)} lack {skills_phrase(lacking, {s.id: s.name for s in scenario.skills})} and start "
+        f"lower-priority {e.fact('meanwhile')} from {e.fact('meanwhile_start')}; qualified: {e.fact('qualified')}."
+    )
+
+
 def render_why_not(scenario: Scenario, e: Explanation) -> str:
     agent = _agent(scenario, str(e.fact("agent")))
     lacking = {f.name.split(":", 1)[1]: int(f.value) for f in e.facts if f.name.startswith("lacks:")}

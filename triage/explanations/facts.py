@@ -40,6 +40,9 @@ class FactName(StrEnum):
     LATER_BY = "later_by"  # keyed: request id -> working minutes later (negative: earlier)
     MATRIX_CELL = "matrix_cell"
     MATRIX_PRIORITY = "matrix_priority"
+    MEANWHILE = "meanwhile"  # a lower-priority request another teammate starts while this one is late
+    MEANWHILE_START = "meanwhile_start"  # the earliest of them starts then
+    MEANWHILE_TEAMMATES = "meanwhile_teammates"  # how many teammates start them
     MINUTES_LATE = "minutes_late"
     MISSING = "missing"  # keyed: skill id -> the level nobody holds
     MOVE = "move"

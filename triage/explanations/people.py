@@ -171,6 +171,21 @@ def _why_kept(e: Explanation, first: str, later: int, earlier: int, p_first: str
     return "The plan keeps its order: the department weights favour it."
 
 
+def elsewhere(scenario: Scenario, e: Explanation) -> str:
+    """Lower-priority work starts on other teammates while this request is late: the skill they lack, said once
+    for all of them, and who holds it."""
+    request_id = e.request_ids[0]
+    lacking = {key: int(f.value) for f in e.facts if (key := key_of(f.name, F.LACKS)) is not None}
+    names = [agent_name(scenario, a) for a in e.agent_ids]
+    who = people(names) if len(names) <= 3 else f"{e.fact(F.MEANWHILE_TEAMMATES)} teammates"
+    holders = [n for n in str(e.fact(F.QUALIFIED)).split(", ") if n]
+    held = f"; only {people(holders)} can do it" if 0 < len(holders) <= 2 else ""
+    start = "starts" if len(names) == 1 else "start"
+    late = f"{e.fact(F.PRIORITY)} {request_phrase(scenario, request_id)}"
+    head = f"While {late} is late, {who} {start} lower-priority work"
+    return f"{head}: they lack {skills_said(lacking, scenario)}{held}."
+
+
 def not_examined(scenario: Scenario, e: Explanation) -> str:
     names = people([agent_name(scenario, a) for a in str(e.fact(F.NOT_EXAMINED)).split(", ") if a])
     return f"{names} also hold the skills; the plan was not re-run with them, so they are not compared."
