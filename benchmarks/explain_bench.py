@@ -105,10 +105,10 @@ def recheck(scenario: Scenario, planned: Plan, key: Key, stated: WhatIf, seconds
         return "the scope searched again is not the stated one"
     # the claim's own budget (a claim of "the best found in N s" is tested by a search of N s; "no better
     # arrangement" by the same, which must not beat a proof)
-    found = scope_search(forced, compiled, scope, mine, min(seconds, search.seconds))
-    if found is not None and found < stated.cost_after:
+    again = scope_search(forced, compiled, scope, mine, min(seconds, search.seconds))
+    if again is not None and again < stated.cost_after:
         proven = "proven best" if search.proven else f"best found in {search.seconds:g} s"
-        return f"the same scope searched again found {found} against {stated.cost_after} stated ({proven})"
+        return f"the same scope searched again found {again} against {stated.cost_after} stated ({proven})"
     return ""
 
 
