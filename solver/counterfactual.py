@@ -10,9 +10,11 @@ the current plan; an absence, which can move work anywhere, is re-planned in ful
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
+from solver.budget import Budget
 from solver.build import Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.evaluate import Placements, pins_hold, total_cost
@@ -21,7 +23,7 @@ from solver.search.heuristic import left_shift
 from triage.errors import Problem, ScenarioError
 from triage.model import Change, Pin, Scenario, TimeOff
 from triage.names import PinKind, PlanStatus, RequestStatus
-from triage.results import Plan, Shift, TermDelta, WhatIf
+from triage.results import Plan, Search, Shift, TermDelta, WhatIf
 
 WHAT_IF = "what-if"
 NEAREST_AGENTS = 6  # for "first": the qualified agents who could start it soonest are free to take it
@@ -127,23 +129,55 @@ def _end(compiled: Compiled, j: int, current: Placements) -> int:
     return compiled.agents[agent].team_end(own + compiled.jobs[j].effort)
 
 
-def solve_scope(
-    compiled: Compiled, scope: Scope, current: Placements, params: SolveParams
-) -> dict[int, tuple[int, int]] | None:
-    """Re-plan the scope from the current plan, the rest held; shifted left when that costs nothing. None
+ROUNDS = 3  # a search that does not prove its answer is restarted from its best, in up to this many rounds
+
+
+class Answer(NamedTuple):
+    """A scope's search: the placements found (None: none), and whether the search proved its answer (the
+    placements the cheapest of the scope, or, with no placements, that the scope cannot hold the change)."""
+
+    placements: dict[int, tuple[int, int]] | None
+    proven: bool
+
+
+def solve_scope(compiled: Compiled, scope: Scope, current: Placements, params: SolveParams) -> Answer:
+    """Re-plan the scope from the current plan, the rest held, within the time limit: in rounds (the first
+    given half the time, each next the time left), each started from the best so far, stopping at the first
+    that proves its answer the cheapest of the scope or finds nothing cheaper (restarting from a better plan
+    found more than one long run on the demo's alternatives); shifted left when that costs nothing and leaves
+    the rest of the plan as it is. (the placements, whether they are proven the cheapest of the scope); None
     when no plan of the scope is found."""
     from solver.run import add_hint, new_solver, read_placements
 
     built = build_model(compiled, scope)
-    add_hint(built, current)
-    solver = new_solver(params, params.time_limit_seconds)
-    if solver.solve(built.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    found = read_placements(built, solver)
-    shifted = left_shift(compiled, found)
-    if total_cost(compiled, shifted) <= total_cost(compiled, found) and pins_hold(compiled, shifted):
-        found = shifted
-    return found
+    budget = Budget.of(params.time_limit_seconds)
+    best: dict[int, tuple[int, int]] | None = None
+    best_value, proven, hint = None, False, current
+    for round_ in range(ROUNDS):
+        left = budget.left()
+        if round_ and left < 0.05:
+            break
+        built.model.clear_hints()  # type: ignore[no-untyped-call]
+        add_hint(built, hint)
+        solver = new_solver(params, left if round_ else params.time_limit_seconds / 2)
+        status = solver.solve(built.model)
+        if status == cp_model.INFEASIBLE:
+            return Answer(None, True)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            continue  # nothing found yet: the rest of the time goes to the next round
+        if best_value is not None and solver.objective_value >= best_value:
+            break
+        best, best_value, proven = read_placements(built, solver), solver.objective_value, status == cp_model.OPTIMAL
+        if proven:
+            break
+        hint = best
+    if best is None:
+        return Answer(None, False)
+    shifted = left_shift(compiled, best)
+    held = all(shifted.get(j) == p for j, p in scope.fixed.items())  # the rest of the plan stays as it is
+    if held and total_cost(compiled, shifted) <= total_cost(compiled, best) and pins_hold(compiled, shifted):
+        best = shifted
+    return Answer(best, proven)
 
 
 def without_pin(scenario: Scenario, plan: Plan, pin_id: str, params: SolveParams) -> Plan | None:
@@ -161,33 +195,53 @@ def without_pin(scenario: Scenario, plan: Plan, pin_id: str, params: SolveParams
         involved.add(agents[pin.agent])
     free = frozenset(j for j, (a, _) in current.items() if a in involved)
     scope = Scope(free, {j: p for j, p in current.items() if j not in free}, frozenset(involved))
-    found = solve_scope(compiled, scope, current, params)
+    found = solve_scope(compiled, scope, current, params).placements
     if found is None:
         return None
     return extract_plan(compiled, found, PlanStatus.FEASIBLE, 0, f"without pin {pin_id}")
 
 
+def local_scope(scenario: Scenario, plan: Plan, change: Change) -> tuple[Compiled, Placements, Scope]:
+    """The changed scenario compiled, the plan's placements on it, and the scope an alternative is searched
+    in: what `replan_forced` re-arranges and what a check of its claim must search again."""
+    compiled = compile_scenario(apply_change(scenario, change))
+    current = current_placements(compiled, plan)
+    return compiled, current, _local_scope(compiled, change, current)
+
+
 def replan_forced(
     scenario: Scenario, plan: Plan, change: Change, params: SolveParams
-) -> tuple[Scenario, Compiled, Placements | None, str]:
-    """(the changed scenario, its compiled form, the plan with the change forced or None when it cannot
-    hold, how it was computed or why it cannot hold)."""
+) -> tuple[Scenario, Compiled, Placements | None, str, Search, PlanStatus]:
+    """(the changed scenario, its compiled form, the plan with the change forced or None, how it was computed
+    or why there is none, the search as its claim states it, and the status: infeasible when the change is
+    proven unable to hold, unknown when nothing keeping it was found in the time). The scope of `local_scope`
+    is searched; only when it is proven unable to hold the change is everything planned again."""
     from solver.run import plan as full_plan
 
     changed = apply_change(scenario, change)
     compiled = compile_scenario(changed)
     current = current_placements(compiled, plan)
+    seconds = params.time_limit_seconds
     if change.kind != "absent":
         scope = _local_scope(compiled, change, current)
         found = solve_scope(compiled, scope, current, params)
-        if found is not None:
-            how = f"re-planned {len(scope.free)} request(s) of {len(scope.agents or ())} teammate(s), the rest held"
-            return changed, compiled, found, how
+        agents = tuple(sorted(compiled.agents[a].agent.id for a in scope.agents or ()))
+        search = Search(agents=agents, requests=len(scope.free), seconds=seconds, proven=found.proven, local=True)
+        if found.placements is not None:
+            how = f"re-planned {len(scope.free)} request(s) of {len(agents)} teammate(s), the rest held"
+            how += ", proven the cheapest of that scope" if found.proven else f", the cheapest found in {seconds:g} s"
+            return changed, compiled, found.placements, how, search, PlanStatus.FEASIBLE
+        if not found.proven:
+            why = f"no arrangement of that work keeping it was found in {seconds:g} s"
+            return changed, compiled, None, why, search, PlanStatus.UNKNOWN
     result = full_plan(changed, params, warm_start=plan)
+    everyone = tuple(sorted(a.id for a in scenario.agents))
+    proven = result.status == PlanStatus.OPTIMAL
+    search = Search(agents=everyone, requests=len(compiled.jobs), seconds=seconds, proven=proven, local=False)
     if result.status in (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
         why = " ".join(c.text for c in result.conflicts) or "no plan keeping it was found in time."
-        return changed, compiled, None, why
-    return changed, compiled, current_placements(compiled, result), "re-planned everything"
+        return changed, compiled, None, why, search, result.status
+    return changed, compiled, current_placements(compiled, result), "re-planned everything", search, result.status
 
 
 def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams | None = None) -> WhatIf:
@@ -196,18 +250,19 @@ def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams 
     from triage.whatif import render_what_if, render_what_if_detail
 
     params = params or SolveParams(time_limit_seconds=2.0)
-    changed, compiled, placements, how = replan_forced(scenario, plan, change, params)
+    changed, compiled, placements, how, search, status = replan_forced(scenario, plan, change, params)
     before = {t.term: t.value for t in plan.terms}
     if placements is None:
-        result = WhatIf(change=describe(scenario, change), status=PlanStatus.INFEASIBLE, cost_before=plan.objective,
-                        cost_after=0, terms=[], shifts=[], re_planned="re-planned everything", conflict=how,
-                        text="")  # fmt: skip
+        re_planned = "re-planned everything" if not search.local else "re-planned the work of the teammates involved"
+        result = WhatIf(change=describe(scenario, change), status=status, cost_before=plan.objective,
+                        cost_after=0, terms=[], shifts=[], re_planned=re_planned, conflict=how,
+                        text="", search=search)  # fmt: skip
     else:
         after = extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, how)
         terms = [TermDelta(term=t.term, before=before.get(t.term, 0), after=t.value) for t in after.terms]
         result = WhatIf(change=describe(scenario, change), status=PlanStatus.FEASIBLE, cost_before=plan.objective,
                         cost_after=after.objective, terms=terms, shifts=shifts(plan, after), re_planned=how, text="",
-                        after=after, already_holds=already_holds(plan, change))  # fmt: skip
+                        after=after, already_holds=already_holds(plan, change), search=search)  # fmt: skip
     result.text = render_what_if(changed, result, plan)
     result.detail_text = render_what_if_detail(changed, result, plan)
     return result

@@ -28,7 +28,7 @@ from solver.search.lns import improve
 from solver.search.polish import polish
 from solver.search.relieve import relieve_overload
 from solver.terms import UNITS
-from triage.explain import explain_plan_until, explain_priorities
+from triage.explain import explain_plan, explain_plan_until, explain_priorities
 from triage.model import Scenario
 from triage.names import PlanStatus
 from triage.report import department_shares

@@ -19,13 +19,25 @@ from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
 from triage.model import Change, Scenario
-from triage.names import ExplanationKind, PinKind
+from triage.names import ExplanationKind, PinKind, PlanStatus
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
 from triage.targets import target_minutes
-from triage.tradeoff_text import render_let_in, render_override, render_relief, render_trade_off, render_why_not
+from triage.tradeoff_text import (
+    render_elsewhere,
+    render_let_in,
+    render_override,
+    render_relief,
+    render_trade_off,
+    render_why_not,
+)
 
-DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=1)
+DEFAULT_PARAMS = SolveParams(time_limit_seconds=1.0, workers=2)
+REQUEST_PARAMS = SolveParams(time_limit_seconds=0.35, workers=2)
+"""Everything about one request (`explain_request`, the API's and the CLI's explanations of a request) plans up
+to 9 alternatives: 0.35 s each keeps the answer within 3 s at M (measured in benchmarks/explain_bench.py); each
+claim states the time its search had."""
 
+UNWORKED = (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN)  # no alternative to state: impossible, or not found in time
 Replans = dict[tuple[str, str | None, str | None, str | None], WhatIf]
 """The re-plans of one plan's explanations, by change: one alternative is planned once, so that two explanations
 of one request never state different numbers for the same alternative."""
@@ -46,8 +58,19 @@ def _facts_of(result: WhatIf) -> list[Fact]:
         Fact(name="change", value=result.change),
         Fact(name="cost_before", value=result.cost_before),
         Fact(name="cost_after", value=result.cost_after),
-        Fact(name="feasible", value=int(result.status != "infeasible")),
+        Fact(name="feasible", value=int(result.status not in UNWORKED)),
+        Fact(name=F.EXAMINED, value=int(result.status != PlanStatus.UNKNOWN)),
     ]
+    if result.search is not None:  # how the alternative was searched: the claim is about that search
+        search = result.search
+        facts += [
+            Fact(name=F.SEARCHED, value=", ".join(search.agents)),
+            Fact(name=F.SEARCHED_REQUESTS, value=search.requests),
+            Fact(name=F.SEARCHED_TEAMMATES, value=len(search.agents)),
+            Fact(name=F.SEARCH_LOCAL, value=int(search.local)),
+            Fact(name=F.SEARCH_PROVEN, value=int(search.proven)),
+            Fact(name=F.SEARCH_SECONDS, value=f"{search.seconds:g}", unit="seconds"),
+        ]
     for shift in result.shifts:
         facts.append(Fact(name=f"later_by:{shift.request_id}", value=shift.later_by, unit="business minutes"))
         if shift.minutes_late_after is not None:
@@ -89,7 +112,7 @@ def trade_offs(
     for first, second in pairs[:limit]:
         change = Change(kind="before", request=second.request_id, other=first.request_id)
         result = replan(scenario, plan, change, params, cache)
-        if result.status == "infeasible":
+        if result.status in UNWORKED:
             continue
         facts = [
             Fact(name="first", value=first.request_id),
@@ -137,6 +160,45 @@ def why_not(
     e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id], agent_ids=[agent_id], facts=facts, text="")
     fill(scenario, e, say.why_not(scenario, e), render_why_not(scenario, e))
     return e
+
+
+def elsewhere(scenario: Scenario, plan: Plan, request_id: str) -> list[Explanation]:
+    """For a late request: the other teammates who start lower-priority work before it starts and lack a skill it
+    needs, one explanation per skill gap (the skill is the reason, said once for all of them). Teammates who
+    hold the skills are compared by `why_not` (a re-plan) instead."""
+    from solver.compile import qualifies
+
+    mine = plan.assignment(request_id)
+    if mine is None or mine.minutes_late <= 0:
+        return []
+    request = next(r for r in scenario.requests if r.id == request_id)
+    groups: dict[tuple[tuple[str, int], ...], list[tuple[str, Assignment]]] = {}
+    for agent in scenario.agents:
+        lacking = tuple(sorted((s, lvl) for s, lvl in request.required_skills.items() if agent.skills.get(s, 0) < lvl))
+        lower = [
+            a
+            for a in plan.assignments
+            if a.agent_id == agent.id and a.priority > mine.priority and a.start_minute < mine.start_minute
+        ]
+        if agent.id != mine.agent_id and lacking and lower:
+            groups.setdefault(lacking, []).append((agent.id, min(lower, key=lambda a: a.start_minute)))
+    holders = [a.name for a in scenario.agents if qualifies(a, request)]
+    out = []
+    for lacking, starts in groups.items():
+        facts = [
+            *(Fact(name=keyed(F.LACKS, s), value=lvl) for s, lvl in lacking),
+            Fact(name=F.PRIORITY, value=mine.priority.value),
+            Fact(name=F.MINUTES_LATE, value=mine.minutes_late, unit="business minutes"),
+            Fact(name=F.MEANWHILE, value=", ".join(a.request_id for _, a in starts)),
+            Fact(name=F.MEANWHILE_START, value=min(a.start for _, a in starts).isoformat()),
+            Fact(name=F.QUALIFIED, value=", ".join(holders)),
+            Fact(name=F.MEANWHILE_TEAMMATES, value=len(starts)),
+        ]
+        e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id, *(a.request_id for _, a in starts)],
+                        agent_ids=[agent for agent, _ in starts], facts=facts, text="")  # fmt: skip
+        fill(scenario, e, say.elsewhere(scenario, e), render_elsewhere(scenario, e))
+        out.append(e)
+    return out
 
 
 def let_in(
@@ -198,7 +260,7 @@ def relieve(
             ):
                 change = Change(kind="assign", request=x.request_id, agent=other)
                 result = replan(scenario, plan, change, params, cache)
-                if result.status != "infeasible":
+                if result.status not in UNWORKED:
                     options.append((result.cost_after - result.cost_before, x.request_id, other, result))
                 break
     facts = [Fact(name="agent", value=agent_id), Fact(name="planned_minutes", value=planned[agent_id], unit="minutes"),
@@ -218,7 +280,7 @@ def explain_request(
     scenario: Scenario,
     plan: Plan,
     request_id: str,
-    params: SolveParams = DEFAULT_PARAMS,
+    params: SolveParams = REQUEST_PARAMS,
     cache: Replans | None = None,
 ) -> list[Explanation]:
     """Everything about one request: its priority and placement, then what matters most to the reader:
@@ -246,6 +308,7 @@ def explain_request(
         out.append(why_not(scenario, plan, request_id, agent.id, params, cache))
     if others[WHY_NOT_AGENTS:]:
         out.append(not_examined(scenario, request_id, [a.id for a in others[WHY_NOT_AGENTS:]]))
+    out += elsewhere(scenario, plan, request_id)
     if mine is not None:
         relief = relieve(scenario, plan, mine.agent_id, params, cache=cache)
         if relief is not None:
@@ -268,7 +331,8 @@ def explain_all(
     scenario: Scenario, plan: Plan, params: SolveParams = DEFAULT_PARAMS, limit: int = 12, cache: Replans | None = None
 ) -> list[Explanation]:
     """Every counterfactual explanation of a plan, biggest first: the trade-offs, what would let each late or
-    unplanned request in, and what would relieve each teammate above target (priority and placement
+    unplanned request in, the teammates who start lower-priority work meanwhile without its skills, and what
+    would relieve each teammate above target (priority and placement
     explanations are in the plan already); each alternative planned once."""
     cache = {} if cache is None else cache
     out = trade_offs(scenario, plan, params, limit, cache)
@@ -276,6 +340,7 @@ def explain_all(
     stuck = [r.id for r in scenario.requests if r.id in placed and placed[r.id].minutes_late > 0]
     stuck += [u.request_id for u in plan.unassigned if u.reason == "no_room"]
     out += [let_in(scenario, plan, request_id, params, cache) for request_id in stuck]
+    out += [e for request_id in stuck for e in elsewhere(scenario, plan, request_id)]  # no re-plan: skills alone
     out += override_effects(scenario, plan, params)
     targets = targets_by_agent(scenario)
     for agent in scenario.agents:

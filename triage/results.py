@@ -204,6 +204,19 @@ class TermDelta(_Result):
     after: int = Field(description="Its value with the change forced.")
 
 
+class Search(_Result):
+    """How an alternative was searched, as its claim states it: the teammates whose work was re-arranged (the
+    rest of the plan held as it is; when `local` is false, everything was free), the requests free to move, the
+    seconds allowed, and whether the search proved its answer the cheapest of that scope (else it is the
+    cheapest found in that time)."""
+
+    agents: tuple[str, ...]
+    requests: int
+    seconds: float
+    proven: bool
+    local: bool
+
+
 class WhatIf(_Result):
     """The consequences of forcing a change on a plan, computed by planning again with it forced."""
 
@@ -219,6 +232,7 @@ class WhatIf(_Result):
     text: str = Field(description="A paragraph a lead can read before deciding: hours, names and departments.")
     detail_text: str = Field("", description="The same with the plan's cost and its terms (the engineering view).")
     after: Plan | None = Field(None, exclude=True, description="The plan with the change forced (not serialised).")
+    search: Search | None = Field(None, exclude=True, description="How the alternative was searched (not serialised).")
 
 
 class HandOff(_Result):

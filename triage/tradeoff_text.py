@@ -51,6 +51,16 @@ def render_trade_off(scenario: Scenario, e: Explanation) -> str:
     return f"{head}: {cost}{gain}; {_cost_change(e)}."
 
 
+def render_elsewhere(scenario: Scenario, e: Explanation) -> str:
+    """Lower-priority work on other teammates while the request is late (engineering view: ids and minutes)."""
+    lacking = {f.name.split(":", 1)[1]: int(f.value) for f in e.facts if f.name.startswith("lacks:")}
+    return (
+        f"{e.request_ids[0]} ({e.fact('priority')}, {duration(int(e.fact('minutes_late')))} late): "
+        f"{', '.join(e.agent_ids)} lack {skills_phrase(lacking, {s.id: s.name for s in scenario.skills})} and start "
+        f"lower-priority {e.fact('meanwhile')} from {e.fact('meanwhile_start')}; qualified: {e.fact('qualified')}."
+    )
+
+
 def render_why_not(scenario: Scenario, e: Explanation) -> str:
     agent = _agent(scenario, str(e.fact("agent")))
     lacking = {f.name.split(":", 1)[1]: int(f.value) for f in e.facts if f.name.startswith("lacks:")}
@@ -58,6 +68,8 @@ def render_why_not(scenario: Scenario, e: Explanation) -> str:
         return f"Not {agent}: they lack {skills_phrase(lacking, {s.id: s.name for s in scenario.skills})}."
     if not any(f.name == "busy_with" for f in e.facts):
         return f"Not {agent}: the request is not planned, so there is no slot to compare."
+    if not _examined(e):
+        return f"Not {agent}: giving it to them was not worked out in the {e.fact('search_seconds')} s allowed."
     if not int(e.fact("feasible")):
         return f"Not {agent}: no plan can give it to them."
     busy = str(e.fact("busy_with"))
@@ -73,6 +85,11 @@ def render_why_not(scenario: Scenario, e: Explanation) -> str:
     return "; ".join(parts) + f"; {_cost_change(e)}."
 
 
+def _examined(e: Explanation) -> bool:
+    """False when the alternative's search found nothing in its time: then nothing is claimed about it."""
+    return not e.has("examined") or bool(int(e.fact("examined")))
+
+
 def render_let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
     request_id = e.request_ids[0]
     qualified = [name for name in str(e.fact("qualified")).split(", ") if name]
@@ -82,6 +99,8 @@ def render_let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
         return f"Nobody on the team holds {skills}: no order of work can fit it in until someone does."
     whose = f"{possessive(qualified[0])} time" if len(qualified) == 1 else f"the time of one of {people(qualified)}"
     need = f"It needs {duration(int(e.fact('effort_minutes')))} of {whose}"
+    if not _examined(e):
+        return f"{need}; putting it first was not worked out in the {e.fact('search_seconds')} s allowed."
     if not int(e.fact("feasible")):
         return f"{need}; even putting it first does not fit it in."
     now = plan.assignment(request_id)

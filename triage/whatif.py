@@ -71,6 +71,8 @@ def render_what_if(scenario: Scenario, result: WhatIf, plan: Plan | None = None)
     says so and why. Hours, names and departments only (the cost is in `render_what_if_detail`)."""
     if result.status == PlanStatus.INFEASIBLE:
         return f"With {result.change}: no plan can keep this. {result.conflict}".strip()
+    if result.status == PlanStatus.UNKNOWN:  # not shown impossible: nothing keeping it was found in the time
+        return f"With {result.change}: nothing was worked out; {result.conflict}".strip()
     later = [s for s in result.shifts if s.later_by > 0]
     earlier = [s for s in result.shifts if s.later_by < 0]
     dropped = [s for s in result.shifts if s.agent_before is not None and s.agent_after is None]
@@ -101,7 +103,7 @@ def render_what_if(scenario: Scenario, result: WhatIf, plan: Plan | None = None)
 def render_what_if_detail(scenario: Scenario, result: WhatIf, plan: Plan | None = None) -> str:
     """The lead's paragraph with the cost: weighted lateness and the plan's total, before and after."""
     text = render_what_if(scenario, result, plan)
-    if result.status == PlanStatus.INFEASIBLE:
+    if result.status in (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
         return text
     sentences = [text]
     lateness = next((t for t in result.terms if t.term == Term.LATENESS), None)

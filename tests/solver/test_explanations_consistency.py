@@ -9,7 +9,7 @@ from pathlib import Path
 from solver.counterfactual import apply_change, what_if
 from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
-from solver.tradeoffs import DEFAULT_PARAMS, Replans, explain_all, explain_request, trade_offs
+from solver.tradeoffs import DEFAULT_PARAMS, Replans, elsewhere, explain_all, explain_request, trade_offs
 from tests.builders import agent, flat_policy, request, scenario
 from triage.intake import load_scenario_json
 from triage.model import Change
@@ -87,3 +87,64 @@ def test_teammates_not_compared_are_named_as_not_compared() -> None:
     named = set(str(skipped.fact("not_examined")).split(", "))
     assert named == {a["id"] for a in team} - {owner.agent_id} - {e.agent_ids[0] for e in compared}
     assert skipped.text.endswith("also hold the skills; the plan was not re-run with them, so they are not compared.")
+
+
+def test_an_alternative_is_what_its_claim_says_was_searched() -> None:
+    # the claim: "re-arranging these teammates' work with the change, the rest of the plan as it is", and no
+    # better arrangement of that scope exists when it says so (searched again for longer from the stated plan)
+    from solver.counterfactual import current_placements, local_scope, solve_scope
+    from solver.run import extract_plan
+    from triage.names import PlanStatus
+    from triage.validation import term_quantities
+
+    demo = load_scenario_json((ROOT / "fixtures" / "demo.json").read_bytes())
+    routed = plan_by_routing(demo)
+    weights = demo.policy.term_weights
+    changes = [Change(kind="before", request="REQ-128", other="REQ-110"), Change(kind="first", request="REQ-120"),
+               Change(kind="assign", request="REQ-133", agent="dev")]  # fmt: skip
+    proven = 0
+    for change in changes:
+        stated = what_if(demo, routed, change, DEFAULT_PARAMS)
+        assert stated.after is not None and stated.search is not None and stated.search.local
+        compiled, current, scope = local_scope(demo, routed, change)
+        assert sorted(compiled.agents[a].agent.id for a in scope.agents or ()) == list(stated.search.agents)
+        mine = current_placements(compiled, stated.after)
+        assert [j for j in range(len(compiled.jobs)) if j not in scope.free and mine.get(j) != current.get(j)] == []
+        if stated.search.proven:
+            proven += 1
+            again = solve_scope(compiled, scope, mine, EXACT).placements
+            assert again is not None
+            forced = apply_change(demo, change)
+            cost = sum(weights.of(t) * q for t, q in term_quantities(forced, extract_plan(
+                compiled, again, PlanStatus.FEASIBLE, 0, "")).items())  # fmt: skip
+            assert cost >= stated.cost_after
+    assert proven  # the check of a proven claim ran
+
+
+def test_lower_priority_work_on_another_teammate_while_a_p1_is_late_is_explained_by_the_skill() -> None:
+    # ana alone holds Databases: two P1s of 4 h each, so the second ends 4 h past its due time; ben starts a P4
+    # at 09:00. Why ben does the P4 rather than the late P1: he lacks Databases, which only Ana holds.
+    s = scenario(
+        [agent("ana", {"db": 2, "net": 1}), agent("ben", {"net": 1})],
+        [
+            request("OUTAGE", 240, impact="company", urgency="work_stopped", required_skills={"db": 2}),
+            request("CLOSE", 240, impact="company", urgency="work_stopped", required_skills={"db": 2}),
+            request("LAPTOP", 60, impact="person", urgency="can_wait"),
+        ],
+        policy=flat_policy(240),
+    )
+    current = plan(s, EXACT)
+    late = max(current.assignments, key=lambda a: a.minutes_late)
+    laptop = current.assignment("LAPTOP")
+    assert late.agent_id == "ana" and late.minutes_late > 0 and laptop is not None and laptop.agent_id == "ben"
+    assert laptop.start_minute < late.start_minute and laptop.priority > late.priority
+    (e,) = elsewhere(s, current, late.request_id)
+    assert e.request_ids == [late.request_id, "LAPTOP"] and e.agent_ids == ["ben"]
+    assert e.fact("lacks:db") == 2 and e.fact("qualified") == "Ana"
+    assert e.text == (
+        f'While P1 Operations\' "Request {late.request_id}" ({late.request_id}) is late, Ben starts lower-priority'
+        " work: they lack Databases at level 2 or higher; only Ana can do it."
+    )
+    assert e.text in [x.text for x in explain_all(s, current, EXACT)]  # the plan's explanations have it too
+    # a teammate who holds the skill is compared by a re-plan (why not), not by this sentence
+    assert elsewhere(s, current, "LAPTOP") == []

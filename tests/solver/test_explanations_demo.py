@@ -11,7 +11,7 @@ import pytest
 from solver.counterfactual import apply_change, what_if
 from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
-from solver.tradeoffs import explain_request, let_in, trade_offs, why_not
+from solver.tradeoffs import elsewhere, explain_request, let_in, trade_offs, why_not
 from triage.explanations.digest import summary, why
 from triage.explanations.style import Register
 from triage.intake import load_scenario_json
@@ -116,6 +116,10 @@ def render_golden(demo: Scenario, routed: Plan, offs: list[Explanation]) -> str:
     lines += ["## People register: why, per department", ""] + [f"- {line}" for line in why(demo, routed)] + [""]
     lines += ["## People register: trade-offs, biggest first", ""] + [f"- {e.text}" for e in offs] + [""]
     lines += [f"## People register: what would let {late.request_id} in", "", f"- {entry.text}", ""]
+    p1s = sorted((a for a in routed.assignments if a.priority == "P1"), key=lambda a: -a.minutes_late)
+    meanwhile = [e for a in p1s for e in elsewhere(demo, routed, a.request_id)]
+    lines += ["## People register: lower-priority work elsewhere while a P1 is late", ""]
+    lines += [f"- {e.text}" for e in meanwhile] + [""]
     lines += ["## People register: everything about REQ-120", ""] + [f"- {e.text}" for e in about] + [""]
     lines += ["## Lead register: trade-offs, biggest first", ""] + [f"- {e.lead_text}" for e in offs] + [""]
     lines += [f"## Lead register: what would let {late.request_id} in", "", f"- {entry.lead_text}", ""]
@@ -124,6 +128,8 @@ def render_golden(demo: Scenario, routed: Plan, offs: list[Explanation]) -> str:
     lines += ["## Detail: every request", ""] + [f"- {e.in_register('detail')}" for e in routed.explanations] + [""]
     lines += ["## Detail: trade-offs, biggest first", ""] + [f"- {e.detail_text}" for e in offs] + [""]
     lines += [f"## Detail: what would let {late.request_id} in", "", f"- {entry.detail_text}", ""]
+    lines += ["## Detail: lower-priority work elsewhere while a P1 is late", ""]
+    lines += [f"- {e.detail_text}" for e in meanwhile] + [""]
     lines += ["## Detail: everything about REQ-120", ""] + [f"- {e.in_register('detail')}" for e in about]
     return "\n".join(lines) + "\n"
 

@@ -197,3 +197,28 @@ def test_an_agent_within_target_with_late_work_above_the_policys_threshold_is_of
     # the threshold is the policy's: switched off, the same agent is within target and nothing is proposed
     off = s.model_copy(update={"policy": s.policy.model_copy(update={"help_late_minutes": None})})
     assert ask_help(off, current, "ana", QUICK).outcome == HelpOutcome.NOT_OVER
+
+
+def test_on_the_demo_a_teammate_with_overdue_work_is_offered_a_hand_off() -> None:
+    # the demo planned by routing (what a plan is before it is searched): the first teammate within target whose
+    # planned work is past due by more than the policy's 4 h, and who asks, gets a hand-off whose note's numbers
+    # are facts of the proposal; on the demo the others' late work needs skills only they hold, or no teammate
+    # with the skills has room, and their answers say so
+    from pathlib import Path
+
+    from triage.intake import load_scenario_json
+
+    demo = load_scenario_json((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_bytes())
+    routed = plan_by_routing(demo)
+    late = {a.id: sum(x.minutes_late for x in routed.assignments if x.agent_id == a.id) for a in demo.agents}
+    targets = targets_by_agent(demo)
+    load = planned_minutes(demo, routed)
+    askers = [a for a in late if late[a] > 240 and load[a] <= targets[a]]
+    answers = [checked_help(demo, routed, agent_id) for agent_id in askers[:1]]
+    (answer,) = answers
+    assert answer.reason == "late_work" and answer.outcome == HelpOutcome.RELIEVED and answer.proposals
+    assert answer.late_after < answer.late_before == late[answer.agent_id]
+    for proposal in answer.proposals:
+        assert f"{answer.agent_name}'s planned work is" in proposal.note and "past due in all" in proposal.note
+        assert_numbers_are_fields(proposal.note, note_numbers(proposal))
+    assert_numbers_are_fields(answer.text, help_numbers(answer))

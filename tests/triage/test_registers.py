@@ -124,13 +124,25 @@ def test_no_sentence_exceeds_the_style_sheets_length(
             assert _words_outside_titles(sentence) <= MAX_SENTENCE_WORDS, sentence
 
 
+SEARCHED = re.compile(
+    r" Worked out by re-arranging (\d+) (?:of [\w ]+'s requests|requests of (\d+) teammates) with that change, the"
+    r" rest of the plan as it is: (no better arrangement of them exists|the best found in [\d.]+ s)\.$"
+)
+
+
 def test_the_lead_register_adds_the_trade_off_per_department(demo: Scenario, explained: list[Explanation]) -> None:
     offs = [e for e in explained if e.kind == ExplanationKind.TRADE_OFF]
     assert offs
     for e in offs:
         assert e.lead_text.startswith(e.text)
-        if e.lead_text != e.text:
-            assert " By department: " in e.lead_text and re.search(r"(later|earlier)\.$", e.lead_text)
+        searched = SEARCHED.search(e.lead_text)
+        assert searched is not None, e.lead_text  # a claim says how its alternative was searched
+        assert int(searched.group(1)) == e.fact("searched_requests")
+        assert int(searched.group(2) or 1) == e.fact("searched_teammates")
+        assert searched.group(3).startswith("no better") == bool(e.fact("search_proven"))
+        moved = e.lead_text[len(e.text) : searched.start()]
+        if moved:
+            assert moved.startswith(" By department: ") and re.search(r"(later|earlier)\.$", moved)
 
 
 def test_the_urgency_rule_is_said_once_per_department(demo: Scenario, routed: Plan) -> None:

@@ -25,6 +25,7 @@ class FactName(StrEnum):
     DUE_AT = "due_at"
     DUE_BY_DEADLINE = "due_by_deadline"
     EFFORT_MINUTES = "effort_minutes"
+    EXAMINED = "examined"  # 0: the alternative's search found nothing in its time (not shown impossible)
     END = "end"
     FAIR_SHARE_PCT = "fair_share_pct"
     FEASIBLE = "feasible"
@@ -39,6 +40,9 @@ class FactName(StrEnum):
     LATER_BY = "later_by"  # keyed: request id -> working minutes later (negative: earlier)
     MATRIX_CELL = "matrix_cell"
     MATRIX_PRIORITY = "matrix_priority"
+    MEANWHILE = "meanwhile"  # a lower-priority request another teammate starts while this one is late
+    MEANWHILE_START = "meanwhile_start"  # the earliest of them starts then
+    MEANWHILE_TEAMMATES = "meanwhile_teammates"  # how many teammates start them
     MINUTES_LATE = "minutes_late"
     MISSING = "missing"  # keyed: skill id -> the level nobody holds
     MOVE = "move"
@@ -64,6 +68,12 @@ class FactName(StrEnum):
     RANK = "rank"
     REASON = "reason"
     RULE = "rule"
+    SEARCHED = "searched"  # the teammates whose work the alternative's search re-arranged (ids)
+    SEARCHED_REQUESTS = "searched_requests"  # the requests free to move in it
+    SEARCHED_TEAMMATES = "searched_teammates"  # how many teammates' work it re-arranged
+    SEARCH_LOCAL = "search_local"  # 1: the rest of the plan held as it is; 0: everything re-planned
+    SEARCH_PROVEN = "search_proven"  # 1: no cheaper arrangement of that scope exists; 0: the cheapest found in time
+    SEARCH_SECONDS = "search_seconds"  # the seconds the search was given
     SECOND = "second"
     SECOND_EARLIER_BY = "second_earlier_by"
     SECOND_PRIORITY = "second_priority"

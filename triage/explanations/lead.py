@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from triage.explanations.facts import FactName as F
 from triage.explanations.facts import key_of, keyed
-from triage.explanations.people import shifts_of
+from triage.explanations.people import agent_name, shifts_of
 from triage.explanations.style import working_time
 from triage.model import Scenario
+from triage.render import possessive
 from triage.results import Explanation, Fact
 
 
@@ -39,10 +40,32 @@ def by_department(scenario: Scenario, e: Explanation) -> str:
     return ", ".join(parts)
 
 
+def searched(scenario: Scenario, e: Explanation) -> str:
+    """How the alternative was searched, as far as its claim goes: whose work was re-arranged with the rest
+    held, and whether no better arrangement of it exists or it is the best found in the time given."""
+    if not e.has(F.SEARCHED) or not int(e.fact(F.FEASIBLE)):
+        return ""
+    seconds = f"{e.fact(F.SEARCH_SECONDS)} s"
+    requests = e.fact(F.SEARCHED_REQUESTS)
+    if not int(e.fact(F.SEARCH_LOCAL)):
+        found = "no better plan exists" if int(e.fact(F.SEARCH_PROVEN)) else f"the best plan found in {seconds}"
+        return f"Worked out by planning all {requests} requests again with that change: {found}."
+    agents = [a for a in str(e.fact(F.SEARCHED)).split(", ") if a]
+    teammates = e.fact(F.SEARCHED_TEAMMATES)
+    one = len(agents) == 1
+    of = f"{requests} of {possessive(agent_name(scenario, agents[0]))} requests" if one else f"{requests} requests"
+    of += "" if one else f" of {teammates} teammates"
+    found = "no better arrangement of them exists" if int(e.fact(F.SEARCH_PROVEN)) else f"the best found in {seconds}"
+    return f"Worked out by re-arranging {of} with that change, the rest of the plan as it is: {found}."
+
+
 def lead(scenario: Scenario, e: Explanation, people_text: str) -> str:
     """The people sentence with the re-plan's effect per department, when the explanation has a re-plan (its
-    per-department sums are added to its facts first, so that the sentence states only facts)."""
+    per-department sums are added to its facts first, so that the sentence states only facts), and how the
+    re-plan was searched (a bounded search says so)."""
     if not any(key_of(f.name, F.DEPARTMENT_LATER_BY) for f in e.facts):
         e.facts += department_facts(scenario, shifts_of(e))
     moved = by_department(scenario, e)
-    return f"{people_text} By department: {moved}." if moved else people_text
+    text = f"{people_text} By department: {moved}." if moved else people_text
+    how = searched(scenario, e)
+    return f"{text} {how}" if how else text

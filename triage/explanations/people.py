@@ -171,6 +171,21 @@ def _why_kept(e: Explanation, first: str, later: int, earlier: int, p_first: str
     return "The plan keeps its order: the department weights favour it."
 
 
+def elsewhere(scenario: Scenario, e: Explanation) -> str:
+    """Lower-priority work starts on other teammates while this request is late: the skill they lack, said once
+    for all of them, and who holds it."""
+    request_id = e.request_ids[0]
+    lacking = {key: int(f.value) for f in e.facts if (key := key_of(f.name, F.LACKS)) is not None}
+    names = [agent_name(scenario, a) for a in e.agent_ids]
+    who = people(names) if len(names) <= 3 else f"{e.fact(F.MEANWHILE_TEAMMATES)} teammates"
+    holders = [n for n in str(e.fact(F.QUALIFIED)).split(", ") if n]
+    held = f"; only {people(holders)} can do it" if 0 < len(holders) <= 2 else ""
+    start = "starts" if len(names) == 1 else "start"
+    late = f"{e.fact(F.PRIORITY)} {request_phrase(scenario, request_id)}"
+    head = f"While {late} is late, {who} {start} lower-priority work"
+    return f"{head}: they lack {skills_said(lacking, scenario)}{held}."
+
+
 def not_examined(scenario: Scenario, e: Explanation) -> str:
     names = people([agent_name(scenario, a) for a in str(e.fact(F.NOT_EXAMINED)).split(", ") if a])
     return f"{names} also hold the skills; the plan was not re-run with them, so they are not compared."
@@ -183,6 +198,8 @@ def why_not(scenario: Scenario, e: Explanation) -> str:
         return f"Not {agent}: they lack {skills_phrase(lacking, {s.id: s.name for s in scenario.skills})}."
     if not e.has(F.BUSY_WITH):
         return f"Not {agent}: the request is not planned, so there is no slot to compare."
+    if not _examined(e):
+        return f"Not {agent}: giving it to them was not worked out in the {e.fact(F.SEARCH_SECONDS)} s allowed."
     if not int(e.fact(F.FEASIBLE)):
         return f"Not {agent}: no plan can give it to them."
     busy = str(e.fact(F.BUSY_WITH))
@@ -200,6 +217,11 @@ def why_not(scenario: Scenario, e: Explanation) -> str:
     return " ".join(out)
 
 
+def _examined(e: Explanation) -> bool:
+    """False when the alternative's search found nothing in its time: then nothing is claimed about it."""
+    return not e.has(F.EXAMINED) or bool(int(e.fact(F.EXAMINED)))
+
+
 def let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
     request_id = e.request_ids[0]
     qualified = [name for name in str(e.fact(F.QUALIFIED)).split(", ") if name]
@@ -209,6 +231,8 @@ def let_in(scenario: Scenario, plan: Plan, e: Explanation) -> str:
         return f"Nobody on the team holds {skills}: no order of work can fit it in until someone does."
     whose = f"{possessive(qualified[0])} time" if len(qualified) == 1 else f"the time of one of {people(qualified)}"
     need = f"It needs {working_time(int(e.fact(F.EFFORT_MINUTES)))} of {whose}."
+    if not _examined(e):
+        return f"{need} Putting it first was not worked out in the {e.fact(F.SEARCH_SECONDS)} s allowed."
     if not int(e.fact(F.FEASIBLE)):
         return f"{need} Even putting it first does not fit it in."
     late_after = next((int(f.value) for f in e.facts if key_of(f.name, F.LATE_AFTER) == request_id), None)
