@@ -27,8 +27,16 @@ from api.web.auth import console_key
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = [
     m.router
-    for m in (pages_requester, pages_lead, pages_agent, pages_manager, pages_admin, pages_organisation, pages_webhooks,
-              pages_common)
+    for m in (
+        pages_requester,
+        pages_lead,
+        pages_agent,
+        pages_manager,
+        pages_admin,
+        pages_organisation,
+        pages_webhooks,
+        pages_common,
+    )
 ]
 """The pages, in order: /requests/new before /requests/{id}; pages_common last (its /console/{rest})."""
 
