@@ -54,6 +54,30 @@ def test_the_board_filters_by_department_skill_and_priority(console: Console) ->
     assert shown(priority="P9") == owned  # not a priority: no filter
 
 
+def test_the_board_shows_each_departments_asks_shares_and_urgency_discount(console: Console) -> None:
+    second = {"department": "sales", "requester": "Sam Reyes", "title": "Printer jams", "impact": "team",
+              "urgency": "degraded", "effort_minutes": 30}  # fmt: skip
+    assert console.api.post("/requests", "lead", second).status_code == 201
+    plan = _plan(console)["plan"]
+    console.sign_in("lead")
+    page = console.get("/console/board").text
+    # open work: REQ-1 90 + REQ-3 60 + 30; REQ-2 240 + REQ-4 30 (tests.api.org). Sales marks two requests
+    # urgent of three: the policy's 50 % honours one in full, the other counts one level lower.
+    open_work = {"sales": ("3 h", "1 of 2 urgent marks in full, 1 one level lower"),
+                 "people": ("4.5 h", "1 of 1 urgent marks in full")}  # fmt: skip
+    assert {d["department_id"] for d in plan["departments"]} == set(open_work)
+    for d in plan["departments"]:
+        row = re.search(rf'<tr id="share-{d["department_id"]}">(.*?)</tr>', page, re.S)
+        assert row is not None, d["department_id"]
+        text = text_of(row.group(1))
+        asked, urgency = open_work[d["department_id"]]
+        assert f"{d['requests']} open, {asked}" in text
+        assert ("at least" if d["asks_for_share"] else "less than") + " its fair share" in text
+        assert f"{d['planned_share_pct']:.1f} %" in text and f"{d['fair_share_pct']:.1f} %" in text
+        assert text.endswith(urgency), text
+        assert (d["urgent_marks"], d["urgent_honoured"]) == {"sales": (2, 1), "people": (1, 1)}[d["department_id"]]
+
+
 def test_a_pin_is_priced_before_it_is_saved_then_kept(console: Console) -> None:
     _plan(console)
     console.sign_in("lead")
