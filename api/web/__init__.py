@@ -19,6 +19,8 @@ from api.web import (
     pages_lead,
     pages_manager,
     pages_organisation,
+    pages_policy,
+    pages_priority,
     pages_requester,
     pages_webhooks,
 )
@@ -34,6 +36,8 @@ ROUTERS = [
         pages_manager,
         pages_admin,
         pages_organisation,
+        pages_policy,
+        pages_priority,
         pages_webhooks,
         pages_common,
     )

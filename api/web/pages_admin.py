@@ -1,7 +1,7 @@
 """The admin's pages: the organisation at a glance (people, departments, skills, calendar and policy, each with
-its edit page or add form: `pages_organisation`) and the principals with their tokens (when each expires and
-was last used; issue one, with an expiry, its secret shown once; rotate one; revoke one), through the API's
-schemas and store. Webhooks: `pages_webhooks`."""
+its edit page or add form: `pages_policy`, `pages_organisation`) and the principals with their tokens (when
+each expires and was last used; issue one, with an expiry, its secret shown once; rotate one; revoke one),
+through the API's schemas and store. Webhooks: `pages_webhooks`."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.web.pages_organisation import POLICY_FORM
+from api.web.pages_policy import POLICY_FORM
 from tests.web.conftest import Console, text_of
 from tests.web.forms import form_fields
 from triage.model import Policy

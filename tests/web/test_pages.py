@@ -12,6 +12,7 @@ import pytest
 
 from api.store import plans as plan_store
 from tests.web.conftest import Console, text_of
+from tests.web.forms import form_fields
 
 QUICK = {"time_limit_seconds": 1}
 
@@ -76,6 +77,32 @@ def test_the_board_shows_each_departments_asks_shares_and_urgency_discount(conso
         assert f"{d['planned_share_pct']:.1f} %" in text and f"{d['fair_share_pct']:.1f} %" in text
         assert text.endswith(urgency), text
         assert (d["urgent_marks"], d["urgent_honoured"]) == {"sales": (2, 1), "people": (1, 1)}[d["department_id"]]
+
+
+def test_a_lead_overrides_a_priority_from_the_request_page_with_a_reason(console: Console) -> None:
+    console.sign_in("lead")
+    path = "/console/requests/REQ-3/priority"
+    page = console.get("/console/requests/REQ-3").text
+    form = form_fields(page, path)
+    assert form["priority_override"] == ""  # the matrix's, as filed
+    bad = console.client.post(path, data={**form, "priority_override": "P1", "reason": ""})
+    assert bad.status_code == 422
+    assert "a priority override or a change of owner needs a reason" in re.search(
+        r'<p class="field-error" id="reason-error">([^<]+)</p>', bad.text).group(1)  # fmt: skip
+    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None  # nothing stored
+    unknown = console.client.post(path, data={**form, "priority_override": "P7", "reason": "x"})
+    assert unknown.status_code == 422 and 'id="priority_override-error"' in unknown.text
+    saved = console.client.post(path, data={**form, "priority_override": "P1", "reason": "CEO's laptop"},
+                                follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303 and "now+has+priority+P1" in saved.headers["location"].replace("%20", "+")
+    read = console.api.get("/requests/REQ-3", "lead").json()
+    assert (read["priority_override"], read["stated_priority"]) == ("P1", "P1")
+    [entry] = console.api.get("/audit", "lead", params={"action": "request.overridden"}).json()["items"]
+    assert (entry["principal_id"], entry["reason"], entry["changes"]["priority_override"]) == (
+        "lead", "CEO's laptop", [None, "P1"])  # fmt: skip
+    stale = console.client.post(path, data={**form, "priority_override": "P2", "reason": "again"})
+    assert stale.status_code == 412 and "read it again" in text_of(stale.text)
+    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] == "P1"
 
 
 def test_a_pin_is_priced_before_it_is_saved_then_kept(console: Console) -> None:

@@ -57,6 +57,7 @@ ACTIONS: dict[str, set[str]] = {
     "/console/admin/skills": {"admin"},
     "/console/admin/agents/new": {"admin"},
     "/console/admin/agents/ana": {"admin"},
+    "/console/requests/REQ-1/priority": {"lead"},  # a requester or agent may not set a priority (REQUEST_FIELDS)
 }
 """POST forms and who may use them; only refusals are exercised here (the pages' own tests do the rest)."""
 
