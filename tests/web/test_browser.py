@@ -333,3 +333,17 @@ def test_admin_changes_the_policy_a_bad_value_shown_next_to_its_field(
     assert page.locator("#f-horizon_days").input_value() == str(before.json()["horizon_days"] + 1)  # as stored
     restored = api(demo, "admin", "PUT", "/policy", json=before.json(), headers={"If-Match": after.headers["etag"]})
     assert restored.status_code == 200, restored.text
+    for path in ("/console/admin/policy", "/console/admin/agents/ana", "/console/admin"):
+        page.goto(path)
+        assert page.evaluate(UNLABELLED) == [], path
+        page.set_viewport_size({"width": 390, "height": 844})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow} px wider than a phone"
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !e.getAttribute('aria-label') && !e.closest('label')
+          && !(e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)))
+  .map(e => e.outerHTML.slice(0, 120))"""
+"""The form fields of a page that no label names (a label for it, around it, or an aria-label)."""
