@@ -18,6 +18,9 @@ from api.web import (
     pages_common,
     pages_lead,
     pages_manager,
+    pages_organisation,
+    pages_policy,
+    pages_priority,
     pages_requester,
     pages_webhooks,
 )
@@ -26,7 +29,18 @@ from api.web.auth import console_key
 STATIC = Path(__file__).resolve().parent / "static"
 ROUTERS = [
     m.router
-    for m in (pages_requester, pages_lead, pages_agent, pages_manager, pages_admin, pages_webhooks, pages_common)
+    for m in (
+        pages_requester,
+        pages_lead,
+        pages_agent,
+        pages_manager,
+        pages_admin,
+        pages_organisation,
+        pages_policy,
+        pages_priority,
+        pages_webhooks,
+        pages_common,
+    )
 ]
 """The pages, in order: /requests/new before /requests/{id}; pages_common last (its /console/{rest})."""
 

@@ -127,6 +127,8 @@ class Board:
     label: str = ""
     departments: dict[str, str] = field(default_factory=dict)
     skills: dict[str, str] = field(default_factory=dict)
+    asked_minutes: dict[str, int] = field(default_factory=dict)
+    """Per department, the working minutes of its open requests: what it asks of the team."""
 
 
 def build(scenario: Scenario, plan: Plan, filters: Filters, live: Live | None = None) -> Board:
@@ -227,10 +229,20 @@ def build(scenario: Scenario, plan: Plan, filters: Filters, live: Live | None = 
         hidden=hidden,
         departments=departments,
         skills={s.id: s.name for s in scenario.skills},
+        asked_minutes=_asked(scenario),
         tentative_count=tentative,
         waiting=waiting,
         label=live.label,
     )
+
+
+def _asked(scenario: Scenario) -> dict[str, int]:
+    """The open work of each department, in minutes (the requests the department shares count)."""
+    asked: dict[str, int] = {}
+    for r in scenario.requests:
+        if r.status.plannable:
+            asked[r.department] = asked.get(r.department, 0) + r.effort_minutes
+    return asked
 
 
 def _ticks(axis: BusinessAxis, scenario: Scenario, span: int) -> list[Tick]:

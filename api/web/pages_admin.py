@@ -1,13 +1,14 @@
-"""The admin's pages: the organisation at a glance (people, departments, skills, calendar and policy) and the
-principals with their tokens (when each expires and was last used; issue one, with an expiry, its secret
-shown once; rotate one; revoke one), through the API's schemas and store. Webhooks: `pages_webhooks`."""
+"""The admin's pages: the organisation at a glance (people, departments, skills, calendar and policy, each with
+its edit page or add form: `pages_policy`, `pages_organisation`) and the principals with their tokens (when
+each expires and was last used; issue one, with an expiry, its secret shown once; rotate one; revoke one),
+through the API's schemas and store. Webhooks: `pages_webhooks`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
@@ -27,7 +28,11 @@ Admin = Annotated[Visitor, may(Operation.MANAGE_ORGANISATION)]
 KeyHolder = Annotated[Visitor, may(Operation.MANAGE_PRINCIPALS)]
 
 
-def _admin_page(request: Request, visitor: Visitor, session: SessionDep, **more: object) -> HTMLResponse:
+def admin_page(
+    request: Request, visitor: Visitor, session: SessionDep, status_code: int = 200, **more: object
+) -> HTMLResponse:
+    """The overview; `more` may carry a refused add form (`failed`: "department" or "skill") with its values
+    and field errors."""
     people = principals.all_principals(session=session)
     return page(
         request,
@@ -43,14 +48,26 @@ def _admin_page(request: Request, visitor: Visitor, session: SessionDep, **more:
             people=people,
             tokens={p.id: principals.tokens(session=session, principal_id=p.id) for p in people},
             real_now=datetime.now(UTC),
-            **{"issued": None, "refused": "", **more},
+            **{
+                "issued": None,
+                "refused": "",
+                "notice": "",
+                "failed": "",
+                "errors": {},
+                "values": {},
+                "refused_form": "",
+                **more,
+            },
         ),
+        status_code=status_code,
     )
 
 
 @router.get("/console/admin")
-def admin(request: Request, visitor: Admin, session: SessionDep) -> HTMLResponse:
-    return _admin_page(request, visitor, session)
+def admin(
+    request: Request, visitor: Admin, session: SessionDep, notice: Annotated[str, Query(max_length=300)] = ""
+) -> HTMLResponse:
+    return admin_page(request, visitor, session, notice=notice)
 
 
 def _days(raw: str) -> int | str | None:
@@ -75,12 +92,12 @@ def issue_token(
         body = TokenCreate.model_validate({"label": label, "expires_in_days": _days(expires_in_days)})
     except ValidationError as exc:
         problem = from_validation_error(exc)
-        return _admin_page(request, visitor, session, refused=f"No token issued for {row.name}: {problem.detail} "
+        return admin_page(request, visitor, session, refused=f"No token issued for {row.name}: {problem.detail} "
                            + "; ".join(f"{e.field}: {e.message}" for e in problem.errors))  # fmt: skip
     _, secret = principals.issue_token(session=session, actor=visitor.principal, principal_id=row.id,
                                        label=body.label, at=now, expires_at=expiry(body.expires_in_days))  # fmt: skip
     session.commit()
-    return _admin_page(request, visitor, session, issued=(row.name, secret))
+    return admin_page(request, visitor, session, issued=(row.name, secret))
 
 
 @router.post("/console/admin/tokens/{token_id}/rotate")
@@ -98,13 +115,13 @@ def rotate_token(
         body = TokenRotate.model_validate({"expires_in_days": _days(expires_in_days)})
     except ValidationError as exc:
         problem = from_validation_error(exc)
-        return _admin_page(request, visitor, session, refused=f"Token {token.id} not rotated: "
+        return admin_page(request, visitor, session, refused=f"Token {token.id} not rotated: "
                            + "; ".join(f"{e.field}: {e.message}" for e in problem.errors))  # fmt: skip
     expires = expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
     new, secret = principals.rotate(session=session, actor=visitor.principal, token=token, at=now, expires_at=expires)
     session.commit()
     owner = principals.get(session=session, principal_id=new.principal_id)
-    return _admin_page(request, visitor, session, issued=(owner.name if owner else new.principal_id, secret))
+    return admin_page(request, visitor, session, issued=(owner.name if owner else new.principal_id, secret))
 
 
 @router.post("/console/admin/tokens/{token_id}/revoke")

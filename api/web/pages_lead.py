@@ -15,13 +15,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api import planning, present
-from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep
+from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep, etag
 from api.deps import _visible_request as visible_request
 from api.helping import handoff_read
 from api.live import places
 from api.live.placing import after_change
 from api.problems import ApiError, Conflict, InvalidInput, NotFound, from_validation_error
-from api.roles import Operation, Role
+from api.roles import REQUEST_FIELDS, Operation, Role
 from api.schemas import PinCreate
 from api.schemas_plans import PlanCreate, WhatIfCreate
 from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
@@ -213,10 +213,22 @@ def save_pin(
 
 @router.get("/console/requests/{request_id}")
 def request_page(
-    request: Request, visitor: RequestReader, session: SessionDep, now: Now, request_id: str
+    request: Request,
+    visitor: RequestReader,
+    session: SessionDep,
+    now: Now,
+    request_id: str,
+    notice: Annotated[str, Query(max_length=300)] = "",
 ) -> HTMLResponse:
+    return show_request(request, visitor, session, now, request_id, notice=notice)
+
+
+def show_request(
+    request: Request, visitor: Visitor, session: SessionDep, now: Now, request_id: str, status_code: int = 200,
+    **more: object,
+) -> HTMLResponse:  # fmt: skip
     """A request: its receipt, why it waits (if it does), its place (tentative at once after a change, then the
-    newest plan's) and why, its hand-offs and its history."""
+    newest plan's) and why, its hand-offs and its history; `more`: the priority form's values and errors."""
     row = visible_request(session, visitor.principal, request_id)
     read = present.request_read(row, organisation.policy(session=session).matrix)
     waits = waiting.explanation(session=session, row=row, at=now)
@@ -259,7 +271,12 @@ def request_page(
             names={d.id: d.name for d in departments.all_departments(session=session)}
             | {a.id: a.name for a in agents.all_agents(session=session)},
             is_requester=visitor.principal.role == Role.REQUESTER,
+            may_override="priority_override" in REQUEST_FIELDS.get(visitor.principal.role, frozenset()),
+            version=etag(row.version),
+            priorities=[p.value for p in Priority],
+            **{"notice": "", "detail": "", "errors": {}, "values": {}, **more},
         ),
+        status_code=status_code,
     )
 
 

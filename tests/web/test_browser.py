@@ -303,3 +303,47 @@ def test_the_api_documentation_renders_without_internet(page: Any) -> None:
     assert "Tandem" in page.inner_text(".swagger-ui .info .title")
     page.goto("/redoc")
     page.wait_for_selector("h1:has-text('Tandem')")
+
+
+def test_admin_changes_the_policy_a_bad_value_shown_next_to_its_field(
+    page: Any, demo: dict[str, Any], shots: Path
+) -> None:
+    before = api(demo, "admin", "GET", "/policy")
+    sign_in(page, demo, "admin")
+    page.click("#edit-policy")
+    page.wait_for_selector("h1:has-text('Policy')")
+    page.get_by_label("Horizon days").fill("0")
+    with page.expect_navigation():
+        page.click("#save-policy")
+    field = page.locator("#f-horizon_days")
+    assert field.get_attribute("aria-invalid") == "true"
+    error = page.locator("#f-horizon_days-error")
+    assert error.is_visible() and "greater than or equal to 1" in error.inner_text()
+    assert field.get_attribute("aria-describedby") == "f-horizon_days-error"
+    assert api(demo, "admin", "GET", "/policy").json() == before.json()  # nothing stored
+    page.screenshot(path=shots / "policy-refused.png", full_page=True)
+    page.get_by_label("Horizon days").fill(str(before.json()["horizon_days"] + 1))
+    page.get_by_label("Share", exact=True).fill("11")
+    with page.expect_navigation():
+        page.click("#save-policy")
+    assert "Policy saved" in page.inner_text("[role=status]")
+    after = api(demo, "admin", "GET", "/policy")
+    assert after.json()["horizon_days"] == before.json()["horizon_days"] + 1
+    assert after.json()["term_weights"]["share"] == 11
+    assert page.locator("#f-horizon_days").input_value() == str(before.json()["horizon_days"] + 1)  # as stored
+    restored = api(demo, "admin", "PUT", "/policy", json=before.json(), headers={"If-Match": after.headers["etag"]})
+    assert restored.status_code == 200, restored.text
+    for path in ("/console/admin/policy", "/console/admin/agents/ana", "/console/admin"):
+        page.goto(path)
+        assert page.evaluate(UNLABELLED) == [], path
+        page.set_viewport_size({"width": 390, "height": 844})
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 1, f"{path} is {overflow} px wider than a phone"
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(e => e.type !== 'hidden' && !e.getAttribute('aria-label') && !e.closest('label')
+          && !(e.id && document.querySelector(`label[for="${CSS.escape(e.id)}"]`)))
+  .map(e => e.outerHTML.slice(0, 120))"""
+"""The form fields of a page that no label names (a label for it, around it, or an aria-label)."""

@@ -12,6 +12,7 @@ import pytest
 
 from api.store import plans as plan_store
 from tests.web.conftest import Console, text_of
+from tests.web.forms import form_fields
 
 QUICK = {"time_limit_seconds": 1}
 
@@ -52,6 +53,56 @@ def test_the_board_filters_by_department_skill_and_priority(console: Console) ->
     p1 = {a["request_id"] for a in plan["assignments"] if a["priority"] == "P1"}
     assert shown(priority="P1") == p1
     assert shown(priority="P9") == owned  # not a priority: no filter
+
+
+def test_the_board_shows_each_departments_asks_shares_and_urgency_discount(console: Console) -> None:
+    second = {"department": "sales", "requester": "Sam Reyes", "title": "Printer jams", "impact": "team",
+              "urgency": "degraded", "effort_minutes": 30}  # fmt: skip
+    assert console.api.post("/requests", "lead", second).status_code == 201
+    plan = _plan(console)["plan"]
+    console.sign_in("lead")
+    page = console.get("/console/board").text
+    # open work: REQ-1 90 + REQ-3 60 + 30; REQ-2 240 + REQ-4 30 (tests.api.org). Sales marks two requests
+    # urgent of three: the policy's 50 % honours one in full, the other counts one level lower.
+    open_work = {"sales": ("3 h", "1 of 2 urgent marks in full, 1 one level lower"),
+                 "people": ("4.5 h", "1 of 1 urgent marks in full")}  # fmt: skip
+    assert {d["department_id"] for d in plan["departments"]} == set(open_work)
+    for d in plan["departments"]:
+        row = re.search(rf'<tr id="share-{d["department_id"]}">(.*?)</tr>', page, re.S)
+        assert row is not None, d["department_id"]
+        text = text_of(row.group(1))
+        asked, urgency = open_work[d["department_id"]]
+        assert f"{d['requests']} open, {asked}" in text
+        assert ("at least" if d["asks_for_share"] else "less than") + " its fair share" in text
+        assert f"{d['planned_share_pct']:.1f} %" in text and f"{d['fair_share_pct']:.1f} %" in text
+        assert text.endswith(urgency), text
+        assert (d["urgent_marks"], d["urgent_honoured"]) == {"sales": (2, 1), "people": (1, 1)}[d["department_id"]]
+
+
+def test_a_lead_overrides_a_priority_from_the_request_page_with_a_reason(console: Console) -> None:
+    console.sign_in("lead")
+    path = "/console/requests/REQ-3/priority"
+    page = console.get("/console/requests/REQ-3").text
+    form = form_fields(page, path)
+    assert form["priority_override"] == ""  # the matrix's, as filed
+    bad = console.client.post(path, data={**form, "priority_override": "P1", "reason": ""})
+    assert bad.status_code == 422
+    assert "a priority override or a change of owner needs a reason" in re.search(
+        r'<p class="field-error" id="reason-error">([^<]+)</p>', bad.text).group(1)  # fmt: skip
+    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None  # nothing stored
+    unknown = console.client.post(path, data={**form, "priority_override": "P7", "reason": "x"})
+    assert unknown.status_code == 422 and 'id="priority_override-error"' in unknown.text
+    saved = console.client.post(path, data={**form, "priority_override": "P1", "reason": "CEO's laptop"},
+                                follow_redirects=False)  # fmt: skip
+    assert saved.status_code == 303 and "now+has+priority+P1" in saved.headers["location"].replace("%20", "+")
+    read = console.api.get("/requests/REQ-3", "lead").json()
+    assert (read["priority_override"], read["stated_priority"]) == ("P1", "P1")
+    [entry] = console.api.get("/audit", "lead", params={"action": "request.overridden"}).json()["items"]
+    assert (entry["principal_id"], entry["reason"], entry["changes"]["priority_override"]) == (
+        "lead", "CEO's laptop", [None, "P1"])  # fmt: skip
+    stale = console.client.post(path, data={**form, "priority_override": "P2", "reason": "again"})
+    assert stale.status_code == 412 and "read it again" in text_of(stale.text)
+    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] == "P1"
 
 
 def test_a_pin_is_priced_before_it_is_saved_then_kept(console: Console) -> None:

@@ -29,6 +29,10 @@ PAGES: dict[str, set[str]] = {
     "/console/audit": {"lead", "manager", "admin"},
     "/console/admin": {"admin"},
     "/console/admin/webhooks": {"admin"},
+    "/console/admin/policy": {"admin"},
+    "/console/admin/departments/sales": {"admin"},
+    "/console/admin/agents/ana": {"admin"},
+    "/console/admin/agents/new": {"admin"},
 }
 """GET pages and the principals (of tests.api.org) who may see them."""
 
@@ -47,6 +51,13 @@ ACTIONS: dict[str, set[str]] = {
     "/console/admin/webhooks": {"admin"},
     "/console/admin/webhooks/w/delete": {"admin"},
     "/console/admin/deliveries/1/replay": {"admin"},
+    "/console/admin/policy": {"admin"},
+    "/console/admin/departments": {"admin"},
+    "/console/admin/departments/sales": {"admin"},
+    "/console/admin/skills": {"admin"},
+    "/console/admin/agents/new": {"admin"},
+    "/console/admin/agents/ana": {"admin"},
+    "/console/requests/REQ-1/priority": {"lead"},  # a requester or agent may not set a priority (REQUEST_FIELDS)
 }
 """POST forms and who may use them; only refusals are exercised here (the pages' own tests do the rest)."""
 
@@ -101,6 +112,17 @@ def test_every_form_refuses_the_roles_that_may_not_use_it(console: Console) -> N
             assert "Not allowed for your role" in answer.text
 
 
+def test_every_form_refuses_a_post_without_the_csrf_token_even_from_its_role(console: Console) -> None:
+    for path, allowed in ACTIONS.items():
+        console.sign_in(min(allowed))
+        for extra in ({}, {"csrf": "0" * 40}):
+            answer = console.post(path, {"kind": "first", "request": "REQ-1", "reason": "r", **extra}, csrf=False)
+            assert answer.status_code == 403, (path, answer.status_code, text_of(answer.text)[:200])
+            assert "did not come from the console" in text_of(answer.text), path
+    assert console.api.get("/policy", "admin").headers["etag"] == '"1"'  # nothing was changed
+    assert console.api.get("/pins", "lead").json() == []
+
+
 def test_the_tables_cover_every_console_route() -> None:
     open_to_all = {"/console/", "/console/sign-in", "/console/sign-out", "/console/{rest:path}"}
     progress = "/console/jobs/{job_id}/progress"  # the fragment its job page polls, same rule as the job page
@@ -115,7 +137,7 @@ def _pattern(path: str) -> str:
     """A path with its ids as placeholders, so that table rows and route templates compare."""
     parts = []
     for part in path.strip("/").split("/"):
-        if part.startswith("{") or part in {"REQ-1", SIM, "1", "t", "w", "lead", "sales", "load.svg"}:
+        if part.startswith("{") or part in {"REQ-1", SIM, "1", "t", "w", "lead", "sales", "ana", "load.svg"}:
             parts.append("*")
         else:
             parts.append(part)
