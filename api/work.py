@@ -12,11 +12,14 @@ The child watches its parent: if the worker is killed, its planner process ends 
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import multiprocessing
 import os
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -242,6 +245,21 @@ class Execution:
         return asked
 
 
+def _die_with_parent() -> None:
+    """On Linux, the kernel kills this process the moment its parent dies (prctl PR_SET_PDEATHSIG): a planner
+    busy in the search may not get the time to notice for seconds on a loaded machine."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # no libc to ask: the watching thread does it
+        pass
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 def _child_main(parent: int, target: Any, args: tuple[str, ...], out: Connection) -> None:
     """The child: end when the worker that started it is gone (killed), else run `target(*args, out)`."""
 
@@ -250,7 +268,10 @@ def _child_main(parent: int, target: Any, args: tuple[str, ...], out: Connection
             time.sleep(0.5)
         os._exit(3)
 
-    threading.Thread(target=watch, daemon=True).start()
+    _die_with_parent()
+    if os.getppid() != parent:  # the worker died before the kernel was asked to tell
+        os._exit(3)
+    threading.Thread(target=watch, daemon=True).start()  # elsewhere than Linux, and a second line of defence
     target(*args, out)
 
 
