@@ -530,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logs", type=Path, default=Path("/tmp"), help="folder for the servers' logs")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)  # also when started in the background, where SIGINT is ignored
     found = postgres_database()
     if found is None:
         return 2
