@@ -111,8 +111,9 @@ def _details(scenario: Scenario, before: Plan, after: Plan, rids: list[str], new
         old, moved_to = then[rid], now.get(rid)
         shares = bool(skills[old.agent_id] & set(new.required_skills))
         shift = f"{(moved_to.end - old.end).total_seconds() / 60:+.0f} min" if moved_to else "left the plan"
-        lines.append(f"    {rid} {old.priority.value} {old.agent_id} -> {moved_to.agent_id if moved_to else '-'}, "
-                     f"shares a skill: {'yes' if shares else 'no'}, finish {shift}: {reasons.get(rid, '')}")  # fmt: skip
+        to = moved_to.agent_id if moved_to else "-"
+        lines.append(f"    {rid} {old.priority.value} {old.agent_id} -> {to}, shares a skill: "
+                     f"{'yes' if shares else 'no'}, finish {shift}: {reasons.get(rid, '')}")  # fmt: skip
     return lines
 
 
