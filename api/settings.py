@@ -74,12 +74,13 @@ class Settings(BaseSettings):
         description="Debounce: the live re-plan starts once the newest change is this old (one re-plan per burst).",
     )
     live_replan_time_limit_seconds: float = Field(
-        5.0,
+        10.0,
         gt=0,
         le=600,
         description="Wall-clock limit of one live re-plan: a backstop to its work limit, generous so that a loaded "
-        "machine does not cut the search (a search it cuts is dropped: the tentative plan stands); the whole "
-        "plan's limit when the whole plan is re-planned (the first plan, a policy or calendar change).",
+        "machine does not cut the search (at M it needs under 1 s of CPU); a search it cuts is dropped and the "
+        "tentative plan stands. The whole plan's limit when the whole plan is re-planned (the first plan, a "
+        "policy or calendar change).",
     )
     live_replan_work_units: float = Field(
         0.1,

@@ -4,10 +4,12 @@ burst of changes gets one re-plan), and becomes the current plan unless a plan n
 started from was stored meanwhile (a lead's plan supersedes it; the next change starts another).
 
 Repeatable: the live re-plan runs with one CP-SAT worker, a fixed seed and a deterministic work limit
-(`live_replan_work_units`), so the same data and settings give the same plan whatever the machine's load,
-as long as the wall-clock limit is not reached first. Stable: the previous plan's places are held outside the
-neighbourhood of the changes, churn is charged for every request moved, and the previous placements (with
-the new requests inserted) stand when moving finds nothing cheaper.
+(`live_replan_work_units`), so the same data and settings give the same plan whatever the machine's load; the
+wall-clock limit is a generous backstop, and a search it cuts before the work limit is dropped for the
+tentative plan (`solver.local`), never kept as a time-dependent answer. Stable: the previous plan's places
+are held outside the neighbourhood of the changes, every request moved is priced (the policy's
+`replan_agent_change_cost` and `replan_finish_shift_cost`), and the previous placements (with the new
+requests inserted where they cost least) stand when moving saves less than its price.
 
 One re-plan at a time per deployment: on PostgreSQL a transaction-level advisory lock is held while one
 runs (other processes skip that turn); SQLite is the single-process embedded deployment, where a thread
