@@ -20,7 +20,9 @@ previous plan it moves (`MovePrice`: the policy's `replan_agent_change_cost` for
 `replan_finish_shift_cost` for the same agent with the expected finish more than `move_threshold_minutes`
 from the previous plan's), so a request moves only when that saves more than its price; the tentative plan
 is priced the same way, and the answer is kept only when plan cost plus price is lower. New requests are
-inserted where they cost least (`cheapest_insertion`: each qualified agent's earliest gap, priced whole).
+inserted where they cost least (`cheapest_insertion`: each qualified agent's earliest gap, priced whole),
+when that pricing is small enough for a live re-plan (`CHEAPEST_INSERTION_WORK`), else in the gap that
+finishes first.
 
 Repeatable: with a deterministic limit (`SolveParams.deterministic_limit`, one worker, a fixed seed) the
 search's answer is the same on any machine; when the wall-clock limit (the backstop) stops the search
@@ -217,8 +219,11 @@ def priced_model(compiled: Compiled, scope: Scope, start: Placements, price: Mov
     return built
 
 
-# the new requests a re-plan inserts at their cheapest place, each priced on the whole plan per candidate
-CHEAPEST_INSERTIONS = 20
+# Cheapest insertion prices the whole plan once per new request and qualified agent: at most this many
+# (new requests x their qualified agents x requests) priced request-terms, about a quarter of a second of
+# pricing (one new request at M: 15 agents x 300 requests); beyond it (several new requests at M, any at L,
+# where one plan's price takes about 50 ms), the new requests keep the earliest-finish gap.
+CHEAPEST_INSERTION_WORK = 20_000
 
 
 def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed: Changed | None) -> Plan:
@@ -235,7 +240,7 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
         return plan(scenario, params, previous)  # nothing of the previous plan could be carried over
     price = MovePrice.of(compiled, previous, params.move_threshold_minutes)
     new = [j for j in range(len(compiled.jobs)) if j not in price.was]
-    if len(new) <= CHEAPEST_INSERTIONS:
+    if sum(len(compiled.jobs[j].candidates) for j in new) * len(compiled.jobs) <= CHEAPEST_INSERTION_WORK:
         inserted = cheapest_insertion(compiled, start, new)
         if total_cost(compiled, inserted) <= total_cost(compiled, start) and pins_hold(compiled, inserted):
             start = inserted
