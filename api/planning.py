@@ -16,6 +16,7 @@ from api.deps import Idempotency
 from api.jobs import JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge, admit
 from api.live import marks
+from api.live.moves import publish_lead_moves
 from api.problems import Conflict, FieldError, InvalidInput, PayloadTooLarge, from_validation_error, summary
 from api.roles import Principal
 from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
@@ -91,6 +92,7 @@ def compute(
         with database.writing() as session:
 
             def store_plan() -> Outcome:
+                previous_id = marks.current_plan_id(session=session)
                 row = plans.save(
                     session=session,
                     actor=actor,
@@ -101,6 +103,8 @@ def compute(
                     reason=asked.reason,
                 )
                 marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LEAD)
+                publish_lead_moves(session=session, scenario=scenario, plan=result, previous_id=previous_id,
+                                   threshold_minutes=params.move_threshold_minutes, at=now)  # fmt: skip
                 return present.plan_read(row), {"Location": f"/plans/{row.id}"}
 
             return respond(

@@ -81,15 +81,21 @@ class Settings(BaseSettings):
         description="Debounce: the live re-plan starts once the newest change is this old (one re-plan per burst).",
     )
     live_replan_time_limit_seconds: float = Field(
-        1.2, gt=0, le=600, description="Wall-clock limit of one live re-plan (a backstop to its work limit)."
+        10.0,
+        gt=0,
+        le=600,
+        description="Wall-clock limit of one live re-plan: a backstop to its work limit, generous so that a loaded "
+        "machine does not cut the search (at M it needs under 1 s of CPU); a search it cuts is dropped and the "
+        "tentative plan stands. The whole plan's limit when the whole plan is re-planned (the first plan, a "
+        "policy or calendar change).",
     )
     live_replan_work_units: float = Field(
-        0.3,
+        0.1,
         gt=0,
         le=1000,
-        description="Deterministic work limit of one live re-plan (CP-SAT's units, about a second each here): the "
-        "same queue gives the same plan whatever the machine's load, when it ends before the wall-clock limit. "
-        "The defaults keep a re-plan at M within 2 s of the change (benchmarks/RESULTS.md, Live queue).",
+        description="Deterministic work limit of one live re-plan's search (CP-SAT's units, one worker, seed 0): the "
+        "same queue gives the same plan whatever the machine's load. The defaults keep a re-plan at M within 2 s "
+        "of the change (benchmarks/RESULTS.md, Live queue).",
     )
     fixed_now: datetime | None = Field(
         None, description="Freeze the clock at this aware instant (the demo and tests); absent: the real clock."

@@ -33,10 +33,12 @@ from sqlalchemy.exc import OperationalError
 from api import importing
 from api.jobs import IMPORT_JOBS_MAX, IMPORTS, QUEUES, SIMULATIONS, SOLVER, broker, enqueue, now_of
 from api.live import marks
+from api.live.moves import publish_lead_moves
 from api.roles import Principal, Role
 from api.settings import Settings
 from api.store import jobs, plans
 from api.store.session import Database
+from solver.params import SolveParams
 from triage.model import Scenario
 from triage.results import Plan
 
@@ -162,11 +164,16 @@ class Execution:
         with self.database.writing() as session:
             if self.kind == "plan":
                 actor = self.inputs["actor"]
+                previous_id = marks.current_plan_id(session=session)
                 row = plans.save(session=session, actor=Principal(id=actor["id"], name=actor["name"],
                                  role=Role(actor["role"])), plan=Plan.model_validate_json(payload),
                                  scenario=Scenario.model_validate_json(self.inputs["scenario"]),
                                  versions=self.inputs["versions"], at=at, reason=self.inputs["reason"])  # fmt: skip
                 marks.mark_plan(session=session, plan_id=row.id, seen_seq=self.inputs["seen_seq"], source=marks.LEAD)
+                threshold = SolveParams.model_validate_json(self.inputs["params"]).move_threshold_minutes
+                publish_lead_moves(session=session, scenario=Scenario.model_validate_json(self.inputs["scenario"]),
+                                   plan=Plan.model_validate_json(payload), previous_id=previous_id,
+                                   threshold_minutes=threshold, at=at)  # fmt: skip
                 jobs.succeed(session=session, job_id=self.job_id, plan_id=row.id, at=at)
             elif self.kind == importing.KIND:
                 done = json.loads(payload)

@@ -2,6 +2,7 @@
 repeatable, against a cold plan of the same data.
 
     python -m benchmarks.replan_bench                      # the demo and M (25 agents, 300 requests), seed 1
+    python -m benchmarks.replan_bench --seed 1 2 3 --details   # more seeds; each moved request listed
 
 For each organisation: the current plan is planned with the live re-plan's parameters
 (`api.live.replanning.live_params` with the default settings unless --time-limit / --work say otherwise: one
@@ -65,13 +66,13 @@ def unrelated(scenario: Scenario, before: Plan, rids: list[str], new: Request) -
     return sum(1 for r in rids if needed and not (skills[agent_of[r]] & needed))
 
 
-def run(name: str, scenario: Scenario, seed: int, settings: Settings) -> str:
+def run(name: str, scenario: Scenario, seed: int, settings: Settings, details: bool = False) -> str:
     params = live_params(settings)
     current = plan(scenario, params)
     changed, new = with_one_more(scenario, seed)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     warm = live_replan(changed, params, current, scenario)
-    warm_seconds = time.perf_counter() - started
+    warm_seconds, warm_cpu = time.perf_counter() - started, time.process_time() - cpu
     again = live_replan(changed, params, current, scenario)
     started = time.perf_counter()
     cold = plan(changed, params)
@@ -83,27 +84,58 @@ def run(name: str, scenario: Scenario, seed: int, settings: Settings) -> str:
     compiled = compile_scenario(changed, current)
     tentative = total_cost(compiled, placements_from(compiled, current, fallback={}))
     warm_moved, cold_moved = moved(current, warm), moved(current, cold)
-    return (f"| {name} | {n} | {warm_seconds:.2f} | {len(warm_moved)} ({100 * len(warm_moved) / n:.1f} %) | "
-            f"{unrelated(scenario, current, warm_moved, new)} | {len(warm.changes)} | {'yes' if same else 'no'} | "
-            f"{cold_seconds:.2f} | {len(cold_moved)} ({100 * len(cold_moved) / n:.1f} %) | "
-            f"{warm.objective:,} / {tentative:,} / {cold.objective:,} |")  # fmt: skip
+    row = (f"| {name} | {n} | {warm_seconds:.2f} ({warm_cpu:.2f}) | {len(warm_moved)} "
+           f"({100 * len(warm_moved) / n:.1f} %) | {unrelated(scenario, current, warm_moved, new)} | "
+           f"{len(warm.changes)} | {'yes' if same else 'no'} | {cold_seconds:.2f} | {len(cold_moved)} "
+           f"({100 * len(cold_moved) / n:.1f} %) | {warm.objective:,} / {tentative:,} / {cold.objective:,} | "
+           f"{_pct(warm.objective, tentative)} / {_pct(warm.objective, cold.objective)} |")  # fmt: skip
+    if details:
+        row += "\n" + "\n".join(_details(scenario, current, warm, warm_moved, new))
+    return row
+
+
+def _pct(cost: int, other: int) -> str:
+    return f"{100 * (cost - other) / other:+.2f} %"
+
+
+def _details(scenario: Scenario, before: Plan, after: Plan, rids: list[str], new: Request) -> list[str]:
+    """One line per moved request: its agents, whether its agent shares a skill with the new request, how
+    far its finish moved, and the reasons the re-plan lists."""
+    skills = {a.id: set(a.skills) for a in scenario.agents}
+    then, now = {a.request_id: a for a in before.assignments}, {a.request_id: a for a in after.assignments}
+    reasons = {m.request_id: "; ".join(m.reasons) for m in after.changes}
+    placed = now.get(new.id)
+    lines = [f"    new request {new.id} ({', '.join(new.required_skills)}, {new.effort_minutes} min): "
+             f"{placed.agent_id if placed else 'not planned'}; live re-plan: {after.bound_source}"]  # fmt: skip
+    for rid in rids:
+        old, moved_to = then[rid], now.get(rid)
+        shares = bool(skills[old.agent_id] & set(new.required_skills))
+        shift = f"{(moved_to.end - old.end).total_seconds() / 60:+.0f} min" if moved_to else "left the plan"
+        to = moved_to.agent_id if moved_to else "-"
+        lines.append(f"    {rid} {old.priority.value} {old.agent_id} -> {to}, shares a skill: "
+                     f"{'yes' if shares else 'no'}, finish {shift}: {reasons.get(rid, '')}")  # fmt: skip
+    return lines
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, nargs="+", default=[1], help="one row per seed and organisation")
     parser.add_argument("--time-limit", type=float, default=None, help="live_replan_time_limit_seconds")
     parser.add_argument("--work", type=float, default=None, help="live_replan_work_units")
+    parser.add_argument("--details", action="store_true", help="list each moved request under its row")
     args = parser.parse_args(argv)
     given = {"live_replan_time_limit_seconds": args.time_limit, "live_replan_work_units": args.work}
     settings = Settings(**{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
-    print(f"# live re-plan after one new request, seed {args.seed}, {settings.live_replan_time_limit_seconds} s, "
-          f"{settings.live_replan_work_units} units, {platform.node()} ({os.cpu_count()} cores)")  # fmt: skip
-    print("| organisation | planned | warm s | warm moved | of them on agents without its skills | moves listed | "
-          "repeatable | cold s | cold moved | cost warm / tentative / cold |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    print(run("demo", read_scenario(DEMO_FILE), args.seed, settings))
-    print(run("M", generate_scenario(*SIZES["M"], seed=args.seed), args.seed, settings))
+    print(f"# live re-plan after one new request, {settings.live_replan_time_limit_seconds} s, "
+          f"{settings.live_replan_work_units} units, {platform.node()} ({os.cpu_count()} cores), "
+          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    print("| organisation | planned | warm s (cpu s) | warm moved | of them on agents without its skills | "
+          "moves listed | repeatable | cold s | cold moved | cost warm / tentative / cold | "
+          "warm vs tentative / vs cold |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for seed in args.seed:
+        print(run(f"demo, seed {seed}", read_scenario(DEMO_FILE), seed, settings, args.details))
+        print(run(f"M, seed {seed}", generate_scenario(*SIZES["M"], seed=seed), seed, settings, args.details))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,20 @@ Changed agents (added, removed, or with other hours, time off or skills) are in 
 requests they held are changed. When the change is not local (the policy, the calendar, the departments or
 the skill catalogue changed), or the held places break a pin, the whole plan is re-planned
 (`solver.run.plan`).
+
+Worth its churn: the neighbourhood's objective is the plan's cost plus a price for each request of the
+previous plan it moves (`MovePrice`: the policy's `replan_agent_change_cost` for another agent or none,
+`replan_finish_shift_cost` for the same agent with the expected finish more than `move_threshold_minutes`
+from the previous plan's), so a request moves only when that saves more than its price; the tentative plan
+is priced the same way, and the answer is kept only when plan cost plus price is lower. New requests are
+inserted where they cost least (`cheapest_insertion`: each qualified agent's earliest gap, priced whole),
+when that pricing is small enough for a live re-plan (`CHEAPEST_INSERTION_WORK`), else in the gap that
+finishes first.
+
+Repeatable: with a deterministic limit (`SolveParams.deterministic_limit`, one worker, a fixed seed) the
+search's answer is the same on any machine; when the wall-clock limit (the backstop) stops the search
+before its work limit, its answer depends on the machine's load, so it is dropped and the tentative plan
+stands: the same inputs give one of two plans, both repeatable, never a time-dependent one.
 """
 
 from __future__ import annotations
@@ -25,13 +39,16 @@ from ortools.sat.python import cp_model
 
 from solver.bound import per_request_bound
 from solver.budget import Budget
-from solver.build import Scope, build_model
+from solver.build import Built, LinearExpr, Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, total_cost
+from solver.insert import Timelines
 from solver.params import SolveParams
+from solver.protect import protection_factor
 from solver.replan import changes_since, placements_from
 from solver.run import extract_plan, plan
+from solver.terms.base import team_end
 from triage.explain import explain_plan
 from triage.model import Agent, Request, Scenario
 from triage.names import PlanStatus
@@ -120,9 +137,99 @@ def _team_start(compiled: Compiled, start: Placements, j: int) -> int:
     return compiled.agents[agent].team_start(own)
 
 
+@dataclass(frozen=True)
+class MovePrice:
+    """What the live re-plan charges for moving a request of the previous plan (`triage.model.Policy`'s
+    `replan_agent_change_cost` and `replan_finish_shift_cost`, scaled like churn by `protect_priorities`),
+    against where it was: job -> (agent index, or None when that agent is gone; team-axis end)."""
+
+    agent_change: int
+    finish_shift: int
+    threshold: int
+    was: dict[int, tuple[int | None, int]]
+
+    @classmethod
+    def of(cls, compiled: Compiled, previous: Plan, threshold_minutes: int) -> MovePrice:
+        policy, factor = compiled.scenario.policy, protection_factor(compiled)
+        jobs, agents = compiled.job_index(), compiled.agent_index()
+        was = {
+            jobs[a.request_id]: (agents.get(a.agent_id), compiled.axis.minute_of(a.end))
+            for a in previous.assignments
+            if a.request_id in jobs
+        }
+        return cls(policy.replan_agent_change_cost * factor, policy.replan_finish_shift_cost * factor,
+                   threshold_minutes, was)  # fmt: skip
+
+    def of_job(self, compiled: Compiled, j: int, placement: tuple[int, int] | None) -> int:
+        if j not in self.was:
+            return 0  # new since the previous plan: nothing to move
+        agent, end = self.was[j]
+        if placement is None or placement[0] != agent:
+            return self.agent_change
+        return self.finish_shift if abs(team_end(compiled, j, placement) - end) > self.threshold else 0
+
+    def total(self, compiled: Compiled, placements: Placements) -> int:
+        return sum(self.of_job(compiled, j, placements.get(j)) for j in self.was)
+
+    def add_to(self, built: Built, compiled: Compiled, start: Placements) -> LinearExpr:
+        """The price of the scope's free requests as a model expression (held requests keep their places, so
+        their price is a constant left out), hinted with `start`'s."""
+        model, parts = built.model, []
+        for j in sorted(built.scope.free & self.was.keys()):
+            agent, end = self.was[j]
+            same = built.present.get((j, agent)) if agent is not None else None
+            if same is None:
+                continue  # it cannot stay with its agent: the same price whatever the model decides
+            kept = model.new_bool_var(f"kept[{compiled.jobs[j].request.id}]")
+            model.add_implication(kept, same)
+            model.add(built.team_end[j] <= end + self.threshold).only_enforce_if(kept)
+            model.add(built.team_end[j] >= end - self.threshold).only_enforce_if(kept)
+            model.add_hint(kept, self.of_job(compiled, j, start.get(j)) == 0)
+            parts.append(self.agent_change * (1 - same) + self.finish_shift * (same - kept))
+        return cp_model.LinearExpr.sum(parts)
+
+
+def cheapest_insertion(compiled: Compiled, placements: Placements, new: list[int]) -> dict[int, tuple[int, int]]:
+    """`placements` with each of the `new` jobs (in routing order) at the qualified agent's earliest gap that
+    makes the whole plan cost least, or left out when that costs least; nothing else moves."""
+    out = {j: p for j, p in placements.items() if j not in new}
+    timelines = Timelines(compiled, out)
+    for j in sorted(new, key=lambda k: compiled.jobs[k].sort_key()):
+        job = compiled.jobs[j]
+        best, best_cost = None, total_cost(compiled, out)
+        for c in job.candidates:
+            own = timelines.earliest_gap(c.agent, c.earliest_start, c.latest_start, job.effort)
+            if own is None:
+                continue
+            cost = total_cost(compiled, {**out, j: (c.agent, own)})
+            if cost < best_cost:
+                best, best_cost = (c.agent, own), cost
+        if best is not None:
+            out[j] = best
+            timelines.book(best[0], best[1], job.effort)
+    return out
+
+
+def priced_model(compiled: Compiled, scope: Scope, start: Placements, price: MovePrice) -> Built:
+    """The scope's model, hinted with `start`, minimising the plan's cost plus the price of the moves."""
+    built = build_model(compiled, scope)
+    add_hint(built, start)
+    parts = [compiled.weights[term] * quantity for term, quantity in built.quantities.items()]
+    built.model.minimize(cp_model.LinearExpr.sum([*parts, price.add_to(built, compiled, start)]))
+    return built
+
+
+# Cheapest insertion prices the whole plan once per new request and qualified agent: at most this many
+# (new requests x their qualified agents x requests) priced request-terms, about a quarter of a second of
+# pricing (one new request at M: 15 agents x 300 requests); beyond it (several new requests at M, any at L,
+# where one plan's price takes about 50 ms), the new requests keep the earliest-finish gap.
+CHEAPEST_INSERTION_WORK = 20_000
+
+
 def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed: Changed | None) -> Plan:
     """Re-plan after `changed` (from `changed_between`; None: re-plan the whole plan), moving only the
-    neighbourhood of the changes; the same result for the same inputs under a deterministic limit."""
+    neighbourhood of the changes and a request only when that is worth its price; the same result for the
+    same inputs under a deterministic limit."""
     if changed is None:
         return plan(scenario, params, previous)
     budget = Budget.of(params.time_limit_seconds)
@@ -131,18 +238,27 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     start = placements_from(compiled, previous, fallback={})
     if not start and previous.assignments:
         return plan(scenario, params, previous)  # nothing of the previous plan could be carried over
+    price = MovePrice.of(compiled, previous, params.move_threshold_minutes)
+    new = [j for j in range(len(compiled.jobs)) if j not in price.was]
+    if sum(len(compiled.jobs[j].candidates) for j in new) * len(compiled.jobs) <= CHEAPEST_INSERTION_WORK:
+        inserted = cheapest_insertion(compiled, start, new)
+        if total_cost(compiled, inserted) <= total_cost(compiled, start) and pins_hold(compiled, inserted):
+            start = inserted
     scope = neighbourhood(compiled, previous, start, changed)
-    placements, cost = start, total_cost(compiled, start)
+    placements = start
+    cost = total_cost(compiled, start) + price.total(compiled, start)
     source = f"neighbourhood of the changes: {len(scope.free)} requests on {len(scope.agents or ())} agents free"
     if scope.free:
-        built = build_model(compiled, scope)
-        add_hint(built, start)
+        built = priced_model(compiled, scope, start, price)
         solver = new_solver(params, max(budget.left(), 0.05))
         status = solver.solve(built.model)
-        source += f", CP-SAT {solver.status_name(status).lower()}, {solver.wall_time:.1f} s"
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        work = solver.response_proto.deterministic_time
+        source += f", CP-SAT {solver.status_name(status).lower()} after {work:.2f} work units"
+        if _cut_by_the_clock(solver, status, params):
+            source += " (stopped by the wall-clock limit before its work limit: not used)"
+        elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = read_placements(built, solver)
-            if total_cost(compiled, found) < cost and pins_hold(compiled, found):
+            if total_cost(compiled, found) + price.total(compiled, found) < cost and pins_hold(compiled, found):
                 placements = found
     if not pins_hold(compiled, placements):
         return plan(scenario, params, previous)  # a pin the held places cannot keep: the whole plan decides
@@ -152,3 +268,11 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     result.departments = department_shares(scenario, result)
     result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     return result
+
+
+def _cut_by_the_clock(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus, params: SolveParams) -> bool:
+    """Whether the search ended at the wall-clock limit before its deterministic one (then its answer
+    depends on the machine's load)."""
+    if params.deterministic_limit is None or status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        return False
+    return bool(solver.response_proto.deterministic_time < params.deterministic_limit)

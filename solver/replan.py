@@ -131,6 +131,9 @@ def _queue_facts(
     ]
     if facts:
         return facts
+    ranked = _ranked_ahead(compiled, old, new, before, after)
+    if ranked:
+        return [_listing(MoveReasonKind.RANKED_AHEAD, new.agent_id, ranked, after)]
     if old.agent_id != new.agent_id:
         earlier = compiled.axis.minute_of(old.end) - new.end_minute
         if earlier > 0:
@@ -141,6 +144,20 @@ def _queue_facts(
                    minutes=sum(efforts.get(r, 0) for r in ahead_now),
                    minutes_before=sum(efforts.get(r, 0) for r in _ahead(before, old)))
     ]  # fmt: skip
+
+
+def _ranked_ahead(
+    compiled: Compiled, old: Assignment, new: Assignment, before: dict[str, Assignment], after: dict[str, Assignment]
+) -> list[str]:
+    """When it finishes later: the requests its department ranks next ahead of it (same priority,
+    `Compiled.rank_pairs`) that finished after it in the previous plan and still are in the plan."""
+    old_end = compiled.axis.minute_of(old.end)
+    if new.end_minute <= old_end:
+        return []
+    index = compiled.job_index()
+    me = index.get(new.request_id)
+    ahead = [compiled.jobs[hi].request.id for hi, lo in compiled.rank_pairs if lo == me]
+    return [r for r in ahead if r in before and r in after and compiled.axis.minute_of(before[r].end) > old_end]
 
 
 def _ahead(plan: dict[str, Assignment], of: Assignment) -> dict[str, Assignment]:

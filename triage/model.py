@@ -414,6 +414,21 @@ class Policy(_Model):
         description="A deferred request is charged this many minutes more per minute of its effort (0: the "
         "due-time form alone), so that leaving out long work costs more than leaving out short work.",
     )
+    replan_agent_change_cost: int = Field(
+        960,
+        ge=0,
+        le=100_000,
+        description="The live re-plan's price (cost points, on top of churn) for each request of the previous plan "
+        "it gives another agent or leaves out: it moves one only when that saves more. Default: two hours of P1 "
+        "lateness (8 x 120).",
+    )
+    replan_finish_shift_cost: int = Field(
+        960,
+        ge=0,
+        le=100_000,
+        description="The live re-plan's price for each request it keeps with its agent but whose expected finish "
+        "moves by more than the move threshold (30 business minutes by default) from the previous plan.",
+    )
 
     @field_validator("fair_share_pct")
     @classmethod

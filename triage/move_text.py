@@ -44,6 +44,8 @@ def move_reason_text(reason: MoveReason, names: dict[str, str]) -> str:
             return f"work that was ahead of it on {who} is done or went elsewhere: {listed(reason)}"
         case MoveReasonKind.EARLIER_ELSEWHERE:
             return f"{who} finishes it {duration(reason.minutes or 0)} earlier than the previous plan did"
+        case MoveReasonKind.RANKED_AHEAD:
+            return f"its department puts {listed(reason)} before it, and the previous plan finished it first"
         case MoveReasonKind.WORK_AHEAD_LONGER:
             return (
                 f"the work before it on {who} takes {duration(reason.minutes or 0)} now, "

@@ -200,3 +200,4 @@ class MoveReasonKind(StrEnum):
     WORK_AHEAD_GONE = "work_ahead_gone"  # requests ahead of it on its agent are done or went elsewhere
     EARLIER_ELSEWHERE = "earlier_elsewhere"  # another agent finishes it earlier (minutes earlier)
     WORK_AHEAD_LONGER = "work_ahead_longer"  # the work before it on its agent takes longer (minutes before/after)
+    RANKED_AHEAD = "ranked_ahead"  # it finishes later; its department ranks these before it, and they finished after it

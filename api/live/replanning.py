@@ -4,10 +4,12 @@ burst of changes gets one re-plan), and becomes the current plan unless a plan n
 started from was stored meanwhile (a lead's plan supersedes it; the next change starts another).
 
 Repeatable: the live re-plan runs with one CP-SAT worker, a fixed seed and a deterministic work limit
-(`live_replan_work_units`), so the same data and settings give the same plan whatever the machine's load,
-as long as the wall-clock limit is not reached first. Stable: the previous plan's places are held outside the
-neighbourhood of the changes, churn is charged for every request moved, and the previous placements (with
-the new requests inserted) stand when moving finds nothing cheaper.
+(`live_replan_work_units`), so the same data and settings give the same plan whatever the machine's load; the
+wall-clock limit is a generous backstop, and a search it cuts before the work limit is dropped for the
+tentative plan (`solver.local`), never kept as a time-dependent answer. Stable: the previous plan's places
+are held outside the neighbourhood of the changes, every request moved is priced (the policy's
+`replan_agent_change_cost` and `replan_finish_shift_cost`), and the previous placements (with the new
+requests inserted where they cost least) stand when moving saves less than its price.
 
 One re-plan at a time per deployment: on PostgreSQL a transaction-level advisory lock is held while one
 runs (other processes skip that turn); SQLite is the single-process embedded deployment, where a thread
@@ -31,6 +33,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from api.live import marks
+from api.live.moves import publish_moves
 from api.planning import snapshot
 from api.problems import Conflict
 from api.roles import Principal, Role
@@ -38,13 +41,11 @@ from api.settings import Settings
 from api.store import agents, plans
 from api.store.session import Database
 from api.store.tables import PlanRow
-from api.webhooks import EventType, publish
 from solver.local import changed_between, replan_near
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from triage.errors import ScenarioError
 from triage.model import Scenario
-from triage.move_text import moved_sentence, requester_subject
 from triage.results import Plan
 
 log = logging.getLogger("tandem.live")
@@ -193,18 +194,3 @@ def _auto_apply(session: Session, row: PlanRow, at: datetime) -> None:
             plans.apply(session=session, actor=LIVE_ACTOR, plan_row=row, at=at, reason=AUTO_APPLY_REASON)
     except Conflict as exc:
         log.info("live re-plan %s not applied: %s", row.id, exc)
-
-
-def publish_moves(*, session: Session, scenario: Scenario, plan: Plan, at: datetime) -> None:
-    """Tell each moved request's requester (`request.moved`, in the plan's transaction): the new and the old
-    agent and start, and the move's reasons as facts and as a sentence."""
-    titles = {r.id: (r.title, r.department) for r in scenario.requests}
-    departments = {d.id: d.name for d in scenario.departments}
-    names = {a.id: a.name for a in scenario.agents}
-    for move in plan.changes:
-        title, department_id = titles[move.request_id]
-        subject = requester_subject(departments[department_id], title, move.request_id)
-        data = {"request_id": move.request_id, "title": title, **move.model_dump(mode="json", exclude={"request_id"})}
-        publish(session=session, event_type=EventType.REQUEST_MOVED, department_id=department_id,
-                request_id=move.request_id, data=data,
-                text=moved_sentence(subject, move, names, scenario.calendar.zone, at), at=at)  # fmt: skip

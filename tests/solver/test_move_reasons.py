@@ -3,10 +3,12 @@ the same agent is not a move."""
 
 from __future__ import annotations
 
+from solver.compile import compile_scenario
 from solver.params import SolveParams
-from solver.run import plan
+from solver.replan import changes_since
+from solver.run import extract_plan, plan
 from tests.builders import agent, flat_policy, request, scenario
-from triage.names import MoveReasonKind
+from triage.names import MoveReasonKind, PlanStatus
 from triage.results import Move, Plan
 from triage.validation import check_plan
 
@@ -77,3 +79,20 @@ def test_a_small_shift_on_the_same_agent_is_not_a_move() -> None:
     shifted = {m.request_id for m in strict.changes} - {"C"}
     assert shifted  # with no threshold, the 20-minute shift of A and B is listed
     assert {m.request_id for m in quiet.changes} == {"C"}
+
+
+def test_a_request_moved_later_behind_work_its_department_ranks_first_says_so() -> None:
+    # A (ranked first) on Ben ends at 12:00; B (ranked second) on Ana ended at 10:00 and now at 14:00, nothing
+    # new ahead of it on Ana: the fact is its department's order, not the work ahead of it.
+    work = [request("A", department_rank=1), request("B", department_rank=2)]
+    s = scenario([agent("ana"), agent("ben")], work, policy=flat_policy(480))  # both the same priority
+    compiled = compile_scenario(s)
+    a, b = (compiled.job_index()[r] for r in ("A", "B"))
+    ana, ben = (compiled.agent_index()[x] for x in ("ana", "ben"))
+    before = extract_plan(compiled, {a: (ben, 120), b: (ana, 0)}, PlanStatus.FEASIBLE, 0, "hand-made")
+    after = extract_plan(compiled, {a: (ben, 120), b: (ana, 240)}, PlanStatus.FEASIBLE, 0, "hand-made")
+    [move] = changes_since(compiled, before, after)
+    assert move.request_id == "B" and [f.kind for f in move.facts] == [MoveReasonKind.RANKED_AHEAD]
+    assert move.facts[0].request_ids == ["A"]
+    priority = after.assignments[0].priority.value
+    assert move.reasons == [f"its department puts A ({priority}) before it, and the previous plan finished it first"]
