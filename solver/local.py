@@ -43,11 +43,11 @@ from solver.build import Built, LinearExpr, Scope, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, total_cost
-from solver.insert import Timelines
 from solver.params import SolveParams
 from solver.protect import protection_factor
 from solver.replan import changes_since, placements_from
 from solver.run import extract_plan, plan
+from solver.search.insert import Timelines
 from solver.terms.base import team_end
 from triage.explain import explain_plan
 from triage.model import Agent, Request, Scenario
