@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import problems, web
 from api.allow import AllowedMethods
 from api.auth_first import AuthFirst
+from api.document import tidy
 from api.jobs import JobRunner
 from api.live.replanning import LiveReplanner
 from api.reporting import OncePerPlan
@@ -195,6 +196,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in problems.ERROR_STATUSES:
                 responses[str(status)] = {"description": _phrase(status), **problem}
+    tidy(document)
     app.openapi_schema = document
     return document
 

@@ -13,7 +13,11 @@ from api.webhooks.outbox import PENDING, EventType
 from api.webhooks.store import in_flight
 from api.webhooks.tables import DeliveryRow, EventRow, SubscriptionRow
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^\S+$")]
+_PORT = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@:\[\]]+(:{_PORT})?([/?#]\S*)?$"
+"""An http(s) URL with a host, without credentials, with a port up to 65535 (`addresses.check_url` says the
+rest: the host resolves, and is not this server)."""
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=URL_PATTERN)]
 
 
 class _In(BaseModel):
