@@ -140,3 +140,13 @@ def test_a_webhook_url_is_http_with_a_host(api: Api, document: dict[str, Any], u
     good = {"url": "HTTP://127.0.0.1:9/hook?x=1", "event_types": ["pin.created"]}
     assert _valid(document, subscription, good)
     assert api.post("/webhooks/subscriptions", "admin", good).status_code == 201
+
+
+def test_a_url_that_does_not_parse_is_refused_not_a_server_error(api: Api, document: dict[str, Any]) -> None:
+    """Brackets around what is not an IPv6 address: the document allows the shape, and the server answered 500."""
+    url = "http://[0]/hook"
+    assert _valid(
+        document, _body(document, "post", "/webhooks/subscriptions"), {"url": url, "event_types": ["pin.created"]}
+    )
+    refused = api.post("/webhooks/subscriptions", "admin", {"url": url, "event_types": ["pin.created"]})
+    assert refused.status_code == 422 and "is not a URL" in refused.json()["errors"][0]["message"]
