@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import problems, web
 from api.allow import AllowedMethods
 from api.auth_first import AuthFirst
+from api.document import tidy
 from api.jobs import JobRunner
 from api.live.replanning import LiveReplanner
 from api.reporting import OncePerPlan
@@ -211,6 +212,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             for status in problems.ERROR_STATUSES:
                 responses[str(status)] = {"description": _phrase(status), **problem}
+    tidy(document)
     _DOCUMENTS[key] = copy.deepcopy(document)
     app.openapi_schema = document
     return document

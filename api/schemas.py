@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from api.roles import Role
-from triage.model import TimeOff, TimeRange, WorkingHours
+from triage.model import TimeOff, TimeRange, WorkingHours, iana_zones
 from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
 from triage.text import LINE_PATTERN, TEXT_PATTERN, ShownLine, ShownText
 
@@ -46,7 +46,33 @@ def _sane(moment: datetime) -> datetime:
     return moment
 
 
-Moment = Annotated[datetime, AfterValidator(_sane)]
+Moment = Annotated[
+    datetime,
+    AfterValidator(_sane),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": r"^(2[01][0-9]{2}|2200)-"}),
+]
+"""A date and time between the years 2000 and 2200 (the pattern says so in the document)."""
+
+
+def no_null(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of an optional field that may be absent but not null (the server refuses null)."""
+    branches = [b for b in schema.pop("anyOf", []) if b != {"type": "null"}]
+    (branch,) = branches
+    schema.pop("default", None)  # absent leaves the field as it is
+    schema.update(branch)
+
+
+def some_working_day(schema: dict[str, Any]) -> None:
+    """`json_schema_extra` of working hours: at least one weekday has a period (the server refuses a week with
+    none). A weekday's periods must not overlap, and each ends after it starts: rules JSON Schema cannot say."""
+    (hours,) = [b for b in schema.get("anyOf", [schema]) if b.get("type") == "object"]
+    hours["anyOf"] = [{"required": [d.value], "properties": {d.value: {"minItems": 1}}} for d in Weekday]
+
+
+FiledStatus = Annotated[RequestStatus, WithJsonSchema({"type": "string", "enum": ["open", "in_progress", "done"]})]
+"""The statuses a request is filed with (it waits through its own operation; the server's message says so)."""
+ChangedStatus = Annotated[RequestStatus, WithJsonSchema({"type": "string", "enum": ["open", "in_progress"]})]
+"""The statuses an update sets (closing and waiting have their own operations)."""
 
 
 class _In(BaseModel):
@@ -78,12 +104,17 @@ class CalendarDocument(_In):
     """The team's working time (the body of PUT /calendar; read back as the same document)."""
 
     timezone: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+/-]*$")] = (
-        Field("UTC", description="IANA time zone of the team, e.g. 'Europe/Berlin'.")
+        Field(
+            "UTC",
+            description="IANA time zone of the team, e.g. 'Europe/Berlin'.",
+            json_schema_extra=lambda schema: schema.update(enum=sorted(iana_zones())),
+        )
     )
     working_hours: dict[Weekday, list[TimeRange]] | None = Field(
         None,
-        description="Working periods per weekday as 'HH:MM-HH:MM'; a weekday not listed is closed. "
-        "Absent: Monday to Friday, 09:00-17:00.",
+        description="Working periods per weekday as 'HH:MM-HH:MM'; a weekday not listed is closed; at least one "
+        "weekday has a period, and a weekday's periods do not overlap. Absent: Monday to Friday, 09:00-17:00.",
+        json_schema_extra=some_working_day,
     )
     holidays: list[date] = Field(default_factory=list, max_length=1000, description="Days the whole team is closed.")
 
@@ -113,7 +144,10 @@ class AgentCreate(_In):
         default_factory=dict, max_length=100, description="Skill id to level: 1 basic to 3 expert."
     )
     working_hours: WorkingHours | None = Field(
-        None, description="Own working periods per weekday ('HH:MM-HH:MM'), within the team's; absent: the team's."
+        None,
+        description="Own working periods per weekday ('HH:MM-HH:MM'), within the team's: at least one period "
+        "meets the team's hours, and a weekday's periods do not overlap; absent: the team's.",
+        json_schema_extra=some_working_day,
     )
     time_off: list[TimeOff] = Field(default_factory=list, max_length=200, description="Leave, training, sickness.")
     target_load_pct: int = Field(85, ge=1, le=100, description="Share of available time to plan, in per cent.")
@@ -122,7 +156,11 @@ class AgentCreate(_In):
 class AgentUpdate(_In):
     name: Name | None = Field(None, description="New readable name.")
     skills: dict[Identifier, Level] | None = Field(None, max_length=100, description="New skills: skill id to level.")
-    working_hours: WorkingHours | None = Field(None, description="New own working periods; null: the team's hours.")
+    working_hours: WorkingHours | None = Field(
+        None,
+        description="New own working periods (as for a new agent); null: the team's hours.",
+        json_schema_extra=some_working_day,
+    )
     time_off: list[TimeOff] | None = Field(None, max_length=200, description="New list of time off.")
     target_load_pct: int | None = Field(None, ge=1, le=100, description="New target load in per cent.")
     active: bool | None = Field(None, description="False takes the agent out of future plans.")
@@ -141,7 +179,9 @@ class AgentRead(_Out):
 
 class RequestCreate(_In):
     department: Identifier | None = Field(
-        None, description="Requesting department; a requester files for their own, which is the default for them."
+        None,
+        description="Requesting department, an existing one; a requester files for their own, which is the default "
+        "for them; every other role names it.",
     )
     requester: Name = Field(description="Name of the person asking.")
     title: Title = Field(description="Short description, used in explanations.")
@@ -151,7 +191,7 @@ class RequestCreate(_In):
     required_skills: dict[Identifier, Level] = Field(
         default_factory=dict, max_length=100, description="Skill id to the minimum level needed; an agent needs all."
     )
-    deadline: Moment | None = Field(None, description="A hard date the requester gave, if any.")
+    deadline: Moment | None = Field(None, description="A hard date the requester gave, if any; after created_at.")
     department_rank: int | None = Field(
         None, ge=1, le=1_000_000, description="The department's own order among its requests; 1 matters most."
     )
@@ -161,24 +201,34 @@ class RequestCreate(_In):
         "integrations only, as owner, status and source_id.",
     )
     owner: Identifier | None = Field(None, description="Agent who owns it in the source system.")
-    status: RequestStatus | None = Field(None, description="open (default), in_progress or done.")
+    status: FiledStatus | None = Field(
+        None, description="open (default), in_progress or done (a request waits through its own operation)."
+    )
     source_id: SourceId | None = Field(None, description="Its id in the source system; unique.")
 
 
 class RequestUpdate(_In):
     """Fields to change; absent fields stay. Each role may change only some fields (see the docs)."""
 
-    title: Title | None = Field(None, description="New title.")
-    requester: Name | None = Field(None, description="New requester name.")
-    impact: Impact | None = Field(None, description="New impact.")
-    urgency: Urgency | None = Field(None, description="New urgency.")
-    effort_minutes: int | None = Field(None, gt=0, le=43_200, description="New effort estimate, in minutes.")
-    required_skills: dict[Identifier, Level] | None = Field(None, max_length=100, description="New required skills.")
+    title: Title | None = Field(None, description="New title.", json_schema_extra=no_null)
+    requester: Name | None = Field(None, description="New requester name.", json_schema_extra=no_null)
+    impact: Impact | None = Field(None, description="New impact.", json_schema_extra=no_null)
+    urgency: Urgency | None = Field(None, description="New urgency.", json_schema_extra=no_null)
+    effort_minutes: int | None = Field(
+        None, gt=0, le=43_200, description="New effort estimate, in minutes.", json_schema_extra=no_null
+    )
+    required_skills: dict[Identifier, Level] | None = Field(
+        None, max_length=100, description="New required skills.", json_schema_extra=no_null
+    )
     deadline: Moment | None = Field(None, description="New deadline; null removes it.")
     department_rank: int | None = Field(None, ge=1, le=1_000_000, description="New rank; null removes it.")
     priority_override: Priority | None = Field(None, description="A lead's priority; null returns to the matrix.")
     owner: Identifier | None = Field(None, description="Agent who owns it; null: nobody. A lead's override.")
-    status: RequestStatus | None = Field(None, description="open or in_progress; closing has its own operation.")
+    status: ChangedStatus | None = Field(
+        None,
+        description="open or in_progress; closing and waiting have their own operations.",
+        json_schema_extra=no_null,
+    )
     reason: Reason | None = Field(None, description="Why; required when changing priority_override or owner.")
 
 
@@ -227,8 +277,23 @@ class RequestRead(_Out):
     version: int = Field(description="Version; the ETag of this request.")
 
 
+def _kind_needs(kind: PinKind, field: str) -> dict[str, Any]:
+    """JSON Schema for "a pin of `kind` names `field`" (checked by `triage.model.Pin`)."""
+    return {
+        "if": {"properties": {"kind": {"const": kind.value}}, "required": ["kind"]},
+        "then": {"properties": {field: {"type": "string"}}, "required": [field]},
+    }
+
+
 class PinCreate(_In):
-    """A queue lead's decision every plan must keep, with the reason the requesters affected will see."""
+    """A queue lead's decision every plan must keep, with the reason the requesters affected will see.
+
+    An assign pin names an agent who has the request's skills, a before pin another request (not the pinned
+    one); the requests are open ones and the agent a known one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"allOf": [_kind_needs(PinKind.ASSIGN, "agent"), _kind_needs(PinKind.BEFORE, "other")]}
+    )
 
     id: Identifier = Field(description="Pin id, named when pins conflict.")
     kind: PinKind = Field(
@@ -278,8 +343,12 @@ class PrincipalCreate(_In):
     id: Identifier = Field(description="Principal id, e.g. 'sales-desk' or 'ana'.")
     name: Name = Field(description="Readable name, kept in the audit log.")
     role: Role = Field(description="requester, agent, lead, manager or admin.")
-    department_id: Identifier | None = Field(None, description="For a requester: their department (required).")
-    agent_id: Identifier | None = Field(None, description="For an agent: their agent record (required).")
+    department_id: Identifier | None = Field(
+        None, description="For a requester: their department, an existing one (required)."
+    )
+    agent_id: Identifier | None = Field(
+        None, description="For an agent: their agent record, an existing one (required)."
+    )
 
 
 class PrincipalRead(_Out):

@@ -18,7 +18,11 @@ class SimulationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     variants: list[Variant] = Field(
-        min_length=1, max_length=8, description="The staffing changes to compare with the team as it is."
+        min_length=1,
+        max_length=8,
+        description="The staffing changes to compare with the team as it is. Variant names are distinct and not "
+        "'baseline'; changes name agents, skills and departments that exist (a hire: an agent id not in the team), "
+        "hours within the team's, and days from the first simulated day on, an end not before its start.",
     )
     days: int = Field(10, ge=1, le=30, description="Working days to simulate from now.")
     seed: int = Field(1, ge=0, le=2**31, description="Seed of the arrivals: the same seed, the same answer.")

@@ -12,7 +12,7 @@ import functools
 import itertools
 import re
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, available_timezones
 
 from pydantic import (
@@ -31,6 +31,10 @@ from triage.names import Impact, PinKind, Priority, RequestStatus, Term, Urgency
 from triage.text import OptionalShownText, ShownLine
 
 _RANGE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+TIME_RANGE_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9]-(([01]?[0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+"""Two times of day, 'HH:MM-HH:MM' (the hour may be one digit; 24:00 ends a day), as `_parse_time_range` reads."""
 
 
 def _parse_time_range(value: object) -> object:
@@ -59,9 +63,10 @@ TimeRange = Annotated[
     tuple[int, int],
     BeforeValidator(_parse_time_range),
     PlainSerializer(_format_time_range, return_type=str),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{1,2}:\d{2}-\d{1,2}:\d{2}$", "examples": ["09:00-17:00"]}),
+    WithJsonSchema({"type": "string", "pattern": TIME_RANGE_PATTERN, "examples": ["09:00-17:00"]}),
 ]
-"""A span of one day, stored as (start, end) minutes after midnight."""
+"""A span of one day, stored as (start, end) minutes after midnight; it ends after it starts (which the pattern,
+saying only that both are times of day, cannot)."""
 
 WorkingHours = dict[Weekday, list[TimeRange]]
 
@@ -150,7 +155,17 @@ class Department(_Model):
 
 
 class TimeOff(_Model):
-    """Time an agent is away. Dates cover whole days, end date included; datetimes are exact."""
+    """Time an agent is away. Dates cover whole days, end date included; datetimes are exact. Start and end are
+    both dates or both datetimes, and the end is not before the start."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"properties": {"start": {"format": "date"}, "end": {"format": "date"}}},
+                {"properties": {"start": {"format": "date-time"}, "end": {"format": "date-time"}}},
+            ]
+        }
+    )
 
     start: date | datetime = Field(description="First day (date) or first instant (datetime) away.")
     end: date | datetime = Field(description="Last day away (date, inclusive) or first instant back (datetime).")
@@ -343,19 +358,35 @@ class TermWeights(_Model):
         return int(getattr(self, term.value))
 
 
+def _every_cell(schema: dict[str, Any]) -> None:
+    """JSON Schema of the matrix: every impact, and under each every urgency (`Policy._full_matrix`)."""
+    schema["required"] = [i.value for i in Impact]
+    schema["additionalProperties"] = {**schema["additionalProperties"], "required": [u.value for u in Urgency]}
+
+
+def _every_priority_positive(schema: dict[str, Any]) -> None:
+    """JSON Schema of a per-priority map: every priority, each above 0 (`Policy._every_priority`)."""
+    schema["required"] = [p.value for p in Priority]
+    schema["additionalProperties"] = {**schema["additionalProperties"], "minimum": 1}
+
+
 class Policy(_Model):
     """How the company turns requests into priorities and priorities into costs."""
 
     matrix: dict[Impact, dict[Urgency, Priority]] = Field(
-        default_factory=_default_matrix, description="Impact x urgency to priority, every cell filled."
+        default_factory=_default_matrix,
+        description="Impact x urgency to priority, every cell filled.",
+        json_schema_extra=_every_cell,
     )
     target_minutes: dict[Priority, int] = Field(
         default_factory=lambda: {Priority.P1: 240, Priority.P2: 480, Priority.P3: 1440, Priority.P4: 2400},
         description="Business minutes from creation to the due time, per priority.",
+        json_schema_extra=_every_priority_positive,
     )
     priority_weights: dict[Priority, int] = Field(
         default_factory=lambda: {Priority.P1: 8, Priority.P2: 4, Priority.P3: 2, Priority.P4: 1},
         description="Cost multiplier of a minute late, per priority.",
+        json_schema_extra=_every_priority_positive,
     )
     term_weights: TermWeights = Field(default_factory=TermWeights, description="Weights of the objective terms.")
     protect_priorities: bool = Field(
@@ -368,6 +399,7 @@ class Policy(_Model):
         default_factory=lambda: {Priority.P1: 960, Priority.P2: 2400, Priority.P3: 4800, Priority.P4: 7200},
         description="Business minutes from filing after which a request of this priority is overdue for "
         "anti-starvation, whatever its weight: minutes past it cost the waiting term.",
+        json_schema_extra=_every_priority_positive,
     )
     ageing_step_minutes: int = Field(
         2400,

@@ -15,7 +15,10 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 def check_url(url: str, *, listen_host: str, listen_port: int | None) -> None:
     """InvalidInput naming `url` unless the URL may receive webhooks."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # e.g. brackets around what is not an IPv6 address: http://[0]/
+        raise invalid("url", f"is not a URL: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise invalid("url", f"must be an http or https URL, not {parts.scheme or 'one without a scheme'}")
     if not parts.hostname:

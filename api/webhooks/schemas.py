@@ -6,14 +6,23 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
 from api.schemas import Identifier, Reason
 from api.webhooks.outbox import PENDING, EventType
 from api.webhooks.store import in_flight
 from api.webhooks.tables import DeliveryRow, EventRow, SubscriptionRow
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=r"^\S+$")]
+_PORT = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+URL_PATTERN = rf"^[Hh][Tt][Tt][Pp][Ss]?://(\[[0-9A-Fa-f:.]+\]|[^\s/?#@:\[\]]+)(:{_PORT})?([/?#]\S*)?$"
+"""An http(s) URL with a host, without credentials, with a port up to 65535 (`addresses.check_url` says the
+rest: the host resolves, and is not this server)."""
+Url = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=2000, pattern=r"^\S+$"),
+    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 2000, "pattern": URL_PATTERN}),
+]
+"""The pattern documents what `addresses.check_url` refuses, with a message naming the rule broken."""
 
 
 class _In(BaseModel):
