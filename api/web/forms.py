@@ -6,17 +6,21 @@ values with the same RFC 9457 field errors; `form_page` shows each error next to
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
 
 from api.problems import ApiError, InvalidInput, from_validation_error
 from api.web.render import page
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 def as_api(model: type[M], document: dict[str, Any]) -> M:
@@ -47,6 +51,28 @@ def field_errors(problem: ApiError) -> dict[str, str]:
         for e in problem.errors:
             found.setdefault(e.field, e.message)
     return found
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A form the API's rules refused: the page's status, the errors beside their fields, and the detail."""
+
+    status: int
+    errors: dict[str, str]
+    detail: str
+
+
+def saved(session: Session, save: Callable[[], T]) -> T | Refusal:
+    """Run `save` (the API's schema and store calls for the form) and commit, returning what it returns; when
+    the API's rules refuse it, roll everything back and say why (nothing of the form is stored)."""
+    try:
+        result = save()
+        session.commit()
+    except (ValidationError, ApiError) as exc:
+        session.rollback()
+        problem = problem_of(exc)
+        return Refusal(status_of(problem), field_errors(problem), problem.detail)
+    return result
 
 
 def form_page(request: Request, name: str, status_code: int = 200, **values: Any) -> HTMLResponse:

@@ -10,16 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from api.deps import AgentById, DepartmentById, Now, SessionDep, etag, require_version
 from api.live.placing import after_change
-from api.problems import ApiError
 from api.roles import Operation
 from api.schemas import AgentCreate, AgentUpdate, DepartmentCreate, DepartmentUpdate, SkillCreate
 from api.store import agents, departments, organisation
 from api.web.auth import Visitor, may
-from api.web.forms import as_api, back, field_errors, fields_of, form_page, number, problem_of, status_of
+from api.web.forms import Refusal, as_api, back, fields_of, form_page, number, saved
 from api.web.pages_admin import admin_page
 from api.web.pages_common import context
 from api.web.render import PageRoute
@@ -55,60 +53,53 @@ async def update_department(
     """`PATCH /departments/{id}` from the form (name, weight), If-Match as the version read with the form."""
     values = fields_of(await request.form())
     version = values.pop("version", "") or None
-    try:
+
+    def save() -> None:
         document = {"name": values.get("name", "").strip(), "weight": number(values.get("weight"))}
         body = as_api(DepartmentUpdate, document)
         require_version(version, row.version, f"Department {row.id}")
         departments.update(session=session, actor=visitor.principal, row=row, data=body, at=now)
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        problem = problem_of(exc)
-        return _department_page(
-            request,
-            visitor,
-            session,
-            row,
-            status_of(problem),
-            values=values,
-            version=version or "",
-            errors=field_errors(problem),
-            detail=problem.detail,
-        )
+
+    refused = saved(session, save)
+    if isinstance(refused, Refusal):
+        return _department_page(request, visitor, session, row, refused.status, values=values, version=version or "",
+                                errors=refused.errors, detail=refused.detail)  # fmt: skip
     return back(f"/console/admin/departments/{row.id}", f"{row.name} saved (weight {row.weight}).")
 
 
-def _admin_with(request: Request, visitor: Visitor, session: SessionDep, problem: ApiError, form: str,
+def _admin_with(request: Request, visitor: Visitor, session: SessionDep, refused: Refusal, form: str,
                 values: dict[str, str]) -> HTMLResponse:  # fmt: skip
-    status = status_of(problem)
-    return admin_page(request, visitor, session, status_code=status, failed=form, errors=field_errors(problem),
-                      values=values, refused_form=f"Not added: {problem.detail}")  # fmt: skip
+    return admin_page(request, visitor, session, status_code=refused.status, failed=form, errors=refused.errors,
+                      values=values, refused_form=f"Not added: {refused.detail}")  # fmt: skip
 
 
 @router.post("/console/admin/departments")
 async def create_department(request: Request, visitor: Admin, session: SessionDep, now: Now) -> Response:
     values = fields_of(await request.form())
-    try:
+
+    def save() -> Any:
         body = as_api(DepartmentCreate, {"id": values.get("id", "").strip(), "name": values.get("name", "").strip(),
                                          "weight": number(values.get("weight") or "1")})  # fmt: skip
-        row = departments.create(session=session, actor=visitor.principal, data=body, at=now)
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        return _admin_with(request, visitor, session, problem_of(exc), "department", values)
+        return departments.create(session=session, actor=visitor.principal, data=body, at=now)
+
+    row = saved(session, save)
+    if isinstance(row, Refusal):
+        return _admin_with(request, visitor, session, row, "department", values)
     return back("/console/admin", f"Department {row.name} ({row.id}) added.")
 
 
 @router.post("/console/admin/skills")
 async def add_skill(request: Request, visitor: Admin, session: SessionDep, now: Now) -> Response:
     values = fields_of(await request.form())
-    try:
+
+    def save() -> SkillCreate:
         body = as_api(SkillCreate, {"id": values.get("id", "").strip(), "name": values.get("name", "").strip()})
         organisation.add_skill(session=session, actor=visitor.principal, skill_id=body.id, name=body.name, at=now)
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        return _admin_with(request, visitor, session, problem_of(exc), "skill", values)
+        return body
+
+    body = saved(session, save)
+    if isinstance(body, Refusal):
+        return _admin_with(request, visitor, session, body, "skill", values)
     return back("/console/admin", f"Skill {body.name} ({body.id}) added.")
 
 
@@ -188,24 +179,16 @@ async def create_agent(request: Request, visitor: Admin, session: SessionDep, no
     skill_ids = [s.id for s in organisation.skills(session=session)]
     document, origin = agent_document(values, skill_ids)
     document = {"id": values.get("id", "").strip(), **{k: v for k, v in document.items() if v is not None}}
-    try:
-        body = as_api(AgentCreate, document)
-        row = agents.create(session=session, actor=visitor.principal, data=body, at=now)
-        after_change(session=session, kind="agent.created", subject_id=row.id, at=now)
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        problem = problem_of(exc)
-        return _agent_page(
-            request,
-            visitor,
-            session,
-            None,
-            status_of(problem),
-            values=values,
-            errors=_rekeyed(field_errors(problem), origin),
-            detail=problem.detail,
-        )
+
+    def save() -> Any:
+        created = agents.create(session=session, actor=visitor.principal, data=as_api(AgentCreate, document), at=now)
+        after_change(session=session, kind="agent.created", subject_id=created.id, at=now)
+        return created
+
+    row = saved(session, save)
+    if isinstance(row, Refusal):
+        return _agent_page(request, visitor, session, None, row.status, values=values,
+                           errors=_rekeyed(row.errors, origin), detail=row.detail)  # fmt: skip
     return back(f"/console/admin/agents/{row.id}", f"{row.name} ({row.id}) added.")
 
 
@@ -225,24 +208,15 @@ async def update_agent(request: Request, visitor: Admin, row: AgentById, session
     version = values.pop("version", "") or None
     document, origin = agent_document(values, [s.id for s in organisation.skills(session=session)])
     document["active"] = bool(values.get("active"))
-    try:
+
+    def save() -> None:
         body = as_api(AgentUpdate, document)
         require_version(version, row.version, f"Agent {row.id}")
         agents.update(session=session, actor=visitor.principal, row=row, data=body, at=now)
         after_change(session=session, kind="agent.updated", subject_id=row.id, agent_ids=[row.id], at=now)
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        problem = problem_of(exc)
-        return _agent_page(
-            request,
-            visitor,
-            session,
-            row,
-            status_of(problem),
-            values=values,
-            version=version or "",
-            errors=_rekeyed(field_errors(problem), origin),
-            detail=problem.detail,
-        )
+
+    refused = saved(session, save)
+    if isinstance(refused, Refusal):
+        return _agent_page(request, visitor, session, row, refused.status, values=values, version=version or "",
+                           errors=_rekeyed(refused.errors, origin), detail=refused.detail)  # fmt: skip
     return back(f"/console/admin/agents/{row.id}", f"{row.name} saved.")

@@ -11,15 +11,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import ValidationError
 
 from api.deps import Now, SessionDep, etag, expected_version
-from api.problems import ApiError
 from api.roles import Operation
 from api.store import departments, organisation
 from api.store.convert import policy_of
 from api.web.auth import Visitor, may
-from api.web.forms import as_api, back, field_errors, fields_of, form_page, number, problem_of, status_of
+from api.web.forms import Refusal, as_api, back, fields_of, form_page, number, saved
 from api.web.pages_common import context
 from api.web.render import PageRoute
 from triage.model import Policy, TermWeights
@@ -30,7 +28,7 @@ Admin = Annotated[Visitor, may(Operation.MANAGE_ORGANISATION)]
 
 PRIORITY_MAPS = ("target_minutes", "priority_weights", "max_wait_minutes")
 NUMBERS = ("horizon_days", "ageing_step_minutes", "ageing_cap", "urgent_share_pct", "deferral_extra_minutes",
-           "deferral_per_effort_minute")  # fmt: skip
+           "deferral_per_effort_minute", "replan_agent_change_cost", "replan_finish_shift_cost")  # fmt: skip
 OPTIONAL_NUMBERS = ("help_late_minutes",)
 FLAGS = ("protect_priorities", "auto_apply")
 POLICY_FORM = {"matrix", "term_weights", "fair_share_pct", *PRIORITY_MAPS, *NUMBERS, *OPTIONAL_NUMBERS, *FLAGS}
@@ -115,22 +113,14 @@ async def replace_policy(request: Request, visitor: Admin, session: SessionDep, 
     values = fields_of(await request.form())
     version = values.pop("version", "") or None
     ids = [d.id for d in departments.all_departments(session=session)]
-    try:
-        body = as_api(Policy, policy_document(values, ids))
-        organisation.replace_policy(session=session, actor=visitor.principal, policy=body,
+
+    def save() -> None:
+        policy = as_api(Policy, policy_document(values, ids))
+        organisation.replace_policy(session=session, actor=visitor.principal, policy=policy,
                                     expected_version=expected_version(version), at=now)  # fmt: skip
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        problem = problem_of(exc)
-        return _policy_page(
-            request,
-            visitor,
-            session,
-            status_of(problem),
-            values=values,
-            version=version or "",
-            errors=field_errors(problem),
-            detail=problem.detail,
-        )
+
+    refused = saved(session, save)
+    if isinstance(refused, Refusal):
+        return _policy_page(request, visitor, session, refused.status, values=values, version=version or "",
+                            errors=refused.errors, detail=refused.detail)  # fmt: skip
     return back("/console/admin/policy", f"Policy saved (version {organisation.get(session=session).policy_version}).")

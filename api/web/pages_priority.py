@@ -12,17 +12,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from api.deps import Now, SessionDep, require_version
 from api.deps import _visible_request as visible_request
 from api.live.placing import after_change
-from api.problems import ApiError
 from api.roles import Operation, check_request_change
 from api.schemas import RequestUpdate
 from api.store import requests
 from api.web.auth import Visitor, may
-from api.web.forms import as_api, back, field_errors, fields_of, problem_of, status_of
+from api.web.forms import Refusal, as_api, back, fields_of, saved
 from api.web.pages_lead import show_request
 from api.web.render import PageRoute
 
@@ -41,16 +39,17 @@ async def override_priority(request: Request, visitor: Updater, session: Session
     row = visible_request(session, visitor.principal, request_id[:64])
     check_request_change(visitor.principal, row.owner_id, {FIELD})
     document = {FIELD: values.get(FIELD) or None, "reason": values.get("reason", "").strip() or None}
-    try:
+
+    def save() -> RequestUpdate:
         body = as_api(RequestUpdate, document)
         require_version(version, row.version, str(row.id))
         requests.update(session=session, actor=visitor.principal, row=row, data=body, at=now)
         after_change(session=session, kind="request.updated", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
-        session.commit()
-    except (ValidationError, ApiError) as exc:
-        session.rollback()
-        problem = problem_of(exc)
-        return show_request(request, visitor, session, now, str(row.id), status_of(problem), values=values,
-                            errors=field_errors(problem), detail=problem.detail)  # fmt: skip
+        return body
+
+    body = saved(session, save)
+    if isinstance(body, Refusal):
+        return show_request(request, visitor, session, now, str(row.id), body.status, values=values,
+                            errors=body.errors, detail=body.detail)  # fmt: skip
     said = f"priority {body.priority_override.value}" if body.priority_override else "the matrix's priority again"
     return back(f"/console/requests/{row.id}", f"{row.id} now has {said}.")
