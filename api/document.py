@@ -1,4 +1,4 @@
-"""Two corrections to the OpenAPI document FastAPI writes, so that it says what the server enforces:
+"""Three corrections to the OpenAPI document FastAPI writes, so that it says what the server enforces:
 
 - A header is absent or a string, never JSON null: an optional header's `anyOf [string, null]` becomes the
   string schema, with the pattern FastAPI left beside the `anyOf` moved into it (a client that sent the text
@@ -6,6 +6,8 @@
 - A map keyed by a constrained string (`dict[Identifier, ...]`) comes out of pydantic as `patternProperties`
   without `additionalProperties: false`, which allows any other key with any value; the server refuses such
   keys, so the key pattern moves into `propertyNames` and the value schema into `additionalProperties`.
+- A field of a form (multipart, as `POST /imports` takes) is absent or text, never JSON null, for the same
+  reason as a header: a form has no null, and the text `null` is not a date.
 """
 
 from __future__ import annotations
@@ -20,7 +22,24 @@ def tidy(document: dict[str, Any]) -> None:
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "header":
                     parameter["schema"] = _no_null(parameter["schema"])
+            for media, content in operation.get("requestBody", {}).get("content", {}).items():
+                if media in FORMS:
+                    form = _resolved(document, content.get("schema", {}))
+                    for name, schema in form.get("properties", {}).items():
+                        form["properties"][name] = _no_null(schema)
     _keyed_maps(document)
+
+
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+
+
+def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema a local `$ref` (#/components/schemas/Name) points at, else the schema itself."""
+    ref = schema.get("$ref", "")
+    if not ref.startswith("#/components/schemas/"):
+        return schema
+    found: dict[str, Any] = document.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[1], schema)
+    return found
 
 
 def _no_null(schema: dict[str, Any]) -> dict[str, Any]:

@@ -41,10 +41,16 @@ def start_import(
     idem: IdempotencyKeyDep,
     now: Now,
     settings: SettingsDep,
-    file: Annotated[UploadFile, File(description="The export: CSV, or JSON for jira and zendesk; gzip allowed.")],
+    file: Annotated[
+        UploadFile, File(description="The export, not empty: CSV, or JSON for jira and zendesk; gzip allowed.")
+    ],
     format: Annotated[Format, Form(description="The export's format.")],
     mapping: Annotated[
-        UploadFile | None, File(description="A mapping file (TOML); default: the format's shipped mapping.")
+        UploadFile | None,
+        File(
+            description="A mapping file (TOML, as the format's shipped mapping: refused at once with 422 naming "
+            "its field when it is not); default: the format's shipped mapping."
+        ),
     ] = None,
     team: Annotated[
         list[str] | None, Form(description="An assignment group that is this team (repeat the field for more).")

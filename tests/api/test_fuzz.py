@@ -336,7 +336,17 @@ def _simulation(body: dict[str, Any], who: str, fuzzed: Fuzzed) -> None:
             change.update({k: day.isoformat() for k, day in days.items()})
 
 
+def _import(body: dict[str, Any], who: str, fuzzed: Fuzzed) -> None:
+    """A file with something in it (an empty one is refused at once, as the operation says) and the format's
+    own mapping: whether the bytes are a valid export, or a mapping valid TOML, is the job's to find (the
+    document cannot say what an export is)."""
+    if not body.get("file"):
+        body["file"] = b"number,opened_at\n"
+    body.pop("mapping", None)
+
+
 _BODIES = {
+    "POST /imports": _import,
     "POST /simulations": _simulation,
     "POST /requests": _request_create,
     "PATCH /requests/{request_id}": _request_update,
