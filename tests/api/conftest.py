@@ -13,6 +13,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,17 +51,14 @@ def _postgres_admin_url() -> str | None:
         return None
 
 
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str]:
-    """A database of this test session's own on the PostgreSQL server, migrated; dropped at the end."""
-    admin_url = _postgres_admin_url()
-    if admin_url is None:
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} (set TANDEM_REQUIRE_POSTGRES=1 to fail instead)")
-    name = f"tandem_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+@contextmanager
+def own_database(server_url: str, prefix: str) -> Iterator[str]:
+    """A migrated database of its own (`prefix` + random) on the server at `server_url`; dropped at the end."""
+    name = f"{prefix}{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
     try:
         upgrade(url)
         yield url
@@ -68,6 +66,16 @@ def postgres_database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of this test session's own on the PostgreSQL server, migrated; dropped at the end."""
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} (set TANDEM_REQUIRE_POSTGRES=1 to fail instead)")
+    with own_database(admin_url, "tandem_test_") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

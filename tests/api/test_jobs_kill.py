@@ -11,19 +11,16 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from api.store.session import upgrade
+from tests.api.conftest import own_database
 from tests.api.org import NOW, Seeded, new_request, seed
 from tests.api.test_serve import free_port, wait_until_up
 
@@ -73,21 +70,9 @@ class Deployment:
                 process.stdout.close()
 
 
-@contextmanager
-def own_postgres(session_url: str) -> Iterator[str]:
+def own_postgres(session_url: str) -> AbstractContextManager[str]:
     """A database of this test's own (no job queue or sweeper of another test's app can touch its jobs)."""
-    name = f"tandem_kill_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(session_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(session_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return own_database(session_url, "tandem_kill_")
 
 
 @pytest.fixture

@@ -87,7 +87,8 @@ def render_report(report: ImportReport) -> str:
         f"agents: {len(report.agents)}, of whom {len(shared)} also work in other groups (a share of their time):"
     )
     entries = [
-        f"{a.name} {a.share_pct} % ({len(a.groups)} groups)" for a in sorted(report.agents, key=lambda a: a.name)
+        f"{a.name} {a.share_pct} % ({len(a.groups)} group{'' if len(a.groups) == 1 else 's'})"
+        for a in sorted(report.agents, key=lambda a: a.name)
     ]
     lines += _wrapped(entries)
     lines.append(f"skills: {len(report.skills)}")
