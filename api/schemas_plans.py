@@ -4,7 +4,7 @@ field (conversion is `model_validate` of the domain plan's dump), and describe e
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,13 +39,32 @@ class PlanApply(BaseModel):
     )
 
 
+WHAT_IF_NEEDS = {"first": ("request",), "assign": ("request", "agent"), "before": ("request", "other"),
+                 "absent": ("agent",), "priority": ("request",)}  # fmt: skip
+"""The fields each kind of what-if names (checked by `triage.model.Change`), for the document."""
+
+
+def _what_if_rules() -> list[dict[str, Any]]:
+    """JSON Schema for each kind's fields, and for "only a priority change takes a priority"."""
+    rules: list[dict[str, Any]] = [
+        {
+            "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+            "then": {"properties": {f: {"type": "string"} for f in fields}, "required": list(fields)},
+        }
+        for kind, fields in WHAT_IF_NEEDS.items()
+    ]
+    rules.append({"if": {"properties": {"kind": {"not": {"const": "priority"}}}, "required": ["kind"]},
+                  "then": {"properties": {"priority": {"type": "null"}}}})  # fmt: skip
+    return rules
+
+
 class WhatIfCreate(BaseModel):
     """A change to price before deciding: this request first, to this agent, before that request, at this
     priority (the lead's override set, or cleared to the matrix's), or this agent away for the whole horizon.
     Each kind needs its fields (assign: request and agent; before: request and other; absent: agent; first and
     priority: request), and only a priority change takes a priority; else 422 naming the field."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": _what_if_rules()})
 
     kind: Literal["first", "assign", "before", "absent", "priority"] = Field(description="What to force.")
     request: Identifier | None = Field(None, description="The request, for first, assign, before and priority.")
