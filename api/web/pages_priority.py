@@ -84,7 +84,7 @@ def _price(session: SessionDep, settings: SettingsDep, request_id: str, priority
         return planning.what_if(plan_row=plan_row, asked=asked, settings=settings), ""
     except ApiError as exc:
         if "request" in field_errors(exc):
-            return None, f"plan {plan_row.id} does not plan {request_id} (filed since, waiting or closed)"
+            return None, f"plan {plan_row.id} does not include {request_id} (filed since, waiting or closed)"
         return None, exc.detail
 
 

@@ -118,7 +118,7 @@ def test_a_lead_prices_a_priority_override_then_saves_it_with_a_reason(console: 
     assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] == "P1"
 
 
-def test_a_priority_override_without_a_plan_to_price_it_against_says_so(console: Console) -> None:
+def test_a_priority_override_the_newest_plan_cannot_price_says_why(console: Console) -> None:
     console.sign_in("lead")
     price = "/console/requests/REQ-3/priority/price"
     form = form_fields(console.get("/console/requests/REQ-3").text, price)
@@ -127,6 +127,15 @@ def test_a_priority_override_without_a_plan_to_price_it_against_says_so(console:
     assert "Cannot be priced: no plan has been computed yet" in text_of(answer.text)
     assert "Save it without a price" in text_of(answer.text)
     assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None
+    plan = _plan(console)
+    filed = console.api.post("/requests", "sales", {"department": "sales", "requester": "Sam Reyes", "title": "Mouse",
+                             "impact": "person", "urgency": "can_wait", "effort_minutes": 30})  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    rid = filed.json()["id"]
+    later = f"/console/requests/{rid}/priority/price"
+    form = form_fields(console.get(f"/console/requests/{rid}").text, later)
+    answer = console.client.post(later, data={**form, "priority_override": "P2", "reason": "Sales asked"})
+    assert f"Cannot be priced: plan {plan['id']} does not include {rid} (filed since" in text_of(answer.text)
 
 
 def test_a_pin_is_priced_before_it_is_saved_then_kept(console: Console) -> None:
