@@ -152,7 +152,9 @@ def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings, detai
         raise Conflict(f"Plan {plan_row.id} was stored without its scenario; compute a new plan to ask what if.")
     admitted(scenario, settings.limits)
     try:
-        change = Change(kind=asked.kind, request=asked.request, agent=asked.agent, other=asked.other)
+        change = Change(
+            kind=asked.kind, request=asked.request, agent=asked.agent, other=asked.other, priority=asked.priority
+        )
     except ValidationError as exc:
         raise from_validation_error(exc) from exc
     limit = min(asked.time_limit_seconds or WHAT_IF_SECONDS, settings.plan_max_time_limit_seconds)

@@ -4,7 +4,7 @@ field (conversion is `model_validate` of the domain plan's dump), and describe e
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -39,16 +39,43 @@ class PlanApply(BaseModel):
     )
 
 
+WHAT_IF_NEEDS = {"first": ("request",), "assign": ("request", "agent"), "before": ("request", "other"),
+                 "absent": ("agent",), "priority": ("request",)}  # fmt: skip
+"""The fields each kind of what-if names (checked by `triage.model.Change`), for the document."""
+
+
+def _what_if_rules() -> list[dict[str, Any]]:
+    """JSON Schema for each kind's fields, and for "only a priority change takes a priority"."""
+    rules: list[dict[str, Any]] = [
+        {
+            "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+            "then": {"properties": {f: {"type": "string"} for f in fields}, "required": list(fields)},
+        }
+        for kind, fields in WHAT_IF_NEEDS.items()
+    ]
+    rules.append({"if": {"properties": {"kind": {"not": {"const": "priority"}}}, "required": ["kind"]},
+                  "then": {"properties": {"priority": {"type": "null"}}}})  # fmt: skip
+    return rules
+
+
 class WhatIfCreate(BaseModel):
-    """A change to price before deciding: this request first, to this agent, before that request, or this
-    agent away for the whole horizon."""
+    """A change to price before deciding: this request first, to this agent, before that request, at this
+    priority (the lead's override set, or cleared to the matrix's), or this agent away for the whole horizon.
+    Each kind needs its fields (assign: request and agent; before: request and other; absent: agent; first and
+    priority: request), and only a priority change takes a priority; else 422 naming the field."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": _what_if_rules()})
 
-    kind: Literal["first", "assign", "before", "absent"] = Field(description="What to force.")
-    request: Identifier | None = Field(None, description="The request, for first, assign and before.")
+    kind: Literal["first", "assign", "before", "absent", "priority"] = Field(description="What to force.")
+    request: Identifier | None = Field(None, description="The request, for first, assign, before and priority.")
     agent: Identifier | None = Field(None, description="The agent, for assign and absent.")
     other: Identifier | None = Field(None, description="The request that would wait, for before.")
+    priority: Priority | None = Field(
+        None,
+        description="For priority only: the lead's priority override to price; absent or null prices clearing it "
+        "(the impact x urgency matrix's priority again). The plan's cost is then stated under the changed "
+        "priority, before and after: the current plan priced again with it, and the plan re-planned with it.",
+    )
     time_limit_seconds: float | None = Field(
         None, gt=0, le=3600, description="Solver time limit for the re-plan; absent: 2 s. Capped by the server."
     )
@@ -78,7 +105,9 @@ class WhatIfRead(_Out):
     plan_id: int = Field(description="The plan the change is priced against.")
     change: str = Field(description="The change, in words.")
     status: PlanStatus = Field(description="Status of the plan with the change forced (infeasible: it cannot hold).")
-    cost_before: int = Field(description="The plan's cost.")
+    cost_before: int = Field(
+        description="The plan's cost; for a priority change, the plan as it is priced with the changed priority."
+    )
     cost_after: int = Field(description="The cost with the change forced; 0 when it cannot hold.")
     terms: list[TermDeltaRead] = Field(description="Each objective term before and after.")
     shifts: list[ShiftRead] = Field(description="Requests whose agent, end or lateness changes, biggest first.")

@@ -1,10 +1,13 @@
 """What-if: the consequences of forcing a change on a plan, computed by planning again with it forced.
 
-The change becomes a pin (first, assign, before) or a leave covering the whole horizon (absent, with the
-agent's work in progress unfrozen). Pins and leave do not change how a plan is priced, so the new plan's
-cost is comparable with the current one's. The re-plan is local when it can be: the changed requests and
-every request on the agents involved are free, the rest of the plan is held where it is, starting from
-the current plan; an absence, which can move work anywhere, is re-planned in full, warm-started.
+The change becomes a pin (first, assign, before), a leave covering the whole horizon (absent, with the
+agent's work in progress unfrozen), or the lead's priority override of one request set or cleared (priority).
+Pins and leave do not change how a plan is priced, so the new plan's cost is comparable with the current
+one's; a priority does (its weight, its due time, the protection factor), so for a priority change the
+current plan is priced again under the changed scenario and both costs are of that scenario. The re-plan is
+local when it can be: the changed requests and every request on the agents involved are free, the rest of
+the plan is held where it is, starting from the current plan; an absence, which can move work anywhere, is
+re-planned in full, warm-started.
 """
 
 from __future__ import annotations
@@ -44,6 +47,12 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
             if r.owner == change.agent and r.status == RequestStatus.IN_PROGRESS
         ]
         return scenario.model_copy(update={"agents": agents, "pins": [*scenario.pins, *unfreeze]})
+    if change.kind == "priority":
+        requests = [
+            r.model_copy(update={"priority_override": change.priority}) if r.id == change.request else r
+            for r in scenario.requests
+        ]
+        return scenario.model_copy(update={"requests": requests})
     pin = Pin(id=WHAT_IF, kind=PinKind(change.kind), request=change.request or "", agent=change.agent,
               other=change.other, reason=WHAT_IF)  # fmt: skip
     return scenario.model_copy(update={"pins": [*scenario.pins, pin]})
@@ -67,6 +76,9 @@ def _check_ids(scenario: Scenario, change: Change) -> None:
 
 def describe(scenario: Scenario, change: Change) -> str:
     names = {a.id: a.name for a in scenario.agents}
+    if change.kind == "priority":
+        return f"{change.request} at {change.priority.value}" if change.priority else (
+            f"{change.request} back to the matrix's priority")  # fmt: skip
     return {
         "first": f"{change.request} first",
         "assign": f"{change.request} to {names.get(change.agent or '', change.agent)}",
@@ -93,21 +105,24 @@ def current_placements(compiled: Compiled, plan: Plan) -> dict[int, tuple[int, i
 def _local_scope(compiled: Compiled, change: Change, current: Placements) -> Scope:
     """The changed requests, and the requests of the agents involved that could be affected: for first and
     before, those that start before the changed requests end now (the ones that may have to yield); for
-    assign, all the work of the two agents. The rest of the plan is held where it is."""
+    assign, all the work of the two agents; for priority (its place may move either way), all the work of its
+    teammate and of the qualified teammates who could start it soonest (as for first), and the requests not
+    planned that they could do. The rest of the plan is held where it is."""
     jobs, agents = compiled.job_index(), compiled.agent_index()
     changed = [jobs[r] for r in (change.request, change.other) if r is not None]
     involved = {current[j][0] for j in changed if j in current}
     if change.agent is not None:
         involved.add(agents[change.agent])
-    if change.kind == "first":
+    if change.kind in ("first", "priority"):
         for j in changed:
             job = compiled.jobs[j]
             soonest = sorted(job.candidates, key=lambda c: compiled.agents[c.agent].team_start(c.earliest_start))
             involved |= {c.agent for c in soonest[:NEAREST_AGENTS]}
     horizon = compiled.horizon_minutes
-    until = horizon if change.kind == "assign" else max((_end(compiled, j, current) for j in changed), default=horizon)
+    whole = change.kind in ("assign", "priority")
+    until = horizon if whole else max((_end(compiled, j, current) for j in changed), default=horizon)
     free = set(changed) | {j for j, (a, _) in current.items() if a in involved and _start(compiled, j, current) < until}
-    if change.kind == "assign":
+    if whole:
         free |= {
             j
             for j, job in enumerate(compiled.jobs)
@@ -227,6 +242,10 @@ def replan_forced(
         found = solve_scope(compiled, scope, current, params)
         agents = tuple(sorted(compiled.agents[a].agent.id for a in scope.agents or ()))
         search = Search(agents=agents, requests=len(scope.free), seconds=seconds, proven=found.proven, local=True)
+        if found.placements is not None and change.kind == "priority" and _no_cheaper(compiled, current, found):
+            how = f"re-planned {len(scope.free)} request(s) of {len(agents)} teammate(s), the rest held: "
+            how += "nothing cheaper than the current plan" + (" exists there" if found.proven else " was found")
+            return changed, compiled, current, how, search, PlanStatus.FEASIBLE
         if found.placements is not None:
             how = f"re-planned {len(scope.free)} request(s) of {len(agents)} teammate(s), the rest held"
             how += ", proven the cheapest of that scope" if found.proven else f", the cheapest found in {seconds:g} s"
@@ -244,13 +263,34 @@ def replan_forced(
     return changed, compiled, current_placements(compiled, result), "re-planned everything", search, result.status
 
 
+def _no_cheaper(compiled: Compiled, current: Placements, found: Answer) -> bool:
+    """Whether the current plan (which holds under a priority change: a priority is no hard rule) costs no
+    more than what the search found: then it is the answer, and nothing moves for nothing."""
+    assert found.placements is not None
+    return total_cost(compiled, current) <= total_cost(compiled, found.placements)
+
+
+def priced_again(scenario: Scenario, plan: Plan, change: Change) -> Plan:
+    """The current plan as it is, priced under the changed scenario (what a priority change is compared with)."""
+    from solver.run import extract_plan
+
+    compiled = compile_scenario(apply_change(scenario, change))
+    return extract_plan(compiled, current_placements(compiled, plan), plan.status, plan.best_bound,
+                        f"{plan.bound_source}, priced with {describe(scenario, change)}")  # fmt: skip
+
+
 def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams | None = None) -> WhatIf:
-    """Force the change, plan again, and compare with the current plan term by term and request by request."""
+    """Force the change, plan again, and compare with the current plan term by term and request by request
+    (for a priority change, with the current plan priced under the changed scenario)."""
     from solver.run import extract_plan
     from triage.whatif import render_what_if, render_what_if_detail
 
     params = params or SolveParams(time_limit_seconds=2.0)
     changed, compiled, placements, how, search, status = replan_forced(scenario, plan, change, params)
+    holds = already_holds(plan, change)
+    if change.kind == "priority":
+        plan = priced_again(scenario, plan, change)
+        holds = any(r.id == change.request and r.priority_override == change.priority for r in scenario.requests)
     before = {t.term: t.value for t in plan.terms}
     if placements is None:
         re_planned = "re-planned everything" if not search.local else "re-planned the work of the teammates involved"
@@ -262,7 +302,7 @@ def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams 
         terms = [TermDelta(term=t.term, before=before.get(t.term, 0), after=t.value) for t in after.terms]
         result = WhatIf(change=describe(scenario, change), status=PlanStatus.FEASIBLE, cost_before=plan.objective,
                         cost_after=after.objective, terms=terms, shifts=shifts(plan, after), re_planned=how, text="",
-                        after=after, already_holds=already_holds(plan, change), search=search)  # fmt: skip
+                        after=after, already_holds=holds, search=search)  # fmt: skip
     result.text = render_what_if(changed, result, plan)
     result.detail_text = render_what_if_detail(changed, result, plan)
     return result
@@ -271,10 +311,10 @@ def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams 
 def already_holds(plan: Plan, change: Change) -> bool:
     """Whether the current plan already does what the change forces (then a what-if that moves nothing says
     so): the request with that agent, first on its agent, or before the other request; an absent agent with no
-    work in the plan."""
+    work in the plan. A priority change is not read from the plan (see `what_if`)."""
     mine = plan.assignment(change.request or "")
-    if change.kind == "absent":
-        return not any(a.agent_id == change.agent for a in plan.assignments)
+    if change.kind in ("absent", "priority"):
+        return change.kind == "absent" and not any(a.agent_id == change.agent for a in plan.assignments)
     if mine is None:
         return False
     if change.kind == "assign":

@@ -515,21 +515,33 @@ class Pin(_Model):
 
 class Change(_Model):
     """A change a lead wants to price before deciding: what if this request went first, went to this
-    agent, went before that request, or this agent were away for the whole horizon?"""
+    agent, went before that request, had this priority (none: the matrix's again), or this agent were away
+    for the whole horizon?"""
 
-    kind: Literal["first", "assign", "before", "absent"]
-    request: str | None = Field(None, description="The request, for first, assign and before.")
+    kind: Literal["first", "assign", "before", "absent", "priority"]
+    request: str | None = Field(None, description="The request, for first, assign, before and priority.")
     agent: str | None = Field(None, description="The agent, for assign and absent.")
     other: str | None = Field(None, description="The request that would wait, for before.")
+    priority: Priority | None = Field(
+        None, description="For priority: the lead's override to set; none clears it (the matrix's priority again)."
+    )
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Change:
         needs = {"first": ("request",), "assign": ("request", "agent"), "before": ("request", "other"),
-                 "absent": ("agent",)}[self.kind]  # fmt: skip
+                 "absent": ("agent",), "priority": ("request",)}[self.kind]  # fmt: skip
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.kind} change needs {' and '.join(missing)}")
         return self
+
+    @field_validator("priority")
+    @classmethod
+    def _priority_of_its_kind(cls, value: Priority | None, info: ValidationInfo) -> Priority | None:
+        kind = info.data.get("kind")
+        if value is not None and kind not in (None, "priority"):
+            raise ValueError(f"a {kind} change has no priority (a priority is for a priority change)")
+        return value
 
 
 class Scenario(_Model):

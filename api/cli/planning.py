@@ -21,7 +21,7 @@ from triage.errors import ScenarioError
 from triage.explanations.digest import summary, why
 from triage.explanations.style import Register
 from triage.model import Change, Scenario
-from triage.names import PlanStatus
+from triage.names import PlanStatus, Priority
 from triage.render import duration, moment
 from triage.report import department_report, receipt
 from triage.results import Plan
@@ -150,13 +150,15 @@ def report(
         out.print(line, markup=False)
 
 
-def _change(first: str | None, assign: str | None, before: str | None, absent: str | None) -> Change:
+def _change(first: str | None, assign: str | None, before: str | None, absent: str | None,
+            priority: str | None = None) -> Change:  # fmt: skip
     given = [name for name, value in (("--first", first), ("--assign", assign), ("--before", before),
-                                      ("--absent", absent)) if value]  # fmt: skip
+                                      ("--absent", absent), ("--priority", priority)) if value]  # fmt: skip
     if len(given) != 1:
-        err.print("give exactly one of --first ID, --assign ID=AGENT, --before A=B, --absent AGENT", markup=False)
+        err.print("give exactly one of --first ID, --assign ID=AGENT, --before A=B, --absent AGENT, "
+                  "--priority ID=P1 (ID= clears it)", markup=False)  # fmt: skip
         raise typer.Exit(BAD_INPUT)
-    for option, value in (("--assign", assign), ("--before", before)):
+    for option, value in (("--assign", assign), ("--before", before), ("--priority", priority)):
         if value and value.count("=") != 1:
             err.print(f"{option}: expected two ids joined by '=', got {value!r}", markup=False)
             raise typer.Exit(BAD_INPUT)
@@ -168,6 +170,12 @@ def _change(first: str | None, assign: str | None, before: str | None, absent: s
     if before:
         request_id, other = before.split("=")
         return Change(kind="before", request=request_id, other=other)
+    if priority:
+        request_id, level = priority.split("=")
+        if level and level not in {p.value for p in Priority}:
+            err.print(f"--priority: {level!r} is not a priority (P1, P2, P3, P4, or none to clear)", markup=False)
+            raise typer.Exit(BAD_INPUT)
+        return Change(kind="priority", request=request_id, priority=Priority(level) if level else None)
     return Change(kind="absent", agent=absent)
 
 
@@ -179,6 +187,9 @@ def what_if_command(
     ] = None,
     before: Annotated[str | None, typer.Option("--before", help="A=B: request A finishes before B starts.")] = None,
     absent: Annotated[str | None, typer.Option("--absent", help="This agent is away for the whole horizon.")] = None,
+    priority: Annotated[
+        str | None, typer.Option("--priority", help="REQUEST=P1: the lead's priority override; REQUEST= clears it.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the what-if as JSON.")] = False,
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.01, help="Seconds for the plan.")] = 10.0,
     given: PlanPath = None,
@@ -188,7 +199,7 @@ def what_if_command(
 ) -> None:
     """Price a change before making it: what moves, what gets later or earlier, what it costs."""
     loaded = read_scenario(scenario)
-    change = _change(first, assign, before, absent)
+    change = _change(first, assign, before, absent, priority)
     if given is not None:
         result = existing_plan(loaded, given)
     else:

@@ -223,12 +223,18 @@ def request_page(
     return show_request(request, visitor, session, now, request_id, notice=notice)
 
 
+FORM_DEFAULTS: dict[str, object] = {"notice": "", "detail": "", "errors": {}, "values": {}, "price": None,
+                                    "unpriced": "", "confirm": False}  # fmt: skip
+"""The request page's priority form before anything is asked (see `show_request`'s `more`)."""
+
+
 def show_request(
     request: Request, visitor: Visitor, session: SessionDep, now: Now, request_id: str, status_code: int = 200,
     **more: object,
 ) -> HTMLResponse:  # fmt: skip
     """A request: its receipt, why it waits (if it does), its place (tentative at once after a change, then the
-    newest plan's) and why, its hand-offs and its history; `more`: the priority form's values and errors."""
+    newest plan's) and why, its hand-offs and its history; `more`: the priority form's values and errors, and
+    its price (`price`, or `unpriced`: why there is none) with the confirm step (`confirm`)."""
     row = visible_request(session, visitor.principal, request_id)
     read = present.request_read(row, organisation.policy(session=session).matrix)
     waits = waiting.explanation(session=session, row=row, at=now)
@@ -274,7 +280,7 @@ def show_request(
             may_override="priority_override" in REQUEST_FIELDS.get(visitor.principal.role, frozenset()),
             version=etag(row.version),
             priorities=[p.value for p in Priority],
-            **{"notice": "", "detail": "", "errors": {}, "values": {}, **more},
+            **{**FORM_DEFAULTS, **more},
         ),
         status_code=status_code,
     )

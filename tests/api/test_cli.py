@@ -154,6 +154,18 @@ def test_what_if_json_and_bad_options(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "change.agent: unknown agent 'zoe'" in unknown.output
 
 
+def test_what_if_priority_prices_the_override_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    path = str(two_on_one(tmp_path))
+    lower = runner.invoke(app, ["what-if", path, "--priority", "HIGH=P4", "--time-limit", "2"])
+    assert lower.exit_code == 0, lower.output
+    assert lower.output.startswith("With HIGH at P4: 1 request would finish later: HIGH (Operations) by 1 h.")
+    cleared = runner.invoke(app, ["what-if", path, "--priority", "LOW=", "--json", "--time-limit", "2"])
+    assert cleared.exit_code == 0 and json.loads(cleared.output)["change"] == "LOW back to the matrix's priority"
+    bad = runner.invoke(app, ["what-if", path, "--priority", "LOW=P9"])
+    assert bad.exit_code == 2 and "'P9' is not a priority" in bad.output
+    assert runner.invoke(app, ["what-if", path, "--priority", "LOW"]).exit_code == 2
+
+
 def test_explain_lists_everything_about_one_request(tmp_path: Path) -> None:
     lead = runner.invoke(app, ["explain", str(two_on_one(tmp_path)), "--request", "LOW", "--time-limit", "2"])
     assert lead.exit_code == 0, lead.output

@@ -150,3 +150,21 @@ def test_a_url_that_does_not_parse_is_refused_not_a_server_error(api: Api, docum
     )
     refused = api.post("/webhooks/subscriptions", "admin", {"url": url, "event_types": ["pin.created"]})
     assert refused.status_code == 422 and "is not a URL" in refused.json()["errors"][0]["message"]
+
+
+def test_a_what_if_names_what_its_kind_needs_and_only_a_priority_change_a_priority(
+    api: Api, document: dict[str, Any]
+) -> None:
+    asked = _body(document, "post", "/plans/{plan_id}/what-if")
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()
+    path = f"/plans/{plan['id']}/what-if"
+    refused = [{"kind": "assign", "request": "REQ-1"}, {"kind": "priority"}, {"kind": "absent"},
+               {"kind": "first", "request": "REQ-1", "priority": "P1"}, {"kind": "priority", "request": "REQ-1",
+                                                                         "priority": "P9"}]  # fmt: skip
+    for body in refused:
+        assert not _valid(document, asked, body), body
+        assert api.post(path, "lead", body).status_code == 422, body
+    for body in ({"kind": "priority", "request": "REQ-3", "priority": "P1"}, {"kind": "priority", "request": "REQ-3"},
+                 {"kind": "assign", "request": "REQ-1", "agent": "ana", "priority": None}):  # fmt: skip
+        assert _valid(document, asked, body), body
+        assert api.post(path, "lead", {**body, "time_limit_seconds": 0.5}).status_code == 200, body

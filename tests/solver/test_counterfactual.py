@@ -112,3 +112,58 @@ def test_a_what_if_that_changes_nothing_says_so_and_why(one_agent) -> None:  # t
     result = what_if(s, current, Change(kind="first", request=first.request_id), FAST)
     assert result.shifts == [] and result.already_holds
     assert result.text == f"With {first.request_id} first: nothing would change, because the plan already does this."
+
+
+def _price(s, plan_of) -> int:  # type: ignore[no-untyped-def]
+    """The checker's price of a plan under a scenario, with the weights every engine prices with."""
+    from solver.compile import compile_scenario
+    from triage.validation import term_quantities
+
+    weights = compile_scenario(s).weights
+    return sum(weights[t] * q for t, q in term_quantities(s, plan_of).items())
+
+
+def test_a_lower_priority_lets_the_other_go_first_priced_under_the_changed_priority(one_agent) -> None:  # type: ignore[no-untyped-def]
+    s, current = one_agent
+    change = Change(kind="priority", request="HIGH", priority="P4")
+    result = what_if(s, current, change, FAST)
+    changed = s.model_copy(update={"requests": [r.model_copy(update={"priority_override": "P4"}) if r.id == "HIGH"
+                                                else r for r in s.requests]})  # fmt: skip
+    # before: the current plan (HIGH, then LOW 1 h late) priced with HIGH at P4; after: LOW first, HIGH 1 h late
+    assert result.cost_before == _price(changed, current) == current.objective  # HIGH is on time either way
+    assert result.after is not None and check_plan(changed, result.after) == []
+    assert result.cost_after == _price(changed, result.after) < result.cost_before
+    shifts = {x.request_id: x for x in result.shifts}
+    assert (shifts["HIGH"].later_by, shifts["LOW"].later_by) == (60, -60)
+    assert result.text.startswith("With HIGH at P4: 1 request would finish later: HIGH (Operations) by 1 h.")
+
+
+def test_a_higher_priority_is_priced_before_and_after_with_it_and_a_tie_moves_nothing(one_agent) -> None:  # type: ignore[no-untyped-def]
+    s, current = one_agent
+    result = what_if(s, current, Change(kind="priority", request="LOW", priority="P1"), FAST)
+    changed = s.model_copy(update={"requests": [r.model_copy(update={"priority_override": "P1"}) for r in s.requests]})
+    # LOW, 1 h late, now weighs as a P1 (8, not 2); swapping it with HIGH (also P1) would cost the same: kept
+    assert result.cost_before == _price(changed, current) == 8 * 60 != current.objective
+    assert result.cost_after == result.cost_before and result.shifts == [] and not result.already_holds
+    assert result.text == "With LOW at P1: nothing would change, because the plan found with it forced is the same."
+
+
+def test_a_priority_already_set_moves_nothing_and_clearing_one_names_the_matrix(one_agent) -> None:  # type: ignore[no-untyped-def]
+    s, current = one_agent
+    same = what_if(s, current, Change(kind="priority", request="LOW", priority="P3"), FAST)
+    assert same.shifts == [] and same.already_holds and same.cost_before == same.cost_after == current.objective
+    assert same.text == "With LOW at P3: nothing would change, because the plan already does this."
+    cleared = what_if(s, current, Change(kind="priority", request="LOW"), FAST)
+    assert cleared.change == "LOW back to the matrix's priority" and not cleared.already_holds
+    matrix = s.model_copy(update={"requests": [r.model_copy(update={"priority_override": None}) for r in s.requests]})
+    assert cleared.cost_before == _price(matrix, current)
+
+
+def test_a_priority_is_only_for_a_priority_change_and_needs_a_request() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="a first change has no priority") as caught:
+        Change(kind="first", request="LOW", priority="P1")
+    assert caught.value.errors()[0]["loc"] == ("priority",)
+    with pytest.raises(ValidationError, match="a priority change needs request"):
+        Change(kind="priority", priority="P1")

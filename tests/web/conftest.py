@@ -1,5 +1,6 @@
 """Fixtures for the console's tests: the API's test organisation and app (tests.api.conftest, on SQLite and
-PostgreSQL), and a `Console` that signs in as a principal and reads the CSRF token its pages carry."""
+PostgreSQL), and a `Console` that signs in as a principal and reads the CSRF token its pages carry; the browser
+tests' demo server, browser and page (tests.web.browser)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Api, api, database_url, postgres_database, settings_overrides, sqlite_template
+from tests.web.browser import browser, demo, page, shots
 
-__all__ = ["api", "database_url", "postgres_database", "settings_overrides", "sqlite_template"]
+__all__ = ["api", "browser", "database_url", "demo", "page", "postgres_database", "settings_overrides", "shots",
+           "sqlite_template"]  # fmt: skip
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -79,30 +79,63 @@ def test_the_board_shows_each_departments_asks_shares_and_urgency_discount(conso
         assert (d["urgent_marks"], d["urgent_honoured"]) == {"sales": (2, 1), "people": (1, 1)}[d["department_id"]]
 
 
-def test_a_lead_overrides_a_priority_from_the_request_page_with_a_reason(console: Console) -> None:
+def test_a_lead_prices_a_priority_override_then_saves_it_with_a_reason(console: Console) -> None:
+    plan = _plan(console)
     console.sign_in("lead")
-    path = "/console/requests/REQ-3/priority"
+    price, save = "/console/requests/REQ-3/priority/price", "/console/requests/REQ-3/priority"
     page = console.get("/console/requests/REQ-3").text
-    form = form_fields(page, path)
+    form = form_fields(page, price)
     assert form["priority_override"] == ""  # the matrix's, as filed
-    bad = console.client.post(path, data={**form, "priority_override": "P1", "reason": ""})
-    assert bad.status_code == 422
+    assert 'action="/console/requests/REQ-3/priority"' not in page  # no saving before a price
+    bad = console.client.post(price, data={**form, "priority_override": "P1", "reason": ""})
+    assert bad.status_code == 422 and 'id="save-priority"' not in bad.text
     assert "a priority override or a change of owner needs a reason" in re.search(
         r'<p class="field-error" id="reason-error">([^<]+)</p>', bad.text).group(1)  # fmt: skip
-    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None  # nothing stored
-    unknown = console.client.post(path, data={**form, "priority_override": "P7", "reason": "x"})
+    unknown = console.client.post(price, data={**form, "priority_override": "P7", "reason": "x"})
     assert unknown.status_code == 422 and 'id="priority_override-error"' in unknown.text
-    saved = console.client.post(path, data={**form, "priority_override": "P1", "reason": "CEO's laptop"},
-                                follow_redirects=False)  # fmt: skip
+    assert 'id="save-priority"' not in unknown.text
+    priced = console.client.post(price, data={**form, "priority_override": "P1", "reason": "CEO's laptop"})
+    assert priced.status_code == 200, text_of(priced.text)[:500]
+    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None  # nothing stored yet
+    asked = console.api.post(f"/plans/{plan['id']}/what-if", "lead",
+                             {"kind": "priority", "request": "REQ-3", "priority": "P1"}).json()  # fmt: skip
+    shown = text_of(re.search(r'<p id="priority-price">(.*?)</p>', priced.text, re.S).group(1))
+    assert shown == text_of(asked["text"]) and shown.startswith("With REQ-3 at P1:")
+    assert "cost" not in shown and str(asked["cost_before"]) not in text_of(priced.text)  # the people register
+    confirm = form_fields(priced.text, save)
+    assert (confirm["priority_override"], confirm["reason"]) == ("P1", "CEO's laptop")
+    saved = console.client.post(save, data=confirm, follow_redirects=False)
     assert saved.status_code == 303 and "now+has+priority+P1" in saved.headers["location"].replace("%20", "+")
     read = console.api.get("/requests/REQ-3", "lead").json()
     assert (read["priority_override"], read["stated_priority"]) == ("P1", "P1")
     [entry] = console.api.get("/audit", "lead", params={"action": "request.overridden"}).json()["items"]
     assert (entry["principal_id"], entry["reason"], entry["changes"]["priority_override"]) == (
         "lead", "CEO's laptop", [None, "P1"])  # fmt: skip
-    stale = console.client.post(path, data={**form, "priority_override": "P2", "reason": "again"})
+    stale = console.client.post(save, data={**confirm, "priority_override": "P2", "reason": "again"})
     assert stale.status_code == 412 and "read it again" in text_of(stale.text)
+    stale_price = console.client.post(price, data={**form, "priority_override": "P2", "reason": "again"})
+    assert stale_price.status_code == 412 and 'id="save-priority"' not in stale_price.text
     assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] == "P1"
+
+
+def test_a_priority_override_the_newest_plan_cannot_price_says_why(console: Console) -> None:
+    console.sign_in("lead")
+    price = "/console/requests/REQ-3/priority/price"
+    form = form_fields(console.get("/console/requests/REQ-3").text, price)
+    answer = console.client.post(price, data={**form, "priority_override": "P2", "reason": "Sales asked"})
+    assert answer.status_code == 200
+    assert "Cannot be priced: no plan has been computed yet" in text_of(answer.text)
+    assert "Save it without a price" in text_of(answer.text)
+    assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None
+    plan = _plan(console)
+    filed = console.api.post("/requests", "sales", {"department": "sales", "requester": "Sam Reyes", "title": "Mouse",
+                             "impact": "person", "urgency": "can_wait", "effort_minutes": 30})  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    rid = filed.json()["id"]
+    later = f"/console/requests/{rid}/priority/price"
+    form = form_fields(console.get(f"/console/requests/{rid}").text, later)
+    answer = console.client.post(later, data={**form, "priority_override": "P2", "reason": "Sales asked"})
+    assert f"Cannot be priced: plan {plan['id']} does not include {rid} (filed since" in text_of(answer.text)
 
 
 def test_a_pin_is_priced_before_it_is_saved_then_kept(console: Console) -> None:

@@ -58,6 +58,7 @@ ACTIONS: dict[str, set[str]] = {
     "/console/admin/agents/new": {"admin"},
     "/console/admin/agents/ana": {"admin"},
     "/console/requests/REQ-1/priority": {"lead"},  # a requester or agent may not set a priority (REQUEST_FIELDS)
+    "/console/requests/REQ-1/priority/price": {"lead"},  # nor price one
 }
 """POST forms and who may use them; only refusals are exercised here (the pages' own tests do the rest)."""
 
