@@ -71,6 +71,8 @@ def _facts_of(result: WhatIf) -> list[Fact]:
             Fact(name=F.SEARCH_PROVEN, value=int(search.proven)),
             Fact(name=F.SEARCH_SECONDS, value=f"{search.seconds:g}", unit="seconds"),
         ]
+        if search.bound is not None and result.status not in UNWORKED:
+            facts.append(Fact(name=F.SEARCH_BOUND, value=search.bound, unit="cost points"))
     for shift in result.shifts:
         facts.append(Fact(name=f"later_by:{shift.request_id}", value=shift.later_by, unit="business minutes"))
         if shift.minutes_late_after is not None:

@@ -112,3 +112,33 @@ def test_a_what_if_that_changes_nothing_says_so_and_why(one_agent) -> None:  # t
     result = what_if(s, current, Change(kind="first", request=first.request_id), FAST)
     assert result.shifts == [] and result.already_holds
     assert result.text == f"With {first.request_id} first: nothing would change, because the plan already does this."
+
+
+def test_a_bounded_alternative_states_its_bound_and_says_it_was_not_searched_to_the_end() -> None:
+    # the demo's routing plan, REQ-102 given to Elif: a search stopped after a very short deterministic time
+    # finds a plan it cannot prove the best; its bound holds against the proven best, and the lead and detail
+    # registers say what the claim is (the best found, between the bound and its cost)
+    from pathlib import Path
+
+    from solver.run import plan_by_routing
+    from solver.tradeoffs import why_not
+    from triage.intake import load_scenario_json
+
+    demo = load_scenario_json((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_bytes())
+    routed = plan_by_routing(demo)
+    change = Change(kind="assign", request="REQ-102", agent="elif")
+    short = SolveParams(time_limit_seconds=5, workers=1, deterministic_limit=0.005)
+    found = what_if(demo, routed, change, short)
+    exact = what_if(demo, routed, change, SolveParams(time_limit_seconds=30, workers=1))
+    assert found.search is not None and exact.search is not None
+    assert not found.search.proven and found.search.bound is not None and found.search.bound < found.cost_after
+    assert exact.search.proven and exact.search.bound == exact.cost_after
+    assert found.search.bound <= exact.cost_after <= found.cost_after
+    said = why_not(demo, routed, "REQ-102", "elif", short)
+    assert said.lead_text.endswith("the best found in 5 s. It was not searched to the end: a better one may exist.")
+    assert said.fact("search_bound") == found.search.bound and said.fact("cost_after") == found.cost_after
+    room = found.search.bound - found.cost_before
+    assert f"{abs(room):,}" in said.detail_text and "the search's bound" in said.detail_text
+    assert "bound" not in said.text and "bound" not in said.lead_text
+    proven = why_not(demo, routed, "REQ-102", "elif", SolveParams(time_limit_seconds=30, workers=1))
+    assert "not searched to the end" not in proven.lead_text and "bound" not in proven.detail_text
