@@ -140,5 +140,7 @@ def test_a_bounded_alternative_states_its_bound_and_says_it_was_not_searched_to_
     room = found.search.bound - found.cost_before
     assert f"{abs(room):,}" in said.detail_text and "the search's bound" in said.detail_text
     assert "bound" not in said.text and "bound" not in said.lead_text
+    assert f"no plan with it costs less than {found.search.bound:,}" in found.detail_text
+    assert "not searched to the end" not in exact.detail_text
     proven = why_not(demo, routed, "REQ-102", "elif", SolveParams(time_limit_seconds=30, workers=1))
     assert "not searched to the end" not in proven.lead_text and "bound" not in proven.detail_text
