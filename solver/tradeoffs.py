@@ -37,6 +37,11 @@ REQUEST_PARAMS = SolveParams(time_limit_seconds=0.35, workers=2)
 to 9 alternatives: 0.35 s each keeps the answer within 3 s at M (measured in benchmarks/explain_bench.py); each
 claim states the time its search had."""
 
+SHARED_AFTER, LIST_SECONDS = 15, 15.0
+"""A list of more than 15 trade-offs shares 15 s of search among them, at most the alternatives' own limit each
+(50 at M: 0.3 s each, so that the list is answered within 30 s; each claim states the seconds its search had, and
+a search not taken to the end says so)."""
+
 UNWORKED = (PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN)  # no alternative to state: impossible, or not found in time
 Replans = dict[tuple[str, str | None, str | None, str | None], WhatIf]
 """The re-plans of one plan's explanations, by change: one alternative is planned once, so that two explanations
@@ -71,6 +76,8 @@ def _facts_of(result: WhatIf) -> list[Fact]:
             Fact(name=F.SEARCH_PROVEN, value=int(search.proven)),
             Fact(name=F.SEARCH_SECONDS, value=f"{search.seconds:g}", unit="seconds"),
         ]
+        if search.bound is not None and result.status not in UNWORKED:
+            facts.append(Fact(name=F.SEARCH_BOUND, value=search.bound, unit="cost points"))
     for shift in result.shifts:
         facts.append(Fact(name=f"later_by:{shift.request_id}", value=shift.later_by, unit="business minutes"))
         if shift.minutes_late_after is not None:
@@ -108,10 +115,15 @@ def trade_offs(
         pairs = [pair for pair in pairs if only in (pair[0].request_id, pair[1].request_id)]
     # orders that look wrong first (a lower priority ahead of a higher one), then the costliest lateness
     pairs.sort(key=lambda pair: (pair[0].priority <= pair[1].priority, -pair[1].minutes_late))
+    chosen = pairs[:limit]
+    each = params
+    if len(chosen) > SHARED_AFTER:  # a long list shares its search time
+        seconds = min(params.time_limit_seconds, round(LIST_SECONDS / len(chosen), 2))
+        each = params.model_copy(update={"time_limit_seconds": seconds})
     out = []
-    for first, second in pairs[:limit]:
+    for first, second in chosen:
         change = Change(kind="before", request=second.request_id, other=first.request_id)
-        result = replan(scenario, plan, change, params, cache)
+        result = replan(scenario, plan, change, each, cache)
         if result.status in UNWORKED:
             continue
         facts = [

@@ -208,13 +208,15 @@ class Search(_Result):
     """How an alternative was searched, as its claim states it: the teammates whose work was re-arranged (the
     rest of the plan held as it is; when `local` is false, everything was free), the requests free to move, the
     seconds allowed, and whether the search proved its answer the cheapest of that scope (else it is the
-    cheapest found in that time)."""
+    cheapest found in that time, and `bound` is what the search proved no arrangement of that scope costs
+    less than: a claim of the best found is a claim of a plan between the bound and its cost)."""
 
     agents: tuple[str, ...]
     requests: int
     seconds: float
     proven: bool
     local: bool
+    bound: int | None = None
 
 
 class WhatIf(_Result):

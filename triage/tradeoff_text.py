@@ -22,12 +22,22 @@ def _agent(scenario: Scenario, agent_id: str) -> str:
 
 
 def _cost_change(e: Explanation) -> str:
-    delta = int(e.fact("cost_after")) - int(e.fact("cost_before"))
+    before = int(e.fact("cost_before"))
+    delta = int(e.fact("cost_after")) - before
     if delta > 0:
-        return f"the plan would cost {delta:,} more"
-    if delta < 0:
-        return f"the plan would cost {-delta:,} less: a better plan than the one found"
-    return "the plan would cost the same"
+        said = f"the plan would cost {delta:,} more"
+    elif delta < 0:
+        said = f"the plan would cost {-delta:,} less: a better plan than the one found"
+    else:
+        said = "the plan would cost the same"
+    if e.has("search_bound") and not int(e.fact("search_proven")):  # the best found, between its bound and its cost
+        low = int(e.fact("search_bound")) - before
+        said += (
+            f" as found, and at least {low:,} more by the search's bound"
+            if low >= 0
+            else (f" as found; the search's bound allows up to {-low:,} less")
+        )
+    return said
 
 
 def _others_later(e: Explanation, skip: set[str]) -> list[tuple[str, int]]:

@@ -113,4 +113,11 @@ def render_what_if_detail(scenario: Scenario, result: WhatIf, plan: Plan | None 
     sentences.append(
         f"The plan's total cost would go from {result.cost_before:,} to {result.cost_after:,} ({delta:+,})."
     )
+    search = result.search
+    if search is not None and not search.proven and search.bound is not None:  # the best found, not the best
+        low = search.bound - result.cost_before
+        sentences.append(
+            f"That is the best found in {search.seconds:g} s, not searched to the end: no plan with it costs less "
+            f"than {search.bound:,} ({low:+,})."
+        )
     return " ".join(sentences)

@@ -167,3 +167,60 @@ def test_a_priority_is_only_for_a_priority_change_and_needs_a_request() -> None:
     assert caught.value.errors()[0]["loc"] == ("priority",)
     with pytest.raises(ValidationError, match="a priority change needs request"):
         Change(kind="priority", priority="P1")
+
+
+def test_a_bounded_alternative_states_its_bound_and_says_it_was_not_searched_to_the_end() -> None:
+    # the demo's routing plan, REQ-102 given to Elif: a search stopped after a very short deterministic time
+    # finds a plan it cannot prove the best; its bound holds against the proven best, and the lead and detail
+    # registers say what the claim is (the best found, between the bound and its cost)
+    from pathlib import Path
+
+    from solver.run import plan_by_routing
+    from solver.tradeoffs import why_not
+    from triage.intake import load_scenario_json
+
+    demo = load_scenario_json((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_bytes())
+    routed = plan_by_routing(demo)
+    change = Change(kind="assign", request="REQ-102", agent="elif")
+    short = SolveParams(time_limit_seconds=5, workers=1, deterministic_limit=0.005)
+    found = what_if(demo, routed, change, short)
+    exact = what_if(demo, routed, change, SolveParams(time_limit_seconds=30, workers=1))
+    assert found.search is not None and exact.search is not None
+    assert not found.search.proven and found.search.bound is not None and found.search.bound < found.cost_after
+    assert exact.search.proven and exact.search.bound == exact.cost_after
+    assert found.search.bound <= exact.cost_after <= found.cost_after
+    said = why_not(demo, routed, "REQ-102", "elif", short)
+    assert said.lead_text.endswith("the best found in 5 s. It was not searched to the end: a better one may exist.")
+    assert said.fact("search_bound") == found.search.bound and said.fact("cost_after") == found.cost_after
+    room = found.search.bound - found.cost_before
+    assert f"{abs(room):,}" in said.detail_text and "the search's bound" in said.detail_text
+    assert "bound" not in said.text and "bound" not in said.lead_text
+    assert f"no plan with it costs less than {found.search.bound:,}" in found.detail_text
+    assert "not searched to the end" not in exact.detail_text
+    proven = why_not(demo, routed, "REQ-102", "elif", SolveParams(time_limit_seconds=30, workers=1))
+    assert "not searched to the end" not in proven.lead_text and "bound" not in proven.detail_text
+
+
+def test_an_alternative_compiled_from_the_plan_s_own_form_is_the_changed_scenario_compiled() -> None:
+    # a pin changes only the pins: the compiled form made once per plan, given the changed scenario, is what
+    # compiling the changed scenario gives, for each kind of pin (an absence is compiled afresh)
+    from pathlib import Path
+
+    from solver.compile import compile_scenario
+    from solver.counterfactual import compile_changed
+    from triage.intake import load_scenario_json
+
+    demo = load_scenario_json((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_bytes())
+    for change in (
+        Change(kind="first", request="REQ-120"),
+        Change(kind="assign", request="REQ-127", agent="elif"),
+        Change(kind="before", request="REQ-120", other="REQ-123"),
+        Change(kind="absent", agent="elif"),
+    ):
+        changed, compiled = compile_changed(demo, change)
+        fresh = compile_scenario(changed)
+        assert compiled.scenario is changed
+        assert (compiled.jobs, compiled.agents, compiled.rank_pairs, compiled.share_classes) == (
+            fresh.jobs, fresh.agents, fresh.rank_pairs, fresh.share_classes,
+        )  # fmt: skip
+        assert compiled.pins == fresh.pins

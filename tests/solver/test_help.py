@@ -222,3 +222,25 @@ def test_on_the_demo_a_teammate_with_overdue_work_is_offered_a_hand_off() -> Non
         assert f"{answer.agent_name}'s planned work is" in proposal.note and "past due in all" in proposal.note
         assert_numbers_are_fields(proposal.note, note_numbers(proposal))
     assert_numbers_are_fields(answer.text, help_numbers(answer))
+
+
+def test_on_the_demo_s_searched_plan_the_teammate_over_target_is_offered_a_hand_off() -> None:
+    # the demo planned by the search (one worker and a deterministic limit, so the same plan on any machine): Dev
+    # is the only one with Databases at level 3, away on Wednesday, and owns the PostgreSQL upgrade (REQ-127),
+    # which only he and Elif (target 95 %) hold the skills for; the plan keeps it with its owner, above his
+    # target, and when he asks, it is proposed to Elif, every number of the note a fact of the proposal
+    from pathlib import Path
+
+    from triage.intake import load_scenario_json
+
+    demo = load_scenario_json((Path(__file__).resolve().parents[2] / "fixtures" / "demo.json").read_bytes())
+    searched = plan(demo, SolveParams(time_limit_seconds=300, workers=1, deterministic_limit=1.0))
+    targets, load = targets_by_agent(demo), planned_minutes(demo, searched)
+    over = [a.id for a in demo.agents if load[a.id] > targets[a.id]]
+    assert over == ["dev"]
+    answer = checked_help(demo, searched, "dev")
+    assert answer.reason == "over_target" and answer.outcome == HelpOutcome.RELIEVED
+    assert [(p.request_id, p.to_agent_id) for p in answer.proposals] == [("REQ-127", "elif")]
+    for proposal in answer.proposals:
+        assert_numbers_are_fields(proposal.note, note_numbers(proposal))
+    assert_numbers_are_fields(answer.text, help_numbers(answer))

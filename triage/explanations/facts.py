@@ -74,6 +74,7 @@ class FactName(StrEnum):
     SEARCH_LOCAL = "search_local"  # 1: the rest of the plan held as it is; 0: everything re-planned
     SEARCH_PROVEN = "search_proven"  # 1: no cheaper arrangement of that scope exists; 0: the cheapest found in time
     SEARCH_SECONDS = "search_seconds"  # the seconds the search was given
+    SEARCH_BOUND = "search_bound"  # the cost no arrangement of that scope goes below, as the search proved it
     SECOND = "second"
     SECOND_EARLIER_BY = "second_earlier_by"
     SECOND_PRIORITY = "second_priority"

@@ -40,6 +40,10 @@ def by_department(scenario: Scenario, e: Explanation) -> str:
     return ", ".join(parts)
 
 
+UNPROVEN = " It was not searched to the end: a better one may exist."
+"""What a bounded search's claim adds: its numbers are those of the best plan found, not of the best there is."""
+
+
 def searched(scenario: Scenario, e: Explanation) -> str:
     """How the alternative was searched, as far as its claim goes: whose work was re-arranged with the rest
     held, and whether no better arrangement of it exists or it is the best found in the time given."""
@@ -49,14 +53,16 @@ def searched(scenario: Scenario, e: Explanation) -> str:
     requests = e.fact(F.SEARCHED_REQUESTS)
     if not int(e.fact(F.SEARCH_LOCAL)):
         found = "no better plan exists" if int(e.fact(F.SEARCH_PROVEN)) else f"the best plan found in {seconds}"
-        return f"Worked out by planning all {requests} requests again with that change: {found}."
+        after = "" if int(e.fact(F.SEARCH_PROVEN)) else UNPROVEN
+        return f"Worked out by planning all {requests} requests again with that change: {found}.{after}"
     agents = [a for a in str(e.fact(F.SEARCHED)).split(", ") if a]
     teammates = e.fact(F.SEARCHED_TEAMMATES)
     one = len(agents) == 1
     of = f"{requests} of {possessive(agent_name(scenario, agents[0]))} requests" if one else f"{requests} requests"
     of += "" if one else f" of {teammates} teammates"
     found = "no better arrangement of them exists" if int(e.fact(F.SEARCH_PROVEN)) else f"the best found in {seconds}"
-    return f"Worked out by re-arranging {of} with that change, the rest of the plan as it is: {found}."
+    after = "" if int(e.fact(F.SEARCH_PROVEN)) else UNPROVEN
+    return f"Worked out by re-arranging {of} with that change, the rest of the plan as it is: {found}.{after}"
 
 
 def lead(scenario: Scenario, e: Explanation, people_text: str) -> str:
