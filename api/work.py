@@ -287,9 +287,9 @@ def _simulate_in_child(scenario_json: str, variants_json: str, rates_json: str, 
     """Simulate, reporting ("progress", share done), then ("ok", JSON) or ("error", ...)."""
     from pydantic import TypeAdapter
 
-    from solver.arrivals import ArrivalRates
-    from solver.simulate import Progress, SimulationParams, simulate
-    from triage.staffing import Variant
+    from solver.simulation.run import Progress, SimulationParams, simulate
+    from triage.simulation.arrivals import ArrivalRates
+    from triage.simulation.changes import Variant
 
     def report(step: Progress) -> None:
         out.send(("progress", step.done / step.total))

@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parent.parent
 def one_run(case: str, processes: int, planner: str, days: int) -> dict[str, float]:
     """Runs in the child interpreter: build the case, simulate, report time and memory."""
     from fixtures.generate import generate_scenario
-    from solver.arrivals import observed_rates
-    from solver.simulate import SimulationParams, simulate
+    from solver.simulation.run import SimulationParams, simulate
     from triage.demand import PROFILE
     from triage.intake import load_scenario_json
-    from triage.staffing import Variant
+    from triage.simulation.arrivals import observed_rates
+    from triage.simulation.changes import Variant
 
     scenario = (
         load_scenario_json((ROOT / "fixtures" / "demo.json").read_text())

@@ -20,16 +20,16 @@ from rich.table import Table
 from api.cli.common import err, out, read_scenario
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
 from api.limits import Limits, TooLarge, admit_simulation
-from solver.arrivals import observed_rates
-from solver.simulate import Progress as Step
-from solver.simulate import SimulationParams, simulate
+from solver.simulation.run import Progress as Step
+from solver.simulation.run import SimulationParams, simulate
 from triage.demand import PROFILE
 from triage.errors import ScenarioError
 from triage.model import Scenario
 from triage.names import Planner
-from triage.simulation import Simulation
-from triage.simulation_text import number
-from triage.staffing import Variant
+from triage.simulation.arrivals import observed_rates
+from triage.simulation.changes import Variant
+from triage.simulation.outcomes import Simulation
+from triage.simulation.text import number
 
 BAD_INPUT = 2
 _variants = TypeAdapter(list[Variant])

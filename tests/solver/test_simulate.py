@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from solver.arrivals import ArrivalClass, ArrivalRates, draw_arrivals, observed_rates, surged
-from solver.simulate import Progress, SimulationParams, run_variant, simulate, simulation_days
+from solver.simulation.run import Progress, SimulationParams, run_variant, simulate, simulation_days
 from tests.builders import agent, request, scenario
 from triage.calendar import BusinessAxis
 from triage.intake import load_scenario_json
 from triage.model import Scenario
 from triage.names import Planner
 from triage.results import Plan
-from triage.simulation import Comparison, Run
-from triage.simulation_text import number
-from triage.staffing import Variant
+from triage.simulation.arrivals import ArrivalClass, ArrivalRates, draw_arrivals, observed_rates, surged
+from triage.simulation.changes import Variant
+from triage.simulation.outcomes import Comparison, Run
+from triage.simulation.text import number
 from triage.validation import check_plan
 
 DEPARTMENTS = [{"id": "ops", "name": "Operations", "weight": 1}, {"id": "sales", "name": "Sales", "weight": 1}]

@@ -2,10 +2,10 @@
 works them under Tandem's plans, re-planned as the live queue would.
 
 From `start`, every `every_minutes` of business time (and at each working day's opening) the requests
-created by then join the queue and the open work is re-planned (`solver.daily.plan_day`: the routing
+created by then join the queue and the open work is re-planned (`solver.simulation.day.plan_day`: the routing
 heuristic and a fixed number of neighbourhoods under CP-SAT's deterministic work limit, seeded: the same
 answer on any machine). The plan is carried out up to the next re-plan as `tandem simulate` carries out
-a day (`solver.simulate`): what ends by then is done at its planned end; what has started stays with its
+a day (`solver.simulation.run`): what ends by then is done at its planned end; what has started stays with its
 agent with its remaining effort; an agent away for a day hands their work back. Each request takes its
 imported effort (the estimate learned from the history). The log's waits are not replayed: a request is
 workable from its creation until it is done.
@@ -19,12 +19,12 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.daily import plan_day
-from solver.simulate import _carry_out, _hand_back_work_of_absent, _State
+from solver.simulation.day import plan_day
+from solver.simulation.run import _carry_out, _hand_back_work_of_absent, _State
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
 from triage.names import Planner, RequestStatus
-from triage.replay import Outcome, measure
+from triage.simulation.replay import Outcome, measure
 
 
 class ReplayParams(BaseModel):

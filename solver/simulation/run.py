@@ -2,7 +2,7 @@
 arrivals.
 
 Each simulated working day: the day's arrivals join the open requests (each released at its arrival time),
-the day is planned (`solver.daily.plan_day`: the routing heuristic, or routing and a fixed neighbourhood
+the day is planned (`solver.simulation.day.plan_day`: the routing heuristic, or routing and a fixed neighbourhood
 search; deterministic either way), and the plan is carried out up to the day's close: what finishes by then
 is done, at its planned finish; what has started stays with its agent as work in progress with its remaining
 effort; the rest waits for tomorrow's plan. Work in progress whose owner is away on a day is handed back to
@@ -22,16 +22,16 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.arrivals import Arrival, ArrivalRates, draw_arrivals, surged
 from solver.compile import Compiled
-from solver.daily import plan_day
+from solver.simulation.day import plan_day
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
 from triage.names import Planner, Priority, RequestStatus
 from triage.results import Plan
-from triage.simulation import AgentTime, BacklogDay, Judged, Run, Simulation, outcome
-from triage.simulation_text import compare
-from triage.staffing import BASELINE, Variant, apply_changes, check_variants, describe, surges
+from triage.simulation.arrivals import Arrival, ArrivalRates, draw_arrivals, surged
+from triage.simulation.changes import BASELINE, Variant, apply_changes, check_variants, describe, surges
+from triage.simulation.outcomes import AgentTime, BacklogDay, Judged, Run, Simulation, outcome
+from triage.simulation.text import compare
 
 
 class SimulationParams(BaseModel):
