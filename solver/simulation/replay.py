@@ -19,8 +19,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.simulation.day import plan_day
-from solver.simulation.run import _carry_out, _hand_back_work_of_absent, _State
+from solver.simulation.day import WorkState, carry_out, hand_back_work_of_absent, plan_day
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
 from triage.names import Planner, RequestStatus
@@ -65,14 +64,14 @@ def replay(
     fresh = {r.id: _fresh(r) for r in scenario.requests}
     queue = {k: fresh[k] for k in sorted(open_at_start & set(fresh)) if fresh[k].created_at < start}
     pending = sorted((r for r in fresh.values() if start <= r.created_at <= closes[-1]), key=lambda r: r.created_at)
-    state = _State(open=dict(queue))
+    state = WorkState(open=dict(queue))
     created = {r.id: r.created_at for r in [*queue.values(), *pending]}
     owners: dict[str, str] = {}
     changes = replans = 0
     now = start
     for day, _close in enumerate(closes):
         day_axis = BusinessAxis(scenario.calendar, now, 1)
-        _hand_back_work_of_absent(scenario, state, day_axis)
+        hand_back_work_of_absent(scenario, state, day_axis)
         close = day_axis.horizon_minutes
         minute = 0
         while minute < close:
@@ -100,7 +99,7 @@ def replay(
                         if owners.get(a.request_id, a.agent_id) != a.agent_id:
                             changes += 1
                         owners[a.request_id] = a.agent_id
-                _carry_out(compiled, plan, state, nxt - minute)  # both axes start at `moment`: same minutes
+                carry_out(compiled, plan, state, nxt - minute)  # both axes start at `moment`: same minutes
             minute = nxt
         now = day_axis.moment_of(close)
         if progress is not None:
