@@ -103,3 +103,15 @@ def test_the_simulation_subdomain_is_where_it_says() -> None:
 
 def test_the_core_files_are_found() -> None:
     assert len(CORE_FILES) >= 10
+
+
+STORE_FILES = sorted(ROOT.glob("api/store/**/*.py"))
+HTTP_MODULES = ("fastapi", "starlette", "api.problems", "api.schemas")
+
+
+@pytest.mark.parametrize("path", STORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_store_imports_nothing_of_http(path: Path) -> None:
+    """The store raises its own errors (`api.store.errors`) and takes its own input types; the routes and the
+    console map its errors to RFC 9457 problems (`api.problems.from_store_error`)."""
+    imported = imported_paths(ast.parse(path.read_text()))
+    assert {name for name in imported if name.startswith(HTTP_MODULES)} == set()
