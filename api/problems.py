@@ -16,11 +16,10 @@ ApiError
 
 Mapped as well: the store's own errors (`api.store.errors`: `StateConflict` 409, `VersionMismatch` 412,
 `InvalidFields` 422, by `from_store_error`), the core's `triage.errors.TandemError` tree (`ScenarioError`: 422
-naming record and field),
-FastAPI's `RequestValidationError` (422, or 400 for malformed JSON), Starlette's `HTTPException` (its own
-status), SQLAlchemy's `StaleDataError` (412: a concurrent writer won), `IntegrityError` (409) and `DataError`
-(422), and any
-other exception (500, with nothing of its internals). A test checks that every class has a mapping.
+naming record and field), FastAPI's `RequestValidationError` (422, or 400 for malformed JSON), Starlette's
+`HTTPException` (its own status), SQLAlchemy's `StaleDataError` (412: a concurrent writer won),
+`IntegrityError` (409) and `DataError` (422), and any other exception (500, with nothing of its internals). A
+test checks that every class has a mapping.
 """
 
 from __future__ import annotations
