@@ -74,7 +74,6 @@ class Polisher:
         """The plan as queues, each scheduled as early as it can go unless `keep_starts` (then the starts are
         the plan's own, for moves that place a request at a given start: `move`)."""
         self.compiled = compiled
-        self.weights = compiled.weights
         jobs, agents = compiled.jobs, compiled.agents
         held = compiled.pins.named
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
