@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from triage.model import Scenario
-from triage.simulation import Simulation
+from triage.simulation.outcomes import Simulation
 
 
 def plot_simulation(scenario: Scenario, simulation: Simulation, path: Path) -> None:

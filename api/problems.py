@@ -14,16 +14,18 @@ ApiError
 ├── PreconditionRequired  428  an update came without If-Match
 └── ServiceUnavailable    503  the database is not reachable or not migrated
 
-Mapped as well: the core's `triage.errors.TandemError` tree (`ScenarioError`: 422 naming record and field),
-FastAPI's `RequestValidationError` (422, or 400 for malformed JSON), Starlette's `HTTPException` (its own
-status), SQLAlchemy's `StaleDataError` (412: a concurrent writer won), `IntegrityError` (409) and `DataError`
-(422), and any
-other exception (500, with nothing of its internals). A test checks that every class has a mapping.
+Mapped as well: the store's own errors (`api.store.errors`: `StateConflict` 409, `VersionMismatch` 412,
+`InvalidFields` 422, by `from_store_error`), the core's `triage.errors.TandemError` tree (`ScenarioError`: 422
+naming record and field), FastAPI's `RequestValidationError` (422, or 400 for malformed JSON), Starlette's
+`HTTPException` (its own status), SQLAlchemy's `StaleDataError` (412: a concurrent writer won),
+`IntegrityError` (409) and `DataError` (422), and any other exception (500, with nothing of its internals). A
+test checks that every class has a mapping.
 """
 
 from __future__ import annotations
 
 import logging
+import typing
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -35,6 +37,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.store import errors as store
 from triage.errors import ScenarioError, TandemError
 
 log = logging.getLogger("tandem.api")
@@ -117,28 +120,43 @@ class ServiceUnavailable(ApiError):
     status, slug, title = 503, "unavailable", "Not ready"
 
 
-def summary(errors: list[FieldError]) -> str:
-    """The first few bad fields, in one line."""
-    text = "; ".join(f"{e.field or e.location}: {e.message}" for e in errors[:5])
-    return text + (f"; and {len(errors) - 5} more" if len(errors) > 5 else "")
+summary = store.summary
+"""The first few bad fields, in one line (the store's words and the API's are the same)."""
 
 
 def invalid(field: str, message: str, location: str = "body") -> InvalidInput:
     """A 422 naming one field."""
-    return InvalidInput(f"{field}: {message}", errors=[FieldError(field=field, location=location, message=message)])
+    return from_store_error(store.invalid(field, message, location))
 
 
 def from_validation_error(exc: ValidationError, location: str = "body", prefix: str = "") -> InvalidInput:
     """A pydantic error (e.g. from a domain model's own rules) as a 422 naming every field."""
-    errors = [
-        FieldError(
-            field=prefix + ".".join(str(p) for p in e["loc"]),
-            location=location,
-            message=str(e["msg"]).removeprefix("Value error, "),
-        )
-        for e in exc.errors()
-    ]
-    return InvalidInput(summary(errors), errors=errors)
+    return from_store_error(store.from_validation_error(exc, location, prefix))
+
+
+STORE_ERRORS: dict[type[store.StoreError], type[ApiError]] = {
+    store.StateConflict: Conflict,
+    store.VersionMismatch: PreconditionFailed,
+    store.InvalidFields: InvalidInput,
+}
+"""The problem each of the store's errors is."""
+
+
+def problem_of(exc: ValidationError | ApiError | store.StoreError) -> ApiError:
+    """A refusal from a schema, a service or the store as the API's problem (the console shows it alike)."""
+    if isinstance(exc, ValidationError):
+        return from_validation_error(exc)
+    return from_store_error(exc) if isinstance(exc, store.StoreError) else exc
+
+
+@typing.overload
+def from_store_error(exc: store.InvalidFields) -> InvalidInput: ...
+@typing.overload
+def from_store_error(exc: store.StoreError) -> ApiError: ...
+def from_store_error(exc: store.StoreError) -> ApiError:
+    """The store's refusal as its problem: the same detail and fields."""
+    errors = [FieldError(field=e.field, location=e.location, message=e.message) for e in exc.errors]
+    return STORE_ERRORS[type(exc)](exc.detail, errors=errors)
 
 
 MAX_ERRORS = 50
@@ -168,6 +186,11 @@ def problem_response(
 def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
     return problem_response(request, exc.status, exc.slug, exc.title, exc.detail, exc.errors, exc.headers)
+
+
+def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, store.StoreError)
+    return _api_error(request, from_store_error(exc))
 
 
 def _scenario_error(request: Request, exc: Exception) -> JSONResponse:
@@ -262,6 +285,7 @@ HANDLERS: dict[type[Exception], Handler] = {
             ServiceUnavailable,
         )
     },
+    **dict.fromkeys((store.StoreError, *STORE_ERRORS), _store_error),
     TandemError: _tandem_error,
     ScenarioError: _scenario_error,
     RequestValidationError: _validation_error,

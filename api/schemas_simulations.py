@@ -1,5 +1,5 @@
 """HTTP schemas of staffing simulations. The variants and the result are the domain's own documents
-(`triage.staffing.Variant`, `triage.simulation.Simulation`): they are already plain, fully described
+(`triage.simulation.changes.Variant`, `triage.simulation.Simulation`): they are already plain, fully described
 pydantic models with nothing internal to hide, so the HTTP layer states its limits around them rather than
 copying them field by field."""
 
@@ -10,8 +10,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from triage.names import Planner
-from triage.simulation import Simulation
-from triage.staffing import Variant
+from triage.simulation.changes import Variant
+from triage.simulation.outcomes import Simulation
 
 
 class SimulationCreate(BaseModel):

@@ -22,13 +22,13 @@ from api.store import jobs
 from api.store.session import Database
 from api.store.tables import JobRow
 from api.writes import Outcome, replay_if_retried, respond
-from solver.arrivals import observed_rates
-from solver.simulate import SimulationParams
+from solver.simulation.run import SimulationParams
 from triage.demand import PROFILE
 from triage.errors import ScenarioError
 from triage.model import Scenario
-from triage.simulation import Simulation
-from triage.staffing import Variant, check_variants
+from triage.simulation.arrivals import observed_rates
+from triage.simulation.changes import Variant, check_variants
+from triage.simulation.outcomes import Simulation
 
 KIND = "simulation"
 SECONDS_PER_PLAN = 0.05  # routing on a few hundred requests, measured; for the progress guess only

@@ -287,9 +287,10 @@ def _simulate_in_child(scenario_json: str, variants_json: str, rates_json: str, 
     """Simulate, reporting ("progress", share done), then ("ok", JSON) or ("error", ...)."""
     from pydantic import TypeAdapter
 
-    from solver.arrivals import ArrivalRates
-    from solver.simulate import Progress, SimulationParams, simulate
-    from triage.staffing import Variant
+    from api.simulation_pool import side_by_side
+    from solver.simulation.run import Progress, SimulationParams, simulate
+    from triage.simulation.arrivals import ArrivalRates
+    from triage.simulation.changes import Variant
 
     def report(step: Progress) -> None:
         out.send(("progress", step.done / step.total))
@@ -301,6 +302,7 @@ def _simulate_in_child(scenario_json: str, variants_json: str, rates_json: str, 
             ArrivalRates.model_validate_json(rates_json),
             SimulationParams.model_validate_json(params_json),
             report,
+            side_by_side,
         )
         out.send(("ok", result.model_dump_json()))
     except Exception as exc:  # the parent records it as the job's error

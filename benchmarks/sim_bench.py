@@ -26,12 +26,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def one_run(case: str, processes: int, planner: str, days: int) -> dict[str, float]:
     """Runs in the child interpreter: build the case, simulate, report time and memory."""
+    from api.simulation_pool import side_by_side
     from fixtures.generate import generate_scenario
-    from solver.arrivals import observed_rates
-    from solver.simulate import SimulationParams, simulate
+    from solver.simulation.run import SimulationParams, simulate
     from triage.demand import PROFILE
     from triage.intake import load_scenario_json
-    from triage.staffing import Variant
+    from triage.simulation.arrivals import observed_rates
+    from triage.simulation.changes import Variant
 
     scenario = (
         load_scenario_json((ROOT / "fixtures" / "demo.json").read_text())
@@ -53,7 +54,8 @@ def one_run(case: str, processes: int, planner: str, days: int) -> dict[str, flo
         scenario, None, [float(n) for n in PROFILE.hour_counts], [float(n) for n in PROFILE.weekday_counts]
     )
     started = time.perf_counter()
-    sim = simulate(scenario, variants, rates, SimulationParams(days=days, processes=processes, planner=planner))
+    params = SimulationParams(days=days, processes=processes, planner=planner)
+    sim = simulate(scenario, variants, rates, params, run_all=side_by_side)
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 2),

@@ -5,9 +5,12 @@ The layout, one concept per place:
 - `solver.compile`: a scenario in indexed form (own-axis time per agent, jobs and their candidates);
 - `solver.rules`: the hard rules, one builder each, and what each pin kind means (`solver.rules.pins`, read
   by the model, the direct check, the heuristics and the local search; the checker keeps its own copy);
-- `solver.terms`: the soft terms, one module each; the direct price (`solver.evaluate`), the CP-SAT model
-  (`solver.build`), the local search (`solver.search.polish`) and the bounds (`solver.bound`) read them;
+- `solver.terms`: the soft terms, one module each, and their weighted sum (`weighted_sum`, for integers and
+  CP-SAT expressions alike; `request_price` for one request); the direct price (`solver.evaluate`), the CP-SAT
+  model (`solver.build`), the local search (`solver.search.polish`) and the bounds (`solver.bound`) read them;
 - `solver.search`: the phases: routing, insertion, the local search, neighbourhood search, the last pass;
+- `solver.simulation`: a simulated day (planned by the neighbourhood loop of `solver.search.lns`, and carried
+  out), a simulation's runs and the replay of a history; what they measure and say is `triage.simulation`;
 - `solver.run`: the one `plan`, sharing its time (`solver.budget.Budget`, passed in) between the phases as
   `solver.params.SearchSchedule` declares; `solver.cpsat`: the one CpSolver factory.
 
@@ -40,7 +43,7 @@ modules:
 
        TERM = SoftTerm(Term.HANDOFFS, "requests", quantity, expression, of_request)
 
-From `of_request` the direct price, the local search's price of every move (`Polisher._job_value` sums the
+From `of_request` the direct price, the local search's price of every move (`solver.terms.request_price` sums the
 per-request terms, each by its module) and the per-request bound follow; the plan reports the term with
 its unit; `tests/solver/test_contract.py` holds the expression to the quantity. The independent checker
 (`triage/validation.py`) is the deliberate second copy and gets the term by hand: every solver test compares

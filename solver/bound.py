@@ -24,7 +24,7 @@ from scipy.sparse import coo_array
 from solver.budget import Budget
 from solver.compile import Compiled, Job
 from solver.evaluate import job_cost, on_time_rate
-from solver.terms import REQUEST_TERMS, fairness
+from solver.terms import fairness, request_price
 from triage.names import Term
 
 Cell = tuple[int, int, int]
@@ -37,8 +37,7 @@ def per_request_bound(compiled: Compiled) -> int:
     """Each request alone at its cheapest option, priced by the per-request terms (`REQUEST_TERMS`); the
     other terms at 0. The options: deferred, the earliest end over its candidates, and its reference
     agent's earliest end (where churn is 0): every per-request term grows with the end or is churn."""
-    weights = compiled.weights
-    priced = [(weights[term], value_of) for term, value_of in REQUEST_TERMS]
+    price = request_price(compiled)
     total = 0
     for job in compiled.jobs:
         options: list[tuple[int | None, int | None]] = [(None, None)]
@@ -46,7 +45,7 @@ def per_request_bound(compiled: Compiled) -> int:
             ends = [(compiled.agents[c.agent].team_end(c.earliest_start + job.effort), c.agent) for c in job.candidates]
             options.append(min(ends))
             options += [(end, agent) for end, agent in ends if agent == job.reference_agent]
-        total += min(sum(w * value_of(compiled, job, agent, end) for w, value_of in priced) for end, agent in options)
+        total += min(price(job, agent, end) for end, agent in options)
     return total
 
 

@@ -69,6 +69,5 @@ def build_model(
     built = Built(cp_model.CpModel(), scope or Scope.everything(compiled))
     add_hard_rules(built, compiled, pins_as_assumptions=pins_as_assumptions, skip_no_overlap=skip_no_overlap)
     built.quantities = terms.all_terms(built, compiled)
-    weights = compiled.weights
-    built.model.minimize(sum(weights[term] * quantity for term, quantity in built.quantities.items()))
+    built.model.minimize(terms.objective(built, compiled))
     return built

@@ -30,6 +30,7 @@ from solver.evaluate import Placements, loads, pins_hold, total_cost
 from solver.params import SolveParams
 from solver.run import add_hint, extract_plan, new_solver, read_placements
 from solver.search.heuristic import left_shift
+from solver.terms import objective
 from triage.errors import Problem, ScenarioError
 from triage.help_text import render_help, render_note
 from triage.model import Scenario
@@ -138,7 +139,7 @@ def _replan(ask: _Ask, params: SolveParams) -> tuple[Placements, str]:
     built = build_model(_restricted(ask, theirs), scope)
     add_hint(built, ask.current)
     relief = _help_rules(built, ask, receivers)
-    cost = cp_model.LinearExpr.sum([ask.compiled.weights[t] * q for t, q in built.quantities.items()])
+    cost = objective(built, ask.compiled)
     budget = Budget.of(params.time_limit_seconds)
     built.model.minimize(relief)
     first = _solve(built, params, params.time_limit_seconds / 2)

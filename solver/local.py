@@ -48,6 +48,7 @@ from solver.protect import protection_factor
 from solver.replan import changes_since, placements_from
 from solver.run import extract_plan, plan
 from solver.search.insert import Timelines
+from solver.terms import objective
 from solver.terms.base import team_end
 from triage.explain import explain_plan
 from triage.model import Agent, Request, Scenario
@@ -214,8 +215,7 @@ def priced_model(compiled: Compiled, scope: Scope, start: Placements, price: Mov
     """The scope's model, hinted with `start`, minimising the plan's cost plus the price of the moves."""
     built = build_model(compiled, scope)
     add_hint(built, start)
-    parts = [compiled.weights[term] * quantity for term, quantity in built.quantities.items()]
-    built.model.minimize(cp_model.LinearExpr.sum([*parts, price.add_to(built, compiled, start)]))
+    built.model.minimize(cp_model.LinearExpr.sum([objective(built, compiled), price.add_to(built, compiled, start)]))
     return built
 
 

@@ -27,7 +27,7 @@ from solver.search.heuristic import best_routing, left_shift, route_earliest_fin
 from solver.search.lns import improve
 from solver.search.polish import polish
 from solver.search.relieve import relieve_overload
-from solver.terms import UNITS
+from solver.terms import UNITS, weighted_sum
 from triage.explain import explain_plan, explain_plan_until, explain_priorities
 from triage.model import Scenario
 from triage.names import PlanStatus
@@ -295,7 +295,7 @@ def extract_plan(compiled: Compiled, placements: Placements, status: PlanStatus,
         TermValue(term=t, weight=weights[t], quantity=q, unit=UNITS[t], value=weights[t] * q)
         for t, q in quantities.items()
     ]
-    objective = sum(t.value for t in terms)
+    objective = weighted_sum(compiled, quantities)
     return Plan(
         status=status,
         objective=objective,

@@ -1,5 +1,6 @@
 """The core is pure: triage/ and solver/ import nothing from the edge and touch no I/O or environment; the
-clock enters only as a budget (`solver.budget`)."""
+clock enters only as a budget (`solver.budget`), processes only from the edge (`api.simulation_pool`); the
+simulation is one subdomain in two halves (`triage/simulation/`, `solver/simulation/`)."""
 
 from __future__ import annotations
 
@@ -59,5 +60,58 @@ def test_the_domain_and_its_checker_import_nothing_from_the_solver(path: Path) -
     assert "solver" not in imported_modules(ast.parse(path.read_text()))
 
 
+def imported_names(tree: ast.AST) -> set[str]:
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_core_starts_no_process(path: Path) -> None:
+    """A process pool is the edge's: the simulation's runs are independent, and what runs them side by side
+    (`api.simulation_pool.side_by_side`) is passed in, so the core runs the same in one process."""
+    tree = ast.parse(path.read_text())
+    assert "multiprocessing" not in imported_modules(tree)
+    assert "ProcessPoolExecutor" not in imported_names(tree)
+
+
+SIMULATION = ("triage.simulation", "solver.simulation")
+
+
+def imported_paths(tree: ast.AST) -> set[str]:
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return names | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+
+@pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_simulation_is_one_subdomain_the_rest_of_the_core_does_not_read(path: Path) -> None:
+    """Simulation (changes, arrivals, the day, the run, outcomes, text, the replay) lives in `triage/simulation/`
+    (pure domain, no solver) and `solver/simulation/` (what the solver plans); planning, explaining and the
+    checker never depend on it."""
+    relative = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    if relative.startswith(SIMULATION):
+        return
+    imported = imported_paths(ast.parse(path.read_text()))
+    assert {name for name in imported if name.startswith(SIMULATION)} == set()
+
+
+def test_the_simulation_subdomain_is_where_it_says() -> None:
+    modules = {p.stem for p in (ROOT / "triage" / "simulation").glob("*.py")}
+    modules |= {p.stem for p in (ROOT / "solver" / "simulation").glob("*.py")}
+    assert {"changes", "arrivals", "outcomes", "text", "replay", "day", "run"} <= modules
+    leftovers = ["triage/staffing.py", "triage/simulation_text.py", "solver/simulate.py", "solver/daily.py"]
+    assert [p for p in leftovers if (ROOT / p).exists()] == []
+
+
 def test_the_core_files_are_found() -> None:
     assert len(CORE_FILES) >= 10
+
+
+STORE_FILES = sorted(ROOT.glob("api/store/**/*.py"))
+HTTP_MODULES = ("fastapi", "starlette", "api.problems", "api.schemas")
+
+
+@pytest.mark.parametrize("path", STORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_store_imports_nothing_of_http(path: Path) -> None:
+    """The store raises its own errors (`api.store.errors`) and takes its own input types; the routes and the
+    console map its errors to RFC 9457 problems (`api.problems.from_store_error`)."""
+    imported = imported_paths(ast.parse(path.read_text()))
+    assert {name for name in imported if name.startswith(HTTP_MODULES)} == set()

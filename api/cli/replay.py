@@ -3,11 +3,11 @@
 The export is read as `tandem import` reads it (`api.cli.importing`: the same formats, mapping and bad
 input, exit status 2 and every problem printed), imported as it stood at the window's last close (so the
 effort of every request is the estimate learned from the history), and replayed from `--from` for
-`--days` working days (`solver.replay`); the log's own outcome over the same window is measured by
-`triage.replay.log_outcome`. Nothing is written to the database.
+`--days` working days (`solver.simulation.replay`); the log's own outcome over the same window is measured by
+`triage.simulation.replay.log_outcome`. Nothing is written to the database.
 
 "Replay my last month under this staffing change": the change options of `tandem simulate` (--hire, --leave,
---time-off, --skill, --hours; read by `api.cli.simulate_args`, checked and applied by `triage.staffing`), all
+--time-off, --skill, --hours; read by `api.cli.simulate_args`, checked and applied by `triage.simulation.changes`), all
 together as one change, replay the same history a second time with the changed team; the table gains a
 column. A surge has no place here: a replay's arrivals are the log's own.
 """
@@ -27,7 +27,7 @@ from api.cli.common import out
 from api.cli.importing import _fail, _read_json, load_mapping, read_rows
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
 from api.importing import FORMATS, JSON_FORMATS
-from solver.replay import ReplayParams, replay
+from solver.simulation.replay import ReplayParams, replay
 from triage.errors import Problem, ScenarioError
 from triage.importers import jira, plain, servicenow, zendesk
 from triage.importers.build import import_tickets
@@ -36,8 +36,8 @@ from triage.importers.tabular import check_header, tickets_from_rows
 from triage.importers.tickets import Ticket
 from triage.model import Scenario
 from triage.names import Planner
-from triage.replay import log_outcome, open_at, render_change_comparison, render_comparison, window_closes
-from triage.staffing import Variant, apply_changes, check_variants, describe
+from triage.simulation.changes import Variant, apply_changes, check_variants, describe
+from triage.simulation.replay import log_outcome, open_at, render_change_comparison, render_comparison, window_closes
 
 LABELS = {"servicenow": servicenow.LABEL, "plain": plain.LABEL, "zendesk": zendesk.LABEL, "jira": jira.LABEL,
           "jira-csv": jira.CSV_LABEL}  # fmt: skip

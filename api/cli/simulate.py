@@ -20,16 +20,17 @@ from rich.table import Table
 from api.cli.common import err, out, read_scenario
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
 from api.limits import Limits, TooLarge, admit_simulation
-from solver.arrivals import observed_rates
-from solver.simulate import Progress as Step
-from solver.simulate import SimulationParams, simulate
+from api.simulation_pool import side_by_side
+from solver.simulation.run import Progress as Step
+from solver.simulation.run import SimulationParams, simulate
 from triage.demand import PROFILE
 from triage.errors import ScenarioError
 from triage.model import Scenario
 from triage.names import Planner
-from triage.simulation import Simulation
-from triage.simulation_text import number
-from triage.staffing import Variant
+from triage.simulation.arrivals import observed_rates
+from triage.simulation.changes import Variant
+from triage.simulation.outcomes import Simulation
+from triage.simulation.text import number
 
 BAD_INPUT = 2
 _variants = TypeAdapter(list[Variant])
@@ -139,7 +140,7 @@ def _run(
             bar.update(task, completed=p.done, total=p.total, description=f"{p.variant}, seed {p.seed}, day {p.day}")
 
         try:
-            return simulate(scenario, variants, rates, params, step)  # type: ignore[arg-type]
+            return simulate(scenario, variants, rates, params, step, side_by_side)  # type: ignore[arg-type]
         except ScenarioError as exc:
             bar.stop()
             _fail([str(p) for p in exc.problems])

@@ -1,4 +1,4 @@
-"""The command line's short forms of staffing changes, read into `triage.staffing` changes.
+"""The command line's short forms of staffing changes, read into `triage.simulation.changes` changes.
 
     --hire kim:net=2,db=1[:2026-11-30]      a new agent with skills at levels, from a date
     --leave ben:2026-11-25[:10]             gone from a date, for N calendar days or for good
@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from triage.model import Scenario
-from triage.staffing import StaffingChange, Variant
+from triage.simulation.changes import StaffingChange, Variant
 
 _RANGE = r"\d{1,2}:\d{2}-\d{1,2}:\d{2}"
 

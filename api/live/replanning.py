@@ -35,10 +35,10 @@ from sqlalchemy.orm import Session
 from api.live import marks
 from api.live.moves import publish_moves
 from api.planning import snapshot
-from api.problems import Conflict
 from api.roles import Principal, Role
 from api.settings import Settings
 from api.store import agents, plans
+from api.store.errors import StateConflict
 from api.store.session import Database
 from api.store.tables import PlanRow
 from solver.local import changed_between, replan_near
@@ -192,5 +192,5 @@ def _auto_apply(session: Session, row: PlanRow, at: datetime) -> None:
     try:
         with session.begin_nested():  # a refused apply undoes only itself: the plan stays stored
             plans.apply(session=session, actor=LIVE_ACTOR, plan_row=row, at=at, reason=AUTO_APPLY_REASON)
-    except Conflict as exc:
+    except StateConflict as exc:
         log.info("live re-plan %s not applied: %s", row.id, exc)

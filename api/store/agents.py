@@ -9,11 +9,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, from_validation_error, invalid
 from api.roles import Principal
-from api.schemas import AgentCreate, AgentUpdate
 from api.store import audit
 from api.store.convert import agent_document, calendar_of
+from api.store.errors import StateConflict, from_validation_error, invalid
+from api.store.inputs import Given, NewAgent
 from api.store.organisation import get as get_organisation
 from api.store.organisation import skill_ids
 from api.store.tables import AgentRow
@@ -33,9 +33,9 @@ def get(*, session: Session, agent_id: str) -> AgentRow | None:
     return session.get(AgentRow, agent_id)
 
 
-def create(*, session: Session, actor: Principal, data: AgentCreate, at: datetime) -> AgentRow:
+def create(*, session: Session, actor: Principal, data: NewAgent, at: datetime) -> AgentRow:
     if session.get(AgentRow, data.id) is not None:
-        raise Conflict(f"An agent with id {data.id!r} exists already.")
+        raise StateConflict(f"An agent with id {data.id!r} exists already.")
     document = data.model_dump(mode="json", exclude_none=True)
     _check(session, document)
     row = AgentRow(
@@ -61,7 +61,7 @@ def create(*, session: Session, actor: Principal, data: AgentCreate, at: datetim
     return row
 
 
-def update(*, session: Session, actor: Principal, row: AgentRow, data: AgentUpdate, at: datetime) -> None:
+def update(*, session: Session, actor: Principal, row: AgentRow, data: Given, at: datetime) -> None:
     given = data.model_dump(mode="json", include=data.model_fields_set)
     given = {k: v for k, v in given.items() if v is not None or k == "working_hours"}
     document = {**agent_document(row), **{k: v for k, v in given.items() if k != "active"}}

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict
 from api.roles import Principal
-from api.schemas import DepartmentCreate, DepartmentUpdate
 from api.store import audit
+from api.store.errors import StateConflict
+from api.store.inputs import Given, NewDepartment
 from api.store.tables import DepartmentRow
 
 
@@ -22,9 +22,9 @@ def get(*, session: Session, department_id: str) -> DepartmentRow | None:
     return session.get(DepartmentRow, department_id)
 
 
-def create(*, session: Session, actor: Principal, data: DepartmentCreate, at: datetime) -> DepartmentRow:
+def create(*, session: Session, actor: Principal, data: NewDepartment, at: datetime) -> DepartmentRow:
     if session.get(DepartmentRow, data.id) is not None:
-        raise Conflict(f"A department with id {data.id!r} exists already.")
+        raise StateConflict(f"A department with id {data.id!r} exists already.")
     row = DepartmentRow(id=data.id, name=data.name, weight=data.weight)
     session.add(row)
     audit.record(
@@ -40,7 +40,7 @@ def create(*, session: Session, actor: Principal, data: DepartmentCreate, at: da
     return row
 
 
-def update(*, session: Session, actor: Principal, row: DepartmentRow, data: DepartmentUpdate, at: datetime) -> None:
+def update(*, session: Session, actor: Principal, row: DepartmentRow, data: Given, at: datetime) -> None:
     changes = {}
     for field in data.model_fields_set:
         value = getattr(data, field)

@@ -15,9 +15,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.problems import Conflict
 from api.roles import Principal, Role
 from api.store import audit, queue
+from api.store.errors import StateConflict
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, HandOffRow, PlanItemRow, RequestRow
 from api.webhooks import EventType, publish
@@ -97,7 +97,7 @@ def save_help(
     )
     stale = sorted(p.request_id for p in help_.proposals if current.get(p.request_id) != versions.get(p.request_id))
     if stale:
-        raise Conflict(f"{', '.join(stale)} changed since plan {plan_id} was computed; compute a new plan first.")
+        raise StateConflict(f"{', '.join(stale)} changed since plan {plan_id} was computed; compute a new plan first.")
     replaced = or_(HandOffRow.from_agent_id == help_.agent_id, HandOffRow.request_id.in_(current))
     session.execute(
         update(HandOffRow)
@@ -136,7 +136,7 @@ def _claim(session: Session, row: HandOffRow, state: HandOffState, actor: Princi
            at: datetime) -> None:  # fmt: skip
     """Move a proposed hand-off to its answer; 409 when it was answered or superseded already (even concurrently)."""
     if row.state != PROPOSED:
-        raise Conflict(f"Hand-off {row.id} is {row.state} already.")
+        raise StateConflict(f"Hand-off {row.id} is {row.state} already.")
     claimed = session.execute(
         update(HandOffRow)
         .where(HandOffRow.id == row.id, HandOffRow.state == PROPOSED)
@@ -144,27 +144,27 @@ def _claim(session: Session, row: HandOffRow, state: HandOffState, actor: Princi
         .execution_options(synchronize_session="fetch")
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"Hand-off {row.id} was answered already.")
+        raise StateConflict(f"Hand-off {row.id} was answered already.")
 
 
 def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:
     """The peer takes the request: it becomes its owner, if the request is as it was when proposed."""
     if row.state != PROPOSED:
-        raise Conflict(f"Hand-off {row.id} is {row.state} already.")
+        raise StateConflict(f"Hand-off {row.id} is {row.state} already.")
     # Lock the peer, then the request (the order plans.apply takes them): two accepts to one peer run one
     # after the other, so the second one's room check counts the first one's request.
     queue.lock_agents(session=session, agent_ids=[row.to_agent_id])
     request = queue.lock_requests(session=session, request_ids=[row.request_id], with_open=False).get(row.request_id)
     if request is None or request.status not in OPEN_STATUSES:
-        raise Conflict(f"{row.request_id} is no longer open; nothing was handed off.")
+        raise StateConflict(f"{row.request_id} is no longer open; nothing was handed off.")
     if request.version != row.request_version:
-        raise Conflict(
+        raise StateConflict(
             f"{row.request_id} changed since this hand-off was proposed (version {row.request_version}, now "
             f"{request.version}); nothing was handed off: ask for help again."
         )
     peer = session.get(AgentRow, row.to_agent_id)
     if peer is None or not peer.active:
-        raise Conflict(f"{row.to_agent_id} is no longer an active agent; nothing was handed off.")
+        raise StateConflict(f"{row.to_agent_id} is no longer an active agent; nothing was handed off.")
     _check_room(session, row)
     _claim(session, row, HandOffState.ACCEPTED, actor, reason, at)
     before = request.owner_id
@@ -172,7 +172,7 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
     try:
         session.flush()
     except StaleDataError as exc:  # the request changed while this was being accepted
-        raise Conflict(f"{row.request_id} changed meanwhile; nothing was handed off: ask for help again.") from exc
+        raise StateConflict(f"{row.request_id} changed meanwhile; nothing was handed off: ask for help again.") from exc
     session.execute(
         update(HandOffRow)
         .where(HandOffRow.request_id == row.request_id, HandOffRow.state == PROPOSED, HandOffRow.id != row.id)
@@ -218,7 +218,7 @@ def _check_room(session: Session, row: HandOffRow) -> None:
     )
     over = room_left(proposal, sum(r.effort_minutes for r in owned if r.id not in planned_with_peer))
     if over is not None:
-        raise Conflict(f"{over.sentence()}; nothing was handed off: compute a new plan and ask for help again.")
+        raise StateConflict(f"{over.sentence()}; nothing was handed off: compute a new plan and ask for help again.")
 
 
 def decline(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:

@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, PreconditionFailed, invalid
 from api.roles import Principal
 from api.store import audit
 from api.store.convert import document_of, stored_policy
+from api.store.errors import StateConflict, VersionMismatch, invalid
 from api.store.tables import DepartmentRow, OrganisationRow, SkillRow
 from triage.model import Calendar, Policy
 
@@ -80,7 +80,7 @@ def _replace(
         .execution_options(synchronize_session="fetch")
     )
     if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise PreconditionFailed(f"The {what} changed since version {expected}; read it again.")
+        raise VersionMismatch(f"The {what} changed since version {expected}; read it again.")
     changed = {k: [before.get(k), v] for k, v in document.items() if before.get(k) != v}
     audit.record(
         session=session,
@@ -104,7 +104,7 @@ def skill_ids(*, session: Session) -> set[str]:
 
 def add_skill(*, session: Session, actor: Principal, skill_id: str, name: str, at: datetime) -> SkillRow:
     if session.get(SkillRow, skill_id) is not None:
-        raise Conflict(f"A skill with id {skill_id!r} exists already.")
+        raise StateConflict(f"A skill with id {skill_id!r} exists already.")
     row = SkillRow(id=skill_id, name=name)
     session.add(row)
     audit.record(

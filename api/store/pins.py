@@ -9,11 +9,11 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, InvalidInput, from_validation_error, invalid, summary
 from api.roles import Principal
-from api.schemas import PinCreate
 from api.store import audit
 from api.store.convert import domain_agent, domain_request
+from api.store.errors import StateConflict, from_validation_error, invalid, invalid_fields
+from api.store.inputs import NewPin
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import AgentRow, DepartmentRow, PinRow, RequestRow
 from api.webhooks import EventType, publish
@@ -47,9 +47,9 @@ def in_play(rows: list[PinRow], open_requests: set[str], active_agents: set[str]
     ]
 
 
-def create(*, session: Session, actor: Principal, data: PinCreate, at: datetime) -> PinRow:
+def create(*, session: Session, actor: Principal, data: NewPin, at: datetime) -> PinRow:
     if session.get(PinRow, data.id) is not None:
-        raise Conflict(f"A pin with id {data.id!r} exists already.")
+        raise StateConflict(f"A pin with id {data.id!r} exists already.")
     try:
         Pin(id=data.id, kind=data.kind, request=data.request, agent=data.agent, other=data.other, reason=data.reason)
     except ValidationError as exc:
@@ -71,7 +71,7 @@ def create(*, session: Session, actor: Principal, data: PinCreate, at: datetime)
             errors += invalid("agent", f"{agent.name} lacks {lacking}, which {request.id} needs: the pin could not "
                                        "hold").errors  # fmt: skip
     if errors:
-        raise InvalidInput(summary(errors), errors=errors)
+        raise invalid_fields(errors)
     row = PinRow(id=data.id, kind=data.kind.value, request_id=data.request, agent_id=data.agent, other_id=data.other,
                  reason=data.reason, created_by=actor.id, created_at=at)  # fmt: skip
     session.add(row)

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict
 from api.roles import Principal
 from api.store import audit, queue
+from api.store.errors import StateConflict
 from api.store.tables import PlanItemRow, PlanRow
 from triage.model import Scenario
 from triage.results import Plan
@@ -144,7 +144,9 @@ def apply(
     changes_seen = queue.changes_since(session=session, plan_row=plan_row, current=requests)
     if changes_seen.covered or (changes_seen.any() and not force):
         then = "compute a new plan" if changes_seen.covered else "compute a new plan, or apply it with force"
-        raise Conflict(f"The queue changed since plan {plan_row.id} was computed: {changes_seen.sentence()}; {then}.")
+        raise StateConflict(
+            f"The queue changed since plan {plan_row.id} was computed: {changes_seen.sentence()}; {then}."
+        )
     claimed = session.execute(
         update(PlanRow)
         .where(PlanRow.id == plan_row.id, PlanRow.applied_at.is_(None))
@@ -152,7 +154,7 @@ def apply(
         .execution_options(synchronize_session="fetch")
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"Plan {plan_row.id} was applied already.")
+        raise StateConflict(f"Plan {plan_row.id} was applied already.")
     changes = []
     for item in items:
         request = requests[item.request_id]

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, invalid
 from api.roles import Principal, Role
-from api.schemas import PrincipalCreate
 from api.store import audit
+from api.store.errors import StateConflict, invalid
+from api.store.inputs import NewPrincipal
 from api.store.session import Database
 from api.store.tables import AgentRow, DepartmentRow, PrincipalRow, TokenRow
 
@@ -74,10 +74,10 @@ def all_principals(*, session: Session) -> list[PrincipalRow]:
     return list(session.scalars(select(PrincipalRow).order_by(PrincipalRow.id)))
 
 
-def create(*, session: Session, actor: Principal | None, data: PrincipalCreate, at: datetime) -> PrincipalRow:
+def create(*, session: Session, actor: Principal | None, data: NewPrincipal, at: datetime) -> PrincipalRow:
     """A new principal; a requester needs a department, an agent their agent record, and no one else either."""
     if session.get(PrincipalRow, data.id) is not None:
-        raise Conflict(f"A principal with id {data.id!r} exists already.")
+        raise StateConflict(f"A principal with id {data.id!r} exists already.")
     if (data.role == Role.REQUESTER) != (data.department_id is not None):
         raise invalid("department_id", "required for a requester, and only for a requester")
     if (data.role == Role.AGENT) != (data.agent_id is not None):
@@ -151,7 +151,7 @@ def rotate(
 ) -> tuple[TokenRow, str]:
     """A new token in place of `token` (same principal and label), which is revoked at once; audited."""
     if token.revoked_at is not None:
-        raise Conflict(f"Token {token.id} is revoked; issue a new token instead.")
+        raise StateConflict(f"Token {token.id} is revoked; issue a new token instead.")
     new, secret = issue_token(session=session, actor=None, principal_id=token.principal_id, label=token.label, at=at,
                               expires_at=expires_at)  # fmt: skip
     token.revoked_at, token.replaced_by = at, new.id
@@ -175,11 +175,11 @@ def revoke(*, session: Session, actor: Principal, token: TokenRow, at: datetime,
     """Revoke a token; never the last working admin token (409: nobody could manage tokens again through the
     API; `tandem admin-token` on the server's machine issues one when that is needed)."""
     if token.revoked_at is not None:
-        raise Conflict(f"Token {token.id} is revoked already.")
+        raise StateConflict(f"Token {token.id} is revoked already.")
     others = working_admin_tokens(session=session, real_now=real_now) - {token.id}
     owner = session.get(PrincipalRow, token.principal_id)
     if owner is not None and owner.role == Role.ADMIN.value and not others:
-        raise Conflict(
+        raise StateConflict(
             f"Token {token.id} is the last working admin token: revoking it would lock every admin out. Issue "
             "another admin token first (or rotate this one)."
         )

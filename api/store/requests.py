@@ -11,11 +11,11 @@ from pydantic import ValidationError
 from sqlalchemy import Row, bindparam, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, InvalidInput, from_validation_error, invalid, summary
 from api.roles import OVERRIDES, Principal
-from api.schemas import RequestCreate, RequestUpdate
 from api.store import audit
 from api.store.convert import calendar_of, request_document
+from api.store.errors import StateConflict, from_validation_error, invalid, invalid_fields
+from api.store.inputs import NewRequest, RequestChanges
 from api.store.organisation import get as get_organisation
 from api.store.organisation import skill_ids
 from api.store.tables import AgentRow, DepartmentRow, RequestRow
@@ -65,7 +65,7 @@ def count_open(*, session: Session) -> int:
     return int(session.scalar(select(func.count()).where(RequestRow.status.in_(OPEN_STATUSES))) or 0)
 
 
-def file(*, session: Session, actor: Principal, data: RequestCreate, department_id: str, at: datetime) -> RequestRow:
+def file(*, session: Session, actor: Principal, data: NewRequest, department_id: str, at: datetime) -> RequestRow:
     """Store a new request as `REQ-<n>`, filed now by `actor` (n: the next key, taken inside the write
     transaction, so that the row is written once, with its id).
 
@@ -83,7 +83,7 @@ def file(*, session: Session, actor: Principal, data: RequestCreate, department_
     if status == RequestStatus.WAITING:
         raise invalid("status", "a request waits with a reason and a start; file it open, in progress or done")
     if data.source_id is not None and (known := _by_source(session, data.source_id)) is not None:
-        raise Conflict(f"source_id {data.source_id!r} is already request {known}.")
+        raise StateConflict(f"source_id {data.source_id!r} is already request {known}.")
     number = _next_number(session)
     row = RequestRow(
         pk=number,
@@ -138,7 +138,7 @@ def _next_number(session: Session) -> int:
     return int(session.scalar(_LARGEST_PK) or 0) + 1
 
 
-def update(*, session: Session, actor: Principal, row: RequestRow, data: RequestUpdate, at: datetime) -> None:
+def update(*, session: Session, actor: Principal, row: RequestRow, data: RequestChanges, at: datetime) -> None:
     """Apply the given fields; a priority override or an owner change must carry a reason."""
     given = {f: getattr(data, f) for f in data.model_fields_set if f != "reason"}
     for field, value in given.items():
@@ -181,7 +181,7 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
 
 def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | None, at: datetime) -> None:
     if row.status == RequestStatus.DONE:
-        raise Conflict(f"{row.id} is closed already.")
+        raise StateConflict(f"{row.id} is closed already.")
     before = row.status
     row.status, row.closed_at, row.updated_at = RequestStatus.DONE.value, at, at
     audit.record(
@@ -229,7 +229,7 @@ def _check(session: Session, row: RequestRow, *, fields: set[str]) -> None:
         errors.append(invalid("owner", f"unknown agent {row.owner_id!r}"))
     if errors:
         merged = [e for error in errors for e in error.errors]
-        raise InvalidInput(summary(merged), errors=merged)
+        raise invalid_fields(merged)
 
 
 def _exists(session: Session, table: type[DepartmentRow | AgentRow], key: str) -> bool:

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict
 from api.store.convert import document_of
+from api.store.errors import StateConflict
 from api.store.organisation import ensure
 from api.store.organisation import get as get_organisation
 from api.store.tables import AgentRow, DepartmentRow, RequestRow, SkillRow
@@ -22,7 +22,7 @@ def import_scenario(*, session: Session, scenario: Scenario, at: datetime) -> No
     """Store the scenario's calendar, policy, skills, departments, agents and requests (ids kept: a request
     "REQ-7" keeps number 7, so requests filed later continue the numbering without clashing)."""
     if session.scalar(select(func.count()).select_from(DepartmentRow)):
-        raise Conflict("The database already holds an organisation; import into an empty one.")
+        raise StateConflict("The database already holds an organisation; import into an empty one.")
     ensure(session=session)
     session.flush()
     organisation = get_organisation(session=session)

@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict
 from api.roles import Principal
 from api.store import audit, organisation
 from api.store.convert import calendar_of, request_document
+from api.store.errors import StateConflict
 from api.store.tables import DepartmentRow, RequestRow
 from api.webhooks import EventType, publish
 from triage import desk
@@ -44,7 +44,7 @@ def wait(*, session: Session, actor: Principal, row: RequestRow, reason: Waiting
     try:
         changed = desk.wait(_domain(row), reason, at, until)
     except ScenarioError as exc:
-        raise Conflict(f"{row.id} cannot wait: {exc.problems[0].message}.") from exc
+        raise StateConflict(f"{row.id} cannot wait: {exc.problems[0].message}.") from exc
     before = row.status
     _keep(row, changed, at)
     audit.record(session=session, actor=actor, at=at, action="request.waiting", subject_type="request",
@@ -56,7 +56,7 @@ def wait(*, session: Session, actor: Principal, row: RequestRow, reason: Waiting
 def resume(*, session: Session, actor: Principal, row: RequestRow, note: str | None, at: datetime) -> None:
     """The waiting request back in the queue at `at`: open, its wait kept as a pause. 409 if it is not waiting."""
     if row.status != RequestStatus.WAITING:
-        raise Conflict(f"{row.id} is not waiting.")
+        raise StateConflict(f"{row.id} is not waiting.")
     changed = desk.resume(_domain(row), at)
     _keep(row, changed, at)
     audit.record(session=session, actor=actor, at=at, action="request.resumed", subject_type="request",

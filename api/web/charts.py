@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from triage.simulation import Outcome, Simulation
+from triage.simulation.outcomes import Outcome, Simulation
 
 CHARTS = ("departments", "priorities", "backlog", "load")
 

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from api.problems import ApiError, InvalidInput, from_validation_error
+from api.problems import ApiError, InvalidInput, problem_of
+from api.store.errors import StoreError
 from api.web.render import page
 
 M = TypeVar("M", bound=BaseModel)
@@ -33,10 +34,6 @@ def number(raw: str | None) -> int | str:
     """A form's number as the JSON body carries it: an integer, or the text itself for the schema's error."""
     text = (raw or "").strip()
     return int(text) if text.lstrip("-").isdigit() and text.count("-") <= 1 else text
-
-
-def problem_of(exc: ValidationError | ApiError) -> ApiError:
-    return from_validation_error(exc) if isinstance(exc, ValidationError) else exc
 
 
 def status_of(problem: ApiError) -> int:
@@ -68,7 +65,7 @@ def saved(session: Session, save: Callable[[], T]) -> T | Refusal:
     try:
         result = save()
         session.commit()
-    except (ValidationError, ApiError) as exc:
+    except (ValidationError, ApiError, StoreError) as exc:
         session.rollback()
         problem = problem_of(exc)
         return Refusal(status_of(problem), field_errors(problem), problem.detail)

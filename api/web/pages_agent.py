@@ -18,6 +18,7 @@ from api.roles import Operation, Role
 from api.routes.handoffs import _answering as answering
 from api.schemas_help import HelpCreate
 from api.store import handoffs, plans
+from api.store.errors import StoreError
 from api.web import live_queue
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
@@ -126,7 +127,7 @@ def answer_handoff(
     try:
         act(session=session, actor=visitor.principal, row=row, reason=reason or None, at=now)
         session.commit()
-    except ApiError as exc:
+    except (ApiError, StoreError) as exc:
         session.rollback()
         notice = f"Hand-off {row.id} was not {PAST[verb]}: {exc.detail}"
     else:

@@ -20,11 +20,12 @@ from api.deps import _visible_request as visible_request
 from api.helping import handoff_read
 from api.live import places
 from api.live.placing import after_change
-from api.problems import ApiError, Conflict, InvalidInput, NotFound, from_validation_error
+from api.problems import ApiError, InvalidInput, NotFound, from_validation_error, problem_of
 from api.roles import REQUEST_FIELDS, Operation, Role
 from api.schemas import PinCreate
 from api.schemas_plans import PlanCreate, WhatIfCreate
 from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
+from api.store.errors import StateConflict, StoreError
 from api.web import board, live_queue
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
@@ -134,7 +135,7 @@ def apply_plan(
             session=session, actor=visitor.principal, plan_row=row, at=now, reason=reason or None, force=bool(force)
         )
         session.commit()
-    except Conflict as exc:
+    except StateConflict as exc:
         session.rollback()
         return RedirectResponse(f"/console/board?notice={quote(('Not applied: ' + exc.detail)[:290])}", status_code=303)
     return RedirectResponse(
@@ -204,9 +205,9 @@ def save_pin(
         # as the API's POST /pins: the change numbered and the request placed at once, in this transaction
         after_change(session=session, kind="pin.created", subject_id=row.id, request_ids=[row.request_id], at=now)
         session.commit()
-    except (ValidationError, ApiError) as exc:
+    except (ValidationError, ApiError, StoreError) as exc:
         session.rollback()
-        problem = from_validation_error(exc) if isinstance(exc, ValidationError) else exc
+        problem = problem_of(exc)
         return page(request, "pin_refused.html", context(session, visitor, problem=problem), status_code=200)
     return Response(status_code=200, headers={"HX-Redirect": "/console/board?notice=Pinned;+compute+a+plan+to+see+it."})
 

@@ -13,10 +13,11 @@ from pydantic import ValidationError
 
 from api.deps import Now, SessionDep
 from api.live.placing import LABEL, after_change
-from api.problems import ApiError, InvalidInput, from_validation_error
+from api.problems import ApiError, InvalidInput, problem_of
 from api.roles import Operation, Role, filing_department
 from api.schemas import RequestCreate
 from api.store import departments, organisation, plans, requests
+from api.store.errors import StoreError
 from api.store.requests import OPEN_STATUSES
 from api.web import live_queue
 from api.web.auth import Visitor, may
@@ -118,9 +119,9 @@ async def file_request(request: Request, visitor: Filer, session: SessionDep, no
         # as the API's POST /requests: the change numbered and the request placed at once, in this transaction
         after_change(session=session, kind="request.filed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.commit()
-    except (ValidationError, ApiError) as exc:
+    except (ValidationError, ApiError, StoreError) as exc:
         session.rollback()
-        problem = from_validation_error(exc) if isinstance(exc, ValidationError) else exc
+        problem = problem_of(exc)
         errors = {e.field.split(".")[0]: e.message for e in problem.errors} if isinstance(problem, InvalidInput) else {}
         return page(
             request,

@@ -18,8 +18,9 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from api.problems import ApiError
+from api.problems import ApiError, from_store_error
 from api.roles import Operation, Principal, Role
+from api.store.errors import StoreError
 from api.web.auth import SignInRequired
 from triage.errors import TandemError
 
@@ -113,8 +114,9 @@ class PageRoute(APIRoute):
                 return await handler(request)
             except SignInRequired as exc:
                 return _sign_in(request, exc.reason)
-            except ApiError as exc:
-                return error_page(request, exc.status, exc.title, exc.detail)
+            except (ApiError, StoreError) as exc:
+                problem = from_store_error(exc) if isinstance(exc, StoreError) else exc
+                return error_page(request, problem.status, problem.title, problem.detail)
             except (RequestValidationError, TandemError) as exc:
                 return error_page(request, 422, "Invalid input", _first_error(exc))
             except HTTPException as exc:

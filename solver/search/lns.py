@@ -28,15 +28,37 @@ from triage.names import PlanStatus
 def improve(
     compiled: Compiled, start: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
-    """Improve a valid plan by neighbourhoods until the budget is spent; returns (plan, status, bound,
-    source)."""
+    """Improve a valid plan by neighbourhoods until the budget is spent or `params.stall_neighbourhoods` in a
+    row found nothing; returns (plan, status, bound, source)."""
+    current, tried, improved = search(compiled, start, params, budget, stall=params.stall_neighbourhoods)
+    return (
+        current,
+        PlanStatus.FEASIBLE,
+        0,
+        f"large-neighbourhood search: {improved} of {tried} neighbourhoods improved the plan",
+    )
+
+
+def search(
+    compiled: Compiled,
+    start: Placements,
+    params: SolveParams,
+    budget: Budget,
+    *,
+    stall: int | None = None,
+    rounds: int | None = None,
+) -> tuple[Placements, int, int]:
+    """The neighbourhood loop: from `start`, neighbourhoods drawn with `params.random_seed`, each solved by
+    CP-SAT within `params.neighbourhood_seconds` (and the budget), an answer kept when its direct price is
+    lower; until the budget is spent, `stall` neighbourhoods in a row found nothing, or `rounds` were tried.
+    Returns (plan, neighbourhoods tried, neighbourhoods that improved it)."""
     rng = random.Random(params.random_seed)
     current, cost = dict(start), total_cost(compiled, start)
     shared = sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))  # a third at most: small steps
     tried = improved = stalled = 0
     building = 0.05  # the last neighbourhood's model building: one that could not be solved in time is not begun
-    while budget.left() > building and stalled < params.stall_neighbourhoods:
+    while budget.left() > building and (stall is None or stalled < stall) and (rounds is None or tried < rounds):
         scope = neighbourhood(compiled, current, shared, rng, size)
         if not scope.free:
             break
@@ -57,12 +79,7 @@ def improve(
             improved, stalled = improved + 1, 0
         else:
             stalled += 1
-    return (
-        current,
-        PlanStatus.FEASIBLE,
-        0,
-        f"large-neighbourhood search: {improved} of {tried} neighbourhoods improved the plan",
-    )
+    return current, tried, improved
 
 
 def sharing(compiled: Compiled) -> dict[int, Counter[int]]:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from solver.budget import Budget
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
-from solver.terms import REQUEST_TERMS, fairness, overload, rank, share, spread
+from solver.terms import fairness, overload, rank, request_price, share, spread, weighted_sum
 from solver.terms.fairness import on_time_rate
 from triage.names import Term
 
@@ -74,7 +74,6 @@ class Polisher:
         """The plan as queues, each scheduled as early as it can go unless `keep_starts` (then the starts are
         the plan's own, for moves that place a request at a given start: `move`)."""
         self.compiled = compiled
-        self.weights = compiled.weights
         jobs, agents = compiled.jobs, compiled.agents
         held = compiled.pins.named
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
@@ -91,7 +90,7 @@ class Polisher:
                 a, start = placements[j]
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
-        self._per_request = [(self.weights[term], value_of) for term, value_of in REQUEST_TERMS if self.weights[term]]
+        self._request_price = request_price(compiled)
         self._deferred: list[int | None] = [None] * len(jobs)
         self._spread_loads = spread.compared_loads(compiled)
         self.queues: list[list[int]] = [[] for _ in agents]
@@ -136,23 +135,19 @@ class Polisher:
     # -- pricing ------------------------------------------------------------------------------------------
 
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
-        """(weighted per-request terms, team end or None, on time) of job j at a placement, each term priced
-        by its module (`solver.terms.REQUEST_TERMS`); a deferred job's value is computed once per job. Tests
-        hold the running cost to `total_cost` after every move."""
+        """(weighted per-request terms, team end or None, on time) of job j at a placement, priced by
+        `solver.terms.request_price`; a deferred job's value is computed once per job. Tests hold the running
+        cost to `total_cost` after every move."""
         compiled = self.compiled
         job = compiled.jobs[j]
         if placement is None:
             value = self._deferred[j]
             if value is None:
-                value = sum(weight * value_of(compiled, job, None, None) for weight, value_of in self._per_request)
-                self._deferred[j] = value
+                value = self._deferred[j] = self._request_price(job, None, None)
             return value, None, False
         a, start = placement
         end = compiled.agents[a].team_end(start + job.effort)
-        value = 0
-        for weight, value_of in self._per_request:
-            value += weight * value_of(compiled, job, a, end)
-        return value, end, fairness.on_time(job, end)
+        return self._request_price(job, a, end), end, fairness.on_time(job, end)
 
     def _price_all(self) -> None:
         compiled = self.compiled
@@ -187,17 +182,17 @@ class Polisher:
     def _cost(
         self, per_job: int, over: int, mille: list[int], punctual: list[int], rank_sum: int, share_sum: int
     ) -> int:
-        """The weighted sum of the terms from the kept buckets, each combined by its term module."""
-        w = self.weights
+        """The plan's cost from the kept buckets: the per-request terms' sum as kept, and the other terms
+        combined by their modules, weighted by `solver.terms.weighted_sum`."""
         rates = [on_time_rate(o, t) for o, t in zip(punctual, self.totals, strict=True)]
-        return (
-            per_job
-            + w[Term.OVERLOAD] * over
-            + w[Term.SPREAD] * spread.highest_minus_lowest(self._spread_loads(mille))
-            + w[Term.FAIRNESS] * fairness.shortfall(rates)
-            + w[Term.RANK] * rank_sum
-            + w[Term.SHARE] * share_sum
-        )
+        others = {
+            Term.OVERLOAD: over,
+            Term.SPREAD: spread.highest_minus_lowest(self._spread_loads(mille)),
+            Term.FAIRNESS: fairness.shortfall(rates),
+            Term.RANK: rank_sum,
+            Term.SHARE: share_sum,
+        }
+        return per_job + weighted_sum(self.compiled, others)
 
     def _schedule(self, a: int, queue: list[int]) -> list[int] | None:
         """Own-axis starts of a queue on agent a, each as early as it can go; None when one cannot fit."""

@@ -12,9 +12,11 @@ quantity on forced placements (`tests/solver/test_contract.py`).
 from __future__ import annotations
 
 import importlib
+import typing
+from collections.abc import Callable, Mapping
 
 from solver.build import Built, LinearExpr
-from solver.compile import Compiled
+from solver.compile import Compiled, Job
 from solver.terms.base import Facts, PerRequest, Placements, SoftTerm
 from triage.names import Term
 
@@ -48,11 +50,41 @@ def all_terms(built: Built, compiled: Compiled) -> dict[Term, LinearExpr]:
     return {t.term: t.cp_sat(built, compiled) for t in TERMS}
 
 
-def weighted_sum(compiled: Compiled, values: dict[Term, int]) -> int:
-    """The objective of term quantities: sum of weight x quantity, the weights every engine prices with
-    (`Compiled.weights`: the policy's, scaled by `solver.protect` under `protect_priorities`)."""
+@typing.overload  # not `from typing import overload`: the name is a term's module (`solver.terms.overload`)
+def weighted_sum(compiled: Compiled, values: Mapping[Term, int]) -> int: ...
+@typing.overload
+def weighted_sum(compiled: Compiled, values: Mapping[Term, LinearExpr]) -> LinearExpr: ...
+def weighted_sum(compiled: Compiled, values: Mapping[Term, LinearExpr]) -> LinearExpr:
+    """The objective of term quantities, direct (integers) or in a model (CP-SAT expressions): sum of
+    weight x quantity, the weights every engine prices with (`Compiled.weights`: the policy's, scaled by
+    `solver.protect` under `protect_priorities`). A caller that keeps some terms' weighted sum itself (the
+    local search's per-request values, `request_price`) passes the others."""
     weights = compiled.weights
     return sum(weights[term] * quantity for term, quantity in values.items())
+
+
+def objective(built: Built, compiled: Compiled) -> LinearExpr:
+    """The model's objective: the weighted sum of every term's CP-SAT expression."""
+    return weighted_sum(compiled, built.quantities)
+
+
+RequestPrice = Callable[[Job, "int | None", "int | None"], int]
+"""(job, agent or None when deferred, team end or None when deferred) -> the request's weighted per-request
+terms."""
+
+
+def request_price(compiled: Compiled) -> RequestPrice:
+    """One request's share of the objective from the per-request terms (`REQUEST_TERMS`): their weighted sum,
+    the terms weighted 0 left out (the local search prices thousands of requests a second with it)."""
+    priced = [(weight, value_of) for term, value_of in REQUEST_TERMS if (weight := compiled.weights[term])]
+
+    def price(job: Job, agent: int | None, end: int | None) -> int:
+        value = 0
+        for weight, value_of in priced:
+            value += weight * value_of(compiled, job, agent, end)
+        return value
+
+    return price
 
 
 __all__ = [
@@ -61,8 +93,11 @@ __all__ = [
     "UNITS",
     "Facts",
     "Placements",
+    "RequestPrice",
     "SoftTerm",
     "all_terms",
+    "objective",
     "quantities",
+    "request_price",
     "weighted_sum",
 ]

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy import create_engine
 
 from api import problems
+from api.store import errors as store_errors
 from api.store.tables import Base
 from tests.api.conftest import Api
 from triage import errors
@@ -25,6 +26,7 @@ def _subclasses(cls: type) -> set[type]:
 
 def test_every_error_class_has_a_problem_mapping() -> None:
     classes = _subclasses(problems.ApiError) | _subclasses(errors.TandemError) | {RequestValidationError}
+    classes |= _subclasses(store_errors.StoreError)
     assert classes - set(problems.HANDLERS) == set()
 
 

@@ -10,10 +10,10 @@ import threading
 
 from sqlalchemy import select
 
-from api.problems import Conflict
 from api.roles import Principal, Role
 from api.store import handoffs as handoff_store
 from api.store import plans as plan_store
+from api.store.errors import StateConflict
 from api.store.session import Database
 from api.store.tables import HandOffRow, PlanItemRow, PlanRow, RequestRow
 from tests.api.conftest import Api
@@ -54,7 +54,7 @@ def _apply(database: Database, plan_id: int, gate: threading.Barrier, outcome: d
             plan_store.apply(session=session, actor=LEAD, plan_row=row, at=NOW, reason="race")
             session.commit()
             outcome[plan_id] = "applied"
-        except Conflict:
+        except StateConflict:
             session.rollback()
             outcome[plan_id] = "refused"
 
@@ -148,7 +148,7 @@ def _accept(database: Database, handoff_id: int, gate: threading.Barrier, outcom
             handoff_store.accept(session=session, actor=LEAD, row=row, reason="race", at=NOW)
             session.commit()
             outcome[handoff_id] = "accepted"
-        except Conflict:
+        except StateConflict:
             session.rollback()
             outcome[handoff_id] = "refused"
 

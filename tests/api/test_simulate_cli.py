@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from tests.builders import agent, request, scenario_dict
-from triage.simulation import Simulation
+from triage.simulation.outcomes import Simulation
 
 runner = CliRunner()
 

@@ -1,6 +1,6 @@
-"""`solver.replay` and `triage.replay` on a small known history (tests/triage/importers/replay_sample.csv,
-a ServiceNow event log of Group 1, two agents, every active spell one hour so that every learned effort is
-60 min): the figures of both sides are worked out by hand in the comments."""
+"""`solver.simulation.replay` and `triage.simulation.replay` on a small known history
+(tests/triage/importers/replay_sample.csv, a ServiceNow event log of Group 1, two agents, every active spell one
+hour so that every learned effort is 60 min): the figures of both sides are worked out by hand in the comments."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from solver.replay import ReplayParams, replay
+from solver.simulation.replay import ReplayParams, replay
 from tests.triage.importers.snow import mapping, read_csv
 from triage.calendar import BusinessAxis
 from triage.importers.build import import_tickets
 from triage.importers.tabular import tickets_from_rows
 from triage.importers.tickets import Ticket
-from triage.replay import DayBacklog, log_outcome, open_at, window_closes
+from triage.simulation.replay import DayBacklog, log_outcome, open_at, window_closes
 
 SAMPLE = Path(__file__).parents[1] / "triage" / "importers" / "replay_sample.csv"
 START = datetime(2016, 3, 1, tzinfo=UTC)  # a Tuesday; the window is Tue and Wed, 09:00-17:00 UTC

@@ -8,17 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from solver.arrivals import ArrivalClass, ArrivalRates, draw_arrivals, observed_rates, surged
-from solver.simulate import Progress, SimulationParams, run_variant, simulate, simulation_days
+from api.simulation_pool import side_by_side
+from solver.simulation.run import Progress, SimulationParams, run_variant, simulate, simulation_days
 from tests.builders import agent, request, scenario
 from triage.calendar import BusinessAxis
 from triage.intake import load_scenario_json
 from triage.model import Scenario
 from triage.names import Planner
 from triage.results import Plan
-from triage.simulation import Comparison, Run
-from triage.simulation_text import number
-from triage.staffing import Variant
+from triage.simulation.arrivals import ArrivalClass, ArrivalRates, draw_arrivals, observed_rates, surged
+from triage.simulation.changes import Variant
+from triage.simulation.outcomes import Comparison, Run
+from triage.simulation.text import number
 from triage.validation import check_plan
 
 DEPARTMENTS = [{"id": "ops", "name": "Operations", "weight": 1}, {"id": "sales", "name": "Sales", "weight": 1}]
@@ -76,7 +77,8 @@ def test_the_result_is_the_same_whatever_the_number_of_processes() -> None:
     for planner in Planner:
         params = SimulationParams(days=3, seeds=2, planner=planner, search_rounds=2, search_work=0.05)
         alone = simulate(org, variants, observed_rates(org), params)
-        pooled = simulate(org, variants, observed_rates(org), params.model_copy(update={"processes": 2}))
+        two = params.model_copy(update={"processes": 2})
+        pooled = simulate(org, variants, observed_rates(org), two, run_all=side_by_side)
         assert pooled.model_dump_json() == alone.model_dump_json()
 
 

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from tests.builders import agent, scenario
 from triage.errors import ScenarioError
 from triage.model import Scenario
-from triage.staffing import Variant, apply_changes, check_variants
+from triage.simulation.changes import Variant, apply_changes, check_variants
 
 
 def org() -> Scenario:

@@ -2,36 +2,34 @@
 arrivals.
 
 Each simulated working day: the day's arrivals join the open requests (each released at its arrival time),
-the day is planned (`solver.daily.plan_day`: the routing heuristic, or routing and a fixed neighbourhood
+the day is planned (`solver.simulation.day.plan_day`: the routing heuristic, or routing and a fixed neighbourhood
 search; deterministic either way), and the plan is carried out up to the day's close: what finishes by then
 is done, at its planned finish; what has started stays with its agent as work in progress with its remaining
 effort; the rest waits for tomorrow's plan. Work in progress whose owner is away on a day is handed back to
 the queue. "Now" then rolls to the next working morning.
 
-`simulate` runs the baseline and every variant on every seed; the runs are independent, so with
-`processes` > 1 they run in a process pool, and the result is the same whatever the number of processes.
+`simulate` runs the baseline and every variant on every seed; the runs are independent, so what runs them
+(`RunAll`) is passed in: one after the other in this process (`in_turn`), or side by side by the edge
+(`api.simulation_pool.side_by_side`, a process pool of `processes`), the same result either way.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.arrivals import Arrival, ArrivalRates, draw_arrivals, surged
-from solver.compile import Compiled
-from solver.daily import plan_day
+from solver.simulation.day import WorkState, carry_out, hand_back_work_of_absent, plan_day
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
-from triage.names import Planner, Priority, RequestStatus
+from triage.names import Planner
 from triage.results import Plan
-from triage.simulation import AgentTime, BacklogDay, Judged, Run, Simulation, outcome
-from triage.simulation_text import compare
-from triage.staffing import BASELINE, Variant, apply_changes, check_variants, describe, surges
+from triage.simulation.arrivals import Arrival, ArrivalRates, draw_arrivals, surged
+from triage.simulation.changes import BASELINE, Variant, apply_changes, check_variants, describe, surges
+from triage.simulation.outcomes import AgentTime, BacklogDay, Judged, Run, Simulation, outcome
+from triage.simulation.text import compare
 
 
 class SimulationParams(BaseModel):
@@ -45,7 +43,9 @@ class SimulationParams(BaseModel):
     planner: Planner = Field(Planner.ROUTING, description="How each day is planned.")
     search_rounds: int = Field(4, ge=1, le=200, description="Neighbourhoods per day with planner 'search'.")
     search_work: float = Field(0.1, gt=0, le=60, description="CP-SAT's deterministic work limit per neighbourhood.")
-    processes: int = Field(1, ge=1, le=64, description="Processes for the runs; 1 runs them in this process.")
+    processes: int = Field(
+        1, ge=1, le=64, description="Processes for the runs, read by the edge's runner; 1 runs them in this process."
+    )
 
 
 @dataclass(frozen=True)
@@ -65,19 +65,44 @@ Observer = Callable[[int, Scenario, Plan], None]
 """Called with (day index, the day's scenario, its plan): tests hold each plan to the checker."""
 
 
+Task = tuple[Variant, int]
+"""One run to make: a variant (the baseline included) on one seed."""
+
+RunAll = Callable[[Scenario, list[Task], ArrivalRates, "SimulationParams", ProgressFn], list[Run]]
+"""Makes every task's run (`run_variant`) and returns them in the tasks' order, calling the `ProgressFn` once
+per simulated day of each run (its `Progress` carries the run and the day; `simulate` counts)."""
+
+
+def in_turn(
+    scenario: Scenario, tasks: list[Task], rates: ArrivalRates, params: SimulationParams, report: ProgressFn
+) -> list[Run]:
+    """The runs one after the other in this process."""
+    return [run_variant(scenario, v, s, rates, params, report) for v, s in tasks]
+
+
 def simulate(
     scenario: Scenario,
     variants: list[Variant],
     rates: ArrivalRates,
     params: SimulationParams,
     progress: ProgressFn | None = None,
+    run_all: RunAll = in_turn,
 ) -> Simulation:
     """Baseline and variants over the days and seeds, pooled per variant and compared with the baseline."""
     check_variants(scenario, variants)
     everyone = [Variant(name=BASELINE), *variants]
     seeds = [params.seed + k for k in range(params.seeds)]
     tasks = [(v, s) for s in seeds for v in everyone]
-    runs = _run_all(scenario, tasks, rates, params, progress)
+    total = len(tasks) * params.days
+    done = 0
+
+    def report(p: Progress) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(Progress(done, total, p.variant, p.seed, p.day, p.days))
+
+    runs = run_all(scenario, tasks, rates, params, report)
     outcomes = [
         outcome(scenario, v.name, [describe(c) for c in v.changes], [r for r in runs if r.variant == v.name])
         for v in everyone
@@ -95,35 +120,6 @@ def simulate(
     )
 
 
-def _run_all(
-    scenario: Scenario,
-    tasks: list[tuple[Variant, int]],
-    rates: ArrivalRates,
-    params: SimulationParams,
-    progress: ProgressFn | None,
-) -> list[Run]:
-    total = len(tasks) * params.days
-    done = 0
-
-    def report(p: Progress) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(Progress(done, total, p.variant, p.seed, p.day, p.days))
-
-    if params.processes == 1:
-        return [run_variant(scenario, v, s, rates, params, report) for v, s in tasks]
-    # spawn: a fresh interpreter per worker, never a fork of a process that may hold CP-SAT's threads
-    with ProcessPoolExecutor(max_workers=params.processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(run_variant, scenario, v, s, rates, params) for v, s in tasks]
-        out = []
-        for (variant, seed), future in zip(tasks, futures, strict=True):
-            out.append(future.result())
-            for day in range(params.days):
-                report(Progress(0, total, variant.name, seed, day + 1, params.days))
-        return out
-
-
 def simulation_days(scenario: Scenario, days: int) -> list[date]:
     """The team's first `days` working days from now (today counts while it has working time left)."""
     out: list[date] = []
@@ -136,21 +132,6 @@ def simulation_days(scenario: Scenario, days: int) -> list[date]:
         if now <= close:
             now = close + timedelta(minutes=1)
     return out
-
-
-@dataclass
-class _State:
-    """A run in progress: the open requests and what has been recorded so far."""
-
-    open: dict[str, Request]
-    due: dict[str, tuple[Priority, datetime]] = field(default_factory=dict)
-    finished: dict[str, tuple[datetime, bool]] = field(default_factory=dict)  # id -> (finish, on time)
-    worked: dict[str, int] = field(default_factory=dict)
-    available: dict[str, int] = field(default_factory=dict)
-    backlog: list[BacklogDay] = field(default_factory=list)
-    effort: dict[str, int] = field(default_factory=dict)  # original effort of every request seen
-    requests: dict[str, Request] = field(default_factory=dict)  # as first seen
-    closed_at: datetime | None = None  # the close of the last day simulated
 
 
 def run_variant(
@@ -168,7 +149,7 @@ def run_variant(
     axis = BusinessAxis(scenario.calendar, scenario.now, 1)
     base = draw_arrivals(rates, axis, days, seed)
     arrivals = surged(base, rates, axis, days, seed, surges(variant))
-    state = _State(open={r.id: r for r in scenario.requests if r.status.plannable})
+    state = WorkState(open={r.id: r for r in scenario.requests if r.status.plannable})
     for r in state.open.values():
         state.effort[r.id], state.requests[r.id] = r.effort_minutes, r
     now = scenario.now
@@ -182,7 +163,7 @@ def run_variant(
 
 def _simulate_day(
     organisation: Scenario,
-    state: _State,
+    state: WorkState,
     now: datetime,
     todays: list[Request],
     params: SimulationParams,
@@ -194,7 +175,7 @@ def _simulate_day(
     for r in todays:
         state.open[r.id], state.effort[r.id], state.requests[r.id] = r, r.effort_minutes, r
     day_axis = BusinessAxis(organisation.calendar, now, 1)
-    _hand_back_work_of_absent(organisation, state, day_axis)
+    hand_back_work_of_absent(organisation, state, day_axis)
     open_ids = set(state.open)
     pins = [p for p in organisation.pins if p.request in open_ids and (p.other is None or p.other in open_ids)]
     today = organisation.model_copy(update={"now": now, "requests": list(state.open.values()), "pins": pins})
@@ -205,7 +186,7 @@ def _simulate_day(
         observe(index, today, plan)
     close = day_axis.horizon_minutes
     state.closed_at = day_axis.moment_of(close, closing=True)
-    _carry_out(compiled, plan, state, close)
+    carry_out(compiled, plan, state, close)
     remaining = list(state.open.values())
     state.backlog.append(
         BacklogDay(
@@ -217,46 +198,8 @@ def _simulate_day(
     return day_axis.moment_of(close)
 
 
-def _hand_back_work_of_absent(organisation: Scenario, state: _State, day_axis: BusinessAxis) -> None:
-    """Work in progress of an agent with no working time today goes back to the queue (someone else may take
-    it); its remaining effort stays."""
-    away = {a.id for a in organisation.agents if not day_axis.agent_windows(a)}
-    known = {a.id for a in organisation.agents}
-    for rid, r in list(state.open.items()):
-        if r.status == RequestStatus.IN_PROGRESS and (r.owner in away or r.owner not in known):
-            state.open[rid] = r.model_copy(update={"status": RequestStatus.OPEN, "owner": None})
-
-
-def _carry_out(compiled: Compiled, plan: Plan, state: _State, close: int) -> None:
-    """What finishes by the close is done; what started is in progress with its remaining effort."""
-    agents = {a.agent.id: a for a in compiled.agents}
-    for agent_id, time in agents.items():
-        state.available[agent_id] = state.available.get(agent_id, 0) + time.own_minute(close)
-    for u in plan.unassigned:
-        state.due[u.request_id] = (u.priority, u.due)
-    for a in plan.assignments:
-        state.due[a.request_id] = (a.priority, a.due)
-        if a.start_minute >= close:
-            continue
-        time = agents[a.agent_id]
-        worked = time.own_minute(min(a.end_minute, close)) - time.own_minute(a.start_minute)
-        state.worked[a.agent_id] = state.worked.get(a.agent_id, 0) + worked
-        request = state.open[a.request_id]
-        if a.end_minute <= close:
-            state.finished[a.request_id] = (a.end, a.minutes_late == 0)
-            del state.open[a.request_id]
-        else:
-            state.open[a.request_id] = request.model_copy(
-                update={
-                    "status": RequestStatus.IN_PROGRESS,
-                    "owner": a.agent_id,
-                    "effort_minutes": max(request.effort_minutes - worked, 1),
-                }
-            )
-
-
 def _record(
-    scenario: Scenario, variant: Variant, seed: int, state: _State, arrivals: list[Arrival], axis: BusinessAxis
+    scenario: Scenario, variant: Variant, seed: int, state: WorkState, arrivals: list[Arrival], axis: BusinessAxis
 ) -> Run:
     close = state.closed_at or scenario.now
     judged = []

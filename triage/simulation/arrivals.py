@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
 from triage.names import WEEKDAYS, Impact, Urgency
-from triage.staffing import Surge
+from triage.simulation.changes import Surge
 
 
 class ArrivalClass(BaseModel):

@@ -2,10 +2,10 @@
 works them under Tandem's plans, re-planned as the live queue would.
 
 From `start`, every `every_minutes` of business time (and at each working day's opening) the requests
-created by then join the queue and the open work is re-planned (`solver.daily.plan_day`: the routing
+created by then join the queue and the open work is re-planned (`solver.simulation.day.plan_day`: the routing
 heuristic and a fixed number of neighbourhoods under CP-SAT's deterministic work limit, seeded: the same
 answer on any machine). The plan is carried out up to the next re-plan as `tandem simulate` carries out
-a day (`solver.simulate`): what ends by then is done at its planned end; what has started stays with its
+a day (`solver.simulation.run`): what ends by then is done at its planned end; what has started stays with its
 agent with its remaining effort; an agent away for a day hands their work back. Each request takes its
 imported effort (the estimate learned from the history). The log's waits are not replayed: a request is
 workable from its creation until it is done.
@@ -19,12 +19,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from solver.daily import plan_day
-from solver.simulate import _carry_out, _hand_back_work_of_absent, _State
+from solver.simulation.day import WorkState, carry_out, hand_back_work_of_absent, plan_day
 from triage.calendar import BusinessAxis
 from triage.model import Request, Scenario
 from triage.names import Planner, RequestStatus
-from triage.replay import Outcome, measure
+from triage.simulation.replay import Outcome, measure
 
 
 class ReplayParams(BaseModel):
@@ -65,14 +64,14 @@ def replay(
     fresh = {r.id: _fresh(r) for r in scenario.requests}
     queue = {k: fresh[k] for k in sorted(open_at_start & set(fresh)) if fresh[k].created_at < start}
     pending = sorted((r for r in fresh.values() if start <= r.created_at <= closes[-1]), key=lambda r: r.created_at)
-    state = _State(open=dict(queue))
+    state = WorkState(open=dict(queue))
     created = {r.id: r.created_at for r in [*queue.values(), *pending]}
     owners: dict[str, str] = {}
     changes = replans = 0
     now = start
     for day, _close in enumerate(closes):
         day_axis = BusinessAxis(scenario.calendar, now, 1)
-        _hand_back_work_of_absent(scenario, state, day_axis)
+        hand_back_work_of_absent(scenario, state, day_axis)
         close = day_axis.horizon_minutes
         minute = 0
         while minute < close:
@@ -100,7 +99,7 @@ def replay(
                         if owners.get(a.request_id, a.agent_id) != a.agent_id:
                             changes += 1
                         owners[a.request_id] = a.agent_id
-                _carry_out(compiled, plan, state, nxt - minute)  # both axes start at `moment`: same minutes
+                carry_out(compiled, plan, state, nxt - minute)  # both axes start at `moment`: same minutes
             minute = nxt
         now = day_axis.moment_of(close)
         if progress is not None:

@@ -25,7 +25,7 @@ from triage.importers import organisation as org
 from triage.importers.mapping import Mapping
 from triage.importers.tickets import Ticket
 from triage.model import Calendar
-from triage.simulation import pct, quantile_hours
+from triage.simulation.outcomes import pct, quantile_hours
 
 
 class _Out(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from triage.model import Scenario
 from triage.render import people
-from triage.simulation import Away, Comparison, Delta, Outcome, Rate
+from triage.simulation.outcomes import Away, Comparison, Delta, Outcome, Rate
 
 
 def number(value: float) -> str:
