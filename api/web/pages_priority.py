@@ -27,6 +27,7 @@ from api.roles import Operation, check_request_change
 from api.schemas import RequestUpdate
 from api.schemas_plans import WhatIfCreate, WhatIfRead
 from api.store import plans, requests
+from api.store.errors import StoreError
 from api.store.tables import RequestRow
 from api.web.auth import Visitor, may
 from api.web.forms import Refusal, as_api, back, field_errors, fields_of, problem_of, saved, status_of
@@ -65,7 +66,7 @@ def _checked(session: SessionDep, visitor: Visitor, now: Now, row: RequestRow, v
     """What saving would refuse, found by saving and rolling back (nothing is kept): None when it would save."""
     try:
         _store(session, visitor, now, row, version, document)
-    except (ValidationError, ApiError) as exc:
+    except (ValidationError, ApiError, StoreError) as exc:
         session.rollback()
         problem = problem_of(exc)
         return Refusal(status_of(problem), field_errors(problem), problem.detail)
