@@ -113,9 +113,9 @@ def test_the_manager_runs_a_simulation_and_sees_the_charts(page: Any, demo: dict
 
 
 def test_the_agent_asks_for_help_and_the_peer_accepts(page: Any, demo: dict[str, Any], shots: Path) -> None:
-    # The demo offers no hand-off as it is: every teammate is below target or, like Dev Patel, has no peer with
-    # the skills and the room. Seeded through the API as an admin would: Ana Costa's target down to 5 %, Ivan
-    # Petrov (lightly loaded) given Cloud infrastructure at level 2, then a new plan.
+    # The demo's agent token is Ana Costa's, and the demo as it is offers her no hand-off (Dev Patel is the one
+    # offered help on the searched plan). Seeded through the API as an admin would: Ana Costa's target down to
+    # 5 %, Ivan Petrov (lightly loaded) given Cloud infrastructure at level 2, then a new plan.
     for agent, change in (("ana", {"target_load_pct": 5}), ("ivan", {"skills": {"cloud": 2}})):
         read = api(demo, "admin", "GET", f"/agents/{agent}")
         if "skills" in change:
