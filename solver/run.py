@@ -41,7 +41,7 @@ MARGIN_SECONDS = 0.5
 admission lets a caller ask (`api.limits.least_time_limit`: compiling and the first routing order, which no
 clock cuts, must fit). Measured in benchmarks/guard_bench.py (benchmarks/RESULTS.md, "The time guard at every
 admitted size"): worst +0.36 s at M, +0.61 s at L, +0.83 s at the largest admitted size on the machine loaded
-twelve times over its cores (held in 15 of 24 runs); within it at S, M and L at load 13."""
+twelve times over its cores (held in 15 of 24 runs); at load 13 held in 23 of 24 (worst +0.54 s)."""
 
 __all__ = [
     "MARGIN_SECONDS",
