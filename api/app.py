@@ -23,10 +23,11 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import problems, web
+from api import memtrace, problems, web
 from api.allow import AllowedMethods
 from api.auth_first import AuthFirst
 from api.document import tidy
+from api.heap import HeapTrimmer
 from api.jobs import JobRunner
 from api.live.replanning import LiveReplanner
 from api.reporting import OncePerPlan
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         thresholds = gc.get_threshold()
         gc.set_threshold(*settings.gc_thresholds)
+        memtrace.install_from_env()  # off unless TANDEM_TRACEMALLOC names a folder
         if settings.migrate_on_start:
             await run_in_threadpool(upgrade, settings.database_url)
         database = Database(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
@@ -62,9 +64,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.live_replan:
             replanner.start()
         app.state.override_effects = OncePerPlan()  # per app, so per database: plan ids are the database's
+        trimmer = HeapTrimmer(settings.heap_trim_seconds)
+        trimmer.start()
         try:
             yield
         finally:
+            await run_in_threadpool(trimmer.stop)
             await run_in_threadpool(replanner.stop)
             if webhooks is not None:
                 await run_in_threadpool(webhooks.stop)

@@ -10,6 +10,7 @@ from datetime import datetime
 from fastapi import Response
 
 from api.deps import Idempotency
+from api.planning import time_limit
 from api.problems import Conflict, NotFound
 from api.roles import Principal
 from api.schemas_help import HandOffRead, HelpCreate, HelpRead
@@ -75,7 +76,7 @@ def ask(
         declined = handoffs.declined_pairs(session=session)
     if scenario is None or agent_id not in {a.id for a in scenario.agents}:
         raise Conflict(f"Agent {agent_id!r} is not in plan {plan_id}, the newest plan; compute a new plan first.")
-    limit = min(asked.time_limit_seconds or HELP_SECONDS, settings.plan_max_time_limit_seconds)
+    limit = time_limit(scenario, asked.time_limit_seconds, HELP_SECONDS, settings)
     params = SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
     answer = ask_help(scenario, current, agent_id, params, declined)
     ask_id = uuid.uuid4().hex

@@ -4,17 +4,23 @@ starts. One pydantic-settings class, read from `TANDEM_LIMIT_<FIELD>`; a refusal
 and the maximum (the API answers 413, the CLI exits with status 2).
 
 The defaults are sized from measurement on the development machine (2 cores, shared; benchmarks/RESULTS.md,
-"Admission and the time guarantee"): the part of a plan no clock cuts (model building, the routing start,
-explanations) must fit in the margin; it was about 3 s at L (1,500 requests, 80 agents) and 37 s at XL
-(8,000 requests, 250 agents) on the loaded machine.
+"Admission and the time guarantee"): the part of a plan no clock cuts (compiling the scenario and the first
+routing order) grows with the requests and the (request, qualified agent) pairs; it was 1.1-1.5 s at L (1,500
+requests, 80 agents) and 3.2-3.4 s at the largest accepted size (2,000 requests, 250 agents) at load 20-23.
+So a time limit is admitted only when it is at least that part, estimated from the sizes, less the margin
+(`least_time_limit`): below, the API answers 422 naming `time_limit_seconds` and the least it may be, the CLI
+exits with status 2 naming `--time-limit`; a limit left to the server's default is raised to it.
 """
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from triage.model import Scenario
+from solver.run import MARGIN_SECONDS
+from triage.model import Scenario, SkillIndex
 
 
 class Limits(BaseSettings):
@@ -43,6 +49,24 @@ class Limits(BaseSettings):
         ge=1,
         description="Planned days of one simulation: (variants + 1) x seeds x days. At about 1 s a planned day "
         "with the search planner, 5 minutes; the largest simulation the schema allows is 1,350.",
+    )
+    plan_seconds_fixed: float = Field(
+        0.15,
+        ge=0,
+        description="The part of a plan no clock cuts, fixed: 0.11-0.15 s at S at load 20, with a quarter more.",
+    )
+    plan_seconds_per_request: float = Field(
+        0.0006,
+        ge=0,
+        description="... and per open request (triage, the routing order, reading the plan out): 0.5 ms at load "
+        "20-23, with a fifth more.",
+    )
+    plan_seconds_per_pair: float = Field(
+        0.000028,
+        ge=0,
+        description="... and per (request, qualified agent) pair (each candidate's earliest start, the routing's "
+        "look at each): 22 us at load 20-23, with a quarter more. At 2,000 requests and 250 agents of the generator "
+        "(117,806 pairs) the estimate is 4.6 s, against 3.2-3.4 s measured.",
     )
     import_bytes: int = Field(
         64 * 1024 * 1024,
@@ -134,3 +158,49 @@ def admit_simulation(variants: int, seeds: int, days: int, limits: Limits) -> No
     runs = (variants + 1) * seeds * days
     if runs > limits.simulation_runs:
         raise TooLarge("simulation_runs", runs, limits.simulation_runs, "planned days ((variants + 1) x seeds x days)")
+
+
+class TooShort(Exception):
+    """A time limit below what the scenario's uncut part of planning takes (`least_time_limit`)."""
+
+    def __init__(self, seconds: float, least: float, requests: int, pairs: int, uncut: float) -> None:
+        self.seconds, self.least = seconds, least
+        super().__init__(
+            f"{seconds:g} s is too short for {requests:,} requests with {pairs:,} (request, qualified agent) pairs: "
+            f"compiling them and the first routing order, which no clock cuts, take up to {uncut:.1f} s here, so "
+            f"the least time limit that keeps the promise (the limit plus {MARGIN_SECONDS:g} s) is {least:g} s "
+            "(limits `plan_seconds_per_request`, `plan_seconds_per_pair`); nothing was planned"
+        )
+
+
+def pairs_of(scenario: Scenario) -> tuple[int, int]:
+    """(open requests, their (request, qualified agent) pairs): the sizes the uncut part of a plan grows with
+    (every agent holding the skills counts; the planner drops those who cannot start in time)."""
+    index = SkillIndex(scenario.agents)
+    open_requests = [r for r in scenario.requests if r.status.plannable]
+    return len(open_requests), sum(len(index.qualified(r.required_skills)) for r in open_requests)
+
+
+def least_time_limit(scenario: Scenario, limits: Limits) -> float:
+    """The shortest time limit whose promise (the limit plus `solver.run.MARGIN_SECONDS`) the uncut part of
+    planning this scenario leaves room for, by the limits' estimate; 0 when any limit does. Rounded up to a
+    tenth of a second."""
+    return _least(uncut_seconds(*pairs_of(scenario), limits))
+
+
+def uncut_seconds(requests: int, pairs: int, limits: Limits) -> float:
+    """The limits' estimate of the part of a plan no clock cuts, for these sizes."""
+    per_size = limits.plan_seconds_per_request * requests + limits.plan_seconds_per_pair * pairs
+    return limits.plan_seconds_fixed + per_size
+
+
+def _least(uncut: float) -> float:
+    return max(math.ceil(round((uncut - MARGIN_SECONDS) * 10, 6)) / 10, 0.0)
+
+
+def admit_time_limit(scenario: Scenario, seconds: float, limits: Limits) -> None:
+    """Raise `TooShort` when `seconds` is below the scenario's `least_time_limit`."""
+    requests, pairs = pairs_of(scenario)
+    uncut = uncut_seconds(requests, pairs, limits)
+    if seconds < _least(uncut):
+        raise TooShort(seconds, _least(uncut), requests, pairs, uncut)

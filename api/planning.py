@@ -14,10 +14,18 @@ from sqlalchemy.orm import Session
 from api import present
 from api.deps import Idempotency
 from api.jobs import JobRunner, forget_if_lost
-from api.limits import Limits, TooLarge, admit
+from api.limits import Limits, TooLarge, TooShort, admit, admit_time_limit, least_time_limit
 from api.live import marks
 from api.live.moves import publish_lead_moves
-from api.problems import Conflict, FieldError, InvalidInput, PayloadTooLarge, from_validation_error, summary
+from api.problems import (
+    Conflict,
+    FieldError,
+    InvalidInput,
+    PayloadTooLarge,
+    from_validation_error,
+    invalid,
+    summary,
+)
 from api.roles import Principal
 from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
 from api.settings import Settings
@@ -61,8 +69,23 @@ def admitted(scenario: Scenario, limits: Limits) -> Scenario:
     return scenario
 
 
-def solve_params(settings: Settings, asked: PlanCreate) -> SolveParams:
-    limit = min(asked.time_limit_seconds or settings.plan_time_limit_seconds, settings.plan_max_time_limit_seconds)
+def time_limit(scenario: Scenario, asked: float | None, default: float, settings: Settings) -> float:
+    """The plan's time limit: the one asked (capped by the server's largest), else `default`; an asked limit
+    below the least this scenario can keep its promise in (`api.limits.least_time_limit`: the part of a plan no
+    clock cuts) is refused with 422 naming `time_limit_seconds`, a default is raised to it."""
+    largest = settings.plan_max_time_limit_seconds
+    if asked is None:
+        return min(max(default, least_time_limit(scenario, settings.limits)), largest)
+    limit = min(asked, largest)
+    try:
+        admit_time_limit(scenario, limit, settings.limits)
+    except TooShort as exc:
+        raise invalid("time_limit_seconds", str(exc)) from exc
+    return limit
+
+
+def solve_params(settings: Settings, asked: PlanCreate, scenario: Scenario) -> SolveParams:
+    limit = time_limit(scenario, asked.time_limit_seconds, settings.plan_time_limit_seconds, settings)
     return SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
 
 
@@ -86,7 +109,7 @@ def compute(
         scenario, versions = snapshot(session=session, now=now)
         seen, _ = marks.last_change(session=session)
     admitted(scenario, settings.limits)
-    params = solve_params(settings, asked)
+    params = solve_params(settings, asked, scenario)
     if len(versions) <= settings.plan_sync_max_requests:
         result = make_plan(scenario, params)
         with database.writing() as session:
@@ -157,7 +180,7 @@ def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings, detai
         )
     except ValidationError as exc:
         raise from_validation_error(exc) from exc
-    limit = min(asked.time_limit_seconds or WHAT_IF_SECONDS, settings.plan_max_time_limit_seconds)
+    limit = time_limit(scenario, asked.time_limit_seconds, WHAT_IF_SECONDS, settings)
     try:
         answer = solve_what_if(scenario, plans.body(plan_row), change,
                                SolveParams(time_limit_seconds=limit, workers=settings.plan_workers))  # fmt: skip

@@ -23,7 +23,12 @@ class HelpCreate(_In):
     """An agent above their target load asks for help (a lead may ask on behalf of any agent)."""
 
     time_limit_seconds: float | None = Field(
-        None, gt=0, le=3600, description="Solver time limit for the re-plan; absent: 3 s. Capped by the server."
+        None,
+        gt=0,
+        le=3600,
+        description="Solver time limit for the re-plan; absent: 3 s. Capped by the server."
+        " A limit below the least this queue can be planned in (api.limits.least_time_limit: it grows with the "
+        "requests and the request-agent pairs; 0 at M) is refused with 422; a default is raised to it.",
     )
     reason: Reason | None = Field(None, description="Why help is asked; kept in the audit log.")
 

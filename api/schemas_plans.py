@@ -22,7 +22,12 @@ class PlanCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     time_limit_seconds: float | None = Field(
-        None, gt=0, le=3600, description="Solver time limit; absent: the server's default. Capped by the server."
+        None,
+        gt=0,
+        le=3600,
+        description="Solver time limit; absent: the server's default. Capped by the server."
+        " A limit below the least this queue can be planned in (api.limits.least_time_limit: it grows with the "
+        "requests and the request-agent pairs; 0 at M) is refused with 422; a default is raised to it.",
     )
     reason: Reason | None = Field(None, description="Why this plan is computed; kept in the audit log.")
 
@@ -77,7 +82,12 @@ class WhatIfCreate(BaseModel):
         "priority, before and after: the current plan priced again with it, and the plan re-planned with it.",
     )
     time_limit_seconds: float | None = Field(
-        None, gt=0, le=3600, description="Solver time limit for the re-plan; absent: 2 s. Capped by the server."
+        None,
+        gt=0,
+        le=3600,
+        description="Solver time limit for the re-plan; absent: 2 s. Capped by the server."
+        " A limit below the least this queue can be planned in (api.limits.least_time_limit: it grows with the "
+        "requests and the request-agent pairs; 0 at M) is refused with 422; a default is raised to it.",
     )
 
 

@@ -97,6 +97,14 @@ class Settings(BaseSettings):
         "same queue gives the same plan whatever the machine's load. The defaults keep a re-plan at M within 2 s "
         "of the change (benchmarks/RESULTS.md, Live queue).",
     )
+    heap_trim_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="Every this many seconds an API process gives the C heap's free pages back to the system "
+        "(glibc's malloc_trim; planning in threads leaves tens of MB free inside the heaps, which glibc would keep); "
+        "0: never.",
+    )
     fixed_now: datetime | None = Field(
         None, description="Freeze the clock at this aware instant (the demo and tests); absent: the real clock."
     )

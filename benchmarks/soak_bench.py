@@ -366,6 +366,20 @@ async def sample_memory(world: World, servers: dict[str, subprocess.Popen[bytes]
         await asyncio.sleep(every)
 
 
+async def trace_marks(world: World, servers: dict[str, subprocess.Popen[bytes]], warmup: float) -> None:
+    """With --trace: SIGUSR1 to each API process (`api.memtrace` snapshots) at the end of the warm-up, then every
+    `warmup` seconds, and once more as the traffic ends."""
+    started = time.monotonic()
+    mark = warmup
+    while world.running():
+        await asyncio.sleep(1.0)
+        if time.monotonic() - started >= mark or not world.running():
+            for name, process in servers.items():
+                if name.startswith("api") and process.poll() is None:
+                    process.send_signal(signal.SIGUSR1)
+            mark += warmup
+
+
 def database_size(url: str) -> int:
     engine = create_engine(url)
     with engine.connect() as connection:
@@ -379,7 +393,7 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_ready(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 90) -> None:
+def wait_ready(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -508,6 +522,8 @@ async def traffic(world: World, servers: dict[str, subprocess.Popen[bytes]], arg
     crowd = people(world, args.requesters)
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(world)) for loop in crowd]
     tasks.append(asyncio.create_task(sample_memory(world, servers, args.sample_seconds, samples)))
+    if args.trace is not None:
+        tasks.append(asyncio.create_task(trace_marks(world, servers, args.warmup)))
     await asyncio.gather(*tasks)
 
 
@@ -527,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ports", type=int, nargs=2, default=list(PORTS), help="the two API processes' ports")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--series", type=Path, help="write every memory sample to this CSV (seconds, process, MB)")
+    parser.add_argument("--trace", type=Path, help="trace the API processes' allocations (api.memtrace) here")
     parser.add_argument("--logs", type=Path, default=Path("/tmp"), help="folder for the servers' logs")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)
@@ -543,11 +560,12 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "DATABASE_URL": url, "TANDEM_EMBEDDED_WORKER": "false",
                "TANDEM_FIXED_NOW": scenario.now.isoformat(), "PYTHONUNBUFFERED": "1"}  # fmt: skip
         tag = name.removeprefix("tandem_bench_")
+        api_env = env if args.trace is None else {**env, "TANDEM_TRACEMALLOC": str(args.trace)}
         servers: dict[str, subprocess.Popen[bytes]] = {}
         for i, port in enumerate(args.ports, 1):
             log = args.logs / f"soak-{tag}-api{i}.log"
             servers[f"api {i} (:{port})"] = start([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                                                  env, log)  # fmt: skip
+                                                  api_env, log)  # fmt: skip
             processes.append(servers[f"api {i} (:{port})"])
         servers["worker"] = start(
             [sys.executable, "-m", "api.cli", "worker"], env, args.logs / f"soak-{tag}-worker.log"

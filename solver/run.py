@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
 from solver.budget import Budget
-from solver.build import build_model
+from solver.build import Built, build_model
 from solver.compile import Compiled, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.cpsat import add_hint, new_solver, read_placements
@@ -36,10 +36,12 @@ from triage.results import Assignment, Explanation, Plan, TermValue, Unassigned
 from triage.scoring import Triage
 
 # the CP-SAT helpers are also reachable from here, where callers imported them before solver/cpsat.py
-MARGIN_SECONDS = 1.0
-"""The time target: `plan` returns within its time limit plus this, counted from `started`. Measured in
-benchmarks/guard_bench.py (benchmarks/RESULTS.md): held at S, not at M (+2.1 s) and L (+6.9 s) on the loaded
-machine, where model building, routing and explanations, which no clock cuts, take longer than the margin."""
+MARGIN_SECONDS = 0.5
+"""The time target: `plan` returns within its time limit plus this, counted from `started`, for every limit
+admission lets a caller ask (`api.limits.least_time_limit`: compiling and the first routing order, which no
+clock cuts, must fit). Measured in benchmarks/guard_bench.py (benchmarks/RESULTS.md, "The time guard at every
+admitted size"): worst +0.36 s at M, +0.61 s at L, +0.83 s at the largest admitted size on the machine loaded
+twelve times over its cores (held in 15 of 24 runs); at load 13 held in 23 of 24 (worst +0.54 s)."""
 
 __all__ = [
     "MARGIN_SECONDS",
@@ -74,7 +76,7 @@ def plan(
     params = params or SolveParams()
     budget = budget or Budget.of(params.time_limit_seconds, started=started)
     compiled = compile_scenario(scenario, previous)
-    hint: Placements = best_routing(compiled)
+    hint: Placements = best_routing(compiled, budget)
     if previous is not None or warm_start is not None:
         hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
     schedule = params.schedule
@@ -91,17 +93,20 @@ def plan(
     finishing += schedule.explaining_factor * explaining
     search = budget.less(finishing + relieving)
     if search.left() <= 0 and pins_hold(compiled, hint):
-        return _finish(scenario, compiled, _cut(compiled, hint), budget, previous, params, priorities)
-    large = _size(compiled) > params.direct_pairs_limit
+        return _finish(scenario, compiled, _cut(compiled, hint, budget), budget, previous, params, priorities)
+    large = _size(compiled) > params.direct_pairs_limit or not _whole_model_fits(
+        compiled, search.share(schedule.small_first_solve_share)
+    )
     pool = ThreadPoolExecutor(max_workers=1)  # the LP beside the search: HiGHS releases the GIL
     try:
         share = schedule.large_bound_share if large else schedule.small_bound_share
-        bounding = pool.submit(lower_bounds, compiled, search.share(share))
+        first_bound: list[int] = []  # the per-request bound, as soon as the LP's thread has it
+        bounding = pool.submit(lower_bounds, compiled, search.share(share), first_bound)
         placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, search)
         try:  # not waited for past the search's deadline: it ends on its own time limit, its answer unused
             relaxed = bounding.result(timeout=search.left() + schedule.bound_grace_seconds)
         except TimeoutError:
-            relaxed = per_request_bound(compiled), _PER_REQUEST
+            relaxed = (first_bound[0], _PER_REQUEST) if first_bound else (0, _NO_BOUND)
     finally:
         pool.shutdown(wait=False)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
@@ -121,6 +126,7 @@ def plan(
 
 
 _PER_REQUEST = "bound from each request alone at its cheapest option"
+_NO_BOUND = "no bound computed in the time"
 
 
 def _triages(compiled: Compiled) -> dict[str, Triage]:
@@ -132,10 +138,13 @@ def _spent(budget: Budget) -> Callable[[], bool]:
     return lambda: budget.left() <= 0
 
 
-def _cut(compiled: Compiled, hint: Placements) -> Plan:
-    """The starting plan unsearched: model building and routing used the time (the guard of `plan`)."""
-    source = f"{_PER_REQUEST}; not searched: model building used the time limit, the routing heuristic's plan"
-    return extract_plan(compiled, hint, PlanStatus.FEASIBLE, per_request_bound(compiled), source)
+def _cut(compiled: Compiled, hint: Placements, budget: Budget) -> Plan:
+    """The starting plan unsearched: model building and routing used the time (the guard of `plan`). Its
+    bound is the per-request one while time is left (2 s of a pass over every candidate at 2,000 requests and
+    250 agents on the loaded machine), else none."""
+    bound, named = (per_request_bound(compiled), _PER_REQUEST) if budget.left() > 0 else (0, _NO_BOUND)
+    source = f"{named}; not searched: model building used the time limit, the routing heuristic's plan"
+    return extract_plan(compiled, hint, PlanStatus.FEASIBLE, bound, source)
 
 
 def _finish(
@@ -178,11 +187,14 @@ def plan_by_routing(scenario: Scenario) -> Plan:
     return result
 
 
-def lower_bounds(compiled: Compiled, budget: Budget) -> tuple[int, str]:
+def lower_bounds(compiled: Compiled, budget: Budget, first: list[int] | None = None) -> tuple[int, str]:
     """The best bound of `solver.bound` within the budget (a tenth of a second at least), and how it was
-    obtained."""
+    obtained; the per-request bound is appended to `first` as soon as it is known (for a caller that stops
+    waiting for the LP)."""
     budget = budget.at_least(0.1)
     best = per_request_bound(compiled), _PER_REQUEST
+    if first is not None:
+        first.append(best[0])
     finest = bucket_minutes(compiled)
     # Buckets twice as coarse first (about a quarter of the time): on a loaded machine the finest LP may not
     # finish in its time, and the coarse one is still far above the per-request bound (benchmarks/RESULTS.md).
@@ -208,6 +220,8 @@ def _solve_large(
     that none can)."""
     prefix = ""
     if not pins_hold(compiled, hint):
+        if not _whole_model_fits(compiled, budget):
+            return hint, PlanStatus.UNKNOWN, 0, f"{_UNBUILT}; the routing heuristic's plan breaks a pin"
         hint, status, bound, source = _solve_direct(compiled, hint, params, budget)
         if status != PlanStatus.FEASIBLE:
             return hint, status, bound, source
@@ -228,16 +242,21 @@ def _solve_small(
     first, to prove small cases optimal at once; then the sequence local search (`solver.search.polish`); then the
     whole model again from the best plan, for the rest, to improve it minute by minute and raise the bound."""
     first = budget.share(params.schedule.small_first_solve_share)
-    placements, status, bound, source = _solve_direct(compiled, hint, params, first)
+    built = _build_whole(compiled, budget)
+    placements, status, bound, source = _solve_built(built, compiled, hint, params, first)
     if status in (PlanStatus.OPTIMAL, PlanStatus.INFEASIBLE, PlanStatus.UNKNOWN):
         return placements, status, bound, source
     second = budget.until(first.deadline + (budget.deadline - first.deadline) * params.schedule.small_polish_share)
     placements, moves = polish(compiled, placements, second, params.random_seed, _moves(params))
-    final, status, last_bound, last_source = _solve_direct(compiled, placements, params, budget)
+    runs = f"runs: {source}, then sequence local search: {moves:,} moves tried"
+    if budget.left() < _LEAST_SOLVE_SECONDS:  # a solve begun now would only overrun the deadline
+        return placements, status, bound, f"{_CP_SAT_BOUND}{runs}"
+    # the same model again (building it is most of a short limit), hinted with the new plan
+    built.model.clear_hints()  # type: ignore[no-untyped-call]
+    final, status, last_bound, last_source = _solve_built(built, compiled, placements, params, budget)
     if total_cost(compiled, final) > total_cost(compiled, placements):
         final = placements  # the last phase found nothing as good in its time
-    runs = f"runs: {source}, then sequence local search: {moves:,} moves tried, then {last_source}"
-    return final, status, max(bound, last_bound), f"{_CP_SAT_BOUND}{runs}"
+    return final, status, max(bound, last_bound), f"{_CP_SAT_BOUND}{runs}, then {last_source}"
 
 
 def _moves(params: SolveParams) -> int | None:
@@ -248,10 +267,42 @@ def _moves(params: SolveParams) -> int | None:
     return round(params.schedule.moves_per_work_unit * params.deterministic_limit)
 
 
+_LEAST_SOLVE_SECONDS = 0.05
+_UNBUILT = "not searched: the whole model could not be built in the time left"
+BUILD_SECONDS_PER_PAIR = 0.002
+"""The first estimate of building the whole CP-SAT model, per (request, qualified agent) pair: 0.65-1.9 ms
+measured with few agents and many requests at load 10-13 (benchmarks/RESULTS.md, "The time guard ..."). Each
+whole build in the process then updates `_build_rate`, so that the estimate follows the machine."""
+_build_rate = [BUILD_SECONDS_PER_PAIR]
+_RATE_FROM_PAIRS = 200
+
+
+def _whole_model_fits(compiled: Compiled, budget: Budget) -> bool:
+    """Whether building the whole model, at the rate seen last (seconds per pair), fits in the budget."""
+    return _size(compiled) * _build_rate[0] <= budget.left()
+
+
+def _build_whole(compiled: Compiled, budget: Budget) -> Built:
+    """The whole model, its building timed into `_build_rate`: this build's rate when slower than the last,
+    else halfway between them, so that one quick build on a quiet moment does not make the next estimate
+    optimistic."""
+    began = budget.now()
+    built = build_model(compiled)
+    if (pairs := _size(compiled)) >= _RATE_FROM_PAIRS:  # a small model's fixed part would inflate the rate
+        seen = (budget.now() - began) / pairs
+        _build_rate[0] = max(seen, (seen + _build_rate[0]) / 2)
+    return built
+
+
 def _solve_direct(
     compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
-    built = build_model(compiled)
+    return _solve_built(_build_whole(compiled, budget), compiled, hint, params, budget)
+
+
+def _solve_built(
+    built: Built, compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
+) -> tuple[Placements, PlanStatus, int, str]:
     add_hint(built, hint)
     solver = new_solver(params, max(budget.left(), 0.05))
     status = solver.solve(built.model)

@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from api.limits import Limits, TooLarge, admit, admit_size, size_of_document
+from api.limits import Limits, TooLarge, TooShort, admit, admit_size, admit_time_limit, size_of_document
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 from triage.errors import ScenarioError
@@ -107,6 +107,16 @@ def known(option: str, value: str, ids: set[str], kind: str) -> None:
     if value not in ids:
         err.print(f"{option}: unknown {kind} {value!r}", markup=False)
         raise typer.Exit(BAD_INPUT)
+
+
+def admit_limit(scenario: Scenario, time_limit: float) -> None:
+    """Exit with status 2 when `--time-limit` is below the least this scenario keeps the time promise in
+    (`api.limits.least_time_limit`), before any planning starts."""
+    try:
+        admit_time_limit(scenario, time_limit, Limits())
+    except TooShort as exc:
+        err.print(f"--time-limit: {exc}", markup=False)
+        raise typer.Exit(BAD_INPUT) from exc
 
 
 def plan_once(scenario: Scenario, time_limit: float) -> Plan:

@@ -10,7 +10,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from api.cli.common import BAD_INPUT, ScenarioPath, err, known, out, plan_once, read_plan, read_scenario, started
+from api.cli.common import (
+    BAD_INPUT,
+    ScenarioPath,
+    admit_limit,
+    err,
+    known,
+    out,
+    plan_once,
+    read_plan,
+    read_scenario,
+    started,
+)
 from api.cli.progress import PlanPath, existing_plan, waiting
 from solver.counterfactual import what_if
 from solver.help import ask_help
@@ -33,6 +44,7 @@ def feasible_plan(scenario: Scenario, time_limit: float, given: Path | None = No
     if given is not None:
         result = existing_plan(scenario, given)
     else:
+        admit_limit(scenario, time_limit)
         result = waiting("planning", time_limit, lambda: plan_once(scenario, time_limit))
     if result.status == PlanStatus.INFEASIBLE:
         print_plan(scenario, result)
@@ -73,6 +85,7 @@ def plan(
     if given is not None:
         result = existing_plan(loaded, given)
     else:
+        admit_limit(loaded, time_limit)
         result = waiting("planning", time_limit, lambda: make_plan(loaded, params, previous=last, started=started()))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -203,6 +216,7 @@ def what_if_command(
     if given is not None:
         result = existing_plan(loaded, given)
     else:
+        admit_limit(loaded, time_limit)
         params = SolveParams(time_limit_seconds=time_limit)
         result = waiting("planning", time_limit, lambda: make_plan(loaded, params, started=started()))
     try:

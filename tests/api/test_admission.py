@@ -10,7 +10,20 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 from api.cli import app as cli
-from api.limits import Limits, TooLarge, admit, admit_simulation
+from api.limits import (
+    Limits,
+    TooLarge,
+    TooShort,
+    admit,
+    admit_simulation,
+    admit_time_limit,
+    least_time_limit,
+    pairs_of,
+)
+from api.planning import time_limit
+from api.problems import InvalidInput
+from api.settings import Settings
+from solver.run import MARGIN_SECONDS
 from tests.api.conftest import Api
 from tests.builders import agent, request, scenario
 
@@ -120,3 +133,68 @@ def test_the_cli_refuses_a_simulation_over_its_run_limit_with_exit_2(monkeypatch
     ran = CliRunner().invoke(cli, ["simulate", str(DEMO), "--days", "7", "--seeds", "3", "--surge", "sales:x2"])
     assert ran.exit_code == 2, ran.output
     assert "42 planned days" in ran.output and "`simulation_runs` of 20" in ran.output
+
+
+def test_the_least_time_limit_grows_with_requests_and_pairs_and_is_0_for_small_queues() -> None:
+    few = scenario([agent("a", {"net": 1}), agent("b", {"net": 1})], [request("R1"), request("R2")])
+    more = scenario([agent(f"a{i}", {"net": 1}) for i in range(30)], [request(f"R{i}") for i in range(200)])
+    limits = Limits()
+    assert pairs_of(few) == (2, 4) and pairs_of(more) == (200, 6000)
+    assert least_time_limit(few, limits) == 0.0  # the uncut part fits in the margin: any limit is kept
+    costly = Limits(plan_seconds_fixed=0.0, plan_seconds_per_request=0.001, plan_seconds_per_pair=0.001)
+    # 200 requests x 1 ms + 6,000 pairs x 1 ms = 6.2 s uncut, less the margin
+    assert least_time_limit(more, costly) == round(6.2 - MARGIN_SECONDS, 1)
+    admit_time_limit(more, 6.2 - MARGIN_SECONDS, costly)  # at the least: admitted
+    with pytest.raises(TooShort) as refused:
+        admit_time_limit(more, 2.0, costly)
+    message = str(refused.value)
+    assert "2 s is too short for 200 requests with 6,000 (request, qualified agent) pairs" in message
+    assert f"the least time limit that keeps the promise (the limit plus {MARGIN_SECONDS:g} s) is 5.7 s" in message
+
+
+def _slow(api: Api) -> None:
+    """This app's estimate of the uncut part of planning made so large that a 1 s limit is too short."""
+    app = api.client.app
+    limits = Limits(plan_seconds_per_pair=1.0)  # a few pairs here: seconds
+    app.state.settings = app.state.settings.model_copy(update={"limits": limits})  # type: ignore[attr-defined]
+
+
+def test_a_plan_asked_below_its_least_time_limit_is_422_naming_the_field_and_nothing_is_stored(api: Api) -> None:
+    _slow(api)
+    refused = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["errors"][0]["field"] == "time_limit_seconds" and "too short" in problem["detail"]
+    assert "the least time limit" in problem["detail"]
+    assert api.get("/plans", "lead").json()["items"] == []
+    assert _jobs(api) == 0
+
+
+def test_a_limit_left_to_the_default_is_raised_to_the_least_and_one_asked_below_it_refused() -> None:
+    more = scenario([agent(f"a{i}", {"net": 1}) for i in range(30)], [request(f"R{i}") for i in range(200)])
+    costly = Limits(plan_seconds_fixed=0.0, plan_seconds_per_request=0.001, plan_seconds_per_pair=0.001)
+    settings = Settings(limits=costly, plan_max_time_limit_seconds=60)
+    least = least_time_limit(more, costly)
+    assert time_limit(more, None, 2.0, settings) == least  # the default (2 s) raised to what the queue needs
+    assert time_limit(more, None, 30.0, settings) == 30.0
+    assert time_limit(more, 90.0, 2.0, settings) == 60.0  # capped by the server's largest
+    with pytest.raises(InvalidInput) as refused:
+        time_limit(more, least - 0.1, 2.0, settings)
+    assert refused.value.errors[0].field == "time_limit_seconds"
+
+
+def test_what_if_and_help_below_the_least_time_limit_are_422(api: Api) -> None:
+    plan = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert plan.status_code == 201, plan.text
+    _slow(api)
+    asked = api.post(f"/plans/{plan.json()['id']}/what-if", "lead",
+                     {"kind": "first", "request": "REQ-1", "time_limit_seconds": 1})  # fmt: skip
+    assert asked.status_code == 422 and asked.json()["errors"][0]["field"] == "time_limit_seconds", asked.text
+
+
+def test_the_cli_refuses_a_time_limit_below_the_least_with_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANDEM_LIMIT_PLAN_SECONDS_PER_PAIR", "0.05")
+    ran = CliRunner().invoke(cli, ["plan", str(DEMO), "--time-limit", "1"])
+    assert ran.exit_code == 2, ran.output
+    assert "--time-limit: 1 s is too short for" in ran.output and "nothing was planned" in ran.output
+    assert "Traceback" not in ran.output

@@ -66,3 +66,15 @@ def test_a_long_simulation_does_not_hold_up_a_plan(api: Api) -> None:
     assert api.get(f"/jobs/{sim_id}", "manager").json()["state"] == "running"  # still going, apart
     assert api.post(f"/jobs/{sim_id}/cancel", "manager").status_code == 202
     assert _wait(api, sim_id, {"cancelled"}, seconds=10)["state"] == "cancelled"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("settings_overrides", [{**FAST, "simulation_max_seconds": 3}], indirect=False)
+def test_a_simulation_over_its_time_limit_is_stopped_and_failed_saying_so(api: Api) -> None:
+    simulation = api.post("/simulations", "manager", SIMULATION)  # hours of work at this size
+    assert simulation.status_code == 202, simulation.text
+    started = time.monotonic()
+    ended = _wait(api, simulation.json()["id"], {"failed", "succeeded", "cancelled"}, seconds=60)
+    assert ended["state"] == "failed", ended
+    assert "ran longer than the simulation limit of 3 s and was stopped" in ended["error"]
+    assert time.monotonic() - started < 45  # the limit, the process's start-up and a beat or two
