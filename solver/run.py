@@ -106,7 +106,9 @@ def plan(
         pool.shutdown(wait=False)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
+    caps = compiled.urgent_caps
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
+    stable = stable and (caps is None or caps.hold(compiled, hint))  # never a previous plan above the caps
     if stable and total_cost(compiled, hint) <= total_cost(compiled, placements) and pins_hold(compiled, hint):
         placements = hint  # a re-plan that finds nothing cheaper leaves the work where it was
     if status == PlanStatus.INFEASIBLE:
@@ -115,7 +117,11 @@ def plan(
         placements = relieve_overload(compiled, placements, budget.less(finishing))
         shifted = left_shift(compiled, dict(placements))
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
-            placements = shifted  # same cost or less, and nobody waits for no reason
+            placements = shifted  # same cost or less, and nobody waits for no reason (ends only move earlier)
+        if caps is not None and not caps.hold(compiled, placements):
+            # a re-plan's previous plan the search could not bring within the caps in time: the witness can
+            placements = dict(caps.plan)
+            source += f"; urgent work above the caps: {caps.witness}'s plan"
         result = extract_plan(compiled, placements, status, bound, source)
     return _finish(scenario, compiled, result, budget, previous, params, priorities)
 
@@ -252,6 +258,8 @@ def _solve_direct(
     compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
     built = build_model(compiled)
+    if compiled.urgent_caps is not None:
+        compiled.urgent_caps.add_to(built, compiled)  # feasible: the witness keeps the pins and the caps
     add_hint(built, hint)
     solver = new_solver(params, max(budget.left(), 0.05))
     status = solver.solve(built.model)

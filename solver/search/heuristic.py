@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from solver.compile import Compiled
+from solver.compile import PRIORITY_ORDER, Candidate, Compiled
 from solver.evaluate import total_cost
+from triage.names import PinKind
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,54 @@ on generated S, M and L scenarios to start 17-22 % cheaper than the plain order.
 
 
 def best_routing(compiled: Compiled) -> dict[int, tuple[int, int]]:
-    """The cheapest of the routing orders in LOOK_AHEADS, as placements {job: (agent, own start)}."""
+    """The cheapest of the routing orders in LOOK_AHEADS, as placements {job: (agent, own start)}; under the
+    urgent caps (`Compiled.urgent_caps`), the cheapest of those that keep them and the caps' witness plan."""
     options = [{p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)} for k in LOOK_AHEADS]
+    caps = compiled.urgent_caps
+    if caps is not None:
+        options = [o for o in options if caps.hold(compiled, o)] + [dict(caps.plan)]
     return min(options, key=lambda placements: total_cost(compiled, placements))
+
+
+def route_help_desk(compiled: Compiled) -> dict[int, tuple[int, int]]:
+    """The help desk's plain routing, the witness `solver.protect.UrgentCaps` caps urgent lateness at: the
+    open requests in queue order (priority, due minute, request id), each appended to one qualified agent's
+    queue: the lead's `assign` pin or the current owner while that agent has room, else the qualified agent
+    who can start it first (ties: fewer minutes routed so far, then team order); a request no qualified agent
+    has room for is left out. `first` and `before` pins are not read (the caller checks `pins_hold`)."""
+    jobs = compiled.job_index()
+    agents = compiled.agent_index()
+    held = {j: agents[job.request.owner] for j, job in enumerate(compiled.jobs) if job.request.owner in agents}
+    pinned: set[int] = set()
+    for pin in compiled.scenario.pins:
+        if pin.kind == PinKind.ASSIGN and pin.request in jobs:
+            pinned.add(jobs[pin.request])
+            if pin.agent in agents:
+                held[jobs[pin.request]] = agents[pin.agent]
+
+    def queue_key(j: int) -> tuple[int, int, str]:
+        job = compiled.jobs[j]
+        return PRIORITY_ORDER[job.triage.priority], job.triage.due_minute, job.request.id
+
+    free = [0] * len(compiled.agents)
+    booked = [0] * len(compiled.agents)
+    placements: dict[int, tuple[int, int]] = {}
+    for j in sorted(range(len(compiled.jobs)), key=queue_key):
+        job = compiled.jobs[j]
+        options: list[tuple[Candidate, int]] = [(c, max(free[c.agent], c.earliest_start)) for c in job.candidates]
+        options = [(c, start) for c, start in options if start <= c.latest_start]
+        mine = [option for option in options if option[0].agent == held.get(j)]
+        chosen: tuple[Candidate, int] | None = None
+        if mine:
+            chosen = mine[0]
+        elif options and j not in pinned:
+            chosen = min(
+                options,
+                key=lambda o: (compiled.agents[o[0].agent].team_start(o[1]), booked[o[0].agent], o[0].agent),
+            )
+            booked[chosen[0].agent] += job.effort
+        if chosen is not None:
+            candidate, start = chosen
+            placements[j] = (candidate.agent, start)
+            free[candidate.agent] = start + job.effort
+    return placements
