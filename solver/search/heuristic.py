@@ -6,8 +6,12 @@ its fallback, so the planner never ends worse than it. What each pin means: `sol
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+import numpy as np
 
 from solver.compile import PRIORITY_ORDER, Candidate, Compiled
 from solver.evaluate import total_cost
@@ -119,13 +123,91 @@ LOOK_AHEADS = (None, 2.0, 4.0)
 on generated S, M and L scenarios to start 17-22 % cheaper than the plain order."""
 
 
+DISPATCH_LOOK_AHEAD = 0.5
+"""The dispatcher's look-ahead in mean efforts: the best of ten values tried on peer-profile scenarios of sizes
+S, M and L (benchmarks/RESULTS.md, "ATC dispatcher: tuning")."""
+
+
+def dispatch_atc(
+    compiled: Compiled, look_ahead: float = DISPATCH_LOOK_AHEAD, fixed: Mapping[int, tuple[int, int]] | None = None
+) -> dict[int, tuple[int, int]]:
+    """An apparent-tardiness-cost dispatcher (Vepsalainen and Morton's ATC for parallel agents with skills):
+    whenever an agent becomes free (the earliest free on the team axis first), they take, among the open
+    requests they qualify for that are filed by then and still fit in the horizon, the one with the highest
+    weight / effort x exp(-slack / (look_ahead x mean effort)), slack being the minutes between the end with
+    this agent (their absences counted) and the due time, at least 0. `fixed` placements are kept and each
+    agent starts after the last of its own. Unlike the routing orders it reads the time each agent is free,
+    not a static order. Pins are not read (the caller keeps it only where no pin binds)."""
+    fixed = dict(fixed or {})
+    n, agents = len(compiled.jobs), compiled.agents
+    mean_effort = sum(job.effort for job in compiled.jobs) / max(n, 1)
+    scale = look_ahead * mean_effort
+    weight = np.array([job.triage.weight for job in compiled.jobs], dtype=np.float64)
+    effort = np.array([job.effort for job in compiled.jobs], dtype=np.int64)
+    due = np.array([job.triage.due_minute for job in compiled.jobs], dtype=np.int64)
+    per_agent: list[list[tuple[int, int, int]]] = [[] for _ in agents]
+    for j, job in enumerate(compiled.jobs):
+        if j not in fixed:
+            for c in job.candidates:
+                per_agent[c.agent].append((j, c.earliest_start, c.latest_start))
+    free = [0] * len(agents)
+    for j, (a, start) in fixed.items():
+        free[a] = max(free[a], start + compiled.jobs[j].effort)
+    queues = []
+    for a, items in enumerate(per_agent):
+        lows = [low for low, _ in agents[a].windows]
+        opens = np.cumsum([0] + [high - low for low, high in agents[a].windows[:-1]], dtype=np.int64)
+        window_starts = np.array(lows or [0], dtype=np.int64)
+        js = np.array([j for j, _, _ in items], dtype=np.int64)
+        earliest = np.array([e for _, e, _ in items], dtype=np.int64)
+        latest = np.array([la for _, _, la in items], dtype=np.int64)
+        queues.append((js, earliest, latest, opens, window_starts))
+    is_open = np.ones(n, dtype=bool)
+    ready = [
+        (agents[a].team_start(free[a]), a) for a, q in enumerate(queues) if len(q[0]) and agents[a].capacity_minutes
+    ]
+    heapq.heapify(ready)
+    out = dict(fixed)
+    while ready:
+        _, a = heapq.heappop(ready)
+        js, earliest, latest, opens, window_starts = queues[a]
+        now = free[a]
+        possible = is_open[js] & (latest >= np.maximum(earliest, now))
+        if not possible.any():
+            continue
+        filed = possible & (earliest <= now)
+        if not filed.any():
+            free[a] = int(earliest[possible].min())  # wait for the next filing
+            heapq.heappush(ready, (agents[a].team_start(free[a]), a))
+            continue
+        own_end = now + effort[js]
+        index = np.maximum(np.searchsorted(opens, own_end, side="left") - 1, 0)
+        team_end = window_starts[index] + own_end - opens[index]  # AgentTime.team_end, vectorised
+        slack = np.maximum(due[js] - team_end, 0)
+        score = np.where(filed, weight[js] / effort[js] * np.exp(-slack / scale), -1.0)
+        j = int(js[int(np.argmax(score))])
+        out[j] = (a, now)
+        is_open[j] = False
+        free[a] = now + int(effort[j])
+        heapq.heappush(ready, (agents[a].team_start(free[a]), a))
+    return out
+
+
 def best_routing(compiled: Compiled) -> dict[int, tuple[int, int]]:
-    """The cheapest of the routing orders in LOOK_AHEADS, as placements {job: (agent, own start)}; under the
-    urgent caps (`Compiled.urgent_caps`), the cheapest of those that keep them and the caps' witness plan."""
+    """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds, the ATC dispatcher's plan,
+    as placements {job: (agent, own start)}. Under the urgent caps (`Compiled.urgent_caps`): the cheapest of
+    those that keep them, the caps' witness plan, and the dispatcher after the witness's P1 and P2 placements
+    (urgent work exactly as the witness has it, the rest dispatched in the time left: the caps hold)."""
     options = [{p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)} for k in LOOK_AHEADS]
+    dispatching = not compiled.pins.named
+    if dispatching:
+        options.append(dispatch_atc(compiled))
     caps = compiled.urgent_caps
     if caps is not None:
         options = [o for o in options if caps.hold(compiled, o)] + [dict(caps.plan)]
+        if dispatching:
+            urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+            options.append(dispatch_atc(compiled, fixed=urgent))
     return min(options, key=lambda placements: total_cost(compiled, placements))
 
 
