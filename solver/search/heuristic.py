@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from solver.budget import Budget
 from solver.compile import PRIORITY_ORDER, Candidate, Compiled
 from solver.evaluate import total_cost
 from triage.names import PinKind
@@ -193,22 +194,42 @@ def dispatch_atc(
     return out
 
 
-def best_routing(compiled: Compiled) -> dict[int, tuple[int, int]]:
+def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, tuple[int, int]]:
     """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds, the ATC dispatcher's plan,
     as placements {job: (agent, own start)}. Under the urgent caps (`Compiled.urgent_caps`): the cheapest of
     those that keep them, the caps' witness plan, and the dispatcher after the witness's P1 and P2 placements
-    (urgent work exactly as the witness has it, the rest dispatched in the time left: the caps hold)."""
-    options = [{p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)} for k in LOOK_AHEADS]
-    dispatching = not compiled.pins.named
-    if dispatching:
-        options.append(dispatch_atc(compiled))
+    (urgent work exactly as the witness has it, the rest dispatched in the time left: the caps hold). With a
+    `budget`, the options after the witness and the plain order are tried (the dispatchers first) only while
+    it lasts: at L a 3 s limit leaves no time for all six."""
     caps = compiled.urgent_caps
+    dispatching = not compiled.pins.named
+
+    def route(k: float | None) -> Callable[[], dict[int, tuple[int, int]]]:
+        return lambda: {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)}
+
+    makers: list[Callable[[], dict[int, tuple[int, int]]]] = []
     if caps is not None:
-        options = [o for o in options if caps.hold(compiled, o)] + [dict(caps.plan)]
-        if dispatching:
-            urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
-            options.append(dispatch_atc(compiled, fixed=urgent))
-    return min(options, key=lambda placements: total_cost(compiled, placements))
+        makers.append(lambda: dict(caps.plan))
+    makers.append(route(LOOK_AHEADS[0]))  # with the witness, always tried: the plan `plan_by_routing` gives
+    always = len(makers)
+    if caps is not None and dispatching:
+        urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+        makers.append(lambda: dispatch_atc(compiled, fixed=urgent))
+    if dispatching:
+        makers.append(lambda: dispatch_atc(compiled))
+    makers += [route(k) for k in LOOK_AHEADS[1:]]
+    best: tuple[int, dict[int, tuple[int, int]]] | None = None
+    for tried, make in enumerate(makers):
+        if tried >= always and budget is not None and budget.left() <= 0:
+            break
+        option = make()
+        if caps is not None and not caps.hold(compiled, option):
+            continue
+        cost = total_cost(compiled, option)
+        if best is None or cost < best[0]:
+            best = cost, option
+    assert best is not None  # the first option keeps the caps: it is their witness, or nothing is capped
+    return best[1]
 
 
 def route_help_desk(compiled: Compiled) -> dict[int, tuple[int, int]]:
