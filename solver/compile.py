@@ -12,6 +12,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from solver.rules.pins import Pins, unfrozen
 from triage.calendar import BusinessAxis, Window
@@ -20,6 +21,9 @@ from triage.names import Priority, RequestStatus, Term
 from triage.results import Plan
 from triage.scoring import Triage, triage_all
 from triage.targets import fair_shares_per_mille, target_minutes
+
+if TYPE_CHECKING:
+    from solver.protect import UrgentCaps
 
 PRIORITY_ORDER = {p: i for i, p in enumerate(Priority)}
 
@@ -125,6 +129,14 @@ class Compiled:
         from solver.protect import objective_weights  # here: solver.protect reads the term modules, which import this
 
         return objective_weights(self)
+
+    @cached_property
+    def urgent_caps(self) -> UrgentCaps | None:
+        """Under `protect_priorities`, the P1 and P2 minutes late every plan keeps to
+        (`solver.protect.urgent_caps`), computed once; else None."""
+        from solver.protect import urgent_caps
+
+        return urgent_caps(self)
 
     @cached_property
     def pins(self) -> Pins:

@@ -214,6 +214,8 @@ def cheapest_insertion(compiled: Compiled, placements: Placements, new: list[int
 def priced_model(compiled: Compiled, scope: Scope, start: Placements, price: MovePrice) -> Built:
     """The scope's model, hinted with `start`, minimising the plan's cost plus the price of the moves."""
     built = build_model(compiled, scope)
+    if compiled.urgent_caps is not None:  # never above the urgent caps, nor above the start where it is already
+        compiled.urgent_caps.add_to(built, compiled, compiled.urgent_caps.limits(compiled, start))
     add_hint(built, start)
     built.model.minimize(cp_model.LinearExpr.sum([objective(built, compiled), price.add_to(built, compiled, start)]))
     return built
@@ -258,16 +260,26 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
             source += " (stopped by the wall-clock limit before its work limit: not used)"
         elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = read_placements(built, solver)
-            if total_cost(compiled, found) + price.total(compiled, found) < cost and pins_hold(compiled, found):
+            closer = _excess(compiled, found) < _excess(compiled, start)  # to the urgent caps: first
+            cheaper = total_cost(compiled, found) + price.total(compiled, found) < cost
+            if (closer or cheaper) and pins_hold(compiled, found):
                 placements = found
     if not pins_hold(compiled, placements):
         return plan(scenario, params, previous)  # a pin the held places cannot keep: the whole plan decides
+    caps = compiled.urgent_caps
+    if caps is not None and not caps.hold(compiled, placements):
+        return plan(scenario, params, previous)  # urgent work above its caps: the whole plan brings it within
     result = extract_plan(compiled, placements, PlanStatus.FEASIBLE, per_request_bound(compiled), source)
     result.solve_seconds = round(budget.spent(), 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     result.departments = department_shares(scenario, result)
     result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     return result
+
+
+def _excess(compiled: Compiled, placements: Placements) -> int:
+    caps = compiled.urgent_caps
+    return 0 if caps is None else caps.excess_of(compiled, placements)
 
 
 def _cut_by_the_clock(solver: cp_model.CpSolver, status: cp_model.CpSolverStatus, params: SolveParams) -> bool:

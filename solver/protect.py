@@ -15,14 +15,35 @@ Ceilings, per tie-break term (weight x the most its quantity can be): fairness 1
 than two departments with open work); spread the largest load, in per mille, any one compared agent could
 be given (every request it is qualified for); rank the horizon's minutes per rank pair (ends lie within
 the horizon).
+
+Urgent lateness capped (`UrgentCaps`). The weights above stop lateness being bought with the tie-breaks; they
+still price a P1's minute late at the flat priority weights against lower priorities' lateness and deferral.
+So, under `protect_priorities`, the P1 requests' minutes late and then the P2 requests' (`URGENT`; a request
+left out counts from its due time to the horizon's end, `urgent_minutes`) are also hard limits: never above
+what the help desk's plain routing plan (`solver.search.heuristic.route_help_desk`: priority order, earliest
+start) reaches on the same scenario. That plan is the witness: it keeps every hard rule, so the limits can
+always be met when it keeps the pins too (when it breaks one, the pin-aware priority-order routing is the
+witness; when both break one, nothing is capped). Every engine honours them: the CP-SAT model and its
+neighbourhoods as constraints (`UrgentCaps.add_to`), the local search and the relief pass in their acceptance,
+`solver.run.plan` and the live re-plan on the plan they return.
 """
 
 from __future__ import annotations
 
-from solver.compile import Compiled
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ortools.sat.python import cp_model
+
+from solver.compile import Compiled, Job
 from solver.terms import fairness
+from solver.terms.base import past, team_end
 from solver.terms.spread import per_mille
-from triage.names import Term
+from triage.names import Priority, Term
+
+if TYPE_CHECKING:
+    from solver.build import Built
 
 TIE_BREAK: frozenset[Term] = frozenset({Term.FAIRNESS, Term.SPREAD, Term.RANK})
 """The terms `protect_priorities` ranks below the rest: never bought with lateness."""
@@ -56,3 +77,93 @@ def objective_weights(compiled: Compiled) -> dict[Term, int]:
     weights = compiled.scenario.policy.term_weights
     factor = protection_factor(compiled)
     return {term: weights.of(term) * (1 if term in TIE_BREAK else factor) for term in Term}
+
+
+URGENT: tuple[Priority, ...] = (Priority.P1, Priority.P2)
+"""The priorities whose minutes late are capped at the witness routing plan's, highest first."""
+
+
+def urgent_minutes(compiled: Compiled, job: Job, end: int | None) -> int:
+    """Minutes late of a request for the caps: past its due time at its end; left out (None), from its due
+    time to the horizon's end."""
+    return max((compiled.horizon_minutes if end is None else end) - job.triage.due_minute, 0)
+
+
+@dataclass(frozen=True)
+class UrgentCaps:
+    """Per `URGENT` priority (tier), its requests and the most minutes late they may have together."""
+
+    tier_of: Mapping[int, int]  # job index -> tier index (only jobs of an URGENT priority)
+    caps: tuple[int, ...]  # per tier: the witness plan's minutes late
+    witness: str  # which routing plan set them
+    plan: Mapping[int, tuple[int, int]] = field(default_factory=dict, compare=False)  # the witness's placements
+
+    def totals(self, compiled: Compiled, placements: Mapping[int, tuple[int, int]]) -> list[int]:
+        """Per tier, the placements' minutes late."""
+        out = [0] * len(self.caps)
+        for j, t in self.tier_of.items():
+            placement = placements.get(j)
+            end = None if placement is None else team_end(compiled, j, placement)
+            out[t] += urgent_minutes(compiled, compiled.jobs[j], end)
+        return out
+
+    def excess(self, totals: list[int]) -> int:
+        """Minutes above the caps, summed over tiers: 0 when every cap holds."""
+        return sum(max(total - cap, 0) for total, cap in zip(totals, self.caps, strict=True))
+
+    def hold(self, compiled: Compiled, placements: Mapping[int, tuple[int, int]]) -> bool:
+        return self.excess(self.totals(compiled, placements)) == 0
+
+    def excess_of(self, compiled: Compiled, placements: Mapping[int, tuple[int, int]]) -> int:
+        return self.excess(self.totals(compiled, placements))
+
+    def limits(self, compiled: Compiled, start: Mapping[int, tuple[int, int]]) -> list[int]:
+        """Per tier, the cap, or the start's minutes late where the start is above it already (a re-plan's
+        previous plan): a model limited so always has the start as a solution."""
+        return [max(cap, total) for cap, total in zip(self.caps, self.totals(compiled, start), strict=True)]
+
+    def add_to(self, built: Built, compiled: Compiled, limits: list[int] | None = None) -> None:
+        """Each tier's minutes late at most its cap (or `limits`, per tier) in the model: held requests as
+        constants, free ones as the model places or defers them."""
+        parts: list[list[cp_model.LinearExprT]] = [[] for _ in self.caps]
+        constant = [0] * len(self.caps)
+        for j, t in self.tier_of.items():
+            job = compiled.jobs[j]
+            if j in built.scope.free:
+                due = job.triage.due_minute
+                if j in built.team_end:
+                    parts[t].append(past(built, compiled, j, due, "urgent"))
+                parts[t].append(max(compiled.horizon_minutes - due, 0) * built.deferred[j])
+            else:
+                placement = built.scope.fixed.get(j)
+                end = None if placement is None else team_end(compiled, j, placement)
+                constant[t] += urgent_minutes(compiled, job, end)
+        for t, cap in enumerate(limits or self.caps):
+            if parts[t]:
+                built.model.add(cp_model.LinearExpr.sum(parts[t]) + constant[t] <= cap)
+
+
+def urgent_caps(compiled: Compiled) -> UrgentCaps | None:
+    """The caps of this scenario under `protect_priorities` (see the module's rule), else None."""
+    from solver.evaluate import pins_hold  # here: solver.evaluate imports the term modules, which import compile
+    from solver.search.heuristic import route_earliest_finish, route_help_desk
+
+    if not compiled.scenario.policy.protect_priorities:
+        return None
+    tiers = {p: t for t, p in enumerate(URGENT)}
+    tier_of = {j: tiers[job.triage.priority] for j, job in enumerate(compiled.jobs) if job.triage.priority in tiers}
+    if not tier_of:
+        return None
+    witnesses: list[tuple[str, Callable[[], dict[int, tuple[int, int]]]]] = [
+        ("the help desk's routing (priority order, earliest start)", lambda: route_help_desk(compiled)),
+        (
+            "priority-order routing (earliest finish, pins kept)",
+            lambda: {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled)},
+        ),
+    ]
+    for name, route in witnesses:
+        placements = route()
+        if pins_hold(compiled, placements):
+            caps = UrgentCaps(tier_of, (0,) * len(URGENT), name)
+            return UrgentCaps(tier_of, tuple(caps.totals(compiled, placements)), name, placements)
+    return None

@@ -76,7 +76,8 @@ def plan(
     params = params or SolveParams()
     budget = budget or Budget.of(params.time_limit_seconds, started=started)
     compiled = compile_scenario(scenario, previous)
-    hint: Placements = best_routing(compiled, budget)
+    # the start's options until a fifth of the time is gone (the first always): see best_routing
+    hint: Placements = best_routing(compiled, budget.share(0.2))
     if previous is not None or warm_start is not None:
         hint = placements_from(compiled, previous or warm_start, fallback=hint)  # type: ignore[arg-type]
     schedule = params.schedule
@@ -111,7 +112,9 @@ def plan(
         pool.shutdown(wait=False)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
         bound, source = relaxed[0], f"{relaxed[1]}; {source.removeprefix(_CP_SAT_BOUND)}"
+    caps = compiled.urgent_caps
     stable = previous is not None and status != PlanStatus.INFEASIBLE and placements != hint
+    stable = stable and (caps is None or caps.hold(compiled, hint))  # never a previous plan above the caps
     if stable and total_cost(compiled, hint) <= total_cost(compiled, placements) and pins_hold(compiled, hint):
         placements = hint  # a re-plan that finds nothing cheaper leaves the work where it was
     if status == PlanStatus.INFEASIBLE:
@@ -120,7 +123,11 @@ def plan(
         placements = relieve_overload(compiled, placements, budget.less(finishing))
         shifted = left_shift(compiled, dict(placements))
         if total_cost(compiled, shifted) <= total_cost(compiled, placements):
-            placements = shifted  # same cost or less, and nobody waits for no reason
+            placements = shifted  # same cost or less, and nobody waits for no reason (ends only move earlier)
+        if caps is not None and not caps.hold(compiled, placements):
+            # a re-plan's previous plan the search could not bring within the caps in time: the witness can
+            placements = dict(caps.plan)
+            source += f"; urgent work above the caps: {caps.witness}'s plan"
         result = extract_plan(compiled, placements, status, bound, source)
     return _finish(scenario, compiled, result, budget, previous, params, priorities)
 
@@ -288,6 +295,8 @@ def _build_whole(compiled: Compiled, budget: Budget) -> Built:
     optimistic."""
     began = budget.now()
     built = build_model(compiled)
+    if compiled.urgent_caps is not None:
+        compiled.urgent_caps.add_to(built, compiled)  # feasible: the witness keeps the pins and the caps
     if (pairs := _size(compiled)) >= _RATE_FROM_PAIRS:  # a small model's fixed part would inflate the rate
         seen = (budget.now() - began) / pairs
         _build_rate[0] = max(seen, (seen + _build_rate[0]) / 2)

@@ -390,10 +390,11 @@ class Policy(_Model):
     )
     term_weights: TermWeights = Field(default_factory=TermWeights, description="Weights of the objective terms.")
     protect_priorities: bool = Field(
-        False,
+        True,
         description="No plan takes a minute more lateness, deferral, overload, churn or waiting, at any priority, "
-        "to gain on the fairness, spread, rank or share terms: those only decide between plans equal on the rest. "
-        "Off by default: on, fairness between departments only breaks ties (see the README's objective section).",
+        "to gain on the fairness, spread or rank terms: those only decide between plans equal on the rest; and the "
+        "P1 requests' minutes late, then the P2 requests', are never above the help desk's plain routing plan's "
+        "(priority order, earliest start) on the same scenario (see the README's objective section).",
     )
     max_wait_minutes: dict[Priority, int] = Field(
         default_factory=lambda: {Priority.P1: 960, Priority.P2: 2400, Priority.P3: 4800, Priority.P4: 7200},

@@ -6,12 +6,17 @@ its fallback, so the planner never ends worse than it. What each pin means: `sol
 
 from __future__ import annotations
 
+import heapq
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from solver.budget import Budget
-from solver.compile import Compiled
+from solver.compile import PRIORITY_ORDER, Candidate, Compiled
 from solver.evaluate import total_cost
+from triage.names import PinKind
 
 
 @dataclass(frozen=True)
@@ -119,16 +124,158 @@ LOOK_AHEADS = (None, 2.0, 4.0)
 on generated S, M and L scenarios to start 17-22 % cheaper than the plain order."""
 
 
+DISPATCH_LOOK_AHEAD = 0.5
+"""The dispatcher's look-ahead in mean efforts: the best of ten values tried on peer-profile scenarios of sizes
+S, M and L (benchmarks/RESULTS.md, "ATC dispatcher: tuning")."""
+
+
+def dispatch_atc(
+    compiled: Compiled, look_ahead: float = DISPATCH_LOOK_AHEAD, fixed: Mapping[int, tuple[int, int]] | None = None
+) -> dict[int, tuple[int, int]]:
+    """An apparent-tardiness-cost dispatcher (Vepsalainen and Morton's ATC for parallel agents with skills):
+    whenever an agent becomes free (the earliest free on the team axis first), they take, among the open
+    requests they qualify for that are filed by then and still fit in the horizon, the one with the highest
+    weight / effort x exp(-slack / (look_ahead x mean effort)), slack being the minutes between the end with
+    this agent (their absences counted) and the due time, at least 0. `fixed` placements are kept and each
+    agent starts after the last of its own. Unlike the routing orders it reads the time each agent is free,
+    not a static order. Pins are not read (the caller keeps it only where no pin binds)."""
+    fixed = dict(fixed or {})
+    n, agents = len(compiled.jobs), compiled.agents
+    mean_effort = sum(job.effort for job in compiled.jobs) / max(n, 1)
+    scale = look_ahead * mean_effort
+    weight = np.array([job.triage.weight for job in compiled.jobs], dtype=np.float64)
+    effort = np.array([job.effort for job in compiled.jobs], dtype=np.int64)
+    due = np.array([job.triage.due_minute for job in compiled.jobs], dtype=np.int64)
+    per_agent: list[list[tuple[int, int, int]]] = [[] for _ in agents]
+    for j, job in enumerate(compiled.jobs):
+        if j not in fixed:
+            for c in job.candidates:
+                per_agent[c.agent].append((j, c.earliest_start, c.latest_start))
+    free = [0] * len(agents)
+    for j, (a, start) in fixed.items():
+        free[a] = max(free[a], start + compiled.jobs[j].effort)
+    queues = []
+    for a, items in enumerate(per_agent):
+        lows = [low for low, _ in agents[a].windows]
+        opens = np.cumsum([0] + [high - low for low, high in agents[a].windows[:-1]], dtype=np.int64)
+        window_starts = np.array(lows or [0], dtype=np.int64)
+        js = np.array([j for j, _, _ in items], dtype=np.int64)
+        earliest = np.array([e for _, e, _ in items], dtype=np.int64)
+        latest = np.array([la for _, _, la in items], dtype=np.int64)
+        queues.append((js, earliest, latest, opens, window_starts))
+    is_open = np.ones(n, dtype=bool)
+    ready = [
+        (agents[a].team_start(free[a]), a) for a, q in enumerate(queues) if len(q[0]) and agents[a].capacity_minutes
+    ]
+    heapq.heapify(ready)
+    out = dict(fixed)
+    while ready:
+        _, a = heapq.heappop(ready)
+        js, earliest, latest, opens, window_starts = queues[a]
+        now = free[a]
+        possible = is_open[js] & (latest >= np.maximum(earliest, now))
+        if not possible.any():
+            continue
+        filed = possible & (earliest <= now)
+        if not filed.any():
+            free[a] = int(earliest[possible].min())  # wait for the next filing
+            heapq.heappush(ready, (agents[a].team_start(free[a]), a))
+            continue
+        own_end = now + effort[js]
+        index = np.maximum(np.searchsorted(opens, own_end, side="left") - 1, 0)
+        team_end = window_starts[index] + own_end - opens[index]  # AgentTime.team_end, vectorised
+        slack = np.maximum(due[js] - team_end, 0)
+        score = np.where(filed, weight[js] / effort[js] * np.exp(-slack / scale), -1.0)
+        j = int(js[int(np.argmax(score))])
+        out[j] = (a, now)
+        is_open[j] = False
+        free[a] = now + int(effort[j])
+        heapq.heappush(ready, (agents[a].team_start(free[a]), a))
+    return out
+
+
 def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, tuple[int, int]]:
-    """The cheapest of the routing orders in LOOK_AHEADS, as placements {job: (agent, own start)}. With a
-    `budget`, the first order always, each further one only when the budget has at least twice what the last
-    order took left (at the largest accepted sizes an order takes about a second on a loaded machine)."""
-    options: list[dict[int, tuple[int, int]]] = []
+    """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds, the ATC dispatcher's plan,
+    as placements {job: (agent, own start)}. Under the urgent caps (`Compiled.urgent_caps`): the cheapest of
+    those that keep them, the caps' witness plan, and the dispatcher after the witness's P1 and P2 placements
+    (urgent work exactly as the witness has it, the rest dispatched in the time left: the caps hold). With a
+    `budget`, the options after the witness and the plain order are tried (the dispatchers first) only while
+    it has at least twice what the last option took left: at L a 3 s limit leaves no time for all six."""
+    caps = compiled.urgent_caps
+    dispatching = not compiled.pins.named
+
+    def route(k: float | None) -> Callable[[], dict[int, tuple[int, int]]]:
+        return lambda: {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)}
+
+    makers: list[Callable[[], dict[int, tuple[int, int]]]] = []
+    if caps is not None:
+        makers.append(lambda: dict(caps.plan))
+    makers.append(route(LOOK_AHEADS[0]))  # with the witness, always tried: the plan `plan_by_routing` gives
+    always = len(makers)
+    if caps is not None and dispatching:
+        urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+        makers.append(lambda: dispatch_atc(compiled, fixed=urgent))
+    if dispatching:
+        makers.append(lambda: dispatch_atc(compiled))
+    makers += [route(k) for k in LOOK_AHEADS[1:]]
+    best: tuple[int, dict[int, tuple[int, int]]] | None = None
     took = 0.0
-    for k in LOOK_AHEADS:
-        if options and budget is not None and budget.left() < 2 * took:
+    for tried, make in enumerate(makers):
+        # a further option only with time for it: at least twice what the last took (at the largest accepted
+        # sizes one takes about a second on a loaded machine)
+        if tried >= always and budget is not None and budget.left() < max(2 * took, 1e-9):
             break
         began = budget.now() if budget is not None else 0.0
-        options.append({p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)})
+        option = make()
         took = budget.now() - began if budget is not None else 0.0
-    return min(options, key=lambda placements: total_cost(compiled, placements))
+        if caps is not None and not caps.hold(compiled, option):
+            continue
+        cost = total_cost(compiled, option)
+        if best is None or cost < best[0]:
+            best = cost, option
+    assert best is not None  # the first option keeps the caps: it is their witness, or nothing is capped
+    return best[1]
+
+
+def route_help_desk(compiled: Compiled) -> dict[int, tuple[int, int]]:
+    """The help desk's plain routing, the witness `solver.protect.UrgentCaps` caps urgent lateness at: the
+    open requests in queue order (priority, due minute, request id), each appended to one qualified agent's
+    queue: the lead's `assign` pin or the current owner while that agent has room, else the qualified agent
+    who can start it first (ties: fewer minutes routed so far, then team order); a request no qualified agent
+    has room for is left out. `first` and `before` pins are not read (the caller checks `pins_hold`)."""
+    jobs = compiled.job_index()
+    agents = compiled.agent_index()
+    held = {j: agents[job.request.owner] for j, job in enumerate(compiled.jobs) if job.request.owner in agents}
+    pinned: set[int] = set()
+    for pin in compiled.scenario.pins:
+        if pin.kind == PinKind.ASSIGN and pin.request in jobs:
+            pinned.add(jobs[pin.request])
+            if pin.agent in agents:
+                held[jobs[pin.request]] = agents[pin.agent]
+
+    def queue_key(j: int) -> tuple[int, int, str]:
+        job = compiled.jobs[j]
+        return PRIORITY_ORDER[job.triage.priority], job.triage.due_minute, job.request.id
+
+    free = [0] * len(compiled.agents)
+    booked = [0] * len(compiled.agents)
+    placements: dict[int, tuple[int, int]] = {}
+    for j in sorted(range(len(compiled.jobs)), key=queue_key):
+        job = compiled.jobs[j]
+        options: list[tuple[Candidate, int]] = [(c, max(free[c.agent], c.earliest_start)) for c in job.candidates]
+        options = [(c, start) for c, start in options if start <= c.latest_start]
+        mine = [option for option in options if option[0].agent == held.get(j)]
+        chosen: tuple[Candidate, int] | None = None
+        if mine:
+            chosen = mine[0]
+        elif options and j not in pinned:
+            chosen = min(
+                options,
+                key=lambda o: (compiled.agents[o[0].agent].team_start(o[1]), booked[o[0].agent], o[0].agent),
+            )
+            booked[chosen[0].agent] += job.effort
+        if chosen is not None:
+            candidate, start = chosen
+            placements[j] = (candidate.agent, start)
+            free[candidate.agent] = start + job.effort
+    return placements

@@ -53,7 +53,8 @@ def search(
     lower; until the budget is spent, `stall` neighbourhoods in a row found nothing, or `rounds` were tried.
     Returns (plan, neighbourhoods tried, neighbourhoods that improved it)."""
     rng = random.Random(params.random_seed)
-    current, cost = dict(start), total_cost(compiled, start)
+    caps = compiled.urgent_caps
+    current, cost = dict(start), (_excess(compiled, start), total_cost(compiled, start))
     shared = sharing(compiled)
     size = min(params.neighbourhood_requests, max(10, len(compiled.jobs) // 3))  # a third at most: small steps
     tried = improved = stalled = 0
@@ -64,6 +65,8 @@ def search(
             break
         began = budget.now()
         built = build_model(compiled, scope)
+        if caps is not None:  # never above the urgent caps, nor above the current plan where it is already
+            caps.add_to(built, compiled, caps.limits(compiled, current))
         building = max(budget.now() - began, 0.05)
         add_hint(built, current)
         limit = min(params.neighbourhood_seconds, budget.left())
@@ -73,13 +76,19 @@ def search(
         found, price = current, cost
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = read_placements(built, solver)
-            price = total_cost(compiled, found)  # the direct price decides, not the model's own number
+            price = (_excess(compiled, found), total_cost(compiled, found))  # the direct price decides
         if price < cost:
             current, cost = found, price
             improved, stalled = improved + 1, 0
         else:
             stalled += 1
     return current, tried, improved
+
+
+def _excess(compiled: Compiled, placements: Placements) -> int:
+    """Minutes above the urgent caps (`solver.protect.UrgentCaps`): compared before the cost."""
+    caps = compiled.urgent_caps
+    return 0 if caps is None else caps.excess_of(compiled, placements)
 
 
 def sharing(compiled: Compiled) -> dict[int, Counter[int]]:

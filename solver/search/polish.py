@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from solver.budget import Budget
 from solver.compile import Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
+from solver.protect import urgent_minutes
 from solver.terms import fairness, overload, rank, request_price, share, spread, weighted_sum
 from solver.terms.fairness import on_time_rate
 from triage.names import Term
@@ -56,6 +57,8 @@ class Delta:
     rank: int
     overload: int
     cost: int
+    urgent: list[int]  # per tier of `solver.protect.URGENT`: minutes late (empty when nothing is capped)
+    excess: int  # minutes above the urgent caps, over every tier: 0 when they hold
 
 
 @dataclass
@@ -91,6 +94,7 @@ class Polisher:
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
         self._request_price = request_price(compiled)
+        self.caps = compiled.urgent_caps
         self._deferred: list[int | None] = [None] * len(jobs)
         self._spread_loads = spread.compared_loads(compiled)
         self.queues: list[list[int]] = [[] for _ in agents]
@@ -177,6 +181,8 @@ class Polisher:
         classes = compiled.share_classes
         self.share = [share.shortfall(classes[c], self.planned[c]) for c in range(len(classes))]
         self.overload = sum(self._over(a, load) for a, load in enumerate(self.load))
+        self.urgent = [] if self.caps is None else self.caps.totals(compiled, self.placement)
+        self.excess = 0 if self.caps is None else self.caps.excess(self.urgent)
         self.cost = self._cost(self.per_job, self.overload, self.mille, self.punctual, self.rank_total, sum(self.share))
 
     def _cost(
@@ -274,7 +280,24 @@ class Polisher:
         above, targets, loads = overload.above_target, self.targets, self.load
         over = self.overload + sum(above(new, targets[a]) - above(loads[a], targets[a]) for a, new in load.items())
         cost = self._cost(per_job, over, mille, punctual, rank_sum, share_sum)
-        return Delta(changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank_sum, over, cost)
+        urgent, excess = self.urgent, self.excess
+        if self.caps is not None:
+            urgent, tier_of = list(urgent), self.caps.tier_of
+            for j in changed:
+                t = tier_of.get(j)
+                if t is not None:
+                    job = compiled.jobs[j]
+                    urgent[t] += urgent_minutes(compiled, job, jobs[j][1]) - urgent_minutes(compiled, job, self.end[j])
+            excess = self.caps.excess(urgent)
+        return Delta(
+            changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank_sum, over, cost, urgent,
+            excess,
+        )  # fmt: skip
+
+    def better(self, delta: Delta, than: int) -> bool:
+        """Whether the priced change keeps the urgent caps as well as the current plan does (or better) and
+        costs no more than `than`, or comes closer to the caps: the caps first, then the cost."""
+        return delta.excess < self.excess or (delta.excess == self.excess and delta.cost <= than)
 
     def _over(self, a: int, load: int) -> int:
         return overload.above_target(load, self.targets[a])
@@ -315,6 +338,7 @@ class Polisher:
             self.rank_gap[p] = gap
         self.per_job, self.mille, self.punctual = delta.per_job, delta.mille, delta.punctual
         self.rank_total, self.overload, self.cost = delta.rank, delta.overload, delta.cost
+        self.urgent, self.excess = delta.urgent, delta.excess
 
     # -- moves ----------------------------------------------------------------------------------------------
 
@@ -382,7 +406,9 @@ def polish(
     if not state.free:
         return dict(placements), 0
     rng = random.Random(seed)
-    best, best_cost = state.placements(), state.cost
+    best, best_cost = state.placements(), (state.excess, state.cost)
+    caps = compiled.urgent_caps
+    start_cost = (0 if caps is None else caps.excess_of(compiled, placements), total_cost(compiled, placements))
     history = [state.cost] * HISTORY
     tried = since_best = 0
     while (moves is None or tried < moves) and (tried % 64 or budget.left() > 0):
@@ -396,13 +422,13 @@ def polish(
         if patch is None or (delta := state.price(patch)) is None:
             continue
         slot = tried % HISTORY
-        if delta.cost <= state.cost or delta.cost <= history[slot]:
+        if state.better(delta, max(state.cost, history[slot])):  # late acceptance, within the urgent caps
             state.apply(patch)
-            if state.cost < best_cost:
-                best, best_cost = state.placements(), state.cost
+            if (state.excess, state.cost) < best_cost:
+                best, best_cost = state.placements(), (state.excess, state.cost)
                 since_best = 0
         history[slot] = state.cost
-    if best_cost >= total_cost(compiled, placements) or not pins_hold(compiled, best):
+    if best_cost >= start_cost or not pins_hold(compiled, best):
         return dict(placements), tried
     return best, tried
 

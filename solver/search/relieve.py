@@ -46,8 +46,8 @@ def relieve_overload(compiled: Compiled, placements: Placements, budget: Budget)
                 if start is None:
                     continue
                 delta = state.evaluate({j: (peer, start)})
-                if delta.cost >= state.cost:
-                    continue
+                if delta.cost >= state.cost or delta.excess > state.excess:
+                    continue  # only cheaper, and never above the urgent caps (`solver.protect.UrgentCaps`)
                 state.move(j, (peer, start), delta)
                 timelines.unbook(owner, own_start, job.effort)
                 timelines.book(peer, start, job.effort)

@@ -48,15 +48,15 @@ def test_every_explanation_states_the_same_numbers_for_the_same_alternative() ->
 def test_a_lower_priority_request_ahead_of_a_higher_one_is_explained_from_the_re_plan() -> None:
     # ana alone. SHORT (P2, 30 min, the requester's deadline 09:30) and CLOSE (P1, 4 h, due 13:00). SHORT first:
     # CLOSE ends 13:30, 30 min late (x 8); CLOSE first: SHORT ends 13:30, 4 h late (x 4). The plan runs the P2
-    # first, and the explanation says what the P1 first would do.
-    s = scenario(
-        [agent("ana")],
-        [
-            request("CLOSE", 240, impact="company", urgency="work_stopped", title="Month-end close"),
-            request("SHORT", 30, deadline="2026-11-23T09:30:00", title="Reset a password"),
-        ],
-        policy=flat_policy(240),
-    )
+    # first, and the explanation says what the P1 first would do. With protect_priorities (the default) the P1's
+    # 30 minutes are above the routing plan's 0 (it takes the P1 first): CLOSE first, nothing to explain.
+    work = [
+        request("CLOSE", 240, impact="company", urgency="work_stopped", title="Month-end close"),
+        request("SHORT", 30, deadline="2026-11-23T09:30:00", title="Reset a password"),
+    ]
+    protected = plan(scenario([agent("ana")], work, policy=flat_policy(240)), EXACT)
+    assert [a.request_id for a in sorted(protected.assignments, key=lambda a: a.start_minute)] == ["CLOSE", "SHORT"]
+    s = scenario([agent("ana")], work, policy=flat_policy(240, protect_priorities=False))
     current = plan(s, EXACT)
     assert [a.request_id for a in sorted(current.assignments, key=lambda a: a.start_minute)] == ["SHORT", "CLOSE"]
     (e,) = trade_offs(s, current, EXACT)
@@ -99,7 +99,6 @@ def test_an_alternative_is_what_its_claim_says_was_searched() -> None:
 
     demo = load_scenario_json((ROOT / "fixtures" / "demo.json").read_bytes())
     routed = plan_by_routing(demo)
-    weights = demo.policy.term_weights
     changes = [Change(kind="before", request="REQ-128", other="REQ-110"), Change(kind="first", request="REQ-120"),
                Change(kind="assign", request="REQ-133", agent="dev")]  # fmt: skip
     proven = 0
@@ -115,7 +114,7 @@ def test_an_alternative_is_what_its_claim_says_was_searched() -> None:
             again = solve_scope(compiled, scope, mine, EXACT).placements
             assert again is not None
             forced = apply_change(demo, change)
-            cost = sum(weights.of(t) * q for t, q in term_quantities(forced, extract_plan(
+            cost = sum(compiled.weights[t] * q for t, q in term_quantities(forced, extract_plan(
                 compiled, again, PlanStatus.FEASIBLE, 0, "")).items())  # fmt: skip
             assert cost >= stated.cost_after
     assert proven  # the check of a proven claim ran

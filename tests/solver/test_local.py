@@ -133,10 +133,12 @@ def test_property_the_live_re_plan_holds_unrelated_agents_costs_no_more_and_repe
 # -- worth its churn: a move is made only when it saves more than its price --------------------------------
 
 
-def _queue(price: int | None = None) -> Scenario:
+def _queue(price: int | None = None, protect: bool = False) -> Scenario:
     """Ana's next three hours: three P4s; a P1 filed now is due in an hour, so behind them it is 120
-    minutes late (8 x 120 = 960), and second in line it is on time, one P4 finishing an hour later."""
-    policy = {"target_minutes": {"P1": 60, "P2": 480, "P3": 1440, "P4": 2400}, "urgent_share_pct": 100}
+    minutes late (8 x 120 = 960), and second in line it is on time, one P4 finishing an hour later. The
+    weights as written unless `protect` (then the P1's lateness is capped at the routing plan's: 0)."""
+    policy = {"target_minutes": {"P1": 60, "P2": 480, "P3": 1440, "P4": 2400}, "urgent_share_pct": 100,
+              "protect_priorities": protect}  # fmt: skip
     if price is not None:
         policy |= {"replan_agent_change_cost": price, "replan_finish_shift_cost": price}
     work = [request(f"A{i}", effort=60, impact="person", urgency="inconvenient") for i in range(3)]
@@ -175,6 +177,18 @@ def test_a_request_moves_only_when_that_saves_more_than_its_price() -> None:
     assert {m.request_id for m in results[1000].changes} == {"NEW"}
     # the plans' costs are reported without the price: moving is the cheaper plan, by the P1's 960
     assert results[1000].objective - results[400].objective == 960
+
+
+def test_protected_the_p1_is_on_time_whatever_the_moves_cost() -> None:
+    """With protect_priorities the P1's minutes late are capped at the routing plan's (it takes the P1 first:
+    0), so the re-plan puts it on time even where one move of 1,000 saves only 960."""
+    current = plan(_queue(protect=True), PARAMS)
+    s = _queue(1000, protect=True)
+    changed = _with(s, _urgent())
+    again = replan_near(changed, PARAMS, current, changed_between(s, changed))
+    assert check_plan(changed, again) == []
+    new = again.assignment("NEW")
+    assert new is not None and new.minutes_late == 0
 
 
 def test_the_models_price_is_the_price_of_its_answer() -> None:

@@ -37,7 +37,8 @@ def test_skills_decide_who_and_the_load_is_spread() -> None:
     # go to ben; ana takes one networking request; the third waits an hour, whichever it is (same weight).
     # Loads 60 and 120 of 2400 minutes: spread 50 - 25 = 25 per mille. One department: no fairness.
     # Ana taking both networking requests ties with ana one and ben two (loads 120 and 60: spread 25 too,
-    # the same lateness): both plans are optimal. protect_priorities is off by default: weights as written.
+    # the same lateness): both plans are optimal. protect_priorities (the default): the largest spread any
+    # plan could reach is ben's 3 x 25 per mille, so the core terms' weights are x 76.
     s = scenario(
         [agent("ana", {"net": 1}), agent("ben", {"net": 1, "pay": 1})],
         [
@@ -56,8 +57,8 @@ def test_skills_decide_who_and_the_load_is_spread() -> None:
     assert result.term(Term.LATENESS).quantity == 4 * 60  # P2 weight x department weight 1 x 60 min
     assert result.term(Term.SPREAD).quantity == 25
     assert result.term(Term.FAIRNESS).quantity == 0  # two of three on time, but one department
-    assert result.term(Term.LATENESS).weight == 1
-    assert result.objective == 240 + 25
+    assert result.term(Term.LATENESS).weight == 76
+    assert result.objective == 76 * 240 + 25
 
 
 def test_part_timer_work_pauses_over_the_afternoon() -> None:

@@ -35,7 +35,10 @@ def test_the_policy_form_has_every_field_of_the_policy(console: Console) -> None
     console.sign_in("admin")
     fields = form_fields(console.get("/console/admin/policy").text, "/console/admin/policy")
     named = {f.split(".")[0] for f in fields} - {"csrf", "version"}
-    assert named == set(Policy.model_fields) - {"protect_priorities", "auto_apply"}  # unticked boxes send nothing
+    flags = {"protect_priorities", "auto_apply"}
+    ticked = {flag for flag in flags if Policy.model_fields[flag].default}  # protect_priorities: on by default
+    assert ticked == {"protect_priorities"}
+    assert named == set(Policy.model_fields) - (flags - ticked)  # unticked boxes send nothing
     page = console.get("/console/admin/policy").text
     assert 'name="protect_priorities"' in page and 'name="auto_apply"' in page
     assert len([f for f in fields if f.startswith("matrix.")]) == 16
