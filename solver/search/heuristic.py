@@ -1,5 +1,6 @@
 """A fast routing heuristic: requests in (priority, due, cost, department rank) order, each to the qualified
-agent who would finish it first, appended after that agent's earlier work. It keeps the lead's pins
+agent who would finish it first, appended after that agent's earlier work (work that may not pause at the
+first start after it that keeps it within one window: `solver.compile.Candidate.fit`). It keeps the lead's pins
 where it can (assign: only that agent; first: routed before anything else; before: routed after, and
 started after, the request it waits for). Instant at any size; its plan is the solver's starting point and
 its fallback, so the planner never ends worse than it. What each pin means: `solver.rules.pins`."""
@@ -78,8 +79,8 @@ def route_earliest_finish(compiled: Compiled, look_ahead: float | None = None) -
             if j in pinned_to and candidate.agent != pinned_to[j]:
                 continue
             agent = compiled.agents[candidate.agent]
-            start = max(free[candidate.agent], candidate.earliest_start, agent.own_minute(not_before))
-            if start > candidate.latest_start:
+            start = candidate.fit(max(free[candidate.agent], agent.own_minute(not_before)))
+            if start is None:
                 continue
             option = (agent.team_end(start + job.effort), booked[candidate.agent], candidate.agent, start)
             if best is None or option < best:
@@ -106,7 +107,8 @@ def left_shift(compiled: Compiled, placements: dict[int, tuple[int, int]]) -> di
         agent, job = compiled.agents[a], compiled.jobs[j]
         candidate = next(c for c in job.candidates if c.agent == a)
         not_before = max((ends[k] for k in waits_for.get(j, []) if k in ends), default=0)
-        start = min(old, max(free[a], candidate.earliest_start, agent.own_minute(not_before)))
+        fitted = candidate.fit(max(free[a], agent.own_minute(not_before)))
+        start = old if fitted is None else min(old, fitted)
         out[j] = (a, start)
         free[a] = start + job.effort
         ends[j] = agent.team_end(start + job.effort)
