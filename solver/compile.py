@@ -287,9 +287,7 @@ def share_classes(scenario: Scenario, departments: list[str], jobs: list[Job]) -
     return out
 
 
-def candidate_of(
-    agent: AgentTime, index: int, release_minute: int, effort: int, *, pausable: bool
-) -> Candidate | None:
+def candidate_of(agent: AgentTime, index: int, release_minute: int, effort: int, *, pausable: bool) -> Candidate | None:
     """Agent `index` as a candidate for work of `effort` minutes released at a team-axis minute: None when it
     cannot start and end within the horizon (for work that may not pause: within one of the agent's windows)."""
     earliest = agent.own_minute(release_minute)

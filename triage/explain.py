@@ -10,11 +10,11 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import datetime
 
+from triage.calendar import BusinessAxis
 from triage.explanations import people as say
 from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
-from triage.calendar import BusinessAxis
 from triage.model import Agent, Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words

@@ -1,9 +1,9 @@
 """The independent checker: the specification of a valid plan and of its cost, written without the solver.
 
 `check_plan` lists every hard-rule violation of a plan for a scenario (work that may not pause, as
-`Policy.may_pause` says, must lie within one of its agent's working windows: `Rule.NO_PAUSE`); `term_quantities` recomputes each
-objective term's unweighted quantity from the scenario and the plan alone. Every solver test ends with
-both, and the heuristic answers to the same checker.
+`Policy.may_pause` says, must lie within one of its agent's working windows: `Rule.NO_PAUSE`);
+`term_quantities` recomputes each objective term's unweighted quantity from the scenario and the plan alone.
+Every solver test ends with both, and the heuristic answers to the same checker.
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@ The hard rules hold by construction: a request joins only the queue of a candida
 within its candidate range (release, and ending within the horizon) on the agent's own axis
 (availability), and queues do not overlap. Work that may not pause is scheduled at the first start that
 keeps it within one window of its agent (`solver.compile.Candidate.fit`): a move that would put it across
-an absence shifts it to the next stretch it fits in, or is refused when there is none. Requests named by a pin are held where they are, and a plan
-that breaks a pin anyway (a request put before a first-pinned one) is never accepted.
+an absence shifts it to the next stretch it fits in, or is refused when there is none. Requests named by a
+pin are held where they are, and a plan that breaks a pin anyway (a request put before a first-pinned one)
+is never accepted.
 """
 
 from __future__ import annotations
