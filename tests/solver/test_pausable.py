@@ -124,10 +124,10 @@ def unpausable(draw: st.DrawFn) -> Scenario:
     marks = st.sampled_from([None, None, False, True])
     requests = [r.model_copy(update={"pausable": draw(marks)}) for r in base.requests]
     policy = base.policy.model_copy(update={"pausable": False})
-    return Scenario.model_validate(
-        base.model_dump(mode="json") | {"requests": [r.model_dump(mode="json") for r in requests],
-                                        "policy": policy.model_dump(mode="json")}  # fmt: skip
-    )
+    document = base.model_dump(mode="json")
+    document["requests"] = [r.model_dump(mode="json") for r in requests]
+    document["policy"] = policy.model_dump(mode="json")
+    return Scenario.model_validate(document)
 
 
 def broken(s: Scenario, p: Plan) -> list[tuple[Rule, str]]:
