@@ -156,7 +156,8 @@ def test_no_engine_puts_unpausable_work_across_an_absence(s: Scenario) -> None:
     if placed is not None:
         with_it = previous.model_copy(
             update={"assignments": [*previous.assignments, placed], "unassigned": []}
-        )  # only the new request's own rules are read below: the others were checked above
-        assert [v for v in broken(s, with_it) if v[1] == newest.id and v[0] != Rule.ONCE] == []
+        )  # the new request's place alone is read: its owner and pins are the caller's (`agent_ids`)
+        time_rules = (Rule.NO_PAUSE, Rule.AVAILABILITY, Rule.RELEASE, Rule.HORIZON)
+        assert [v for v in broken(s, with_it) if v[1] == newest.id and v[0] in time_rules] == []
     live = SolveParams(time_limit_seconds=1, workers=1, deterministic_limit=0.5)
     assert broken(s, replan_near(s, live, previous, changed_between(before, s))) == []
