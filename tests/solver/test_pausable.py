@@ -161,3 +161,20 @@ def test_no_engine_puts_unpausable_work_across_an_absence(s: Scenario) -> None:
         assert [v for v in broken(s, with_it) if v[1] == newest.id and v[0] in time_rules] == []
     live = SolveParams(time_limit_seconds=1, workers=1, deterministic_limit=0.5)
     assert broken(s, replan_near(s, live, previous, changed_between(before, s))) == []
+
+
+def test_the_local_search_shifts_unpausable_work_to_the_next_stretch_or_refuses_the_move() -> None:
+    from solver.search.polish import Polisher
+
+    s = scenario(
+        [agent("ana", working_hours=MORNINGS)],
+        [request("A", 180), request("B", 120, pausable=False), request("C", 300, pausable=False)],
+        policy=flat_policy(60, horizon_days=2),
+    )
+    compiled = compile_scenario(s)
+    jobs = compiled.job_index()
+    state = Polisher(compiled, {})
+    # after A (0-180) B would cross Ana's Monday afternoon: it starts on Tuesday, own minute 240 (axis 480)
+    assert state._schedule(0, [jobs["A"], jobs["B"]]) == [0, 240]
+    assert state._schedule(0, [jobs["B"], jobs["A"]]) == [0, 120]  # A may pause: it follows at once
+    assert not compiled.jobs[jobs["C"]].candidates  # 5 hours: no stretch of Ana's is that long
