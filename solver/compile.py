@@ -80,10 +80,6 @@ class AgentTime:
                 out.append((low, high))
         return tuple(out)
 
-    def longest_stretch(self, from_minute: int) -> int:
-        """The longest run of this agent's working minutes from a team-axis minute on, within one window."""
-        return max((end - max(start, from_minute) for start, end in self.windows if end > from_minute), default=0)
-
     def jumps(self) -> list[tuple[int, int]]:
         """(own-axis position, gap minutes) for each gap between windows: an end past the position lands
         that many team minutes later than the own axis alone says."""
