@@ -95,6 +95,7 @@ REQUEST_FIELDS: dict[Role, frozenset[str]] = {
             "effort_minutes",
             "required_skills",
             "priority_override",
+            "pausable",
             "owner",
         }
     ),

@@ -205,6 +205,11 @@ class RequestCreate(_In):
         None, description="open (default), in_progress or done (a request waits through its own operation)."
     )
     source_id: SourceId | None = Field(None, description="Its id in the source system; unique.")
+    pausable: bool | None = Field(
+        None,
+        description="Whether its work may pause over its agent's absences and resume after; false: one unbroken "
+        "stretch of the agent's working time. Absent or null: the policy decides (pausable_skills, pausable).",
+    )
 
 
 class RequestUpdate(_In):
@@ -223,6 +228,9 @@ class RequestUpdate(_In):
     deadline: Moment | None = Field(None, description="New deadline; null removes it.")
     department_rank: int | None = Field(None, ge=1, le=1_000_000, description="New rank; null removes it.")
     priority_override: Priority | None = Field(None, description="A lead's priority; null returns to the matrix.")
+    pausable: bool | None = Field(
+        None, description="Whether its work may pause over an absence; null returns to the policy's rule. Leads."
+    )
     owner: Identifier | None = Field(None, description="Agent who owns it; null: nobody. A lead's override.")
     status: ChangedStatus | None = Field(
         None,
@@ -268,6 +276,9 @@ class RequestRead(_Out):
     department_rank: int | None = Field(description="The department's own order among its requests.")
     filed_by: str | None = Field(description="Principal who filed it (absent for imported requests).")
     source_id: str | None = Field(description="Its id in the ticketing system it came from, if any.")
+    pausable: bool | None = Field(
+        description="Whether its work may pause over an absence, as set on the request; null: the policy decides."
+    )
     waiting: dict[str, Any] | None = Field(
         description="While it waits: reason, since and until (if known); its SLA clock is paused."
     )

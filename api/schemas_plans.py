@@ -146,7 +146,10 @@ class UnassignedRead(_Out):
     request_id: str = Field(description="The request left out of the horizon.")
     priority: Priority = Field(description="Its priority.")
     due: datetime = Field(description="When it is due.")
-    reason: str = Field(description="'missing_skill', 'no_qualified_agent' or 'no_room'.")
+    reason: str = Field(
+        description="'missing_skill', 'no_qualified_agent', 'no_room', or 'no_stretch' (its work may not pause and "
+        "no qualified agent has a stretch of working time as long as its effort)."
+    )
     missing_skills: dict[str, int] = Field(description="Skill id to the level nobody holds (missing_skill).")
 
 

@@ -16,7 +16,15 @@ absences counted: work pauses over an absence, as Tandem's rules allow) and its 
 agent with nothing filed yet waits for the next filing among their requests. A request with a current owner
 goes only to its owner when OWNER_FIRST holds (churn is priced by the policy), work in progress always.
 Requests no agent takes before the horizon's end are left out (deferred). Priced afterwards by the
-planner's own direct price (`benchmarks.pricing`), like every planner in the benchmark.
+planner's own direct price (`benchmarks.pricing`), like every planner in the benchmark. The rule does not
+price deferral (what is left out is what no agent reached), so an effort price on deferral changes its
+plans' cost, not its choices.
+
+Work that may not pause (`Policy.may_pause`) starts at the first start from the agent's free time that
+keeps it within one of their windows (`solver.compile.Candidate.fit`); the index of such a request is
+discounted by the wait, exp(-wait / (LOOK_AHEAD x mean effort)), as ATC with release times does (Pinedo's
+ATCR form), so that an agent does not idle for work that could wait (not tuned: the constants were tuned
+with work that pauses).
 
 Tuning: every (look-ahead, owner-first) pair of TUNING_GRID on peer-profile scenarios (fixtures/peers.py)
 of sizes S, M and L, seeds 101-105 (the benchmark runs seeds 1, 2, 3, ...), scored by the geometric mean
@@ -38,7 +46,7 @@ import numpy as np
 from benchmarks.pricing import plan_from_placements
 from fixtures.generate import SIZES
 from fixtures.peers import generate_peer_scenario
-from solver.compile import Compiled, compile_scenario
+from solver.compile import Candidate, Compiled, compile_scenario
 from solver.evaluate import Placements, total_cost
 from triage.model import Scenario
 from triage.results import Plan
@@ -66,21 +74,23 @@ class AgentQueue:
     due: np.ndarray  # team-axis due minute
     opens: np.ndarray  # own-axis position where each of the agent's windows opens
     window_starts: np.ndarray  # team-axis minute each window opens
+    rigid: np.ndarray  # work that may not pause: its start comes from `candidates[k].fit`
+    candidates: list[Candidate]
 
 
 def agent_queues(compiled: Compiled, owner_first: bool) -> list[AgentQueue]:
     """Each agent's candidate requests; an owned request is a candidate of its owner only when
     `owner_first` holds and the owner is one of its candidates."""
-    per_agent: list[list[tuple[int, int, int]]] = [[] for _ in compiled.agents]
+    per_agent: list[list[tuple[int, Candidate]]] = [[] for _ in compiled.agents]
     for j, job in enumerate(compiled.jobs):
         candidates = job.candidates
         if owner_first and any(c.agent == job.reference_agent for c in candidates):
             candidates = [c for c in candidates if c.agent == job.reference_agent]
         for c in candidates:
-            per_agent[c.agent].append((j, c.earliest_start, c.latest_start))
+            per_agent[c.agent].append((j, c))
     out = []
     for a, items in enumerate(per_agent):
-        jobs = np.array([j for j, _, _ in items], dtype=np.int64)
+        jobs = np.array([j for j, _ in items], dtype=np.int64)
         agent = compiled.agents[a]
         opens, total = [], 0
         for low, high in agent.windows:
@@ -89,13 +99,15 @@ def agent_queues(compiled: Compiled, owner_first: bool) -> list[AgentQueue]:
         out.append(
             AgentQueue(
                 jobs=jobs,
-                earliest=np.array([e for _, e, _ in items], dtype=np.int64),
-                latest=np.array([la for _, _, la in items], dtype=np.int64),
+                earliest=np.array([c.earliest_start for _, c in items], dtype=np.int64),
+                latest=np.array([c.latest_start for _, c in items], dtype=np.int64),
                 weight=np.array([compiled.jobs[j].triage.weight for j in jobs], dtype=np.float64),
                 effort=np.array([compiled.jobs[j].effort for j in jobs], dtype=np.int64),
                 due=np.array([compiled.jobs[j].triage.due_minute for j in jobs], dtype=np.int64),
                 opens=np.array(opens or [0], dtype=np.int64),
                 window_starts=np.array([low for low, _ in agent.windows] or [0], dtype=np.int64),
+                rigid=np.array([c.stretches is not None for _, c in items], dtype=bool),
+                candidates=[c for _, c in items],
             )
         )
     return out
@@ -121,7 +133,11 @@ def dispatch(compiled: Compiled, look_ahead: float = LOOK_AHEAD, owner_first: bo
     while ready:
         _, a = heapq.heappop(ready)
         q, now = queues[a], free[a]
-        possible = is_open[q.jobs] & (q.latest >= np.maximum(q.earliest, now))
+        starts = np.maximum(q.earliest, now)
+        for k in np.flatnonzero(q.rigid & is_open[q.jobs]):
+            fitted = q.candidates[k].fit(now)
+            starts[k] = q.latest[k] + 1 if fitted is None else fitted
+        possible = is_open[q.jobs] & (q.latest >= starts)
         if not possible.any():
             continue  # nothing left this agent can take
         filed = possible & (q.earliest <= now)
@@ -129,13 +145,13 @@ def dispatch(compiled: Compiled, look_ahead: float = LOOK_AHEAD, owner_first: bo
             free[a] = int(q.earliest[possible].min())  # wait for the next filing
             heapq.heappush(ready, (compiled.agents[a].team_start(free[a]), a))
             continue
-        slack = np.maximum(q.due - team_ends(q, now + q.effort), 0)
-        index = np.where(filed, q.weight / q.effort * np.exp(-slack / scale), -1.0)
+        slack = np.maximum(q.due - team_ends(q, starts + q.effort), 0)
+        index = np.where(filed, q.weight / q.effort * np.exp(-(slack + starts - now) / scale), -1.0)
         k = int(np.argmax(index))
         j = int(q.jobs[k])
-        out[j] = (a, now)
+        out[j] = (a, int(starts[k]))
         is_open[j] = False
-        free[a] = now + int(q.effort[k])
+        free[a] = int(starts[k]) + int(q.effort[k])
         heapq.heappush(ready, (compiled.agents[a].team_start(free[a]), a))
     return out
 

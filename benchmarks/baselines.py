@@ -13,7 +13,9 @@ agent. The rules differ only in whom a routed request goes to:
   to first, in team order), the rotation ServiceNow's Advanced Work Assignment offers as "last assigned";
   among agents of the same skills it cycles through them one by one, whatever their queues hold.
 
-A request no qualified agent has room for within the horizon is left unassigned (deferred). `before` and
+A request no qualified agent has room for within the horizon is left unassigned (deferred); neither rule
+prices deferral, so an effort price on it changes their plans' cost, not their choices. Work that may not
+pause (`Policy.may_pause`) starts at the first start after the agent's queue that keeps it in one window. `before` and
 `first` pins are not modelled (help desks have no such thing); the generated scenarios have none.
 """
 
@@ -98,9 +100,10 @@ def _route(compiled: Compiled, choose: Chooser, routed: Callable[[int, int], Non
 
 
 def _with_room(job: Job, free: list[int]) -> list[tuple[Candidate, int]]:
-    """(candidate, own-axis start) for each qualified agent whose queue leaves room for the job in the horizon."""
-    options = [(c, max(free[c.agent], c.earliest_start)) for c in job.candidates]
-    return [(c, start) for c, start in options if start <= c.latest_start]
+    """(candidate, own-axis start) for each qualified agent whose queue leaves room for the job in the horizon
+    (work that may not pause: its first start after the queue that keeps it within one window)."""
+    options = [(c, c.fit(free[c.agent])) for c in job.candidates]
+    return [(c, start) for c, start in options if start is not None]
 
 
 def _held_agents(compiled: Compiled) -> dict[int, int]:

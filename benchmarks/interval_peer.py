@@ -6,12 +6,15 @@ working windows) as fixed intervals, hinted with earliest-start routing, solved 
 time limit of the whole call (compiling, model building and reading the plan out included).
 
 Work never pauses over an absence in this model (an interval cannot overlap a fixed one), so each of its
-plans is also valid under Tandem's rules, where work may pause. Its objective is the policy's cost where
-a linear model expresses it directly, with the policy's own weights:
+plans is also valid under Tandem's rules, where work may pause, and exactly the rule of work that may not
+pause (`Policy.pausable` false). Under a policy that lets work pause the model is stricter than the policy
+(a plain interval model has no pausing interval), and its plans say so (`bound_source`). Its objective is
+the policy's cost where a linear model expresses it directly, with the policy's own weights:
 
 - lateness: the request's weight (priority x department x ageing) x minutes past due;
-- deferral: a request left out pays the policy's deferral price (weight x minutes from due to the horizon's
-  end + `deferral_extra_minutes`) and its waiting to the horizon's end;
+- deferral: a request left out pays the policy's deferral price (weight x (minutes from due to the horizon's
+  end + `deferral_extra_minutes` + `deferral_per_effort_minute` x effort): `Compiled.deferral_minutes`) and
+  its waiting to the horizon's end;
 - waiting: minutes past the priority's maximum wait;
 - churn: a request planned with another agent than its owner;
 - overload: minutes planned above each agent's target load.
@@ -100,10 +103,12 @@ def plan_interval_model(scenario: Scenario, time_limit_seconds: float, max_pairs
     """The peer's plan within `time_limit_seconds` for the whole call, priced under the scenario's policy."""
     started = time.perf_counter()
     compiled = compile_scenario(scenario)
+    stricter = any(job.pausable for job in compiled.jobs)
+    never = "; work never pauses, stricter than the policy" if stricter else ""
     hint = route_without_pauses(compiled)
     pairs = pair_count(compiled)
     if pairs > max_pairs:
-        source = f"interval model not built: {pairs:,} request x agent pairs (limit {max_pairs:,}); routing hint"
+        source = f"interval model not built: {pairs:,} request x agent pairs (limit {max_pairs:,}); routing hint{never}"
         return plan_from_placements(compiled, own_axis(compiled, hint), source=source)
     built = build_interval_model(compiled)
     built.add_full_hint(compiled, hint)
@@ -115,11 +120,11 @@ def plan_interval_model(scenario: Scenario, time_limit_seconds: float, max_pairs
     status = solver.solve(built.model)
     name = solver.status_name(status).lower()
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return plan_from_placements(compiled, own_axis(compiled, hint), source=f"CP-SAT {name}; routing hint")
+        return plan_from_placements(compiled, own_axis(compiled, hint), source=f"CP-SAT {name}; routing hint{never}")
     found = {j: (a, solver.value(built.starts[j, a])) for (j, a), x in built.present.items() if solver.boolean_value(x)}
     source = (
         f"interval model, CP-SAT {name}, {WORKERS} workers, {pairs:,} intervals, own objective "
-        f"{solver.objective_value:,.0f} (bound {solver.best_objective_bound:,.0f}), {solver.wall_time:.1f} s"
+        f"{solver.objective_value:,.0f} (bound {solver.best_objective_bound:,.0f}), {solver.wall_time:.1f} s{never}"
     )
     return plan_from_placements(compiled, own_axis(compiled, found), source=source)
 

@@ -91,7 +91,7 @@ def load_imbalance(compiled: Compiled, plan: Plan, planned: list[int]) -> tuple[
         for c in idle:
             if planned[c.agent] + job.effort > targets[c.agent]:
                 continue
-            start = timelines.earliest_gap(c.agent, c.earliest_start, c.latest_start, job.effort)
+            start = timelines.earliest_fit(c, job.effort)
             if start is not None and compiled.agents[c.agent].team_end(start + job.effort) <= allowed_end:
                 movable += 1
                 break

@@ -2,6 +2,7 @@
 
     python -m benchmarks.peer_bench                                   # the full table (S, M, L, XL; seeds 1-3)
     python -m benchmarks.peer_bench --sizes S M L --seeds 1 --limits-M 10 --limits-L 30 --markdown /tmp/p.md
+    python -m benchmarks.peer_bench --sizes S M --seeds 1 --limits-M 10 --variants all   # the policy variants
 
 Scenarios come from the peer profile (`fixtures.peers`: rare skills, part-timers and off days, load 0.9-1.3,
 priorities 4/14/42/40 %, a third owned, release and due times). Planners:
@@ -11,6 +12,20 @@ priorities 4/14/42/40 %, a third owned, release and due times). Planners:
   with the same time limit for its whole call;
 - `atc`: the ATC dispatcher with its tuned constants (`benchmarks.atc`);
 - `earliest-start` (routing) and `round-robin`: the help-desk baselines (`benchmarks.baselines`).
+
+Policy variants (`--variants`, default `base`): every planner runs under each, on the same scenario:
+
+- `base`: the generated policy (deferral priced by due time, work may pause over an absence);
+- `effort`: deferral priced by effort too, `deferral_per_effort_minute` = EFFORT_PRICE (10: the independent
+  benchmark's 10 x weight x effort for work left out);
+- `no-pause`: `pausable` false, work may not pause over an absence;
+- `effort-no-pause`: both.
+
+Every peer honours the variant: routing, round robin and ATC start work that may not pause only where it
+fits in one window; the interval model never pauses in any variant (under `base` and `effort` it is
+stricter than the policy, and its rows say "never pauses"); the interval model prices deferral with the
+policy's effort price; the dispatchers do not price deferral at all (what they leave out is what no agent
+reached), so the effort price changes their cost, not their choices.
 
 The timed planners run once per time limit, the instant ones once per scenario (their rows repeat in each
 time-limit block with their own time). Every run is in a fresh process (its peak memory is its own). Every
@@ -59,6 +74,15 @@ INSTANT: dict[str, Callable[[Scenario], Plan]] = {
     "round-robin": plan_round_robin,
 }
 DEFAULT_LIMITS = {"S": [10.0], "M": [10.0, 60.0], "L": [30.0, 60.0], "XL": [60.0]}
+EFFORT_PRICE = 10
+"""`deferral_per_effort_minute` of the effort variants: the independent benchmark's 10 x weight x effort."""
+VARIANTS: dict[str, dict[str, object]] = {
+    "base": {},
+    "effort": {"deferral_per_effort_minute": EFFORT_PRICE},
+    "no-pause": {"pausable": False},
+    "effort-no-pause": {"deferral_per_effort_minute": EFFORT_PRICE, "pausable": False},
+}
+"""Policy changes per variant (see the module docstring)."""
 LEFT_OUT_FACTOR = 10  # the independent benchmark's price of left-out work: 10 x weight x effort
 
 
@@ -68,6 +92,7 @@ class PeerRow:
 
     size: str
     seed: int
+    variant: str
     limit_seconds: float
     planner: str
     cost: int  # the policy's cost, recomputed by triage.validation
@@ -93,11 +118,21 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.add_argument(f"--limits-{size}", nargs="+", type=float, default=limits, metavar="SECONDS",
                             help=f"time limits at {size} (default {shown})")  # fmt: skip
     parser.add_argument("--planners", nargs="+", choices=[*TIMED, *INSTANT], default=[*TIMED, *INSTANT])
+    parser.add_argument("--variants", nargs="+", choices=[*VARIANTS, "all"], default=["base"],
+                        help="policy variants (default base; all: every one)")  # fmt: skip
     parser.add_argument("--planner-workers", type=int, default=None, help="the planner's CP-SAT workers")
     parser.add_argument("--max-pairs", type=int, default=MAX_PAIRS, help="the interval model's size limit")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables as markdown here")
     parser.add_argument("--note", default="", help="a line for the header, e.g. the commit measured")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.variants = list(VARIANTS) if "all" in args.variants else list(dict.fromkeys(args.variants))
+    return args
+
+
+def with_variant(scenario: Scenario, variant: str) -> Scenario:
+    """The scenario under a variant's policy."""
+    policy = scenario.policy.model_copy(update=VARIANTS[variant])
+    return scenario.model_copy(update={"policy": policy})
 
 
 def progress(message: str) -> None:
@@ -113,7 +148,9 @@ def run_planner(args: argparse.Namespace, name: str, scenario: Scenario, limit: 
     return run_isolated(INSTANT[name], scenario)
 
 
-def make_row(size: str, seed: int, limit: float, name: str, scenario: Scenario, measured: Measured) -> PeerRow:
+def make_row(
+    size: str, seed: int, variant: str, limit: float, name: str, scenario: Scenario, measured: Measured
+) -> PeerRow:
     """The row of one measured plan, every figure recomputed from the scenario and the plan."""
     result: Plan = measured.result
     compiled = compile_scenario(scenario)
@@ -132,6 +169,7 @@ def make_row(size: str, seed: int, limit: float, name: str, scenario: Scenario, 
     return PeerRow(
         size=size,
         seed=seed,
+        variant=variant,
         limit_seconds=limit,
         planner=name,
         cost=cost,
@@ -152,7 +190,9 @@ def make_row(size: str, seed: int, limit: float, name: str, scenario: Scenario, 
 def short_note(name: str, result: Plan) -> str:
     """What the table says about how a plan was obtained."""
     if name == INTERVAL:
-        return result.bound_source.split(", own objective")[0].removeprefix("interval model, ")
+        note = result.bound_source.split(", own objective")[0].removeprefix("interval model, ")
+        never = "never pauses" in result.bound_source and "never pauses" not in note
+        return note + ("; never pauses (stricter than the policy)" if never else "")
     if name == PLANNER:
         return f"{result.status.value}, gap {result.gap:.1%} to its bound"
     return ""
@@ -164,54 +204,57 @@ def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:
     for size in args.sizes:
         limits = getattr(args, f"limits_{size}")
         for seed in args.seeds:
-            scenario = generate_peer_scenario(*SIZES[size], seed=seed)
-            instant: dict[str, Measured] = {}
-            for limit in limits:
-                for name in args.planners:
-                    label = f"{size} seed {seed} {limit:g} s {name}"
-                    progress(label)
-                    try:
-                        if name in INSTANT and name not in instant:
-                            instant[name] = run_planner(args, name, scenario, limit)
-                        measured = instant[name] if name in INSTANT else run_planner(args, name, scenario, limit)
-                        rows.append(make_row(size, seed, limit, name, scenario, measured))
-                    except Exception as exc:  # one failed run is reported, the others still count
-                        failures.append(f"{label}: {type(exc).__name__}: {exc}")
-                        progress("  failed: " + failures[-1])
+            generated = generate_peer_scenario(*SIZES[size], seed=seed)
+            for variant in args.variants:
+                scenario = with_variant(generated, variant)
+                instant: dict[str, Measured] = {}
+                for limit in limits:
+                    for name in args.planners:
+                        label = f"{size} seed {seed} {variant} {limit:g} s {name}"
+                        progress(label)
+                        try:
+                            if name in INSTANT and name not in instant:
+                                instant[name] = run_planner(args, name, scenario, limit)
+                            measured = instant[name] if name in INSTANT else run_planner(args, name, scenario, limit)
+                            rows.append(make_row(size, seed, variant, limit, name, scenario, measured))
+                        except Exception as exc:  # one failed run is reported, the others still count
+                            failures.append(f"{label}: {type(exc).__name__}: {exc}")
+                            progress("  failed: " + failures[-1])
     return rows
 
 
-HEADERS = ["size", "seed", "limit s", "planner", "cost", "bench cost", "P1 min late", "P2 min late", "on time",
-           "left out", "wall s", "peak MB", "violations", "how"]  # fmt: skip
+HEADERS = ["size", "seed", "variant", "limit s", "planner", "cost", "bench cost", "P1 min late", "P2 min late",
+           "on time", "left out", "wall s", "peak MB", "violations", "how"]  # fmt: skip
 
 
 def row_cells(row: PeerRow) -> list[str]:
     cost = f"{row.cost:,}" + ("" if row.objective_matches else " (plan says otherwise)")
-    return [row.size, str(row.seed), f"{row.limit_seconds:g}", row.planner, cost, f"{row.bench_cost:,}",
+    return [row.size, str(row.seed), row.variant, f"{row.limit_seconds:g}", row.planner, cost, f"{row.bench_cost:,}",
             f"{row.p1_late_minutes:,}", f"{row.p2_late_minutes:,}", f"{row.on_time}/{row.planned + row.left_out}",
             str(row.left_out), f"{row.wall_seconds:.1f}", f"{row.peak_rss_mb:,.0f}", str(row.violations),
             row.note]  # fmt: skip
 
 
 def median_rows(rows: list[PeerRow]) -> list[list[str]]:
-    """Median over seeds per (size, time limit, planner) of cost, bench cost, P1 and P2 minutes late, wall, memory."""
-    groups: dict[tuple[str, float, str], list[PeerRow]] = {}
+    """Median over seeds per (size, variant, time limit, planner) of cost, bench cost, P1 and P2 minutes late,
+    wall, memory."""
+    groups: dict[tuple[str, str, float, str], list[PeerRow]] = {}
     for row in rows:
-        groups.setdefault((row.size, row.limit_seconds, row.planner), []).append(row)
+        groups.setdefault((row.size, row.variant, row.limit_seconds, row.planner), []).append(row)
     out = []
-    for (size, limit, name), items in groups.items():
+    for (size, variant, limit, name), items in groups.items():
 
         def med(get: Callable[[PeerRow], float], items: list[PeerRow] = items) -> float:
             return statistics.median(get(r) for r in items)
 
-        out.append([size, f"{limit:g}", name, str(len(items)), f"{med(lambda r: r.cost):,.0f}",
+        out.append([size, variant, f"{limit:g}", name, str(len(items)), f"{med(lambda r: r.cost):,.0f}",
                     f"{med(lambda r: r.bench_cost):,.0f}", f"{med(lambda r: r.p1_late_minutes):,.0f}",
                     f"{med(lambda r: r.p2_late_minutes):,.0f}", f"{med(lambda r: r.wall_seconds):.1f}",
                     f"{med(lambda r: r.peak_rss_mb):,.0f}"])  # fmt: skip
     return out
 
 
-MEDIAN_HEADERS = ["size", "limit s", "planner", "seeds", "cost", "bench cost", "P1 min late", "P2 min late",
+MEDIAN_HEADERS = ["size", "variant", "limit s", "planner", "seeds", "cost", "bench cost", "P1 min late", "P2 min late",
                   "wall s", "peak MB"]  # fmt: skip
 
 
@@ -219,14 +262,15 @@ def target_lines(rows: list[PeerRow]) -> list[str]:
     """Per scenario and time limit: the planner's cost against the cheapest peer (both costs), and its P1
     and P2 minutes late against routing's (earliest start)."""
     out = []
-    scenarios = dict.fromkeys((r.size, r.seed, r.limit_seconds) for r in rows)
-    for size, seed, limit in scenarios:
-        here = {r.planner: r for r in rows if (r.size, r.seed, r.limit_seconds) == (size, seed, limit)}
+    scenarios = dict.fromkeys((r.size, r.seed, r.variant, r.limit_seconds) for r in rows)
+    for size, seed, variant, limit in scenarios:
+        key = (size, seed, variant, limit)
+        here = {r.planner: r for r in rows if (r.size, r.seed, r.variant, r.limit_seconds) == key}
         ours = here.get(PLANNER)
         peers = [r for name, r in here.items() if name != PLANNER]
         if ours is None or not peers:
             continue
-        label = f"{size} seed {seed} at {limit:g} s"
+        label = f"{size} seed {seed} {variant} at {limit:g} s"
         measures: list[tuple[str, Callable[[PeerRow], int]]] = [
             ("cost", lambda r: r.cost),
             ("bench cost", lambda r: r.bench_cost),
@@ -244,7 +288,7 @@ def target_lines(rows: list[PeerRow]) -> list[str]:
                        f"{ours.p2_late_minutes:,} against routing's {routing.p1_late_minutes:,} / "
                        f"{routing.p2_late_minutes:,}")  # fmt: skip
     bad = [r for r in rows if r.violations or not r.objective_matches]
-    out += [f"INVALID {r.size} seed {r.seed} {r.planner}: {r.violations} violations" for r in bad]
+    out += [f"INVALID {r.size} seed {r.seed} {r.variant} {r.planner}: {r.violations} violations" for r in bad]
     return out
 
 

@@ -11,6 +11,12 @@
   is exact in the relaxed minutes. For fairness, a request counts as on time at most for the share of its
   minutes worked before its due by agents who could end it by then. Spread and rank are left at 0. Solved
   with HiGHS (scipy) on sparse matrices; used only when proven optimal within its limit.
+
+Work that may not pause (`Policy.may_pause`) only removes plans: both bounds read its candidates, whose
+earliest start is already that of its first stretch long enough (a tighter, still valid, earliest end), and
+otherwise relax it as if it could pause. A bound of the pausing problem stays a valid bound of the
+non-pausing one, weaker by what the stretches cost; a request with no stretch long enough has no candidate
+and is priced as deferred, which every plan must do.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ Each agent has an *own axis*: their working minutes within the horizon laid end 
 `effort_minutes` occupies exactly that many minutes of its agent's own axis, which is how work pauses
 over evenings, part-time afternoons and days off without being split. `AgentTime` maps between the own
 axis and the team's business-time axis.
+
+Work that may not pause (`triage.model.Policy.may_pause`) must lie within one of its agent's windows: one
+continuous stretch of their working time on the team axis, with no absence, off day or part-time off hours
+between its start and its end. Its candidate then lists the own-axis starts that keep it so
+(`Candidate.stretches`), and every engine asks `Candidate.fit` for a start.
 """
 
 from __future__ import annotations
@@ -69,6 +74,16 @@ class AgentTime:
         index = max(bisect.bisect_left(self._cumulative, own) - 1, 0)
         return self.windows[index][0] + own - self._cumulative[index]
 
+    def stretch_starts(self, earliest: int, latest: int, effort: int) -> tuple[tuple[int, int], ...]:
+        """Closed own-axis ranges [low, high] of starts within [earliest, latest] at which `effort` minutes
+        fit inside one window: the starts of work that may not pause."""
+        out = []
+        for (start, end), opens in zip(self.windows, self._cumulative, strict=True):
+            low, high = max(opens, earliest), min(opens + end - start - effort, latest)
+            if low <= high:
+                out.append((low, high))
+        return tuple(out)
+
     def jumps(self) -> list[tuple[int, int]]:
         """(own-axis position, gap minutes) for each gap between windows: an end past the position lands
         that many team minutes later than the own axis alone says."""
@@ -82,6 +97,18 @@ class Candidate:
     agent: int  # index into Compiled.agents
     earliest_start: int  # own axis: not before the request exists
     latest_start: int  # own axis: the work must end within the horizon
+    stretches: tuple[tuple[int, int], ...] | None = None  # work that may not pause: its allowed start ranges
+
+    def fit(self, own: int) -> int | None:
+        """The first allowed own-axis start at or after `own`, None when there is none: within the range and,
+        for work that may not pause, where its whole effort lies in one window of the agent."""
+        if self.stretches is None:
+            start = max(own, self.earliest_start)
+            return start if start <= self.latest_start else None
+        for low, high in self.stretches:
+            if own <= high:
+                return max(own, low)
+        return None
 
 
 @dataclass(frozen=True)
@@ -95,6 +122,7 @@ class Job:
     qualified_agents: list[int]  # every agent with the skills, whether or not they have room
     department: int  # index into Compiled.departments
     reference_agent: int | None  # current owner, else the previous plan's agent: moving away is churn
+    pausable: bool = True  # may its work pause over its agent's absences (`Policy.may_pause`)
 
     @property
     def effort(self) -> int:
@@ -199,7 +227,12 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
         if frozen and request.owner in index_of and index_of[request.owner] in qualified:
             qualified = [index_of[request.owner]]  # work in progress stays with its owner
         triage = triages[request.id]
-        candidates = [c for i in qualified if (c := _candidate(agents[i], i, request, triage))]
+        pausable = scenario.policy.may_pause(request)
+        candidates = [
+            c
+            for i in qualified
+            if (c := candidate_of(agents[i], i, triage.release_minute, request.effort_minutes, pausable=pausable))
+        ]
         reference = index_of.get(request.owner or planned.get(request.id, ""))
         jobs.append(
             Job(
@@ -210,6 +243,7 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
                 qualified,
                 department_of[request.department],
                 reference,
+                pausable,
             )
         )
     spread_agents = [a for a, agent in enumerate(agents) if agent.capacity_minutes and a in able]
@@ -261,7 +295,16 @@ def share_classes(scenario: Scenario, departments: list[str], jobs: list[Job]) -
     return out
 
 
-def _candidate(agent: AgentTime, index: int, request: Request, triage: Triage) -> Candidate | None:
-    earliest = agent.own_minute(triage.release_minute)
-    latest = agent.capacity_minutes - request.effort_minutes
-    return Candidate(index, earliest, latest) if earliest <= latest else None
+def candidate_of(agent: AgentTime, index: int, release_minute: int, effort: int, *, pausable: bool) -> Candidate | None:
+    """Agent `index` as a candidate for work of `effort` minutes released at a team-axis minute: None when it
+    cannot start and end within the horizon (for work that may not pause: within one of the agent's windows)."""
+    earliest = agent.own_minute(release_minute)
+    latest = agent.capacity_minutes - effort
+    if earliest > latest:
+        return None
+    if pausable:
+        return Candidate(index, earliest, latest)
+    stretches = agent.stretch_starts(earliest, latest, effort)
+    if not stretches:
+        return None
+    return Candidate(index, stretches[0][0], stretches[-1][1], stretches)

@@ -99,7 +99,7 @@ def current_placements(compiled: Compiled, plan: Plan) -> dict[int, tuple[int, i
             continue
         candidate = next((c for c in compiled.jobs[j].candidates if c.agent == agent), None)
         own = compiled.agents[agent].own_minute(a.start_minute)
-        if candidate is not None and candidate.earliest_start <= own <= candidate.latest_start:
+        if candidate is not None and candidate.fit(own) == own:
             out[j] = (agent, own)
     return out
 

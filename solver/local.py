@@ -199,7 +199,7 @@ def cheapest_insertion(compiled: Compiled, placements: Placements, new: list[int
         job = compiled.jobs[j]
         best, best_cost = None, total_cost(compiled, out)
         for c in job.candidates:
-            own = timelines.earliest_gap(c.agent, c.earliest_start, c.latest_start, job.effort)
+            own = timelines.earliest_fit(c, job.effort)
             if own is None:
                 continue
             cost = total_cost(compiled, {**out, j: (c.agent, own)})

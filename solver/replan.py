@@ -30,15 +30,14 @@ def placements_from(compiled: Compiled, previous: Plan, *, fallback: Placements)
         candidate = next((c for c in compiled.jobs[j].candidates if c.agent == a), None)
         if candidate is None:
             continue
-        own = max(compiled.agents[a].own_minute(max(old_start, 0)), candidate.earliest_start, free[a])
-        if own <= candidate.latest_start:
+        own = candidate.fit(max(compiled.agents[a].own_minute(max(old_start, 0)), free[a]))
+        if own is not None:
             kept[j] = (a, own)
             free[a] = own + compiled.jobs[j].effort
     timelines = Timelines(compiled, kept)
     for j in sorted(set(range(len(compiled.jobs))) - set(kept), key=lambda k: compiled.jobs[k].sort_key()):
         job = compiled.jobs[j]
-        options = [(c.agent, c.earliest_start, c.latest_start) for c in job.candidates]
-        slot = best_slot(compiled.agents, timelines, options, job.effort)
+        slot = best_slot(compiled.agents, timelines, job.candidates, job.effort)
         if slot is not None:
             kept[j] = (slot.agent, slot.own_start)
             timelines.book(slot.agent, slot.own_start, job.effort)

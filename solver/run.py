@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
 from solver.budget import Budget
 from solver.build import Built, build_model
-from solver.compile import Compiled, compile_scenario
+from solver.compile import Compiled, candidate_of, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
@@ -393,6 +393,8 @@ def _unassigned(compiled: Compiled, j: int) -> Unassigned:
         reason = "missing_skill"
     elif not job.qualified_agents:
         reason = "no_qualified_agent"
+    elif not job.candidates and not job.pausable and _would_fit_pausing(compiled, j):
+        reason = "no_stretch"  # its work may not pause, and no qualified agent has a stretch of its length
     else:
         reason = "no_room"
     return Unassigned(
@@ -401,4 +403,13 @@ def _unassigned(compiled: Compiled, j: int) -> Unassigned:
         due=job.triage.due_at,
         reason=reason,
         missing_skills=job.missing_skills,
+    )
+
+
+def _would_fit_pausing(compiled: Compiled, j: int) -> bool:
+    """Whether some qualified agent has the working minutes for job j within the horizon if it could pause."""
+    job = compiled.jobs[j]
+    return any(
+        candidate_of(compiled.agents[a], a, job.triage.release_minute, job.effort, pausable=True) is not None
+        for a in job.qualified_agents
     )

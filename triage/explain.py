@@ -10,11 +10,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from datetime import datetime
 
+from triage.calendar import BusinessAxis
 from triage.explanations import people as say
 from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
-from triage.model import Pin, Request, Scenario, SkillIndex
+from triage.model import Agent, Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, Rule
 from triage.render import duration, impact_words, moment, people, possessive, skills_phrase, urgency_words
 from triage.results import Assignment, Explanation, Fact, PinConflict, Plan, Unassigned
@@ -259,6 +260,11 @@ def explain_unassigned(
         Fact(name="qualified", value=", ".join(a.name for a in qualified)),
     ]
     facts += [Fact(name=f"missing:{skill}", value=level) for skill, level in sorted(unassigned.missing_skills.items())]
+    if unassigned.reason == "no_stretch":
+        facts += [
+            Fact(name=F.EFFORT_MINUTES, value=request.effort_minutes),
+            Fact(name=F.LONGEST_STRETCH, value=longest_stretch(scenario, request, qualified)),
+        ]
     explanation = Explanation(
         kind=ExplanationKind.UNASSIGNED,
         request_ids=[request.id],
@@ -285,6 +291,13 @@ def render_unassigned(e: Explanation, scenario: Scenario, request: Request, qual
     if reason == "no_qualified_agent":
         return f"Not planned: no single teammate has all of {skills_phrase(request.required_skills, names)}."
     end = moment(datetime.fromisoformat(str(e.fact("horizon_end"))), scenario.calendar.zone, scenario.now)
+    if reason == "no_stretch":
+        effort, longest = int(e.fact(F.EFFORT_MINUTES)), int(e.fact(F.LONGEST_STRETCH))
+        return (
+            f"Not planned: its work may not pause, and it takes {duration(effort)} of working time in one stretch; "
+            f"the longest unbroken working time of the teammates who could take it ({people(qualified)}) before "
+            f"the horizon ends ({end}) is {duration(longest)}."
+        )
     who = people(qualified)
     return (
         f"Not planned before the plan's horizon ends ({end}): "
@@ -300,6 +313,7 @@ _RULE_WORDS = {
     Rule.AVAILABILITY: "work happens only in the teammate's working time",
     Rule.NO_OVERLAP: "a teammate does one request at a time",
     Rule.PINS: "the pins contradict each other",
+    Rule.NO_PAUSE: "work that may not pause needs one unbroken stretch of the teammate's working time",
 }
 
 
@@ -396,3 +410,14 @@ def explain_order_until(
                             department_ids=[department.id], facts=facts, text="")  # fmt: skip
             out.append(fill(scenario, e, say.order(scenario, e), say.order(scenario, e)))
     return out, True
+
+
+def longest_stretch(scenario: Scenario, request: Request, qualified: list[Agent]) -> int:
+    """The longest unbroken working time (business minutes, within one window of their own time) any of the
+    qualified teammates has between the request's filing (or now) and the horizon's end."""
+    axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
+    release = max(axis.minute_of(request.created_at), 0)
+    return max(
+        (end - max(start, release) for agent in qualified for start, end in axis.agent_windows(agent) if end > release),
+        default=0,
+    )

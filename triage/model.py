@@ -285,6 +285,12 @@ class Request(_Model):
     source_id: str | None = Field(
         None, min_length=1, max_length=200, description="The id in the ticketing system it was imported from."
     )
+    pausable: bool | None = Field(
+        None,
+        description="Whether its work may pause over its agent's absences (part-time hours off, time off) and "
+        "resume after: false keeps it within one continuous stretch of the agent's working time. Absent: the "
+        "policy decides (`pausable_skills`, then `pausable`).",
+    )
 
     @model_validator(mode="after")
     def _waiting_when_waiting(self) -> Request:
@@ -462,6 +468,29 @@ class Policy(_Model):
         description="The live re-plan's price for each request it keeps with its agent but whose expected finish "
         "moves by more than the move threshold (30 business minutes by default) from the previous plan.",
     )
+
+    pausable: bool = Field(
+        True,
+        description="Whether work may pause over an agent's absence (part-time hours off, an off day, time off) "
+        "and resume after it; false: each request's work lies within one continuous stretch of its agent's "
+        "working time. A request's own `pausable`, then `pausable_skills`, come first.",
+    )
+    pausable_skills: dict[Id, bool] = Field(
+        default_factory=dict,
+        max_length=MAX_FAIR_SHARES,
+        description="Per skill id, whether work needing it may pause (overrides `pausable`): a request needing "
+        "any skill marked false may not pause; else one needing a skill marked true may.",
+    )
+
+    def may_pause(self, request: Request) -> bool:
+        """Whether the request's work may pause over an absence: its own `pausable` if set; else false when it
+        needs a skill `pausable_skills` marks false, true when it needs one marked true; else `pausable`."""
+        if request.pausable is not None:
+            return request.pausable
+        marks = [self.pausable_skills[s] for s in request.required_skills if s in self.pausable_skills]
+        if marks:
+            return all(marks)
+        return self.pausable
 
     @field_validator("fair_share_pct")
     @classmethod

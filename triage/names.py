@@ -95,6 +95,7 @@ class Rule(StrEnum):
     ONCE = "once"
     IN_PROGRESS = "in_progress"  # work in progress stays with its owner when the owner can do it
     PINS = "pins"  # the lead's pins hold
+    NO_PAUSE = "no_pause"  # work that may not pause lies within one unbroken stretch of its agent's working time
 
 
 class PinKind(StrEnum):

@@ -45,7 +45,10 @@ class Unassigned(_Result):
     request_id: str
     priority: Priority
     due: datetime
-    reason: str = Field(description="'missing_skill' when no agent qualifies, 'no_room' when none has time.")
+    reason: str = Field(
+        description="'missing_skill' when no agent qualifies, 'no_room' when none has time, 'no_stretch' when its "
+        "work may not pause and no qualified agent has one unbroken stretch as long as its effort."
+    )
     missing_skills: dict[str, int] = Field(
         default_factory=dict, description="Skill id to the level nobody holds, when the reason is missing_skill."
     )

@@ -1,8 +1,9 @@
 """The independent checker: the specification of a valid plan and of its cost, written without the solver.
 
-`check_plan` lists every hard-rule violation of a plan for a scenario; `term_quantities` recomputes each
-objective term's unweighted quantity from the scenario and the plan alone. Every solver test ends with
-both, and the heuristic answers to the same checker.
+`check_plan` lists every hard-rule violation of a plan for a scenario (work that may not pause, as
+`Policy.may_pause` says, must lie within one of its agent's working windows: `Rule.NO_PAUSE`);
+`term_quantities` recomputes each objective term's unweighted quantity from the scenario and the plan alone.
+Every solver test ends with both, and the heuristic answers to the same checker.
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
         if request is None or agent is None:
             continue  # reported by _check_once
         owner = agents.get(request.owner) if request.owner else None
-        out += _check_assignment(a, request, agent, owner, windows[agent.id], axis, unfrozen)
+        may_pause = scenario.policy.may_pause(request)
+        out += _check_assignment(a, request, agent, owner, windows[agent.id], axis, unfrozen, may_pause=may_pause)
         due = triages[request.id].due_minute
         if a.minutes_late != max(a.end_minute - due, 0):
             out.append(Violation(Rule.ONCE, a.request_id, f"minutes_late {a.minutes_late} != end - due"))
@@ -112,6 +114,8 @@ def _check_assignment(
     windows: list[tuple[int, int]],
     axis: BusinessAxis,
     unfrozen: set[str],
+    *,
+    may_pause: bool,
 ) -> list[Violation]:
     out = []
     if not _holds(agent, request):
@@ -127,6 +131,8 @@ def _check_assignment(
     starts_working = any(low <= a.start_minute < high for low, high in windows)
     if not starts_working or _working(windows, a.start_minute, a.end_minute) != request.effort_minutes:
         out.append(Violation(Rule.AVAILABILITY, request.id, f"{agent.id} is not working its whole effort in the span"))
+    elif not may_pause and not any(low <= a.start_minute and a.end_minute <= high for low, high in windows):
+        out.append(Violation(Rule.NO_PAUSE, request.id, f"its work may not pause but runs across {agent.id}'s absence"))
     if axis.moment_of(a.start_minute) != a.start or axis.moment_of(a.end_minute, closing=True) != a.end:
         out.append(Violation(Rule.AVAILABILITY, request.id, "timestamps do not match the axis minutes"))
     return out

@@ -36,6 +36,7 @@ def request_document(row: RequestRow) -> dict[str, Any]:
         "pauses": row.pauses or [],
         "reopen_count": row.reopen_count or 0,
         "effort_estimate": row.effort_estimate,
+        "pausable": row.pausable,
     }
 
 

@@ -117,8 +117,10 @@ def _requests(session: Session, scenario: Scenario, at: datetime, progress: Any)
                     f"the store already holds a request {request.id} from another source"))])  # fmt: skip
             taken.add(request.id)
             fresh.append({"id": request.id, "filed_by": None, "updated_at": at, "closed_at": None, "version": 1,
-                          **columns})  # fmt: skip
+                          "pausable": request.pausable, **columns})  # fmt: skip
         else:
+            if request.pausable is not None:  # a source that says nothing keeps the lead's choice
+                columns["pausable"] = request.pausable
             changed = {k: v for k, v in columns.items() if getattr(row, k) != v}
             for name, value in changed.items():
                 setattr(row, name, value)

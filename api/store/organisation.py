@@ -52,13 +52,18 @@ def policy(*, session: Session) -> Policy:
 
 def replace_policy(*, session: Session, actor: Principal, policy: Policy, expected_version: int, at: datetime) -> int:
     """Store a new policy if the stored one is still at `expected_version`; return the new version. Fair shares
-    name known departments only (422 naming the first unknown one)."""
+    name known departments only, pause marks known skills only (422 naming the first unknown one)."""
     if policy.fair_share_pct:
         known = set(session.scalars(select(DepartmentRow.id)))
         unknown = sorted(set(policy.fair_share_pct) - known)
         if unknown:
             raise invalid(f"fair_share_pct.{unknown[0]}", f"unknown department {unknown[0]!r} "
                           f"({len(unknown)} unknown department(s) in all)")  # fmt: skip
+    if policy.pausable_skills:
+        missing = sorted(set(policy.pausable_skills) - skill_ids(session=session))
+        if missing:
+            raise invalid(f"pausable_skills.{missing[0]}", f"unknown skill {missing[0]!r} "
+                          f"({len(missing)} unknown skill(s) in all)")  # fmt: skip
     return _replace(session, actor, "policy", document_of(policy), expected_version, at)
 
 

@@ -23,7 +23,7 @@ from triage.model import Request
 from triage.names import RequestStatus
 
 OPEN_STATUSES = (RequestStatus.OPEN.value, RequestStatus.IN_PROGRESS.value)
-NULLABLE = frozenset({"deadline", "department_rank", "priority_override", "owner"})
+NULLABLE = frozenset({"deadline", "department_rank", "priority_override", "owner", "pausable"})
 _COLUMN = {"owner": "owner_id"}
 _REQUESTS = RequestRow.__table__
 # The filing path's statements, built once with parameters: SQLAlchemy compiles each once and then only binds
@@ -109,6 +109,7 @@ def file(*, session: Session, actor: Principal, data: NewRequest, department_id:
         pauses=[],
         reopen_count=0,
         effort_estimate=None,
+        pausable=data.pausable,
         version=1,
     )
     _check(session, row, fields={"department", "required_skills", "deadline", "owner"})

@@ -61,6 +61,7 @@ def import_scenario(*, session: Session, scenario: Scenario, at: datetime) -> No
                 owner_id=request.owner,
                 status=request.status.value,
                 department_rank=request.department_rank,
+                pausable=request.pausable,
                 filed_by=None,
                 updated_at=at,
                 closed_at=None,

@@ -102,6 +102,7 @@ class RequestRow(Base):
     pauses: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
     reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
     effort_estimate: Mapped[dict[str, Any] | None]  # similar_requests, effort_class; absent: effort was given
+    pausable: Mapped[bool | None]  # may its work pause over an absence; null: the policy decides
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (

@@ -7,6 +7,7 @@ meanwhile is refused (412), not overwritten; a form without it, as a PUT without
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -30,8 +31,11 @@ PRIORITY_MAPS = ("target_minutes", "priority_weights", "max_wait_minutes")
 NUMBERS = ("horizon_days", "ageing_step_minutes", "ageing_cap", "urgent_share_pct", "deferral_extra_minutes",
            "deferral_per_effort_minute", "replan_agent_change_cost", "replan_finish_shift_cost")  # fmt: skip
 OPTIONAL_NUMBERS = ("help_late_minutes",)
-FLAGS = ("protect_priorities", "auto_apply")
-POLICY_FORM = {"matrix", "term_weights", "fair_share_pct", *PRIORITY_MAPS, *NUMBERS, *OPTIONAL_NUMBERS, *FLAGS}
+FLAGS = ("protect_priorities", "auto_apply", "pausable")
+POLICY_FORM = {"matrix", "term_weights", "fair_share_pct", "pausable_skills", *PRIORITY_MAPS, *NUMBERS,
+               *OPTIONAL_NUMBERS, *FLAGS}  # fmt: skip
+PAUSE_MARKS = {"yes": True, "no": False}
+"""The per-skill pause choice as the form says it; blank: the policy-wide `pausable`."""
 """The policy form's fields: every field of `Policy` (a test holds the two to each other)."""
 
 
@@ -49,12 +53,14 @@ def policy_values(policy: Policy) -> dict[str, str]:
             flat[prefix] = "" if value is None else str(value)
 
     walk("", policy.model_dump(mode="json"))
+    for skill, pauses in policy.pausable_skills.items():
+        flat[f"pausable_skills.{skill}"] = "yes" if pauses else "no"
     return flat
 
 
-def policy_document(values: dict[str, str], department_ids: list[str]) -> dict[str, Any]:
+def policy_document(values: dict[str, str], department_ids: list[str], skill_ids: Sequence[str] = ()) -> dict[str, Any]:
     """The form as the body of `PUT /policy`: numbers as integers, a blank optional number as null, the fair
-    shares of the departments given (none given: null, shares by weight)."""
+    shares of the departments given (none given: null, shares by weight), the pause marks of the skills given."""
     document: dict[str, Any] = {
         "matrix": {i.value: {u.value: values.get(f"matrix.{i.value}.{u.value}", "") for u in Urgency} for i in Impact},
         "term_weights": {t: number(values.get(f"term_weights.{t}")) for t in TermWeights.model_fields},
@@ -70,6 +76,11 @@ def policy_document(values: dict[str, str], department_ids: list[str]) -> dict[s
     shares = {d: number(values[f"fair_share_pct.{d}"]) for d in department_ids
               if values.get(f"fair_share_pct.{d}", "").strip()}  # fmt: skip
     document["fair_share_pct"] = shares or None
+    document["pausable_skills"] = {
+        s: PAUSE_MARKS.get(values[f"pausable_skills.{s}"], values[f"pausable_skills.{s}"])
+        for s in skill_ids
+        if values.get(f"pausable_skills.{s}", "").strip()
+    }
     return document
 
 
@@ -94,6 +105,7 @@ def _policy_page(request: Request, visitor: Visitor, session: SessionDep, status
             numbers=NUMBERS + OPTIONAL_NUMBERS,
             flags=FLAGS,
             departments=departments.all_departments(session=session),
+            skills=organisation.skills(session=session),
             **{"notice": "", "detail": "", "errors": {}, **more},
         ),
     )
@@ -113,9 +125,10 @@ async def replace_policy(request: Request, visitor: Admin, session: SessionDep, 
     values = fields_of(await request.form())
     version = values.pop("version", "") or None
     ids = [d.id for d in departments.all_departments(session=session)]
+    skill_ids = [s.id for s in organisation.skills(session=session)]
 
     def save() -> None:
-        policy = as_api(Policy, policy_document(values, ids))
+        policy = as_api(Policy, policy_document(values, ids, skill_ids))
         organisation.replace_policy(session=session, actor=visitor.principal, policy=policy,
                                     expected_version=expected_version(version), at=now)  # fmt: skip
 

@@ -1,8 +1,8 @@
 """Hard rules, one builder each, in the order the model adds them (`add_hard_rules`):
 
 - `assignment`: once and skills (each request to one qualified agent, or deferred);
-- `calendar`: availability, release and horizon (a start on the agent's own axis, within its range), and the
-  team-axis ends the pins and the terms read;
+- `calendar`: availability, release and horizon (a start on the agent's own axis, within its range; for work
+  that may not pause, where it fits in one window), and the team-axis ends the pins and the terms read;
 - `no_overlap`: one request at a time per agent, work held fixed included;
 - `pins`: the lead's pins, as enforcement literals; `pins.Pins` is what each kind of pin means, the one
   definition the model, the direct check, the heuristics and the local search read.

@@ -2,7 +2,8 @@
 
 A start lives on the agent's own axis (their working minutes only, `solver.compile.AgentTime`), so
 availability holds by construction; its range keeps it after the request exists and early enough to end
-within the horizon.
+within the horizon. Work that may not pause has a start domain of several ranges instead of one, those at
+which its whole effort lies in one of the agent's windows (`solver.compile.Candidate.stretches`).
 """
 
 from __future__ import annotations
@@ -18,15 +19,17 @@ if TYPE_CHECKING:
 
 def add_availability_and_release(built: Built, compiled: Compiled) -> None:
     """Rules availability, release, horizon: a start on the agent's own axis (their working minutes only),
-    not before the request exists, early enough to end within the horizon."""
+    not before the request exists, early enough to end within the horizon; for work that may not pause, only
+    where its whole effort lies in one window of the agent."""
     for j, a in built.present:
         job = compiled.jobs[j]
         candidate = next(c for c in job.candidates if c.agent == a)
-        built.own_start[j, a] = built.model.new_int_var(
-            candidate.earliest_start,
-            candidate.latest_start,
-            f"start[{job.request.id},{compiled.agents[a].agent.id}]",
-        )
+        name = f"start[{job.request.id},{compiled.agents[a].agent.id}]"
+        if candidate.stretches is None:
+            built.own_start[j, a] = built.model.new_int_var(candidate.earliest_start, candidate.latest_start, name)
+        else:
+            domain = cp_model.Domain.from_intervals([list(r) for r in candidate.stretches])
+            built.own_start[j, a] = built.model.new_int_var_from_domain(domain, name)
 
 
 def add_team_ends(built: Built, compiled: Compiled) -> None:

@@ -1,5 +1,6 @@
 """A fast routing heuristic: requests in (priority, due, cost, department rank) order, each to the qualified
-agent who would finish it first, appended after that agent's earlier work. It keeps the lead's pins
+agent who would finish it first, appended after that agent's earlier work (work that may not pause at the
+first start after it that keeps it within one window: `solver.compile.Candidate.fit`). It keeps the lead's pins
 where it can (assign: only that agent; first: routed before anything else; before: routed after, and
 started after, the request it waits for). Instant at any size; its plan is the solver's starting point and
 its fallback, so the planner never ends worse than it. What each pin means: `solver.rules.pins`."""
@@ -84,8 +85,8 @@ def route_earliest_finish(compiled: Compiled, look_ahead: float | None = None) -
             if j in pinned_to and candidate.agent != pinned_to[j]:
                 continue
             agent = compiled.agents[candidate.agent]
-            start = max(free[candidate.agent], candidate.earliest_start, agent.own_minute(not_before))
-            if start > candidate.latest_start:
+            start = candidate.fit(max(free[candidate.agent], agent.own_minute(not_before)))
+            if start is None:
                 continue
             option = (agent.team_end(start + job.effort), booked[candidate.agent], candidate.agent, start)
             if best is None or option < best:
@@ -112,7 +113,8 @@ def left_shift(compiled: Compiled, placements: dict[int, tuple[int, int]]) -> di
         agent, job = compiled.agents[a], compiled.jobs[j]
         candidate = next(c for c in job.candidates if c.agent == a)
         not_before = max((ends[k] for k in waits_for.get(j, []) if k in ends), default=0)
-        start = min(old, max(free[a], candidate.earliest_start, agent.own_minute(not_before)))
+        fitted = candidate.fit(max(free[a], agent.own_minute(not_before)))
+        start = old if fitted is None else min(old, fitted)
         out[j] = (a, start)
         free[a] = start + job.effort
         ends[j] = agent.team_end(start + job.effort)
@@ -138,7 +140,8 @@ def dispatch_atc(
     weight / effort x exp(-slack / (look_ahead x mean effort)), slack being the minutes between the end with
     this agent (their absences counted) and the due time, at least 0. `fixed` placements are kept and each
     agent starts after the last of its own. Unlike the routing orders it reads the time each agent is free,
-    not a static order. Pins are not read (the caller keeps it only where no pin binds)."""
+    not a static order. Pins and work that may not pause are not read (the caller keeps it only where no pin
+    binds and all work may pause)."""
     fixed = dict(fixed or {})
     n, agents = len(compiled.jobs), compiled.agents
     mean_effort = sum(job.effort for job in compiled.jobs) / max(n, 1)
@@ -202,7 +205,8 @@ def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, 
     `budget`, the options after the witness and the plain order are tried (the dispatchers first) only while
     it has at least twice what the last option took left: at L a 3 s limit leaves no time for all six."""
     caps = compiled.urgent_caps
-    dispatching = not compiled.pins.named
+    # the dispatcher reads neither pins nor stretches: only where no pin binds and all work may pause
+    dispatching = not compiled.pins.named and all(job.pausable for job in compiled.jobs)
 
     def route(k: float | None) -> Callable[[], dict[int, tuple[int, int]]]:
         return lambda: {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled, k)}
@@ -262,8 +266,8 @@ def route_help_desk(compiled: Compiled) -> dict[int, tuple[int, int]]:
     placements: dict[int, tuple[int, int]] = {}
     for j in sorted(range(len(compiled.jobs)), key=queue_key):
         job = compiled.jobs[j]
-        options: list[tuple[Candidate, int]] = [(c, max(free[c.agent], c.earliest_start)) for c in job.candidates]
-        options = [(c, start) for c, start in options if start <= c.latest_start]
+        fitted = [(c, c.fit(free[c.agent])) for c in job.candidates]  # in range, and in one stretch if it may not pause
+        options: list[tuple[Candidate, int]] = [(c, start) for c, start in fitted if start is not None]
         mine = [option for option in options if option[0].agent == held.get(j)]
         chosen: tuple[Candidate, int] | None = None
         if mine:

@@ -1,5 +1,6 @@
 """Fast insertion: a new request gets a tentative place at once, in the earliest gap that fits on any
-qualified agent, without moving anything already planned; the full re-plan can follow in the background.
+qualified agent, without moving anything already planned (work that may not pause: the earliest gap that
+fits within one window of the agent); the full re-plan can follow in the background.
 
 `Placer` is built once from a scenario and its plan (that is the costly part: the business-time axis and
 each agent's timeline); `Placer.place(request)` then costs one triage and a scan of the qualified agents'
@@ -10,10 +11,11 @@ from __future__ import annotations
 
 import bisect
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from solver.compile import AgentTime, Compiled, compile_scenario, qualifies
+from solver.compile import AgentTime, Candidate, Compiled, candidate_of, compile_scenario, qualifies
 from triage.model import Request, Scenario
 from triage.results import Assignment, Plan
 from triage.scoring import discounted_claims, triage_request
@@ -41,30 +43,46 @@ class Timelines:
     def unbook(self, agent: int, start: int, effort: int) -> None:
         self.booked[agent].remove((start, start + effort))
 
-    def earliest_gap(self, agent: int, earliest: int, latest: int, effort: int) -> int | None:
-        """The first own-axis start >= earliest where `effort` minutes are free, if it is <= latest."""
+    def earliest_gap(
+        self, agent: int, earliest: int, latest: int, effort: int, fit: Callable[[int], int | None] | None = None
+    ) -> int | None:
+        """The first own-axis start >= earliest where `effort` minutes are free, if it is <= latest; with `fit`
+        (`Candidate.fit`: work that may not pause), the first such start `fit` also allows."""
         cursor = earliest
-        for start, end in self.booked[agent]:
-            if end <= cursor:
-                continue
-            if start - cursor >= effort:
-                break
-            cursor = max(cursor, end)
-        return cursor if cursor <= latest else None
+        while True:
+            for start, end in self.booked[agent]:
+                if end <= cursor:
+                    continue
+                if start - cursor >= effort:
+                    break
+                cursor = max(cursor, end)
+            if cursor > latest:
+                return None
+            if fit is None:
+                return cursor
+            allowed = fit(cursor)
+            if allowed is None or allowed == cursor:
+                return allowed
+            cursor = allowed  # the free gap would cross an absence: look again from the next stretch
+
+    def earliest_fit(self, candidate: Candidate, effort: int, earliest: int | None = None) -> int | None:
+        """The candidate's first own-axis start, at or after `earliest` (default: its own), where `effort`
+        minutes are free and the candidate's rules allow it."""
+        low = candidate.earliest_start if earliest is None else max(earliest, candidate.earliest_start)
+        fit = candidate.fit if candidate.stretches is not None else None
+        return self.earliest_gap(candidate.agent, low, candidate.latest_start, effort, fit)
 
 
-def best_slot(
-    agents: list[AgentTime], timelines: Timelines, candidates: list[tuple[int, int, int]], effort: int
-) -> Slot | None:
-    """The slot that finishes first among (agent, earliest, latest) candidates."""
+def best_slot(agents: list[AgentTime], timelines: Timelines, candidates: list[Candidate], effort: int) -> Slot | None:
+    """The slot that finishes first among the candidates."""
     best: Slot | None = None
-    for a, earliest, latest in candidates:
-        start = timelines.earliest_gap(a, earliest, latest, effort)
+    for candidate in candidates:
+        start = timelines.earliest_fit(candidate, effort)
         if start is None:
             continue
-        end = agents[a].team_end(start + effort)
+        end = agents[candidate.agent].team_end(start + effort)
         if best is None or end < best.team_end:
-            best = Slot(a, start, end)
+            best = Slot(candidate.agent, start, end)
     return best
 
 
@@ -125,12 +143,13 @@ class Placer:
         with_it = compiled.scenario.model_copy(update={"requests": [*others, request]})
         discounted = request.id in discounted_claims(with_it)
         triage = triage_request(request, compiled.scenario, compiled.axis, discounted=discounted)
+        pausable = compiled.scenario.policy.may_pause(request)
         candidates = []
         for a, agent in enumerate(compiled.agents):
             if qualifies(agent.agent, request) and (agent_ids is None or agent.agent.id in agent_ids):
-                candidates.append(
-                    (a, agent.own_minute(triage.release_minute), agent.capacity_minutes - request.effort_minutes)
-                )
+                candidate = candidate_of(agent, a, triage.release_minute, request.effort_minutes, pausable=pausable)
+                if candidate is not None:
+                    candidates.append(candidate)
         slot = best_slot(compiled.agents, self.timelines, candidates, request.effort_minutes)
         if slot is None:
             return None

@@ -13,8 +13,11 @@ or the input when nothing cheaper was found.
 
 The hard rules hold by construction: a request joins only the queue of a candidate agent (skills), starts
 within its candidate range (release, and ending within the horizon) on the agent's own axis
-(availability), and queues do not overlap. Requests named by a pin are held where they are, and a plan
-that breaks a pin anyway (a request put before a first-pinned one) is never accepted.
+(availability), and queues do not overlap. Work that may not pause is scheduled at the first start that
+keeps it within one window of its agent (`solver.compile.Candidate.fit`): a move that would put it across
+an absence shifts it to the next stretch it fits in, or is refused when there is none. Requests named by a
+pin are held where they are, and a plan that breaks a pin anyway (a request put before a first-pinned one)
+is never accepted.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import random
 from dataclasses import dataclass, field
 
 from solver.budget import Budget
-from solver.compile import Compiled
+from solver.compile import Candidate, Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
 from solver.protect import urgent_minutes
 from solver.terms import fairness, overload, rank, request_price, share, spread, weighted_sum
@@ -82,6 +85,9 @@ class Polisher:
         self.free = [j for j in range(len(jobs)) if j not in held and jobs[j].candidates]
         self._ranges: list[dict[int, tuple[int, int]] | None] = [None] * len(jobs)  # built when first needed
         self._options: list[list[int] | None] = [None] * len(jobs)
+        self._fits: list[dict[int, Candidate] | None] = [  # work that may not pause: its candidates by agent
+            None if job.pausable else {c.agent: c for c in job.candidates} for job in jobs
+        ]
         self.blocks: list[list[tuple[int, int]]] = [[] for _ in agents]
         for j in held:
             if j in placements:
@@ -208,14 +214,24 @@ class Polisher:
             earliest, latest = self.range_of(j)[a]
             effort = jobs[j].effort
             start = max(cursor, earliest)
-            for block_start, block_end in blocks:
-                if block_end <= start:
-                    continue
-                if block_start >= start + effort:
+            fit = self._fits[j]
+            while True:
+                for block_start, block_end in blocks:
+                    if block_end <= start:
+                        continue
+                    if block_start >= start + effort:
+                        break
+                    start = block_end
+                if start > latest:
+                    return None
+                if fit is None:
                     break
-                start = block_end
-            if start > latest:
-                return None
+                allowed = fit[a].fit(start)  # work that may not pause: to the next stretch it fits in
+                if allowed is None:
+                    return None
+                if allowed == start:
+                    break
+                start = allowed
             starts.append(start)
             cursor = start + effort
         return starts

@@ -41,8 +41,7 @@ def relieve_overload(compiled: Compiled, placements: Placements, budget: Budget)
                 peer = candidate.agent
                 if peer == owner or state.load[peer] + job.effort > state.targets[peer]:
                     continue
-                earliest = max(candidate.earliest_start, state.not_before[peer])
-                start = timelines.earliest_gap(peer, earliest, candidate.latest_start, job.effort)
+                start = timelines.earliest_fit(candidate, job.effort, state.not_before[peer])
                 if start is None:
                     continue
                 delta = state.evaluate({j: (peer, start)})

@@ -1,5 +1,6 @@
 """Wrong or unbounded input is refused before it is stored: fair shares of unknown departments or over 100 %,
-time zones that are not places, weak ETags in If-Match, JSON nested too deeply (a problem, never a 500)."""
+pause marks of unknown skills, time zones that are not places, weak ETags in If-Match, JSON nested too deeply
+(a problem, never a 500)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,16 @@ def test_fair_shares_must_name_known_departments_and_fit_in_100_percent(api: Api
     assert _policy(api) == (policy, etag)  # nothing stored
     fits = api.put("/policy", "admin", {**policy, "fair_share_pct": {"sales": 60, "people": 40}}, etag)
     assert fits.status_code == 200, fits.text
+
+
+def test_pause_marks_must_name_known_skills(api: Api) -> None:
+    policy, etag = _policy(api)
+    unknown = api.put("/policy", "admin", {**policy, "pausable_skills": {"net": False, "juggling": False}}, etag)
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "pausable_skills.juggling"
+    assert _policy(api) == (policy, etag)  # nothing stored
+    fits = api.put("/policy", "admin", {**policy, "pausable": False, "pausable_skills": {"net": True}}, etag)
+    assert fits.status_code == 200, fits.text
+    assert _policy(api)[0]["pausable_skills"] == {"net": True} and _policy(api)[0]["pausable"] is False
 
 
 @pytest.mark.parametrize("zone", ["localtime", "posixrules", "Factory", "Mars/Olympus"])

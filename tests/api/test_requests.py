@@ -250,3 +250,19 @@ def test_a_wait_until_before_now_is_refused_naming_the_field(api: Api) -> None:
     assert refused.status_code == 409, refused.text
     assert "until is before the wait starts" in refused.json()["detail"]
     assert api.get("/requests/REQ-1", "lead").json()["status"] == "open"
+
+
+def test_whether_work_may_pause_is_filed_changed_by_a_lead_and_returned_to_the_policy(api: Api) -> None:
+    filed = api.post("/requests", "sales", new_request(title="On-site visit", pausable=False))
+    assert filed.status_code == 201, filed.text
+    rid, etag = filed.json()["id"], filed.headers["etag"]
+    assert filed.json()["pausable"] is False and api.get(f"/requests/{rid}", "sales").json()["pausable"] is False
+    assert api.post("/requests", "sales", new_request()).json()["pausable"] is None  # the policy decides
+    refused = api.patch(f"/requests/{rid}", "sales", {"pausable": True}, etag=etag)
+    assert refused.status_code == 403, refused.text
+    changed = api.patch(f"/requests/{rid}", "lead", {"pausable": None}, etag=etag)
+    assert changed.status_code == 200 and changed.json()["pausable"] is None
+    entry = api.get("/audit", "lead", params={"subject_id": rid}).json()["items"][-1]
+    assert entry["changes"] == {"pausable": [False, None]}
+    wrong = api.post("/requests", "sales", new_request(pausable="sometimes"))
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "pausable"

@@ -11,6 +11,7 @@ import pytest
 
 from benchmarks import peer_bench
 from benchmarks.atc import dispatch, plan_atc
+from benchmarks.baselines import plan_earliest_start, plan_round_robin
 from benchmarks.interval_peer import plan_interval_model, route_without_pauses
 from benchmarks.isolate import Measured
 from fixtures.generate import SIZES, generate_scenario, main, scenario_json
@@ -212,13 +213,36 @@ def test_the_dispatcher_waits_for_a_request_filed_later_and_holds_owners_when_as
     assert_valid_and_priced(s, plan_atc(s))
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_every_peer_honours_work_that_may_not_pause(seed: int) -> None:
+    s = peer_bench.with_variant(peer("S", seed), "effort-no-pause")
+    assert not s.policy.pausable and s.policy.deferral_per_effort_minute == peer_bench.EFFORT_PRICE
+    for planner in (plan_atc, plan_earliest_start, plan_round_robin):
+        assert_valid_and_priced(s, planner(s))
+    modelled = plan_interval_model(s, 3.0)
+    assert_valid_and_priced(s, modelled)
+    assert "never pauses" not in modelled.bound_source  # here the model's rule is the policy's
+    assert "never pauses" in plan_interval_model(peer("S", seed), 3.0).bound_source
+
+
+def test_the_dispatchers_start_work_that_may_not_pause_in_the_next_stretch() -> None:
+    # a works 09:00-13:00: filed at 12:00 (axis 180), 120 minutes start Tuesday 09:00 (480), not at 12:00
+    mornings = {day: ["09:00-13:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+    s = scenario([agent("a", working_hours=mornings)], [request("R", 120, created_at="2026-11-23T12:00:00")],
+                 policy={"pausable": False})  # fmt: skip
+    for planner in (plan_atc, plan_earliest_start, plan_round_robin):
+        result = planner(s)
+        assert [(a.start_minute, a.end_minute) for a in result.assignments] == [(480, 600)]
+        assert_valid_and_priced(s, result)
+
+
 # -- the runner ---------------------------------------------------------------------------------------------------
 
 
 def test_a_rows_figures_are_recomputed_from_the_plan() -> None:
     s = peer("S")
     result = plan_atc(s)
-    row = peer_bench.make_row("S", 1, 10.0, "atc", s, _measured(result))
+    row = peer_bench.make_row("S", 1, "base", 10.0, "atc", s, _measured(result))
     jobs = {job.request.id: job for job in compile_scenario(s).jobs}
     assert row.cost == result.objective and row.objective_matches and row.violations == 0
     late = sum(jobs[a.request_id].triage.weight * a.minutes_late for a in result.assignments)
@@ -242,6 +266,6 @@ def test_the_runner_produces_the_table_and_the_target_lines(tmp_path) -> None:
             "--markdown", str(out)]  # fmt: skip
     assert peer_bench.main(argv) == 0
     text = out.read_text()
-    assert text.count("| S | 1 | 1 | ") == 3
+    assert text.count("| S | 1 | base | 1 | ") == 3
     assert "against the cheapest peer's" in text and "against routing's" in text
     assert "INVALID" not in text

@@ -118,6 +118,28 @@ def test_work_outside_the_agents_availability() -> None:
     assert check_plan(s, plan_of(s, [placed(s, "A", "ana", 180, 240)])) == []
 
 
+def test_work_that_may_not_pause_runs_across_an_absence() -> None:
+    # ana works 09:00-13:00 (axis 0-240 on Monday, 480-720 on Tuesday); 180-240 and 480-540 are 120 of her
+    # working minutes, with her Monday afternoon off between them.
+    mornings = {day: ["09:00-13:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
+    ana = agent("ana", working_hours=mornings)
+    across = [request("A", effort=120, pausable=False)]
+    s = scenario([ana], across)
+    assert rules_of(s, plan_of(s, [placed(s, "A", "ana", 180, 540)])) == [(Rule.NO_PAUSE, "A")]
+    assert check_plan(s, plan_of(s, [placed(s, "A", "ana", 480, 600)])) == []  # one stretch: Tuesday morning
+    # the same span is valid when the work may pause: the request's own mark, else the skill's, else the policy
+    assert check_plan(scenario([ana], [request("A", effort=120)]), plan_of(s, [placed(s, "A", "ana", 180, 540)])) == []
+    by_skill = scenario([ana], [request("A", effort=120)], policy={"pausable_skills": {"net": False}})
+    assert rules_of(by_skill, plan_of(by_skill, [placed(by_skill, "A", "ana", 180, 540)])) == [(Rule.NO_PAUSE, "A")]
+    by_policy = scenario([ana], [request("A", effort=120)], policy={"pausable": False})
+    assert rules_of(by_policy, plan_of(by_policy, [placed(by_policy, "A", "ana", 180, 540)])) == [(Rule.NO_PAUSE, "A")]
+    allowed = scenario([ana], [request("A", effort=120, pausable=True)], policy={"pausable": False})
+    assert check_plan(allowed, plan_of(allowed, [placed(allowed, "A", "ana", 180, 540)])) == []
+    # a full-timer's evening is not an absence: the team's closed hours are not on the axis
+    evening = scenario([agent("ben")], [request("B", effort=60, pausable=False)])
+    assert check_plan(evening, plan_of(evening, [placed(evening, "B", "ben", 450, 510)])) == []
+
+
 def test_a_span_shorter_than_the_effort_or_timestamps_off_the_axis() -> None:
     s = two_agents([request("A", effort=60)])
     assert rules_of(s, plan_of(s, [placed(s, "A", "ana", 0, 30)])) == [(Rule.AVAILABILITY, "A")]

@@ -37,6 +37,7 @@ class FactName(StrEnum):
     KEPT_OWNER = "kept_owner"
     LACKS = "lacks"  # keyed: skill id -> the level the agent lacks
     LATE_AFTER = "late_after"  # keyed: request id -> minutes late after the re-plan
+    LONGEST_STRETCH = "longest_stretch"  # the longest unbroken working time of a qualified teammate, minutes
     LATER_BY = "later_by"  # keyed: request id -> working minutes later (negative: earlier)
     MATRIX_CELL = "matrix_cell"
     MATRIX_PRIORITY = "matrix_priority"

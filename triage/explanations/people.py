@@ -131,6 +131,14 @@ def unassigned(scenario: Scenario, e: Explanation, required: dict[str, int]) -> 
         return f"Not planned: no single teammate has all of {skills_phrase(required, names)}."
     end = _when(scenario, e.fact(F.HORIZON_END))
     who = people([n for n in str(e.fact(F.QUALIFIED)).split(", ") if n])
+    if reason == "no_stretch":
+        effort, longest = working_time(int(e.fact(F.EFFORT_MINUTES))), int(e.fact(F.LONGEST_STRETCH))
+        skills = skills_phrase(required, names) or "the skills"
+        most = f" (the longest is {working_time(longest)})" if longest else ""
+        return (
+            f"Not planned: it cannot pause, so it needs {effort} in one stretch, and nobody who has {skills} "
+            f"has {effort} in one stretch before {end}{most}."
+        )
     return f"Not planned before {end}: the time of the teammates who could take it ({who}) goes to other requests."
 
 
