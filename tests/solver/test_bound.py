@@ -67,10 +67,10 @@ def test_with_one_agent_the_column_generation_prices_its_terms_exactly(scenario:
     compiled = compile_scenario(scenario)
     exact, optimum = proven_exact_part(compiled), proven_optimum(scenario)
     columns = agent_bound(compiled, Budget.of(30), best_routing(compiled))
-    checked = not (exact is None or optimum is None or columns is None or not (columns.converged and columns.exact))
-    event("held to the exact part" if checked else "not proven in time, or on a coarser grid")
-    if not checked:
+    if exact is None or optimum is None or columns is None or not (columns.converged and columns.exact):
+        event("not proven in time, or on a coarser grid")
         return
+    event("held to the exact part")
     # the pricing rounds each request's price by under 1, and its proofs keep a safety margin (`_SAFETY`)
     slack = len(compiled.jobs) + 2 + 1e-5 * exact
     assert exact - slack <= columns.bound <= optimum, f"{exact} <= {columns.bound} <= {optimum}"
