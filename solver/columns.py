@@ -426,8 +426,10 @@ def search_agent(
     solver.parameters.num_workers = PRICING_WORKERS
     collector = _Collector(built, agent, jobs)
     status = solver.solve(model, collector)
-    if status == cp_model.INFEASIBLE:  # cannot be (the empty schedule is one); no bound claimed
-        return -math.inf, [], False
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        # stopped before its first schedule (the empty one is always feasible): CP-SAT's response then
+        # holds no bound of its own (its field reads 0, which would claim too much), so none is claimed
+        return -math.inf, collector.found, False
     bound = solver.best_objective_bound
     return (bound if math.isfinite(bound) else -math.inf), collector.found, status == cp_model.OPTIMAL
 
@@ -484,7 +486,8 @@ def agent_bound(
                 exact &= on_grid
             else:
                 low, found, proven = search_agent(problem, prices, a, min(share, search_seconds), schedules.get(a))
-            lows.append(low)
+            values = [reduced_cost(problem, prices, problem.column(a, starts)) for starts in found]
+            lows.append(min([low, *values]))  # a proven bound is never above a schedule found; kept so
             optimal &= proven
             for starts in found:
                 column = problem.column(a, starts)
