@@ -512,8 +512,9 @@ def agent_bound(
             proving = added == 0 and len(lows) == len(problem.agents)
         if proving:
             lows, added, optimal, exact = price_all(prices, prove=True)
-        if len(lows) == len(problem.agents):
-            bound = math.floor(problem.lagrangian(prices, lows))
+        lagrangian = problem.lagrangian(prices, lows) if len(lows) == len(problem.agents) else -math.inf
+        if math.isfinite(lagrangian):  # every agent's pricing problem has a proven bound
+            bound = math.floor(lagrangian)
             if best is None or bound > best.bound:
                 best = AgentBound(bound, value, rounds, len(columns), False, exact)
         if trace is not None:
