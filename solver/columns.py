@@ -1,33 +1,39 @@
 """A lower bound by agents' schedules: column generation, each column one agent's whole schedule.
 
 The relaxation. A plan is, per agent, a schedule (which requests, in one piece each, at which own-axis starts,
-one at a time) and a set of deferred requests, each request placed once or deferred. Dropping the link
-between agents except "each request at most once in total" and pricing each agent's schedule on its own
-gives the master linear program
+one at a time) and a set of deferred requests, each request placed once or deferred. Keeping each agent's
+schedule whole but linking agents only through "each request once" and the fairness and share rows gives
+the master linear program
 
-    minimise  sum_j D_j d_j + sum_(a, s) c_s z_(a,s)
+    minimise  sum_j D_j d_j + sum_(a, s) c_s z_(a,s) + fairness weight x (1000 - low) + sum share weight x short
     such that sum_(s holds j) z_(a,s) + d_j >= 1 for every request j,  sum_s z_(a,s) <= 1 for every agent a,
+              low <= 1000 x (on-time requests of department d in the chosen schedules) / d's requests,
+              short_(k,d) >= (fair share x planned minutes of priority k - 1000 x d's) / 1000,
 
 where D_j is what leaving j out costs (deferral and waiting) and c_s is the schedule's own cost: its
 requests' lateness, waiting and churn at the ends it gives them, and the agent's overload, all exactly as
 the model prices them (`solver.terms`). Any plan's schedules are columns of it, so its optimum over all
-columns is a lower bound on the plan's cost, a far tighter one than the time-indexed LP
-(`solver.bound.time_indexed_bound`): a column never splits a request or runs two at once.
+columns is a lower bound on the plan's cost; unlike the time-indexed LP (`solver.bound.time_indexed_bound`)
+a column never splits a request or runs two at once.
 
-What the bound covers. Exactly: lateness, deferral, waiting, churn (per request) and overload (per agent).
-Bounded by 0 (they couple agents, and each is at least 0): share, fairness, spread and rank. Pins are
-dropped (a relaxation: fewer rules can only lower the minimum).
+What the bound covers (`EXACT_TERMS`). Exactly: lateness, deferral, waiting, churn (per request) and overload
+(per agent). Share and fairness as the linear rows above (their rounding dropped, which only lowers them).
+Bounded by 0 (they couple agents' ends or loads, and each is at least 0): spread and rank. Pins are dropped
+(a relaxation: fewer rules can only lower the minimum).
 
-How it is computed. Columns come from the starting plan and from pricing: with the master's duals
-(lambda_j per request), each agent's best schedule minimises c_s - sum_(j in s) lambda_j, a prize-collecting
-single-agent scheduling problem solved with CP-SAT (each request at most once, by construction). The number
-reported is never the master's value, which is a bound only once no column is missing; it is the
-Lagrangian bound of the multipliers (rounded down to integers, which keeps it valid)
+How it is computed. Columns come from the starting plan and from pricing: with the master's duals as prices
+(per request, per department's fairness row, per share row), each agent's best schedule minimises its cost
+less its requests' prices, a prize-collecting single-agent scheduling problem (each request at most once,
+by construction). It is searched with CP-SAT (`search_agent`: quick columns) and proven as a time-indexed
+integer program with HiGHS (`prove_agent`). The number reported is never the master's value, which is a
+bound only once no column is missing; it is the Lagrangian bound of the prices (each pricing coefficient
+rounded to the side that keeps it valid)
 
-    L(lambda) = sum_j min(lambda_j, D_j) + sum_a min(0, Z_a(lambda)),
+    L = sum_j min(lambda_j, D_j) + fairness weight x 1000 + 1000 x min(0, sum_d eta_d - fairness weight)
+        + sum_a min(0, Z_a),
 
-where Z_a is CP-SAT's proven lower bound on agent a's pricing problem: valid for any multipliers, whether
-or not a pricing solve finished, and the best over the iterations is kept.
+where Z_a is a proven lower bound on agent a's pricing minimum: valid for any prices, whether or not the
+generation converged, and the best over the rounds is kept.
 """
 
 from __future__ import annotations
