@@ -116,6 +116,18 @@ class Prices:
     fairness: list[float]
     share: list[dict[int, float]]
 
+    def toward(self, other: Prices, weight: float) -> Prices:
+        """These prices moved `weight` of the way to `other` (every clip still holds: each is convex)."""
+
+        def mix(a: float, b: float) -> float:
+            return (1 - weight) * a + weight * b
+
+        return Prices(
+            [mix(a, b) for a, b in zip(self.cover, other.cover, strict=True)],
+            [mix(a, b) for a, b in zip(self.fairness, other.fairness, strict=True)],
+            [{d: mix(mine[d], theirs[d]) for d in mine} for mine, theirs in zip(self.share, other.share, strict=True)],
+        )
+
 
 class Problem:
     """The scenario's data the master and the pricing read, computed once."""
@@ -458,6 +470,7 @@ def agent_bound(
     *,
     search_seconds: float = 0.3,
     proof_share: float = 0.5,
+    smoothing: float = 0.5,
     trace: Callable[[int, float, int, bool, int], None] | None = None,
 ) -> AgentBound | None:
     """The column generation's best Lagrangian bound within the budget (see the module's docstring), or
@@ -465,7 +478,10 @@ def agent_bound(
     searches each agent's pricing problem with CP-SAT for at most `search_seconds` (new columns); once a
     search round finds no improving column, or only `proof_share` of the budget is left, a round proves each
     agent's minimum (`prove_agent`) at the master's prices, which gives the bound and ends the generation
-    when it finds no improving column either. `start`: a plan whose schedules are the first columns."""
+    when it finds no improving column either. `start`: a plan whose schedules are the first columns.
+    `smoothing`: searches price at this share of the last searched prices plus the rest of the master's
+    (steadier prices, a lower master in the same time: benchmarks/RESULTS.md); when that finds nothing, at
+    the master's own."""
     pairs = sum(len(job.candidates) for job in compiled.jobs)
     if not compiled.jobs or pairs > MAX_PAIRS or budget.left() <= 0:
         return None
@@ -506,6 +522,7 @@ def agent_bound(
         return lows, added, optimal, exact
 
     rounds = 0
+    center: Prices | None = None  # the prices the last search round priced at
     while budget.left() > 0:
         rounds += 1
         solved = _master(problem, columns, budget.left())
@@ -513,12 +530,20 @@ def agent_bound(
             break
         value, prices = solved
         proving = budget.now() >= proving_from
+        used = prices  # the prices priced at: the bound is theirs
         if not proving:
-            lows, added, optimal, exact = price_all(prices, prove=False)
+            if center is not None and smoothing:
+                used = center.toward(prices, 1 - smoothing)
+            lows, added, optimal, exact = price_all(used, prove=False)
+            if added == 0 and used is not prices:  # the smoothed prices found nothing: the master's own
+                used = prices
+                lows, added, optimal, exact = price_all(prices, prove=False)
+            center = used
             proving = added == 0 and len(lows) == len(problem.agents)
         if proving:
+            used = prices
             lows, added, optimal, exact = price_all(prices, prove=True)
-        lagrangian = problem.lagrangian(prices, lows) if len(lows) == len(problem.agents) else -math.inf
+        lagrangian = problem.lagrangian(used, lows) if len(lows) == len(problem.agents) else -math.inf
         if math.isfinite(lagrangian):  # every agent's pricing problem has a proven bound
             bound = math.floor(lagrangian)
             if best is None or bound > best.bound:
