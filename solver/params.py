@@ -78,6 +78,14 @@ class SearchSchedule(BaseModel):
         le=1,
         description="Large scenarios: the LP bound's share (the search never proves a bound there).",
     )
+    columns_min_seconds: float = Field(
+        60.0,
+        ge=0,
+        description="The bound by agents' schedules (`solver.columns`) runs after the LP bound, in the same "
+        "thread, only when at least this many seconds of the bound's share are left: its column generation "
+        "had not converged at S after 60 s on the loaded machine, and below that its bound stayed under "
+        "the LP's (benchmarks/RESULTS.md), so shorter plans keep the machine for the search.",
+    )
     moves_per_work_unit: int = Field(
         10_000,
         ge=1,

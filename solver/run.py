@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
 from solver.budget import Budget
 from solver.build import Built, build_model
+from solver.columns import agent_bound
 from solver.compile import Compiled, candidate_of, compile_scenario
 from solver.conflicts import find_conflicts
 from solver.cpsat import add_hint, new_solver, read_placements
@@ -102,7 +103,9 @@ def plan(
     try:
         share = schedule.large_bound_share if large else schedule.small_bound_share
         first_bound: list[int] = []  # the per-request bound, as soon as the LP's thread has it
-        bounding = pool.submit(lower_bounds, compiled, search.share(share), first_bound)
+        bounding = pool.submit(
+            lower_bounds, compiled, search.share(share), first_bound, hint, schedule.columns_min_seconds
+        )
         placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, search)
         try:  # not waited for past the search's deadline: it ends on its own time limit, its answer unused
             relaxed = bounding.result(timeout=search.left() + schedule.bound_grace_seconds)
@@ -194,10 +197,17 @@ def plan_by_routing(scenario: Scenario) -> Plan:
     return result
 
 
-def lower_bounds(compiled: Compiled, budget: Budget, first: list[int] | None = None) -> tuple[int, str]:
+def lower_bounds(
+    compiled: Compiled,
+    budget: Budget,
+    first: list[int] | None = None,
+    start: Placements | None = None,
+    columns_min_seconds: float | None = None,
+) -> tuple[int, str]:
     """The best bound of `solver.bound` within the budget (a tenth of a second at least), and how it was
     obtained; the per-request bound is appended to `first` as soon as it is known (for a caller that stops
-    waiting for the LP)."""
+    waiting for the LP). Then, when `columns_min_seconds` is given and at least that much of the budget is
+    left, the bound by agents' schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
     budget = budget.at_least(0.1)
     best = per_request_bound(compiled), _PER_REQUEST
     if first is not None:
@@ -211,6 +221,17 @@ def lower_bounds(compiled: Compiled, budget: Budget, first: list[int] | None = N
             best = relaxed[0], f"bound from a time-indexed LP relaxation ({minutes}-minute buckets)"
         if budget.left() <= 0:
             break
+    if columns_min_seconds is not None and budget.left() >= columns_min_seconds:
+        columns = agent_bound(compiled, budget, start)
+        if columns is not None and columns.bound > best[0]:
+            state = "converged" if columns.converged else "not converged"
+            best = (
+                columns.bound,
+                (
+                    f"bound from column generation over agents' schedules ({columns.rounds:,} rounds, "
+                    f"{columns.columns:,} schedules, {state})"
+                ),
+            )
     return best
 
 

@@ -42,7 +42,7 @@ def agents(draw: st.DrawFn, count: int) -> list[dict[str, Any]]:
 
 
 @st.composite
-def requests(draw: st.DrawFn, count: int, agent_ids: list[str]) -> list[dict[str, Any]]:
+def requests(draw: st.DrawFn, count: int, agent_ids: list[str], effort_step: int = 1) -> list[dict[str, Any]]:
     out = []
     for i in range(count):
         created = NOW + timedelta(minutes=draw(st.integers(-3 * 24 * 60, 8 * 60)))
@@ -53,7 +53,7 @@ def requests(draw: st.DrawFn, count: int, agent_ids: list[str]) -> list[dict[str
             "title": f"Request {i}",
             "impact": draw(st.sampled_from(["company", "department", "team", "person"])),
             "urgency": draw(st.sampled_from(["work_stopped", "degraded", "inconvenient", "can_wait"])),
-            "effort_minutes": draw(st.integers(15, 600)),
+            "effort_minutes": effort_step * draw(st.integers(-(-15 // effort_step), 600 // effort_step)),
             "required_skills": draw(st.dictionaries(st.sampled_from(SKILL_IDS), st.integers(1, 3), max_size=2)),
             "created_at": created.isoformat(),
             "status": draw(st.sampled_from(["open", "open", "open", "in_progress", "done"])),
@@ -86,9 +86,13 @@ def pins(draw: st.DrawFn, request_ids: list[str], agent_ids: list[str]) -> list[
 
 
 @st.composite
-def scenarios(draw: st.DrawFn, with_pins: bool = False) -> Scenario:
-    team = draw(agents(draw(st.integers(1, 4))))
-    work = draw(requests(draw(st.integers(0, 8)), [a["id"] for a in team]))
+def scenarios(
+    draw: st.DrawFn, with_pins: bool = False, agent_count: st.SearchStrategy[int] | None = None, effort_step: int = 1
+) -> Scenario:
+    """Up to 4 agents (`agent_count` if given) and 8 requests, efforts 15-600 minutes in multiples of
+    `effort_step`."""
+    team = draw(agents(draw(st.integers(1, 4) if agent_count is None else agent_count)))
+    work = draw(requests(draw(st.integers(0, 8)), [a["id"] for a in team], effort_step))
     pinned = draw(pins([r["id"] for r in work], [a["id"] for a in team])) if with_pins else []
     return Scenario.model_validate(
         {
