@@ -86,7 +86,8 @@ LOGGING = {
 }
 TIMING = re.compile(
     r"live re-plan: plan (?P<plan>\d+) stored; its newest change was (?P<waited>[\d.]+) s old at the start; "
-    r"read (?P<read>[\d.]+) s, solve (?P<solve>[\d.]+) s, store (?P<store>[\d.]+) s"
+    r"read (?P<read>[\d.]+) s, solve (?P<solve>[\d.]+) s, store (?P<store>[\d.]+) s; this thread's CPU "
+    r"(?P<cpu>[\d.]+) s"
 )
 EVENTS = ["request.placed", "request.moved", "handoff.proposed", "handoff.accepted", "handoff.declined"]
 POLL_SECONDS = 0.05
@@ -215,7 +216,7 @@ class Deployment:
         found: dict[int, dict[str, float]] = {}
         for log in self.logs.glob("api-*.log"):
             for m in TIMING.finditer(log.read_text(errors="replace")):
-                found[int(m["plan"])] = {k: float(m[k]) for k in ("waited", "read", "solve", "store")}
+                found[int(m["plan"])] = {k: float(m[k]) for k in ("waited", "read", "solve", "store", "cpu")}
         return found
 
     def tail(self, name: str) -> str:
@@ -475,8 +476,10 @@ def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kil
     replanned = [f for f in filings if f.to_replanned_s is not None]
     to_replanned = [f.to_replanned_s for f in replanned if f.to_replanned_s is not None]
     timed = [(f.to_replanned_s, f.timing) for f in replanned if f.to_replanned_s is not None and f.timing]
-    part = {k: [t[k] for _, t in timed] for k in ("waited", "read", "solve", "store")}
-    rests = [total - sum(t.values()) for total, t in timed]
+    part = {k: [t[k] for _, t in timed] for k in ("waited", "read", "solve", "store", "cpu")}
+    rests = [total - t["waited"] - t["read"] - t["solve"] - t["store"] for total, t in timed]
+    delay = Settings().live_replan_delay_seconds
+    idle = [delay + 0.05 + t["cpu"] for _, t in timed]  # the debounce, half the re-planner's polling, its CPU
     within = sum(1 for t in to_replanned if t <= 2.0)
     events = [f.placed_event_s for f in filings if f.placed_event_s is not None]
     makers = sorted({f.made_by for f in replanned if f.made_by})
@@ -500,6 +503,9 @@ def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kil
         f"| of which: storing the plan (and its events), s | {_stats(part['store'])} |",
         f"| of which: the rest (the client's 50 ms polling, the filing's commit to its change's time), s | "
         f"{_stats(rests)} |",
+        f"| the re-plan thread's CPU time (reading, search, storing), s | {_stats(part['cpu'])} |",
+        f"| on an idle core: debounce ({delay:g} s) + 0.05 s (half the re-planner's polling) + that CPU, s | "
+        f"{_stats(idle)} |",
         f"| POST answered to `request.placed` received, s ({len(events)} received) | {_stats(events)} |",
         "",
         f"- tentative place at once: {sum(f.placed_at_once for f in filings)} of {len(filings)} "
