@@ -29,8 +29,8 @@ every delivery's Standard Webhooks signature.
    agent, up to three); the receiver must get `handoff.proposed` and `handoff.accepted` with the note
    `GET /handoffs/{id}` shows.
 3. A worker killed mid-job: a lead's plan (a job: M has more open requests than a plan answered at once), the
-   worker running it (the one with a planner child process) killed with SIGKILL, started again; the job must
-   end (failed with its reason, or succeeded), and no job may be left running.
+   worker running it (the job's row names it; killed once its planner child process runs) killed with SIGKILL,
+   started again; the job must end (failed with its reason, or succeeded), and no job may be left running.
 
 Prints one table of figures per backend (medians, p95, max). Every process started is stopped at the end, and
 the PostgreSQL database dropped.
@@ -383,15 +383,16 @@ def kill_a_worker(deployment: Deployment, url: str, tokens: dict[Role, str], dat
     if job.status_code != 202:
         raise RuntimeError(f"the plan was not a job: {job.status_code} {job.text[:200]}")
     job_id = job.json()["id"]
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     holder = None
     while holder is None and time.monotonic() < deadline:
-        state = httpx.get(f"{url}/jobs/{job_id}", headers=lead).json()["state"]
-        if state == "running":
-            holder = next((w for w in deployment.workers if _children(w.pid)), None)
+        pid = _holder_pid(database_url, job_id)  # the job's row names the worker process holding it
+        holder = next((w for w in deployment.workers if w.pid == pid), None)
         time.sleep(0.05)
     if holder is None:
-        raise RuntimeError("no worker ran the plan within 60 s")
+        raise RuntimeError("no worker of this deployment ran the plan within 120 s")
+    while not _children(holder.pid) and time.monotonic() < deadline:  # mid-plan: its planner process runs
+        time.sleep(0.05)
     holder.send_signal(signal.SIGKILL)
     holder.wait(10)
     deployment.workers.remove(holder)
@@ -413,6 +414,17 @@ def _children(pid: int) -> list[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         found += [int(c) for c in (task / "children").read_text().split()]
     return found
+
+
+def _holder_pid(database_url: str, job_id: str) -> int | None:
+    from api.store.tables import JobRow
+
+    database = Database(database_url)
+    with database.reading() as session:
+        row = session.get(JobRow, job_id)
+        holder = None if row is None or row.state != "running" or not row.worker else row.worker
+    database.dispose()
+    return None if holder is None else int(holder.rsplit(":", 1)[1])
 
 
 def _running_jobs(database_url: str) -> int:
