@@ -24,10 +24,10 @@ every delivery's Standard Webhooks signature.
    the re-planner's polling), reading the queue, the search, storing the plan and its events; the rest is this
    client's 50 ms polling. Also the time from the POST's answer to the receiver getting its `request.placed`
    event.
-2. (First, before the filings.) A hand-off: the agent with the most planned work gets a 5 % target load, the
-   lead asks for help on their behalf and accepts the first proposal the peer can take (else the next busiest
-   agent, up to three); the receiver must get `handoff.proposed` and `handoff.accepted` with the note
-   `GET /handoffs/{id}` shows.
+2. (First, before the filings.) A hand-off: the current plan applied, the agent with the most planned work
+   gets a 5 % target load, the lead asks for help on their behalf and accepts the first proposal the peer can
+   take (else the next busiest agent, up to three); the receiver must get `handoff.proposed` and
+   `handoff.accepted` with the note `GET /handoffs/{id}` shows.
 3. A worker killed mid-job: a lead's plan (a job: M has more open requests than a plan answered at once), the
    worker running it (the job's row names it; killed once its planner child process runs) killed with SIGKILL,
    started again; the job must end (failed with its reason, or succeeded), and no job may be left running.
@@ -330,6 +330,9 @@ def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, agents_tried
     refusals: list[str] = []
     with httpx.Client(base_url=url, timeout=60) as client:
         newest = client.get("/plans", headers=lead, params={"limit": 1}).json()["items"]
+        # Applied first, as a desk does (the README's hand-off session too): the owners are the plan's, so a
+        # peer's room is counted against the plan's work for them.
+        client.post(f"/plans/{newest[0]['id']}/apply", headers=lead, json={}).raise_for_status()
         plan = client.get(f"/plans/{newest[0]['id']}", headers=lead).json()["plan"]
         load: dict[str, int] = {}
         for a in plan["assignments"]:
