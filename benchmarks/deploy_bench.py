@@ -264,6 +264,7 @@ class Filing:
     made_by: str | None = None
     placed_event_s: float | None = None
     timing: dict[str, float] | None = None  # the re-plan's own account: waited, read, solve, store (s)
+    refused: list[int] = field(default_factory=list)  # statuses of placement reads that were not 200
 
 
 def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, receiver: Receiver,
@@ -293,8 +294,13 @@ def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, 
             answered_mono = time.monotonic() - (time.perf_counter() - answered)
             deadline, k = answered + args.replan_bound, 0
             while time.perf_counter() < deadline:
-                now = clients[k % len(clients)].get(f"/requests/{request_id}/placement", headers=requester).json()
+                read = clients[k % len(clients)].get(f"/requests/{request_id}/placement", headers=requester)
                 k += 1
+                if read.status_code != 200:
+                    filing.refused.append(read.status_code)
+                    time.sleep(POLL_SECONDS)
+                    continue
+                now = read.json()
                 if not now["tentative"]:
                     filing.to_replanned_s = time.perf_counter() - answered
                     filing.plan_id = now["plan_id"]
@@ -523,6 +529,8 @@ def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kil
         f"{_stats(idle)} |",
         f"| POST answered to `request.placed` received, s ({len(events)} received) | {_stats(events)} |",
         "",
+        f"- placement reads answered other than 200 while polling: "
+        f"{sum(len(f.refused) for f in filings)} {sorted({c for f in filings for c in f.refused})}",
         f"- tentative place at once: {sum(f.placed_at_once for f in filings)} of {len(filings)} "
         f"(a tentative answer at all: {sum(f.tentative_at_once for f in filings)}); re-planned plans made by: "
         f"{', '.join(makers) or 'none'}",
