@@ -29,19 +29,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from api.demo import seed
 from api.live import marks
 from api.roles import Principal, Role
 from api.store import plans
 from api.store.session import Database
+from benchmarks.databases import POSTGRES_URL, drop_postgres, postgres_database
 from fixtures.generate import SIZES, generate_scenario
 from solver.run import plan_by_routing
 from triage.model import Scenario
-
-POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @dataclass(frozen=True)
@@ -130,27 +127,6 @@ def _p95(values: list[float]) -> float:
     return sorted(values)[min(len(values) - 1, int(0.95 * len(values)))]
 
 
-def postgres_database() -> str | None:
-    """A fresh database on the local PostgreSQL server, or None when it does not answer."""
-    name = f"tandem_live_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception:  # no server: that backend is skipped, and said so
-        return None
-    finally:
-        admin.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres(url: str) -> None:
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"], choices=["sqlite", "postgresql"])
@@ -168,15 +144,15 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---|---|---|---|---|---|---|")
     for backend in args.backends:
         with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{Path(folder) / 'live.db'}" if backend == "sqlite" else postgres_database()
-            if url is None:
+            found = (f"sqlite:///{Path(folder) / 'live.db'}", "") if backend == "sqlite" else postgres_database()
+            if found is None:
                 print(f"| {backend} | not run: no server at {POSTGRES_URL} | | | | | | |")
                 continue
             try:
-                t = measure(url, backend, scenario, args)
+                t = measure(found[0], backend, scenario, args)
             finally:
                 if backend == "postgresql":
-                    drop_postgres(url)
+                    drop_postgres(found[1])
         print(f"| {t.backend} | {t.filings} | {t.placed} | {t.file_p50_ms:.1f} | {t.file_p95_ms:.1f} | "
               f"{t.file_max_ms:.1f} | {t.read_p50_ms:.1f} | {t.read_p95_ms:.1f} |")  # fmt: skip
 

@@ -35,21 +35,19 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
 
 from api.demo import DEMO_FILE, read_scenario, seed
 from api.settings import Settings
 from api.store.session import Database
 from api.store.tables import RequestRow
+from benchmarks.databases import drop_postgres, postgres_database
 
-POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 QUEUE_SIZE = 2000
 
 FILE_SCRIPT = """
@@ -252,27 +250,6 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
           file=sys.stderr)  # fmt: skip
     assert filed == distinct, "a request was stored twice"
     return runs
-
-
-def postgres_database() -> tuple[str, str] | None:
-    """A fresh database on the local PostgreSQL server: (its URL, its name), or None if the server is away."""
-    try:
-        admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        name = f"tandem_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-    except Exception as exc:
-        print(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}", file=sys.stderr)
-        return None
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_postgres(name: str) -> None:
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def markdown(runs: list[Run], args: argparse.Namespace) -> str:

@@ -57,7 +57,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from api.demo import DEMO_FILE, read_scenario, seed
-from benchmarks.load_bench import drop_postgres, postgres_database
+from benchmarks.databases import drop_postgres, postgres_database
 
 PORTS = (8700, 8701)
 EXPECTED: dict[str, dict[int, str]] = {

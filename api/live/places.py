@@ -18,8 +18,11 @@ from triage.names import Priority
 
 def placement(*, session: Session, request_id: str) -> Placement:
     """The request's current place; 404 when no plan and no tentative place includes it yet."""
-    found = plans.latest_item(session=session, request_id=request_id)
+    # The tentative place first: a re-plan that covers it deletes it in the transaction that stores the plan,
+    # so on PostgreSQL (each statement its own snapshot) a re-plan committing between the two reads shows as
+    # its plan. Read the other way round, the plan's absence and then the place's, it was a 404.
     tentative = marks.tentative_of(session=session, request_id=request_id)
+    found = plans.latest_item(session=session, request_id=request_id)
     if tentative is not None and (
         found is None or tentative.seq > marks.seen_seq(session=session, plan_id=found[0].id)
     ):

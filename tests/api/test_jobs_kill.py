@@ -31,6 +31,7 @@ class Deployment:
     seeded: Seeded
     live: bool = False
     processes: list[subprocess.Popen[str]] = field(default_factory=list)
+    start_seconds: float = 30  # how long an API process may take to answer /healthz
 
     def env(self) -> dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.database_url, "TANDEM_EMBEDDED_WORKER": "false",
@@ -47,7 +48,7 @@ class Deployment:
         )  # fmt: skip
         self.processes.append(process)
         url = f"http://127.0.0.1:{port}"
-        wait_until_up(url, process)
+        wait_until_up(url, process, self.start_seconds)
         return url
 
     def worker(self) -> subprocess.Popen[str]:
