@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, false
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -159,7 +159,7 @@ class PlanRow(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     now: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(20))
-    objective: Mapped[int]
+    objective: Mapped[int] = mapped_column(BigInteger)  # protected weights pass 2^31 (migration 0011)
     request_count: Mapped[int]
     body: Mapped[str] = mapped_column(Text)
     scenario: Mapped[str | None] = mapped_column(Text)  # the Scenario planned, as JSON (absent before 0002)

@@ -87,6 +87,23 @@ def test_a_failure_half_way_through_applying_leaves_nothing_applied(api: Api, mo
     assert api.get(f"/plans/{plan['id']}", "lead").json()["applied_at"] is None
 
 
+def test_a_plan_whose_cost_passes_32_bits_is_stored_and_read_back(api: Api, monkeypatch: Any) -> None:
+    # protected weights (the default) put the demo's plan at about 1.2 x 10^10: PostgreSQL's 32-bit integer
+    # column refused it ("integer out of range") until migration 0011
+    from api import planning
+    from solver.run import plan as real_plan
+
+    def dear(*args: Any, **kwargs: Any) -> Any:
+        made = real_plan(*args, **kwargs)
+        return made.model_copy(update={"objective": made.objective + 12_133_034_159})
+
+    monkeypatch.setattr(planning, "make_plan", dear)
+    made = api.post("/plans", "lead", QUICK)
+    assert made.status_code == 201, made.text
+    assert made.json()["plan"]["objective"] >= 12_133_034_159
+    assert api.get(f"/plans/{made.json()['id']}", "lead").json() == made.json()
+
+
 @pytest.mark.parametrize("settings_overrides", [{"plan_sync_max_requests": 2}])
 def test_a_large_queue_becomes_a_job_to_poll(api: Api) -> None:
     accepted = api.post("/plans", "lead", QUICK, headers={"Idempotency-Key": "big-plan"})
