@@ -18,8 +18,9 @@ a column never splits a request or runs two at once.
 
 What the bound covers (`EXACT_TERMS`). Exactly: lateness, deferral, waiting, churn (per request) and overload
 (per agent). Share and fairness as the linear rows above (their rounding dropped, which only lowers them).
-Bounded by 0 (they couple agents' ends or loads, and each is at least 0): spread and rank. Pins are dropped
-(a relaxation: fewer rules can only lower the minimum).
+Bounded by 0 (they couple agents' ends or loads, and each is at least 0): spread and rank. Pins and the
+urgent caps of `protect_priorities` (`Compiled.urgent_caps`) are dropped (a relaxation: fewer rules can only
+lower the minimum, so under the caps the bound may lie further below the optimum).
 
 How it is computed. Columns come from the starting plan and from pricing: with the master's duals as prices
 (per request, per department's fairness row, per share row), each agent's best schedule minimises its cost
