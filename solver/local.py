@@ -254,7 +254,8 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     # With the start above the urgent caps (a new P1 behind others, say), the neighbourhood is first asked to
     # keep the caps themselves; only when it cannot (or finds no plan in its work) is it held to the start's
     # level, so that the calm plan comes as close to them as the neighbourhood allows.
-    for strict in (True, False) if scope.free and _excess(compiled, start) > 0 else (False,) if scope.free else ():
+    attempts = ((True, False) if _excess(compiled, start) > 0 else (False,)) if scope.free else ()
+    for strict in attempts:
         built = priced_model(compiled, scope, start, price, strict)
         solver = new_solver(params, max(budget.left(), 0.05))
         status = solver.solve(built.model)
