@@ -7,8 +7,10 @@ changed request, and the agents who held a changed or closed request in the prev
 freed or taken). Every other request keeps its place from the previous plan (carried to the new axis by
 `solver.replan.placements_from`, each as early as its old start allows). The neighbourhood is solved as one
 CP-SAT scope (`solver.build.Scope`, as the large-neighbourhood search does), from the tentative plan (the
-previous plan with the new requests inserted); its answer is kept only if it costs less, so the re-plan never
-costs more than the tentative plan.
+previous plan with the new requests inserted); its answer is kept only if it comes closer to the urgent caps
+(`solver.protect.UrgentCaps`, under `protect_priorities`) or, as close to them, costs less with the price of its
+moves (below) counted: the re-plan is never further above the caps than the tentative plan and, no nearer to
+them, never costs more.
 
 Changed agents (added, removed, or with other hours, time off or skills) are in the neighbourhood, and the
 requests they held are changed. When the change is not local (the policy, the calendar, the departments or
@@ -245,7 +247,7 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     new = [j for j in range(len(compiled.jobs)) if j not in price.was]
     if sum(len(compiled.jobs[j].candidates) for j in new) * len(compiled.jobs) <= CHEAPEST_INSERTION_WORK:
         inserted = cheapest_insertion(compiled, start, new)
-        if total_cost(compiled, inserted) <= total_cost(compiled, start) and pins_hold(compiled, inserted):
+        if _standing(compiled, inserted) <= _standing(compiled, start) and pins_hold(compiled, inserted):
             start = inserted
     scope = neighbourhood(compiled, previous, start, changed)
     placements = start
@@ -284,6 +286,11 @@ def replan_near(scenario: Scenario, params: SolveParams, previous: Plan, changed
     result.departments = department_shares(scenario, result)
     result.changes = changes_since(compiled, previous, result, params.move_threshold_minutes)
     return result
+
+
+def _standing(compiled: Compiled, placements: Placements) -> tuple[int, int]:
+    """What the re-plan compares plans by: minutes above the urgent caps first, then cost."""
+    return _excess(compiled, placements), total_cost(compiled, placements)
 
 
 def _excess(compiled: Compiled, placements: Placements) -> int:
