@@ -37,6 +37,10 @@ IMPORT_JOBS_MAX = 1  # imports run one at a time in the whole deployment: two wo
 TASK = "tandem.job"
 JOB_SCHEMA = "tandem_jobs"
 _DDL_LOCK = 0x7A4D_0100  # huey's tables on PostgreSQL, apart from the schema the migrations own
+# How long a PostgreSQL consumer thread waits on LISTEN before it looks again (huey's default is 1 s): a new
+# job wakes it at once, so this bounds only how long a stopping worker waits for its threads, at the cost of
+# one indexed dequeue query per thread per wait when idle.
+LISTEN_SECONDS = 0.2
 _brokers: dict[tuple[str, str], Huey] = {}
 _tasks: dict[tuple[str, str], Any] = {}  # huey's task wrappers: calling one enqueues the task
 _connections: dict[str, list[psycopg.Connection[Any]]] = {}
@@ -67,7 +71,9 @@ def _new_broker(database_url: str, queue: str) -> Huey:
             _connections.setdefault(database_url, []).append(connection)
             return connection
 
-        huey = PostgresHuey(name=queue, connection=connect, results=False, create_tables=False)
+        huey = PostgresHuey(
+            name=queue, connection=connect, results=False, create_tables=False, read_timeout=LISTEN_SECONDS
+        )
         _create_tables(dsn, huey.storage.ddl)
     from api.work import execute  # the worker side: imported here so the API needs no worker code at import
 

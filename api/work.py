@@ -12,14 +12,11 @@ The child watches its parent: if the worker is killed, its planner process ends 
 
 from __future__ import annotations
 
-import ctypes
 import json
 import logging
 import multiprocessing
 import os
-import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +28,8 @@ from huey.consumer import Consumer
 from sqlalchemy.exc import OperationalError
 
 from api import importing
+from api.child import main as child_main
+from api.child import name_of
 from api.jobs import IMPORT_JOBS_MAX, IMPORTS, QUEUES, SIMULATIONS, SOLVER, broker, enqueue, now_of
 from api.live import marks
 from api.live.moves import publish_lead_moves
@@ -208,7 +207,7 @@ class Execution:
             expected, limit = i["expected_seconds"], self.settings.simulation_max_seconds
         context = multiprocessing.get_context("spawn")
         receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_child_main, daemon=True, args=(os.getpid(), target, args, send))
+        child = context.Process(target=child_main, daemon=True, args=(os.getpid(), name_of(target), args, send))
         child.start()
         send.close()
         started = time.monotonic()
@@ -250,36 +249,6 @@ class Execution:
             log.warning("job %s: a heartbeat was missed (the database was locked)", self.job_id)  # missed beat
             return False
         return asked
-
-
-def _die_with_parent() -> None:
-    """On Linux, the kernel kills this process the moment its parent dies (prctl PR_SET_PDEATHSIG): a planner
-    busy in the search may not get the time to notice for seconds on a loaded machine."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # no libc to ask: the watching thread does it
-        pass
-
-
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-
-def _child_main(parent: int, target: Any, args: tuple[str, ...], out: Connection) -> None:
-    """The child: end when the worker that started it is gone (killed), else run `target(*args, out)`."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(3)
-
-    _die_with_parent()
-    if os.getppid() != parent:  # the worker died before the kernel was asked to tell
-        os._exit(3)
-    threading.Thread(target=watch, daemon=True).start()  # elsewhere than Linux, and a second line of defence
-    target(*args, out)
 
 
 def _simulate_in_child(scenario_json: str, variants_json: str, rates_json: str, params_json: str,
