@@ -120,23 +120,36 @@ def team_ends(queue: AgentQueue, own_ends: np.ndarray) -> np.ndarray:
     return ends
 
 
-def dispatch(compiled: Compiled, look_ahead: float = LOOK_AHEAD, owner_first: bool = OWNER_FIRST) -> Placements:
-    """The dispatcher's placements {job: (agent, own-axis start)}; see the module docstring."""
+def dispatch(
+    compiled: Compiled,
+    look_ahead: float = LOOK_AHEAD,
+    owner_first: bool = OWNER_FIRST,
+    fixed: Placements | None = None,
+) -> Placements:
+    """The dispatcher's placements {job: (agent, own-axis start)}; see the module docstring. `fixed`
+    placements are kept as they are, and each agent dispatches only after the last of its own."""
+    fixed = dict(fixed or {})
     queues = agent_queues(compiled, owner_first)
     mean_effort = sum(job.effort for job in compiled.jobs) / max(len(compiled.jobs), 1)
     scale = look_ahead * mean_effort
     is_open = np.ones(len(compiled.jobs), dtype=bool)
     free = [0] * len(compiled.agents)  # own-axis minute each agent is free from
-    ready = [(0, a) for a, q in enumerate(queues) if len(q.jobs) and compiled.agents[a].capacity_minutes]
+    for j, (a, start) in fixed.items():
+        is_open[j] = False
+        free[a] = max(free[a], start + compiled.jobs[j].effort)
+    agents = compiled.agents
+    ready = [
+        (agents[a].team_start(free[a]), a) for a, q in enumerate(queues) if len(q.jobs) and agents[a].capacity_minutes
+    ]
     heapq.heapify(ready)  # (team-axis minute the agent is free, agent): the earliest free agent first
-    out: dict[int, tuple[int, int]] = {}
+    out: dict[int, tuple[int, int]] = dict(fixed)
     while ready:
         _, a = heapq.heappop(ready)
         q, now = queues[a], free[a]
         starts = np.maximum(q.earliest, now)
-        for k in np.flatnonzero(q.rigid & is_open[q.jobs]):
-            fitted = q.candidates[k].fit(now)
-            starts[k] = q.latest[k] + 1 if fitted is None else fitted
+        for r in np.flatnonzero(q.rigid & is_open[q.jobs]):
+            fitted = q.candidates[r].fit(now)
+            starts[r] = q.latest[r] + 1 if fitted is None else fitted
         possible = is_open[q.jobs] & (q.latest >= starts)
         if not possible.any():
             continue  # nothing left this agent can take
@@ -160,6 +173,20 @@ def plan_atc(scenario: Scenario) -> Plan:
     """The dispatcher's plan with the tuned constants, priced under the scenario's policy."""
     compiled = compile_scenario(scenario)
     return plan_from_placements(compiled, dispatch(compiled), source=SOURCE)
+
+
+def plan_atc_within_caps(scenario: Scenario) -> Plan:
+    """The dispatcher held to the policy's urgent caps (`solver.protect.UrgentCaps`, with
+    `protect_priorities`): the P1 and P2 requests exactly where the caps' witness (the help desk's routing)
+    places them, so their minutes late equal the caps, and the rest dispatched as `plan_atc` does, each
+    agent after its urgent work. Without caps (protection off, or no urgent work), `plan_atc`'s plan."""
+    compiled = compile_scenario(scenario)
+    caps = compiled.urgent_caps
+    if caps is None:
+        return plan_from_placements(compiled, dispatch(compiled), source=SOURCE)
+    urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+    source = f"{SOURCE}; P1 and P2 as {caps.witness} places them"
+    return plan_from_placements(compiled, dispatch(compiled, fixed=urgent), source=source)
 
 
 def tune(sizes: Sequence[str], seeds: Sequence[int]) -> list[tuple[tuple[float, bool], float, float]]:
