@@ -254,11 +254,20 @@ def _solve_large(
         if status != PlanStatus.FEASIBLE:
             return hint, status, bound, source
         prefix = f"{source}, then "
+    if len(compiled.jobs) > NEIGHBOURHOODS_MAX_REQUESTS:  # the local search gets the whole time
+        polished, moves = polish(compiled, hint, budget, params.random_seed, _moves(params))
+        searched = f"no neighbourhood search (above {NEIGHBOURHOODS_MAX_REQUESTS:,} requests)"
+        return polished, PlanStatus.FEASIBLE, 0, f"{prefix}sequence local search: {moves:,} moves tried, {searched}"
     polishing = budget.share(params.schedule.large_polish_share)
     polished, moves = polish(compiled, hint, polishing, params.random_seed, _moves(params))
     placements, status, bound, searched = improve(compiled, polished, params, budget)
     return placements, status, bound, f"{prefix}sequence local search: {moves:,} moves tried, then {searched}"
 
+
+NEIGHBOURHOODS_MAX_REQUESTS = 4_000
+"""Above this many requests `_solve_large` searches no neighbourhoods: each one's model holds the whole rest
+of the plan, and at 8,000 requests building one took 21 s of a 60-s limit and improved nothing, where the
+local search improves the plan all the time (benchmarks/RESULTS.md, "Cheaper at L and XL")."""
 
 _CP_SAT_BOUND = "bound from CP-SAT's search; "
 
