@@ -243,7 +243,8 @@ def _solve_large(
     compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
     """The sequence local search (`solver.search.polish`) for `large_polish_share` of the time, then neighbourhood
-    search, which also re-places pinned requests and re-times starts minute by minute, from its plan. When
+    search, which also re-places pinned requests and re-times starts minute by minute, from its plan (above
+    `NEIGHBOURHOODS_MAX_REQUESTS` requests the local search alone, for the whole time). When
     the routing start breaks a pin, the whole model is solved first for a plan that keeps them (or the proof
     that none can)."""
     prefix = ""
@@ -293,6 +294,10 @@ def _solve_small(
     final, status, last_bound, last_source = _solve_built(built, compiled, placements, params, budget)
     if total_cost(compiled, final) > total_cost(compiled, placements):
         final = placements  # the last phase found nothing as good in its time
+    caps = compiled.urgent_caps
+    start_valid = pins_hold(compiled, hint) and (caps is None or caps.hold(compiled, hint))
+    if start_valid and total_cost(compiled, hint) < total_cost(compiled, final):
+        final = hint  # never dearer than the start (CP-SAT's first plan need not be its hint)
     return final, status, max(bound, last_bound), f"{_CP_SAT_BOUND}{runs}, then {last_source}"
 
 

@@ -216,15 +216,15 @@ def dispatch_atc(
 
 
 def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, tuple[int, int]]:
-    """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds, the ATC dispatcher's plan,
-    as placements {job: (agent, own start)}. Under the urgent caps (`Compiled.urgent_caps`): the cheapest of
-    those that keep them, the caps' witness plan, and the dispatcher around the witness's P1 and P2
-    placements (urgent work exactly as the witness has it, the rest dispatched in the gaps before it and after
-    it: the caps hold). With a `budget`, the options after the first two (the witness and the dispatcher
-    around it under the caps where all work may pause, else the plain order, with the witness when there is
-    one) are tried, the plain order and the dispatchers first, only while it has at least twice what the
-    last option took left: at L a 3 s limit leaves no time for all six, and at XL on a loaded machine the
-    compile leaves time for the first two only."""
+    """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds and all work may pause, the
+    ATC dispatcher's plan, as placements {job: (agent, own start)}. Under the urgent caps
+    (`Compiled.urgent_caps`): the cheapest of those that keep them, the caps' witness plan, and the
+    dispatcher around the witness's P1 and P2 placements (urgent work exactly as the witness has it, the rest
+    dispatched in the gaps before it and after it: the caps hold). The first options are always tried: the
+    witness (under the caps) and the dispatcher where it applies, else the plain order. With a `budget`, the
+    others (the plain order, the plain dispatcher, the look-aheads) are tried only while it has at least
+    twice what the last option took left: at L a 3 s limit leaves no time for all six, and at XL on a loaded
+    machine the compile leaves time for the first ones only."""
     caps = compiled.urgent_caps
     # the dispatcher reads neither pins nor stretches: only where no pin binds and all work may pause
     dispatching = not compiled.pins.named and all(job.pausable for job in compiled.jobs)
@@ -235,18 +235,19 @@ def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, 
     makers: list[Callable[[], dict[int, tuple[int, int]]]] = []
     if caps is not None:
         makers.append(lambda: dict(caps.plan))
-    if caps is not None and dispatching:
-        # under the caps the cheapest start on every peer scenario, S to XL (benchmarks/RESULTS.md, "Cheaper
-        # at L and XL"): tried first, even with no time left, in the plain order's place
-        urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+    if dispatching:
+        # the cheapest start on every peer scenario, S to XL, with the caps (around the witness's urgent work)
+        # and without (benchmarks/RESULTS.md, "Cheaper at L and XL"): tried first, even with no time left, in
+        # the plain order's place
+        urgent = {} if caps is None else {j: p for j, p in caps.plan.items() if j in caps.tier_of}
         makers.append(lambda: dispatch_atc(compiled, fixed=urgent))
         always = len(makers)
         makers.append(route(LOOK_AHEADS[0]))
+        if caps is not None:
+            makers.append(lambda: dispatch_atc(compiled))
     else:
         makers.append(route(LOOK_AHEADS[0]))  # with the witness, always tried: the plan `plan_by_routing` gives
         always = len(makers)
-    if dispatching:
-        makers.append(lambda: dispatch_atc(compiled))
     makers += [route(k) for k in LOOK_AHEADS[1:]]
     best: tuple[int, dict[int, tuple[int, int]]] | None = None
     took = 0.0

@@ -23,6 +23,8 @@ from solver.evaluate import total_cost
 from solver.params import SolveParams
 from solver.run import MARGIN_SECONDS, plan, plan_by_routing
 from solver.search.heuristic import best_routing, dispatch_atc, route_earliest_finish
+from triage.model import Pin
+from triage.names import PinKind
 from triage.validation import check_plan
 
 
@@ -115,16 +117,20 @@ def test_the_largest_admitted_size_comes_back_within_its_least_time_limit_plus_t
 
 
 def test_with_no_time_left_the_routing_start_tries_one_order_only() -> None:
-    # protected and unprotected: with no time left, only the witness and the dispatcher around it (under the
-    # caps, all work pausable and no pin), or only the plain order (no caps), are tried
+    # with no time left, only the witness (under the caps) and the dispatcher (around the witness's urgent work
+    # under the caps) are tried where no pin binds and all work may pause, else the witness and the plain order
     protected = compile_scenario(generate_scenario(agents=6, requests=40, days=3, seed=3))
     scenario = protected.scenario
     unprotected = compile_scenario(
         scenario.model_copy(update={"policy": scenario.policy.model_copy(update={"protect_priorities": False})})
     )
     spent = Budget.of(0.0)
-    plain = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(unprotected)}
-    assert best_routing(unprotected, spent) == plain
+    assert best_routing(unprotected, spent) == dispatch_atc(unprotected)
+    pin = Pin(id="P1", kind=PinKind.ASSIGN, request=scenario.requests[0].id, agent=scenario.agents[0].id)
+    pinned = compile_scenario(unprotected.scenario.model_copy(update={"pins": [pin]}))
+    assert pinned.pins.named and pinned.urgent_caps is None
+    plain = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(pinned)}
+    assert best_routing(pinned, spent) == plain  # a pin binds: no dispatcher, the plain order alone
     caps = protected.urgent_caps
     assert caps is not None and not protected.pins.named
     urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
