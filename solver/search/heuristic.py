@@ -2,8 +2,10 @@
 agent who would finish it first, appended after that agent's earlier work (work that may not pause at the
 first start after it that keeps it within one window: `solver.compile.Candidate.fit`). It keeps the lead's pins
 where it can (assign: only that agent; first: routed before anything else; before: routed after, and
-started after, the request it waits for). Instant at any size; its plan is the solver's starting point and
-its fallback, so the planner never ends worse than it. What each pin means: `solver.rules.pins`."""
+started after, the request it waits for). Instant at any size; its plan is one of the solver's starting points
+(`best_routing`: with the ATC dispatcher where no pin binds and all work may pause, and the urgent caps'
+witness), and the planner never ends worse than the cheapest start it priced. What each pin means:
+`solver.rules.pins`."""
 
 from __future__ import annotations
 
