@@ -331,13 +331,15 @@ def target_lines(rows: list[PeerRow]) -> list[str]:
             ("bench cost", lambda r: r.bench_cost),
         ]
         within = [r for r in peers if keeps_caps(r)]
-        groups = [("peer", peers)] + ([("peer within the caps", within)] if within and len(within) < len(peers) else [])
+        groups = [("peer's", peers)] + (
+            [("peer's within the caps", within)] if within and len(within) < len(peers) else []
+        )
         for what, get in measures:
             for kind, group in groups:
                 best = min(group, key=get)
                 distance = 100 * (get(ours) - get(best)) / get(best) if get(best) else 0.0
                 verdict = "MET" if get(ours) < get(best) else "MISSED"
-                out.append(f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest {kind}'s {get(best):,} "
+                out.append(f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest {kind} {get(best):,} "
                            f"({best.planner}): {distance:+.1f} %")  # fmt: skip
         if not keeps_caps(ours):
             out.append(f"BROKEN {label}: the planner's plan is above the urgent caps ({caps_cell(ours)})")
