@@ -34,7 +34,7 @@ from solver.terms import fairness, overload, rank, request_price, share, spread,
 from solver.terms.fairness import on_time_rate
 from triage.names import Term
 
-_VALUES_KEPT = 1_000_000
+_VALUES_KEPT = 100_000
 """The local search remembers this many (job, agent, end) prices at most, then forgets them all."""
 
 FOCUS = 10
