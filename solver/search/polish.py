@@ -130,6 +130,8 @@ class Polisher:
         for a, queue in enumerate(self.queues):
             scheduled = None if keep_starts else self._schedule(a, queue)  # never None for a valid plan: each
             starts = scheduled or [placements[j][1] for j in queue]  # start only moves earlier
+            if scheduled is None and queue:
+                self._tight = False  # this queue keeps the plan's starts: moves reschedule whole queues
             for j, start in zip(queue, starts, strict=True):
                 self.placement[j] = (a, start)
                 self.queue_of[j] = a
@@ -397,6 +399,7 @@ class Polisher:
     def move(self, j: int, placement: tuple[int, int], delta: Delta) -> None:
         """Place job j at (agent, own start) as given, nothing else moving: `delta` is `evaluate({j: placement})`
         (the caller checked the room)."""
+        self._tight = False  # a start as given: queues are no longer as early as they can go
         here = self.queue_of.get(j)
         if here is not None:
             self.queues[here].remove(j)
