@@ -134,7 +134,11 @@ S, M and L (benchmarks/RESULTS.md, "ATC dispatcher: tuning")."""
 
 
 def dispatch_atc(
-    compiled: Compiled, look_ahead: float = DISPATCH_LOOK_AHEAD, fixed: Mapping[int, tuple[int, int]] | None = None
+    compiled: Compiled,
+    look_ahead: float = DISPATCH_LOOK_AHEAD,
+    fixed: Mapping[int, tuple[int, int]] | None = None,
+    *,
+    fill_gaps: bool = True,
 ) -> dict[int, tuple[int, int]]:
     """An apparent-tardiness-cost dispatcher (Vepsalainen and Morton's ATC for parallel agents with skills):
     whenever an agent becomes free (the earliest free on the team axis first), they take, among the open
@@ -143,9 +147,9 @@ def dispatch_atc(
     this agent (their absences counted) and the due time, at least 0. `fixed` placements are kept, as
     blocks on their agents' own axes: an agent takes, before each block, only work that ends by its start
     (the gap's filing still to come is waited for when something could fit in it, else the agent goes on
-    after the block). Unlike the routing orders it reads the time each agent is free, not a static order.
-    Pins and work that may not pause are not read (the caller keeps it only where no pin binds and all work
-    may pause)."""
+    after the block); without `fill_gaps`, each agent only after the last of its fixed work. Unlike the
+    routing orders it reads the time each agent is free, not a static order. Pins and work that may not
+    pause are not read (the caller keeps it only where no pin binds and all work may pause)."""
     fixed = dict(fixed or {})
     n, agents = len(compiled.jobs), compiled.agents
     mean_effort = sum(job.effort for job in compiled.jobs) / max(n, 1)
@@ -164,6 +168,9 @@ def dispatch_atc(
     for held in blocks:
         held.sort(reverse=True)
     free = [0] * len(agents)
+    if not fill_gaps:  # after the last fixed work of each agent
+        free = [held[0][1] if held else 0 for held in blocks]
+        blocks = [[] for _ in agents]
     queues = []
     for a, items in enumerate(per_agent):
         lows = [low for low, _ in agents[a].windows]
@@ -224,7 +231,8 @@ def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, 
     dispatcher around the witness's P1 and P2 placements (urgent work exactly as the witness has it, the rest
     dispatched in the gaps before it and after it: the caps hold). The first options are always tried: the
     witness (under the caps) and the dispatcher where it applies, else the plain order. With a `budget`, the
-    others (the plain order, the plain dispatcher, the look-aheads) are tried only while it has at least
+    others (the plain order, the dispatcher after the witness's urgent work, the plain dispatcher, the
+    look-aheads) are tried only while it has at least
     twice what the last option took left: at L a 3 s limit leaves no time for all six, and at XL on a loaded
     machine the compile leaves time for the first ones only."""
     caps = compiled.urgent_caps
@@ -246,6 +254,7 @@ def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, 
         always = len(makers)
         makers.append(route(LOOK_AHEADS[0]))
         if caps is not None:
+            makers.append(lambda: dispatch_atc(compiled, fixed=urgent, fill_gaps=False))  # cheaper at times
             makers.append(lambda: dispatch_atc(compiled))
     else:
         makers.append(route(LOOK_AHEADS[0]))  # with the witness, always tried: the plan `plan_by_routing` gives
