@@ -77,6 +77,7 @@ from api.settings import Settings
 from api.store import plans
 from api.store.session import Database, upgrade
 from benchmarks.databases import drop_postgres, postgres_database
+from benchmarks.servers import START_SECONDS, wait_until_ready
 from fixtures.generate import SIZES, generate_scenario
 from solver.run import plan as make_plan
 from triage.model import Scenario
@@ -102,7 +103,6 @@ WARMED = re.compile(
 )
 EVENTS = ["request.placed", "request.moved", "handoff.proposed", "handoff.accepted", "handoff.declined"]
 POLL_SECONDS = 0.05
-START_SECONDS = 180  # a process's start (imports, migrations) on a loaded machine: 27 s at a load of 18 on 2 cores
 
 
 # --- the webhook receiver ---------------------------------------------------------------------------------
@@ -199,17 +199,8 @@ class Deployment:
                                "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
                                "--log-config", str(config)], f"api-{port}.log")  # fmt: skip
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the API on :{port} stopped: {self.tail(f'api-{port}.log')}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"the API on :{port} did not start within {START_SECONDS} s")
+        wait_until_ready(url, process, output=lambda: self.tail(f"api-{port}.log"))
+        return url
 
     def worker(self) -> subprocess.Popen[bytes]:
         name = f"worker-{len(self.workers) + 1}.log"
