@@ -83,6 +83,7 @@ class LiveReplanner:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._failed_at_seq = -1  # a change the last re-plan could not plan: wait for a newer one
+        self._warmed: int | None = None  # the plan whose placer this process built last
         self._thread = threading.Thread(target=self._loop, name="live-replan", daemon=True)
 
     def start(self) -> None:
@@ -94,7 +95,6 @@ class LiveReplanner:
             self._thread.join(timeout_seconds)
 
     def _loop(self) -> None:
-        self._warm_at_start()
         while not self._stopping.wait(POLL_SECONDS):
             try:
                 self.replan_if_due()
@@ -107,6 +107,8 @@ class LiveReplanner:
             seq, at = marks.last_change(session=session)
             base = marks.current_plan_id(session=session)
             seen = -1 if base is None else marks.seen_seq(session=session, plan_id=base)
+        if base is not None and base != self._warmed:
+            self._warm_current(base)
         if seq <= max(seen, self._failed_at_seq) or at is None:
             return None
         if (datetime.now(UTC) - at).total_seconds() < self._settings.live_replan_delay_seconds:
@@ -155,18 +157,17 @@ class LiveReplanner:
         log.info("live re-plan: plan %d's placer built in %.3f s", stored, time.perf_counter() - warming)
         return stored
 
-    def _warm_at_start(self) -> None:
-        """Build the placer for the current plan as the process starts, so its first filing does not pay for it."""
+    def _warm_current(self, plan_id: int) -> None:
+        """Build the placer for a current plan this process did not compute (the one there when it started, or
+        another process's or a lead's), so that its next filing does not pay for it."""
+        started = time.perf_counter()
         try:
-            with self._database.reading() as session:
-                current = marks.current_plan_id(session=session)
-            if current is not None:
-                started = time.perf_counter()
-                self._warm(current)
-                log.info("live re-plan: plan %d's placer built at start in %.3f s", current,
-                         time.perf_counter() - started)  # fmt: skip
+            self._warm(plan_id)
         except Exception:  # a filing builds it instead
-            log.exception("live re-plan: the current plan's placer could not be built at start")
+            log.exception("live re-plan: the placer of plan %d could not be built", plan_id)
+            self._warmed = plan_id
+            return
+        log.info("live re-plan: the current plan %d's placer built in %.3f s", plan_id, time.perf_counter() - started)
 
     def _warm(self, plan_id: int) -> None:
         """Build the placer for the new current plan now, so the next filing does not pay for it."""
@@ -176,6 +177,7 @@ class LiveReplanner:
             row = plans.get(session=session, plan_id=plan_id)
             assert row is not None
             warm(row, agents.all_agents(session=session, active_only=True), str(self._database.engine.url))
+        self._warmed = plan_id
 
     @contextmanager
     def _exclusive(self) -> Iterator[bool]:
