@@ -36,6 +36,7 @@ from api.planning import snapshot
 from api.roles import Principal, Role
 from api.store import plans
 from api.store.session import Database
+from benchmarks.servers import wait_until_ready
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 
@@ -98,12 +99,7 @@ def measure(size: str, *, repeats: int, warmup: int, plan_seconds: float, seed_n
                                   cwd=folder, env=env)  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_until_ready(base, server)
             with httpx.Client(base_url=base, timeout=60) as client:
                 _sign_in(client, token)
                 for _ in range(warmup):

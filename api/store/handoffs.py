@@ -198,7 +198,9 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
 
 def _check_room(session: Session, row: HandOffRow) -> None:
     """The peer still has the room the proposal counted on (`triage.handoffs.room_left`), reading the work
-    given to them since its plan: requests they own now that the plan did not give them."""
+    given to them since its plan: requests they own now that the plan neither gives them nor had as they are
+    (a request of the plan unchanged since, which the plan gives to someone else, was theirs when the plan was
+    computed: the plan, applied or not, already counts it off them)."""
     proposal = HandOff.model_validate_json(row.body)
     owned = session.scalars(
         select(RequestRow).where(
@@ -207,16 +209,22 @@ def _check_room(session: Session, row: HandOffRow) -> None:
             RequestRow.id != row.request_id,
         )
     ).all()
-    planned_with_peer = set(
-        session.scalars(
-            select(PlanItemRow.request_id).where(
-                PlanItemRow.plan_id == row.plan_id,
-                PlanItemRow.agent_id == row.to_agent_id,
-                PlanItemRow.request_id.in_([r.id for r in owned]),
+    in_plan = {
+        request_id: (agent_id, version)
+        for request_id, agent_id, version in session.execute(
+            select(PlanItemRow.request_id, PlanItemRow.agent_id, PlanItemRow.request_version).where(
+                PlanItemRow.plan_id == row.plan_id, PlanItemRow.request_id.in_([r.id for r in owned])
             )
         )
-    )
-    over = room_left(proposal, sum(r.effort_minutes for r in owned if r.id not in planned_with_peer))
+    }
+
+    def given_since(request: RequestRow) -> bool:
+        if request.id not in in_plan:
+            return True  # filed since the plan
+        agent_id, version = in_plan[request.id]
+        return agent_id != row.to_agent_id and version != request.version
+
+    over = room_left(proposal, sum(r.effort_minutes for r in owned if given_since(r)))
     if over is not None:
         raise StateConflict(f"{over.sentence()}; nothing was handed off: compute a new plan and ask for help again.")
 
