@@ -31,7 +31,7 @@ from api.heap import HeapTrimmer
 from api.jobs import JobRunner
 from api.live.replanning import LiveReplanner
 from api.reporting import OncePerPlan
-from api.routes import ROUTERS
+from api.routers import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
 from api.store.session import Database, upgrade

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from api import present
 from api.deps import Cursor, SessionDep, allowed, cursor
 from api.roles import Operation, Principal
-from api.routes._answer import answer
+from api.answer import answer
 from api.schemas import AuditEntryRead, Page
 from api.store import audit
 

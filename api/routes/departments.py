@@ -21,7 +21,7 @@ from api.deps import (
 )
 from api.problems import Forbidden, NotFound
 from api.roles import Operation, Principal, Role
-from api.routes._answer import answer, answer_list
+from api.answer import answer, answer_list
 from api.schemas import DepartmentCreate, DepartmentRead, DepartmentUpdate
 from api.schemas_plans import DepartmentReportRead
 from api.store import departments, plans

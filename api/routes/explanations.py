@@ -12,7 +12,7 @@ from api import explaining, present
 from api.deps import SessionDep, VisibleRequest, allowed
 from api.problems import NotFound
 from api.roles import Operation, Principal
-from api.routes._answer import answer_list
+from api.answer import answer_list
 from api.schemas_plans import ExplanationRead
 from api.store import plans
 from triage.names import ExplanationKind

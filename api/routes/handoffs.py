@@ -24,7 +24,7 @@ from api.deps import (
 )
 from api.problems import Forbidden, NotFound
 from api.roles import Operation, Principal, Role
-from api.routes._answer import answer, answer_list
+from api.answer import answer, answer_list
 from api.schemas import Identifier, Page
 from api.schemas_help import HandOffAnswer, HandOffRead, HelpCreate, HelpRead
 from api.store import handoffs

@@ -13,7 +13,7 @@ from api import present
 from api.deps import JobById, Now, SessionDep, SettingsDep, allowed
 from api.problems import Forbidden
 from api.roles import Operation, Principal
-from api.routes._answer import answer
+from api.answer import answer
 from api.schemas_plans import JobRead
 from api.store import audit, jobs
 from triage.explanations.style import article

@@ -11,7 +11,7 @@ from api import present
 from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, expected_version, strict_body
 from api.problems import from_validation_error
 from api.roles import Operation, Principal
-from api.routes._answer import answer, answer_list
+from api.answer import answer, answer_list
 from api.schemas import CalendarDocument, SkillCreate, SkillRead
 from api.store import organisation
 from api.store.convert import calendar_of, policy_of

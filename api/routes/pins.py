@@ -11,7 +11,7 @@ from api import present
 from api.deps import IdempotencyDep, Now, PinById, SessionDep, allowed, strict_body
 from api.live.placing import after_change
 from api.roles import Operation, Principal
-from api.routes._answer import answer, answer_list
+from api.answer import answer, answer_list
 from api.schemas import PinCreate, PinRead, PinRemove
 from api.store import pins
 from api.writes import respond

@@ -23,7 +23,7 @@ from api.deps import (
     strict_body,
 )
 from api.roles import Operation, Principal
-from api.routes._answer import answer, answer_list
+from api.answer import answer, answer_list
 from api.schemas import Identifier, Page
 from api.schemas_plans import (
     ApplyResult,

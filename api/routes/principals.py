@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 from api import present
 from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed, strict_body
 from api.roles import Operation, Principal
-from api.routes._answer import answer, answer_list
+from api.answer import answer, answer_list
 from api.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead, TokenRotate
 from api.store import principals
 from api.writes import respond

@@ -25,7 +25,7 @@ from api.live import places
 from api.live.placing import after_change
 from api.problems import Forbidden
 from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
-from api.routes._answer import answer
+from api.answer import answer
 from api.schemas import (
     Identifier,
     Page,

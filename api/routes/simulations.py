@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from api import simulating
 from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, SettingsDep, allowed, strict_body
 from api.roles import Operation, Principal
-from api.routes._answer import answer
+from api.answer import answer
 from api.schemas_plans import JobRead
 from api.schemas_simulations import SimulationCreate, SimulationRead
 

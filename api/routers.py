@@ -1,5 +1,5 @@
-"""The HTTP routes, one module per resource. Each route parses, authorises (its operation is declared in its
-signature), makes one call and converts the result."""
+"""Every resource's router (`api/<resource>/routes.py`), in the order the OpenAPI document lists them. Each
+route parses, authorises (its operation is declared in its signature), makes one call and converts the result."""
 
 from __future__ import annotations
 
