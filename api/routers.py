@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.health import routes as health
 from api.routes import (
     agents,
     audit,
     departments,
     explanations,
     handoffs,
-    health,
     imports,
     jobs,
     organisation,

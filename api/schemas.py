@@ -75,32 +75,36 @@ ChangedStatus = Annotated[RequestStatus, WithJsonSchema({"type": "string", "enum
 """The statuses an update sets (closing and waiting have their own operations)."""
 
 
-class _In(BaseModel):
+class In(BaseModel):
+    """What a client sends: unknown fields are refused."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class _Out(BaseModel):
+class Out(BaseModel):
+    """What a client gets back: exactly the described fields."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-class Page(_Out, Generic[T]):
+class Page(Out, Generic[T]):
     """One page of a list, oldest first. Pass `next_after` as `after` to get the next page."""
 
     items: list[T] = Field(description="The resources on this page.")
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
-class SkillCreate(_In):
+class SkillCreate(In):
     id: Identifier = Field(description="Skill id, referenced by agents and requests.")
     name: Name = Field(description="Readable name, used in explanations.")
 
 
-class SkillRead(_Out):
+class SkillRead(Out):
     id: str = Field(description="Skill id.")
     name: str = Field(description="Readable name.")
 
 
-class CalendarDocument(_In):
+class CalendarDocument(In):
     """The team's working time (the body of PUT /calendar; read back as the same document)."""
 
     timezone: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+/-]*$")] = (
@@ -119,25 +123,25 @@ class CalendarDocument(_In):
     holidays: list[date] = Field(default_factory=list, max_length=1000, description="Days the whole team is closed.")
 
 
-class DepartmentCreate(_In):
+class DepartmentCreate(In):
     id: Identifier = Field(description="Department id, referenced by requests and requesters.")
     name: Name = Field(description="Readable name, used in explanations.")
     weight: int = Field(1, ge=1, le=100, description="Multiplier of this department's lateness costs; 1 is the base.")
 
 
-class DepartmentUpdate(_In):
+class DepartmentUpdate(In):
     name: Name | None = Field(None, description="New readable name.")
     weight: int | None = Field(None, ge=1, le=100, description="New weight.")
 
 
-class DepartmentRead(_Out):
+class DepartmentRead(Out):
     id: str = Field(description="Department id.")
     name: str = Field(description="Readable name.")
     weight: int = Field(description="Multiplier of this department's lateness costs.")
     version: int = Field(description="Version; the ETag of this department.")
 
 
-class AgentCreate(_In):
+class AgentCreate(In):
     id: Identifier = Field(description="Agent id, referenced by requests' owner and by agent principals.")
     name: Name = Field(description="Readable name, used in explanations.")
     skills: dict[Identifier, Level] = Field(
@@ -153,7 +157,7 @@ class AgentCreate(_In):
     target_load_pct: int = Field(85, ge=1, le=100, description="Share of available time to plan, in per cent.")
 
 
-class AgentUpdate(_In):
+class AgentUpdate(In):
     name: Name | None = Field(None, description="New readable name.")
     skills: dict[Identifier, Level] | None = Field(None, max_length=100, description="New skills: skill id to level.")
     working_hours: WorkingHours | None = Field(
@@ -166,7 +170,7 @@ class AgentUpdate(_In):
     active: bool | None = Field(None, description="False takes the agent out of future plans.")
 
 
-class AgentRead(_Out):
+class AgentRead(Out):
     id: str = Field(description="Agent id.")
     name: str = Field(description="Readable name.")
     skills: dict[str, int] = Field(description="Skill id to level.")
@@ -177,7 +181,7 @@ class AgentRead(_Out):
     version: int = Field(description="Version; the ETag of this agent.")
 
 
-class RequestCreate(_In):
+class RequestCreate(In):
     department: Identifier | None = Field(
         None,
         description="Requesting department, an existing one; a requester files for their own, which is the default "
@@ -212,7 +216,7 @@ class RequestCreate(_In):
     )
 
 
-class RequestUpdate(_In):
+class RequestUpdate(In):
     """Fields to change; absent fields stay. Each role may change only some fields (see the docs)."""
 
     title: Title | None = Field(None, description="New title.", json_schema_extra=no_null)
@@ -240,21 +244,21 @@ class RequestUpdate(_In):
     reason: Reason | None = Field(None, description="Why; required when changing priority_override or owner.")
 
 
-class RequestWait(_In):
+class RequestWait(In):
     reason: WaitingReason = Field(description="On whom or what it waits: requester, vendor, change or other.")
     until: Moment | None = Field(None, description="When it is expected back, if known.")
     note: Reason | None = Field(None, description="Why, in words; kept in the audit log.")
 
 
-class RequestResume(_In):
+class RequestResume(In):
     note: Reason | None = Field(None, description="Why it is back, in words; kept in the audit log.")
 
 
-class RequestClose(_In):
+class RequestClose(In):
     reason: Reason | None = Field(None, description="Why it is closed (done, withdrawn, duplicate).")
 
 
-class RequestRead(_Out):
+class RequestRead(Out):
     id: str = Field(description="Request id.")
     department: str = Field(description="Requesting department.")
     requester: str = Field(description="Name of the person asking.")
@@ -296,7 +300,7 @@ def _kind_needs(kind: PinKind, field: str) -> dict[str, Any]:
     }
 
 
-class PinCreate(_In):
+class PinCreate(In):
     """A queue lead's decision every plan must keep, with the reason the requesters affected will see.
 
     An assign pin names an agent who has the request's skills, a before pin another request (not the pinned
@@ -317,7 +321,7 @@ class PinCreate(_In):
     reason: Reason = Field(description="Why: shown to the requesters affected, kept in the audit log.")
 
 
-class PinRead(_Out):
+class PinRead(Out):
     id: str = Field(description="Pin id.")
     kind: PinKind = Field(description="assign, before, first or unfreeze.")
     request: str = Field(description="The pinned request.")
@@ -328,7 +332,7 @@ class PinRead(_Out):
     created_at: datetime = Field(description="When.")
 
 
-class PinRemove(_In):
+class PinRemove(In):
     reason: Reason | None = Field(None, description="Why the pin is removed; kept in the audit log.")
 
 
@@ -341,7 +345,7 @@ def _one_role_one_link(role: str, field: str) -> dict[str, Any]:
     }
 
 
-class PrincipalCreate(_In):
+class PrincipalCreate(In):
     model_config = ConfigDict(
         json_schema_extra={
             "allOf": [
@@ -362,7 +366,7 @@ class PrincipalCreate(_In):
     )
 
 
-class PrincipalRead(_Out):
+class PrincipalRead(Out):
     id: str = Field(description="Principal id.")
     name: str = Field(description="Readable name.")
     role: Role = Field(description="The principal's role.")
@@ -371,20 +375,20 @@ class PrincipalRead(_Out):
     created_at: datetime = Field(description="When the principal was created.")
 
 
-class TokenCreate(_In):
+class TokenCreate(In):
     label: Name = Field("token", description="What the token is for, e.g. 'chat bot'.")
     expires_in_days: int | None = Field(
         None, ge=1, le=3650, description="Days until the token stops working; absent: it does not expire."
     )
 
 
-class TokenRotate(_In):
+class TokenRotate(In):
     expires_in_days: int | None = Field(
         None, ge=1, le=3650, description="Days the new token works; absent: as long as the old one had left."
     )
 
 
-class TokenRead(_Out):
+class TokenRead(Out):
     id: str = Field(description="Token id (not the secret).")
     principal_id: str = Field(description="Whose token it is.")
     label: str = Field(description="What the token is for.")
@@ -399,7 +403,7 @@ class TokenIssued(TokenRead):
     token: str = Field(description="The bearer secret. Shown once: only its hash is stored.")
 
 
-class AuditEntryRead(_Out):
+class AuditEntryRead(Out):
     id: int = Field(description="Entry number, increasing.")
     at: datetime = Field(description="When it happened.")
     principal_id: str = Field(description="Who did it.")
@@ -412,17 +416,7 @@ class AuditEntryRead(_Out):
     reason: str | None = Field(description="Why, as given.")
 
 
-class Health(_Out):
-    status: str = Field(description="'ok' when the process is up.")
-
-
-class Readiness(_Out):
-    status: str = Field(description="'ready' when the database answers and its schema is current.")
-    database: str = Field(description="'sqlite' or 'postgresql'.")
-    schema_revision: str = Field(description="The database's migration revision.")
-
-
-class Me(_Out):
+class Me(Out):
     """The caller."""
 
     id: str = Field(description="Principal id.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import DatabaseDep
+from api.health.schemas import Health, Readiness
 from api.problems import ServiceUnavailable
-from api.schemas import Health, Readiness
 from api.store.session import head_revision
 
 router = APIRouter(tags=["health"])
