@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.health import routes as health
+from api.organisation import routes as organisation
 from api.routes import (
     agents,
     audit,
@@ -14,7 +15,6 @@ from api.routes import (
     handoffs,
     imports,
     jobs,
-    organisation,
     pins,
     plans,
     principals,

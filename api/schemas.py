@@ -7,13 +7,13 @@ Datetimes without an offset are read in the team calendar's time zone.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from api.roles import Role
-from triage.model import TimeOff, TimeRange, WorkingHours, iana_zones
+from triage.model import TimeOff, WorkingHours
 from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
 from triage.text import LINE_PATTERN, TEXT_PATTERN, ShownLine, ShownText
 
@@ -92,35 +92,6 @@ class Page(Out, Generic[T]):
 
     items: list[T] = Field(description="The resources on this page.")
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
-
-
-class SkillCreate(In):
-    id: Identifier = Field(description="Skill id, referenced by agents and requests.")
-    name: Name = Field(description="Readable name, used in explanations.")
-
-
-class SkillRead(Out):
-    id: str = Field(description="Skill id.")
-    name: str = Field(description="Readable name.")
-
-
-class CalendarDocument(In):
-    """The team's working time (the body of PUT /calendar; read back as the same document)."""
-
-    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_+/-]*$")] = (
-        Field(
-            "UTC",
-            description="IANA time zone of the team, e.g. 'Europe/Berlin'.",
-            json_schema_extra=lambda schema: schema.update(enum=sorted(iana_zones())),
-        )
-    )
-    working_hours: dict[Weekday, list[TimeRange]] | None = Field(
-        None,
-        description="Working periods per weekday as 'HH:MM-HH:MM'; a weekday not listed is closed; at least one "
-        "weekday has a period, and a weekday's periods do not overlap. Absent: Monday to Friday, 09:00-17:00.",
-        json_schema_extra=some_working_day,
-    )
-    holidays: list[date] = Field(default_factory=list, max_length=1000, description="Days the whole team is closed.")
 
 
 class DepartmentCreate(In):

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter, ValidationError
 
 from api import present
+from api.answer import answer, answer_list
 from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, expected_version, strict_body
+from api.organisation.schemas import CalendarDocument, SkillCreate, SkillRead
 from api.problems import from_validation_error
 from api.roles import Operation, Principal
-from api.answer import answer, answer_list
-from api.schemas import CalendarDocument, SkillCreate, SkillRead
 from api.store import organisation
 from api.store.convert import calendar_of, policy_of
 from api.writes import respond
