@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.departments import routes as departments
 from api.health import routes as health
 from api.organisation import routes as organisation
 from api.routes import (
     agents,
     audit,
-    departments,
     explanations,
     handoffs,
     imports,

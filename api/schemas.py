@@ -94,24 +94,6 @@ class Page(Out, Generic[T]):
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
 
 
-class DepartmentCreate(In):
-    id: Identifier = Field(description="Department id, referenced by requests and requesters.")
-    name: Name = Field(description="Readable name, used in explanations.")
-    weight: int = Field(1, ge=1, le=100, description="Multiplier of this department's lateness costs; 1 is the base.")
-
-
-class DepartmentUpdate(In):
-    name: Name | None = Field(None, description="New readable name.")
-    weight: int | None = Field(None, ge=1, le=100, description="New weight.")
-
-
-class DepartmentRead(Out):
-    id: str = Field(description="Department id.")
-    name: str = Field(description="Readable name.")
-    weight: int = Field(description="Multiplier of this department's lateness costs.")
-    version: int = Field(description="Version; the ETag of this department.")
-
-
 class AgentCreate(In):
     id: Identifier = Field(description="Agent id, referenced by requests' owner and by agent principals.")
     name: Name = Field(description="Readable name, used in explanations.")

@@ -220,16 +220,6 @@ class DepartmentShareRead(_Out):
     urgent_honoured: int = Field(description="Of those, marks the urgency-inflation rule honours in full.")
 
 
-class DepartmentReportRead(_Out):
-    department_id: str = Field(description="The department reported on.")
-    plan_id: int = Field(description="The plan the report reads: the newest one.")
-    share: DepartmentShareRead | None = Field(description="Its share of that plan; null when it had no open work.")
-    report: list[str] = Field(
-        description="What it asked for, what it gets and when, the main reasons its requests wait, and the queue "
-        "lead's pins that moved its requests later, with the lead's reasons: plain sentences."
-    )
-
-
 class PlanResult(_Out):
     status: PlanStatus = Field(description="optimal, feasible (not proven best) or infeasible.")
     objective: int = Field(description="Total cost under the policy: the sum of the term values.")

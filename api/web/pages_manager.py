@@ -13,7 +13,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api import reporting, simulating
+from api import simulating
+from api.departments import service as reporting
 from api.deps import DatabaseDep, DepartmentById, JobById, JobsDep, Now, SessionDep, SettingsDep
 from api.problems import Forbidden, InvalidInput, NotFound, from_validation_error
 from api.roles import Operation, Role

@@ -7,7 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter
 
-from api import planning, present, reporting
+from api import planning, present
+from api.answer import answer, answer_list
+from api.departments import service as reporting
+from api.departments.schemas import DepartmentCreate, DepartmentRead, DepartmentReportRead, DepartmentUpdate
 from api.deps import (
     DepartmentById,
     IdempotencyDep,
@@ -21,9 +24,6 @@ from api.deps import (
 )
 from api.problems import Forbidden, NotFound
 from api.roles import Operation, Principal, Role
-from api.answer import answer, answer_list
-from api.schemas import DepartmentCreate, DepartmentRead, DepartmentUpdate
-from api.schemas_plans import DepartmentReportRead
 from api.store import departments, plans
 from api.writes import respond
 

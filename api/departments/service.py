@@ -11,7 +11,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from api.schemas_plans import DepartmentReportRead, DepartmentShareRead
+from api.departments.schemas import DepartmentReportRead
+from api.schemas_plans import DepartmentShareRead
 from solver.params import SolveParams
 from solver.tradeoffs import override_effects
 from triage.model import Scenario
