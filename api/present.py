@@ -9,9 +9,10 @@ from typing import Any
 from pydantic_core import to_json
 from sqlalchemy import Row
 
+from api.agents.schemas import AgentRead
 from api.departments.schemas import DepartmentRead
 from api.organisation.schemas import SkillRead
-from api.schemas import AgentRead, AuditEntryRead, PinRead, PrincipalRead, RequestRead, TokenRead
+from api.schemas import AuditEntryRead, PinRead, PrincipalRead, RequestRead, TokenRead
 from api.schemas_imports import ImportOutcome
 from api.schemas_plans import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.store.plans import body as plan_body

@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.agents import routes as agents
 from api.departments import routes as departments
 from api.health import routes as health
 from api.organisation import routes as organisation
-from api.routes import (
-    agents,
-    audit,
-    explanations,
-    handoffs,
-    imports,
-    jobs,
-    pins,
-    plans,
-    principals,
-    requests,
-    simulations,
-)
+from api.routes import audit, explanations, handoffs, imports, jobs, pins, plans, principals, requests, simulations
 from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from api import present
+from api.agents.schemas import AgentCreate, AgentRead, AgentUpdate
+from api.answer import answer, answer_list
 from api.deps import AgentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, require_version, strict_body
 from api.live.placing import after_change
 from api.roles import Operation, Principal
-from api.answer import answer, answer_list
-from api.schemas import AgentCreate, AgentRead, AgentUpdate
 from api.store import agents
 from api.writes import respond
 
