@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from api.roles import Role
-from triage.names import Impact, PinKind, Priority, RequestStatus, Urgency, WaitingReason, Weekday
+from triage.names import PinKind, Weekday
 from triage.text import LINE_PATTERN, TEXT_PATTERN, ShownLine, ShownText
 
 T = TypeVar("T")
@@ -68,12 +68,6 @@ def some_working_day(schema: dict[str, Any]) -> None:
     hours["anyOf"] = [{"required": [d.value], "properties": {d.value: {"minItems": 1}}} for d in Weekday]
 
 
-FiledStatus = Annotated[RequestStatus, WithJsonSchema({"type": "string", "enum": ["open", "in_progress", "done"]})]
-"""The statuses a request is filed with (it waits through its own operation; the server's message says so)."""
-ChangedStatus = Annotated[RequestStatus, WithJsonSchema({"type": "string", "enum": ["open", "in_progress"]})]
-"""The statuses an update sets (closing and waiting have their own operations)."""
-
-
 class In(BaseModel):
     """What a client sends: unknown fields are refused."""
 
@@ -91,117 +85,6 @@ class Page(Out, Generic[T]):
 
     items: list[T] = Field(description="The resources on this page.")
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
-
-
-class RequestCreate(In):
-    department: Identifier | None = Field(
-        None,
-        description="Requesting department, an existing one; a requester files for their own, which is the default "
-        "for them; every other role names it.",
-    )
-    requester: Name = Field(description="Name of the person asking.")
-    title: Title = Field(description="Short description, used in explanations.")
-    impact: Impact = Field(description="How widely the problem reaches: company, department, team or person.")
-    urgency: Urgency = Field(description="How badly it hinders work: work_stopped, degraded, inconvenient, can_wait.")
-    effort_minutes: int = Field(gt=0, le=43_200, description="Estimated working minutes to complete.")
-    required_skills: dict[Identifier, Level] = Field(
-        default_factory=dict, max_length=100, description="Skill id to the minimum level needed; an agent needs all."
-    )
-    deadline: Moment | None = Field(None, description="A hard date the requester gave, if any; after created_at.")
-    department_rank: int | None = Field(
-        None, ge=1, le=1_000_000, description="The department's own order among its requests; 1 matters most."
-    )
-    created_at: Moment | None = Field(
-        None,
-        description="When it was filed in the source system, not in the future (default: now). Admins and "
-        "integrations only, as owner, status and source_id.",
-    )
-    owner: Identifier | None = Field(None, description="Agent who owns it in the source system.")
-    status: FiledStatus | None = Field(
-        None, description="open (default), in_progress or done (a request waits through its own operation)."
-    )
-    source_id: SourceId | None = Field(None, description="Its id in the source system; unique.")
-    pausable: bool | None = Field(
-        None,
-        description="Whether its work may pause over its agent's absences and resume after; false: one unbroken "
-        "stretch of the agent's working time. Absent or null: the policy decides (pausable_skills, pausable).",
-    )
-
-
-class RequestUpdate(In):
-    """Fields to change; absent fields stay. Each role may change only some fields (see the docs)."""
-
-    title: Title | None = Field(None, description="New title.", json_schema_extra=no_null)
-    requester: Name | None = Field(None, description="New requester name.", json_schema_extra=no_null)
-    impact: Impact | None = Field(None, description="New impact.", json_schema_extra=no_null)
-    urgency: Urgency | None = Field(None, description="New urgency.", json_schema_extra=no_null)
-    effort_minutes: int | None = Field(
-        None, gt=0, le=43_200, description="New effort estimate, in minutes.", json_schema_extra=no_null
-    )
-    required_skills: dict[Identifier, Level] | None = Field(
-        None, max_length=100, description="New required skills.", json_schema_extra=no_null
-    )
-    deadline: Moment | None = Field(None, description="New deadline; null removes it.")
-    department_rank: int | None = Field(None, ge=1, le=1_000_000, description="New rank; null removes it.")
-    priority_override: Priority | None = Field(None, description="A lead's priority; null returns to the matrix.")
-    pausable: bool | None = Field(
-        None, description="Whether its work may pause over an absence; null returns to the policy's rule. Leads."
-    )
-    owner: Identifier | None = Field(None, description="Agent who owns it; null: nobody. A lead's override.")
-    status: ChangedStatus | None = Field(
-        None,
-        description="open or in_progress; closing and waiting have their own operations.",
-        json_schema_extra=no_null,
-    )
-    reason: Reason | None = Field(None, description="Why; required when changing priority_override or owner.")
-
-
-class RequestWait(In):
-    reason: WaitingReason = Field(description="On whom or what it waits: requester, vendor, change or other.")
-    until: Moment | None = Field(None, description="When it is expected back, if known.")
-    note: Reason | None = Field(None, description="Why, in words; kept in the audit log.")
-
-
-class RequestResume(In):
-    note: Reason | None = Field(None, description="Why it is back, in words; kept in the audit log.")
-
-
-class RequestClose(In):
-    reason: Reason | None = Field(None, description="Why it is closed (done, withdrawn, duplicate).")
-
-
-class RequestRead(Out):
-    id: str = Field(description="Request id.")
-    department: str = Field(description="Requesting department.")
-    requester: str = Field(description="Name of the person asking.")
-    title: str = Field(description="Short description.")
-    impact: Impact = Field(description="How widely the problem reaches.")
-    urgency: Urgency = Field(description="How badly it hinders work.")
-    stated_priority: Priority = Field(
-        description="The lead's override if set, else the policy matrix cell of the impact and urgency as filed. "
-        "The plan's triage may differ (a department that marks most of its requests urgent has its marks "
-        "count less): the request's placement gives the priority planned and why."
-    )
-    priority_override: Priority | None = Field(description="The lead's priority, if set.")
-    effort_minutes: int = Field(description="Estimated working minutes.")
-    required_skills: dict[str, int] = Field(description="Skill id to the minimum level.")
-    created_at: datetime = Field(description="When it was filed.")
-    deadline: datetime | None = Field(description="The requester's hard date, if any.")
-    owner: str | None = Field(description="Agent who owns it, if any.")
-    status: RequestStatus = Field(description="open, in_progress or done.")
-    department_rank: int | None = Field(description="The department's own order among its requests.")
-    filed_by: str | None = Field(description="Principal who filed it (absent for imported requests).")
-    source_id: str | None = Field(description="Its id in the ticketing system it came from, if any.")
-    pausable: bool | None = Field(
-        description="Whether its work may pause over an absence, as set on the request; null: the policy decides."
-    )
-    waiting: dict[str, Any] | None = Field(
-        description="While it waits: reason, since and until (if known); its SLA clock is paused."
-    )
-    reopen_count: int = Field(description="How many times it came back after being done.")
-    updated_at: datetime = Field(description="When it last changed.")
-    closed_at: datetime | None = Field(description="When it was closed.")
-    version: int = Field(description="Version; the ETag of this request.")
 
 
 def _kind_needs(kind: PinKind, field: str) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from api.deps import Now, SessionDep, SettingsDep, require_version
 from api.deps import _visible_request as visible_request
 from api.live.placing import after_change
 from api.problems import ApiError
+from api.requests.schemas import RequestUpdate
 from api.roles import Operation, check_request_change
-from api.schemas import RequestUpdate
 from api.schemas_plans import WhatIfCreate, WhatIfRead
 from api.store import plans, requests
 from api.store.errors import StoreError

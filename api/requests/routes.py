@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api import present
+from api.answer import answer
 from api.deps import (
     Cursor,
     IdempotencyDep,
@@ -24,18 +25,9 @@ from api.deps import (
 from api.live import places
 from api.live.placing import after_change
 from api.problems import Forbidden
+from api.requests.schemas import RequestClose, RequestCreate, RequestRead, RequestResume, RequestUpdate, RequestWait
 from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
-from api.answer import answer
-from api.schemas import (
-    Identifier,
-    Page,
-    RequestClose,
-    RequestCreate,
-    RequestRead,
-    RequestResume,
-    RequestUpdate,
-    RequestWait,
-)
+from api.schemas import Identifier, Page
 from api.schemas_plans import Placement
 from api.store import organisation, requests, waiting
 from api.writes import respond
