@@ -12,8 +12,9 @@ from sqlalchemy import Row
 from api.agents.schemas import AgentRead
 from api.departments.schemas import DepartmentRead
 from api.organisation.schemas import SkillRead
+from api.pins.schemas import PinRead
 from api.requests.schemas import RequestRead
-from api.schemas import AuditEntryRead, PinRead, PrincipalRead, TokenRead
+from api.schemas import AuditEntryRead, PrincipalRead, TokenRead
 from api.schemas_imports import ImportOutcome
 from api.schemas_plans import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.store.plans import body as plan_body

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Generic, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
 from api.roles import Role
-from triage.names import PinKind, Weekday
+from triage.names import Weekday
 from triage.text import LINE_PATTERN, TEXT_PATTERN, ShownLine, ShownText
 
 T = TypeVar("T")
@@ -85,50 +85,6 @@ class Page(Out, Generic[T]):
 
     items: list[T] = Field(description="The resources on this page.")
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
-
-
-def _kind_needs(kind: PinKind, field: str) -> dict[str, Any]:
-    """JSON Schema for "a pin of `kind` names `field`" (checked by `triage.model.Pin`)."""
-    return {
-        "if": {"properties": {"kind": {"const": kind.value}}, "required": ["kind"]},
-        "then": {"properties": {field: {"type": "string"}}, "required": [field]},
-    }
-
-
-class PinCreate(In):
-    """A queue lead's decision every plan must keep, with the reason the requesters affected will see.
-
-    An assign pin names an agent who has the request's skills, a before pin another request (not the pinned
-    one); the requests are open ones and the agent a known one."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"allOf": [_kind_needs(PinKind.ASSIGN, "agent"), _kind_needs(PinKind.BEFORE, "other")]}
-    )
-
-    id: Identifier = Field(description="Pin id, named when pins conflict.")
-    kind: PinKind = Field(
-        description="assign: request to agent; before: request finishes before `other` starts; first: request "
-        "is its agent's first work; unfreeze: request in progress may move away from its owner."
-    )
-    request: Identifier = Field(description="The pinned request (open).")
-    agent: Identifier | None = Field(None, description="The agent, for kind assign.")
-    other: Identifier | None = Field(None, description="The request that must wait, for kind before.")
-    reason: Reason = Field(description="Why: shown to the requesters affected, kept in the audit log.")
-
-
-class PinRead(Out):
-    id: str = Field(description="Pin id.")
-    kind: PinKind = Field(description="assign, before, first or unfreeze.")
-    request: str = Field(description="The pinned request.")
-    agent: str | None = Field(description="The agent, for kind assign.")
-    other: str | None = Field(description="The request that must wait, for kind before.")
-    reason: str = Field(description="Why the lead pinned it.")
-    created_by: str = Field(description="Who pinned it.")
-    created_at: datetime = Field(description="When.")
-
-
-class PinRemove(In):
-    reason: Reason | None = Field(None, description="Why the pin is removed; kept in the audit log.")
 
 
 def _one_role_one_link(role: str, field: str) -> dict[str, Any]:

@@ -20,9 +20,9 @@ from api.deps import _visible_request as visible_request
 from api.helping import handoff_read
 from api.live import places
 from api.live.placing import after_change
+from api.pins.schemas import PinCreate
 from api.problems import ApiError, InvalidInput, NotFound, from_validation_error, problem_of
 from api.roles import REQUEST_FIELDS, Operation, Role
-from api.schemas import PinCreate
 from api.schemas_plans import PlanCreate, WhatIfCreate
 from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
 from api.store.errors import StateConflict, StoreError

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from api import present
+from api.answer import answer, answer_list
 from api.deps import IdempotencyDep, Now, PinById, SessionDep, allowed, strict_body
 from api.live.placing import after_change
+from api.pins.schemas import PinCreate, PinRead, PinRemove
 from api.roles import Operation, Principal
-from api.answer import answer, answer_list
-from api.schemas import PinCreate, PinRead, PinRemove
 from api.store import pins
 from api.writes import respond
 
