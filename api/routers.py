@@ -6,12 +6,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.agents import routes as agents
+from api.audit import routes as audit
 from api.departments import routes as departments
 from api.health import routes as health
 from api.organisation import routes as organisation
 from api.pins import routes as pins
 from api.requests import routes as requests
-from api.routes import audit, explanations, handoffs, imports, jobs, plans, principals, simulations
+from api.routes import explanations, handoffs, imports, jobs, plans, principals, simulations
 from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [

@@ -154,19 +154,6 @@ class TokenIssued(TokenRead):
     token: str = Field(description="The bearer secret. Shown once: only its hash is stored.")
 
 
-class AuditEntryRead(Out):
-    id: int = Field(description="Entry number, increasing.")
-    at: datetime = Field(description="When it happened.")
-    principal_id: str = Field(description="Who did it.")
-    principal_name: str = Field(description="Their name at the time.")
-    role: str = Field(description="Their role at the time.")
-    action: str = Field(description="What was done, e.g. 'request.updated', 'plan.applied'.")
-    subject_type: str = Field(description="The kind of thing acted on, e.g. 'request'.")
-    subject_id: str = Field(description="Its id.")
-    changes: dict[str, Any] = Field(description="Field to [before, after], or the facts of the decision.")
-    reason: str | None = Field(description="Why, as given.")
-
-
 class Me(Out):
     """The caller."""
 

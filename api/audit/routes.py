@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api import present
+from api.answer import answer
+from api.audit.schemas import AuditEntryRead
 from api.deps import Cursor, SessionDep, allowed, cursor
 from api.roles import Operation, Principal
-from api.answer import answer
-from api.schemas import AuditEntryRead, Page
+from api.schemas import Page
 from api.store import audit
 
 router = APIRouter(tags=["audit"])
