@@ -12,7 +12,6 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
 
-from api.roles import Role
 from triage.names import Weekday
 from triage.text import LINE_PATTERN, TEXT_PATTERN, ShownLine, ShownText
 
@@ -85,80 +84,3 @@ class Page(Out, Generic[T]):
 
     items: list[T] = Field(description="The resources on this page.")
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
-
-
-def _one_role_one_link(role: str, field: str) -> dict[str, Any]:
-    """JSON Schema for "`field` is given exactly when the role is `role`" (checked in `store.principals`)."""
-    return {
-        "if": {"properties": {"role": {"const": role}}, "required": ["role"]},
-        "then": {"properties": {field: {"type": "string"}}, "required": [field]},
-        "else": {"properties": {field: {"type": "null"}}},
-    }
-
-
-class PrincipalCreate(In):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "allOf": [
-                _one_role_one_link(Role.REQUESTER.value, "department_id"),
-                _one_role_one_link(Role.AGENT.value, "agent_id"),
-            ]
-        }
-    )
-
-    id: Identifier = Field(description="Principal id, e.g. 'sales-desk' or 'ana'.")
-    name: Name = Field(description="Readable name, kept in the audit log.")
-    role: Role = Field(description="requester, agent, lead, manager or admin.")
-    department_id: Identifier | None = Field(
-        None, description="For a requester: their department, an existing one (required)."
-    )
-    agent_id: Identifier | None = Field(
-        None, description="For an agent: their agent record, an existing one (required)."
-    )
-
-
-class PrincipalRead(Out):
-    id: str = Field(description="Principal id.")
-    name: str = Field(description="Readable name.")
-    role: Role = Field(description="The principal's role.")
-    department_id: str | None = Field(description="A requester's department.")
-    agent_id: str | None = Field(description="An agent's agent record.")
-    created_at: datetime = Field(description="When the principal was created.")
-
-
-class TokenCreate(In):
-    label: Name = Field("token", description="What the token is for, e.g. 'chat bot'.")
-    expires_in_days: int | None = Field(
-        None, ge=1, le=3650, description="Days until the token stops working; absent: it does not expire."
-    )
-
-
-class TokenRotate(In):
-    expires_in_days: int | None = Field(
-        None, ge=1, le=3650, description="Days the new token works; absent: as long as the old one had left."
-    )
-
-
-class TokenRead(Out):
-    id: str = Field(description="Token id (not the secret).")
-    principal_id: str = Field(description="Whose token it is.")
-    label: str = Field(description="What the token is for.")
-    created_at: datetime = Field(description="When it was issued.")
-    revoked_at: datetime | None = Field(description="When it was revoked, if it was.")
-    expires_at: datetime | None = Field(description="When it stops working; null: it does not expire.")
-    last_used_at: datetime | None = Field(description="When it was last used, to the minute; null: never.")
-    replaced_by: str | None = Field(description="The token a rotation issued in its place, if any.")
-
-
-class TokenIssued(TokenRead):
-    token: str = Field(description="The bearer secret. Shown once: only its hash is stored.")
-
-
-class Me(Out):
-    """The caller."""
-
-    id: str = Field(description="Principal id.")
-    name: str = Field(description="Readable name.")
-    role: Role = Field(description="The caller's role.")
-    department_id: str | None = Field(description="A requester's department.")
-    agent_id: str | None = Field(description="An agent's agent record.")

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
 from api import present
-from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed, strict_body
-from api.roles import Operation, Principal
 from api.answer import answer, answer_list
-from api.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead, TokenRotate
+from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed, strict_body
+from api.principals.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead, TokenRotate
+from api.principals.service import expiry
+from api.roles import Operation, Principal
 from api.store import principals
 from api.writes import respond
 
@@ -78,7 +79,7 @@ def issue_token(
     body: TokenCreate, principal: Admin, row: PrincipalById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
     def act() -> tuple[TokenIssued, dict[str, str]]:
-        expires = _expiry(body.expires_in_days)
+        expires = expiry(body.expires_in_days)
         token, secret = principals.issue_token(
             session=session, actor=principal, principal_id=row.id, label=body.label, at=now, expires_at=expires
         )
@@ -93,11 +94,6 @@ def issue_token(
         act=act,
         stored_body=_without_secret,
     )
-
-
-def _expiry(days: int | None) -> datetime | None:
-    """Expiry is wall-clock time, whatever the planning clock says (a demo's clock is frozen)."""
-    return None if days is None else datetime.now(UTC) + timedelta(days=days)
 
 
 def _without_secret(issued: object) -> str:
@@ -126,7 +122,7 @@ def rotate_token(
     body: TokenRotate, principal: Admin, token: TokenById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
     def act() -> tuple[TokenIssued, dict[str, str]]:
-        expires = _expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
+        expires = expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
         new, secret = principals.rotate(session=session, actor=principal, token=token, at=now, expires_at=expires)
         return TokenIssued(**present.token_read(new).model_dump(), token=secret), {}
 
