@@ -10,7 +10,7 @@ from datetime import datetime
 from fastapi import Response
 
 from api.deps import Idempotency
-from api.planning import time_limit
+from api.plans.service import time_limit
 from api.problems import Conflict, NotFound
 from api.roles import Principal
 from api.schemas_help import HandOffRead, HelpCreate, HelpRead

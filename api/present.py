@@ -14,10 +14,10 @@ from api.audit.schemas import AuditEntryRead
 from api.departments.schemas import DepartmentRead
 from api.organisation.schemas import SkillRead
 from api.pins.schemas import PinRead
+from api.plans.schemas import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.principals.schemas import PrincipalRead, TokenRead
 from api.requests.schemas import RequestRead
 from api.schemas_imports import ImportOutcome
-from api.schemas_plans import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.store.plans import body as plan_body
 from api.store.tables import (
     AgentRow,

@@ -11,9 +11,10 @@ from api.departments import routes as departments
 from api.health import routes as health
 from api.organisation import routes as organisation
 from api.pins import routes as pins
+from api.plans import routes as plans
 from api.principals import routes as principals
 from api.requests import routes as requests
-from api.routes import explanations, handoffs, imports, jobs, plans, simulations
+from api.routes import explanations, handoffs, imports, jobs, simulations
 from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [

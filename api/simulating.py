@@ -14,7 +14,7 @@ from api import present
 from api.deps import Idempotency
 from api.jobs import SIMULATIONS, JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge, admit_simulation
-from api.planning import admitted, snapshot
+from api.plans.service import admitted, snapshot
 from api.problems import FieldError, InvalidInput, NotFound, PayloadTooLarge, summary
 from api.roles import Principal
 from api.schemas_simulations import SimulationCreate, SimulationRead

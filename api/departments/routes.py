@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter
 
-from api import planning, present
+from api import present
 from api.answer import answer, answer_list
 from api.departments import service as reporting
 from api.departments.schemas import DepartmentCreate, DepartmentRead, DepartmentReportRead, DepartmentUpdate
@@ -22,6 +22,7 @@ from api.deps import (
     require_version,
     strict_body,
 )
+from api.plans import service as planning
 from api.problems import Forbidden, NotFound
 from api.roles import Operation, Principal, Role
 from api.store import departments, plans

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from api.plans.schemas import DepartmentShareRead, _Out
 from api.schemas import Identifier, In, Name, Out
-from api.schemas_plans import DepartmentShareRead, _Out
 
 
 class DepartmentCreate(In):

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from typing import Any
 
 from api.departments.schemas import DepartmentReportRead
-from api.schemas_plans import DepartmentShareRead
+from api.plans.schemas import DepartmentShareRead
 from solver.params import SolveParams
 from solver.tradeoffs import override_effects
 from triage.model import Scenario

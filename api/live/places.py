@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from api import present
 from api.live import marks
 from api.live.placing import LABEL
+from api.plans.schemas import Placement
 from api.problems import NotFound
-from api.schemas_plans import Placement
 from api.store import plans
 from api.store.tables import PlanRow, TentativePlaceRow
 from triage.names import Priority

@@ -24,11 +24,11 @@ from api.deps import (
 )
 from api.live import places
 from api.live.placing import after_change
+from api.plans.schemas import Placement
 from api.problems import Forbidden
 from api.requests.schemas import RequestClose, RequestCreate, RequestRead, RequestResume, RequestUpdate, RequestWait
 from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
 from api.schemas import Identifier, Page
-from api.schemas_plans import Placement
 from api.store import organisation, requests, waiting
 from api.writes import respond
 from triage.names import RequestStatus

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
 
 from api import explaining, present
+from api.answer import answer_list
 from api.deps import SessionDep, VisibleRequest, allowed
+from api.plans.schemas import ExplanationRead
 from api.problems import NotFound
 from api.roles import Operation, Principal
-from api.answer import answer_list
-from api.schemas_plans import ExplanationRead
 from api.store import plans
 from triage.names import ExplanationKind
 

@@ -11,9 +11,9 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from api import import_service as importing
 from api.deps import DatabaseDep, IdempotencyKeyDep, JobsDep, Now, SettingsDep, allowed
+from api.plans.schemas import JobRead
 from api.problems import PayloadTooLarge, invalid
 from api.roles import Operation, Principal
-from api.schemas_plans import JobRead
 
 router = APIRouter(tags=["imports"])
 Importer = Annotated[Principal, allowed(Operation.IMPORT)]

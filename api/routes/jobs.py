@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from api import present
+from api.answer import answer
 from api.deps import JobById, Now, SessionDep, SettingsDep, allowed
+from api.plans.schemas import JobRead
 from api.problems import Forbidden
 from api.roles import Operation, Principal
-from api.answer import answer
-from api.schemas_plans import JobRead
 from api.store import audit, jobs
 from triage.explanations.style import article
 

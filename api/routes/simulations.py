@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 
 from api import simulating
-from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, SettingsDep, allowed, strict_body
-from api.roles import Operation, Principal
 from api.answer import answer
-from api.schemas_plans import JobRead
+from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, SettingsDep, allowed, strict_body
+from api.plans.schemas import JobRead
+from api.roles import Operation, Principal
 from api.schemas_simulations import SimulationCreate, SimulationRead
 
 router = APIRouter(tags=["simulations"])

@@ -14,16 +14,17 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api import planning, present
+from api import present
 from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep, etag
 from api.deps import _visible_request as visible_request
 from api.helping import handoff_read
 from api.live import places
 from api.live.placing import after_change
 from api.pins.schemas import PinCreate
+from api.plans import service as planning
+from api.plans.schemas import PlanCreate, WhatIfCreate
 from api.problems import ApiError, InvalidInput, NotFound, from_validation_error, problem_of
 from api.roles import REQUEST_FIELDS, Operation, Role
-from api.schemas_plans import PlanCreate, WhatIfCreate
 from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
 from api.store.errors import StateConflict, StoreError
 from api.web import board, live_queue

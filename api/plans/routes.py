@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import TypeAdapter
 
-from api import planning, present
+from api import present
+from api.answer import answer, answer_list
 from api.deps import (
     Cursor,
     DatabaseDep,
@@ -22,10 +23,8 @@ from api.deps import (
     cursor,
     strict_body,
 )
-from api.roles import Operation, Principal
-from api.answer import answer, answer_list
-from api.schemas import Identifier, Page
-from api.schemas_plans import (
+from api.plans import service as planning
+from api.plans.schemas import (
     ApplyResult,
     ExplanationRead,
     JobRead,
@@ -37,6 +36,8 @@ from api.schemas_plans import (
     WhatIfCreate,
     WhatIfRead,
 )
+from api.roles import Operation, Principal
+from api.schemas import Identifier, Page
 from api.store import plans
 from api.writes import respond
 from triage.names import ExplanationKind

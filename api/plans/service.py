@@ -17,6 +17,7 @@ from api.jobs import JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge, TooShort, admit, admit_time_limit, least_time_limit
 from api.live import marks
 from api.live.moves import publish_lead_moves
+from api.plans.schemas import PlanCreate, WhatIfCreate, WhatIfRead
 from api.problems import (
     Conflict,
     FieldError,
@@ -27,7 +28,6 @@ from api.problems import (
     summary,
 )
 from api.roles import Principal
-from api.schemas_plans import PlanCreate, WhatIfCreate, WhatIfRead
 from api.settings import Settings
 from api.store import agents, departments, jobs, organisation, pins, plans, requests
 from api.store.convert import scenario_from_rows
