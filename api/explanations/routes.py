@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
 
-from api import explaining, present
+from api import present
 from api.answer import answer_list
 from api.deps import SessionDep, VisibleRequest, allowed
+from api.explanations import service as explaining
 from api.plans.schemas import ExplanationRead
 from api.problems import NotFound
 from api.roles import Operation, Principal
