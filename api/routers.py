@@ -9,13 +9,14 @@ from api.agents import routes as agents
 from api.audit import routes as audit
 from api.departments import routes as departments
 from api.explanations import routes as explanations
+from api.handoffs import routes as handoffs
 from api.health import routes as health
 from api.organisation import routes as organisation
 from api.pins import routes as pins
 from api.plans import routes as plans
 from api.principals import routes as principals
 from api.requests import routes as requests
-from api.routes import handoffs, imports, jobs, simulations
+from api.routes import imports, jobs, simulations
 from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from api import present
 from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep, etag
 from api.deps import _visible_request as visible_request
-from api.helping import handoff_read
+from api.handoffs.service import handoff_read
 from api.live import places
 from api.live.placing import after_change
 from api.pins.schemas import PinCreate

@@ -9,11 +9,13 @@ from datetime import datetime
 
 from fastapi import Response
 
-from api.deps import Idempotency
+from api.deps import (
+    Idempotency,
+)
+from api.handoffs.schemas import HandOffRead, HelpCreate, HelpRead
 from api.plans.service import time_limit
-from api.problems import Conflict, NotFound
-from api.roles import Principal
-from api.schemas_help import HandOffRead, HelpCreate, HelpRead
+from api.problems import Conflict, Forbidden, NotFound
+from api.roles import Principal, Role
 from api.settings import Settings
 from api.store import agents, handoffs, plans
 from api.store.session import Database
@@ -88,3 +90,18 @@ def ask(
             return help_read(answer, rows, ask_id, plan_id), {}
 
         return respond(session=session, principal=actor, status_code=201, idempotency=idempotency, at=now, act=store)
+
+
+def seen(principal: Principal, row: HandOffRow) -> HandOffRow:
+    """The hand-off, if the caller may see it; 404 otherwise (its existence is not told)."""
+    if not handoffs.visible(principal, row):
+        raise NotFound(f"No handoff '{row.id}'.")
+    return row
+
+
+def answering(principal: Principal, row: HandOffRow) -> None:
+    """Refused unless the caller may answer: the peer it is proposed to, or a lead (the API's and the console's
+    one rule)."""
+    seen(principal, row)
+    if principal.role == Role.AGENT and principal.agent_id != row.to_agent_id:
+        raise Forbidden(f"Only the peer it is proposed to ({row.to_agent_id}) or a lead answers hand-off {row.id}.")

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import TypeAdapter
 
-from api import helping
+from api.answer import answer, answer_list
 from api.deps import (
     Cursor,
     DatabaseDep,
@@ -22,13 +22,12 @@ from api.deps import (
     cursor,
     strict_body,
 )
-from api.problems import Forbidden, NotFound
+from api.handoffs import service as helping
+from api.handoffs.schemas import HandOffAnswer, HandOffRead, HelpCreate, HelpRead
+from api.problems import Forbidden
 from api.roles import Operation, Principal, Role
-from api.answer import answer, answer_list
 from api.schemas import Identifier, Page
-from api.schemas_help import HandOffAnswer, HandOffRead, HelpCreate, HelpRead
 from api.store import handoffs
-from api.store.tables import HandOffRow
 from api.writes import respond
 from triage.names import HandOffState
 
@@ -77,15 +76,9 @@ def list_handoffs(
     return answer(Page[HandOffRead](items=[helping.handoff_read(r) for r in rows], next_after=next_after))
 
 
-def _seen(principal: Principal, row: HandOffRow) -> HandOffRow:
-    if not handoffs.visible(principal, row):
-        raise NotFound(f"No handoff '{row.id}'.")
-    return row
-
-
 @router.get("/handoffs/{handoff_id}", response_model=HandOffRead, summary="Read a hand-off and its note")
 def read_handoff(principal: Reader, row: HandOffById) -> Response:
-    return answer(helping.handoff_read(_seen(principal, row)))
+    return answer(helping.handoff_read(helping.seen(principal, row)))
 
 
 @router.get(
@@ -99,12 +92,6 @@ def request_handoffs(principal: Reader, request: VisibleRequest, session: Sessio
     return answer_list(_list, [helping.handoff_read(r) for r in rows])
 
 
-def _answering(principal: Principal, row: HandOffRow) -> None:
-    _seen(principal, row)
-    if principal.role == Role.AGENT and principal.agent_id != row.to_agent_id:
-        raise Forbidden(f"Only the peer it is proposed to ({row.to_agent_id}) or a lead answers hand-off {row.id}.")
-
-
 @router.post(
     "/handoffs/{handoff_id}/accept",
     response_model=HandOffRead,
@@ -114,7 +101,7 @@ def _answering(principal: Principal, row: HandOffRow) -> None:
 def accept_handoff(
     body: HandOffAnswer, principal: Answerer, row: HandOffById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
-    _answering(principal, row)
+    helping.answering(principal, row)
 
     def act() -> tuple[HandOffRead, dict[str, str]]:
         handoffs.accept(session=session, actor=principal, row=row, reason=body.reason, at=now)
@@ -132,7 +119,7 @@ def accept_handoff(
 def decline_handoff(
     body: HandOffAnswer, principal: Answerer, row: HandOffById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
-    _answering(principal, row)
+    helping.answering(principal, row)
 
     def act() -> tuple[HandOffRead, dict[str, str]]:
         handoffs.decline(session=session, actor=principal, row=row, reason=body.reason, at=now)
