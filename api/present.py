@@ -12,12 +12,12 @@ from sqlalchemy import Row
 from api.agents.schemas import AgentRead
 from api.audit.schemas import AuditEntryRead
 from api.departments.schemas import DepartmentRead
+from api.imports.schemas import ImportOutcome
 from api.organisation.schemas import SkillRead
 from api.pins.schemas import PinRead
 from api.plans.schemas import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.principals.schemas import PrincipalRead, TokenRead
 from api.requests.schemas import RequestRead
-from api.schemas_imports import ImportOutcome
 from api.store.plans import body as plan_body
 from api.store.tables import (
     AgentRow,

@@ -30,7 +30,7 @@ from typing import Any
 from huey.consumer import Consumer
 from sqlalchemy.exc import OperationalError
 
-from api import importing
+from api.imports import reading as importing
 from api.jobs import IMPORT_JOBS_MAX, IMPORTS, QUEUES, SIMULATIONS, SOLVER, broker, enqueue, now_of
 from api.live import marks
 from api.live.moves import publish_lead_moves

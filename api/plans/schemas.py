@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.imports.schemas import ImportOutcome
 from api.schemas import Identifier, Reason
-from api.schemas_imports import ImportOutcome
 from triage.explanations.style import Register
 from triage.names import ExplanationKind, MoveReasonKind, PlanStatus, Priority, Term
 

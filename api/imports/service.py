@@ -1,5 +1,5 @@
 """POST /imports, the route's side: the upload checked at once (size limit, gzip, mapping), a fingerprint
-for Idempotency-Key, then a job on the `imports` queue whose worker runs `api.importing.import_in_child`."""
+for Idempotency-Key, then a job on the `imports` queue whose worker runs `api.imports.reading.import_in_child`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi import Response
 
 from api import present
 from api.deps import Idempotency
-from api.importing import GZIP_MAGIC, KIND, ExportTooLarge, decompressed, mapping_of
+from api.imports.reading import GZIP_MAGIC, KIND, ExportTooLarge, decompressed, mapping_of
 from api.jobs import IMPORTS, JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge
 from api.problems import FieldError, InvalidInput, PayloadTooLarge, invalid, summary

@@ -1,5 +1,5 @@
 """Imports at the edge, shared by `tandem import` (api/cli/importing.py) and `POST /imports` (a job run by the
-worker; the route's side is `api.import_service`): the formats, their shipped mappings, reading an export's
+worker; the route's side is `api.imports.service`): the formats, their shipped mappings, reading an export's
 bytes (CSV or JSON, gzip-compressed or not) into what the core's importers take, and the import job as it
 runs in the worker's child process (no web framework imported: the child starts quicker).
 
@@ -23,8 +23,8 @@ from importlib import resources
 from multiprocessing.connection import Connection
 from typing import Any
 
+from api.imports.schemas import ImportOutcome
 from api.roles import Principal, Role
-from api.schemas_imports import ImportOutcome
 from api.store import jobs
 from api.store.imports import store_import
 from api.store.session import Database

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Response, UploadFile
 
-from api import import_service as importing
 from api.deps import DatabaseDep, IdempotencyKeyDep, JobsDep, Now, SettingsDep, allowed
+from api.imports import service as importing
 from api.plans.schemas import JobRead
 from api.problems import PayloadTooLarge, invalid
 from api.roles import Operation, Principal
