@@ -29,7 +29,7 @@ from api.auth_first import AuthFirst
 from api.departments.service import OncePerPlan
 from api.document import tidy
 from api.heap import HeapTrimmer
-from api.jobs import JobRunner
+from api.jobs.runner import JobRunner
 from api.live.replanning import LiveReplanner
 from api.routers import ROUTERS
 from api.settings import Settings

@@ -13,9 +13,10 @@ from api.agents.schemas import AgentRead
 from api.audit.schemas import AuditEntryRead
 from api.departments.schemas import DepartmentRead
 from api.imports.schemas import ImportOutcome
+from api.jobs.schemas import JobRead
 from api.organisation.schemas import SkillRead
 from api.pins.schemas import PinRead
-from api.plans.schemas import ExplanationRead, JobRead, Placement, PlanRead, PlanResult, PlanSummary
+from api.plans.schemas import ExplanationRead, Placement, PlanRead, PlanResult, PlanSummary
 from api.principals.schemas import PrincipalRead, TokenRead
 from api.requests.schemas import RequestRead
 from api.store.plans import body as plan_body

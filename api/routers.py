@@ -12,12 +12,13 @@ from api.explanations import routes as explanations
 from api.handoffs import routes as handoffs
 from api.health import routes as health
 from api.imports import routes as imports
+from api.jobs import routes as jobs
 from api.organisation import routes as organisation
 from api.pins import routes as pins
 from api.plans import routes as plans
 from api.principals import routes as principals
 from api.requests import routes as requests
-from api.routes import jobs, simulations
+from api.routes import simulations
 from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 
 from api import present
 from api.deps import Idempotency
-from api.jobs import SIMULATIONS, JobRunner, forget_if_lost
+from api.jobs.runner import SIMULATIONS, JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge, admit_simulation
 from api.plans.service import admitted, snapshot
 from api.problems import FieldError, InvalidInput, NotFound, PayloadTooLarge, summary

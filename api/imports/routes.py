@@ -11,7 +11,7 @@ from fastapi import APIRouter, File, Form, Response, UploadFile
 
 from api.deps import DatabaseDep, IdempotencyKeyDep, JobsDep, Now, SettingsDep, allowed
 from api.imports import service as importing
-from api.plans.schemas import JobRead
+from api.jobs.schemas import JobRead
 from api.problems import PayloadTooLarge, invalid
 from api.roles import Operation, Principal
 

@@ -15,7 +15,7 @@ from fastapi import Response
 from api import present
 from api.deps import Idempotency
 from api.imports.reading import GZIP_MAGIC, KIND, ExportTooLarge, decompressed, mapping_of
-from api.jobs import IMPORTS, JobRunner, forget_if_lost
+from api.jobs.runner import IMPORTS, JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge
 from api.problems import FieldError, InvalidInput, PayloadTooLarge, invalid, summary
 from api.roles import Principal

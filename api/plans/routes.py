@@ -23,11 +23,11 @@ from api.deps import (
     cursor,
     strict_body,
 )
+from api.jobs.schemas import JobRead
 from api.plans import service as planning
 from api.plans.schemas import (
     ApplyResult,
     ExplanationRead,
-    JobRead,
     OwnerChange,
     PlanApply,
     PlanCreate,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api import present
 from api.deps import Idempotency
-from api.jobs import JobRunner, forget_if_lost
+from api.jobs.runner import JobRunner, forget_if_lost
 from api.limits import Limits, TooLarge, TooShort, admit, admit_time_limit, least_time_limit
 from api.live import marks
 from api.live.moves import publish_lead_moves

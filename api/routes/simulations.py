@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from api import simulating
 from api.answer import answer
 from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, SettingsDep, allowed, strict_body
-from api.plans.schemas import JobRead
+from api.jobs.schemas import JobRead
 from api.roles import Operation, Principal
 from api.schemas_simulations import SimulationCreate, SimulationRead
 

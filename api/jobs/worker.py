@@ -31,7 +31,7 @@ from huey.consumer import Consumer
 from sqlalchemy.exc import OperationalError
 
 from api.imports import reading as importing
-from api.jobs import IMPORT_JOBS_MAX, IMPORTS, QUEUES, SIMULATIONS, SOLVER, broker, enqueue, now_of
+from api.jobs.runner import IMPORT_JOBS_MAX, IMPORTS, QUEUES, SIMULATIONS, SOLVER, broker, enqueue, now_of
 from api.live import marks
 from api.live.moves import publish_lead_moves
 from api.roles import Principal, Role

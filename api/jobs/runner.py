@@ -1,5 +1,5 @@
 """Durable jobs on huey: the API stores a job (its row, then its inputs) in the database and puts its id on a
-huey queue; worker processes (`api.work.Worker`: `tandem worker`, or inside `tandem serve` for the embedded
+huey queue; worker processes (`api.jobs.worker.Worker`: `tandem worker`, or inside `tandem serve` for the embedded
 default) take it, claim it in the database and run it. The queue's storage is the deployment's own
 database engine: huey's SQLite storage in a file beside the SQLite database, or huey's PostgreSQL storage
 (tables `huey_*` in the schema `tandem_jobs`, LISTEN/NOTIFY) in the PostgreSQL database, so workers on
@@ -69,7 +69,7 @@ def _new_broker(database_url: str, queue: str) -> Huey:
 
         huey = PostgresHuey(name=queue, connection=connect, results=False, create_tables=False)
         _create_tables(dsn, huey.storage.ddl)
-    from api.work import execute  # the worker side: imported here so the API needs no worker code at import
+    from api.jobs.worker import execute  # the worker side: imported here so the API needs no worker code at import
 
     _tasks[database_url, queue] = huey.task(name=TASK)(execute)
     return huey
@@ -111,7 +111,7 @@ class JobRunner:
         self._settings = settings
         self._worker: Any = None
         if settings.embedded_worker:
-            from api.work import Worker
+            from api.jobs.worker import Worker
 
             self._worker = Worker(database, settings)
             self._worker.start()

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Response
 from api import present
 from api.answer import answer
 from api.deps import JobById, Now, SessionDep, SettingsDep, allowed
-from api.plans.schemas import JobRead
+from api.jobs.schemas import JobRead
 from api.problems import Forbidden
 from api.roles import Operation, Principal
 from api.store import audit, jobs
