@@ -18,7 +18,7 @@ from api.pins import routes as pins
 from api.plans import routes as plans
 from api.principals import routes as principals
 from api.requests import routes as requests
-from api.routes import simulations
+from api.simulations import routes as simulations
 from api.webhooks import routes as webhooks
 
 ROUTERS: list[APIRouter] = [

@@ -1,5 +1,5 @@
 """The core is pure: triage/ and solver/ import nothing from the edge and touch no I/O or environment; the
-clock enters only as a budget (`solver.budget`), processes only from the edge (`api.simulation_pool`); the
+clock enters only as a budget (`solver.budget`), processes only from the edge (`api.simulations.pool`); the
 simulation is one subdomain in two halves (`triage/simulation/`, `solver/simulation/`)."""
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def imported_names(tree: ast.AST) -> set[str]:
 @pytest.mark.parametrize("path", CORE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_core_starts_no_process(path: Path) -> None:
     """A process pool is the edge's: the simulation's runs are independent, and what runs them side by side
-    (`api.simulation_pool.side_by_side`) is passed in, so the core runs the same in one process."""
+    (`api.simulations.pool.side_by_side`) is passed in, so the core runs the same in one process."""
     tree = ast.parse(path.read_text())
     assert "multiprocessing" not in imported_modules(tree)
     assert "ProcessPoolExecutor" not in imported_names(tree)

@@ -287,7 +287,7 @@ def _simulate_in_child(scenario_json: str, variants_json: str, rates_json: str, 
     """Simulate, reporting ("progress", share done), then ("ok", JSON) or ("error", ...)."""
     from pydantic import TypeAdapter
 
-    from api.simulation_pool import side_by_side
+    from api.simulations.pool import side_by_side
     from solver.simulation.run import Progress, SimulationParams, simulate
     from triage.simulation.arrivals import ArrivalRates
     from triage.simulation.changes import Variant

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from api import simulating
 from api.answer import answer
 from api.deps import DatabaseDep, IdempotencyDep, JobById, JobsDep, Now, SettingsDep, allowed, strict_body
 from api.jobs.schemas import JobRead
 from api.roles import Operation, Principal
-from api.schemas_simulations import SimulationCreate, SimulationRead
+from api.simulations import service as simulating
+from api.simulations.schemas import SimulationCreate, SimulationRead
 
 router = APIRouter(tags=["simulations"])
 Simulator = Annotated[Principal, allowed(Operation.SIMULATE)]

@@ -17,7 +17,7 @@ from api.limits import Limits, TooLarge, admit_simulation
 from api.plans.service import admitted, snapshot
 from api.problems import FieldError, InvalidInput, NotFound, PayloadTooLarge, summary
 from api.roles import Principal
-from api.schemas_simulations import SimulationCreate, SimulationRead
+from api.simulations.schemas import SimulationCreate, SimulationRead
 from api.store import jobs
 from api.store.session import Database
 from api.store.tables import JobRow
