@@ -1,4 +1,6 @@
-"""HTTP schemas: what clients send (Create, Update) and get back (Read), separate from the domain models in
+"""What every resource's HTTP schemas share: the bounded id, text and time types, the bases of what clients
+send (`In`: Create, Update) and get back (`Out`: Read), and a page of a list. Each resource's own schemas, and
+its rows shaped as them, are its package's (`api/<resource>/schemas.py`), separate from the domain models in
 `triage.model` and from the rows in `api.store.tables`. Every field is described, for the OpenAPI document.
 
 Strings and numbers are bounded as the database columns are, so a value that passes here can be stored.
@@ -7,7 +9,7 @@ Datetimes without an offset are read in the team calendar's time zone.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
@@ -84,3 +86,8 @@ class Page(Out, Generic[T]):
 
     items: list[T] = Field(description="The resources on this page.")
     next_after: str | None = Field(description="Cursor of the next page; null on the last page.")
+
+
+def in_utc(moment: datetime | None) -> datetime | None:
+    """Stored instants are answered in UTC (a row written in this request still holds the caller's offset)."""
+    return moment.astimezone(UTC) if moment is not None else None

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from api import present
-from api.agents.schemas import AgentCreate, AgentRead, AgentUpdate
+from api.agents.schemas import AgentCreate, AgentRead, AgentUpdate, agent_read
 from api.answer import answer, answer_list
 from api.deps import AgentById, IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, require_version, strict_body
 from api.live.placing import after_change
@@ -24,7 +23,7 @@ _list = TypeAdapter(list[AgentRead])
 
 @router.get("/agents", response_model=list[AgentRead], summary="List agents")
 def list_agents(_: Reader, session: SessionDep) -> Response:
-    return answer_list(_list, [present.agent_read(r) for r in agents.all_agents(session=session)])
+    return answer_list(_list, [agent_read(r) for r in agents.all_agents(session=session)])
 
 
 @router.post(
@@ -38,14 +37,14 @@ def create_agent(body: AgentCreate, principal: Admin, session: SessionDep, idem:
     def act() -> tuple[AgentRead, dict[str, str]]:
         row = agents.create(session=session, actor=principal, data=body, at=now)
         after_change(session=session, kind="agent.created", subject_id=row.id, at=now)
-        return present.agent_read(row), {"ETag": etag(row.version), "Location": f"/agents/{row.id}"}
+        return agent_read(row), {"ETag": etag(row.version), "Location": f"/agents/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
 
 
 @router.get("/agents/{agent_id}", response_model=AgentRead, summary="Read an agent")
 def read_agent(_: Reader, row: AgentById) -> Response:
-    return answer(present.agent_read(row), {"ETag": etag(row.version)})
+    return answer(agent_read(row), {"ETag": etag(row.version)})
 
 
 @router.patch(
@@ -62,6 +61,6 @@ def update_agent(
     def act() -> tuple[AgentRead, dict[str, str]]:
         agents.update(session=session, actor=principal, row=row, data=body, at=now)
         after_change(session=session, kind="agent.updated", subject_id=row.id, agent_ids=[row.id], at=now)
-        return present.agent_read(row), {"ETag": etag(row.version)}
+        return agent_read(row), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)

@@ -1,4 +1,4 @@
-"""HTTP schemas of agents (teammates)."""
+"""HTTP schemas of agents (teammates), and an agent row shaped as its Read."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from typing import Any
 from pydantic import Field
 
 from api.schemas import Identifier, In, Level, Name, Out, some_working_day
+from api.store.tables import (
+    AgentRow,
+)
 from triage.model import TimeOff, WorkingHours
 
 
@@ -48,3 +51,16 @@ class AgentRead(Out):
     target_load_pct: int = Field(description="Target load in per cent of available time.")
     active: bool = Field(description="Whether the agent is planned.")
     version: int = Field(description="Version; the ETag of this agent.")
+
+
+def agent_read(row: AgentRow) -> AgentRead:
+    return AgentRead(
+        id=row.id,
+        name=row.name,
+        skills=row.skills,
+        working_hours=row.working_hours,
+        time_off=row.time_off,
+        target_load_pct=row.target_load_pct,
+        active=row.active,
+        version=row.version,
+    )

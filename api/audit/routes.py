@@ -6,9 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import present
 from api.answer import answer
-from api.audit.schemas import AuditEntryRead
+from api.audit.schemas import AuditEntryRead, audit_read
 from api.deps import Cursor, SessionDep, allowed, cursor
 from api.roles import Operation, Principal
 from api.schemas import Page
@@ -37,4 +36,4 @@ def read_audit(
         limit=limit,
     )
     next_after = str(rows[-1].id) if len(rows) == limit else None
-    return answer(Page[AuditEntryRead](items=[present.audit_read(r) for r in rows], next_after=next_after))
+    return answer(Page[AuditEntryRead](items=[audit_read(r) for r in rows], next_after=next_after))

@@ -1,4 +1,4 @@
-"""HTTP schema of the audit log's entries."""
+"""HTTP schema of the audit log's entries, and an audit row shaped as it."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 from pydantic import Field
 
 from api.schemas import Out
+from api.store.tables import (
+    AuditRow,
+)
 
 
 class AuditEntryRead(Out):
@@ -21,3 +24,18 @@ class AuditEntryRead(Out):
     subject_id: str = Field(description="Its id.")
     changes: dict[str, Any] = Field(description="Field to [before, after], or the facts of the decision.")
     reason: str | None = Field(description="Why, as given.")
+
+
+def audit_read(row: AuditRow) -> AuditEntryRead:
+    return AuditEntryRead(
+        id=row.id,
+        at=row.at,
+        principal_id=row.principal_id,
+        principal_name=row.principal_name,
+        role=row.role,
+        action=row.action,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        changes=row.changes,
+        reason=row.reason,
+    )

@@ -7,10 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import TypeAdapter
 
-from api import present
 from api.answer import answer, answer_list
 from api.departments import service as reporting
-from api.departments.schemas import DepartmentCreate, DepartmentRead, DepartmentReportRead, DepartmentUpdate
+from api.departments.schemas import (
+    DepartmentCreate,
+    DepartmentRead,
+    DepartmentReportRead,
+    DepartmentUpdate,
+    department_read,
+)
 from api.deps import (
     DepartmentById,
     IdempotencyDep,
@@ -36,7 +41,7 @@ _list = TypeAdapter(list[DepartmentRead])
 
 @router.get("/departments", response_model=list[DepartmentRead], summary="List departments")
 def list_departments(_: Reader, session: SessionDep) -> Response:
-    return answer_list(_list, [present.department_read(r) for r in departments.all_departments(session=session)])
+    return answer_list(_list, [department_read(r) for r in departments.all_departments(session=session)])
 
 
 @router.post(
@@ -51,14 +56,14 @@ def create_department(
 ) -> Response:
     def act() -> tuple[DepartmentRead, dict[str, str]]:
         row = departments.create(session=session, actor=principal, data=body, at=now)
-        return present.department_read(row), {"ETag": etag(row.version), "Location": f"/departments/{row.id}"}
+        return department_read(row), {"ETag": etag(row.version), "Location": f"/departments/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
 
 
 @router.get("/departments/{department_id}", response_model=DepartmentRead, summary="Read a department")
 def read_department(_: Reader, row: DepartmentById) -> Response:
-    return answer(present.department_read(row), {"ETag": etag(row.version)})
+    return answer(department_read(row), {"ETag": etag(row.version)})
 
 
 @router.patch(
@@ -74,7 +79,7 @@ def update_department(
 
     def act() -> tuple[DepartmentRead, dict[str, str]]:
         departments.update(session=session, actor=principal, row=row, data=body, at=now)
-        return present.department_read(row), {"ETag": etag(row.version)}
+        return department_read(row), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)
 

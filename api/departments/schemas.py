@@ -1,11 +1,14 @@
-"""HTTP schemas of departments and of a department's report."""
+"""HTTP schemas of departments and of a department's report, and a department row shaped as its Read."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from api.plans.schemas import DepartmentShareRead, _Out
+from api.plans.schemas import DepartmentShareRead
 from api.schemas import Identifier, In, Name, Out
+from api.store.tables import (
+    DepartmentRow,
+)
 
 
 class DepartmentCreate(In):
@@ -26,7 +29,7 @@ class DepartmentRead(Out):
     version: int = Field(description="Version; the ETag of this department.")
 
 
-class DepartmentReportRead(_Out):
+class DepartmentReportRead(Out):
     department_id: str = Field(description="The department reported on.")
     plan_id: int = Field(description="The plan the report reads: the newest one.")
     share: DepartmentShareRead | None = Field(description="Its share of that plan; null when it had no open work.")
@@ -34,3 +37,7 @@ class DepartmentReportRead(_Out):
         description="What it asked for, what it gets and when, the main reasons its requests wait, and the queue "
         "lead's pins that moved its requests later, with the lead's reasons: plain sentences."
     )
+
+
+def department_read(row: DepartmentRow) -> DepartmentRead:
+    return DepartmentRead(id=row.id, name=row.name, weight=row.weight, version=row.version)

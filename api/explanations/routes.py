@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import TypeAdapter
 
-from api import present
 from api.answer import answer_list
 from api.deps import SessionDep, VisibleRequest, allowed
 from api.explanations import service as explaining
-from api.plans.schemas import ExplanationRead
+from api.plans.schemas import ExplanationRead, explanations_read
 from api.problems import NotFound
 from api.roles import Operation, Principal
 from api.store import plans
@@ -50,4 +49,4 @@ def read_request_explanations(
     plan_row, _ = found
     explanations = explaining.for_reader(principal, plan_row, explaining.computed(cache, plan_row, str(row.id)))
     chosen = [e for e in explanations if kind is None or e.kind == kind]
-    return answer_list(_explanations, present.explanations_read(chosen, explaining.register_of(principal, detail)))
+    return answer_list(_explanations, explanations_read(chosen, explaining.register_of(principal, detail)))

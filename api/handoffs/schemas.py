@@ -5,21 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from api.schemas import Reason
+from api.schemas import In, Out, Reason
 from triage.names import HandOffState, HelpOutcome, HelpReason, StayReason
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class HelpCreate(_In):
+class HelpCreate(In):
     """An agent above their target load asks for help (a lead may ask on behalf of any agent)."""
 
     time_limit_seconds: float | None = Field(
@@ -33,11 +25,11 @@ class HelpCreate(_In):
     reason: Reason | None = Field(None, description="Why help is asked; kept in the audit log.")
 
 
-class HandOffAnswer(_In):
+class HandOffAnswer(In):
     reason: Reason | None = Field(None, description="Why the peer accepts or declines; kept in the audit log.")
 
 
-class HandOffRead(_Out):
+class HandOffRead(Out):
     """A hand-off proposal and where it stands; `note` is the sentence for the requester, built from the fields."""
 
     id: int = Field(description="Hand-off id.")
@@ -78,7 +70,7 @@ class HandOffRead(_Out):
     answer_reason: str | None = Field(description="Why, as given.")
 
 
-class StayRead(_Out):
+class StayRead(Out):
     request_id: str = Field(description="One of the agent's requests that stays with them.")
     effort_minutes: int = Field(description="Its effort, in minutes.")
     reason: StayReason = Field(
@@ -88,7 +80,7 @@ class StayRead(_Out):
     required_skills: dict[str, int] = Field(description="Skill id to level, for no_skill and no_room.")
 
 
-class HelpRead(_Out):
+class HelpRead(Out):
     """The answer to a request for help: the proposals stored (state proposed), what stays and why."""
 
     ask_id: str = Field(description="Id of this request for help; its proposals carry it.")

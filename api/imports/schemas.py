@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from api.schemas import Out
 from triage.importers.report import ImportReport
 
 
-class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ImportProblem(_Out):
+class ImportProblem(Out):
     """One thing wrong with the export or the mapping: nothing was written."""
 
     record: str = Field(description="Where: 'line 12 (INC0012)' for a row, the file's or mapping's name otherwise.")
@@ -21,7 +18,7 @@ class ImportProblem(_Out):
     message: str = Field(description="What is wrong.")
 
 
-class ImportWritten(_Out):
+class ImportWritten(Out):
     """What the import changed in the store, in its one transaction."""
 
     requests_added: int = Field(description="Requests new to the store.")
@@ -31,7 +28,7 @@ class ImportWritten(_Out):
     skills: int = Field(description="Skills in the export (added or updated by id).")
 
 
-class ImportOutcome(_Out):
+class ImportOutcome(Out):
     """An import job's outcome: the report and what was written, or the problems and nothing written."""
 
     format: str = Field(description="The export's format, as asked.")

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 
 from fastapi import Response
 
-from api import present
 from api.deps import Idempotency
 from api.imports.reading import GZIP_MAGIC, KIND, ExportTooLarge, decompressed, mapping_of
 from api.jobs.runner import IMPORTS, JobRunner, forget_if_lost
+from api.jobs.schemas import job_read
 from api.limits import Limits, TooLarge
 from api.problems import FieldError, InvalidInput, PayloadTooLarge, invalid, summary
 from api.roles import Principal
@@ -87,7 +87,7 @@ def start(
             row = jobs.create(session=session, actor=actor, kind=KIND, queue=IMPORTS, request_count=0, at=now,
                               heartbeat_at=datetime.now(UTC))  # fmt: skip
             created.append(row.id)
-            return present.job_read(row), {"Location": f"/jobs/{row.id}"}
+            return job_read(row), {"Location": f"/jobs/{row.id}"}
 
         response = respond(session=session, principal=actor, status_code=202, idempotency=idempotency, at=now,
                            act=create_job)  # fmt: skip

@@ -9,10 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Response
 
-from api import present
 from api.answer import answer
 from api.deps import JobById, Now, SessionDep, SettingsDep, allowed
-from api.jobs.schemas import JobRead
+from api.jobs.schemas import JobRead, job_read
 from api.problems import Forbidden
 from api.roles import Operation, Principal
 from api.store import audit, jobs
@@ -31,7 +30,7 @@ def _may_see(principal: Principal, row: object) -> None:
 @router.get("/jobs/{job_id}", response_model=JobRead, summary="A job's state, progress and result link")
 def read_job(principal: Reader, row: JobById, settings: SettingsDep) -> Response:
     _may_see(principal, row)
-    read = present.job_read(row)
+    read = job_read(row)
     if jobs.is_stale(row, stale_after=timedelta(seconds=settings.job_stale_seconds), real_now=datetime.now(UTC)):
         read = read.model_copy(update={"state": jobs.FAILED, "error": jobs.LOST})
     return answer(read)
@@ -48,4 +47,4 @@ def cancel_job(principal: Reader, row: JobById, session: SessionDep, now: Now) -
     audit.record(session=session, actor=principal, at=now, action="job.cancelled", subject_type="job",
                  subject_id=row.id, changes={"state": row.state})  # fmt: skip
     session.commit()
-    return answer(present.job_read(row), status_code=202 if row.state == jobs.RUNNING else 200)
+    return answer(job_read(row), status_code=202 if row.state == jobs.RUNNING else 200)

@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter, ValidationError
 
-from api import present
 from api.answer import answer, answer_list
 from api.deps import IdempotencyDep, IfMatch, Now, SessionDep, allowed, etag, expected_version, strict_body
-from api.organisation.schemas import CalendarDocument, SkillCreate, SkillRead
+from api.organisation.schemas import CalendarDocument, SkillCreate, SkillRead, skill_read
 from api.problems import from_validation_error
 from api.roles import Operation, Principal
 from api.store import organisation
@@ -26,7 +25,7 @@ _skills = TypeAdapter(list[SkillRead])
 
 @router.get("/skills", response_model=list[SkillRead], summary="The skill catalogue")
 def list_skills(_: Reader, session: SessionDep) -> Response:
-    return answer_list(_skills, [present.skill_read(s) for s in organisation.skills(session=session)])
+    return answer_list(_skills, [skill_read(s) for s in organisation.skills(session=session)])
 
 
 @router.post(
@@ -35,7 +34,7 @@ def list_skills(_: Reader, session: SessionDep) -> Response:
 def add_skill(body: SkillCreate, principal: Admin, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[SkillRead, dict[str, str]]:
         row = organisation.add_skill(session=session, actor=principal, skill_id=body.id, name=body.name, at=now)
-        return present.skill_read(row), {}
+        return skill_read(row), {}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
 

@@ -1,4 +1,5 @@
-"""HTTP schemas of the organisation: skills and the team calendar (the policy is the domain's own document)."""
+"""HTTP schemas of the organisation: skills and the team calendar (the policy is the domain's own
+document), and a skill row shaped as its Read."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import Annotated
 from pydantic import Field, StringConstraints
 
 from api.schemas import Identifier, In, Name, Out, some_working_day
+from api.store.tables import (
+    SkillRow,
+)
 from triage.model import TimeRange, iana_zones
 from triage.names import Weekday
 
@@ -39,3 +43,7 @@ class CalendarDocument(In):
         json_schema_extra=some_working_day,
     )
     holidays: list[date] = Field(default_factory=list, max_length=1000, description="Days the whole team is closed.")
+
+
+def skill_read(row: SkillRow) -> SkillRead:
+    return SkillRead(id=row.id, name=row.name)

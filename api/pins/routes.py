@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from api import present
 from api.answer import answer, answer_list
 from api.deps import IdempotencyDep, Now, PinById, SessionDep, allowed, strict_body
 from api.live.placing import after_change
-from api.pins.schemas import PinCreate, PinRead, PinRemove
+from api.pins.schemas import PinCreate, PinRead, PinRemove, pin_read
 from api.roles import Operation, Principal
 from api.store import pins
 from api.writes import respond
@@ -24,7 +23,7 @@ _list = TypeAdapter(list[PinRead])
 
 @router.get("/pins", response_model=list[PinRead], summary="The pins every plan keeps")
 def list_pins(_: Reader, session: SessionDep) -> Response:
-    return answer_list(_list, [present.pin_read(r) for r in pins.all_pins(session=session)])
+    return answer_list(_list, [pin_read(r) for r in pins.all_pins(session=session)])
 
 
 @router.post("/pins", status_code=201, response_model=PinRead, summary="Pin: a hard rule for every plan, with a reason",
@@ -33,14 +32,14 @@ def create_pin(body: PinCreate, principal: Pinner, session: SessionDep, idem: Id
     def act() -> tuple[PinRead, dict[str, str]]:
         row = pins.create(session=session, actor=principal, data=body, at=now)
         after_change(session=session, kind="pin.created", subject_id=row.id, request_ids=[row.request_id], at=now)
-        return present.pin_read(row), {"Location": f"/pins/{row.id}"}
+        return pin_read(row), {"Location": f"/pins/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
 
 
 @router.get("/pins/{pin_id}", response_model=PinRead, summary="Read a pin")
 def read_pin(_: Reader, row: PinById) -> Response:
-    return answer(present.pin_read(row))
+    return answer(pin_read(row))
 
 
 @router.post("/pins/{pin_id}/remove", response_model=PinRead, summary="Remove a pin (audited, with a reason)",
@@ -48,7 +47,7 @@ def read_pin(_: Reader, row: PinById) -> Response:
 def remove_pin(body: PinRemove, principal: Pinner, row: PinById, session: SessionDep, idem: IdempotencyDep,
                now: Now) -> Response:  # fmt: skip
     def act() -> tuple[PinRead, dict[str, str]]:
-        removed = present.pin_read(row)
+        removed = pin_read(row)
         pins.remove(session=session, actor=principal, row=row, reason=body.reason, at=now)
         after_change(session=session, kind="pin.removed", subject_id=removed.id, request_ids=[removed.request], at=now)
         return removed, {}

@@ -1,4 +1,4 @@
-"""HTTP schemas of pins."""
+"""HTTP schemas of pins, and a pin row shaped as its Read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from api.schemas import Identifier, In, Out, Reason
+from api.schemas import Identifier, In, Out, Reason, in_utc
+from api.store.tables import (
+    PinRow,
+)
 from triage.names import PinKind
 
 
@@ -53,3 +56,8 @@ class PinRead(Out):
 
 class PinRemove(In):
     reason: Reason | None = Field(None, description="Why the pin is removed; kept in the audit log.")
+
+
+def pin_read(row: PinRow) -> PinRead:
+    return PinRead(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
+                   reason=row.reason, created_by=row.created_by, created_at=in_utc(row.created_at))  # fmt: skip

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import TypeAdapter
 
-from api import present
 from api.answer import answer, answer_list
 from api.deps import (
     Cursor,
@@ -35,6 +34,9 @@ from api.plans.schemas import (
     PlanSummary,
     WhatIfCreate,
     WhatIfRead,
+    explanations_read,
+    plan_read,
+    plan_summary,
 )
 from api.roles import Operation, Principal
 from api.schemas import Identifier, Page
@@ -81,12 +83,12 @@ def list_plans(
 ) -> Response:
     rows = plans.page(session=session, after=cursor(after), limit=limit)
     next_after = str(rows[-1].id) if len(rows) == limit else None
-    return answer(Page[PlanSummary](items=[present.plan_summary(r) for r in rows], next_after=next_after))
+    return answer(Page[PlanSummary](items=[plan_summary(r) for r in rows], next_after=next_after))
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead, summary="Read a plan")
 def read_plan(_: Reader, row: PlanById) -> Response:
-    return answer(present.plan_read(row))
+    return answer(plan_read(row))
 
 
 @router.get(
@@ -105,7 +107,7 @@ def read_explanations(
         for e in plans.body(row).explanations
         if (request_id is None or request_id in e.request_ids) and (kind is None or e.kind == kind)
     ]
-    return answer_list(_explanations, present.explanations_read(found))
+    return answer_list(_explanations, explanations_read(found))
 
 
 @router.post(

@@ -11,13 +11,13 @@ from fastapi import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api import present
 from api.deps import Idempotency
 from api.jobs.runner import JobRunner, forget_if_lost
+from api.jobs.schemas import job_read
 from api.limits import Limits, TooLarge, TooShort, admit, admit_time_limit, least_time_limit
 from api.live import marks
 from api.live.moves import publish_lead_moves
-from api.plans.schemas import PlanCreate, WhatIfCreate, WhatIfRead
+from api.plans.schemas import PlanCreate, WhatIfCreate, WhatIfRead, plan_read
 from api.problems import (
     Conflict,
     FieldError,
@@ -128,7 +128,7 @@ def compute(
                 marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LEAD)
                 publish_lead_moves(session=session, scenario=scenario, plan=result, previous_id=previous_id,
                                    threshold_minutes=params.move_threshold_minutes, at=now)  # fmt: skip
-                return present.plan_read(row), {"Location": f"/plans/{row.id}"}
+                return plan_read(row), {"Location": f"/plans/{row.id}"}
 
             return respond(
                 session=session, principal=actor, status_code=201, idempotency=idempotency, at=now, act=store_plan
@@ -146,7 +146,7 @@ def compute(
                 heartbeat_at=datetime.now(UTC),
             )
             created.append(row.id)
-            return present.job_read(row), {"Location": f"/jobs/{row.id}"}
+            return job_read(row), {"Location": f"/jobs/{row.id}"}
 
         response = respond(
             session=session, principal=actor, status_code=202, idempotency=idempotency, at=now, act=create_job

@@ -8,10 +8,19 @@ from typing import Annotated
 from fastapi import APIRouter, Response
 from pydantic import TypeAdapter
 
-from api import present
 from api.answer import answer, answer_list
 from api.deps import CurrentPrincipal, IdempotencyDep, Now, PrincipalById, SessionDep, TokenById, allowed, strict_body
-from api.principals.schemas import Me, PrincipalCreate, PrincipalRead, TokenCreate, TokenIssued, TokenRead, TokenRotate
+from api.principals.schemas import (
+    Me,
+    PrincipalCreate,
+    PrincipalRead,
+    TokenCreate,
+    TokenIssued,
+    TokenRead,
+    TokenRotate,
+    principal_read,
+    token_read,
+)
 from api.principals.service import expiry
 from api.roles import Operation, Principal
 from api.store import principals
@@ -36,7 +45,7 @@ def me(principal: CurrentPrincipal) -> Me:
 
 @router.get("/principals", response_model=list[PrincipalRead], summary="List principals")
 def list_principals(_: Admin, session: SessionDep) -> Response:
-    return answer_list(_principals, [present.principal_read(r) for r in principals.all_principals(session=session)])
+    return answer_list(_principals, [principal_read(r) for r in principals.all_principals(session=session)])
 
 
 @router.post(
@@ -51,21 +60,19 @@ def create_principal(
 ) -> Response:
     def act() -> tuple[PrincipalRead, dict[str, str]]:
         row = principals.create(session=session, actor=principal, data=body, at=now)
-        return present.principal_read(row), {"Location": f"/principals/{row.id}"}
+        return principal_read(row), {"Location": f"/principals/{row.id}"}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act)
 
 
 @router.get("/principals/{principal_id}", response_model=PrincipalRead, summary="Read a principal")
 def read_principal(_: Admin, row: PrincipalById) -> Response:
-    return answer(present.principal_read(row))
+    return answer(principal_read(row))
 
 
 @router.get("/principals/{principal_id}/tokens", response_model=list[TokenRead], summary="List a principal's tokens")
 def list_tokens(_: Admin, row: PrincipalById, session: SessionDep) -> Response:
-    return answer_list(
-        _tokens, [present.token_read(t) for t in principals.tokens(session=session, principal_id=row.id)]
-    )
+    return answer_list(_tokens, [token_read(t) for t in principals.tokens(session=session, principal_id=row.id)])
 
 
 @router.post(
@@ -83,7 +90,7 @@ def issue_token(
         token, secret = principals.issue_token(
             session=session, actor=principal, principal_id=row.id, label=body.label, at=now, expires_at=expires
         )
-        return TokenIssued(**present.token_read(token).model_dump(), token=secret), {}
+        return TokenIssued(**token_read(token).model_dump(), token=secret), {}
 
     return respond(
         session=session,
@@ -106,7 +113,7 @@ def _without_secret(issued: object) -> str:
 def revoke_token(principal: Admin, token: TokenById, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[TokenRead, dict[str, str]]:
         principals.revoke(session=session, actor=principal, token=token, at=now, real_now=datetime.now(UTC))
-        return present.token_read(token), {}
+        return token_read(token), {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
 
@@ -124,7 +131,7 @@ def rotate_token(
     def act() -> tuple[TokenIssued, dict[str, str]]:
         expires = expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
         new, secret = principals.rotate(session=session, actor=principal, token=token, at=now, expires_at=expires)
-        return TokenIssued(**present.token_read(new).model_dump(), token=secret), {}
+        return TokenIssued(**token_read(new).model_dump(), token=secret), {}
 
     return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act,
                    stored_body=_without_secret)  # fmt: skip

@@ -1,4 +1,5 @@
-"""HTTP schemas of principals, their tokens, and who the caller is."""
+"""HTTP schemas of principals, their tokens, and who the caller is; principal and token rows shaped as their
+Reads."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from pydantic import ConfigDict, Field
 
 from api.roles import Role
 from api.schemas import Identifier, In, Name, Out
+from api.store.tables import (
+    PrincipalRow,
+    TokenRow,
+)
 
 
 def _one_role_one_link(role: str, field: str) -> dict[str, Any]:
@@ -86,3 +91,27 @@ class Me(Out):
     role: Role = Field(description="The caller's role.")
     department_id: str | None = Field(description="A requester's department.")
     agent_id: str | None = Field(description="An agent's agent record.")
+
+
+def principal_read(row: PrincipalRow) -> PrincipalRead:
+    return PrincipalRead(
+        id=row.id,
+        name=row.name,
+        role=row.role,
+        department_id=row.department_id,
+        agent_id=row.agent_id,
+        created_at=row.created_at,
+    )
+
+
+def token_read(row: TokenRow) -> TokenRead:
+    return TokenRead(
+        id=row.id,
+        principal_id=row.principal_id,
+        label=row.label,
+        created_at=row.created_at,
+        revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
+        last_used_at=row.last_used_at,
+        replaced_by=row.replaced_by,
+    )

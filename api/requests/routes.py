@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import present
 from api.answer import answer
 from api.deps import (
     Cursor,
@@ -26,7 +25,17 @@ from api.live import places
 from api.live.placing import after_change
 from api.plans.schemas import Placement
 from api.problems import Forbidden
-from api.requests.schemas import RequestClose, RequestCreate, RequestRead, RequestResume, RequestUpdate, RequestWait
+from api.requests.schemas import (
+    Matrix,
+    RequestClose,
+    RequestCreate,
+    RequestRead,
+    RequestResume,
+    RequestUpdate,
+    RequestWait,
+    request_page,
+    request_read,
+)
 from api.roles import Operation, Principal, Role, check_filing_fields, check_request_change, filing_department
 from api.schemas import Identifier, Page
 from api.store import organisation, requests, waiting
@@ -40,7 +49,7 @@ Updater = Annotated[Principal, allowed(Operation.UPDATE_REQUEST)]
 Closer = Annotated[Principal, allowed(Operation.CLOSE_REQUEST)]
 
 
-def _matrix(session: SessionDep) -> present.Matrix:
+def _matrix(session: SessionDep) -> Matrix:
     return organisation.policy(session=session).matrix
 
 
@@ -60,7 +69,7 @@ def file_request(
     def act() -> tuple[RequestRead, dict[str, str]]:
         row = requests.file(session=session, actor=principal, data=body, department_id=department, at=now)
         after_change(session=session, kind="request.filed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
-        return present.request_read(row, _matrix(session)), {
+        return request_read(row, _matrix(session)), {
             "ETag": etag(row.version),
             "Location": f"/requests/{row.id}",
         }
@@ -91,12 +100,12 @@ def list_requests(
         limit=limit,
     )
     next_after = str(rows[-1].pk) if len(rows) == limit else None
-    return Response(present.request_page(rows, _matrix(session), next_after), media_type="application/json")
+    return Response(request_page(rows, _matrix(session), next_after), media_type="application/json")
 
 
 @router.get("/requests/{request_id}", response_model=RequestRead, summary="Read a request")
 def read_request(_: Reader, row: VisibleRequest, session: SessionDep) -> Response:
-    return answer(present.request_read(row, _matrix(session)), {"ETag": etag(row.version)})
+    return answer(request_read(row, _matrix(session)), {"ETag": etag(row.version)})
 
 
 @router.patch(
@@ -114,7 +123,7 @@ def update_request(
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.update(session=session, actor=principal, row=row, data=body, at=now)
         after_change(session=session, kind="request.updated", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
-        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+        return request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, at=now, act=act)
 
@@ -133,7 +142,7 @@ def close_request(
     def act() -> tuple[RequestRead, dict[str, str]]:
         requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
         after_change(session=session, kind="request.closed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
-        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+        return request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
 
@@ -154,7 +163,7 @@ def wait_request(
                      at=now)  # fmt: skip
         after_change(session=session, kind="request.waiting", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.flush()
-        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+        return request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
 
@@ -174,7 +183,7 @@ def resume_request(
         waiting.resume(session=session, actor=principal, row=row, note=body.note, at=now)
         after_change(session=session, kind="request.back", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.flush()
-        return present.request_read(row, _matrix(session)), {"ETag": etag(row.version)}
+        return request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
 

@@ -1,14 +1,20 @@
-"""HTTP schemas of requests: filing, changing, waiting, resuming, closing, reading (a request's placement in
-the newest plan is a plan's schema, `Placement`)."""
+"""HTTP schemas of requests: filing, changing, waiting, resuming, closing, reading, and a request row
+shaped as its Read (a request's placement in the newest plan is a plan's schema, `Placement`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
+from pydantic_core import to_json
+from sqlalchemy import Row
 
-from api.schemas import Identifier, In, Level, Moment, Name, Out, Reason, SourceId, Title, no_null
+from api.schemas import Identifier, In, Level, Moment, Name, Out, Reason, SourceId, Title, in_utc, no_null
+from api.store.tables import (
+    RequestRow,
+)
 from triage.names import Impact, Priority, RequestStatus, Urgency, WaitingReason
 
 FiledStatus = Annotated[RequestStatus, WithJsonSchema({"type": "string", "enum": ["open", "in_progress", "done"]})]
@@ -128,3 +134,52 @@ class RequestRead(Out):
     updated_at: datetime = Field(description="When it last changed.")
     closed_at: datetime | None = Field(description="When it was closed.")
     version: int = Field(description="Version; the ETag of this request.")
+
+
+Matrix = dict[Impact, dict[Urgency, Priority]]
+
+
+def request_read(row: RequestRow, matrix: Matrix) -> RequestRead:
+    priority = row.priority_override or matrix[Impact(row.impact)][Urgency(row.urgency)]
+    return RequestRead.model_construct(
+        id=row.id,
+        department=row.department_id,
+        requester=row.requester,
+        title=row.title,
+        impact=Impact(row.impact),
+        urgency=Urgency(row.urgency),
+        stated_priority=Priority(priority),
+        priority_override=Priority(row.priority_override) if row.priority_override else None,
+        effort_minutes=row.effort_minutes,
+        required_skills=row.required_skills,
+        created_at=in_utc(row.created_at),
+        deadline=in_utc(row.deadline),
+        owner=row.owner_id,
+        status=RequestStatus(row.status),
+        department_rank=row.department_rank,
+        filed_by=row.filed_by,
+        source_id=row.source_id,
+        pausable=row.pausable,
+        waiting=row.waiting,
+        reopen_count=row.reopen_count or 0,
+        updated_at=in_utc(row.updated_at),
+        closed_at=in_utc(row.closed_at),
+        version=row.version,
+    )
+
+
+def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | None) -> bytes:
+    """A page of requests as JSON, built from plain rows: the same document as `Page[RequestRead]` (a test
+    holds them equal), serialised once without building 2,000 models."""
+    cells = {(i.value, u.value): p.value for i, row in matrix.items() for u, p in row.items()}
+    items = [
+        {"id": r.id, "department": r.department_id, "requester": r.requester, "title": r.title, "impact": r.impact,
+         "urgency": r.urgency, "stated_priority": r.priority_override or cells[r.impact, r.urgency],
+         "priority_override": r.priority_override, "effort_minutes": r.effort_minutes,
+         "required_skills": r.required_skills, "created_at": r.created_at, "deadline": r.deadline,
+         "owner": r.owner_id, "status": r.status, "department_rank": r.department_rank, "filed_by": r.filed_by,
+         "source_id": r.source_id, "pausable": r.pausable, "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
+         "updated_at": r.updated_at, "closed_at": r.closed_at, "version": r.version}
+        for r in rows
+    ]  # fmt: skip
+    return to_json({"items": items, "next_after": next_after})

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from fastapi import Response
 from pydantic import TypeAdapter
 
-from api import present
 from api.deps import Idempotency
 from api.jobs.runner import SIMULATIONS, JobRunner, forget_if_lost
+from api.jobs.schemas import job_read
 from api.limits import Limits, TooLarge, admit_simulation
 from api.plans.service import admitted, snapshot
 from api.problems import FieldError, InvalidInput, NotFound, PayloadTooLarge, summary
@@ -80,7 +80,7 @@ def start(
                 heartbeat_at=datetime.now(UTC),
             )
             created.append(row.id)
-            return present.job_read(row), {"Location": f"/jobs/{row.id}"}
+            return job_read(row), {"Location": f"/jobs/{row.id}"}
 
         response = respond(
             session=session, principal=actor, status_code=202, idempotency=idempotency, at=now, act=create_job
