@@ -27,10 +27,9 @@ from api.deps import (
     require_version,
     strict_body,
 )
-from api.plans import service as planning
-from api.problems import Forbidden, NotFound
+from api.problems import Forbidden
 from api.roles import Operation, Principal, Role
-from api.store import departments, plans
+from api.store import departments
 from api.writes import respond
 
 router = APIRouter(tags=["departments"])
@@ -95,10 +94,9 @@ ReportReader = Annotated[Principal, allowed(Operation.READ_DEPARTMENT_REPORT)]
 def department_report(request: Request, principal: ReportReader, row: DepartmentById, session: SessionDep) -> Response:
     if principal.role == Role.REQUESTER and principal.department_id != row.id:
         raise Forbidden(f"A requester reads their own department's report ({principal.department_id}) only.")
-    plan_row = plans.latest_with_scenario(session=session)
-    scenario = plans.scenario_of(plan_row) if plan_row is not None else None
-    if plan_row is None or scenario is None:
-        raise NotFound("No plan has been computed yet: a lead or manager computes one with POST /plans.")
-    planning.admitted(scenario, request.app.state.settings.limits)  # it re-plans once per pin
-    cache = request.app.state.override_effects
-    return answer(reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id, cache))
+    limits = request.app.state.settings.limits
+    return answer(
+        reporting.newest_report(
+            session=session, department_id=row.id, limits=limits, effects_of=request.app.state.override_effects
+        )
+    )

@@ -11,8 +11,14 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from api.departments.schemas import DepartmentReportRead
+from api.limits import Limits
+from api.plans import service as planning
 from api.plans.schemas import DepartmentShareRead
+from api.problems import NotFound
+from api.store import plans
 from solver.params import SolveParams
 from solver.tradeoffs import override_effects
 from triage.model import Scenario
@@ -66,3 +72,16 @@ def department_report_read(
         share=DepartmentShareRead.model_validate(share.model_dump()) if share is not None else None,
         report=lines,
     )
+
+
+def newest_report(
+    *, session: Session, department_id: str, limits: Limits, effects_of: OncePerPlan
+) -> DepartmentReportRead:
+    """The report on the newest plan; 404 before any plan, 413 when its scenario is beyond the deployment's
+    limits (the report re-plans once per pin)."""
+    plan_row = plans.latest_with_scenario(session=session)
+    scenario = plans.scenario_of(plan_row) if plan_row is not None else None
+    if plan_row is None or scenario is None:
+        raise NotFound("No plan has been computed yet: a lead or manager computes one with POST /plans.")
+    planning.admitted(scenario, limits)
+    return department_report_read(scenario, plans.body(plan_row), plan_row.id, department_id, effects_of)
