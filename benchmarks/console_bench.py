@@ -5,7 +5,7 @@ requests), against a real uvicorn on loopback.
     python -m benchmarks.console_bench --sizes demo --repeats 30
 
 For each organisation: a fresh SQLite database in a temporary folder holding it (`api.demo.seed`: the
-scenario and a token per role), a plan computed from the stored queue (`api.planning.snapshot`, the planner
+scenario and a token per role), a plan computed from the stored queue (`api.plans.service.snapshot`, the planner
 with `--plan-seconds`) and saved as the API saves one, then one uvicorn process (`api.app:create_app`) on
 127.0.0.1. The lead signs in through the console's form; after `--warmup` unmeasured loads, `GET
 /console/board` is timed `--repeats` times (wall time from request to the last byte on loopback: the server's
@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 from api.demo import DEMO_FILE, read_scenario, seed
-from api.planning import snapshot
+from api.plans.service import snapshot
 from api.roles import Principal, Role
 from api.store import plans
 from api.store.session import Database

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from api.live import marks
 from api.live.moves import publish_moves
-from api.planning import snapshot
+from api.plans.service import snapshot
 from api.roles import Principal, Role
 from api.settings import Settings
 from api.store import agents, plans
