@@ -436,6 +436,14 @@ class Policy(_Model):
         description="An agent within their target load is still offered help when their planned requests are, "
         "summed, more than this many business minutes past due; null: help only above target load.",
     )
+    swarm_min_minutes: int | None = Field(
+        60,
+        ge=0,
+        le=60 * 24 * 30,
+        description="When no whole request of an agent asking for help can move, a teammate who holds the skills "
+        "may take part of a late one: each of the two parts at least this many minutes of work; 0 or null: "
+        "requests are never shared.",
+    )
     deferral_extra_minutes: int = Field(
         480,
         ge=0,
@@ -481,6 +489,11 @@ class Policy(_Model):
         description="Per skill id, whether work needing it may pause (overrides `pausable`): a request needing "
         "any skill marked false may not pause; else one needing a skill marked true may.",
     )
+
+    @property
+    def shares_work(self) -> bool:
+        """Whether a request may be done in two parts (`swarm_min_minutes` set above 0)."""
+        return bool(self.swarm_min_minutes)
 
     def may_pause(self, request: Request) -> bool:
         """Whether the request's work may pause over an absence: its own `pausable` if set; else false when it
