@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from solver.compile import AgentTime, Compiled
+from solver.compile import AgentTime, Compiled, qualifies
 from solver.run import extract_plan
 from solver.terms import TERMS, weighted_sum
 from solver.terms.base import Facts, Placements, team_end
@@ -108,9 +108,8 @@ def _best_split(
     finish_before = owner.team_end(own_start + job.effort)
     not_before = _not_before(compiled, placements, j)
     best: tuple[int, int, int, int] | None = None  # (finish, peer minutes, peer, peer start)
-    for b in job.qualified_agents:  # not only its candidates: work in progress may be shared, its agent's part first
-        peer = compiled.agents[b]
-        if b == asker or (job.request.id, peer.agent.id) in declined:
+    for b, peer in enumerate(compiled.agents):  # work in progress too: its agent's part first, the peer's besides
+        if b == asker or not qualifies(peer.agent, job.request) or (job.request.id, peer.agent.id) in declined:
             continue
         room = peer.target_minutes - minutes[b]
         most = min(job.effort - least, room)

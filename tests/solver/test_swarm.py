@@ -9,6 +9,7 @@ a big request of one agent ends late until they ask for help."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,9 @@ from solver.help import ask_help
 from solver.run import plan
 from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.help_checks import QUICK, checked_help
+from tests.triage.test_registers import COST_POINTS, ENUM_VALUE, FORBIDDEN
 from triage.calendar import BusinessAxis
+from triage.explanations.style import MAX_SENTENCE_WORDS, sentences, words
 from triage.model import Scenario
 from triage.names import HelpOutcome, PartsTiming, Rule
 from triage.results import Help, Part, Plan
@@ -61,6 +64,25 @@ def test_a_free_peer_takes_half_at_the_same_time() -> None:
         "No hand-off makes their late work earlier: handing A on whole would make nothing earlier. Ben could take "
         "5 h of A, so that it finishes Mon 14:00 instead of Tue 11:00. Shared so, their late work would come to 4 h."
     )
+
+
+def test_the_notes_are_in_the_people_register() -> None:
+    # no engineering words, enum values or cost points; no sentence over the style sheet's length (a quoted title
+    # counts as one word); the parallel and the sequence wording both
+    free = asked([agent("ana"), agent("ben")], [request("A", 600, owner="ana")])[2]
+    later = asked([agent("ana", time_off=[{"start": "2026-11-24", "end": "2026-11-24"}]),
+                   agent("ben", working_hours={d: ["09:00-17:00"] for d in ("tue", "wed")})],
+                  [request("A", 600, owner="ana")])[2]  # fmt: skip
+    assert (free.swarms[0].timing, later.swarms[0].timing) == (PartsTiming.PARALLEL, PartsTiming.SEQUENCE)
+    for h in (free, later):  # the agent's paragraph: the sentences on sharing (its opening is older than them)
+        shared = [x for x in sentences(h.text) if " could take " in x or x.startswith("Shared so")]
+        assert len(shared) == 2
+        for text in (h.swarms[0].note, *shared):
+            lowered = text.lower()
+            assert [w for w in FORBIDDEN if re.search(rf"\b{re.escape(w)}\b", lowered)] == [], text
+            assert ENUM_VALUE.findall(text) == [] and COST_POINTS.findall(text) == [], text
+            for sentence in sentences(text):
+                assert words(re.sub(r'"[^"]*"', "TITLE", sentence)) <= MAX_SENTENCE_WORDS, sentence
 
 
 def test_a_busy_peer_takes_the_part_that_makes_both_end_together() -> None:
