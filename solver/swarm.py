@@ -118,10 +118,13 @@ def _best_split(
         earliest = max(peer.own_minute(max(job.triage.release_minute, not_before)),
                        _after_first(compiled, placements, b))  # fmt: skip
         stretches = _free(peer, sorted(busy.get(b, [])), earliest, pausable=job.pausable)
+        first = 0  # the earliest stretch the part fits: a stretch too short for m is too short for m + 1
         for m in range(least, most + 1):
-            start = next((low for low, high in stretches if high - low >= m), None)
-            if start is None:
+            while first < len(stretches) and stretches[first][1] - stretches[first][0] < m:
+                first += 1
+            if first == len(stretches):
                 break  # a longer part fits no stretch either
+            start = stretches[first][0]
             finish = max(owner.team_end(own_start + job.effort - m), peer.team_end(start + m))
             key = (finish, m, b, start)
             if best is None or key < best:
