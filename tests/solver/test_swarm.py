@@ -1,7 +1,8 @@
 """A second pair of hands: when an agent's late request cannot move whole, help proposes a peer to take part of
 it. Known answers on small scenarios worked out by hand; every answer through `checked_help` (the plan in parts
 through the independent checker, every fact recomputed, every number of the notes a field); a property over
-random small teams; and the checker fed broken part plans.
+random small teams, whose first share is held to a brute force on the team axis (no split finishes earlier); and
+the checker fed broken part plans.
 
 The organisation is the builders' (Mon 09:00, Mon-Fri 09:00-17:00, Europe/Berlin); every request is due an hour
 after filing (`flat_policy(60)`) and churn weighs so much that the plan keeps each request with its owner, so that
@@ -15,12 +16,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from solver.compile import qualifies
 from solver.help import ask_help
 from solver.run import plan
+from solver.tradeoffs import targets_by_agent
 from tests.builders import agent, flat_policy, request, scenario
-from tests.solver.help_checks import QUICK, checked_help
+from tests.solver.help_checks import QUICK, checked_help, planned_minutes
 from tests.triage.test_registers import COST_POINTS, ENUM_VALUE, FORBIDDEN
-from triage.calendar import BusinessAxis
+from triage.calendar import BusinessAxis, subtract
 from triage.explanations.style import MAX_SENTENCE_WORDS, sentences, words
 from triage.model import Scenario
 from triage.names import HelpOutcome, PartsTiming, Rule
@@ -187,7 +190,63 @@ def test_every_part_plan_passes_the_checker(
     s = scenario(agents, requests, policy={**LATE, "swarm_min_minutes": least, "help_late_minutes": 0})
     current = plan(s, QUICK)
     for asker in ("a0", "a1"):
-        checked_help(s, current, asker, declined)  # the checker on the parts, and every fact of every note
+        h = checked_help(s, current, asker, declined)  # the checker on the parts, and every fact of every note
+        if h.swarms:  # the first share saw the plan untouched: no split finishes earlier, none as early with less
+            w = h.swarms[0]
+            after = h.after.assignment(w.request_id) if h.after else None
+            assert after is not None
+            assert (after.end_minute, w.parts[1].minutes) == _best_by_brute_force(s, current, w.request_id, declined)
+
+
+def _walk(windows: list[tuple[int, int]], start: int, minutes: int) -> int | None:
+    """The team minute at which `minutes` of work from `start` ends, working through the windows; None past them."""
+    left = minutes
+    for low, high in windows:
+        if high <= start:
+            continue
+        begin = max(low, start)
+        take = min(high - begin, left)
+        left -= take
+        if left == 0:
+            return begin + take
+    return None
+
+
+def _best_by_brute_force(s: Scenario, current: Plan, request_id: str, declined: frozenset[tuple[str, str]]
+                         ) -> tuple[int, int]:  # fmt: skip
+    """(finish, peer minutes) of the best split, on the team axis from the agents' windows and the plan's spans:
+    every qualified peer with room, every part size, every start where a free stretch opens."""
+    axis = BusinessAxis(s.calendar, s.now, s.policy.horizon_days)
+    request = next(r for r in s.requests if r.id == request_id)
+    was = current.assignment(request_id)
+    assert was is not None
+    least, effort = s.policy.swarm_min_minutes or 0, request.effort_minutes
+    targets, loads = targets_by_agent(s), planned_minutes(s, current)
+    release = max(axis.minute_of(request.created_at), 0)
+    pausable = s.policy.may_pause(request)
+    owner_windows = axis.agent_windows(s.agent(was.agent_id))
+    best: tuple[int, int] | None = None
+    for peer in s.agents:
+        if peer.id == was.agent_id or not qualifies(peer, request) or (request_id, peer.id) in declined:
+            continue
+        windows = axis.agent_windows(peer)
+        busy = sorted((a.start_minute, a.end_minute) for a in current.assignments if a.agent_id == peer.id)
+        opens = [max(low, release) for low, high in subtract(windows, busy) if high > max(low, release)]
+        for m in range(least, min(effort - least, targets[peer.id] - loads[peer.id]) + 1):
+            for start in opens:
+                end = _walk(windows, start, m)
+                if end is None:
+                    break
+                clear = all(b_end <= start or b_start >= end for b_start, b_end in busy)
+                one_window = any(low <= start and end <= high for low, high in windows)
+                if clear and (pausable or one_window):
+                    mine = _walk(owner_windows, was.start_minute, effort - m)
+                    assert mine is not None
+                    key = (max(mine, end), m)
+                    best = key if best is None or key < best else best
+                    break
+    assert best is not None and best[0] < was.end_minute
+    return best
 
 
 # -- the checker fed broken part plans -------------------------------------------------------------------
