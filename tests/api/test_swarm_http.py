@@ -57,6 +57,5 @@ def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api
         "If Ben Okafor accepts, it is expected to finish Mon 15:30, 3 h 30 min earlier, 2 h 30 min past its due "
         "time."
     )
-    assert "Ben Okafor could take 3 h 30 min of REQ-9, so that it finishes Mon 15:30 instead of Tue 11:00." in (
-        body["text"]
-    )
+    shared = "Ben Okafor could take 3 h 30 min of REQ-9, so that it finishes Mon 15:30 instead of Tue 11:00."
+    assert shared in body["text"]
