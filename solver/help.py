@@ -34,13 +34,13 @@ from solver.evaluate import Placements, loads, pins_hold, total_cost
 from solver.params import SolveParams
 from solver.run import add_hint, extract_plan, new_solver, read_placements
 from solver.search.heuristic import left_shift
-from solver.swarm import Split, plan_with_parts, share_late_work
+from solver.swarm import Split, plan_with_parts, proposal, share_late_work
 from solver.terms import objective
 from triage.errors import Problem, ScenarioError
-from triage.help_text import render_help, render_note, render_swarm_note
+from triage.help_text import render_help, render_note
 from triage.model import Scenario
-from triage.names import HelpOutcome, HelpReason, PartsTiming, PlanStatus, RequestStatus, StayReason
-from triage.results import HandOff, Help, Plan, Stay, Swarm
+from triage.names import HelpOutcome, HelpReason, PlanStatus, RequestStatus, StayReason
+from triage.results import HandOff, Help, Plan, Stay
 
 DEFAULT_PARAMS = SolveParams(time_limit_seconds=3.0, workers=2)
 PEERS_PER_REQUEST = 4  # qualified peers with the most room considered per request: keeps the model small
@@ -250,7 +250,7 @@ def _answer(
     over_after = max(after_loads[asker] - ask.targets[asker], 0)
     moved = [j for j in ask.mine if placements[j][0] != asker]
     proposals = [_hand_off(scenario, plan, after, ask, after_loads, j, placements[j][0]) for j in moved]
-    swarms = [_swarm(scenario, ask, after_loads, split) for split in splits]
+    swarms = [proposal(scenario, compiled, split, ask.before, after_loads) for split in splits]
     over_cap = max(after_loads[asker] - ask.cap, 0)
     stays = [_stay(ask, j, over_cap, declined) for j in ask.mine if placements[j][0] == asker]
     late_after = _late(ask, after)
@@ -311,30 +311,6 @@ def _hand_off(
     )  # fmt: skip
     h.note = render_note(h)
     return h
-
-
-def _swarm(scenario: Scenario, ask: _Ask, after_loads: list[int], split: Split) -> Swarm:
-    """The proposal of one shared request, its facts from the split and the loads with every part."""
-    compiled = ask.compiled
-    job = compiled.jobs[split.job]
-    request, owner, peer = job.request, compiled.agents[split.owner].agent, compiled.agents[split.peer].agent
-    parts = split.parts(compiled)
-    overlap = max(p.start_minute for p in parts) < min(p.end_minute for p in parts)
-    due = job.triage.due_minute
-    s = Swarm(
-        request_id=request.id, title=request.title, department_id=request.department,
-        department_name=scenario.department(request.department).name, requester=request.requester,
-        effort_minutes=request.effort_minutes, owner_id=owner.id, owner_name=owner.name, peer_id=peer.id,
-        peer_name=peer.name, parts=parts, timing=PartsTiming.PARALLEL if overlap else PartsTiming.SEQUENCE,
-        min_part_minutes=scenario.policy.swarm_min_minutes or 0, peer_planned_before=ask.before[split.peer],
-        peer_planned_after=after_loads[split.peer], peer_target_minutes=ask.targets[split.peer],
-        end_before=compiled.axis.moment_of(split.finish_before, closing=True),
-        minutes_late_before=max(split.finish_before - due, 0),
-        end_after=compiled.axis.moment_of(split.finish, closing=True), minutes_late_after=max(split.finish - due, 0),
-        earlier_by=split.finish_before - split.finish, timezone=scenario.calendar.timezone, now=scenario.now,
-    )  # fmt: skip
-    s.note = render_swarm_note(s)
-    return s
 
 
 def _stay(ask: _Ask, j: int, over_after: int, declined: Declined) -> Stay:

@@ -23,8 +23,10 @@ from solver.terms import TERMS, weighted_sum
 from solver.terms.base import Facts, Placements, team_end
 from solver.terms.overload import above_target
 from solver.terms.spread import compared_loads, highest_minus_lowest, load_per_mille
-from triage.names import PinKind, PlanStatus, Term
-from triage.results import Part, Plan, TermValue
+from triage.help_text import render_swarm_note
+from triage.model import Scenario
+from triage.names import PartsTiming, PinKind, PlanStatus, Term
+from triage.results import Part, Plan, Swarm, TermValue
 
 Span = tuple[int, int]
 """[start, end) on one agent's own axis (their working minutes from now)."""
@@ -177,6 +179,30 @@ def _free(peer: AgentTime, spans: list[Span], earliest: int, *, pausable: bool) 
         if cursor < high:
             out.append((cursor, high))
     return out
+
+
+def proposal(scenario: Scenario, compiled: Compiled, split: Split, before: list[int], after: list[int]) -> Swarm:
+    """The proposal of one shared request: its facts from the split, the peer's planned minutes before and with
+    every part of the answer (`before`, `after`: per agent), and the note built from them."""
+    job = compiled.jobs[split.job]
+    request, owner, peer = job.request, compiled.agents[split.owner].agent, compiled.agents[split.peer]
+    parts = split.parts(compiled)
+    overlap = max(p.start_minute for p in parts) < min(p.end_minute for p in parts)
+    due = job.triage.due_minute
+    s = Swarm(
+        request_id=request.id, title=request.title, department_id=request.department,
+        department_name=scenario.department(request.department).name, requester=request.requester,
+        effort_minutes=request.effort_minutes, owner_id=owner.id, owner_name=owner.name, peer_id=peer.agent.id,
+        peer_name=peer.agent.name, parts=parts, timing=PartsTiming.PARALLEL if overlap else PartsTiming.SEQUENCE,
+        min_part_minutes=scenario.policy.swarm_min_minutes or 0, peer_planned_before=before[split.peer],
+        peer_planned_after=after[split.peer], peer_target_minutes=peer.target_minutes,
+        end_before=compiled.axis.moment_of(split.finish_before, closing=True),
+        minutes_late_before=max(split.finish_before - due, 0),
+        end_after=compiled.axis.moment_of(split.finish, closing=True), minutes_late_after=max(split.finish - due, 0),
+        earlier_by=split.finish_before - split.finish, timezone=scenario.calendar.timezone, now=scenario.now,
+    )  # fmt: skip
+    s.note = render_swarm_note(s)
+    return s
 
 
 def plan_with_parts(compiled: Compiled, placements: Placements, splits: list[Split], how: str) -> Plan:

@@ -184,8 +184,8 @@ def late_teams(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, An
 def test_every_part_plan_passes_the_checker(
     team: tuple[list[dict[str, Any]], list[dict[str, Any]], frozenset[tuple[str, str]]], least: int
 ) -> None:
-    # help is offered for any late work (threshold 0); on these derandomized examples 17 of the 50 asks share a
-    # request (one in sequence), the others hand off whole or keep their work, all through the same checks.
+    # help is offered for any late work (threshold 0), so that many asks share a request; the others hand off
+    # whole or keep their work, all through the same checks.
     agents, requests, declined = team
     s = scenario(agents, requests, policy={**LATE, "swarm_min_minutes": least, "help_late_minutes": 0})
     current = plan(s, QUICK)
