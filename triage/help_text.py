@@ -163,9 +163,6 @@ def render_help(h: Help) -> str:
     if h.proposals:
         to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
         sentences.append(_end(f"{_count(h.moves)} would bring them to {duration(h.planned_after)}: {to}"))
-    if h.over_after == 0:
-        sentences.append("That is within their target.")
-        return " ".join(sentences)
     blocked: dict[StayReason, list[Stay]] = {}
     for stay in h.stays:
         if stay.reason != StayReason.NOT_NEEDED:
@@ -179,6 +176,9 @@ def render_help(h: Help) -> str:
             if h.over_after
             else "Shared so, they would be within their target."
         )
+        return " ".join(sentences)
+    if h.over_after == 0:
+        sentences.append("That is within their target.")
         return " ".join(sentences)
     left = (
         f"They would still be {duration(h.over_after)} over target"

@@ -129,6 +129,17 @@ def test_an_agent_above_target_shares_what_cannot_move_whole() -> None:
     )
 
 
+def test_a_share_that_brings_the_agent_within_target_says_so() -> None:
+    # Ana's target is 13 % (312 min): keeping 5 h of A, she is within it.
+    _, _, h = asked([agent("ana", target_load_pct=13), agent("ben", target_load_pct=20)],
+                    [request("A", 600, owner="ana")])  # fmt: skip
+    assert (h.outcome, h.planned_after, h.over_after) == ("shared", 300, 0)
+    assert h.text.endswith(
+        "No whole request can move. Ben could take 5 h of A, so that it finishes Mon 14:00 instead of Tue 11:00. "
+        "Shared so, they would be within their target."
+    )
+
+
 def test_no_share_below_the_minimum_nor_when_the_policy_says_none() -> None:
     # A of 1 h 50 min cannot be two parts of an hour (help offered for any late work: the threshold at 0), nor
     # 10 h two parts of 5 h 1 min; with the minimum switched off nothing is shared.
