@@ -13,7 +13,7 @@ from api.deps import Idempotency
 from api.planning import time_limit
 from api.problems import Conflict, NotFound
 from api.roles import Principal
-from api.schemas_help import HandOffRead, HelpCreate, HelpRead
+from api.schemas_help import HandOffRead, HelpCreate, HelpRead, SwarmRead
 from api.settings import Settings
 from api.store import agents, handoffs, plans
 from api.store.session import Database
@@ -44,10 +44,34 @@ def handoff_read(row: HandOffRow) -> HandOffRead:
     )
 
 
+def share_read(row: HandOffRow) -> SwarmRead:
+    proposal = handoffs.share(row)
+    return SwarmRead.model_validate(
+        {
+            **proposal.model_dump(),
+            "id": row.id,
+            "ask_id": row.ask_id,
+            "plan_id": row.plan_id,
+            "request_version": row.request_version,
+            "asked_by": row.asked_by,
+            "created_at": row.created_at,
+            "answered_by": row.answered_by,
+            "answered_at": row.answered_at,
+            "answer_reason": row.answer_reason,
+        }
+    )
+
+
 def help_read(help_: Help, rows: list[HandOffRow], ask_id: str, plan_id: int) -> HelpRead:
-    body = help_.model_dump(exclude={"after", "proposals"})
+    body = help_.model_dump(exclude={"after", "proposals", "swarms"})
     return HelpRead.model_validate(
-        {**body, "ask_id": ask_id, "plan_id": plan_id, "proposals": [handoff_read(r) for r in rows]}
+        {
+            **body,
+            "ask_id": ask_id,
+            "plan_id": plan_id,
+            "proposals": [handoff_read(r) for r in rows if r.kind == handoffs.WHOLE],
+            "swarms": [share_read(r) for r in rows if r.kind == handoffs.SHARE],
+        }
     )
 
 
@@ -61,7 +85,7 @@ def ask(
     idempotency: Idempotency,
     now: datetime,
 ) -> Response:
-    """201 with the hand-offs proposed for the agent (stored as proposed); replays a retried request."""
+    """201 with the hand-offs and shares proposed for the agent (stored as proposed); replays a retried request."""
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried

@@ -63,6 +63,7 @@ def request_read(row: RequestRow, matrix: Matrix) -> RequestRead:
         filed_by=row.filed_by,
         source_id=row.source_id,
         pausable=row.pausable,
+        part_of=row.part_of,
         waiting=row.waiting,
         reopen_count=row.reopen_count or 0,
         updated_at=_utc(row.updated_at),
@@ -81,7 +82,8 @@ def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | Non
          "priority_override": r.priority_override, "effort_minutes": r.effort_minutes,
          "required_skills": r.required_skills, "created_at": r.created_at, "deadline": r.deadline,
          "owner": r.owner_id, "status": r.status, "department_rank": r.department_rank, "filed_by": r.filed_by,
-         "source_id": r.source_id, "pausable": r.pausable, "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
+         "source_id": r.source_id, "pausable": r.pausable, "part_of": r.part_of,
+         "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
          "updated_at": r.updated_at, "closed_at": r.closed_at, "version": r.version}
         for r in rows
     ]  # fmt: skip

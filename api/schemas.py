@@ -279,6 +279,9 @@ class RequestRead(_Out):
     pausable: bool | None = Field(
         description="Whether its work may pause over an absence, as set on the request; null: the policy decides."
     )
+    part_of: str | None = Field(
+        description="When this request is a peer's part of another (an accepted share): that request's id."
+    )
     waiting: dict[str, Any] | None = Field(
         description="While it waits: reason, since and until (if known); its SLA clock is paused."
     )

@@ -100,8 +100,21 @@ class PartRead(_Out):
 
 
 class SwarmRead(_Out):
-    """A late request proposed to be done in two parts, the asking agent's and a peer's (not stored: ask again)."""
+    """A share: a late request proposed to be done in two parts, the asking agent's and a peer's, and where it
+    stands. Accepting files the peer's part as a request of its own (`part_request_id`), pinned to the peer, and
+    takes its minutes off the shared request; `note` is the sentence for the requester, for the state."""
 
+    id: int = Field(description="Share id (hand-offs and shares count from one sequence).")
+    ask_id: str = Field(description="The request for help that proposed it.")
+    plan_id: int = Field(description="The plan it was computed from.")
+    state: HandOffState = Field(description="proposed, accepted, declined, or superseded by a newer proposal.")
+    request_version: int = Field(description="The request's version in the plan: accepting refuses a newer one.")
+    asked_by: str = Field(description="Who asked for help: the agent, or a lead on their behalf.")
+    created_at: datetime = Field(description="When it was proposed.")
+    answered_by: str | None = Field(description="Who accepted or declined it.")
+    answered_at: datetime | None = Field(description="When.")
+    answer_reason: str | None = Field(description="Why, as given.")
+    part_request_id: str | None = Field(description="Once accepted: the request the peer's part was filed as.")
     request_id: str = Field(description="The request to share.")
     title: str = Field(description="Its title.")
     department_id: str = Field(description="The requesting department.")
@@ -152,7 +165,8 @@ class HelpRead(_Out):
     proposals: list[HandOffRead] = Field(description="The hand-offs proposed, each to a named peer.")
     stays: list[StayRead] = Field(description="The agent's requests that stay with them, and why.")
     swarms: list[SwarmRead] = Field(
-        description="When no whole request can move: late requests a peer would share, each in two parts."
+        description="When no whole request can move: late requests a peer would share, each in two parts (stored "
+        "as proposed; the peer accepts or declines with POST /shares/{id}/accept or /decline)."
     )
     skill_names: dict[str, str] = Field(description="Skill id to name, for the skills named.")
     re_planned: str = Field(description="How the re-plan was computed.")

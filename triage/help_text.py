@@ -66,6 +66,17 @@ def render_swarm_note(s: Swarm) -> str:
         return f"{moment(start, zone, s.now)} to {moment(end, zone, s.now)}"
 
     head = f'{s.requester} ({s.department_name}): your request "{s.title}" ({s.request_id})'
+    if s.state == HandOffState.DECLINED:
+        return f"{head} stays with {s.owner_name} alone: {s.peer_name} declined to take part of it."
+    if s.state == HandOffState.SUPERSEDED:
+        return f"{head}: the proposal to share it between {s.owner_name} and {s.peer_name} was replaced by a newer one."
+    if s.state == HandOffState.ACCEPTED:
+        return (
+            f"{head} is shared: {s.peer_name} accepted to take {duration(theirs.minutes)} of its "
+            f"{duration(s.effort_minutes)}, planned as its own request {s.part_request_id}; {s.owner_name} keeps the "
+            f"other {duration(mine.minutes)}. It was expected to finish {moment(s.end_after, zone, s.now)} in parts, "
+            f"{_late_phrase(s.minutes_late_after)}; the next plan places both parts."
+        )
     alone = f"{head} would finish {moment(s.end_before, zone, s.now)} with {s.owner_name} alone, " + _late_phrase(
         s.minutes_late_before
     )

@@ -332,6 +332,8 @@ class Swarm(_Result):
     earlier_by: int = Field(description="Business minutes it finishes earlier in parts.")
     timezone: str = Field(description="The team's time zone, in which times are written.")
     now: datetime = Field(description="When the plan was made: times within six days of it are written as weekdays.")
+    state: HandOffState = HandOffState.PROPOSED
+    part_request_id: str | None = Field(None, description="Once accepted: the request the peer's part became.")
     note: str = Field("", description="The note for the requester; every number in it is a field.")
 
 
