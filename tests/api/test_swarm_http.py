@@ -1,18 +1,27 @@
 """A second pair of hands through HTTP: an agent whose late request cannot move whole asks for help, and the
-answer carries the shared request's two parts and the requester's note (`HelpRead.swarms`)."""
+answer carries the shared request's two parts and the requester's note (`HelpRead.swarms`), stored as a share;
+the peer (or a lead) accepts it, and the next plan places both parts each with its agent, or declines it, and
+nothing changes."""
 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from api.app import create_app
+from api.store import plans as plan_store
+from api.store.session import Database
 from tests.api.conftest import Api, make_settings
 from tests.api.org import ORGANISATION, seed
+from triage.model import Scenario
+from triage.results import Plan
+from triage.validation import check_plan
 
 # Ana owns a 10-hour P1 (REQ-9) that Ben could do too; Ben is on his own 3-hour request first. Moving REQ-9 whole
 # to Ben makes it no earlier; sharing it does.
@@ -59,3 +68,101 @@ def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api
     )
     shared = "Ben Okafor could take 3 h 30 min of REQ-9, so that it finishes Mon 15:30 instead of Tue 11:00."
     assert shared in body["text"]
+
+
+def _share(api: Api) -> dict[str, Any]:
+    """Plan, subscribe a receiver to the hand-off events, and ask for help for Ana: the share to Ben."""
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    subscribed = api.post("/webhooks/subscriptions", "admin", {"url": "http://127.0.0.1:9/hooks", "event_types": [
+        "handoff.proposed", "handoff.accepted", "handoff.declined"]})  # fmt: skip
+    assert subscribed.status_code == 201, subscribed.text
+    (swarm,) = api.post("/agents/ana/help", "ana", {"reason": "the network is big"}).json()["swarms"]
+    assert (swarm["state"], swarm["peer_id"], swarm["part_request_id"]) == ("proposed", "ben", None)
+    return swarm
+
+
+def _events(api: Api) -> list[dict[str, Any]]:
+    answer = api.get("/webhooks/deliveries", "admin")
+    assert answer.status_code == 200, answer.text
+    return [d["payload"] for d in answer.json()["items"]]
+
+
+def _stored_plan(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
+    database = Database(api.settings.database_url)
+    try:
+        with Session(database.engine) as session:
+            row = plan_store.get(session=session, plan_id=plan_id)
+            assert row is not None
+            scenario = plan_store.scenario_of(row)
+            assert scenario is not None
+            return scenario, plan_store.body(row)
+    finally:
+        database.dispose()
+
+
+def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(shared_api: Api) -> None:
+    api = shared_api
+    swarm = _share(api)
+    (proposed,) = _events(api)
+    assert (proposed["type"], proposed["text"]) == ("handoff.proposed", swarm["note"])
+    assert (proposed["data"]["kind"], proposed["data"]["parts"][1]["minutes"]) == ("share", 210)
+    # the requester follows it; another department does not see it; only the peer or a lead answers
+    assert [s["id"] for s in api.get("/shares", "sales").json()["items"]] == [swarm["id"]]
+    assert api.get("/handoffs", "sales").json()["items"] == []
+    assert api.get(f"/shares/{swarm['id']}", "people").status_code == 404
+    assert api.get(f"/handoffs/{swarm['id']}", "lead").status_code == 404  # a share is not a hand-off
+    assert api.post(f"/shares/{swarm['id']}/accept", "ana", {}).status_code == 403
+    assert api.post(f"/shares/{swarm['id']}/accept", "sales", {}).status_code == 403
+    accepted = api.post(f"/shares/{swarm['id']}/accept", "ben", {"reason": "I know that network"})
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    assert (body["state"], body["answered_by"], body["part_request_id"]) == ("accepted", "ben", "REQ-10")
+    assert body["note"] == (
+        'Sam Reyes (Sales): your request "Branch network down" (REQ-9) is shared: Ben Okafor accepted to take '
+        "3 h 30 min of its 10 h, planned as its own request REQ-10; Ana Costa keeps the other 6 h 30 min. It was "
+        "expected to finish Mon 15:30 in parts, 2 h 30 min past its due time; the next plan places both parts."
+    )
+    assert [(e["type"], e["text"]) for e in _events(api)][1:] == [("handoff.accepted", body["note"])]
+    assert api.post(f"/shares/{swarm['id']}/decline", "ben", {}).status_code == 409
+    shared, part = api.get("/requests/REQ-9", "sales").json(), api.get("/requests/REQ-10", "sales").json()
+    assert (shared["effort_minutes"], shared["owner"], shared["part_of"]) == (390, "ana", None)
+    assert (part["effort_minutes"], part["owner"], part["part_of"], part["status"]) == (210, "ben", "REQ-9", "open")
+    assert (part["title"], part["created_at"]) == ("Part of REQ-9: Branch network down", shared["created_at"])
+    assert [(p["kind"], p["agent"]) for p in api.get("/pins", "lead").json() if p["request"] == "REQ-10"] == [
+        ("assign", "ben")
+    ]
+    # the next plan keeps both parts, each with its agent, and the checker passes it
+    planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert planned.status_code == 201, planned.text
+    scenario, plan = _stored_plan(api, planned.json()["id"])
+    assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
+    assert check_plan(scenario, plan) == []
+    # the request pages name the link, both ways
+    form = api.client.get("/console/sign-in").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    signed = api.client.post("/console/sign-in", data={"token": api.seeded.tokens["lead"], "csrf": csrf.group(1)},
+                             follow_redirects=False)  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    assert 'id="parts"><a href="/console/requests/REQ-10">REQ-10</a>' in api.client.get("/console/requests/REQ-9").text
+    assert 'id="part-of"><a href="/console/requests/REQ-9">' in api.client.get("/console/requests/REQ-10").text
+
+
+def test_a_declined_share_changes_nothing_and_is_not_proposed_again(shared_api: Api) -> None:
+    api = shared_api
+    swarm = _share(api)
+    before = api.get("/requests/REQ-9", "lead").json()
+    assert api.post(f"/shares/{swarm['id']}/decline", "ana", {}).status_code == 403
+    declined = api.post(f"/shares/{swarm['id']}/decline", "lead", {"reason": "Ben is needed on the badges"})
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["note"] == (
+        'Sam Reyes (Sales): your request "Branch network down" (REQ-9) stays with Ana Costa alone: Ben Okafor '
+        "declined to take part of it."
+    )
+    assert [(e["type"], e["data"]["kind"], e["text"]) for e in _events(api)][1:] == [
+        ("handoff.declined", "share", declined.json()["note"])
+    ]
+    assert api.get("/requests/REQ-9", "lead").json() == before
+    assert sorted(r["id"] for r in api.get("/requests", "lead").json()["items"]) == ["REQ-8", "REQ-9"]  # no part filed
+    again = api.post("/agents/ana/help", "ana", {}).json()
+    assert (again["swarms"], again["proposals"]) == ([], [])
