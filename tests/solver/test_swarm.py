@@ -21,12 +21,13 @@ from solver.help import ask_help
 from solver.run import plan
 from solver.tradeoffs import targets_by_agent
 from tests.builders import agent, flat_policy, request, scenario
-from tests.solver.help_checks import QUICK, checked_help, planned_minutes
+from tests.solver.help_checks import QUICK, assert_numbers_are_fields, checked_help, planned_minutes, swarm_numbers
 from tests.triage.test_registers import COST_POINTS, ENUM_VALUE, FORBIDDEN
 from triage.calendar import BusinessAxis, subtract
 from triage.explanations.style import MAX_SENTENCE_WORDS, sentences, words
+from triage.help_text import render_swarm_note
 from triage.model import Scenario
-from triage.names import HelpOutcome, PartsTiming, Rule
+from triage.names import HandOffState, HelpOutcome, PartsTiming, Rule
 from triage.results import Help, Part, Plan
 from triage.validation import check_plan
 
@@ -86,6 +87,28 @@ def test_the_notes_are_in_the_people_register() -> None:
             assert ENUM_VALUE.findall(text) == [] and COST_POINTS.findall(text) == [], text
             for sentence in sentences(text):
                 assert words(re.sub(r'"[^"]*"', "TITLE", sentence)) <= MAX_SENTENCE_WORDS, sentence
+
+
+def test_the_notes_of_an_answered_share_are_facts_in_the_people_register() -> None:
+    # accepted (the part filed as its own request), declined, superseded: each note in the people register, every
+    # number in it a field (the part's request id among them)
+    (w,) = asked([agent("ana"), agent("ben")], [request("A", 600, owner="ana")])[2].swarms
+    notes = {}
+    for state in (HandOffState.ACCEPTED, HandOffState.DECLINED, HandOffState.SUPERSEDED):
+        answered = w.model_copy(update={"state": state, "part_request_id": "REQ-17"})
+        notes[state] = render_swarm_note(answered)
+        assert_numbers_are_fields(notes[state], swarm_numbers(answered) | {"17"})
+        lowered = notes[state].lower()
+        assert [x for x in FORBIDDEN if re.search(rf"\b{re.escape(x)}\b", lowered)] == [], notes[state]
+        assert ENUM_VALUE.findall(notes[state]) == [] and COST_POINTS.findall(notes[state]) == [], notes[state]
+        for sentence in sentences(notes[state]):
+            assert words(re.sub(r'"[^"]*"', "TITLE", sentence)) <= MAX_SENTENCE_WORDS, sentence
+    assert notes[HandOffState.ACCEPTED] == (
+        'Robin (Operations): your request "Request A" (A) is shared: Ben accepted to take 5 h of its 10 h, planned '
+        "as its own request REQ-17; Ana keeps the other 5 h. It was expected to finish Mon 14:00 in parts, 4 h past "
+        "its due time; the next plan places both parts."
+    )
+    assert notes[HandOffState.DECLINED].endswith("(A) stays with Ana alone: Ben declined to take part of it.")
 
 
 def test_a_busy_peer_takes_the_part_that_makes_both_end_together() -> None:
