@@ -9,8 +9,9 @@ proposals for it are superseded. Declined (request, peer) pairs are remembered a
 A share (help's second pair of hands, `kind` share: the row's body a `Swarm`, `parts` its two parts) is stored,
 superseded, answered and published the same way. Accepting it files the peer's part as a request of its own
 (same department, requester, priority and creation time, so the same due time; effort the part's minutes, owner
-the peer, `part_of` the shared request), pins that part to the peer, and takes its minutes off the shared
-request's effort: every later plan places both parts, each with its agent, without knowing of shares.
+the peer, `part_of` the shared request), pins that part to the peer (and the rest to its agent, unless it is in
+progress and so theirs already), and takes the part's minutes off the shared request's effort: every later plan
+places both parts, each with its agent, without knowing of shares.
 """
 
 from __future__ import annotations
@@ -232,7 +233,7 @@ def _accept_share(
     session: Session, actor: Principal, row: HandOffRow, request: RequestRow, reason: str | None, at: datetime
 ) -> None:
     """The peer takes their part: it is filed as a request of its own, pinned to them, and its minutes leave the
-    shared request (which stays with its agent)."""
+    shared request, which stays with its agent (pinned to them unless in progress)."""
     proposal = Swarm.model_validate_json(row.body)
     minutes = proposal.parts[1].minutes  # the request is at its proposed version: its effort is the proposal's
     part = requests.file(
@@ -268,6 +269,10 @@ def _accept_share(
     pins.create(session=session, actor=actor, data=_PartPin(id=f"share-{row.id}", request=str(part.id),
                 agent=row.to_agent_id, reason=f"{proposal.peer_name} accepted to take this part of {request.id}"),
                 at=at)  # fmt: skip
+    if request.status != RequestStatus.IN_PROGRESS.value:  # work in progress stays with its agent anyway
+        pins.create(session=session, actor=actor, data=_PartPin(id=f"share-{row.id}-own", request=str(request.id),
+                    agent=row.from_agent_id, reason=f"{proposal.owner_name} keeps this part; {proposal.peer_name} "
+                                                    f"takes {part.id}"), at=at)  # fmt: skip
     _supersede_others(session, row)
     audit.record(session=session, actor=actor, at=at, action="handoff.accepted", subject_type="handoff",
                  subject_id=str(row.id), changes={"request": row.request_id, "to": row.to_agent_id, "kind": SHARE,

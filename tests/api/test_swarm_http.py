@@ -38,12 +38,26 @@ SHARED_ORG["requests"] = [
 ]  # fmt: skip
 
 
-@pytest.fixture
-def shared_api(database_url: str) -> Iterator[Api]:
-    seeded = seed(database_url, SHARED_ORG)
+# The same with REQ-9 not started yet: Ana's part is pinned to her when the share is accepted.
+OPEN_ORG: dict[str, Any] = copy.deepcopy(SHARED_ORG)
+OPEN_ORG["requests"][0]["status"] = "open"
+
+
+def _api(database_url: str, organisation: dict[str, Any]) -> Iterator[Api]:
+    seeded = seed(database_url, organisation)
     settings = make_settings(database_url)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Api(client=client, seeded=seeded, settings=settings)
+
+
+@pytest.fixture
+def shared_api(database_url: str) -> Iterator[Api]:
+    yield from _api(database_url, SHARED_ORG)
+
+
+@pytest.fixture
+def open_api(database_url: str) -> Iterator[Api]:
+    yield from _api(database_url, OPEN_ORG)
 
 
 def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api) -> None:
@@ -128,9 +142,8 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
     assert (shared["effort_minutes"], shared["owner"], shared["part_of"]) == (390, "ana", None)
     assert (part["effort_minutes"], part["owner"], part["part_of"], part["status"]) == (210, "ben", "REQ-9", "open")
     assert (part["title"], part["created_at"]) == ("Part of REQ-9: Branch network down", shared["created_at"])
-    assert [(p["kind"], p["agent"]) for p in api.get("/pins", "lead").json() if p["request"] == "REQ-10"] == [
-        ("assign", "ben")
-    ]
+    pinned = [(p["request"], p["kind"], p["agent"]) for p in api.get("/pins", "lead").json()]
+    assert pinned == [("REQ-10", "assign", "ben")]  # REQ-9, in progress, is Ana's anyway
     # the next plan keeps both parts, each with its agent, and the checker passes it
     planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
     assert planned.status_code == 201, planned.text
@@ -166,3 +179,17 @@ def test_a_declined_share_changes_nothing_and_is_not_proposed_again(shared_api: 
     assert sorted(r["id"] for r in api.get("/requests", "lead").json()["items"]) == ["REQ-8", "REQ-9"]  # no part filed
     again = api.post("/agents/ana/help", "ana", {}).json()
     assert (again["swarms"], again["proposals"]) == ([], [])
+
+
+def test_an_accepted_share_of_work_not_started_pins_both_parts(open_api: Api) -> None:
+    api = open_api
+    swarm = _share(api)
+    assert [(p["agent_id"], p["minutes"]) for p in swarm["parts"]] == [("ana", 390), ("ben", 210)]
+    assert api.post(f"/shares/{swarm['id']}/accept", "lead", {}).status_code == 200
+    pinned = {(p["request"], p["kind"], p["agent"]) for p in api.get("/pins", "lead").json()}
+    assert pinned == {("REQ-9", "assign", "ana"), ("REQ-10", "assign", "ben")}
+    planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert planned.status_code == 201, planned.text
+    scenario, plan = _stored_plan(api, planned.json()["id"])
+    assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
+    assert check_plan(scenario, plan) == []
