@@ -291,6 +291,11 @@ class Request(_Model):
         "resume after: false keeps it within one continuous stretch of the agent's working time. Absent: the "
         "policy decides (`pausable_skills`, then `pausable`).",
     )
+    part_of: str | None = Field(
+        None,
+        description="Set when this request is a teammate's part of another (an accepted share): that request's id. "
+        "A part is not a mark of its own: the urgency rule counts it with the request it is part of.",
+    )
 
     @model_validator(mode="after")
     def _waiting_when_waiting(self) -> Request:

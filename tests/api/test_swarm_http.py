@@ -19,8 +19,10 @@ from api.store import plans as plan_store
 from api.store.session import Database
 from tests.api.conftest import Api, make_settings
 from tests.api.org import ORGANISATION, seed
+from triage.calendar import BusinessAxis
 from triage.model import Scenario
 from triage.results import Plan
+from triage.scoring import discounted_claims, triage_all
 from triage.validation import check_plan
 
 # Ana owns a 10-hour P1 (REQ-9) that Ben could do too; Ben is on his own 3-hour request first. Moving REQ-9 whole
@@ -150,6 +152,11 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
     scenario, plan = _stored_plan(api, planned.json()["id"])
     assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
     assert check_plan(scenario, plan) == []
+    # the part is no second urgent mark of Sales (it would have lowered REQ-9's), and it is due when REQ-9 is
+    assert discounted_claims(scenario) == set()
+    triaged = triage_all(scenario, BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days))
+    assert (triaged["REQ-10"].priority, triaged["REQ-10"].due_minute) == (triaged["REQ-9"].priority,
+                                                                         triaged["REQ-9"].due_minute)  # fmt: skip
     # the request pages name the link, both ways
     form = api.client.get("/console/sign-in").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', form)
