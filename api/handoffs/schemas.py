@@ -1,5 +1,6 @@
-"""HTTP schemas of help between peers: asking for help, the hand-off proposals and the peers' answers. They
-mirror `triage.results.Help` and `HandOff` field for field, with what the store adds (ids, state, answers)."""
+"""HTTP schemas of help between peers: asking for help, the hand-off proposals and the peers' answers, and the
+requests a peer would share (a second pair of hands). They mirror `triage.results.Help`, `HandOff` and `Swarm`
+field for field, with what the store adds (ids, state, answers)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from pydantic import Field
 
 from api.schemas import In, Out, Reason
-from triage.names import HandOffState, HelpOutcome, HelpReason, StayReason
+from triage.names import HandOffState, HelpOutcome, HelpReason, PartsTiming, StayReason
 
 
 class HelpCreate(In):
@@ -75,9 +76,61 @@ class StayRead(Out):
     effort_minutes: int = Field(description="Its effort, in minutes.")
     reason: StayReason = Field(
         description="in_progress, pinned, no_skill (nobody else holds its skills), declined (by every peer with "
-        "room), no_room (no peer with its skills has room left) or not_needed (within target without moving it)."
+        "room), no_room (no peer with its skills has room left), not_needed (within target without moving it) or "
+        "not_earlier (help for late work: a peer has room, but handing it on whole makes nothing earlier)."
     )
     required_skills: dict[str, int] = Field(description="Skill id to level, for no_skill and no_room.")
+
+
+class PartRead(Out):
+    agent_id: str = Field(description="Who does this part.")
+    minutes: int = Field(description="Working minutes of the request's effort in this part.")
+    start: datetime = Field(description="When this part starts, in the team's time zone.")
+    end: datetime = Field(description="When this part finishes.")
+    start_minute: int = Field(description="Start on the business-time axis.")
+    end_minute: int = Field(description="End on the business-time axis.")
+
+
+class SwarmRead(Out):
+    """A share: a late request proposed to be done in two parts, the asking agent's and a peer's, and where it
+    stands. Accepting files the peer's part as a request of its own (`part_request_id`), pinned to the peer, and
+    takes its minutes off the shared request; `note` is the sentence for the requester, for the state."""
+
+    id: int = Field(description="Share id (hand-offs and shares count from one sequence).")
+    ask_id: str = Field(description="The request for help that proposed it.")
+    plan_id: int = Field(description="The plan it was computed from.")
+    state: HandOffState = Field(description="proposed, accepted, declined, or superseded by a newer proposal.")
+    request_version: int = Field(description="The request's version in the plan: accepting refuses a newer one.")
+    asked_by: str = Field(description="Who asked for help: the agent, or a lead on their behalf.")
+    created_at: datetime = Field(description="When it was proposed.")
+    answered_by: str | None = Field(description="Who accepted or declined it.")
+    answered_at: datetime | None = Field(description="When.")
+    answer_reason: str | None = Field(description="Why, as given.")
+    part_request_id: str | None = Field(description="Once accepted: the request the peer's part was filed as.")
+    request_id: str = Field(description="The request to share.")
+    title: str = Field(description="Its title.")
+    department_id: str = Field(description="The requesting department.")
+    department_name: str = Field(description="Its readable name.")
+    requester: str = Field(description="Who filed it: the note is for them.")
+    effort_minutes: int = Field(description="Its effort, in minutes.")
+    owner_id: str = Field(description="The agent who asked: they keep the first part.")
+    owner_name: str = Field(description="Their name.")
+    peer_id: str = Field(description="The peer proposed to take the other part.")
+    peer_name: str = Field(description="Their name.")
+    parts: list[PartRead] = Field(description="The owner's part, then the peer's; their minutes add up to the effort.")
+    timing: PartsTiming = Field(description="parallel when the two parts overlap in time, else sequence.")
+    min_part_minutes: int = Field(description="The policy's least part (swarm_min_minutes).")
+    peer_planned_before: int = Field(description="The peer's planned minutes in the horizon, before.")
+    peer_planned_after: int = Field(description="With their part; at most their target.")
+    peer_target_minutes: int = Field(description="The peer's target load in the horizon, in minutes.")
+    end_before: datetime = Field(description="Expected finish with the owner alone, in the plan.")
+    minutes_late_before: int = Field(description="Business minutes past due then.")
+    end_after: datetime = Field(description="Expected finish in parts: the later part's end.")
+    minutes_late_after: int = Field(description="Business minutes past due in parts; 0 when on time.")
+    earlier_by: int = Field(description="Business minutes it finishes earlier in parts.")
+    timezone: str = Field(description="The team's time zone, in which the note writes times.")
+    now: datetime = Field(description="The plan's start: times within six days of it are written as weekdays.")
+    note: str = Field(description="The note for the requester; every number in it is a field.")
 
 
 class HelpRead(Out):
@@ -87,7 +140,10 @@ class HelpRead(Out):
     plan_id: int = Field(description="The plan the re-plan started from: the newest plan.")
     agent_id: str = Field(description="The agent who is helped.")
     agent_name: str = Field(description="Their name.")
-    outcome: HelpOutcome = Field(description="not_over, relieved, partly (still above target) or no_hand_off.")
+    outcome: HelpOutcome = Field(
+        description="not_over, relieved, partly (still above target), no_hand_off, or shared (no whole request "
+        "can move, but a peer would take part of a late one: see swarms)."
+    )
     planned_before: int = Field(description="The agent's planned minutes in the horizon, in the plan.")
     planned_after: int = Field(description="Their planned minutes once every proposal is accepted.")
     target_minutes: int = Field(description="Their target load in the horizon, in minutes.")
@@ -100,6 +156,10 @@ class HelpRead(Out):
     late_threshold_minutes: int | None = Field(description="The policy's late work after which help is offered.")
     proposals: list[HandOffRead] = Field(description="The hand-offs proposed, each to a named peer.")
     stays: list[StayRead] = Field(description="The agent's requests that stay with them, and why.")
+    swarms: list[SwarmRead] = Field(
+        description="When no whole request can move: late requests a peer would share, each in two parts (stored "
+        "as proposed; the peer accepts or declines with POST /shares/{id}/accept or /decline)."
+    )
     skill_names: dict[str, str] = Field(description="Skill id to name, for the skills named.")
     re_planned: str = Field(description="How the re-plan was computed.")
     solve_seconds: float = Field(description="Time the re-plan took.")

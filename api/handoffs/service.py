@@ -9,10 +9,8 @@ from datetime import datetime
 
 from fastapi import Response
 
-from api.deps import (
-    Idempotency,
-)
-from api.handoffs.schemas import HandOffRead, HelpCreate, HelpRead
+from api.deps import Idempotency
+from api.handoffs.schemas import HandOffRead, HelpCreate, HelpRead, SwarmRead
 from api.plans.service import time_limit
 from api.problems import Conflict, Forbidden, NotFound
 from api.roles import Principal, Role
@@ -46,10 +44,34 @@ def handoff_read(row: HandOffRow) -> HandOffRead:
     )
 
 
+def share_read(row: HandOffRow) -> SwarmRead:
+    proposal = handoffs.share(row)
+    return SwarmRead.model_validate(
+        {
+            **proposal.model_dump(),
+            "id": row.id,
+            "ask_id": row.ask_id,
+            "plan_id": row.plan_id,
+            "request_version": row.request_version,
+            "asked_by": row.asked_by,
+            "created_at": row.created_at,
+            "answered_by": row.answered_by,
+            "answered_at": row.answered_at,
+            "answer_reason": row.answer_reason,
+        }
+    )
+
+
 def help_read(help_: Help, rows: list[HandOffRow], ask_id: str, plan_id: int) -> HelpRead:
-    body = help_.model_dump(exclude={"after", "proposals"})
+    body = help_.model_dump(exclude={"after", "proposals", "swarms"})
     return HelpRead.model_validate(
-        {**body, "ask_id": ask_id, "plan_id": plan_id, "proposals": [handoff_read(r) for r in rows]}
+        {
+            **body,
+            "ask_id": ask_id,
+            "plan_id": plan_id,
+            "proposals": [handoff_read(r) for r in rows if r.kind == handoffs.WHOLE],
+            "swarms": [share_read(r) for r in rows if r.kind == handoffs.SHARE],
+        }
     )
 
 
@@ -63,7 +85,7 @@ def ask(
     idempotency: Idempotency,
     now: datetime,
 ) -> Response:
-    """201 with the hand-offs proposed for the agent (stored as proposed); replays a retried request."""
+    """201 with the hand-offs and shares proposed for the agent (stored as proposed); replays a retried request."""
     retried = replay_if_retried(database, actor, idempotency)
     if retried is not None:
         return retried
@@ -92,16 +114,17 @@ def ask(
         return respond(session=session, principal=actor, status_code=201, idempotency=idempotency, at=now, act=store)
 
 
-def seen(principal: Principal, row: HandOffRow) -> HandOffRow:
-    """The hand-off, if the caller may see it; 404 otherwise (its existence is not told)."""
-    if not handoffs.visible(principal, row):
-        raise NotFound(f"No handoff '{row.id}'.")
+def seen(principal: Principal, row: HandOffRow, kind: str = handoffs.WHOLE) -> HandOffRow:
+    """The hand-off (or share, by `kind`), if the caller may see it; 404 otherwise (its existence is not told)."""
+    if row.kind != kind or not handoffs.visible(principal, row):
+        raise NotFound(f"No {'handoff' if kind == handoffs.WHOLE else 'share'} '{row.id}'.")
     return row
 
 
-def answering(principal: Principal, row: HandOffRow) -> None:
+def answering(principal: Principal, row: HandOffRow, kind: str = handoffs.WHOLE) -> None:
     """Refused unless the caller may answer: the peer it is proposed to, or a lead (the API's and the console's
     one rule)."""
-    seen(principal, row)
+    seen(principal, row, kind)
     if principal.role == Role.AGENT and principal.agent_id != row.to_agent_id:
-        raise Forbidden(f"Only the peer it is proposed to ({row.to_agent_id}) or a lead answers hand-off {row.id}.")
+        what = "hand-off" if kind == handoffs.WHOLE else "share"
+        raise Forbidden(f"Only the peer it is proposed to ({row.to_agent_id}) or a lead answers {what} {row.id}.")

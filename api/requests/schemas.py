@@ -127,6 +127,9 @@ class RequestRead(Out):
     pausable: bool | None = Field(
         description="Whether its work may pause over an absence, as set on the request; null: the policy decides."
     )
+    part_of: str | None = Field(
+        description="When this request is a peer's part of another (an accepted share): that request's id."
+    )
     waiting: dict[str, Any] | None = Field(
         description="While it waits: reason, since and until (if known); its SLA clock is paused."
     )
@@ -160,6 +163,7 @@ def request_read(row: RequestRow, matrix: Matrix) -> RequestRead:
         filed_by=row.filed_by,
         source_id=row.source_id,
         pausable=row.pausable,
+        part_of=row.part_of,
         waiting=row.waiting,
         reopen_count=row.reopen_count or 0,
         updated_at=in_utc(row.updated_at),
@@ -178,7 +182,8 @@ def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | Non
          "priority_override": r.priority_override, "effort_minutes": r.effort_minutes,
          "required_skills": r.required_skills, "created_at": r.created_at, "deadline": r.deadline,
          "owner": r.owner_id, "status": r.status, "department_rank": r.department_rank, "filed_by": r.filed_by,
-         "source_id": r.source_id, "pausable": r.pausable, "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
+         "source_id": r.source_id, "pausable": r.pausable, "part_of": r.part_of,
+         "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
          "updated_at": r.updated_at, "closed_at": r.closed_at, "version": r.version}
         for r in rows
     ]  # fmt: skip

@@ -25,7 +25,7 @@ from api.plans.schemas import PlanCreate, WhatIfCreate
 from api.problems import ApiError, InvalidInput, NotFound, from_validation_error, problem_of
 from api.requests.schemas import request_read
 from api.roles import REQUEST_FIELDS, Operation, Role
-from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
+from api.store import agents, audit, departments, handoffs, organisation, pins, plans, requests, waiting
 from api.store.errors import StateConflict, StoreError
 from api.web import board, live_queue
 from api.web.auth import Visitor, may
@@ -275,6 +275,7 @@ def show_request(
             moves=moves,
             waits=waits,
             handoffs=handoff_rows,
+            parts=requests.parts_of(session=session, request_id=str(row.id)),
             history=history,
             names={d.id: d.name for d in departments.all_departments(session=session)}
             | {a.id: a.name for a in agents.all_agents(session=session)},
