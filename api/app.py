@@ -26,12 +26,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api import memtrace, problems, web
 from api.allow import AllowedMethods
 from api.auth_first import AuthFirst
+from api.departments.service import OncePerPlan
 from api.document import tidy
 from api.heap import HeapTrimmer
-from api.jobs import JobRunner
+from api.jobs.runner import JobRunner
 from api.live.replanning import LiveReplanner
-from api.reporting import OncePerPlan
-from api.routes import ROUTERS
+from api.routers import ROUTERS
 from api.settings import Settings
 from api.store import jobs, organisation
 from api.store.session import Database, upgrade

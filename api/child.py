@@ -1,4 +1,4 @@
-"""The first code a job's child process runs (`api.work`): before it imports anything heavy, it asks the
+"""The first code a job's child process runs (`api.jobs.worker`): before it imports anything heavy, it asks the
 kernel to end it the moment the worker that started it dies, then imports and runs the job's target.
 
 Importing the solver and the store takes one to several seconds, more on a loaded machine; a child that did

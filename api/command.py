@@ -1,5 +1,5 @@
 """The `tandem` console script's entry point. It imports the command line only when called: a job's child
-process (`api.work`, started with multiprocessing's spawn) re-imports the script that started its worker,
+process (`api.jobs.worker`, started with multiprocessing's spawn) re-imports the script that started its worker,
 and should not import the whole CLI, the solver and the store before `api.child` has asked the kernel to end
 it with its worker."""
 

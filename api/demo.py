@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from api.principals.schemas import PrincipalCreate
 from api.roles import Role
-from api.schemas import PrincipalCreate
 from api.store import principals
 from api.store.scenarios import import_scenario
 from api.store.session import Database, upgrade

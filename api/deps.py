@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.jobs import JobRunner
+from api.jobs.runner import JobRunner
 from api.problems import BadRequest, Forbidden, NotFound, PreconditionFailed, PreconditionRequired, Unauthorized
 from api.roles import Operation, Principal, Role
 from api.settings import Settings

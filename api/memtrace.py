@@ -4,15 +4,17 @@ With `TANDEM_TRACEMALLOC` naming a folder, the process starts `tracemalloc` (kee
 `TANDEM_TRACEMALLOC_FRAMES` frames, 5 by default) and, on SIGUSR1, writes two snapshots there: one as the heap
 is, and one after a full garbage collection (`tandem-PID-N-live.trace`, `tandem-PID-N-collected.trace`),
 with a JSON line per signal in `tandem-PID.jsonl`: resident memory before and after, objects the collector
-tracked and freed, glibc's heap (in use and free, every arena) and resident memory once glibc has returned its
-free pages (`malloc_trim`). Compare two signals' snapshots with `python -m benchmarks.memdiff A B`. Off by default:
-tracing slows every allocation.
+tracked and freed, glibc's heap (in use and free, every arena) before and after the collection (a few objects
+the collector frees can hold MBs of native memory: OR-Tools' models did) and resident memory once glibc has
+returned its free pages (`malloc_trim`). Compare two signals' snapshots with `python -m benchmarks.memdiff A
+B`. Off by default: tracing slows every allocation.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 import itertools
 import json
@@ -55,6 +57,7 @@ class _MallInfo2(ctypes.Structure):
                  "keepcost")]  # fmt: skip
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL | None:
     name = ctypes.util.find_library("c")
     return ctypes.CDLL(name) if name else None
@@ -80,6 +83,7 @@ def write(folder: Path) -> Path:
     record["gc_tracked"] = len(gc.get_objects())
     tracemalloc.take_snapshot().dump(f"{stem}-live.trace")
     record["traced_mb_live"] = tracemalloc.get_traced_memory()[0] / 2**20
+    record["malloc_live"] = native_heap()  # before the collection: native memory held by garbage shows here
     record["gc_freed"] = gc.collect()
     record["traced_mb_collected"] = tracemalloc.get_traced_memory()[0] / 2**20
     tracemalloc.take_snapshot().dump(f"{stem}-collected.trace")

@@ -120,29 +120,57 @@ def team_ends(queue: AgentQueue, own_ends: np.ndarray) -> np.ndarray:
     return ends
 
 
-def dispatch(compiled: Compiled, look_ahead: float = LOOK_AHEAD, owner_first: bool = OWNER_FIRST) -> Placements:
-    """The dispatcher's placements {job: (agent, own-axis start)}; see the module docstring."""
+def dispatch(
+    compiled: Compiled,
+    look_ahead: float = LOOK_AHEAD,
+    owner_first: bool = OWNER_FIRST,
+    fixed: Placements | None = None,
+) -> Placements:
+    """The dispatcher's placements {job: (agent, own-axis start)}; see the module docstring. `fixed`
+    placements are kept, as blocks on their agents' own axes: before each block an agent takes only work
+    that ends by its start (waiting for a filing still to come when something could fit in the gap, else
+    going on after the block), as `solver.search.heuristic.dispatch_atc` does."""
+    fixed = dict(fixed or {})
     queues = agent_queues(compiled, owner_first)
     mean_effort = sum(job.effort for job in compiled.jobs) / max(len(compiled.jobs), 1)
     scale = look_ahead * mean_effort
     is_open = np.ones(len(compiled.jobs), dtype=bool)
     free = [0] * len(compiled.agents)  # own-axis minute each agent is free from
-    ready = [(0, a) for a, q in enumerate(queues) if len(q.jobs) and compiled.agents[a].capacity_minutes]
+    blocks: list[list[tuple[int, int]]] = [[] for _ in compiled.agents]  # per agent, its fixed work, latest first
+    for j, (a, start) in fixed.items():
+        is_open[j] = False
+        blocks[a].append((start, start + compiled.jobs[j].effort))
+    for held in blocks:
+        held.sort(reverse=True)
+    agents = compiled.agents
+    ready = [(0, a) for a, q in enumerate(queues) if len(q.jobs) and agents[a].capacity_minutes]
     heapq.heapify(ready)  # (team-axis minute the agent is free, agent): the earliest free agent first
-    out: dict[int, tuple[int, int]] = {}
+    out: dict[int, tuple[int, int]] = dict(fixed)
     while ready:
         _, a = heapq.heappop(ready)
+        held = blocks[a]
+        while held and held[-1][1] <= free[a]:
+            held.pop()  # blocks behind the agent
+        if held and held[-1][0] <= free[a]:
+            free[a] = held.pop()[1]  # inside a block: after it
         q, now = queues[a], free[a]
         starts = np.maximum(q.earliest, now)
-        for k in np.flatnonzero(q.rigid & is_open[q.jobs]):
-            fitted = q.candidates[k].fit(now)
-            starts[k] = q.latest[k] + 1 if fitted is None else fitted
+        for r in np.flatnonzero(q.rigid & is_open[q.jobs]):
+            fitted = q.candidates[r].fit(now)
+            starts[r] = q.latest[r] + 1 if fitted is None else fitted
         possible = is_open[q.jobs] & (q.latest >= starts)
         if not possible.any():
             continue  # nothing left this agent can take
-        filed = possible & (q.earliest <= now)
+        fits = possible if not held else possible & (starts + q.effort <= held[-1][0])
+        filed = fits & (q.earliest <= now)
         if not filed.any():
-            free[a] = int(q.earliest[possible].min())  # wait for the next filing
+            waiting = fits & (q.earliest > now)
+            if waiting.any():
+                free[a] = int(q.earliest[waiting].min())  # wait for the next filing that fits
+            elif held:
+                free[a] = held.pop()[1]  # nothing fits before the next block: after it
+            else:
+                continue  # not reached: without a block ahead, what is possible and filed fits
             heapq.heappush(ready, (compiled.agents[a].team_start(free[a]), a))
             continue
         slack = np.maximum(q.due - team_ends(q, starts + q.effort), 0)
@@ -160,6 +188,21 @@ def plan_atc(scenario: Scenario) -> Plan:
     """The dispatcher's plan with the tuned constants, priced under the scenario's policy."""
     compiled = compile_scenario(scenario)
     return plan_from_placements(compiled, dispatch(compiled), source=SOURCE)
+
+
+def plan_atc_within_caps(scenario: Scenario) -> Plan:
+    """The dispatcher held to the policy's urgent caps (`solver.protect.UrgentCaps`, with
+    `protect_priorities`): the P1 and P2 requests exactly where the caps' witness (the help desk's routing)
+    places them, so their minutes late equal the caps, and the rest dispatched as `plan_atc` does, around
+    that urgent work (in the gaps before it where work fits, and after it). Without caps (protection off,
+    or no urgent work), `plan_atc`'s plan."""
+    compiled = compile_scenario(scenario)
+    caps = compiled.urgent_caps
+    if caps is None:
+        return plan_from_placements(compiled, dispatch(compiled), source=SOURCE)
+    urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+    source = f"{SOURCE}; P1 and P2 as {caps.witness} places them"
+    return plan_from_placements(compiled, dispatch(compiled, fixed=urgent), source=source)
 
 
 def tune(sizes: Sequence[str], seeds: Sequence[int]) -> list[tuple[tuple[float, bool], float, float]]:

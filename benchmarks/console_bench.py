@@ -5,7 +5,7 @@ requests), against a real uvicorn on loopback.
     python -m benchmarks.console_bench --sizes demo --repeats 30
 
 For each organisation: a fresh SQLite database in a temporary folder holding it (`api.demo.seed`: the
-scenario and a token per role), a plan computed from the stored queue (`api.planning.snapshot`, the planner
+scenario and a token per role), a plan computed from the stored queue (`api.plans.service.snapshot`, the planner
 with `--plan-seconds`) and saved as the API saves one, then one uvicorn process (`api.app:create_app`) on
 127.0.0.1. The lead signs in through the console's form; after `--warmup` unmeasured loads, `GET
 /console/board` is timed `--repeats` times (wall time from request to the last byte on loopback: the server's
@@ -32,10 +32,11 @@ from pathlib import Path
 import httpx
 
 from api.demo import DEMO_FILE, read_scenario, seed
-from api.planning import snapshot
+from api.plans.service import snapshot
 from api.roles import Principal, Role
 from api.store import plans
 from api.store.session import Database
+from benchmarks.servers import wait_until_ready
 from solver.params import SolveParams
 from solver.run import plan as make_plan
 
@@ -98,12 +99,7 @@ def measure(size: str, *, repeats: int, warmup: int, plan_seconds: float, seed_n
                                   cwd=folder, env=env)  # fmt: skip
         try:
             base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base}/healthz", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
+            wait_until_ready(base, server)
             with httpx.Client(base_url=base, timeout=60) as client:
                 _sign_in(client, token)
                 for _ in range(warmup):

@@ -23,11 +23,16 @@ every delivery's Standard Webhooks signature.
    here log): the newest change's age when it started (the debounce, `TANDEM_LIVE_REPLAN_DELAY_SECONDS`, and
    the re-planner's polling), reading the queue, the search, storing the plan and its events; the rest is this
    client's 50 ms polling. Also the time from the POST's answer to the receiver getting its `request.placed`
-   event.
+   event. The first filing waits until the live queue has caught up with the hand-off's changes (the current
+   plan saw the newest change and its placer is built: the re-planner idle); each filing made while a re-plan
+   of earlier changes still ran is listed, with how long that re-plan still ran (from the API logs' times).
 2. (First, before the filings.) A hand-off: the current plan applied, the agent with the most planned work
    gets a 5 % target load, the lead asks for help on their behalf and accepts the first proposal the peer can
    take (else the next busiest agent, up to three); the receiver must get `handoff.proposed` and
-   `handoff.accepted` with the note `GET /handoffs/{id}` shows.
+   `handoff.accepted` with the note `GET /handoffs/{id}` shows. After the apply and after each target the live
+   queue is let catch up, as for the filings: help starts from the newest plan and the scenario it was computed
+   from, so asked before the re-plan after a change it answers for the queue before it (after the apply: 409,
+   that plan is stale for the requests the apply re-owned; after a target: the old target).
 3. A worker killed mid-job: a lead's plan (a job: M has more open requests than a plan answered at once), the
    worker running it (the job's row names it; killed once its planner child process runs) killed with SIGKILL,
    started again; the job must end (failed with its reason, or succeeded), and no job may be left running.
@@ -52,9 +57,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -71,6 +77,7 @@ from api.settings import Settings
 from api.store import plans
 from api.store.session import Database, upgrade
 from benchmarks.databases import drop_postgres, postgres_database
+from benchmarks.servers import START_SECONDS, wait_until_ready
 from fixtures.generate import SIZES, generate_scenario
 from solver.run import plan as make_plan
 from triage.model import Scenario
@@ -85,13 +92,17 @@ LOGGING = {
     "loggers": {"tandem.live": {"level": "INFO"}},
 }
 TIMING = re.compile(
-    r"live re-plan: plan (?P<plan>\d+) stored; its newest change was (?P<waited>[\d.]+) s old at the start; "
+    r"(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) tandem\.live INFO live re-plan: plan (?P<plan>\d+) stored; "
+    r"its newest change was (?P<waited>[\d.]+) s old at the start; "
     r"read (?P<read>[\d.]+) s, solve (?P<solve>[\d.]+) s, store (?P<store>[\d.]+) s; this thread's CPU "
     r"(?P<cpu>[\d.]+) s"
 )
+WARMED = re.compile(
+    r"(?P<at>\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) tandem\.live INFO live re-plan: plan (?P<plan>\d+)'s "
+    r"placer built in (?P<warm>[\d.]+) s"
+)
 EVENTS = ["request.placed", "request.moved", "handoff.proposed", "handoff.accepted", "handoff.declined"]
 POLL_SECONDS = 0.05
-START_SECONDS = 180  # a process's start (imports, migrations) on a loaded machine: 27 s at a load of 18 on 2 cores
 
 
 # --- the webhook receiver ---------------------------------------------------------------------------------
@@ -188,17 +199,8 @@ class Deployment:
                                "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
                                "--log-config", str(config)], f"api-{port}.log")  # fmt: skip
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the API on :{port} stopped: {self.tail(f'api-{port}.log')}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return url
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"the API on :{port} did not start within {START_SECONDS} s")
+        wait_until_ready(url, process, output=lambda: self.tail(f"api-{port}.log"))
+        return url
 
     def worker(self) -> subprocess.Popen[bytes]:
         name = f"worker-{len(self.workers) + 1}.log"
@@ -212,12 +214,43 @@ class Deployment:
         return process
 
     def replan_timings(self) -> dict[int, dict[str, float]]:
-        """Each live re-plan's own account of its time (`api.live.replanning`), by plan id, from the API logs."""
+        """Each live re-plan's own account of its time (`api.live.replanning`), by plan id, from the API logs;
+        with `began` and `ended` (epoch seconds: from its start to its placer built, the re-planner busy)."""
         found: dict[int, dict[str, float]] = {}
         for log in self.logs.glob("api-*.log"):
-            for m in TIMING.finditer(log.read_text(errors="replace")):
-                found[int(m["plan"])] = {k: float(m[k]) for k in ("waited", "read", "solve", "store", "cpu")}
+            text = log.read_text(errors="replace")
+            for m in TIMING.finditer(text):
+                timing = {k: float(m[k]) for k in ("waited", "read", "solve", "store", "cpu")}
+                stored = _log_time(m["at"])
+                timing["began"] = stored - timing["read"] - timing["solve"] - timing["store"]
+                timing["ended"] = stored
+                found[int(m["plan"])] = timing
+            for m in WARMED.finditer(text):
+                if int(m["plan"]) in found:
+                    found[int(m["plan"])]["ended"] = _log_time(m["at"])
         return found
+
+    def settle(self, seconds: float = 60.0) -> float:
+        """Wait until the live queue has caught up (the current plan saw the newest change and its placer is
+        built, so the re-planner is idle); the seconds waited. A filing made earlier waits for that re-plan."""
+        started = time.monotonic()
+        database = Database(self.database_url)
+        try:
+            while time.monotonic() - started < seconds:
+                with database.reading() as session:
+                    newest, _ = marks.last_change(session=session)
+                    current = marks.current_plan_id(session=session)
+                    seen = -1 if current is None else marks.seen_seq(session=session, plan_id=current)
+                built = current is not None and any(
+                    f"plan {current}'s placer built" in log.read_text(errors="replace")
+                    for log in self.logs.glob("api-*.log")
+                )  # fmt: skip
+                if newest <= seen and built:
+                    break
+                time.sleep(0.1)
+        finally:
+            database.dispose()
+        return time.monotonic() - started
 
     def tail(self, name: str) -> str:
         path = self.logs / name
@@ -233,6 +266,11 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+
+def _log_time(at: str) -> float:
+    """A log line's asctime (this machine's local time, milliseconds) as epoch seconds."""
+    return datetime.strptime(at, "%Y-%m-%d %H:%M:%S,%f").timestamp()
 
 
 def store_current_plan(database_url: str, scenario: Scenario) -> None:
@@ -265,6 +303,8 @@ class Filing:
     placed_event_s: float | None = None
     timing: dict[str, float] | None = None  # the re-plan's own account: waited, read, solve, store (s)
     refused: list[int] = field(default_factory=list)  # statuses of placement reads that were not 200
+    answered_at: float = 0.0  # epoch seconds of the POST's answer
+    busy_s: float | None = None  # a re-plan of earlier changes (or its placer) still running then: for how long
 
 
 def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, receiver: Receiver,
@@ -292,6 +332,7 @@ def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, 
                             get_ms=1000 * (got - answered), tentative_at_once=first["tentative"],
                             placed_at_once=first["tentative"] and first["planned"], to_replanned_s=None)  # fmt: skip
             answered_mono = time.monotonic() - (time.perf_counter() - answered)
+            filing.answered_at = time.time() - (time.perf_counter() - answered)
             deadline, k = answered + args.replan_bound, 0
             while time.perf_counter() < deadline:
                 read = clients[k % len(clients)].get(f"/requests/{request_id}/placement", headers=requester)
@@ -329,9 +370,12 @@ class HandOff:
     delivered: bool
 
 
-def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, agents_tried: int = 3) -> HandOff:
+def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, settle: Callable[[], float],
+             agents_tried: int = 3) -> HandOff:  # fmt: skip
     """The busiest agent gets a 5 % target, the lead asks for help for them and accepts the first proposal the
-    peer can take; if none, the next busiest (at most `agents_tried`)."""
+    peer can take; if none, the next busiest (at most `agents_tried`). After the apply and after each target,
+    the live queue is let catch up (`settle`), as a desk reading the plan would: help starts from the newest
+    plan, and one made before the change is stale for it."""
     admin, lead = ({"Authorization": f"Bearer {tokens[r]}"} for r in (Role.ADMIN, Role.LEAD))
     refusals: list[str] = []
     with httpx.Client(base_url=url, timeout=60) as client:
@@ -339,6 +383,7 @@ def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, agents_tried
         # Applied first, as a desk does (the README's hand-off session too): the owners are the plan's, so a
         # peer's room is counted against the plan's work for them.
         client.post(f"/plans/{newest[0]['id']}/apply", headers=lead, json={}).raise_for_status()
+        settle()
         plan = client.get(f"/plans/{newest[0]['id']}", headers=lead).json()["plan"]
         load: dict[str, int] = {}
         for a in plan["assignments"]:
@@ -348,6 +393,7 @@ def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, agents_tried
             etag = client.get(f"/agents/{busiest}", headers=admin).headers["etag"]
             client.patch(f"/agents/{busiest}", headers={**admin, "If-Match": etag},
                          json={"target_load_pct": 5}).raise_for_status()  # fmt: skip
+            settle()
             asked = client.post(f"/agents/{busiest}/help", headers=lead, json={"reason": "on a project this week"})
             if asked.status_code != 201:  # e.g. the live re-plan after the change made a newer plan meanwhile
                 refusals.append(f"{busiest}: help {asked.status_code} {asked.json().get('detail')}")
@@ -453,12 +499,23 @@ def _running_jobs(database_url: str) -> int:
 # --- the run ----------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _logs_folder(keep: Path | None, backend: str) -> Iterator[str]:
+    """The processes' logs: kept in `keep`/BACKEND when given, else in a temporary folder removed at the end."""
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix="tandem-deploy-") as folder:
+            yield folder
+        return
+    (keep / backend).mkdir(parents=True, exist_ok=True)
+    yield str(keep / backend)
+
+
 def run_backend(backend: str, database_url: str, scenario: Scenario, args: argparse.Namespace) -> str:
     upgrade(database_url)
     tokens = {t.role: t.token for t in seed(database_url=database_url, scenario=scenario, at=scenario.now)}
     store_current_plan(database_url, scenario)
     apis = 2 if backend == "postgresql" else 1
-    with tempfile.TemporaryDirectory(prefix="tandem-deploy-") as logs, receiving(args.port + 9) as receiver:
+    with _logs_folder(args.logs, backend) as logs, receiving(args.port + 9) as receiver:
         deployment = Deployment(database_url, scenario.now.isoformat(), Fernet.generate_key().decode(), Path(logs))
         try:
             urls = [deployment.api(args.port + i) for i in range(apis)]
@@ -470,16 +527,20 @@ def run_backend(backend: str, database_url: str, scenario: Scenario, args: argpa
             made.raise_for_status()
             receiver.secret = made.json()["secret"]
             load_start = os.getloadavg()
-            handoff = hand_off(urls[-1], tokens, receiver)  # first: the filings' places would take the room
+            handoff = hand_off(urls[-1], tokens, receiver, deployment.settle)  # first: filings would take the room
+            settled_s = deployment.settle()  # the re-plan after the hand-off's changes: the filings each one change
             filings = file_requests(urls, tokens, scenario, receiver, args)
             timings = deployment.replan_timings()
             for filing in filings:
                 filing.timing = None if filing.plan_id is None else timings.get(filing.plan_id)
+                running = [t["ended"] - filing.answered_at for plan_id, t in timings.items()
+                           if plan_id != filing.plan_id and t["began"] <= filing.answered_at < t["ended"]]  # fmt: skip
+                filing.busy_s = max(running, default=None)
             kill = kill_a_worker(deployment, urls[0], tokens, database_url)
             load_end = os.getloadavg()
         finally:
             deployment.stop()
-    return report(backend, apis, filings, handoff, kill, receiver, (load_start, load_end))
+    return report(backend, apis, filings, handoff, kill, receiver, (load_start, load_end), settled_s)
 
 
 def _p(values: list[float], q: float) -> float:
@@ -495,7 +556,7 @@ def _stats(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
 
 
 def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kill: Kill, receiver: Receiver,
-           loads: tuple[tuple[float, ...], tuple[float, ...]]) -> str:  # fmt: skip
+           loads: tuple[tuple[float, ...], tuple[float, ...]], settled_s: float) -> str:  # fmt: skip
     replanned = [f for f in filings if f.to_replanned_s is not None]
     to_replanned = [f.to_replanned_s for f in replanned if f.to_replanned_s is not None]
     timed = [(f.to_replanned_s, f.timing) for f in replanned if f.to_replanned_s is not None and f.timing]
@@ -506,6 +567,11 @@ def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kil
     within = sum(1 for t in to_replanned if t <= 2.0)
     events = [f.placed_event_s for f in filings if f.placed_event_s is not None]
     makers = sorted({f.made_by for f in replanned if f.made_by})
+    busy = [
+        f"{n + 1}: {f.busy_s:.2f} s, {f.to_replanned_s or 0:.2f} s"
+        for n, f in enumerate(filings)
+        if f.busy_s is not None
+    ]
     lines = [
         f"### {backend}: {apis} API process(es), 2 workers",
         "",
@@ -531,6 +597,9 @@ def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kil
         f"{_stats(idle)} |",
         f"| POST answered to `request.placed` received, s ({len(events)} received) | {_stats(events)} |",
         "",
+        f"- the live queue caught up {settled_s:.2f} s after the hand-off ended; then the first filing",
+        f"- filed while a re-plan of earlier changes (or the building of its placer) was still running: "
+        f"{len(busy)} of {len(filings)} (filing: seconds it still ran, to re-planned): {', '.join(busy) or '-'}",
         f"- placement reads answered other than 200 while polling: "
         f"{sum(len(f.refused) for f in filings)} {sorted({c for f in filings for c in f.refused})}",
         f"- tentative place at once: {sum(f.placed_at_once for f in filings)} of {len(filings)} "
@@ -557,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8430,
                         help="First loopback port (API processes: it and the next; the receiver: +9).")  # fmt: skip
     parser.add_argument("--database-prefix", default="tandem_deploy_", help="PostgreSQL database name prefix.")
+    parser.add_argument("--logs", type=Path, help="Keep the processes' logs in this folder (one sub-folder a backend).")
     args = parser.parse_args(argv)
     agents, requests, days = SIZES[args.size]
     scenario = generate_scenario(agents, requests, days, args.seed)

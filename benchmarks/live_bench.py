@@ -36,6 +36,7 @@ from api.roles import Principal, Role
 from api.store import plans
 from api.store.session import Database
 from benchmarks.databases import POSTGRES_URL, drop_postgres, postgres_database
+from benchmarks.servers import piped_output, wait_until_ready
 from fixtures.generate import SIZES, generate_scenario
 from solver.run import plan_by_routing
 from triage.model import Scenario
@@ -74,17 +75,8 @@ def serve(database_url: str, port: int, now: str) -> subprocess.Popen[str]:
          str(port), "--no-access-log", "--log-level", "warning"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"the server stopped: {process.stdout.read() if process.stdout else ''}")
-        time.sleep(0.2)
-    raise RuntimeError("the server did not start")
+    wait_until_ready(f"http://127.0.0.1:{port}", process, output=piped_output(process))
+    return process
 
 
 def measure(database_url: str, backend: str, scenario: Scenario, args: argparse.Namespace) -> Timings:

@@ -34,7 +34,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +46,7 @@ from api.settings import Settings
 from api.store.session import Database
 from api.store.tables import RequestRow
 from benchmarks.databases import drop_postgres, postgres_database
+from benchmarks.servers import piped_output, wait_until_ready
 
 QUEUE_SIZE = 2000
 
@@ -197,18 +197,12 @@ def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[str]:
          str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"uvicorn exited: {process.stdout.read() if process.stdout else ''}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("uvicorn did not come up within 60 s")
+    try:
+        wait_until_ready(f"http://127.0.0.1:{port}", process, seconds=60, output=piped_output(process))
+    except RuntimeError:
+        process.kill()
+        raise
+    return process
 
 
 def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> list[Run]:

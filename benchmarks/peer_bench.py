@@ -11,6 +11,9 @@ priorities 4/14/42/40 %, a third owned, release and due times). Planners:
 - `interval-model`: the plain CP-SAT interval model, 2 workers, hinted with routing (`benchmarks.interval_peer`),
   with the same time limit for its whole call;
 - `atc`: the ATC dispatcher with its tuned constants (`benchmarks.atc`);
+- `atc-within-caps`: the same dispatcher held to the policy's urgent caps (`benchmarks.atc.plan_atc_within_caps`:
+  P1 and P2 work where the caps' witness, the help desk's routing, places it; the rest dispatched after it);
+  with protection off it is `atc`'s plan;
 - `earliest-start` (routing) and `round-robin`: the help-desk baselines (`benchmarks.baselines`).
 
 Policy variants (`--variants`, default `base`): every planner runs under each, on the same scenario:
@@ -19,7 +22,15 @@ Policy variants (`--variants`, default `base`): every planner runs under each, o
 - `effort`: deferral priced by effort too, `deferral_per_effort_minute` = EFFORT_PRICE (10: the independent
   benchmark's 10 x weight x effort for work left out);
 - `no-pause`: `pausable` false, work may not pause over an absence;
-- `effort-no-pause`: both.
+- `effort-no-pause`: both;
+- `protect-off`: `protect_priorities` false: no urgent caps and no protected weights (the policy's weights
+  as written), so every peer's plan is within the policy's hard limits and plain `atc` is a fair peer.
+
+Under `protect_priorities` (every variant but `protect-off`) the P1 and P2 minutes late are hard limits of the
+policy (`solver.protect.UrgentCaps`); the column "caps" says whether each plan keeps them ("yes", or by how
+many minutes it breaks them, P1 / P2; "off" where the policy sets none). A plan that breaks them is not a plan
+the policy allows: the targets compare the planner with the cheapest peer of all and with the cheapest peer
+whose plan keeps the caps.
 
 Every peer honours the variant: routing, round robin and ATC start work that may not pause only where it
 fits in one window; the interval model never pauses in any variant (under `base` and `effort` it is
@@ -51,15 +62,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from benchmarks.atc import plan_atc
+from benchmarks.atc import plan_atc, plan_atc_within_caps
 from benchmarks.baselines import plan_earliest_start, plan_round_robin
 from benchmarks.interval_peer import MAX_PAIRS, plan_interval_model
 from benchmarks.isolate import Measured, run_isolated
 from benchmarks.plan_bench import machine
 from fixtures.generate import SIZES
 from fixtures.peers import generate_peer_scenario
-from solver.compile import compile_scenario
+from solver.compile import Compiled, compile_scenario
 from solver.params import SolveParams
+from solver.protect import urgent_minutes
 from solver.run import plan
 from triage.model import Scenario
 from triage.names import Priority
@@ -70,6 +82,7 @@ PLANNER, INTERVAL, ROUTING = "planner", "interval-model", "earliest-start"
 TIMED = (PLANNER, INTERVAL)
 INSTANT: dict[str, Callable[[Scenario], Plan]] = {
     "atc": plan_atc,
+    "atc-within-caps": plan_atc_within_caps,
     ROUTING: plan_earliest_start,
     "round-robin": plan_round_robin,
 }
@@ -81,6 +94,7 @@ VARIANTS: dict[str, dict[str, object]] = {
     "effort": {"deferral_per_effort_minute": EFFORT_PRICE},
     "no-pause": {"pausable": False},
     "effort-no-pause": {"deferral_per_effort_minute": EFFORT_PRICE, "pausable": False},
+    "protect-off": {"protect_priorities": False},
 }
 """Policy changes per variant (see the module docstring)."""
 LEFT_OUT_FACTOR = 10  # the independent benchmark's price of left-out work: 10 x weight x effort
@@ -107,6 +121,7 @@ class PeerRow:
     peak_rss_mb: float
     violations: int
     note: str  # how the plan was obtained (bound source, shortened)
+    caps_excess: tuple[int, ...] | None = None  # per urgent tier, minutes above the caps; None: no caps
 
 
 def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -148,12 +163,35 @@ def run_planner(args: argparse.Namespace, name: str, scenario: Scenario, limit: 
     return run_isolated(INSTANT[name], scenario)
 
 
+def caps_excess(compiled: Compiled, result: Plan) -> tuple[int, ...] | None:
+    """Per urgent tier (P1, P2), the plan's minutes late above the policy's caps (0: kept), counted from the
+    plan's own ends as `solver.protect.UrgentCaps` counts them; None when the policy sets no caps."""
+    caps = compiled.urgent_caps
+    if caps is None:
+        return None
+    jobs = compiled.job_index()
+    ends = {a.request_id: a.end_minute for a in result.assignments}
+    totals = [0] * len(caps.caps)
+    for j, t in caps.tier_of.items():
+        totals[t] += urgent_minutes(compiled, compiled.jobs[j], ends.get(compiled.jobs[j].request.id))
+    assert set(jobs) >= ends.keys()
+    return tuple(max(total - cap, 0) for total, cap in zip(totals, caps.caps, strict=True))
+
+
 def make_row(
-    size: str, seed: int, variant: str, limit: float, name: str, scenario: Scenario, measured: Measured
+    size: str,
+    seed: int,
+    variant: str,
+    limit: float,
+    name: str,
+    scenario: Scenario,
+    measured: Measured,
+    compiled: Compiled | None = None,
 ) -> PeerRow:
-    """The row of one measured plan, every figure recomputed from the scenario and the plan."""
+    """The row of one measured plan, every figure recomputed from the scenario and the plan (`compiled`:
+    the scenario compiled, when the caller has it)."""
     result: Plan = measured.result
-    compiled = compile_scenario(scenario)
+    compiled = compiled or compile_scenario(scenario)
     triages = {job.request.id: job.triage for job in compiled.jobs}
     horizon = compiled.horizon_minutes
     weights = compiled.weights  # the policy's, scaled by `solver.protect` when it protects priorities
@@ -184,6 +222,7 @@ def make_row(
         peak_rss_mb=measured.peak_rss_mb,
         violations=len(check_plan(scenario, result)),
         note=short_note(name, result),
+        caps_excess=caps_excess(compiled, result),
     )
 
 
@@ -207,6 +246,7 @@ def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:
             generated = generate_peer_scenario(*SIZES[size], seed=seed)
             for variant in args.variants:
                 scenario = with_variant(generated, variant)
+                compiled = compile_scenario(scenario)
                 instant: dict[str, Measured] = {}
                 for limit in limits:
                     for name in args.planners:
@@ -216,7 +256,7 @@ def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:
                             if name in INSTANT and name not in instant:
                                 instant[name] = run_planner(args, name, scenario, limit)
                             measured = instant[name] if name in INSTANT else run_planner(args, name, scenario, limit)
-                            rows.append(make_row(size, seed, variant, limit, name, scenario, measured))
+                            rows.append(make_row(size, seed, variant, limit, name, scenario, measured, compiled))
                         except Exception as exc:  # one failed run is reported, the others still count
                             failures.append(f"{label}: {type(exc).__name__}: {exc}")
                             progress("  failed: " + failures[-1])
@@ -224,13 +264,28 @@ def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:
 
 
 HEADERS = ["size", "seed", "variant", "limit s", "planner", "cost", "bench cost", "P1 min late", "P2 min late",
-           "on time", "left out", "wall s", "peak MB", "violations", "how"]  # fmt: skip
+           "caps", "on time", "left out", "wall s", "peak MB", "violations", "how"]  # fmt: skip
+
+
+def caps_cell(row: PeerRow) -> str:
+    """ "yes" when the plan keeps the urgent caps, else the minutes above them (P1 / P2); "off" without caps."""
+    if row.caps_excess is None:
+        return "off"
+    if not any(row.caps_excess):
+        return "yes"
+    return "**no**: +" + " / +".join(f"{x:,}" for x in row.caps_excess)
+
+
+def keeps_caps(row: PeerRow) -> bool:
+    """Whether the plan is within the policy's hard limits on urgent lateness (trivially, when it sets none)."""
+    return row.caps_excess is None or not any(row.caps_excess)
 
 
 def row_cells(row: PeerRow) -> list[str]:
     cost = f"{row.cost:,}" + ("" if row.objective_matches else " (plan says otherwise)")
     return [row.size, str(row.seed), row.variant, f"{row.limit_seconds:g}", row.planner, cost, f"{row.bench_cost:,}",
-            f"{row.p1_late_minutes:,}", f"{row.p2_late_minutes:,}", f"{row.on_time}/{row.planned + row.left_out}",
+            f"{row.p1_late_minutes:,}", f"{row.p2_late_minutes:,}", caps_cell(row),
+            f"{row.on_time}/{row.planned + row.left_out}",
             str(row.left_out), f"{row.wall_seconds:.1f}", f"{row.peak_rss_mb:,.0f}", str(row.violations),
             row.note]  # fmt: skip
 
@@ -275,12 +330,19 @@ def target_lines(rows: list[PeerRow]) -> list[str]:
             ("cost", lambda r: r.cost),
             ("bench cost", lambda r: r.bench_cost),
         ]
+        within = [r for r in peers if keeps_caps(r)]
+        groups = [("peer's", peers)] + (
+            [("peer's within the caps", within)] if within and len(within) < len(peers) else []
+        )
         for what, get in measures:
-            best = min(peers, key=get)
-            distance = 100 * (get(ours) - get(best)) / get(best) if get(best) else 0.0
-            verdict = "MET" if get(ours) < get(best) else "MISSED"
-            out.append(f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest peer's {get(best):,} "
-                       f"({best.planner}): {distance:+.1f} %")  # fmt: skip
+            for kind, group in groups:
+                best = min(group, key=get)
+                distance = 100 * (get(ours) - get(best)) / get(best) if get(best) else 0.0
+                verdict = "MET" if get(ours) < get(best) else "MISSED"
+                out.append(f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest {kind} {get(best):,} "
+                           f"({best.planner}): {distance:+.1f} %")  # fmt: skip
+        if not keeps_caps(ours):
+            out.append(f"BROKEN {label}: the planner's plan is above the urgent caps ({caps_cell(ours)})")
         routing = here.get(ROUTING)
         if routing is not None:
             met = ours.p1_late_minutes <= routing.p1_late_minutes and ours.p2_late_minutes <= routing.p2_late_minutes

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def one_run(case: str, processes: int, planner: str, days: int) -> dict[str, float]:
     """Runs in the child interpreter: build the case, simulate, report time and memory."""
-    from api.simulation_pool import side_by_side
+    from api.simulations.pool import side_by_side
     from fixtures.generate import generate_scenario
     from solver.simulation.run import SimulationParams, simulate
     from triage.demand import PROFILE

@@ -58,6 +58,7 @@ from sqlalchemy import create_engine, text
 
 from api.demo import DEMO_FILE, read_scenario, seed
 from benchmarks.databases import drop_postgres, postgres_database
+from benchmarks.servers import wait_until_ready
 
 PORTS = (8700, 8701)
 EXPECTED: dict[str, dict[int, str]] = {
@@ -393,20 +394,6 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
         return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
 
-def wait_ready(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 300) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server on {port} exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"the server on {port} did not come up within {seconds:g} s")
-
-
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
     """SIGINT to each process we started, then its whole group killed if it lingers."""
     for process in processes:
@@ -572,7 +559,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         processes.append(servers["worker"])
         for i, port in enumerate(args.ports, 1):
-            wait_ready(port, processes[i - 1], args.logs / f"soak-{tag}-api{i}.log")
+            log = args.logs / f"soak-{tag}-api{i}.log"
+            wait_until_ready(f"http://127.0.0.1:{port}", processes[i - 1], seconds=300, output=log.read_text)
         agents = [a.id for a in scenario.agents[: args.agents]]
         tokens = seeded | make_agents(f"http://127.0.0.1:{args.ports[0]}", seeded["admin"], agents)
         first = httpx.post(f"http://127.0.0.1:{args.ports[0]}/plans", json={"reason": "soak: first plan"},

@@ -25,6 +25,18 @@ from triage.names import Term
 LinearExpr = cp_model.LinearExprT
 
 
+class Model(cp_model.CpModel):
+    """A CP-SAT model freed as soon as it is dropped. OR-Tools gives every `CpModel` its pre-PEP 8 method names
+    as wrappers of its own bound methods (`CpModel._add_pre_pep8_methods`: 61 of them in its `__dict__`), a
+    reference cycle: each model, and the proto it owns (native memory, not counted by tracemalloc), then waited
+    for a full garbage collection, rare under the API's raised thresholds (`Settings.gc_thresholds`), and the
+    API processes' memory grew by MBs a minute in between (benchmarks/RESULTS.md, "Soak", run 7). Tandem calls
+    only the snake_case names."""
+
+    def _add_pre_pep8_methods(self) -> None:
+        pass
+
+
 @dataclass(frozen=True)
 class Scope:
     """Which requests the model decides, and where the others are held."""
@@ -66,7 +78,7 @@ def build_model(
     quantity. `skip_no_overlap` leaves that rule out, only to tell which rule a set of pins runs into."""
     from solver import terms  # the terms build on Built; imported here so that build imports first
 
-    built = Built(cp_model.CpModel(), scope or Scope.everything(compiled))
+    built = Built(Model(), scope or Scope.everything(compiled))
     add_hard_rules(built, compiled, pins_as_assumptions=pins_as_assumptions, skip_no_overlap=skip_no_overlap)
     built.quantities = terms.all_terms(built, compiled)
     built.model.minimize(terms.objective(built, compiled))

@@ -49,7 +49,7 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 from scipy.sparse import coo_array
 
 from solver.budget import Budget
-from solver.build import Built, Scope
+from solver.build import Built, Model, Scope
 from solver.compile import Candidate, Compiled
 from solver.evaluate import Placements, job_cost
 from solver.rules.assignment import add_assignment
@@ -408,7 +408,7 @@ def search_agent(
     if not coefficients:
         return 0.0, [], True
     jobs = sorted(coefficients)
-    built = Built(cp_model.CpModel(), Scope(frozenset(jobs), {}, frozenset({agent})))
+    built = Built(Model(), Scope(frozenset(jobs), {}, frozenset({agent})))
     add_assignment(built, compiled)
     add_availability_and_release(built, compiled)
     add_no_overlap(built, compiled)

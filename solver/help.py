@@ -10,6 +10,10 @@ overload term measures it) asks for help. The plan is solved again over a small 
 - each peer who may receive work ends within their own target; the peers' own work stays with them, but may
   move in time to make room; everything else is held where it is.
 
+When no whole request of the agent can move and their work is late, a late request may be shared instead: a
+peer with the skills and the room takes part of it (`solver.swarm`: each part at least the policy's
+`swarm_min_minutes`), the plan otherwise as it is, proposed as a `Swarm` with its two parts and a note.
+
 Two CP-SAT solves, lexicographic: first the minutes the agent stays above target x (requests + 1) plus the
 requests moved (as close to target as the peers' room allows, then the fewest moves); then, with that held,
 the plan's cost under the policy, so the fewest moves that are proposed are also the cheapest ones.
@@ -30,6 +34,7 @@ from solver.evaluate import Placements, loads, pins_hold, total_cost
 from solver.params import SolveParams
 from solver.run import add_hint, extract_plan, new_solver, read_placements
 from solver.search.heuristic import left_shift
+from solver.swarm import Split, plan_with_parts, proposal, share_late_work
 from solver.terms import objective
 from triage.errors import Problem, ScenarioError
 from triage.help_text import render_help, render_note
@@ -76,16 +81,28 @@ def ask_help(
         how = "nothing re-planned: the agent is not above target and their late work is within the policy's"
     else:
         placements, how = _replan(ask, params or DEFAULT_PARAMS)
-        if ask.reason == HelpReason.LATE_WORK and _late(ask, plan, placements, agent_id) >= ask.late_before:
+        if ask.reason == HelpReason.LATE_WORK and _late(ask, _plan_of(ask, placements)) >= ask.late_before:
             placements, how = ask.current, "nothing handed off: no hand-off makes their late work earlier"
-    return _answer(scenario, plan, ask, dict(placements), declined, how, clock.spent())
+    splits: list[Split] = []
+    if ask.before[ask.asker] > ask.cap and all(placements[j][0] == ask.asker for j in ask.mine if j in placements):
+        splits = share_late_work(ask.compiled, ask.current, ask.asker, declined)  # no whole request can move
+        if splits:
+            placements = ask.current
+            how += f"; {len(splits)} late request(s) shared with a peer, the rest of the plan as it is"
+    return _answer(scenario, plan, ask, dict(placements), splits, declined, how, clock.spent())
 
 
-def _late(ask: _Ask, plan: Plan, placements: Placements, agent_id: str) -> int:
-    """Business minutes the agent's requests (those they had) are past due under the placements, wherever they
-    went: handing a late request on unchanged is no help."""
+def _plan_of(ask: _Ask, placements: Placements, splits: list[Split] | None = None, how: str = "") -> Plan:
+    """The plan of the placements, with the shared requests in their parts."""
+    if splits:
+        return plan_with_parts(ask.compiled, placements, splits, how)
+    return extract_plan(ask.compiled, dict(placements), PlanStatus.FEASIBLE, 0, how)
+
+
+def _late(ask: _Ask, after: Plan) -> int:
+    """Business minutes the agent's requests (those they had) are past due in a plan, wherever they went:
+    handing a late request on unchanged is no help."""
     theirs = {ask.compiled.jobs[j].request.id for j in ask.mine}
-    after = extract_plan(ask.compiled, dict(placements), PlanStatus.FEASIBLE, 0, "")
     return sum(a.minutes_late for a in after.assignments if a.request_id in theirs)
 
 
@@ -219,21 +236,28 @@ def _answer(
     plan: Plan,
     ask: _Ask,
     placements: dict[int, tuple[int, int]],
+    splits: list[Split],
     declined: Declined,
     how: str,
     seconds: float,
 ) -> Help:
     compiled, asker = ask.compiled, ask.asker
-    after = extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, how)
+    after = _plan_of(ask, placements, splits, how)
     after_loads = loads(compiled, placements)
+    for split in splits:  # the peer's part is theirs
+        after_loads[split.owner] -= split.peer_minutes
+        after_loads[split.peer] += split.peer_minutes
     over_after = max(after_loads[asker] - ask.targets[asker], 0)
     moved = [j for j in ask.mine if placements[j][0] != asker]
     proposals = [_hand_off(scenario, plan, after, ask, after_loads, j, placements[j][0]) for j in moved]
+    swarms = [proposal(scenario, compiled, split, ask.before, after_loads) for split in splits]
     over_cap = max(after_loads[asker] - ask.cap, 0)
     stays = [_stay(ask, j, over_cap, declined) for j in ask.mine if placements[j][0] == asker]
-    late_after = _late(ask, plan, placements, compiled.agents[asker].agent.id)
+    late_after = _late(ask, after)
     if ask.before[asker] <= ask.cap:
         outcome = HelpOutcome.NOT_OVER
+    elif swarms:
+        outcome = HelpOutcome.SHARED
     elif ask.reason == HelpReason.LATE_WORK:
         outcome = HelpOutcome.RELIEVED if moved else HelpOutcome.NO_HAND_OFF
     else:
@@ -255,6 +279,7 @@ def _answer(
         late_threshold_minutes=scenario.policy.help_late_minutes,
         proposals=proposals,
         stays=stays,
+        swarms=swarms,
         skill_names={s.id: s.name for s in scenario.skills if s.id in named},
         re_planned=how,
         solve_seconds=round(seconds, 3),
@@ -304,6 +329,8 @@ def _stay(ask: _Ask, j: int, over_after: int, declined: Declined) -> Stay:
         reason = StayReason.NOT_NEEDED
     elif with_room and all((job.request.id, ask.compiled.agents[b].agent.id) in declined for b in with_room):
         reason = StayReason.DECLINED
+    elif with_room and ask.reason == HelpReason.LATE_WORK:
+        reason = StayReason.NOT_EARLIER
     else:
         reason = StayReason.NO_ROOM
     skills = dict(job.request.required_skills) if reason in (StayReason.NO_SKILL, StayReason.NO_ROOM) else {}

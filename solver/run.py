@@ -243,7 +243,8 @@ def _solve_large(
     compiled: Compiled, hint: Placements, params: SolveParams, budget: Budget
 ) -> tuple[Placements, PlanStatus, int, str]:
     """The sequence local search (`solver.search.polish`) for `large_polish_share` of the time, then neighbourhood
-    search, which also re-places pinned requests and re-times starts minute by minute, from its plan. When
+    search, which also re-places pinned requests and re-times starts minute by minute, from its plan (above
+    `NEIGHBOURHOODS_MAX_REQUESTS` requests the local search alone, for the whole time). When
     the routing start breaks a pin, the whole model is solved first for a plan that keeps them (or the proof
     that none can)."""
     prefix = ""
@@ -254,11 +255,20 @@ def _solve_large(
         if status != PlanStatus.FEASIBLE:
             return hint, status, bound, source
         prefix = f"{source}, then "
+    if len(compiled.jobs) > NEIGHBOURHOODS_MAX_REQUESTS:  # the local search gets the whole time
+        polished, moves = polish(compiled, hint, budget, params.random_seed, _moves(params))
+        searched = f"no neighbourhood search (above {NEIGHBOURHOODS_MAX_REQUESTS:,} requests)"
+        return polished, PlanStatus.FEASIBLE, 0, f"{prefix}sequence local search: {moves:,} moves tried, {searched}"
     polishing = budget.share(params.schedule.large_polish_share)
     polished, moves = polish(compiled, hint, polishing, params.random_seed, _moves(params))
     placements, status, bound, searched = improve(compiled, polished, params, budget)
     return placements, status, bound, f"{prefix}sequence local search: {moves:,} moves tried, then {searched}"
 
+
+NEIGHBOURHOODS_MAX_REQUESTS = 4_000
+"""Above this many requests `_solve_large` searches no neighbourhoods: each one's model holds the whole rest
+of the plan, and at 8,000 requests building one took 21 s of a 60-s limit and improved nothing, where the
+local search improves the plan all the time (benchmarks/RESULTS.md, "Cheaper at L and XL")."""
 
 _CP_SAT_BOUND = "bound from CP-SAT's search; "
 
@@ -284,6 +294,10 @@ def _solve_small(
     final, status, last_bound, last_source = _solve_built(built, compiled, placements, params, budget)
     if total_cost(compiled, final) > total_cost(compiled, placements):
         final = placements  # the last phase found nothing as good in its time
+    caps = compiled.urgent_caps
+    start_valid = pins_hold(compiled, hint) and (caps is None or caps.hold(compiled, hint))
+    if start_valid and total_cost(compiled, hint) < total_cost(compiled, final):
+        final = hint  # never dearer than the start (CP-SAT's first plan need not be its hint)
     return final, status, max(bound, last_bound), f"{_CP_SAT_BOUND}{runs}, then {last_source}"
 
 

@@ -145,10 +145,11 @@ def explain_priority(
 
 
 def department_claims(scenario: Scenario) -> dict[str, tuple[int, int]]:
-    """Per department: (open requests, of which marked urgent), in one pass."""
+    """Per department: (open requests, of which marked urgent), in one pass; a teammate's part of a request is
+    not counted (`triage.scoring.marked_requests`)."""
     counts: dict[str, tuple[int, int]] = {}
     for r in scenario.requests:
-        if r.status.plannable:
+        if r.status.plannable and r.part_of is None:
             total, urgent = counts.get(r.department, (0, 0))
             counts[r.department] = (total + 1, urgent + int(r.urgency in HIGH_URGENCY))
     return counts

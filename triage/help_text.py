@@ -1,14 +1,16 @@
-"""Sentences of help between peers: the hand-off note a requester reads, and the paragraph the asking agent
-reads. Each is built from the fields of its `HandOff` or `Help` alone: names, durations as "1 h 30 min",
-times as "Tue 10:30" in the team's time zone."""
+"""Sentences of help between peers: the hand-off note a requester reads, the note of a request shared in two
+parts (a second pair of hands), and the paragraph the asking agent reads. Each is built from the fields of its
+`HandOff`, `Swarm` or `Help` alone: names, durations as "1 h 30 min", times as "Tue 10:30" in the team's time
+zone."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from triage.names import HandOffState, HelpOutcome, HelpReason, StayReason
+from triage.names import HandOffState, HelpOutcome, HelpReason, PartsTiming, StayReason
 from triage.render import duration, moment, people, possessive, skills_phrase
-from triage.results import HandOff, Help, Stay
+from triage.results import HandOff, Help, Stay, Swarm
 
 
 def _end(text: str) -> str:
@@ -50,6 +52,62 @@ def render_note(h: HandOff) -> str:
     return f"{proposed} Why: {why}. If {h.to_agent_name} accepts, it is expected to {expected}."
 
 
+def _late_phrase(minutes: int) -> str:
+    return f"{duration(minutes)} past its due time" if minutes else "on time"
+
+
+def render_swarm_note(s: Swarm) -> str:
+    """The note for the requester of a shared request: when it would finish with its agent alone, who would do
+    which part and when, and when it would finish in parts; every number is a field."""
+    zone = ZoneInfo(s.timezone)
+    mine, theirs = s.parts
+
+    def span(start: datetime, end: datetime) -> str:
+        return f"{moment(start, zone, s.now)} to {moment(end, zone, s.now)}"
+
+    head = f'{s.requester} ({s.department_name}): your request "{s.title}" ({s.request_id})'
+    if s.state == HandOffState.DECLINED:
+        return f"{head} stays with {s.owner_name} alone: {s.peer_name} declined to take part of it."
+    if s.state == HandOffState.SUPERSEDED:
+        return f"{head}: the proposal to share it between {s.owner_name} and {s.peer_name} was replaced by a newer one."
+    if s.state == HandOffState.ACCEPTED:
+        return (
+            f"{head} is shared: {s.peer_name} accepted to take {duration(theirs.minutes)} of its "
+            f"{duration(s.effort_minutes)}, planned as its own request {s.part_request_id}; {s.owner_name} keeps the "
+            f"other {duration(mine.minutes)}. It was expected to finish {moment(s.end_after, zone, s.now)} in parts, "
+            f"{_late_phrase(s.minutes_late_after)}; the next plan places both parts."
+        )
+    alone = f"{head} would finish {moment(s.end_before, zone, s.now)} with {s.owner_name} alone, " + _late_phrase(
+        s.minutes_late_before
+    )
+    helper = (
+        f"{s.peer_name} holds its skills and has room, and is proposed to take {duration(theirs.minutes)} of its "
+        f"{duration(s.effort_minutes)}, {span(theirs.start, theirs.end)}"
+    )
+    if s.timing == PartsTiming.PARALLEL:
+        own = f"{s.owner_name} does the other {duration(mine.minutes)} at the same time, {span(mine.start, mine.end)}"
+    else:
+        order = "first" if mine.end_minute <= theirs.start_minute else "after"
+        own = f"{s.owner_name} does the other {duration(mine.minutes)} {order}, {span(mine.start, mine.end)}"
+    after = (
+        f"If {s.peer_name} accepts, it is expected to finish {moment(s.end_after, zone, s.now)}, "
+        f"{duration(s.earlier_by)} earlier, {_late_phrase(s.minutes_late_after)}"
+    )
+    return " ".join(_end(sentence) for sentence in (alone, helper, own, after))
+
+
+def _swarm_sentences(h: Help) -> list[str]:
+    """One sentence per shared request, for the agent who asked."""
+    out = []
+    for s in h.swarms:
+        zone = ZoneInfo(s.timezone)
+        out.append(
+            f"{s.peer_name} could take {duration(s.parts[1].minutes)} of {s.request_id}, so that it finishes "
+            f"{moment(s.end_after, zone, s.now)} instead of {moment(s.end_before, zone, s.now)}."
+        )
+    return out
+
+
 def _count(n: int) -> str:
     return "1 hand-off" if n == 1 else f"{n} hand-offs"
 
@@ -62,6 +120,8 @@ def _stay_phrase(help_: Help, reason: StayReason, stays: list[Stay]) -> str:
         return f"{ids} {'is' if len(stays) == 1 else 'are'} pinned to them by the queue lead"
     if reason == StayReason.DECLINED:
         return f"every qualified teammate with room declined {ids} before"
+    if reason == StayReason.NOT_EARLIER:
+        return f"handing {ids} on whole would make nothing earlier"
     by_skills: dict[str, list[str]] = {}
     for stay in stays:
         by_skills.setdefault(skills_phrase(stay.required_skills, help_.skill_names), []).append(stay.request_id)
@@ -94,6 +154,9 @@ def _late_help(h: Help, load: str) -> str:
             blocked.setdefault(stay.reason, []).append(stay)
     why = "; ".join(_stay_phrase(h, reason, stays) for reason, stays in blocked.items())
     sentences.append("No hand-off makes their late work earlier" + (f": {why}." if why else "."))
+    if h.swarms:
+        sentences += _swarm_sentences(h)
+        sentences.append(f"Shared so, their late work would come to {duration(h.late_after)}.")
     return " ".join(sentences)
 
 
@@ -111,14 +174,23 @@ def render_help(h: Help) -> str:
     if h.proposals:
         to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
         sentences.append(_end(f"{_count(h.moves)} would bring them to {duration(h.planned_after)}: {to}"))
-    if h.over_after == 0:
-        sentences.append("That is within their target.")
-        return " ".join(sentences)
     blocked: dict[StayReason, list[Stay]] = {}
     for stay in h.stays:
         if stay.reason != StayReason.NOT_NEEDED:
             blocked.setdefault(stay.reason, []).append(stay)
     why = "; ".join(_stay_phrase(h, reason, stays) for reason, stays in blocked.items())
+    if h.swarms:
+        sentences.append("No whole request can move" + (f": {why}." if why else "."))
+        sentences += _swarm_sentences(h)
+        sentences.append(
+            f"Shared so, they would be {duration(h.over_after)} over target."
+            if h.over_after
+            else "Shared so, they would be within their target."
+        )
+        return " ".join(sentences)
+    if h.over_after == 0:
+        sentences.append("That is within their target.")
+        return " ".join(sentences)
     left = (
         f"They would still be {duration(h.over_after)} over target"
         if h.proposals

@@ -291,6 +291,11 @@ class Request(_Model):
         "resume after: false keeps it within one continuous stretch of the agent's working time. Absent: the "
         "policy decides (`pausable_skills`, then `pausable`).",
     )
+    part_of: str | None = Field(
+        None,
+        description="Set when this request is a teammate's part of another (an accepted share): that request's id. "
+        "A part is not a mark of its own: the urgency rule counts it with the request it is part of.",
+    )
 
     @model_validator(mode="after")
     def _waiting_when_waiting(self) -> Request:
@@ -436,6 +441,14 @@ class Policy(_Model):
         description="An agent within their target load is still offered help when their planned requests are, "
         "summed, more than this many business minutes past due; null: help only above target load.",
     )
+    swarm_min_minutes: int | None = Field(
+        60,
+        ge=0,
+        le=60 * 24 * 30,
+        description="When no whole request of an agent asking for help can move, a teammate who holds the skills "
+        "may take part of a late one: each of the two parts at least this many minutes of work; 0 or null: "
+        "requests are never shared.",
+    )
     deferral_extra_minutes: int = Field(
         480,
         ge=0,
@@ -481,6 +494,11 @@ class Policy(_Model):
         description="Per skill id, whether work needing it may pause (overrides `pausable`): a request needing "
         "any skill marked false may not pause; else one needing a skill marked true may.",
     )
+
+    @property
+    def shares_work(self) -> bool:
+        """Whether a request may be done in two parts (`swarm_min_minutes` set above 0)."""
+        return bool(self.swarm_min_minutes)
 
     def may_pause(self, request: Request) -> bool:
         """Whether the request's work may pause over an absence: its own `pausable` if set; else false when it

@@ -96,6 +96,7 @@ class Rule(StrEnum):
     IN_PROGRESS = "in_progress"  # work in progress stays with its owner when the owner can do it
     PINS = "pins"  # the lead's pins hold
     NO_PAUSE = "no_pause"  # work that may not pause lies within one unbroken stretch of its agent's working time
+    PARTS = "parts"  # a request done in parts: two agents, each part at least the policy's minimum, adding up
 
 
 class PinKind(StrEnum):
@@ -148,6 +149,14 @@ class HelpOutcome(StrEnum):
     RELIEVED = "relieved"  # hand-offs bring the agent to their target or below
     PARTLY = "partly"  # some hand-offs, and the agent is still above target
     NO_HAND_OFF = "no_hand_off"  # no hand-off is possible (work in progress, pins, no peer with skills and room)
+    SHARED = "shared"  # no whole request can move, but a peer can take part of a late one (a second pair of hands)
+
+
+class PartsTiming(StrEnum):
+    """How the two parts of a shared request lie in time."""
+
+    PARALLEL = "parallel"  # the two agents work on it at the same time, at least for a while
+    SEQUENCE = "sequence"  # one part follows the other
 
 
 class HelpReason(StrEnum):
@@ -166,6 +175,7 @@ class StayReason(StrEnum):
     DECLINED = "declined"  # every qualified teammate with room declined it before
     NO_ROOM = "no_room"  # no qualified teammate has room for it (left)
     NOT_NEEDED = "not_needed"  # the agent is within target without moving it
+    NOT_EARLIER = "not_earlier"  # help for late work: a teammate has room, but handing it on makes nothing earlier
 
 
 class ChangeKind(StrEnum):

@@ -33,7 +33,7 @@ def department_shares(scenario: Scenario, plan: Plan) -> list[DepartmentShare]:
     for d in asking:
         mine = [r for r in open_requests if r.department == d.id]
         fair = explicit.get(d.id, 0) / 100 if explicit is not None else d.weight / weights
-        claims = [r for r in mine if r.urgency in HIGH_URGENCY]
+        claims = [r for r in mine if r.urgency in HIGH_URGENCY and r.part_of is None]  # a part is its request's mark
         out.append(
             DepartmentShare(
                 department_id=d.id,

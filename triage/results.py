@@ -13,6 +13,7 @@ from triage.names import (
     HelpOutcome,
     HelpReason,
     MoveReasonKind,
+    PartsTiming,
     PlanStatus,
     Priority,
     Rule,
@@ -25,8 +26,20 @@ class _Result(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Part(_Result):
+    """One part of a request done in two parts: who does how many minutes of its work, and when."""
+
+    agent_id: str
+    minutes: int = Field(description="Working minutes of the request's effort done in this part.")
+    start: datetime = Field(description="When this part starts, in the team's time zone.")
+    end: datetime = Field(description="When this part finishes.")
+    start_minute: int = Field(description="Start on the business-time axis.")
+    end_minute: int = Field(description="End on the business-time axis.")
+
+
 class Assignment(_Result):
-    """One request given to one agent for one span of time."""
+    """One request given to one agent for one span of time; or, when `parts` is set, done in parts by two
+    agents (the request's agent does the first part): start and end then span the parts."""
 
     request_id: str
     agent_id: str
@@ -37,6 +50,11 @@ class Assignment(_Result):
     priority: Priority
     due: datetime
     minutes_late: int = Field(description="Business minutes past due at the end; 0 when on time.")
+    parts: list[Part] = Field(
+        default_factory=list,
+        description="When shared: its parts, the agent's first; empty (and left out) when one agent does it.",
+        exclude_if=lambda parts: not parts,
+    )
 
 
 class Unassigned(_Result):
@@ -285,6 +303,40 @@ class Stay(_Result):
     required_skills: dict[str, int] = Field(description="Skill id to level, when no peer holds them or has room.")
 
 
+class Swarm(_Result):
+    """A proposal for a second pair of hands: a late request of the asking agent done in two parts, theirs and a
+    peer's who holds its skills and has room, each part at least the policy's minimum; the request's finish before
+    and after, from the plan and from the parts. `note` is the sentence for the requester, built from these
+    fields alone."""
+
+    request_id: str
+    title: str
+    department_id: str
+    department_name: str
+    requester: str
+    effort_minutes: int
+    owner_id: str = Field(description="The asking agent: they keep the first part.")
+    owner_name: str
+    peer_id: str = Field(description="The teammate proposed to take the other part.")
+    peer_name: str
+    parts: list[Part] = Field(description="The owner's part, then the peer's: their minutes add up to the effort.")
+    timing: PartsTiming = Field(description="parallel when the two parts overlap in time, else sequence.")
+    min_part_minutes: int = Field(description="The policy's least part (`swarm_min_minutes`).")
+    peer_planned_before: int = Field(description="The peer's planned minutes in the horizon, before.")
+    peer_planned_after: int = Field(description="With their part; at most their target.")
+    peer_target_minutes: int = Field(description="The peer's target load in the horizon, in minutes.")
+    end_before: datetime = Field(description="Expected finish with the owner alone, in the current plan.")
+    minutes_late_before: int = Field(description="Business minutes past due then.")
+    end_after: datetime = Field(description="Expected finish in parts: the later part's end.")
+    minutes_late_after: int = Field(description="Business minutes past due in parts; 0 when on time.")
+    earlier_by: int = Field(description="Business minutes it finishes earlier in parts.")
+    timezone: str = Field(description="The team's time zone, in which times are written.")
+    now: datetime = Field(description="When the plan was made: times within six days of it are written as weekdays.")
+    state: HandOffState = HandOffState.PROPOSED
+    part_request_id: str | None = Field(None, description="Once accepted: the request the peer's part became.")
+    note: str = Field("", description="The note for the requester; every number in it is a field.")
+
+
 class Help(_Result):
     """An agent's request for help: the hand-offs proposed (fewest moves that bring them to target, only to
     qualified peers who stay within theirs), what stays and why, and a paragraph for the agent."""
@@ -304,6 +356,9 @@ class Help(_Result):
     late_threshold_minutes: int | None = Field(None, description="The policy's late work that offers help.")
     proposals: list[HandOff]
     stays: list[Stay]
+    swarms: list[Swarm] = Field(
+        default_factory=list, description="When no whole request can move: late requests a peer would share."
+    )
     skill_names: dict[str, str] = Field(default_factory=dict, description="Skill id to name, for the skills named.")
     re_planned: str = Field(description="How the re-plan was computed.")
     solve_seconds: float

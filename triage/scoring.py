@@ -55,16 +55,23 @@ class Triage:
 
 
 def discounted_claims(scenario: Scenario) -> set[str]:
-    """Ids of the requests whose high-urgency mark counts one level lower under the inflation rule."""
+    """Ids of the requests whose high-urgency mark counts one level lower under the inflation rule. A teammate's
+    part of a request (`Request.part_of`) is no request of the department's own: it is not counted, and its mark
+    counts as its request's does."""
     out: set[str] = set()
     for department in scenario.departments:
-        mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
+        mine = marked_requests(scenario, department.id)
         claims = [r for r in mine if r.urgency in HIGH_URGENCY]
         honoured = max(1, len(mine) * scenario.policy.urgent_share_pct // 100)
         if len(claims) > honoured:
             ordered = sorted(claims, key=lambda r: (r.department_rank or 10**6, r.created_at, r.id))
             out |= {r.id for r in ordered[honoured:]}
-    return out
+    return out | {r.id for r in scenario.requests if r.part_of is not None and r.part_of in out}
+
+
+def marked_requests(scenario: Scenario, department_id: str) -> list[Request]:
+    """The department's open requests the urgency rule counts: all but teammates' parts of another."""
+    return [r for r in scenario.requests if r.department == department_id and r.status.plannable and r.part_of is None]
 
 
 def triage_request(request: Request, scenario: Scenario, axis: BusinessAxis, *, discounted: bool = False) -> Triage:

@@ -3,6 +3,9 @@
 `check_plan` lists every hard-rule violation of a plan for a scenario (work that may not pause, as
 `Policy.may_pause` says, must lie within one of its agent's working windows: `Rule.NO_PAUSE`);
 `term_quantities` recomputes each objective term's unweighted quantity from the scenario and the plan alone.
+A request done in two parts (`Assignment.parts`, help's second pair of hands) is held part by part: each part by
+a qualified agent, within their working time and clear of their other work, at least the policy's
+`swarm_min_minutes`, the parts adding up to its effort (`Rule.PARTS`); its minutes count to each part's agent.
 Every solver test ends with both, and the heuristic answers to the same checker.
 """
 
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from triage.calendar import BusinessAxis
 from triage.model import Agent, Request, Scenario
 from triage.names import PinKind, PlanStatus, Priority, RequestStatus, Rule, Term
-from triage.results import Assignment, Plan
+from triage.results import Assignment, Part, Plan
 from triage.scoring import Triage, triage_all
 
 
@@ -56,19 +59,66 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
             continue  # reported by _check_once
         owner = agents.get(request.owner) if request.owner else None
         may_pause = scenario.policy.may_pause(request)
-        out += _check_assignment(a, request, agent, owner, windows[agent.id], axis, unfrozen, may_pause=may_pause)
+        if a.parts:
+            out += _check_parts(scenario, a, request)
+        for span, effort in _spans(a, request):
+            doer = agents.get(span.agent_id)
+            if doer is None:
+                out.append(Violation(Rule.PARTS, a.request_id, f"a part by unknown agent {span.agent_id}"))
+                continue
+            held = owner if span.agent_id == a.agent_id else None  # work in progress: its agent's part stays theirs
+            out += _check_assignment(span, request, doer, held, windows[doer.id], axis, unfrozen, may_pause=may_pause,
+                                     effort=effort)  # fmt: skip
         due = triages[request.id].due_minute
         if a.minutes_late != max(a.end_minute - due, 0):
             out.append(Violation(Rule.ONCE, a.request_id, f"minutes_late {a.minutes_late} != end - due"))
     by_agent: dict[str, list[Assignment]] = defaultdict(list)
     for a in plan.assignments:
-        by_agent[a.agent_id].append(a)
+        for span, _ in _spans(a, requests.get(a.request_id)):
+            by_agent[span.agent_id].append(span)
     for items in by_agent.values():
         items.sort(key=lambda x: x.start_minute)
         for first, second in itertools.pairwise(items):
             if second.start_minute < first.end_minute:
                 out.append(Violation(Rule.NO_OVERLAP, second.request_id, f"overlaps {first.request_id}"))
     return out + _check_pins(scenario, plan)
+
+
+def _spans(a: Assignment, request: Request | None) -> list[tuple[Assignment, int]]:
+    """The spans of work of an assignment, each with its working minutes: the whole, or each part."""
+    if not a.parts:
+        return [(a, request.effort_minutes if request else 0)]
+    return [(_as_span(a, p), p.minutes) for p in a.parts]
+
+
+def _as_span(a: Assignment, p: Part) -> Assignment:
+    update = {"agent_id": p.agent_id, "start": p.start, "end": p.end, "start_minute": p.start_minute,
+              "end_minute": p.end_minute, "parts": []}  # fmt: skip
+    return a.model_copy(update=update)
+
+
+def _check_parts(scenario: Scenario, a: Assignment, request: Request) -> list[Violation]:
+    """A request done in parts: the policy shares work, two parts by two agents (the request's agent first), each
+    at least the policy's minimum, adding up to its effort; the assignment spans its parts."""
+    least = scenario.policy.swarm_min_minutes or 0
+    parts, out = a.parts, []
+    if not least:
+        out.append(Violation(Rule.PARTS, a.request_id, "done in parts, but the policy shares no request"))
+    if len(parts) != 2 or len({p.agent_id for p in parts}) != 2:
+        out.append(Violation(Rule.PARTS, a.request_id, "a shared request has two parts, by two agents"))
+    if parts[0].agent_id != a.agent_id:
+        out.append(Violation(Rule.PARTS, a.request_id, f"its agent {a.agent_id} does not do its first part"))
+    out += [
+        Violation(Rule.PARTS, a.request_id, f"a part of {p.minutes} min by {p.agent_id}, below the least {least} min")
+        for p in parts
+        if p.minutes < least
+    ]
+    if sum(p.minutes for p in parts) != request.effort_minutes:
+        out.append(Violation(Rule.PARTS, a.request_id, f"its parts add up to {sum(p.minutes for p in parts)} min, "
+                                                       f"not its effort {request.effort_minutes}"))  # fmt: skip
+    if (a.start_minute, a.end_minute) != (min(p.start_minute for p in parts), max(p.end_minute for p in parts)):
+        out.append(Violation(Rule.PARTS, a.request_id, "its start and end are not those of its parts"))
+    return out
 
 
 def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
@@ -87,11 +137,18 @@ def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
             broken = mine is None or other is None or mine.end_minute > other.start_minute
         else:
             broken = mine is None or any(
-                a.agent_id == mine.agent_id and a.start_minute < mine.start_minute for a in plan.assignments
+                agent_id == mine.agent_id and start < mine.start_minute for agent_id, start in _starts(plan)
             )
         if broken:
             out.append(Violation(Rule.PINS, pin.request, f"pin {pin.id} ({pin.kind.value}) does not hold"))
     return out
+
+
+def _starts(plan: Plan) -> list[tuple[str, int]]:
+    """(agent id, start minute) of every span of work: each whole assignment, each part of a shared one."""
+    return [(p.agent_id, p.start_minute) for a in plan.assignments for p in a.parts] + [
+        (a.agent_id, a.start_minute) for a in plan.assignments if not a.parts
+    ]
 
 
 def _check_once(scenario: Scenario, plan: Plan) -> list[Violation]:
@@ -116,7 +173,9 @@ def _check_assignment(
     unfrozen: set[str],
     *,
     may_pause: bool,
+    effort: int,
 ) -> list[Violation]:
+    """The rules of one span of work: the whole request (`effort` its effort), or one of its parts."""
     out = []
     if not _holds(agent, request):
         out.append(Violation(Rule.SKILLS, request.id, f"{agent.id} lacks {request.required_skills}"))
@@ -129,7 +188,7 @@ def _check_assignment(
     if a.end_minute > axis.horizon_minutes:
         out.append(Violation(Rule.HORIZON, request.id, "ends after the horizon"))
     starts_working = any(low <= a.start_minute < high for low, high in windows)
-    if not starts_working or _working(windows, a.start_minute, a.end_minute) != request.effort_minutes:
+    if not starts_working or _working(windows, a.start_minute, a.end_minute) != effort:
         out.append(Violation(Rule.AVAILABILITY, request.id, f"{agent.id} is not working its whole effort in the span"))
     elif not may_pause and not any(low <= a.start_minute and a.end_minute <= high for low, high in windows):
         out.append(Violation(Rule.NO_PAUSE, request.id, f"its work may not pause but runs across {agent.id}'s absence"))
@@ -154,9 +213,15 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
     )
     open_requests = [r for r in scenario.requests if r.status.plannable]
     overload, loads = 0, []
+    worked: dict[str, list[int]] = defaultdict(list)  # per agent: the minutes of each span of work
+    for a in plan.assignments:
+        for p in a.parts:
+            worked[p.agent_id].append(p.minutes)
+        if not a.parts:
+            worked[a.agent_id].append(effort[a.request_id])
     for agent in scenario.agents:
         capacity = sum(high - low for low, high in axis.agent_windows(agent))
-        mine = [effort[a.request_id] for a in plan.assignments if a.agent_id == agent.id]
+        mine = worked[agent.id]
         overload += max(sum(mine) - capacity * agent.target_load_pct // 100, 0)
         if capacity and any(_holds(agent, r) for r in open_requests):
             loads.append(sum(1000 * e // capacity for e in mine))

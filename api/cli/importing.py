@@ -24,7 +24,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from api.cli.common import BAD_INPUT, err, out
-from api.importing import FORMATS, JSON_FORMATS, decompressed, mapping_of
+from api.imports.reading import FORMATS, JSON_FORMATS, decompressed, mapping_of
 from triage.errors import Problem, ScenarioError
 from triage.importers.build import Imported
 from triage.importers.mapping import Mapping

@@ -245,7 +245,7 @@ def help_command(
     if as_json:
         sys.stdout.write(answer.model_dump_json(indent=2) + "\n")
         return
-    for line in [answer.text, *(f"- {p.note}" for p in answer.proposals)]:
+    for line in [answer.text, *(f"- {p.note}" for p in answer.proposals), *(f"- {w.note}" for w in answer.swarms)]:
         out.print(line, markup=False)
 
 

@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from api.cli.common import out
 from api.cli.importing import _fail, _read_json, load_mapping, read_rows
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
-from api.importing import FORMATS, JSON_FORMATS
+from api.imports.reading import FORMATS, JSON_FORMATS
 from solver.simulation.replay import ReplayParams, replay
 from triage.errors import Problem, ScenarioError
 from triage.importers import jira, plain, servicenow, zendesk

@@ -105,8 +105,8 @@ def admin_token(
     DATABASE_URL (audited), and print it once. For when every admin token was lost, revoked or expired."""
     from datetime import UTC, datetime, timedelta
 
+    from api.principals.schemas import PrincipalCreate
     from api.roles import Principal, Role
-    from api.schemas import PrincipalCreate
     from api.settings import Settings
     from api.store import audit, principals
     from api.store.session import Database, upgrade
@@ -141,8 +141,8 @@ def _bootstrap_admin(database_url: str) -> None:
     """On a database with no principal yet, create an admin and print its token once."""
     from datetime import UTC, datetime
 
+    from api.principals.schemas import PrincipalCreate
     from api.roles import Role
-    from api.schemas import PrincipalCreate
     from api.store import principals
     from api.store.session import Database, upgrade
 

@@ -20,7 +20,7 @@ from rich.table import Table
 from api.cli.common import err, out, read_scenario
 from api.cli.simulate_args import FORMS, BadOption, variants_from_options
 from api.limits import Limits, TooLarge, admit_simulation
-from api.simulation_pool import side_by_side
+from api.simulations.pool import side_by_side
 from solver.simulation.run import Progress as Step
 from solver.simulation.run import SimulationParams, simulate
 from triage.demand import PROFILE

@@ -16,9 +16,9 @@ from api.cli.common import out
 def worker() -> None:
     """Run jobs from the database's queues until stopped (Ctrl-C or SIGTERM): DATABASE_URL chooses the database;
     TANDEM_SOLVER_SLOTS and TANDEM_SIMULATION_SLOTS how many jobs this process runs at once."""
+    from api.jobs.worker import Worker, worker_name
     from api.settings import Settings
     from api.store.session import Database, upgrade
-    from api.work import Worker, worker_name
 
     settings = Settings()
     if settings.migrate_on_start:

@@ -6,11 +6,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import present
 from api.live import marks
 from api.live.placing import LABEL
+from api.plans.schemas import Placement, placement_read
 from api.problems import NotFound
-from api.schemas_plans import Placement
 from api.store import plans
 from api.store.tables import PlanRow, TentativePlaceRow
 from triage.names import Priority
@@ -30,7 +29,7 @@ def placement(*, session: Session, request_id: str) -> Placement:
     if found is None:
         raise NotFound(f"No plan includes {request_id} yet; the next re-plan will place it.")
     plan_row, item = found
-    return present.placement(plan_row, item, plans.scheduled_count(session=session, plan_id=plan_row.id))
+    return placement_read(plan_row, item, plans.scheduled_count(session=session, plan_id=plan_row.id))
 
 
 def _tentative(session: Session, row: TentativePlaceRow) -> Placement:

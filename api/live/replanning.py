@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from api.live import marks
 from api.live.moves import publish_moves
-from api.planning import snapshot
+from api.plans.service import snapshot
 from api.roles import Principal, Role
 from api.settings import Settings
 from api.store import agents, plans
@@ -83,6 +83,7 @@ class LiveReplanner:
         self._stopping = threading.Event()
         self._lock = threading.Lock()
         self._failed_at_seq = -1  # a change the last re-plan could not plan: wait for a newer one
+        self._warmed: int | None = None  # the plan whose placer this process built last
         self._thread = threading.Thread(target=self._loop, name="live-replan", daemon=True)
 
     def start(self) -> None:
@@ -106,6 +107,8 @@ class LiveReplanner:
             seq, at = marks.last_change(session=session)
             base = marks.current_plan_id(session=session)
             seen = -1 if base is None else marks.seen_seq(session=session, plan_id=base)
+        if base is not None and base != self._warmed:
+            self._warm_current(base)
         if seq <= max(seen, self._failed_at_seq) or at is None:
             return None
         if (datetime.now(UTC) - at).total_seconds() < self._settings.live_replan_delay_seconds:
@@ -149,8 +152,22 @@ class LiveReplanner:
         log.info("live re-plan: plan %d stored; its newest change was %.3f s old at the start; read %.3f s, "
                  "solve %.3f s, store %.3f s; this thread's CPU %.3f s", stored, waited, read - started,
                  solved - read, time.perf_counter() - solved, time.thread_time() - cpu)  # fmt: skip
+        warming = time.perf_counter()
         self._warm(stored)
+        log.info("live re-plan: plan %d's placer built in %.3f s", stored, time.perf_counter() - warming)
         return stored
+
+    def _warm_current(self, plan_id: int) -> None:
+        """Build the placer for a current plan this process did not compute (the one there when it started, or
+        another process's or a lead's), so that its next filing does not pay for it."""
+        started = time.perf_counter()
+        try:
+            self._warm(plan_id)
+        except Exception:  # a filing builds it instead
+            log.exception("live re-plan: the placer of plan %d could not be built", plan_id)
+            self._warmed = plan_id
+            return
+        log.info("live re-plan: the current plan %d's placer built in %.3f s", plan_id, time.perf_counter() - started)
 
     def _warm(self, plan_id: int) -> None:
         """Build the placer for the new current plan now, so the next filing does not pay for it."""
@@ -160,6 +177,7 @@ class LiveReplanner:
             row = plans.get(session=session, plan_id=plan_id)
             assert row is not None
             warm(row, agents.all_agents(session=session, active_only=True), str(self._database.engine.url))
+        self._warmed = plan_id
 
     @contextmanager
     def _exclusive(self) -> Iterator[bool]:

@@ -37,6 +37,7 @@ def request_document(row: RequestRow) -> dict[str, Any]:
         "reopen_count": row.reopen_count or 0,
         "effort_estimate": row.effort_estimate,
         "pausable": row.pausable,
+        "part_of": row.part_of,
     }
 
 

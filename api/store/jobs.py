@@ -1,4 +1,4 @@
-"""Jobs: long computations a client polls, run by worker processes (`api.work`). A job is claimed by one
+"""Jobs: long computations a client polls, run by worker processes (`api.jobs.worker`). A job is claimed by one
 worker at a time (queued -> running, atomically, within the deployment's limit of running jobs per queue),
 beats while it runs, and ends succeeded (its result stored in the same transaction), failed (with its
 reason) or cancelled. A job whose worker died is failed with the reason: at once when the dead worker was on

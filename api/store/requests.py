@@ -57,6 +57,11 @@ def page(
     return list(session.execute(query))
 
 
+def parts_of(*, session: Session, request_id: str) -> list[RequestRow]:
+    """The requests filed as a peer's part of this one (accepted shares), oldest first."""
+    return list(session.scalars(select(RequestRow).where(RequestRow.part_of == request_id).order_by(RequestRow.pk)))
+
+
 def open_requests(*, session: Session) -> list[RequestRow]:
     return list(session.scalars(select(RequestRow).where(RequestRow.status.in_(OPEN_STATUSES)).order_by(RequestRow.pk)))
 

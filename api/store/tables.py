@@ -103,6 +103,7 @@ class RequestRow(Base):
     reopen_count: Mapped[int] = mapped_column(default=0, server_default="0")
     effort_estimate: Mapped[dict[str, Any] | None]  # similar_requests, effort_class; absent: effort was given
     pausable: Mapped[bool | None]  # may its work pause over an absence; null: the policy decides
+    part_of: Mapped[str | None] = mapped_column(String(64))  # the request this one is the peer's part of (a share)
     version: Mapped[int] = mapped_column(default=1)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
     __table_args__ = (
@@ -275,7 +276,8 @@ class PinRow(Base):
 class HandOffRow(Base):
     """A hand-off proposal (`triage.results.HandOff`, kept whole in `body` as proposed) from an agent's request
     for help, and the peer's answer. `request_version` is the request's version in the plan it was computed
-    from: accepting refuses a request that changed since."""
+    from: accepting refuses a request that changed since. `kind` share: a second pair of hands (`body` a
+    `triage.results.Swarm`, `parts` its two parts, `part_request_id` the request the peer's part became)."""
 
     __tablename__ = "handoffs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -293,6 +295,9 @@ class HandOffRow(Base):
     answered_by: Mapped[str | None] = mapped_column(String(64))
     answered_at: Mapped[datetime | None]
     answer_reason: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(10), default="whole", server_default="whole")
+    parts: Mapped[list[Any] | None]
+    part_request_id: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         Index("ix_handoffs_request", "request_id", "id"),
         Index("ix_handoffs_department", "department_id", "id"),

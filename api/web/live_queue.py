@@ -10,9 +10,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import present
 from api.live import marks
 from api.live.placing import LABEL
+from api.requests.schemas import request_read
 from api.store import organisation, waiting
 from api.store.requests import OPEN_STATUSES
 from api.store.tables import PlanRow, RequestRow
@@ -37,7 +37,7 @@ def waiting_work(*, session: Session, at: datetime, department: str | None = Non
         explained = waiting.explanation(session=session, row=row, at=at)
         assert explained is not None  # its status is waiting, so it has a wait (the model's rule)
         facts = {f.name: f.value for f in explained.facts}
-        priority = present.request_read(row, matrix).stated_priority
+        priority = request_read(row, matrix).stated_priority
         found.append(
             WaitingWork(
                 request=_seen(row, priority),

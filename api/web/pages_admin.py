@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from api.deps import Now, PrincipalById, SessionDep, TokenById
+from api.principals.schemas import TokenCreate, TokenRotate
+from api.principals.service import expiry
 from api.problems import from_validation_error
 from api.roles import Operation
-from api.routes.principals import _expiry as expiry
-from api.schemas import TokenCreate, TokenRotate
 from api.store import agents, departments, organisation, principals
 from api.store.convert import calendar_of
 from api.web.auth import Visitor, may

@@ -11,12 +11,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import helping
 from api.deps import DatabaseDep, HandOffById, Now, SessionDep, SettingsDep
+from api.handoffs import service as helping
+from api.handoffs.schemas import HelpCreate
 from api.problems import ApiError, Forbidden
 from api.roles import Operation, Role
-from api.routes.handoffs import _answering as answering
-from api.schemas_help import HelpCreate
 from api.store import handoffs, plans
 from api.store.errors import StoreError
 from api.web import live_queue
@@ -122,7 +121,7 @@ def answer_handoff(
     """Accept or decline a hand-off proposed to me (a lead may answer any)."""
     if verb not in PAST:
         return page(request, "error.html", {"status": 404, "title": "Not found", "detail": "Accept or decline."}, 404)
-    answering(visitor.principal, row)  # the API's rule: the peer it is proposed to, or a lead
+    helping.answering(visitor.principal, row)  # the API's rule: the peer it is proposed to, or a lead
     act = handoffs.accept if verb == "accept" else handoffs.decline
     try:
         act(session=session, actor=visitor.principal, row=row, reason=reason or None, at=now)

@@ -14,17 +14,18 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from api import planning, present
 from api.deps import DatabaseDep, Idempotency, JobsDep, Now, PlanById, SessionDep, SettingsDep, etag
 from api.deps import _visible_request as visible_request
-from api.helping import handoff_read
+from api.handoffs.service import handoff_read
 from api.live import places
 from api.live.placing import after_change
+from api.pins.schemas import PinCreate
+from api.plans import service as planning
+from api.plans.schemas import PlanCreate, WhatIfCreate
 from api.problems import ApiError, InvalidInput, NotFound, from_validation_error, problem_of
+from api.requests.schemas import request_read
 from api.roles import REQUEST_FIELDS, Operation, Role
-from api.schemas import PinCreate
-from api.schemas_plans import PlanCreate, WhatIfCreate
-from api.store import agents, audit, departments, handoffs, organisation, pins, plans, waiting
+from api.store import agents, audit, departments, handoffs, organisation, pins, plans, requests, waiting
 from api.store.errors import StateConflict, StoreError
 from api.web import board, live_queue
 from api.web.auth import Visitor, may
@@ -237,7 +238,7 @@ def show_request(
     newest plan's) and why, its hand-offs and its history; `more`: the priority form's values and errors, and
     its price (`price`, or `unpriced`: why there is none) with the confirm step (`confirm`)."""
     row = visible_request(session, visitor.principal, request_id)
-    read = present.request_read(row, organisation.policy(session=session).matrix)
+    read = request_read(row, organisation.policy(session=session).matrix)
     waits = waiting.explanation(session=session, row=row, at=now)
     placement, moves = None, []
     with suppress(NotFound):  # the API's GET /requests/{id}/placement: tentative until a plan that saw it has it
@@ -274,6 +275,7 @@ def show_request(
             moves=moves,
             waits=waits,
             handoffs=handoff_rows,
+            parts=requests.parts_of(session=session, request_id=str(row.id)),
             history=history,
             names={d.id: d.name for d in departments.all_departments(session=session)}
             | {a.id: a.name for a in agents.all_agents(session=session)},

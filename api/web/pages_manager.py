@@ -13,11 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api import reporting, simulating
+from api.departments import service as reporting
 from api.deps import DatabaseDep, DepartmentById, JobById, JobsDep, Now, SessionDep, SettingsDep
 from api.problems import Forbidden, InvalidInput, NotFound, from_validation_error
 from api.roles import Operation, Role
-from api.schemas_simulations import SimulationCreate
+from api.simulations import service as simulating
+from api.simulations.schemas import SimulationCreate
 from api.store import agents, departments, jobs, organisation, plans
 from api.store.convert import calendar_of
 from api.web import charts

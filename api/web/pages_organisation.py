@@ -11,10 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from api.agents.schemas import AgentCreate, AgentUpdate
+from api.departments.schemas import DepartmentCreate, DepartmentUpdate
 from api.deps import AgentById, DepartmentById, Now, SessionDep, etag, require_version
 from api.live.placing import after_change
+from api.organisation.schemas import SkillCreate
 from api.roles import Operation
-from api.schemas import AgentCreate, AgentUpdate, DepartmentCreate, DepartmentUpdate, SkillCreate
 from api.store import agents, departments, organisation
 from api.web.auth import Visitor, may
 from api.web.forms import Refusal, as_api, back, fields_of, form_page, number, saved

@@ -30,7 +30,7 @@ Admin = Annotated[Visitor, may(Operation.MANAGE_ORGANISATION)]
 PRIORITY_MAPS = ("target_minutes", "priority_weights", "max_wait_minutes")
 NUMBERS = ("horizon_days", "ageing_step_minutes", "ageing_cap", "urgent_share_pct", "deferral_extra_minutes",
            "deferral_per_effort_minute", "replan_agent_change_cost", "replan_finish_shift_cost")  # fmt: skip
-OPTIONAL_NUMBERS = ("help_late_minutes",)
+OPTIONAL_NUMBERS = ("help_late_minutes", "swarm_min_minutes")
 FLAGS = ("protect_priorities", "auto_apply", "pausable")
 POLICY_FORM = {"matrix", "term_weights", "fair_share_pct", "pausable_skills", *PRIORITY_MAPS, *NUMBERS,
                *OPTIONAL_NUMBERS, *FLAGS}  # fmt: skip
@@ -103,6 +103,7 @@ def _policy_page(request: Request, visitor: Visitor, session: SessionDep, status
             fields=Policy.model_fields,
             priority_maps=PRIORITY_MAPS,
             numbers=NUMBERS + OPTIONAL_NUMBERS,
+            optional_numbers=OPTIONAL_NUMBERS,
             flags=FLAGS,
             departments=departments.all_departments(session=session),
             skills=organisation.skills(session=session),

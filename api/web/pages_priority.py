@@ -18,14 +18,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from api import planning
 from api.deps import Now, SessionDep, SettingsDep, require_version
 from api.deps import _visible_request as visible_request
 from api.live.placing import after_change
+from api.plans import service as planning
+from api.plans.schemas import WhatIfCreate, WhatIfRead
 from api.problems import ApiError
+from api.requests.schemas import RequestUpdate
 from api.roles import Operation, check_request_change
-from api.schemas import RequestUpdate
-from api.schemas_plans import WhatIfCreate, WhatIfRead
 from api.store import plans, requests
 from api.store.errors import StoreError
 from api.store.tables import RequestRow

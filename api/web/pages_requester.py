@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from api.deps import Now, SessionDep
 from api.live.placing import LABEL, after_change
 from api.problems import ApiError, InvalidInput, problem_of
+from api.requests.schemas import RequestCreate
 from api.roles import Operation, Role, filing_department
-from api.schemas import RequestCreate
 from api.store import departments, organisation, plans, requests
 from api.store.errors import StoreError
 from api.store.requests import OPEN_STATUSES

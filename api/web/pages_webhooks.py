@@ -13,9 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import Now, SessionDep, SettingsDep
-from api.problems import ApiError, Conflict, InvalidInput, NotFound, from_validation_error
+from api.problems import ApiError, Conflict, InvalidInput, NotFound, problem_of
 from api.roles import Operation
 from api.store import departments
+from api.store.errors import StateConflict, StoreError
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
 from api.web.render import PageRoute, page
@@ -102,9 +103,9 @@ async def subscribe(request: Request, visitor: Admin, session: SessionDep, setti
             at=now,
         )
         session.commit()
-    except (ValidationError, ApiError) as exc:
+    except (ValidationError, ApiError, StoreError) as exc:
         session.rollback()
-        problem = from_validation_error(exc) if isinstance(exc, ValidationError) else exc
+        problem = problem_of(exc)
         errors = {e.field.split(".")[0]: e.message for e in problem.errors} if isinstance(problem, InvalidInput) else {}
         return _page(request, visitor, session, status_code=422 if errors else problem.status, errors=errors,
                      values={**values, "event_types": chosen}, notice=f"Not subscribed: {problem.detail}")  # fmt: skip
@@ -139,7 +140,7 @@ def replay(
         store.replay(session=session, actor=visitor.principal, row=found[0], reason=reason or None, at=now,
                      real_now=datetime.now(UTC))  # fmt: skip
         session.commit()
-    except Conflict as exc:
+    except StateConflict as exc:
         session.rollback()
         notice = f"Not replayed: {exc.detail}"
     else:

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import BaseModel, TypeAdapter
 
+from api.answer import answer, answer_list
 from api.deps import Cursor, IdempotencyDep, Now, SessionDep, SettingsDep, allowed, cursor, strict_body
 from api.problems import Conflict, NotFound
 from api.roles import Operation, Principal
-from api.routes._answer import answer, answer_list
 from api.schemas import Page
 from api.webhooks import addresses, signing, store
 from api.webhooks.outbox import EventType

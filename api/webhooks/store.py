@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.problems import Conflict, invalid
 from api.roles import Principal
 from api.store import audit
+from api.store.errors import StateConflict, invalid
 from api.store.tables import DepartmentRow
 from api.webhooks import signing
 from api.webhooks.outbox import PENDING
@@ -131,11 +131,12 @@ def in_flight(row: DeliveryRow, real_now: datetime) -> bool:
 def replay(
     *, session: Session, actor: Principal, row: DeliveryRow, reason: str | None, at: datetime, real_now: datetime
 ) -> None:
-    """Send the delivery again, due now; 409 while it is being sent or when its subscription was deleted."""
+    """Send the delivery again, due now; refused (`StateConflict`) while it is being sent or when its subscription
+    was deleted."""
     if in_flight(row, real_now):
-        raise Conflict(f"Delivery {row.id} is being sent right now; replay it once that attempt is done.")
+        raise StateConflict(f"Delivery {row.id} is being sent right now; replay it once that attempt is done.")
     if subscription(session=session, subscription_id=row.subscription_id) is None:
-        raise Conflict(f"Delivery {row.id}'s subscription was deleted; nothing is sent to it any more.")
+        raise StateConflict(f"Delivery {row.id}'s subscription was deleted; nothing is sent to it any more.")
     replayed = session.execute(
         update(DeliveryRow)
         .where(DeliveryRow.id == row.id, DeliveryRow.claim.is_(None) | (DeliveryRow.next_attempt_at <= real_now))
@@ -143,7 +144,9 @@ def replay(
         .execution_options(synchronize_session="fetch")
     )
     if replayed.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"Delivery {row.id} was claimed by a sender meanwhile; replay it once that attempt is done.")
+        raise StateConflict(
+            f"Delivery {row.id} was claimed by a sender meanwhile; replay it once that attempt is done."
+        )
     audit.record(
         session=session,
         actor=actor,

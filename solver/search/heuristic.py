@@ -2,8 +2,10 @@
 agent who would finish it first, appended after that agent's earlier work (work that may not pause at the
 first start after it that keeps it within one window: `solver.compile.Candidate.fit`). It keeps the lead's pins
 where it can (assign: only that agent; first: routed before anything else; before: routed after, and
-started after, the request it waits for). Instant at any size; its plan is the solver's starting point and
-its fallback, so the planner never ends worse than it. What each pin means: `solver.rules.pins`."""
+started after, the request it waits for). Instant at any size; its plan is one of the solver's starting points
+(`best_routing`: with the ATC dispatcher where no pin binds and all work may pause, and the urgent caps'
+witness), and the planner never ends worse than the cheapest start it priced. What each pin means:
+`solver.rules.pins`."""
 
 from __future__ import annotations
 
@@ -132,16 +134,22 @@ S, M and L (benchmarks/RESULTS.md, "ATC dispatcher: tuning")."""
 
 
 def dispatch_atc(
-    compiled: Compiled, look_ahead: float = DISPATCH_LOOK_AHEAD, fixed: Mapping[int, tuple[int, int]] | None = None
+    compiled: Compiled,
+    look_ahead: float = DISPATCH_LOOK_AHEAD,
+    fixed: Mapping[int, tuple[int, int]] | None = None,
+    *,
+    fill_gaps: bool = True,
 ) -> dict[int, tuple[int, int]]:
     """An apparent-tardiness-cost dispatcher (Vepsalainen and Morton's ATC for parallel agents with skills):
     whenever an agent becomes free (the earliest free on the team axis first), they take, among the open
     requests they qualify for that are filed by then and still fit in the horizon, the one with the highest
     weight / effort x exp(-slack / (look_ahead x mean effort)), slack being the minutes between the end with
-    this agent (their absences counted) and the due time, at least 0. `fixed` placements are kept and each
-    agent starts after the last of its own. Unlike the routing orders it reads the time each agent is free,
-    not a static order. Pins and work that may not pause are not read (the caller keeps it only where no pin
-    binds and all work may pause)."""
+    this agent (their absences counted) and the due time, at least 0. `fixed` placements are kept, as
+    blocks on their agents' own axes: an agent takes, before each block, only work that ends by its start
+    (the gap's filing still to come is waited for when something could fit in it, else the agent goes on
+    after the block); without `fill_gaps`, each agent only after the last of its fixed work. Unlike the
+    routing orders it reads the time each agent is free, not a static order. Pins and work that may not
+    pause are not read (the caller keeps it only where no pin binds and all work may pause)."""
     fixed = dict(fixed or {})
     n, agents = len(compiled.jobs), compiled.agents
     mean_effort = sum(job.effort for job in compiled.jobs) / max(n, 1)
@@ -154,9 +162,15 @@ def dispatch_atc(
         if j not in fixed:
             for c in job.candidates:
                 per_agent[c.agent].append((j, c.earliest_start, c.latest_start))
-    free = [0] * len(agents)
+    blocks: list[list[tuple[int, int]]] = [[] for _ in agents]  # per agent, its fixed work, latest first
     for j, (a, start) in fixed.items():
-        free[a] = max(free[a], start + compiled.jobs[j].effort)
+        blocks[a].append((start, start + compiled.jobs[j].effort))
+    for held in blocks:
+        held.sort(reverse=True)
+    free = [0] * len(agents)
+    if not fill_gaps:  # after the last fixed work of each agent
+        free = [held[0][1] if held else 0 for held in blocks]
+        blocks = [[] for _ in agents]
     queues = []
     for a, items in enumerate(per_agent):
         lows = [low for low, _ in agents[a].windows]
@@ -175,13 +189,26 @@ def dispatch_atc(
     while ready:
         _, a = heapq.heappop(ready)
         js, earliest, latest, opens, window_starts = queues[a]
+        held = blocks[a]
+        while held and held[-1][1] <= free[a]:
+            held.pop()  # blocks behind the agent
+        if held and held[-1][0] <= free[a]:
+            free[a] = held.pop()[1]  # inside a block: after it
         now = free[a]
         possible = is_open[js] & (latest >= np.maximum(earliest, now))
         if not possible.any():
-            continue
-        filed = possible & (earliest <= now)
+            continue  # nothing left this agent can take, now or later
+        gap = held[-1][0] if held else None  # the next block's start: work before it must end by then
+        fits = possible if gap is None else possible & (np.maximum(earliest, now) + effort[js] <= gap)
+        filed = fits & (earliest <= now)
         if not filed.any():
-            free[a] = int(earliest[possible].min())  # wait for the next filing
+            waiting = fits & (earliest > now)
+            if waiting.any():
+                free[a] = int(earliest[waiting].min())  # wait for the next filing that fits
+            elif held:
+                free[a] = held.pop()[1]  # nothing fits before the block: after it
+            else:
+                continue
             heapq.heappush(ready, (agents[a].team_start(free[a]), a))
             continue
         own_end = now + effort[js]
@@ -198,12 +225,16 @@ def dispatch_atc(
 
 
 def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, tuple[int, int]]:
-    """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds, the ATC dispatcher's plan,
-    as placements {job: (agent, own start)}. Under the urgent caps (`Compiled.urgent_caps`): the cheapest of
-    those that keep them, the caps' witness plan, and the dispatcher after the witness's P1 and P2 placements
-    (urgent work exactly as the witness has it, the rest dispatched in the time left: the caps hold). With a
-    `budget`, the options after the witness and the plain order are tried (the dispatchers first) only while
-    it has at least twice what the last option took left: at L a 3 s limit leaves no time for all six."""
+    """The cheapest of the routing orders in LOOK_AHEADS and, where no pin binds and all work may pause, the
+    ATC dispatcher's plan, as placements {job: (agent, own start)}. Under the urgent caps
+    (`Compiled.urgent_caps`): the cheapest of those that keep them, the caps' witness plan, and the
+    dispatcher around the witness's P1 and P2 placements (urgent work exactly as the witness has it, the rest
+    dispatched in the gaps before it and after it: the caps hold). The first options are always tried: the
+    witness (under the caps) and the dispatcher where it applies, else the plain order. With a `budget`, the
+    others (the plain order, the dispatcher after the witness's urgent work, the plain dispatcher, the
+    look-aheads) are tried only while it has at least
+    twice what the last option took left: at L a 3 s limit leaves no time for all six, and at XL on a loaded
+    machine the compile leaves time for the first ones only."""
     caps = compiled.urgent_caps
     # the dispatcher reads neither pins nor stretches: only where no pin binds and all work may pause
     dispatching = not compiled.pins.named and all(job.pausable for job in compiled.jobs)
@@ -214,13 +245,20 @@ def best_routing(compiled: Compiled, budget: Budget | None = None) -> dict[int, 
     makers: list[Callable[[], dict[int, tuple[int, int]]]] = []
     if caps is not None:
         makers.append(lambda: dict(caps.plan))
-    makers.append(route(LOOK_AHEADS[0]))  # with the witness, always tried: the plan `plan_by_routing` gives
-    always = len(makers)
-    if caps is not None and dispatching:
-        urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
-        makers.append(lambda: dispatch_atc(compiled, fixed=urgent))
     if dispatching:
-        makers.append(lambda: dispatch_atc(compiled))
+        # the cheapest start on every peer scenario, S to XL, with the caps (around the witness's urgent work)
+        # and without (benchmarks/RESULTS.md, "Cheaper at L and XL"): tried first, even with no time left, in
+        # the plain order's place
+        urgent = {} if caps is None else {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+        makers.append(lambda: dispatch_atc(compiled, fixed=urgent))
+        always = len(makers)
+        makers.append(route(LOOK_AHEADS[0]))
+        if caps is not None:
+            makers.append(lambda: dispatch_atc(compiled, fixed=urgent, fill_gaps=False))  # cheaper at times
+            makers.append(lambda: dispatch_atc(compiled))
+    else:
+        makers.append(route(LOOK_AHEADS[0]))  # with the witness, always tried: the plan `plan_by_routing` gives
+        always = len(makers)
     makers += [route(k) for k in LOOK_AHEADS[1:]]
     best: tuple[int, dict[int, tuple[int, int]]] | None = None
     took = 0.0

@@ -5,5 +5,5 @@
 - `solver.simulation.replay`: a real history replayed under Tandem's plans.
 
 Pure like the rest of the core: the runs are independent, and what runs them side by side (the process
-pool, `api.simulation_pool`) is passed in by the edge. What the runs measure and say is `triage.simulation`.
+pool, `api.simulations.pool`) is passed in by the edge. What the runs measure and say is `triage.simulation`.
 """

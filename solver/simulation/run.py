@@ -10,7 +10,7 @@ the queue. "Now" then rolls to the next working morning.
 
 `simulate` runs the baseline and every variant on every seed; the runs are independent, so what runs them
 (`RunAll`) is passed in: one after the other in this process (`in_turn`), or side by side by the edge
-(`api.simulation_pool.side_by_side`, a process pool of `processes`), the same result either way.
+(`api.simulations.pool.side_by_side`, a process pool of `processes`), the same result either way.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from api.limits import (
     least_time_limit,
     pairs_of,
 )
-from api.planning import time_limit
+from api.plans.service import time_limit
 from api.problems import InvalidInput
 from api.settings import Settings
 from solver.run import MARGIN_SECONDS

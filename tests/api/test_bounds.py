@@ -81,7 +81,7 @@ def test_the_cli_answers_deep_json_with_a_problem_and_exit_2(tmp_path: Path, com
 
 
 def test_department_reports_re_plan_once_per_plan_however_many_read(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    from api import reporting
+    from api.departments import service as reporting
 
     calls: list[int] = []
     real = reporting.override_effects

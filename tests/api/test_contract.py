@@ -33,7 +33,7 @@ def test_every_error_class_has_a_problem_mapping() -> None:
 def test_health_and_readiness(api: Api) -> None:
     assert api.get("/healthz", None).json() == {"status": "ok"}
     ready = api.get("/readyz", None).json()
-    assert ready["status"] == "ready" and ready["schema_revision"] == "0011"
+    assert ready["status"] == "ready" and ready["schema_revision"] == "0012"
 
 
 def test_the_docs_are_served(api: Api) -> None:

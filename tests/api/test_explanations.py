@@ -50,7 +50,7 @@ def test_a_requester_reads_their_departments_requests_and_others_only_by_departm
 
 
 def test_the_expensive_kinds_are_computed_once_per_plan_and_request(api: Api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from api import explaining
+    from api.explanations import service as explaining
 
     calls: list[str] = []
     real = explaining.explain_request

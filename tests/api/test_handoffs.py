@@ -173,3 +173,27 @@ def test_a_peer_given_work_since_the_plan_is_not_pushed_above_target(api: Api) -
     etag = api.get(f"/requests/{big}", "lead").headers["etag"]
     assert api.patch(f"/requests/{big}", "lead", {"owner": None, "reason": "later"}, etag=etag).status_code == 200
     assert api.post(f"/handoffs/{proposal['id']}/accept", "ben", {}).status_code == 200
+
+
+def test_work_the_plan_moves_off_the_peer_is_not_counted_as_given_since(api: Api) -> None:
+    """The plan is not applied: Ben still owns a request the plan gives to Ana (he lacks its skill level). It was
+    his when the plan was computed, so it is not work given to him since; his room is the plan's."""
+    etag = api.get("/agents/ben", "admin").headers["etag"]
+    assert api.patch("/agents/ben", "admin", {"target_load_pct": 20}, etag=etag).status_code == 200
+    filed = api.post("/requests", "lead", {"department": "sales", "requester": "Sam Reyes", "title": "Core switch",
+                                           "impact": "team", "urgency": "can_wait", "effort_minutes": 240,
+                                           "required_skills": {"net": 2}})  # fmt: skip
+    assert filed.status_code == 201, filed.text
+    switch = filed.json()["id"]
+    moved = api.patch(
+        f"/requests/{switch}", "lead", {"owner": "ben", "reason": "on his desk"}, etag=filed.headers["etag"]
+    )
+    assert moved.status_code == 200, moved.text
+    proposal = proposal_to_ben(api)
+    plan = api.get(f"/plans/{proposal['plan_id']}", "lead").json()["plan"]
+    assert {a["request_id"]: a["agent_id"] for a in plan["assignments"]}[switch] == "ana"
+    assert api.get(f"/requests/{switch}", "lead").json()["owner"] == "ben"  # the plan is not applied
+    assert proposal["to_target_minutes"] - proposal["to_planned_after"] < 240  # counted, it would not fit
+    accepted = api.post(f"/handoffs/{proposal['id']}/accept", "ben", {})
+    assert accepted.status_code == 200, accepted.text
+    assert api.get("/requests/REQ-3", "lead").json()["owner"] == "ben"

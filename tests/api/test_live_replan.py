@@ -87,3 +87,23 @@ def test_a_leads_newer_plan_supersedes_the_running_replan(
     after = _plan_ids(api)
     assert len(after) == len(before) + 1  # only the lead's plan was stored
     assert api.get(f"/plans/{after[-1]}", "lead").json()["created_by"] == "lead"
+
+
+def test_the_current_plans_placer_is_built_before_a_filing_needs_it(api: Api, database: Database) -> None:
+    """The first filing after a process starts, or after another process's or a lead's plan, finds the placer
+    built (it compiles the whole scenario): the re-planner's turn builds it for the current plan."""
+    from api.live import placing
+
+    plan_id = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()["id"]
+    placing._placers.clear()
+    replanner = _replanner(api, database)
+    assert replanner.replan_if_due() is None  # nothing to re-plan, but the placer is built
+    assert [key[1] for key in placing._placers] == [plan_id]
+    warmed = next(iter(placing._placers.values()))
+    rid = api.post("/requests", "sales", new_request(required_skills={"net": 1})).json()["id"]
+    assert api.get(f"/requests/{rid}/placement", "sales").json()["tentative"] is True
+    assert next(iter(placing._placers.values())) is warmed and len(placing._placers) == 1  # the filing used it
+    newer = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()["id"]  # a lead's plan: built on the turn
+    placing._placers.clear()
+    replanner.replan_if_due()
+    assert newer in [key[1] for key in placing._placers]

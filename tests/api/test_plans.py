@@ -90,7 +90,7 @@ def test_a_failure_half_way_through_applying_leaves_nothing_applied(api: Api, mo
 def test_a_plan_whose_cost_passes_32_bits_is_stored_and_read_back(api: Api, monkeypatch: Any) -> None:
     # protected weights (the default) put the demo's plan at about 1.2 x 10^10: PostgreSQL's 32-bit integer
     # column refused it ("integer out of range") until migration 0011
-    from api import planning
+    from api.plans import service as planning
     from solver.run import plan as real_plan
 
     def dear(*args: Any, **kwargs: Any) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from api.schemas import RequestRead
+from api.requests.schemas import RequestRead
 from tests.api.conftest import Api
 from tests.api.org import new_request
 

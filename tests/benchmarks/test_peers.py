@@ -10,13 +10,14 @@ from functools import cache
 import pytest
 
 from benchmarks import peer_bench
-from benchmarks.atc import dispatch, plan_atc
+from benchmarks.atc import dispatch, plan_atc, plan_atc_within_caps
 from benchmarks.baselines import plan_earliest_start, plan_round_robin
 from benchmarks.interval_peer import plan_interval_model, route_without_pauses
 from benchmarks.isolate import Measured
 from fixtures.generate import SIZES, generate_scenario, main, scenario_json
 from fixtures.peers import PRIORITY_SHARES, generate_peer_scenario, rare_skills
 from solver.compile import compile_scenario
+from solver.search.heuristic import dispatch_atc
 from tests.builders import agent, request, scenario
 from triage.calendar import BusinessAxis
 from triage.intake import load_scenario_json
@@ -234,6 +235,57 @@ def test_the_dispatchers_start_work_that_may_not_pause_in_the_next_stretch() -> 
         result = planner(s)
         assert [(a.start_minute, a.end_minute) for a in result.assignments] == [(480, 600)]
         assert_valid_and_priced(s, result)
+
+
+def test_both_dispatchers_fill_the_gap_before_fixed_work_with_what_ends_by_its_start() -> None:
+    # one agent; FIXED held at 120-180 (own minutes): SHORT (60) fits before it, LONG (150) does not and goes
+    # after it; nothing starts inside the block
+    s = scenario([agent("a")], [request("FIXED"), request("SHORT", 60), request("LONG", 150)])
+    compiled = compile_scenario(s)
+    jobs, a = compiled.job_index(), compiled.agent_index()["a"]
+    fixed = {jobs["FIXED"]: (a, 120)}
+    expected = {jobs["FIXED"]: (a, 120), jobs["SHORT"]: (a, 0), jobs["LONG"]: (a, 180)}
+    assert dispatch(compiled, fixed=fixed) == expected
+    assert dispatch_atc(compiled, fixed=fixed) == expected
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_dispatcher_within_the_caps_keeps_them_and_is_the_plain_one_without_them(seed: int) -> None:
+    s = peer("S", seed)
+    compiled = compile_scenario(s)
+    caps = compiled.urgent_caps
+    assert caps is not None
+    result = plan_atc_within_caps(s)
+    assert_valid_and_priced(s, result)
+    assert peer_bench.caps_excess(compiled, result) == (0, 0)
+    placed = {x.request_id: (x.agent_id, x.start_minute) for x in result.assignments}
+    for j, (a, own) in caps.plan.items():
+        if j in caps.tier_of:  # urgent work exactly where the witness has it
+            agent_time = compiled.agents[a]
+            assert placed[compiled.jobs[j].request.id] == (agent_time.agent.id, agent_time.team_start(own))
+    off = peer_bench.with_variant(s, "protect-off")
+    assert compile_scenario(off).urgent_caps is None
+    assert plan_atc_within_caps(off).assignments == plan_atc(off).assignments
+
+
+def test_the_caps_column_counts_as_the_caps_do() -> None:
+    s = peer("S")
+    compiled = compile_scenario(s)
+    caps = compiled.urgent_caps
+    assert caps is not None
+    placements = dispatch(compiled)
+    result = plan_atc(s)
+    row = peer_bench.make_row("S", 1, "base", 10.0, "atc", s, _measured(result))
+    totals = caps.totals(compiled, placements)
+    assert row.caps_excess == tuple(max(t - c, 0) for t, c in zip(totals, caps.caps, strict=True))
+    assert peer_bench.keeps_caps(row) == caps.hold(compiled, placements)
+    above = " / +".join(f"{x:,}" for x in row.caps_excess or ())
+    assert peer_bench.caps_cell(row) == ("yes" if caps.hold(compiled, placements) else f"**no**: +{above}")
+    off = peer_bench.with_variant(s, "protect-off")
+    assert (
+        peer_bench.caps_cell(peer_bench.make_row("S", 1, "protect-off", 10.0, "atc", off, _measured(plan_atc(off))))
+        == "off"
+    )
 
 
 # -- the runner ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Checks every help answer is held to: the independent checker on the plan with every proposal accepted, each
-fact of each proposal recomputed from that plan and the current one, and the fewest moves found by brute force."""
+"""Checks every help answer is held to: the independent checker on the plan with every proposal accepted (a
+shared request in its parts), each fact of each proposal recomputed from that plan and the current one, and the
+fewest moves found by brute force."""
 
 from __future__ import annotations
 
@@ -11,22 +12,26 @@ from solver.compile import qualifies
 from solver.help import Declined, ask_help
 from solver.params import SolveParams
 from solver.tradeoffs import targets_by_agent
-from triage.help_text import render_help, render_note
+from triage.help_text import render_help, render_note, render_swarm_note
 from triage.model import Scenario
 from triage.names import HelpOutcome, PinKind, RequestStatus
 from triage.render import duration, moment
-from triage.results import HandOff, Help, Plan
+from triage.results import HandOff, Help, Plan, Swarm
 from triage.validation import check_plan, term_quantities
 
 QUICK = SolveParams(time_limit_seconds=2, workers=2)
 
 
 def planned_minutes(scenario: Scenario, plan: Plan) -> dict[str, int]:
-    """Each agent's planned minutes in a plan, from its assignments and the requests' efforts."""
+    """Each agent's planned minutes in a plan, from its assignments and the requests' efforts (a shared request's
+    from its parts)."""
     effort = {r.id: r.effort_minutes for r in scenario.requests}
     out = dict.fromkeys((a.id for a in scenario.agents), 0)
     for a in plan.assignments:
-        out[a.agent_id] += effort[a.request_id]
+        if not a.parts:
+            out[a.agent_id] += effort[a.request_id]
+        for part in a.parts:
+            out[part.agent_id] += part.minutes
     return out
 
 
@@ -68,9 +73,47 @@ def checked_help(
         assert (p.start_before, p.end_before, p.minutes_late_before) == (was.start, was.end, was.minutes_late)
         assert p.note == render_note(p)
         assert_numbers_are_fields(p.note, note_numbers(p))
+    for swarm in result.swarms:
+        check_swarm(scenario, plan, after, swarm, declined)
+    assert {a.request_id for a in after.assignments if a.parts} == {w.request_id for w in result.swarms}
     assert result.text == render_help(result)
     assert_numbers_are_fields(result.text, help_numbers(result))
     return result
+
+
+def check_swarm(scenario: Scenario, plan: Plan, after: Plan, w: Swarm, declined: Declined) -> None:
+    """A shared request's facts, recomputed: its parts are the plan's, its before the current plan's, the peer is
+    qualified, not declined and within target, and the note is built from its fields with no other number."""
+    was, now = plan.assignment(w.request_id), after.assignment(w.request_id)
+    assert was is not None and now is not None
+    assert now.parts == w.parts and [p.agent_id for p in w.parts] == [w.owner_id, w.peer_id] == [
+        was.agent_id,
+        w.peer_id,
+    ]
+    assert (w.end_before, w.minutes_late_before) == (was.end, was.minutes_late) and was.minutes_late > 0
+    assert (w.end_after, w.minutes_late_after) == (now.end, now.minutes_late)
+    assert w.earlier_by == was.end_minute - now.end_minute > 0, "a share is proposed only when it finishes earlier"
+    assert min(p.minutes for p in w.parts) >= w.min_part_minutes == scenario.policy.swarm_min_minutes
+    request = next(r for r in scenario.requests if r.id == w.request_id)
+    assert qualifies(scenario.agent(w.peer_id), request) and (w.request_id, w.peer_id) not in declined
+    targets, loads = targets_by_agent(scenario), planned_minutes(scenario, after)
+    assert (w.peer_planned_after, w.peer_target_minutes) == (loads[w.peer_id], targets[w.peer_id])
+    assert w.peer_planned_before == planned_minutes(scenario, plan)[w.peer_id]
+    assert w.peer_planned_after <= w.peer_target_minutes, "the peer stays within target"
+    overlap = max(p.start_minute for p in w.parts) < min(p.end_minute for p in w.parts)
+    assert w.timing == ("parallel" if overlap else "sequence")
+    assert w.note == render_swarm_note(w)
+    assert_numbers_are_fields(w.note, swarm_numbers(w))
+
+
+def swarm_numbers(w: Swarm) -> set[str]:
+    """The numbers a shared request's note may show: its fields' durations and times, ids and names."""
+    zone = ZoneInfo(w.timezone)
+    minutes = [w.effort_minutes, w.minutes_late_before, w.minutes_late_after, w.earlier_by,
+               *(p.minutes for p in w.parts)]  # fmt: skip
+    times = [w.end_before, w.end_after, *(p.start for p in w.parts), *(p.end for p in w.parts)]
+    return _digits(*map(duration, minutes), *(moment(t, zone, w.now) for t in times), w.request_id, w.title,
+                   w.requester, w.department_name, w.owner_name, w.peer_name)  # fmt: skip
 
 
 def _digits(*texts: str) -> set[str]:
@@ -92,6 +135,11 @@ def help_numbers(h: Help) -> set[str]:
     minutes += [h.late_threshold_minutes] if h.late_threshold_minutes is not None else []
     names = [*(p.to_agent_name for p in h.proposals), *h.skill_names.values(), h.agent_name]
     ids = [*(p.request_id for p in h.proposals), *(s.request_id for s in h.stays)]
+    for w in h.swarms:  # who takes how much of which request, and its finish before and after
+        zone = ZoneInfo(w.timezone)
+        minutes.append(w.parts[1].minutes)
+        names.append(w.peer_name)
+        ids += [w.request_id, moment(w.end_after, zone, w.now), moment(w.end_before, zone, w.now)]
     levels = [str(level) for s in h.stays for level in s.required_skills.values()]
     return _digits(*map(duration, minutes), *names, *ids, *levels, str(h.horizon_days), str(h.moves))
 

@@ -112,3 +112,22 @@ def test_the_running_cost_holds_on_a_generated_scenario_with_restarts() -> None:
     polished, _ = polish(compiled, start, Budget.of(LATER), moves=3_000, stall=300)
     assert total_cost(compiled, polished) < total_cost(compiled, start)
     _checked(s, dict(polished))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(with_pins=True), st.integers(0, 2**16))
+def test_a_move_rescheduled_from_its_first_change_leaves_every_queue_as_early_as_it_can_go(
+    s: Scenario, seed: int
+) -> None:
+    # the incremental schedule (a queue's head kept, its tail stopped once it gets its starts back) equals
+    # scheduling every queue from scratch after every move
+    compiled = compile_scenario(s)
+    state = Polisher(compiled, best_routing(compiled))
+    rng = random.Random(seed)
+    for _ in range(150):
+        patch = state.random_move(rng) if state.free else None
+        if patch is None or not state.price(patch):
+            continue
+        state.apply(patch)
+        for a, queue in enumerate(state.queues):
+            assert [state.placement[j][1] for j in queue] == state._schedule(a, queue)

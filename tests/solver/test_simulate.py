@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from api.simulation_pool import side_by_side
+from api.simulations.pool import side_by_side
 from solver.simulation.run import Progress, SimulationParams, run_variant, simulate, simulation_days
 from tests.builders import agent, request, scenario
 from triage.calendar import BusinessAxis

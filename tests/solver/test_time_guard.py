@@ -19,9 +19,12 @@ from api.limits import Limits, least_time_limit
 from fixtures.generate import generate_scenario
 from solver.budget import Budget
 from solver.compile import compile_scenario
+from solver.evaluate import total_cost
 from solver.params import SolveParams
 from solver.run import MARGIN_SECONDS, plan, plan_by_routing
-from solver.search.heuristic import best_routing, route_earliest_finish
+from solver.search.heuristic import best_routing, dispatch_atc, route_earliest_finish
+from triage.model import Pin
+from triage.names import PinKind
 from triage.validation import check_plan
 
 
@@ -114,11 +117,27 @@ def test_the_largest_admitted_size_comes_back_within_its_least_time_limit_plus_t
 
 
 def test_with_no_time_left_the_routing_start_tries_one_order_only() -> None:
-    compiled = compile_scenario(generate_scenario(agents=6, requests=40, days=3, seed=3))
+    # with no time left, only the witness (under the caps) and the dispatcher (around the witness's urgent work
+    # under the caps) are tried where no pin binds and all work may pause, else the witness and the plain order
+    protected = compile_scenario(generate_scenario(agents=6, requests=40, days=3, seed=3))
+    scenario = protected.scenario
+    unprotected = compile_scenario(
+        scenario.model_copy(update={"policy": scenario.policy.model_copy(update={"protect_priorities": False})})
+    )
     spent = Budget.of(0.0)
-    plain = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled)}
-    assert best_routing(compiled, spent) == plain
-    assert best_routing(compiled, Budget.of(60.0)) == best_routing(compiled)  # time enough: every order
+    assert best_routing(unprotected, spent) == dispatch_atc(unprotected)
+    pin = Pin(id="P1", kind=PinKind.ASSIGN, request=scenario.requests[0].id, agent=scenario.agents[0].id)
+    pinned = compile_scenario(unprotected.scenario.model_copy(update={"pins": [pin]}))
+    assert pinned.pins.named and pinned.urgent_caps is None
+    plain = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(pinned)}
+    assert best_routing(pinned, spent) == plain  # a pin binds: no dispatcher, the plain order alone
+    caps = protected.urgent_caps
+    assert caps is not None and not protected.pins.named
+    urgent = {j: p for j, p in caps.plan.items() if j in caps.tier_of}
+    first_two = [dict(caps.plan), dispatch_atc(protected, fixed=urgent)]
+    assert best_routing(protected, spent) == min(first_two, key=lambda o: total_cost(protected, o))
+    for compiled in (protected, unprotected):
+        assert best_routing(compiled, Budget.of(60.0)) == best_routing(compiled)  # time enough: every order
 
 
 def _assert_within_the_margin(waited: float, cpu: float, limit: float, source: str) -> None:

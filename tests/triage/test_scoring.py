@@ -63,3 +63,17 @@ def test_weight_is_priority_weight_times_department_weight() -> None:
         departments=[{"id": "ops", "name": "Operations", "weight": 3}],
     )["R"]
     assert (t.priority, t.weight) == (Priority.P2, 4 * 3)
+
+
+def test_a_teammates_part_is_no_urgent_mark_of_its_own_and_counts_as_its_request() -> None:
+    # urgent_share_pct 50: of 2 requests 1 mark is honoured in full. R and Q are marked urgent, S is not; R's part
+    # P (an accepted share) neither adds a request nor a mark, and its mark counts as R's does.
+    marked = [request("R", urgency="work_stopped", department_rank=2), request("Q", urgency="work_stopped",
+              department_rank=1), request("S", urgency="can_wait")]  # fmt: skip
+    part = request("P", urgency="work_stopped", part_of="R")
+    alone, shared = triaged(marked), triaged([*marked, part])
+    assert [alone[r].urgency_discounted for r in ("Q", "R")] == [False, True]
+    assert {r: t.urgency_discounted for r, t in shared.items()} == {"Q": False, "R": True, "S": False, "P": True}
+    assert (shared["P"].priority, shared["P"].due_minute) == (shared["R"].priority, shared["R"].due_minute)
+    honoured = triaged([request("R", urgency="work_stopped"), request("S", urgency="can_wait"), part])
+    assert (honoured["R"].urgency_discounted, honoured["P"].urgency_discounted) == (False, False)

@@ -7,5 +7,5 @@
 - `triage.simulation.replay`: a replay's outcome, measured alike for Tandem's run and the export's log.
 
 The days are planned by the solver, so the runs live in `solver.simulation`; the process pool that runs
-them side by side is the edge's (`api.simulation_pool`).
+them side by side is the edge's (`api.simulations.pool`).
 """

@@ -99,7 +99,7 @@ CSV_SAMPLE = Path(__file__).with_name("jira_sample.csv")
 
 
 def _csv_rows(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    from api.importing import rows_of_text
+    from api.imports.reading import rows_of_text
 
     return rows_of_text(text)
 

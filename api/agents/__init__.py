@@ -1,0 +1,1 @@
+"""Agents (teammates): routes and schemas."""

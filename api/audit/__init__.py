@@ -1,0 +1,1 @@
+"""The audit log: routes and schemas."""

@@ -1,0 +1,1 @@
+"""Departments: routes, the per-department report (service) and schemas."""

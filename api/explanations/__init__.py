@@ -1,0 +1,1 @@
+"""Explanations of a request: routes and service (their schemas are a plan's, `api.plans.schemas`)."""

@@ -1,0 +1,1 @@
+"""Help between peers and its hand-offs: routes, service and schemas."""

@@ -1,0 +1,1 @@
+"""Health: liveness and readiness (routes and schemas)."""

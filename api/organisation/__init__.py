@@ -1,0 +1,1 @@
+"""The organisation (skills, the team calendar, the policy): routes and schemas."""

@@ -1,0 +1,1 @@
+"""Pins (the queue lead's hard rules): routes and schemas."""

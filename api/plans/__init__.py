@@ -1,0 +1,1 @@
+"""Plans: routes, service (computing, applying, what-if) and schemas."""

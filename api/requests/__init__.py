@@ -1,0 +1,1 @@
+"""Requests: routes and schemas."""

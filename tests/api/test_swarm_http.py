@@ -1,0 +1,202 @@
+"""A second pair of hands through HTTP: an agent whose late request cannot move whole asks for help, and the
+answer carries the shared request's two parts and the requester's note (`HelpRead.swarms`), stored as a share;
+the peer (or a lead) accepts it, and the next plan places both parts each with its agent, or declines it, and
+nothing changes."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.store import plans as plan_store
+from api.store.session import Database
+from tests.api.conftest import Api, make_settings
+from tests.api.org import ORGANISATION, seed
+from triage.calendar import BusinessAxis
+from triage.model import Scenario
+from triage.results import Plan
+from triage.scoring import discounted_claims, triage_all
+from triage.validation import check_plan
+
+# Ana owns a 10-hour P1 (REQ-9) that Ben could do too; Ben is on his own 3-hour request first. Moving REQ-9 whole
+# to Ben makes it no earlier; sharing it does.
+SHARED_ORG: dict[str, Any] = copy.deepcopy(ORGANISATION)
+SHARED_ORG["agents"] = [{"id": "ana", "name": "Ana Costa", "skills": {"net": 1}},
+                        {"id": "ben", "name": "Ben Okafor", "skills": {"net": 1}}]  # fmt: skip
+SHARED_ORG["requests"] = [
+    {"id": "REQ-9", "department": "sales", "requester": "Sam Reyes", "title": "Branch network down",
+     "impact": "company", "urgency": "work_stopped", "effort_minutes": 600, "required_skills": {"net": 1},
+     "created_at": "2026-11-23T08:55:00", "owner": "ana", "status": "in_progress"},
+    {"id": "REQ-8", "department": "people", "requester": "Pia Lang", "title": "Badge reader",
+     "impact": "company", "urgency": "work_stopped", "effort_minutes": 180, "required_skills": {"net": 1},
+     "created_at": "2026-11-23T08:50:00", "owner": "ben", "status": "in_progress"},
+]  # fmt: skip
+
+
+# The same with REQ-9 not started yet: Ana's part is pinned to her when the share is accepted.
+OPEN_ORG: dict[str, Any] = copy.deepcopy(SHARED_ORG)
+OPEN_ORG["requests"][0]["status"] = "open"
+
+
+def _api(database_url: str, organisation: dict[str, Any]) -> Iterator[Api]:
+    seeded = seed(database_url, organisation)
+    settings = make_settings(database_url)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield Api(client=client, seeded=seeded, settings=settings)
+
+
+@pytest.fixture
+def shared_api(database_url: str) -> Iterator[Api]:
+    yield from _api(database_url, SHARED_ORG)
+
+
+@pytest.fixture
+def open_api(database_url: str) -> Iterator[Api]:
+    yield from _api(database_url, OPEN_ORG)
+
+
+def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api) -> None:
+    planned = shared_api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert planned.status_code == 201, planned.text
+    asked = shared_api.post("/agents/ana/help", "ana", {"reason": "the network is big"})
+    assert asked.status_code == 201, asked.text
+    body = asked.json()
+    assert (body["outcome"], body["proposals"]) == ("shared", [])
+    (swarm,) = body["swarms"]
+    # both in progress: each keeps their own start; Ben joins at Mon 12:00, and both end at Mon 15:30
+    parts = [(p["agent_id"], p["minutes"], p["start"], p["end"]) for p in swarm["parts"]]
+    assert parts == [("ana", 390, "2026-11-23T09:00:00+01:00", "2026-11-23T15:30:00+01:00"),
+                     ("ben", 210, "2026-11-23T12:00:00+01:00", "2026-11-23T15:30:00+01:00")]  # fmt: skip
+    assert (swarm["timing"], swarm["earlier_by"], swarm["min_part_minutes"]) == ("parallel", 210, 60)
+    assert swarm["note"] == (
+        'Sam Reyes (Sales): your request "Branch network down" (REQ-9) would finish Tue 11:00 with Ana Costa alone, '
+        "6 h past its due time. Ben Okafor holds its skills and has room, and is proposed to take 3 h 30 min of its "
+        "10 h, Mon 12:00 to Mon 15:30. Ana Costa does the other 6 h 30 min at the same time, Mon 09:00 to Mon 15:30. "
+        "If Ben Okafor accepts, it is expected to finish Mon 15:30, 3 h 30 min earlier, 2 h 30 min past its due "
+        "time."
+    )
+    shared = "Ben Okafor could take 3 h 30 min of REQ-9, so that it finishes Mon 15:30 instead of Tue 11:00."
+    assert shared in body["text"]
+
+
+def _share(api: Api) -> dict[str, Any]:
+    """Plan, subscribe a receiver to the hand-off events, and ask for help for Ana: the share to Ben."""
+    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    subscribed = api.post("/webhooks/subscriptions", "admin", {"url": "http://127.0.0.1:9/hooks", "event_types": [
+        "handoff.proposed", "handoff.accepted", "handoff.declined"]})  # fmt: skip
+    assert subscribed.status_code == 201, subscribed.text
+    (swarm,) = api.post("/agents/ana/help", "ana", {"reason": "the network is big"}).json()["swarms"]
+    assert (swarm["state"], swarm["peer_id"], swarm["part_request_id"]) == ("proposed", "ben", None)
+    return swarm
+
+
+def _events(api: Api) -> list[dict[str, Any]]:
+    answer = api.get("/webhooks/deliveries", "admin")
+    assert answer.status_code == 200, answer.text
+    return [d["payload"] for d in answer.json()["items"]]
+
+
+def _stored_plan(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
+    database = Database(api.settings.database_url)
+    try:
+        with Session(database.engine) as session:
+            row = plan_store.get(session=session, plan_id=plan_id)
+            assert row is not None
+            scenario = plan_store.scenario_of(row)
+            assert scenario is not None
+            return scenario, plan_store.body(row)
+    finally:
+        database.dispose()
+
+
+def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(shared_api: Api) -> None:
+    api = shared_api
+    swarm = _share(api)
+    (proposed,) = _events(api)
+    assert (proposed["type"], proposed["text"]) == ("handoff.proposed", swarm["note"])
+    assert (proposed["data"]["kind"], proposed["data"]["parts"][1]["minutes"]) == ("share", 210)
+    # the requester follows it; another department does not see it; only the peer or a lead answers
+    assert [s["id"] for s in api.get("/shares", "sales").json()["items"]] == [swarm["id"]]
+    assert api.get("/handoffs", "sales").json()["items"] == []
+    assert api.get(f"/shares/{swarm['id']}", "people").status_code == 404
+    assert api.get(f"/handoffs/{swarm['id']}", "lead").status_code == 404  # a share is not a hand-off
+    assert api.post(f"/shares/{swarm['id']}/accept", "ana", {}).status_code == 403
+    assert api.post(f"/shares/{swarm['id']}/accept", "sales", {}).status_code == 403
+    accepted = api.post(f"/shares/{swarm['id']}/accept", "ben", {"reason": "I know that network"})
+    assert accepted.status_code == 200, accepted.text
+    body = accepted.json()
+    assert (body["state"], body["answered_by"], body["part_request_id"]) == ("accepted", "ben", "REQ-10")
+    assert body["note"] == (
+        'Sam Reyes (Sales): your request "Branch network down" (REQ-9) is shared: Ben Okafor accepted to take '
+        "3 h 30 min of its 10 h, planned as its own request REQ-10; Ana Costa keeps the other 6 h 30 min. It was "
+        "expected to finish Mon 15:30 in parts, 2 h 30 min past its due time; the next plan places both parts."
+    )
+    assert [(e["type"], e["text"]) for e in _events(api)][1:] == [("handoff.accepted", body["note"])]
+    assert api.post(f"/shares/{swarm['id']}/decline", "ben", {}).status_code == 409
+    shared, part = api.get("/requests/REQ-9", "sales").json(), api.get("/requests/REQ-10", "sales").json()
+    assert (shared["effort_minutes"], shared["owner"], shared["part_of"]) == (390, "ana", None)
+    assert (part["effort_minutes"], part["owner"], part["part_of"], part["status"]) == (210, "ben", "REQ-9", "open")
+    assert (part["title"], part["created_at"]) == ("Part of REQ-9: Branch network down", shared["created_at"])
+    pinned = [(p["request"], p["kind"], p["agent"]) for p in api.get("/pins", "lead").json()]
+    assert pinned == [("REQ-10", "assign", "ben")]  # REQ-9, in progress, is Ana's anyway
+    # the next plan keeps both parts, each with its agent, and the checker passes it
+    planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert planned.status_code == 201, planned.text
+    scenario, plan = _stored_plan(api, planned.json()["id"])
+    assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
+    assert check_plan(scenario, plan) == []
+    # the part is no second urgent mark of Sales (it would have lowered REQ-9's), and it is due when REQ-9 is
+    assert discounted_claims(scenario) == set()
+    triaged = triage_all(scenario, BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days))
+    assert (triaged["REQ-10"].priority, triaged["REQ-10"].due_minute) == (triaged["REQ-9"].priority,
+                                                                         triaged["REQ-9"].due_minute)  # fmt: skip
+    # the request pages name the link, both ways
+    form = api.client.get("/console/sign-in").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    signed = api.client.post("/console/sign-in", data={"token": api.seeded.tokens["lead"], "csrf": csrf.group(1)},
+                             follow_redirects=False)  # fmt: skip
+    assert signed.status_code == 303, signed.text
+    assert 'id="parts"><a href="/console/requests/REQ-10">REQ-10</a>' in api.client.get("/console/requests/REQ-9").text
+    assert 'id="part-of"><a href="/console/requests/REQ-9">' in api.client.get("/console/requests/REQ-10").text
+
+
+def test_a_declined_share_changes_nothing_and_is_not_proposed_again(shared_api: Api) -> None:
+    api = shared_api
+    swarm = _share(api)
+    before = api.get("/requests/REQ-9", "lead").json()
+    assert api.post(f"/shares/{swarm['id']}/decline", "ana", {}).status_code == 403
+    declined = api.post(f"/shares/{swarm['id']}/decline", "lead", {"reason": "Ben is needed on the badges"})
+    assert declined.status_code == 200, declined.text
+    assert declined.json()["note"] == (
+        'Sam Reyes (Sales): your request "Branch network down" (REQ-9) stays with Ana Costa alone: Ben Okafor '
+        "declined to take part of it."
+    )
+    assert [(e["type"], e["data"]["kind"], e["text"]) for e in _events(api)][1:] == [
+        ("handoff.declined", "share", declined.json()["note"])
+    ]
+    assert api.get("/requests/REQ-9", "lead").json() == before
+    assert sorted(r["id"] for r in api.get("/requests", "lead").json()["items"]) == ["REQ-8", "REQ-9"]  # no part filed
+    again = api.post("/agents/ana/help", "ana", {}).json()
+    assert (again["swarms"], again["proposals"]) == ([], [])
+
+
+def test_an_accepted_share_of_work_not_started_pins_both_parts(open_api: Api) -> None:
+    api = open_api
+    swarm = _share(api)
+    assert [(p["agent_id"], p["minutes"]) for p in swarm["parts"]] == [("ana", 390), ("ben", 210)]
+    assert api.post(f"/shares/{swarm['id']}/accept", "lead", {}).status_code == 200
+    pinned = {(p["request"], p["kind"], p["agent"]) for p in api.get("/pins", "lead").json()}
+    assert pinned == {("REQ-9", "assign", "ana"), ("REQ-10", "assign", "ben")}
+    planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert planned.status_code == 201, planned.text
+    scenario, plan = _stored_plan(api, planned.json()["id"])
+    assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
+    assert check_plan(scenario, plan) == []
