@@ -27,39 +27,26 @@ HELP_SECONDS = 3.0
 
 
 def handoff_read(row: HandOffRow) -> HandOffRead:
-    proposal = handoffs.domain(row)
-    return HandOffRead.model_validate(
-        {
-            **proposal.model_dump(exclude={"timezone", "now"}),
-            "id": row.id,
-            "ask_id": row.ask_id,
-            "plan_id": row.plan_id,
-            "request_version": row.request_version,
-            "asked_by": row.asked_by,
-            "created_at": row.created_at,
-            "answered_by": row.answered_by,
-            "answered_at": row.answered_at,
-            "answer_reason": row.answer_reason,
-        }
-    )
+    return HandOffRead.model_validate({**handoffs.domain(row).model_dump(exclude={"timezone", "now"}), **_stored(row)})
 
 
 def share_read(row: HandOffRow) -> SwarmRead:
-    proposal = handoffs.share(row)
-    return SwarmRead.model_validate(
-        {
-            **proposal.model_dump(),
-            "id": row.id,
-            "ask_id": row.ask_id,
-            "plan_id": row.plan_id,
-            "request_version": row.request_version,
-            "asked_by": row.asked_by,
-            "created_at": row.created_at,
-            "answered_by": row.answered_by,
-            "answered_at": row.answered_at,
-            "answer_reason": row.answer_reason,
-        }
-    )
+    return SwarmRead.model_validate({**handoffs.share(row).model_dump(), **_stored(row)})
+
+
+def _stored(row: HandOffRow) -> dict[str, object]:
+    """What the store adds to a proposal, a hand-off's or a share's: its id, its ask and plan, its answer."""
+    return {
+        "id": row.id,
+        "ask_id": row.ask_id,
+        "plan_id": row.plan_id,
+        "request_version": row.request_version,
+        "asked_by": row.asked_by,
+        "created_at": row.created_at,
+        "answered_by": row.answered_by,
+        "answered_at": row.answered_at,
+        "answer_reason": row.answer_reason,
+    }
 
 
 def help_read(help_: Help, rows: list[HandOffRow], ask_id: str, plan_id: int) -> HelpRead:
