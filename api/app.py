@@ -77,14 +77,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             database.dispose()
             gc.set_threshold(*thresholds)
 
-    app = FastAPI(title="Tandem", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None,
-                  redoc_url=None)  # fmt: skip  # /docs and /redoc come from the console, with local assets
+    app = FastAPI(
+        title="Tandem", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )  # /docs and /redoc come from the console, with local assets
     app.state.settings = settings
     problems.install(app)
-    uploads = {"/imports": (settings.limits.import_bytes + UPLOAD_ROOM, settings.upload_timeout_seconds,
-                            "an export's limit `import_bytes` (TANDEM_LIMIT_IMPORT_BYTES) and its form")}  # fmt: skip
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds,
-                       uploads=uploads)  # fmt: skip
+    uploads = {
+        "/imports": (
+            settings.limits.import_bytes + UPLOAD_ROOM,
+            settings.upload_timeout_seconds,
+            "an export's limit `import_bytes` (TANDEM_LIMIT_IMPORT_BYTES) and its form",
+        )
+    }
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, timeout_seconds=settings.body_timeout_seconds, uploads=uploads
+    )
     app.add_middleware(AuthFirst)  # runs before the body is read
     app.add_middleware(AllowedMethods)  # added last, so it runs first: OPTIONS needs no token, as the document
     for router in ROUTERS:
@@ -115,8 +122,13 @@ class BodyLimit:
     a byte now and then would otherwise hold a connection, and its memory, for ever). Upload routes (`uploads`:
     path -> bytes, seconds, what the limit is) have their own, larger, limits."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float,
-                 uploads: dict[str, tuple[int, float, str]] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        timeout_seconds: float,
+        uploads: dict[str, tuple[int, float, str]] | None = None,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.timeout_seconds = timeout_seconds
@@ -126,8 +138,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        max_bytes, timeout_seconds, what = self.uploads.get(scope.get("path", ""), (self.max_bytes,
-                                                            self.timeout_seconds, ""))  # fmt: skip
+        max_bytes, timeout_seconds, what = self.uploads.get(
+            scope.get("path", ""), (self.max_bytes, self.timeout_seconds, "")
+        )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > max_bytes):
             await self._too_large(scope, send, max_bytes, what)
@@ -138,8 +151,14 @@ class BodyLimit:
             try:
                 message = await asyncio.wait_for(receive(), deadline - asyncio.get_running_loop().time())
             except TimeoutError:
-                await self._refuse(scope, send, 408, "timeout", "Request body too slow",
-                                   f"The body did not arrive within {timeout_seconds:g} s.")  # fmt: skip
+                await self._refuse(
+                    scope,
+                    send,
+                    408,
+                    "timeout",
+                    "Request body too slow",
+                    f"The body did not arrive within {timeout_seconds:g} s.",
+                )
                 return
             if message["type"] != "http.request":  # the client went away
                 await self.app(scope, _replay([message], receive), send)
@@ -229,11 +248,16 @@ _DOCUMENTS: dict[tuple[object, ...], dict[str, Any]] = {}
 def _routes_key(app: FastAPI) -> tuple[object, ...]:
     """What the document is made of: the app's title and version and each route's path, methods and endpoint."""
     routes = tuple(
-        (type(route).__name__, getattr(route, "path", None), tuple(sorted(getattr(route, "methods", None) or ())),
-         id(getattr(route, "endpoint", None)), getattr(route, "include_in_schema", None))
+        (
+            type(route).__name__,
+            getattr(route, "path", None),
+            tuple(sorted(getattr(route, "methods", None) or ())),
+            id(getattr(route, "endpoint", None)),
+            getattr(route, "include_in_schema", None),
+        )
         for route in app.routes
         if getattr(route, "include_in_schema", True)  # the docs' own routes are per app, and not in the document
-    )  # fmt: skip
+    )
     return (app.title, app.version, app.description, routes)
 
 

@@ -55,8 +55,11 @@ def _scenario_file(size: str, folder: Path, seed_number: int) -> Path:
     if size == "demo":
         return DEMO_FILE
     out = folder / f"{size}.json"
-    subprocess.run([sys.executable, "-m", "fixtures.generate", "--size", size, "--seed", str(seed_number),
-                    "--out", str(out)], check=True, cwd=ROOT)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "fixtures.generate", "--size", size, "--seed", str(seed_number), "--out", str(out)],
+        check=True,
+        cwd=ROOT,
+    )
     return out
 
 
@@ -71,8 +74,15 @@ def _prepare(path: Path, url: str, plan_seconds: float) -> tuple[str, int, int, 
         result = make_plan(stored, SolveParams(time_limit_seconds=plan_seconds, workers=2))
         lead = Principal(id="lead", name="Lee Lead", role=Role.LEAD)
         with database.writing() as session:
-            plans.save(session=session, actor=lead, plan=result, scenario=stored, versions=versions, at=scenario.now,
-                       reason="benchmark")  # fmt: skip
+            plans.save(
+                session=session,
+                actor=lead,
+                plan=result,
+                scenario=stored,
+                versions=versions,
+                at=scenario.now,
+                reason="benchmark",
+            )
             session.commit()
     finally:
         database.dispose()
@@ -94,9 +104,24 @@ def measure(size: str, *, repeats: int, warmup: int, plan_seconds: float, seed_n
         token, requests, assigned, now = _prepare(_scenario_file(size, folder, seed_number), url, plan_seconds)
         port = _port()
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT), "TANDEM_FIXED_NOW": now}
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host",
-                                   "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
-                                  cwd=folder, env=env)  # fmt: skip
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "api.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=folder,
+            env=env,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_ready(base, server)
@@ -116,9 +141,15 @@ def measure(size: str, *, repeats: int, warmup: int, plan_seconds: float, seed_n
             server.terminate()
             server.wait(timeout=20)
     times.sort()
-    return {"requests": requests, "assigned": assigned, "median_ms": statistics.median(times),
-            "p90_ms": times[int(0.9 * (len(times) - 1))], "max_ms": times[-1], "page_bytes": size_bytes,
-            "first_visit_bytes": size_bytes + assets}  # fmt: skip
+    return {
+        "requests": requests,
+        "assigned": assigned,
+        "median_ms": statistics.median(times),
+        "p90_ms": times[int(0.9 * (len(times) - 1))],
+        "max_ms": times[-1],
+        "page_bytes": size_bytes,
+        "first_visit_bytes": size_bytes + assets,
+    }
 
 
 def main() -> None:
@@ -133,15 +164,24 @@ def main() -> None:
     print("| organisation | requests | bars | board median | p90 | max | page | first visit | target |")
     print("|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
-        r = measure(size, repeats=args.repeats, warmup=args.warmup, plan_seconds=args.plan_seconds,
-                    seed_number=args.seed)  # fmt: skip
+        r = measure(
+            size, repeats=args.repeats, warmup=args.warmup, plan_seconds=args.plan_seconds, seed_number=args.seed
+        )
         target = TARGETS_MS.get(size)
         verdict = "" if target is None else f"< {target:.0f} ms: {'met' if r['p90_ms'] < target else 'NOT met'}"
         if size == "L":
             verdict += f"; < 2 MB: {'met' if r['first_visit_bytes'] < MAX_BYTES else 'NOT met'}"
-        cells = [size, f"{r['requests']:.0f}", f"{r['assigned']:.0f}", f"{r['median_ms']:.0f} ms",
-                 f"{r['p90_ms']:.0f} ms", f"{r['max_ms']:.0f} ms", f"{r['page_bytes'] / 1000:.0f} kB",
-                 f"{r['first_visit_bytes'] / 1000:.0f} kB", verdict]  # fmt: skip
+        cells = [
+            size,
+            f"{r['requests']:.0f}",
+            f"{r['assigned']:.0f}",
+            f"{r['median_ms']:.0f} ms",
+            f"{r['p90_ms']:.0f} ms",
+            f"{r['max_ms']:.0f} ms",
+            f"{r['page_bytes'] / 1000:.0f} kB",
+            f"{r['first_visit_bytes'] / 1000:.0f} kB",
+            verdict,
+        ]
         print("| " + " | ".join(cells) + " |")
 
 

@@ -181,9 +181,14 @@ class Deployment:
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.database_url, "TANDEM_EMBEDDED_WORKER": "false",
-                "TANDEM_FIXED_NOW": self.now, "TANDEM_WEBHOOK_SECRET_KEY": self.webhook_key,
-                "PYTHONUNBUFFERED": "1"}  # fmt: skip
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "TANDEM_EMBEDDED_WORKER": "false",
+            "TANDEM_FIXED_NOW": self.now,
+            "TANDEM_WEBHOOK_SECRET_KEY": self.webhook_key,
+            "PYTHONUNBUFFERED": "1",
+        }
 
     def _start(self, command: list[str], log_name: str) -> subprocess.Popen[bytes]:
         log = (self.logs / log_name).open("ab")
@@ -195,9 +200,25 @@ class Deployment:
     def api(self, port: int) -> str:
         config = self.logs / "logging.json"
         config.write_text(json.dumps(LOGGING))
-        process = self._start([sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host",
-                               "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
-                               "--log-config", str(config)], f"api-{port}.log")  # fmt: skip
+        process = self._start(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+                "--log-config",
+                str(config),
+            ],
+            f"api-{port}.log",
+        )
         url = f"http://127.0.0.1:{port}"
         wait_until_ready(url, process, output=lambda: self.tail(f"api-{port}.log"))
         return url
@@ -244,7 +265,7 @@ class Deployment:
                 built = current is not None and any(
                     f"plan {current}'s placer built" in log.read_text(errors="replace")
                     for log in self.logs.glob("api-*.log")
-                )  # fmt: skip
+                )
                 if newest <= seen and built:
                     break
                 time.sleep(0.1)
@@ -279,9 +300,15 @@ def store_current_plan(database_url: str, scenario: Scenario) -> None:
     result = make_plan(scenario, live_params(Settings(database_url=database_url)))
     database = Database(database_url)
     with database.writing() as session:
-        row = plans.save(session=session, actor=LIVE_ACTOR, plan=result, scenario=scenario,
-                         versions={r.id: 1 for r in scenario.requests}, at=scenario.now,
-                         reason="benchmark: the current plan")  # fmt: skip
+        row = plans.save(
+            session=session,
+            actor=LIVE_ACTOR,
+            plan=result,
+            scenario=scenario,
+            versions={r.id: 1 for r in scenario.requests},
+            at=scenario.now,
+            reason="benchmark: the current plan",
+        )
         marks.mark_plan(session=session, plan_id=row.id, seen_seq=0, source=marks.LIVE)
         session.commit()
     database.dispose()
@@ -307,8 +334,9 @@ class Filing:
     busy_s: float | None = None  # a re-plan of earlier changes (or its placer) still running then: for how long
 
 
-def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, receiver: Receiver,
-                  args: argparse.Namespace) -> list[Filing]:  # fmt: skip
+def file_requests(
+    urls: list[str], tokens: dict[Role, str], scenario: Scenario, receiver: Receiver, args: argparse.Namespace
+) -> list[Filing]:
     rng = random.Random(args.seed)
     skills = [dict(r.required_skills) for r in scenario.requests]
     requester = {"Authorization": f"Bearer {tokens[Role.REQUESTER]}"}
@@ -317,8 +345,14 @@ def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, 
     try:
         for n in range(args.filings):
             post_to, read_from = clients[n % len(clients)], clients[(n + 1) % len(clients)]
-            body = {"requester": "Deploy Bench", "title": f"Deploy {n}", "impact": "team", "urgency": "degraded",
-                    "effort_minutes": rng.choice([30, 60, 90, 120]), "required_skills": rng.choice(skills)}  # fmt: skip
+            body = {
+                "requester": "Deploy Bench",
+                "title": f"Deploy {n}",
+                "impact": "team",
+                "urgency": "degraded",
+                "effort_minutes": rng.choice([30, 60, 90, 120]),
+                "required_skills": rng.choice(skills),
+            }
             started = time.perf_counter()
             answer = post_to.post("/requests", json=body, headers={**requester, "Idempotency-Key": uuid.uuid4().hex})
             answered = time.perf_counter()
@@ -328,9 +362,14 @@ def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, 
             got = time.perf_counter()
             place.raise_for_status()
             first = place.json()
-            filing = Filing(request_id=request_id, post_ms=1000 * (answered - started),
-                            get_ms=1000 * (got - answered), tentative_at_once=first["tentative"],
-                            placed_at_once=first["tentative"] and first["planned"], to_replanned_s=None)  # fmt: skip
+            filing = Filing(
+                request_id=request_id,
+                post_ms=1000 * (answered - started),
+                get_ms=1000 * (got - answered),
+                tentative_at_once=first["tentative"],
+                placed_at_once=first["tentative"] and first["planned"],
+                to_replanned_s=None,
+            )
             answered_mono = time.monotonic() - (time.perf_counter() - answered)
             filing.answered_at = time.time() - (time.perf_counter() - answered)
             deadline, k = answered + args.replan_bound, 0
@@ -348,9 +387,11 @@ def file_requests(urls: list[str], tokens: dict[Role, str], scenario: Scenario, 
                     break
                 time.sleep(POLL_SECONDS)
             filings.append(filing)
-            print(f"  {request_id}: POST {filing.post_ms:.0f} ms, tentative {filing.tentative_at_once}, "
-                  f"re-planned {'-' if filing.to_replanned_s is None else f'{filing.to_replanned_s:.2f} s'}",
-                  file=sys.stderr)  # fmt: skip
+            print(
+                f"  {request_id}: POST {filing.post_ms:.0f} ms, tentative {filing.tentative_at_once}, "
+                f"re-planned {'-' if filing.to_replanned_s is None else f'{filing.to_replanned_s:.2f} s'}",
+                file=sys.stderr,
+            )
             time.sleep(rng.uniform(*args.gap))
             placed = receiver.first("request.placed", request_id)
             filing.placed_event_s = None if placed is None else placed - answered_mono
@@ -370,8 +411,9 @@ class HandOff:
     delivered: bool
 
 
-def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, settle: Callable[[], float],
-             agents_tried: int = 3) -> HandOff:  # fmt: skip
+def hand_off(
+    url: str, tokens: dict[Role, str], receiver: Receiver, settle: Callable[[], float], agents_tried: int = 3
+) -> HandOff:
     """The busiest agent gets a 5 % target, the lead asks for help for them and accepts the first proposal the
     peer can take; if none, the next busiest (at most `agents_tried`). After the apply and after each target,
     the live queue is let catch up (`settle`), as a desk reading the plan would: help starts from the newest
@@ -391,8 +433,9 @@ def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, settle: Call
         accepted_one = None
         for busiest in sorted(sorted(load), key=lambda agent: -load[agent])[:agents_tried]:
             etag = client.get(f"/agents/{busiest}", headers=admin).headers["etag"]
-            client.patch(f"/agents/{busiest}", headers={**admin, "If-Match": etag},
-                         json={"target_load_pct": 5}).raise_for_status()  # fmt: skip
+            client.patch(
+                f"/agents/{busiest}", headers={**admin, "If-Match": etag}, json={"target_load_pct": 5}
+            ).raise_for_status()
             settle()
             asked = client.post(f"/agents/{busiest}/help", headers=lead, json={"reason": "on a project this week"})
             if asked.status_code != 201:  # e.g. the live re-plan after the change made a newer plan meanwhile
@@ -414,8 +457,9 @@ def hand_off(url: str, tokens: dict[Role, str], receiver: Receiver, settle: Call
         note = client.get(f"/handoffs/{proposal['id']}", headers=lead).json()["note"]
     request_id = proposal["request_id"]
     deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not (receiver.texts("handoff.proposed", request_id)
-                                               and receiver.texts("handoff.accepted", request_id)):  # fmt: skip
+    while time.monotonic() < deadline and not (
+        receiver.texts("handoff.proposed", request_id) and receiver.texts("handoff.accepted", request_id)
+    ):
         time.sleep(0.1)
     delivered = note in receiver.texts("handoff.accepted", request_id) and bool(
         receiver.texts("handoff.proposed", request_id)
@@ -521,9 +565,16 @@ def run_backend(backend: str, database_url: str, scenario: Scenario, args: argpa
             urls = [deployment.api(args.port + i) for i in range(apis)]
             deployment.worker(), deployment.worker()
             admin = {"Authorization": f"Bearer {tokens[Role.ADMIN]}"}
-            made = httpx.post(f"{urls[0]}/webhooks/subscriptions", headers=admin, timeout=30,
-                              json={"url": f"http://127.0.0.1:{receiver.port}/hooks", "event_types": EVENTS,
-                                    "description": "deploy bench"})  # fmt: skip
+            made = httpx.post(
+                f"{urls[0]}/webhooks/subscriptions",
+                headers=admin,
+                timeout=30,
+                json={
+                    "url": f"http://127.0.0.1:{receiver.port}/hooks",
+                    "event_types": EVENTS,
+                    "description": "deploy bench",
+                },
+            )
             made.raise_for_status()
             receiver.secret = made.json()["secret"]
             load_start = os.getloadavg()
@@ -533,8 +584,11 @@ def run_backend(backend: str, database_url: str, scenario: Scenario, args: argpa
             timings = deployment.replan_timings()
             for filing in filings:
                 filing.timing = None if filing.plan_id is None else timings.get(filing.plan_id)
-                running = [t["ended"] - filing.answered_at for plan_id, t in timings.items()
-                           if plan_id != filing.plan_id and t["began"] <= filing.answered_at < t["ended"]]  # fmt: skip
+                running = [
+                    t["ended"] - filing.answered_at
+                    for plan_id, t in timings.items()
+                    if plan_id != filing.plan_id and t["began"] <= filing.answered_at < t["ended"]
+                ]
                 filing.busy_s = max(running, default=None)
             kill = kill_a_worker(deployment, urls[0], tokens, database_url)
             load_end = os.getloadavg()
@@ -555,8 +609,16 @@ def _stats(values: list[float], scale: float = 1.0, digits: int = 2) -> str:
     return f"{statistics.median(v):.{digits}f} / {_p(v, 0.95):.{digits}f} / {max(v):.{digits}f}"
 
 
-def report(backend: str, apis: int, filings: list[Filing], handoff: HandOff, kill: Kill, receiver: Receiver,
-           loads: tuple[tuple[float, ...], tuple[float, ...]], settled_s: float) -> str:  # fmt: skip
+def report(
+    backend: str,
+    apis: int,
+    filings: list[Filing],
+    handoff: HandOff,
+    kill: Kill,
+    receiver: Receiver,
+    loads: tuple[tuple[float, ...], tuple[float, ...]],
+    settled_s: float,
+) -> str:
     replanned = [f for f in filings if f.to_replanned_s is not None]
     to_replanned = [f.to_replanned_s for f in replanned if f.to_replanned_s is not None]
     timed = [(f.to_replanned_s, f.timing) for f in replanned if f.to_replanned_s is not None and f.timing]
@@ -620,19 +682,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", default="M", choices=list(SIZES))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--filings", type=int, default=20)
-    parser.add_argument("--gap", type=float, nargs=2, default=(0.5, 2.0), metavar=("MIN", "MAX"),
-                        help="Seconds between a filing's re-plan and the next filing (uniform).")  # fmt: skip
+    parser.add_argument(
+        "--gap",
+        type=float,
+        nargs=2,
+        default=(0.5, 2.0),
+        metavar=("MIN", "MAX"),
+        help="Seconds between a filing's re-plan and the next filing (uniform).",
+    )
     parser.add_argument("--replan-bound", type=float, default=20.0, help="Seconds to wait for a re-planned place.")
-    parser.add_argument("--port", type=int, default=8430,
-                        help="First loopback port (API processes: it and the next; the receiver: +9).")  # fmt: skip
+    parser.add_argument(
+        "--port", type=int, default=8430, help="First loopback port (API processes: it and the next; the receiver: +9)."
+    )
     parser.add_argument("--database-prefix", default="tandem_deploy_", help="PostgreSQL database name prefix.")
     parser.add_argument("--logs", type=Path, help="Keep the processes' logs in this folder (one sub-folder a backend).")
     args = parser.parse_args(argv)
     agents, requests, days = SIZES[args.size]
     scenario = generate_scenario(agents, requests, days, args.seed)
-    print(f"## deploy_bench at {args.size} ({agents} agents, {requests} requests), seed {args.seed}, "
-          f"{args.filings} filings; {platform.node()} ({os.cpu_count()} cores), python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n")  # fmt: skip
+    print(
+        f"## deploy_bench at {args.size} ({agents} agents, {requests} requests), seed {args.seed}, "
+        f"{args.filings} filings; {platform.node()} ({os.cpu_count()} cores), python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n"
+    )
     for backend in args.backends:
         if backend == "sqlite":
             with tempfile.TemporaryDirectory(prefix="tandem-deploy-db-") as folder:

@@ -105,8 +105,11 @@ def recheck(scenario: Scenario, planned: Plan, key: Key, stated: WhatIf, seconds
         return "", False
     compiled, current, scope = local_scope(scenario, planned, change)
     mine = current_placements(compiled, stated.after)
-    moved = [compiled.jobs[j].request.id for j in range(len(compiled.jobs))
-             if j not in scope.free and mine.get(j) != current.get(j)]  # fmt: skip
+    moved = [
+        compiled.jobs[j].request.id
+        for j in range(len(compiled.jobs))
+        if j not in scope.free and mine.get(j) != current.get(j)
+    ]
     if moved:
         return f"requests outside the stated scope moved: {', '.join(moved[:5])}", False
     if sorted(compiled.agents[a].agent.id for a in scope.agents or ()) != list(search.agents):
@@ -174,8 +177,16 @@ def claims(scenario: Scenario, planned: Plan, cache: Replans, seconds: float, la
     claims re-planned in full, confirmed and contradicted; and (information) bounded claims that a search of
     their own budget from their stated plan beats within their bound, claims of under `seconds` a search that
     long beats, and full re-plans cheaper than stated."""
-    names = ("confirmed", "contradicted", "order confirmed", "order contradicted", "order given back",
-             "within bound", "longer cheaper", "full cheaper")  # fmt: skip
+    names = (
+        "confirmed",
+        "contradicted",
+        "order confirmed",
+        "order contradicted",
+        "order given back",
+        "within bound",
+        "longer cheaper",
+        "full cheaper",
+    )
     counts = dict.fromkeys(names, 0)
     unforced = full_replan(scenario, planned, seconds)
     for key, stated in cache.items():
@@ -196,8 +207,11 @@ def claims(scenario: Scenario, planned: Plan, cache: Replans, seconds: float, la
                 back = order_given_back(scenario, key, forced, seconds)
                 if back is None or back > forced[0]:
                     counts["order contradicted"] += 1
-                    print(f"  order contradicted ({label}): {stated.change}: forced {forced[0]}, unforced "
-                          f"{unforced[0]}, the order given back on the forced re-plan {back}", flush=True)  # fmt: skip
+                    print(
+                        f"  order contradicted ({label}): {stated.change}: forced {forced[0]}, unforced "
+                        f"{unforced[0]}, the order given back on the forced re-plan {back}",
+                        flush=True,
+                    )
                     continue
                 counts["order given back"] += 1
             counts["order confirmed"] += 1
@@ -238,8 +252,10 @@ def main() -> None:
     medium_cache: Replans = {}
     explain_all(medium, medium_plan, DEFAULT_PARAMS, cache=medium_cache)
     counted: list[tuple[str, int, int, dict[str, int]]] = []
-    for label, scenario, planned, cache in (("demo", demo, demo_plan, demo_cache),
-                                            (f"M seed {args.seed}", medium, medium_plan, medium_cache)):  # fmt: skip
+    for label, scenario, planned, cache in (
+        ("demo", demo, demo_plan, demo_cache),
+        (f"M seed {args.seed}", medium, medium_plan, medium_cache),
+    ):
         counts = claims(scenario, planned, cache, args.recheck_seconds, label)
         proven = sum(1 for w in cache.values() if w.search is not None and w.search.proven)
         counted.append((label, len(cache), proven, counts))

@@ -73,8 +73,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("|---|---|---|---|---|")
     every = [x for values in by_size.values() for x in values]
     for name, values in [*by_size.items(), ("all", every)]:
-        print(f"| {name} | {len(values)} | {statistics.median(values):+.2f} | {quantile(values, 0.99):+.2f} | "
-              f"{max(values):+.2f} |")  # fmt: skip
+        print(
+            f"| {name} | {len(values)} | {statistics.median(values):+.2f} | {quantile(values, 0.99):+.2f} | "
+            f"{max(values):+.2f} |"
+        )
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -61,8 +61,15 @@ def store_routing_plan(database_url: str, scenario: Scenario) -> None:
     actor = Principal(id="lead", name="Lee Lead", role=Role.LEAD)
     versions = {r.id: 1 for r in scenario.requests}
     with database.writing() as session:
-        row = plans.save(session=session, actor=actor, plan=result, scenario=scenario, versions=versions,
-                         at=scenario.now, reason="benchmark")  # fmt: skip
+        row = plans.save(
+            session=session,
+            actor=actor,
+            plan=result,
+            scenario=scenario,
+            versions=versions,
+            at=scenario.now,
+            reason="benchmark",
+        )
         marks.mark_plan(session=session, plan_id=row.id, seen_seq=0, source=marks.LEAD)
         session.commit()
     database.dispose()
@@ -71,10 +78,25 @@ def store_routing_plan(database_url: str, scenario: Scenario) -> None:
 def serve(database_url: str, port: int, now: str) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "TANDEM_FIXED_NOW": now}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1", "--port",
-         str(port), "--no-access-log", "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     wait_until_ready(f"http://127.0.0.1:{port}", process, output=piped_output(process))
     return process
 
@@ -92,8 +114,14 @@ def measure(database_url: str, backend: str, scenario: Scenario, args: argparse.
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
             for n in range(args.warmup + args.filings):
                 effort, needs = rng.choice([30, 60, 90, 120]), rng.choice(skills)
-                body = {"requester": "Live Bench", "title": f"Live {n}", "impact": "team", "urgency": "degraded",
-                        "effort_minutes": effort, "required_skills": needs}  # fmt: skip
+                body = {
+                    "requester": "Live Bench",
+                    "title": f"Live {n}",
+                    "impact": "team",
+                    "urgency": "degraded",
+                    "effort_minutes": effort,
+                    "required_skills": needs,
+                }
                 headers = {"Authorization": f"Bearer {requester}", "Idempotency-Key": uuid.uuid4().hex}
                 started = time.perf_counter()
                 answer = client.post("/requests", json=body, headers=headers)
@@ -110,9 +138,16 @@ def measure(database_url: str, backend: str, scenario: Scenario, args: argparse.
     finally:
         process.terminate()
         process.wait(30)
-    return Timings(backend=backend, filings=len(filing), placed=placed,
-                   file_p50_ms=statistics.median(filing), file_p95_ms=_p95(filing), file_max_ms=max(filing),
-                   read_p50_ms=statistics.median(reading), read_p95_ms=_p95(reading))  # fmt: skip
+    return Timings(
+        backend=backend,
+        filings=len(filing),
+        placed=placed,
+        file_p50_ms=statistics.median(filing),
+        file_p95_ms=_p95(filing),
+        file_max_ms=max(filing),
+        read_p50_ms=statistics.median(reading),
+        read_p95_ms=_p95(reading),
+    )
 
 
 def _p95(values: list[float]) -> float:
@@ -130,8 +165,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     agents, requests, days = SIZES[args.size]
     scenario = generate_scenario(agents, requests, days, args.seed)
-    print(f"# live placement at {args.size} ({agents} agents, {requests} requests), seed {args.seed}, "
-          f"{platform.node()} ({os.cpu_count()} cores), python {platform.python_version()}")  # fmt: skip
+    print(
+        f"# live placement at {args.size} ({agents} agents, {requests} requests), seed {args.seed}, "
+        f"{platform.node()} ({os.cpu_count()} cores), python {platform.python_version()}"
+    )
     print("| backend | filings | tentative places | POST p50 ms | p95 ms | max ms | GET placement p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|---|---|")
     for backend in args.backends:
@@ -145,8 +182,10 @@ def main(argv: list[str] | None = None) -> None:
             finally:
                 if backend == "postgresql":
                     drop_postgres(found[1])
-        print(f"| {t.backend} | {t.filings} | {t.placed} | {t.file_p50_ms:.1f} | {t.file_p95_ms:.1f} | "
-              f"{t.file_max_ms:.1f} | {t.read_p50_ms:.1f} | {t.read_p95_ms:.1f} |")  # fmt: skip
+        print(
+            f"| {t.backend} | {t.filings} | {t.placed} | {t.file_p50_ms:.1f} | {t.file_p95_ms:.1f} | "
+            f"{t.file_max_ms:.1f} | {t.read_p50_ms:.1f} | {t.read_p95_ms:.1f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -142,10 +142,21 @@ def wrk(url: str, script: str, token: str, *, connections: int, seconds: float, 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
     try:
-        command = ["wrk", "--latency", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s",
-                   "-s", lua.name, url]  # fmt: skip
-        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60,
-                              env={**os.environ, "TANDEM_TOKEN": token})  # fmt: skip
+        command = [
+            "wrk",
+            "--latency",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{seconds:g}s",
+            "--timeout",
+            "10s",
+            "-s",
+            lua.name,
+            url,
+        ]
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 60, env={**os.environ, "TANDEM_TOKEN": token}
+        )
     finally:
         os.unlink(lua.name)
     if done.returncode != 0 or "Requests/sec" not in done.stdout:
@@ -166,11 +177,23 @@ def add_open_requests(database_url: str, count: int, department: str) -> None:
     with database.writing() as session:
         start = int(session.scalar(select(func.max(RequestRow.pk))) or 0) + 1
         session.add_all(
-            RequestRow(pk=n, id=f"REQ-{n}", department_id=department, requester="Queue Filler", title=f"Queued {n}",
-                       impact="team", urgency="degraded", effort_minutes=30, required_skills={},
-                       created_at=now - timedelta(minutes=n % 600), status="open", updated_at=now, version=1)
+            RequestRow(
+                pk=n,
+                id=f"REQ-{n}",
+                department_id=department,
+                requester="Queue Filler",
+                title=f"Queued {n}",
+                impact="team",
+                urgency="degraded",
+                effort_minutes=30,
+                required_skills={},
+                created_at=now - timedelta(minutes=n % 600),
+                status="open",
+                updated_at=now,
+                version=1,
+            )
             for n in range(start, start + count)
-        )  # fmt: skip
+        )
         session.commit()
     if database.engine.dialect.name == "postgresql":
         with database.engine.begin() as connection:
@@ -193,10 +216,27 @@ def count_requests(database_url: str) -> tuple[int, int]:
 def serve(database_url: str, port: int, workers: int) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": database_url}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "api.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         wait_until_ready(f"http://127.0.0.1:{port}", process, seconds=60, output=piped_output(process))
     except RuntimeError:
@@ -214,21 +254,37 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
     server = serve(database_url, port, args.workers)
     url = f"http://127.0.0.1:{port}"
     try:
-        check = httpx.get(f"{url}/requests", params={"status": "open", "limit": QUEUE_SIZE},
-                          headers={"Authorization": f"Bearer {tokens['lead']}"}, timeout=30).json()  # fmt: skip
+        check = httpx.get(
+            f"{url}/requests",
+            params={"status": "open", "limit": QUEUE_SIZE},
+            headers={"Authorization": f"Bearer {tokens['lead']}"},
+            timeout=30,
+        ).json()
         assert len(check["items"]) == QUEUE_SIZE, len(check["items"])
         print(f"[{backend}] warming up ({args.warmup:g} s of each) ...", file=sys.stderr)
         wrk(url, READ_SCRIPT, tokens["lead"], connections=1, seconds=args.warmup, threads=1)
-        wrk(url, FILE_SCRIPT, tokens["requester"], connections=args.connections, seconds=args.warmup,
-            threads=args.threads)  # fmt: skip
+        wrk(
+            url,
+            FILE_SCRIPT,
+            tokens["requester"],
+            connections=args.connections,
+            seconds=args.warmup,
+            threads=args.threads,
+        )
         print(f"[{backend}] queue read ({QUEUE_SIZE} open requests) ...", file=sys.stderr)
         before = server_cpu_seconds(server.pid)
         read = wrk(url, READ_SCRIPT, tokens["lead"], connections=1, seconds=args.duration, threads=1)
         cpu = server_cpu_seconds(server.pid)
         runs = [parse_wrk(read, f"queue read ({QUEUE_SIZE} open)", backend, 1, args.duration, cpu - before)]
         print(f"[{backend}] filing, {args.connections} connections ...", file=sys.stderr)
-        filing = wrk(url, FILE_SCRIPT, tokens["requester"], connections=args.connections, seconds=args.duration,
-                     threads=args.threads)  # fmt: skip
+        filing = wrk(
+            url,
+            FILE_SCRIPT,
+            tokens["requester"],
+            connections=args.connections,
+            seconds=args.duration,
+            threads=args.threads,
+        )
         spent = server_cpu_seconds(server.pid) - cpu
         runs.append(parse_wrk(filing, "file a request", backend, args.connections, args.duration, spent))
     finally:
@@ -240,8 +296,10 @@ def bench_backend(backend: str, database_url: str, args: argparse.Namespace) -> 
         if server.stdout:
             server.stdout.close()
     filed, distinct = count_requests(database_url)
-    print(f"[{backend}] stored {filed} filed requests, {distinct} distinct, wrk counted {runs[-1].requests}",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"[{backend}] stored {filed} filed requests, {distinct} distinct, wrk counted {runs[-1].requests}",
+        file=sys.stderr,
+    )
     assert filed == distinct, "a request was stored twice"
     return runs
 

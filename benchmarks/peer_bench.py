@@ -130,11 +130,22 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     for size, limits in DEFAULT_LIMITS.items():
         shown = ", ".join(f"{x:g}" for x in limits)
-        parser.add_argument(f"--limits-{size}", nargs="+", type=float, default=limits, metavar="SECONDS",
-                            help=f"time limits at {size} (default {shown})")  # fmt: skip
+        parser.add_argument(
+            f"--limits-{size}",
+            nargs="+",
+            type=float,
+            default=limits,
+            metavar="SECONDS",
+            help=f"time limits at {size} (default {shown})",
+        )
     parser.add_argument("--planners", nargs="+", choices=[*TIMED, *INSTANT], default=[*TIMED, *INSTANT])
-    parser.add_argument("--variants", nargs="+", choices=[*VARIANTS, "all"], default=["base"],
-                        help="policy variants (default base; all: every one)")  # fmt: skip
+    parser.add_argument(
+        "--variants",
+        nargs="+",
+        choices=[*VARIANTS, "all"],
+        default=["base"],
+        help="policy variants (default base; all: every one)",
+    )
     parser.add_argument("--planner-workers", type=int, default=None, help="the planner's CP-SAT workers")
     parser.add_argument("--max-pairs", type=int, default=MAX_PAIRS, help="the interval model's size limit")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables as markdown here")
@@ -263,8 +274,24 @@ def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:
     return rows
 
 
-HEADERS = ["size", "seed", "variant", "limit s", "planner", "cost", "bench cost", "P1 min late", "P2 min late",
-           "caps", "on time", "left out", "wall s", "peak MB", "violations", "how"]  # fmt: skip
+HEADERS = [
+    "size",
+    "seed",
+    "variant",
+    "limit s",
+    "planner",
+    "cost",
+    "bench cost",
+    "P1 min late",
+    "P2 min late",
+    "caps",
+    "on time",
+    "left out",
+    "wall s",
+    "peak MB",
+    "violations",
+    "how",
+]
 
 
 def caps_cell(row: PeerRow) -> str:
@@ -283,11 +310,24 @@ def keeps_caps(row: PeerRow) -> bool:
 
 def row_cells(row: PeerRow) -> list[str]:
     cost = f"{row.cost:,}" + ("" if row.objective_matches else " (plan says otherwise)")
-    return [row.size, str(row.seed), row.variant, f"{row.limit_seconds:g}", row.planner, cost, f"{row.bench_cost:,}",
-            f"{row.p1_late_minutes:,}", f"{row.p2_late_minutes:,}", caps_cell(row),
-            f"{row.on_time}/{row.planned + row.left_out}",
-            str(row.left_out), f"{row.wall_seconds:.1f}", f"{row.peak_rss_mb:,.0f}", str(row.violations),
-            row.note]  # fmt: skip
+    return [
+        row.size,
+        str(row.seed),
+        row.variant,
+        f"{row.limit_seconds:g}",
+        row.planner,
+        cost,
+        f"{row.bench_cost:,}",
+        f"{row.p1_late_minutes:,}",
+        f"{row.p2_late_minutes:,}",
+        caps_cell(row),
+        f"{row.on_time}/{row.planned + row.left_out}",
+        str(row.left_out),
+        f"{row.wall_seconds:.1f}",
+        f"{row.peak_rss_mb:,.0f}",
+        str(row.violations),
+        row.note,
+    ]
 
 
 def median_rows(rows: list[PeerRow]) -> list[list[str]]:
@@ -302,15 +342,37 @@ def median_rows(rows: list[PeerRow]) -> list[list[str]]:
         def med(get: Callable[[PeerRow], float], items: list[PeerRow] = items) -> float:
             return statistics.median(get(r) for r in items)
 
-        out.append([size, variant, f"{limit:g}", name, str(len(items)), f"{med(lambda r: r.cost):,.0f}",
-                    f"{med(lambda r: r.bench_cost):,.0f}", f"{med(lambda r: r.p1_late_minutes):,.0f}",
-                    f"{med(lambda r: r.p2_late_minutes):,.0f}", f"{med(lambda r: r.wall_seconds):.1f}",
-                    f"{med(lambda r: r.peak_rss_mb):,.0f}"])  # fmt: skip
+        out.append(
+            [
+                size,
+                variant,
+                f"{limit:g}",
+                name,
+                str(len(items)),
+                f"{med(lambda r: r.cost):,.0f}",
+                f"{med(lambda r: r.bench_cost):,.0f}",
+                f"{med(lambda r: r.p1_late_minutes):,.0f}",
+                f"{med(lambda r: r.p2_late_minutes):,.0f}",
+                f"{med(lambda r: r.wall_seconds):.1f}",
+                f"{med(lambda r: r.peak_rss_mb):,.0f}",
+            ]
+        )
     return out
 
 
-MEDIAN_HEADERS = ["size", "variant", "limit s", "planner", "seeds", "cost", "bench cost", "P1 min late", "P2 min late",
-                  "wall s", "peak MB"]  # fmt: skip
+MEDIAN_HEADERS = [
+    "size",
+    "variant",
+    "limit s",
+    "planner",
+    "seeds",
+    "cost",
+    "bench cost",
+    "P1 min late",
+    "P2 min late",
+    "wall s",
+    "peak MB",
+]
 
 
 def target_lines(rows: list[PeerRow]) -> list[str]:
@@ -339,16 +401,20 @@ def target_lines(rows: list[PeerRow]) -> list[str]:
                 best = min(group, key=get)
                 distance = 100 * (get(ours) - get(best)) / get(best) if get(best) else 0.0
                 verdict = "MET" if get(ours) < get(best) else "MISSED"
-                out.append(f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest {kind} {get(best):,} "
-                           f"({best.planner}): {distance:+.1f} %")  # fmt: skip
+                out.append(
+                    f"{verdict:6} {label}: {what} {get(ours):,} against the cheapest {kind} {get(best):,} "
+                    f"({best.planner}): {distance:+.1f} %"
+                )
         if not keeps_caps(ours):
             out.append(f"BROKEN {label}: the planner's plan is above the urgent caps ({caps_cell(ours)})")
         routing = here.get(ROUTING)
         if routing is not None:
             met = ours.p1_late_minutes <= routing.p1_late_minutes and ours.p2_late_minutes <= routing.p2_late_minutes
-            out.append(f"{'MET' if met else 'MISSED':6} {label}: P1 / P2 minutes late {ours.p1_late_minutes:,} / "
-                       f"{ours.p2_late_minutes:,} against routing's {routing.p1_late_minutes:,} / "
-                       f"{routing.p2_late_minutes:,}")  # fmt: skip
+            out.append(
+                f"{'MET' if met else 'MISSED':6} {label}: P1 / P2 minutes late {ours.p1_late_minutes:,} / "
+                f"{ours.p2_late_minutes:,} against routing's {routing.p1_late_minutes:,} / "
+                f"{routing.p2_late_minutes:,}"
+            )
     bad = [r for r in rows if r.violations or not r.objective_matches]
     out += [f"INVALID {r.size} seed {r.seed} {r.variant} {r.planner}: {r.violations} violations" for r in bad]
     return out

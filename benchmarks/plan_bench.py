@@ -63,8 +63,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
     parser.add_argument("--methods", nargs="+", choices=[*BASELINES, PLANNER], default=DEFAULT_METHODS)
     for size, limit in DEFAULT_LIMITS.items():
-        parser.add_argument(f"--time-limit-{size}", type=float, default=limit, metavar="SECONDS",
-                            help=f"planner time limit at {size} (default {limit:g}; also the target)")  # fmt: skip
+        parser.add_argument(
+            f"--time-limit-{size}",
+            type=float,
+            default=limit,
+            metavar="SECONDS",
+            help=f"planner time limit at {size} (default {limit:g}; also the target)",
+        )
     parser.add_argument("--workers", type=int, default=None, help="CP-SAT workers (default: SolveParams' default)")
     parser.add_argument("--warm-sizes", nargs="*", choices=list(SIZES), default=["M", "L"])
     parser.add_argument(
@@ -145,8 +150,9 @@ def measure_insertions(args: argparse.Namespace, size: str, seed: int, scenario:
     progress(f"  {size} seed {seed}: {args.insertions} single insertions")
     requests = new_requests(scenario, args.insertions, seed)
     times = run_isolated(time_insertions, scenario, cold, requests).result
-    return InsertRow(size, seed, len(requests), times.placed, times.build_ms, times.median_ms, times.p95_ms,
-                     max(times.place_ms))  # fmt: skip
+    return InsertRow(
+        size, seed, len(requests), times.placed, times.build_ms, times.median_ms, times.p95_ms, max(times.place_ms)
+    )
 
 
 def machine() -> list[str]:

@@ -42,8 +42,16 @@ THRESHOLD = timedelta(minutes=30)
 
 def with_one_more(scenario: Scenario, seed: int) -> tuple[Scenario, Request]:
     model = random.Random(seed).choice(scenario.requests)
-    new = model.model_copy(update={"id": "NEW-1", "created_at": scenario.now, "owner": None, "deadline": None,
-                                   "status": RequestStatus.OPEN, "department_rank": None})  # fmt: skip
+    new = model.model_copy(
+        update={
+            "id": "NEW-1",
+            "created_at": scenario.now,
+            "owner": None,
+            "deadline": None,
+            "status": RequestStatus.OPEN,
+            "department_rank": None,
+        }
+    )
     return scenario.model_copy(update={"requests": [*scenario.requests, new]}), new
 
 
@@ -84,11 +92,13 @@ def run(name: str, scenario: Scenario, seed: int, settings: Settings, details: b
     compiled = compile_scenario(changed, current)
     tentative = total_cost(compiled, placements_from(compiled, current, fallback={}))
     warm_moved, cold_moved = moved(current, warm), moved(current, cold)
-    row = (f"| {name} | {n} | {warm_seconds:.2f} ({warm_cpu:.2f}) | {len(warm_moved)} "
-           f"({100 * len(warm_moved) / n:.1f} %) | {unrelated(scenario, current, warm_moved, new)} | "
-           f"{len(warm.changes)} | {'yes' if same else 'no'} | {cold_seconds:.2f} | {len(cold_moved)} "
-           f"({100 * len(cold_moved) / n:.1f} %) | {warm.objective:,} / {tentative:,} / {cold.objective:,} | "
-           f"{_pct(warm.objective, tentative)} / {_pct(warm.objective, cold.objective)} |")  # fmt: skip
+    row = (
+        f"| {name} | {n} | {warm_seconds:.2f} ({warm_cpu:.2f}) | {len(warm_moved)} "
+        f"({100 * len(warm_moved) / n:.1f} %) | {unrelated(scenario, current, warm_moved, new)} | "
+        f"{len(warm.changes)} | {'yes' if same else 'no'} | {cold_seconds:.2f} | {len(cold_moved)} "
+        f"({100 * len(cold_moved) / n:.1f} %) | {warm.objective:,} / {tentative:,} / {cold.objective:,} | "
+        f"{_pct(warm.objective, tentative)} / {_pct(warm.objective, cold.objective)} |"
+    )
     if details:
         row += "\n" + "\n".join(_details(scenario, current, warm, warm_moved, new))
     return row
@@ -105,15 +115,19 @@ def _details(scenario: Scenario, before: Plan, after: Plan, rids: list[str], new
     then, now = {a.request_id: a for a in before.assignments}, {a.request_id: a for a in after.assignments}
     reasons = {m.request_id: "; ".join(m.reasons) for m in after.changes}
     placed = now.get(new.id)
-    lines = [f"    new request {new.id} ({', '.join(new.required_skills)}, {new.effort_minutes} min): "
-             f"{placed.agent_id if placed else 'not planned'}; live re-plan: {after.bound_source}"]  # fmt: skip
+    lines = [
+        f"    new request {new.id} ({', '.join(new.required_skills)}, {new.effort_minutes} min): "
+        f"{placed.agent_id if placed else 'not planned'}; live re-plan: {after.bound_source}"
+    ]
     for rid in rids:
         old, moved_to = then[rid], now.get(rid)
         shares = bool(skills[old.agent_id] & set(new.required_skills))
         shift = f"{(moved_to.end - old.end).total_seconds() / 60:+.0f} min" if moved_to else "left the plan"
         to = moved_to.agent_id if moved_to else "-"
-        lines.append(f"    {rid} {old.priority.value} {old.agent_id} -> {to}, shares a skill: "
-                     f"{'yes' if shares else 'no'}, finish {shift}: {reasons.get(rid, '')}")  # fmt: skip
+        lines.append(
+            f"    {rid} {old.priority.value} {old.agent_id} -> {to}, shares a skill: "
+            f"{'yes' if shares else 'no'}, finish {shift}: {reasons.get(rid, '')}"
+        )
     return lines
 
 
@@ -126,12 +140,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     given = {"live_replan_time_limit_seconds": args.time_limit, "live_replan_work_units": args.work}
     settings = Settings(**{k: v for k, v in given.items() if v is not None})  # type: ignore[arg-type]
-    print(f"# live re-plan after one new request, {settings.live_replan_time_limit_seconds} s, "
-          f"{settings.live_replan_work_units} units, {platform.node()} ({os.cpu_count()} cores), "
-          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
-    print("| organisation | planned | warm s (cpu s) | warm moved | of them on agents without its skills | "
-          "moves listed | repeatable | cold s | cold moved | cost warm / tentative / cold | "
-          "warm vs tentative / vs cold |")  # fmt: skip
+    print(
+        f"# live re-plan after one new request, {settings.live_replan_time_limit_seconds} s, "
+        f"{settings.live_replan_work_units} units, {platform.node()} ({os.cpu_count()} cores), "
+        f"load average {os.getloadavg()[0]:.2f}"
+    )
+    print(
+        "| organisation | planned | warm s (cpu s) | warm moved | of them on agents without its skills | "
+        "moves listed | repeatable | cold s | cold moved | cost warm / tentative / cold | "
+        "warm vs tentative / vs cold |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for seed in args.seed:
         print(run(f"demo, seed {seed}", read_scenario(DEMO_FILE), seed, settings, args.details))

@@ -29,9 +29,26 @@ class Section:
 
 
 MAIN_HEADERS = [
-    "size", "seed", "method", "status", "cost", "w. lateness", "late", "unassigned", "max load %", "load spread %",
-    "churn", "imbalance pairs", "imbalance reqs", "movable reqs", "wall s", "peak MB", "bound", "gap %", "violations",
-]  # fmt: skip
+    "size",
+    "seed",
+    "method",
+    "status",
+    "cost",
+    "w. lateness",
+    "late",
+    "unassigned",
+    "max load %",
+    "load spread %",
+    "churn",
+    "imbalance pairs",
+    "imbalance reqs",
+    "movable reqs",
+    "wall s",
+    "peak MB",
+    "bound",
+    "gap %",
+    "violations",
+]
 
 
 def _int(value: float | None) -> str:
@@ -47,12 +64,29 @@ def main_section(rows: Sequence[Row]) -> Section:
     cells = []
     for r in rows:
         f = r.figures
-        cells.append([
-            r.size, str(r.seed), r.method, r.status, _int(f.cost), _int(f.lateness), str(f.late), str(f.unassigned),
-            f"{f.max_load_pct:.1f}", f"{f.load_spread_pct:.1f}", str(f.churn), str(f.imbalance_pairs),
-            str(f.imbalance_requests), str(f.movable_requests), f"{r.wall_seconds:.2f}", f"{r.peak_rss_mb:.0f}",
-            _int(r.bound), _pct(r.gap), str(r.violations),
-        ])  # fmt: skip
+        cells.append(
+            [
+                r.size,
+                str(r.seed),
+                r.method,
+                r.status,
+                _int(f.cost),
+                _int(f.lateness),
+                str(f.late),
+                str(f.unassigned),
+                f"{f.max_load_pct:.1f}",
+                f"{f.load_spread_pct:.1f}",
+                str(f.churn),
+                str(f.imbalance_pairs),
+                str(f.imbalance_requests),
+                str(f.movable_requests),
+                f"{r.wall_seconds:.2f}",
+                f"{r.peak_rss_mb:.0f}",
+                _int(r.bound),
+                _pct(r.gap),
+                str(r.violations),
+            ]
+        )
     notes = [f"bound source, {r.size} seed {r.seed}: {r.bound_source}" for r in rows if r.method == PLANNER]
     return Section("Per scenario and method", MAIN_HEADERS, cells, notes)
 
@@ -66,8 +100,23 @@ def _groups(rows: Sequence[Row]) -> dict[tuple[str, str], list[Row]]:
 
 def median_section(rows: Sequence[Row]) -> Section:
     """Medians over seeds, per size and method."""
-    headers = ["size", "method", "seeds", "cost", "w. lateness", "late", "unassigned", "max load %",
-               "load spread %", "churn", "imbalance reqs", "movable reqs", "wall s", "peak MB", "gap %"]  # fmt: skip
+    headers = [
+        "size",
+        "method",
+        "seeds",
+        "cost",
+        "w. lateness",
+        "late",
+        "unassigned",
+        "max load %",
+        "load spread %",
+        "churn",
+        "imbalance reqs",
+        "movable reqs",
+        "wall s",
+        "peak MB",
+        "gap %",
+    ]
     cells = []
     for (size, method), group in _groups(rows).items():
 
@@ -75,14 +124,25 @@ def median_section(rows: Sequence[Row]) -> Section:
             return statistics.median(get(r) for r in group)
 
         gaps = [r.gap for r in group if r.gap is not None]
-        cells.append([
-            size, method, str(len(group)), _int(med(lambda r: r.figures.cost)), _int(med(lambda r: r.figures.lateness)),
-            f"{med(lambda r: r.figures.late):g}", f"{med(lambda r: r.figures.unassigned):g}",
-            f"{med(lambda r: r.figures.max_load_pct):.1f}", f"{med(lambda r: r.figures.load_spread_pct):.1f}",
-            f"{med(lambda r: r.figures.churn):g}", f"{med(lambda r: r.figures.imbalance_requests):g}",
-            f"{med(lambda r: r.figures.movable_requests):g}", f"{med(lambda r: r.wall_seconds):.2f}",
-            f"{med(lambda r: r.peak_rss_mb):.0f}", _pct(statistics.median(gaps)) if gaps else "-",
-        ])  # fmt: skip
+        cells.append(
+            [
+                size,
+                method,
+                str(len(group)),
+                _int(med(lambda r: r.figures.cost)),
+                _int(med(lambda r: r.figures.lateness)),
+                f"{med(lambda r: r.figures.late):g}",
+                f"{med(lambda r: r.figures.unassigned):g}",
+                f"{med(lambda r: r.figures.max_load_pct):.1f}",
+                f"{med(lambda r: r.figures.load_spread_pct):.1f}",
+                f"{med(lambda r: r.figures.churn):g}",
+                f"{med(lambda r: r.figures.imbalance_requests):g}",
+                f"{med(lambda r: r.figures.movable_requests):g}",
+                f"{med(lambda r: r.wall_seconds):.2f}",
+                f"{med(lambda r: r.peak_rss_mb):.0f}",
+                _pct(statistics.median(gaps)) if gaps else "-",
+            ]
+        )
     return Section("Medians over seeds", headers, cells)
 
 
@@ -99,23 +159,56 @@ def ratio_section(rows: Sequence[Row]) -> Section:
                 ratios.setdefault((size, method), []).append(planner.figures.cost / r.figures.cost)
     headers = ["size", "baseline", "seeds", "median planner/baseline", "best", "worst", "planner cheaper on"]
     cells = [
-        [size, method, str(len(v)), f"{statistics.median(v):.4f}", f"{min(v):.4f}", f"{max(v):.4f}",
-         f"{sum(x < 1 for x in v)}/{len(v)}"]
+        [
+            size,
+            method,
+            str(len(v)),
+            f"{statistics.median(v):.4f}",
+            f"{min(v):.4f}",
+            f"{max(v):.4f}",
+            f"{sum(x < 1 for x in v)}/{len(v)}",
+        ]
         for (size, method), v in ratios.items()
-    ]  # fmt: skip
+    ]
     return Section("Cost ratios, planner / baseline (below 1: the planner is cheaper)", headers, cells)
 
 
 def warm_section(rows: Sequence[WarmRow]) -> Section:
-    headers = ["size", "seed", "changes", "warm limit s", "warm s", "warm cost", "cold limit s", "cold s", "cold cost",
-               "cold cost as re-plan", "speed-up", "warm/cold cost", "violations", "target met"]  # fmt: skip
+    headers = [
+        "size",
+        "seed",
+        "changes",
+        "warm limit s",
+        "warm s",
+        "warm cost",
+        "cold limit s",
+        "cold s",
+        "cold cost",
+        "cold cost as re-plan",
+        "speed-up",
+        "warm/cold cost",
+        "violations",
+        "target met",
+    ]
     cells = [
-        [w.size, str(w.seed), w.changes, f"{w.warm_limit_seconds:g}", f"{w.warm_seconds:.2f}", _int(w.warm_cost),
-         f"{w.cold_limit_seconds:g}", f"{w.cold_seconds:.2f}", _int(w.cold_cost), _int(w.cold_cost_vs_previous),
-         f"{w.speedup:.3f}x", f"{w.warm_cost / w.cold_cost_vs_previous:.4f}" if w.cold_cost_vs_previous else "-",
-         f"{w.warm_violations}/{w.cold_violations}", "yes" if w.met else "no"]
+        [
+            w.size,
+            str(w.seed),
+            w.changes,
+            f"{w.warm_limit_seconds:g}",
+            f"{w.warm_seconds:.2f}",
+            _int(w.warm_cost),
+            f"{w.cold_limit_seconds:g}",
+            f"{w.cold_seconds:.2f}",
+            _int(w.cold_cost),
+            _int(w.cold_cost_vs_previous),
+            f"{w.speedup:.3f}x",
+            f"{w.warm_cost / w.cold_cost_vs_previous:.4f}" if w.cold_cost_vs_previous else "-",
+            f"{w.warm_violations}/{w.cold_violations}",
+            "yes" if w.met else "no",
+        ]
         for w in rows
-    ]  # fmt: skip
+    ]
     notes = [
         "warm: plan(changed, time limit x --warm-share, previous=cold plan); cold: plan(changed, full time limit). "
         "'cold cost as re-plan' prices the cold plan with churn counted against the previous plan too "
@@ -127,10 +220,18 @@ def warm_section(rows: Sequence[WarmRow]) -> Section:
 def insert_section(rows: Sequence[InsertRow]) -> Section:
     headers = ["size", "seed", "requests", "placed", "Placer build ms", "median ms", "p95 ms", "max ms"]
     cells = [
-        [i.size, str(i.seed), str(i.count), str(i.placed), f"{i.build_ms:.0f}", f"{i.median_ms:.2f}",
-         f"{i.p95_ms:.2f}", f"{i.max_ms:.2f}"]
+        [
+            i.size,
+            str(i.seed),
+            str(i.count),
+            str(i.placed),
+            f"{i.build_ms:.0f}",
+            f"{i.median_ms:.2f}",
+            f"{i.p95_ms:.2f}",
+            f"{i.max_ms:.2f}",
+        ]
         for i in rows
-    ]  # fmt: skip
+    ]
     return Section("Single new request insertion (Placer.place)", headers, cells)
 
 
@@ -149,23 +250,43 @@ def target_lines(rows: Sequence[Row], warm: Sequence[WarmRow], inserts: Sequence
         if size == "XL":
             out.append(_verdict("peak memory XL < 4 GB", peak < MEMORY_TARGET_MB, f"worst {peak:.0f} MB"))
         cheaper, total = _cheaper_count(rows, size)
-        out.append(_verdict(f"planner cheaper than every baseline, {size}", cheaper == total,
-                            f"{cheaper}/{total} scenario x baseline pairs"))  # fmt: skip
+        out.append(
+            _verdict(
+                f"planner cheaper than every baseline, {size}",
+                cheaper == total,
+                f"{cheaper}/{total} scenario x baseline pairs",
+            )
+        )
         gaps = [r.gap for r in group if r.gap is not None]
         if gaps and size in ("S", "M"):
             out.append(_verdict(f"gap {size} <= 5 %", max(gaps) <= GAP_TARGET, f"worst {100 * max(gaps):.1f} %"))
         elif gaps:
             out.append(f"gap {size} (reported, no target): median {100 * statistics.median(gaps):.1f} %")
         movable = [r.figures.movable_requests for r in group]
-        out.append(_verdict(f"load balance {size}: no movable imbalance", not any(movable),
-                            f"movable requests per seed {movable}, imbalanced requests per seed "
-                            f"{[r.figures.imbalance_requests for r in group]}"))  # fmt: skip
+        out.append(
+            _verdict(
+                f"load balance {size}: no movable imbalance",
+                not any(movable),
+                f"movable requests per seed {movable}, imbalanced requests per seed "
+                f"{[r.figures.imbalance_requests for r in group]}",
+            )
+        )
     for w in warm:
-        out.append(_verdict(f"warm re-plan {w.size} seed {w.seed}: >= 3x faster at <= cost", w.met,
-                            f"{w.speedup:.3f}x, warm {w.warm_cost:,} vs cold {w.cold_cost_vs_previous:,}"))  # fmt: skip
+        out.append(
+            _verdict(
+                f"warm re-plan {w.size} seed {w.seed}: >= 3x faster at <= cost",
+                w.met,
+                f"{w.speedup:.3f}x, warm {w.warm_cost:,} vs cold {w.cold_cost_vs_previous:,}",
+            )
+        )
     for i in inserts:
-        out.append(_verdict(f"insertion {i.size} seed {i.seed}: p95 < 50 ms", i.p95_ms < INSERT_TARGET_MS,
-                            f"p95 {i.p95_ms:.2f} ms, median {i.median_ms:.2f} ms"))  # fmt: skip
+        out.append(
+            _verdict(
+                f"insertion {i.size} seed {i.seed}: p95 < 50 ms",
+                i.p95_ms < INSERT_TARGET_MS,
+                f"p95 {i.p95_ms:.2f} ms, median {i.median_ms:.2f} ms",
+            )
+        )
     return out
 
 

@@ -13,8 +13,14 @@ import httpx
 START_SECONDS = 180.0  # a process's start (imports, migrations) on a loaded machine: 27 s at a load of 18 on 2 cores
 
 
-def wait_until_ready(url: str, process: subprocess.Popen[Any], *, output: Callable[[], str] = lambda: "",
-                     seconds: float = START_SECONDS, path: str = "/readyz") -> None:  # fmt: skip
+def wait_until_ready(
+    url: str,
+    process: subprocess.Popen[Any],
+    *,
+    output: Callable[[], str] = lambda: "",
+    seconds: float = START_SECONDS,
+    path: str = "/readyz",
+) -> None:
     """Return once GET `url``path` answers 200 (`/readyz`: the process answers and its database is ready);
     RuntimeError, with `output()` (the server's log, say), when the process exits first or after `seconds`."""
     deadline = time.monotonic() + seconds

@@ -120,9 +120,16 @@ class World:
 
 
 async def call(
-    world: World, operation: str, token: str, method: str, path: str, *, json: Any = None, key: bool = False,
+    world: World,
+    operation: str,
+    token: str,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    key: bool = False,
     params: dict[str, Any] | None = None,
-) -> httpx.Response | None:  # fmt: skip
+) -> httpx.Response | None:
     headers = {"Authorization": f"Bearer {token}"}
     if key:
         headers["Idempotency-Key"] = world.key()
@@ -165,9 +172,13 @@ def some(world: World, values: list[str]) -> str | None:
 
 
 async def file_request(world: World) -> None:
-    body = {"requester": "Soak Desk", "title": f"Soak request {world.tally.count}", "impact": "team",
-            "urgency": world.rng.choice(["degraded", "inconvenient", "can_wait"]),
-            "effort_minutes": world.rng.choice([30, 60, 90, 120])}  # fmt: skip
+    body = {
+        "requester": "Soak Desk",
+        "title": f"Soak request {world.tally.count}",
+        "impact": "team",
+        "urgency": world.rng.choice(["degraded", "inconvenient", "can_wait"]),
+        "effort_minutes": world.rng.choice([30, 60, 90, 120]),
+    }
     answer = await call(world, "file request", world.tokens["requester"], "POST", "/requests", json=body, key=True)
     if answer is not None and answer.status_code == 201:
         world.filed.append(answer.json()["id"])
@@ -209,8 +220,15 @@ async def agent_placement(world: World, agent: str) -> None:
 
 
 async def ask_help(world: World, agent: str) -> None:
-    await call(world, "ask for help", world.tokens[agent], "POST", f"/agents/{agent.removeprefix('agent-')}/help",
-               json={"time_limit_seconds": 1.0}, key=True)  # fmt: skip
+    await call(
+        world,
+        "ask for help",
+        world.tokens[agent],
+        "POST",
+        f"/agents/{agent.removeprefix('agent-')}/help",
+        json={"time_limit_seconds": 1.0},
+        key=True,
+    )
 
 
 async def list_handoffs(world: World, agent: str) -> None:
@@ -253,8 +271,15 @@ async def close_oldest(world: World) -> None:
         world.closed.add(request)
         if request in world.planned:
             world.planned.remove(request)
-        await call(world, "close request", world.tokens["lead"], "POST", f"/requests/{request}/close",
-                   json={"reason": "soak: done"}, key=True)  # fmt: skip
+        await call(
+            world,
+            "close request",
+            world.tokens["lead"],
+            "POST",
+            f"/requests/{request}/close",
+            json={"reason": "soak: done"},
+            key=True,
+        )
 
 
 async def list_plans(world: World) -> None:
@@ -268,10 +293,14 @@ async def list_plans(world: World) -> None:
 
 async def simulate(world: World) -> None:
     hire = {"kind": "hire", "agent": f"soak-hire-{world.tally.count}", "skills": {}}
-    body = {"variants": [{"name": "one more", "changes": [hire]}], "days": 2, "seeds": 1, "planner": "routing",
-            "arrivals_per_day": 20}  # fmt: skip
-    answer = await call(world, "start simulation", world.tokens["manager"], "POST", "/simulations", json=body,
-                        key=True)  # fmt: skip
+    body = {
+        "variants": [{"name": "one more", "changes": [hire]}],
+        "days": 2,
+        "seeds": 1,
+        "planner": "routing",
+        "arrivals_per_day": 20,
+    }
+    answer = await call(world, "start simulation", world.tokens["manager"], "POST", "/simulations", json=body, key=True)
     if answer is not None and answer.status_code == 202:
         await follow_job(world, "simulation", world.tokens["manager"], answer.json()["id"], 120)
 
@@ -307,13 +336,23 @@ def for_agent(agent: str, action: Callable[[World, str], Awaitable[None]]) -> Ac
 
 
 def people(world: World, requesters: int) -> list[Person]:
-    requester = person([(4, file_request), (3, list_own), (2, read_request), (2, read_placement),
-                        (1, department_report)], (0.5, 2.0))  # fmt: skip
+    requester = person(
+        [(4, file_request), (3, list_own), (2, read_request), (2, read_placement), (1, department_report)], (0.5, 2.0)
+    )
     crowd = [requester] * requesters
     for agent in world.agents:
-        crowd.append(person([(3, for_agent(agent, read_queue)), (2, for_agent(agent, read_explanations)),
-                             (2, for_agent(agent, agent_placement)), (1, for_agent(agent, ask_help)),
-                             (1, for_agent(agent, list_handoffs))], (2.0, 5.0)))  # fmt: skip
+        crowd.append(
+            person(
+                [
+                    (3, for_agent(agent, read_queue)),
+                    (2, for_agent(agent, read_explanations)),
+                    (2, for_agent(agent, agent_placement)),
+                    (1, for_agent(agent, ask_help)),
+                    (1, for_agent(agent, list_handoffs)),
+                ],
+                (2.0, 5.0),
+            )
+        )
 
     async def lead_report(w: World) -> None:
         await department_report(w, "lead")
@@ -324,8 +363,12 @@ def people(world: World, requesters: int) -> list[Person]:
     async def manager_what_if(w: World) -> None:
         await what_if(w, "manager")
 
-    crowd.append(person([(2, compute_plan), (2, apply_plan), (2, what_if), (4, close_oldest), (2, list_plans),
-                         (1, lead_report)], (1.0, 3.0)))  # fmt: skip
+    crowd.append(
+        person(
+            [(2, compute_plan), (2, apply_plan), (2, what_if), (4, close_oldest), (2, list_plans), (1, lead_report)],
+            (1.0, 3.0),
+        )
+    )
     crowd.append(person([(1, simulate), (2, manager_report), (1, manager_what_if)], (3.0, 8.0)))
     crowd.append(person([(1, admin_reads)], (3.0, 8.0)))
     return crowd
@@ -354,8 +397,9 @@ def children(pid: int) -> list[int]:
     return found
 
 
-async def sample_memory(world: World, servers: dict[str, subprocess.Popen[bytes]], every: float,
-                        into: list[tuple[float, dict[str, float]]]) -> None:  # fmt: skip
+async def sample_memory(
+    world: World, servers: dict[str, subprocess.Popen[bytes]], every: float, into: list[tuple[float, dict[str, float]]]
+) -> None:
     started = time.monotonic()
     while world.running():
         row: dict[str, float] = {}
@@ -414,8 +458,7 @@ def make_agents(url: str, admin: str, agents: list[str]) -> dict[str, str]:
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {admin}"}, timeout=30) as client:
         for agent in agents:
             principal = f"agent-{agent}"
-            made = client.post("/principals", json={"id": principal, "name": agent, "role": "agent",
-                                                    "agent_id": agent})  # fmt: skip
+            made = client.post("/principals", json={"id": principal, "name": agent, "role": "agent", "agent_id": agent})
             if made.status_code not in (201, 409):
                 raise RuntimeError(f"could not make {principal}: {made.status_code} {made.text}")
             issued = client.post(f"/principals/{principal}/tokens", json={"label": "soak"})
@@ -448,27 +491,39 @@ def summary(tally: Tally, seconds: float) -> tuple[list[str], int]:
     for operation in sorted(tally.latencies):
         values, statuses = tally.latencies[operation], tally.statuses[operation]
         shown = ", ".join(f"{s or 'transport error'}: {n}" for s, n in sorted(statuses.items()))
-        lines.append(f"| {operation} | {len(values)} | {len(values) / seconds:.2f} | {quantile(values, 0.5):.0f} | "
-                     f"{quantile(values, 0.99):.0f} | {max(values):.0f} | {shown} |")  # fmt: skip
+        lines.append(
+            f"| {operation} | {len(values)} | {len(values) / seconds:.2f} | {quantile(values, 0.5):.0f} | "
+            f"{quantile(values, 0.99):.0f} | {max(values):.0f} | {shown} |"
+        )
         expected = EXPECTED.get(operation, {})
         failures += sum(n for s, n in statuses.items() if s == 0 or (s >= 400 and s not in expected))
     return lines, failures
 
 
 def memory_lines(samples: list[tuple[float, dict[str, float]]], warmup: float) -> list[str]:
-    lines = ["| process | first sample MB | after warm-up MB | last MB | max MB | slope after warm-up MB/min |",
-             "|---|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        "| process | first sample MB | after warm-up MB | last MB | max MB | slope after warm-up MB/min |",
+        "|---|---|---|---|---|---|",
+    ]
     names = list(samples[0][1]) if samples else []
     for name in names:
         series = [(t, row[name]) for t, row in samples if name in row]
         later = [(t, m) for t, m in series if t >= warmup] or series[-1:]
-        lines.append(f"| {name} | {series[0][1]:.0f} | {later[0][1]:.0f} | {series[-1][1]:.0f} | "
-                     f"{max(m for _, m in series):.0f} | {slope_per_minute(later):+.2f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {series[0][1]:.0f} | {later[0][1]:.0f} | {series[-1][1]:.0f} | "
+            f"{max(m for _, m in series):.0f} | {slope_per_minute(later):+.2f} |"
+        )
     return lines
 
 
-def report(world: World, args: argparse.Namespace, seconds: float, samples: list[tuple[float, dict[str, float]]],
-           sizes: tuple[int, int], loads: tuple[tuple[float, ...], tuple[float, ...]]) -> tuple[str, int]:  # fmt: skip
+def report(
+    world: World,
+    args: argparse.Namespace,
+    seconds: float,
+    samples: list[tuple[float, dict[str, float]]],
+    sizes: tuple[int, int],
+    loads: tuple[tuple[float, ...], tuple[float, ...]],
+) -> tuple[str, int]:
     table, failures = summary(world.tally, seconds)
     warmup = min(args.warmup, seconds / 3)
     lines = [
@@ -491,8 +546,12 @@ def report(world: World, args: argparse.Namespace, seconds: float, samples: list
         lines.append(f"| {kind} | {len(values)} | {statistics.median(values):.1f} | {max(values):.1f} | {ended} |")
     lines += ["", f"Memory (VmRSS) sampled every {args.sample_seconds:g} s; warm-up: the first {warmup:.0f} s.", ""]
     lines += memory_lines(samples, warmup)
-    expected_seen = [(op, s, why) for op, reasons in EXPECTED.items() for s, why in reasons.items()
-                     if world.tally.statuses.get(op, Counter())[s]]  # fmt: skip
+    expected_seen = [
+        (op, s, why)
+        for op, reasons in EXPECTED.items()
+        for s, why in reasons.items()
+        if world.tally.statuses.get(op, Counter())[s]
+    ]
     if expected_seen:
         lines += ["", "Expected 4xx:", *(f"- {op} {s}: {why}" for op, s, why in expected_seen)]
     if world.tally.bodies:
@@ -504,8 +563,12 @@ def report(world: World, args: argparse.Namespace, seconds: float, samples: list
 # --- the run -----------------------------------------------------------------------------------------------------
 
 
-async def traffic(world: World, servers: dict[str, subprocess.Popen[bytes]], args: argparse.Namespace,
-                  samples: list[tuple[float, dict[str, float]]]) -> None:  # fmt: skip
+async def traffic(
+    world: World,
+    servers: dict[str, subprocess.Popen[bytes]],
+    args: argparse.Namespace,
+    samples: list[tuple[float, dict[str, float]]],
+) -> None:
     crowd = people(world, args.requesters)
     tasks: list[asyncio.Task[None]] = [asyncio.create_task(loop(world)) for loop in crowd]
     tasks.append(asyncio.create_task(sample_memory(world, servers, args.sample_seconds, samples)))
@@ -544,15 +607,21 @@ def main(argv: list[str] | None = None) -> int:
         scenario = read_scenario(DEMO_FILE)
         seeded = {t.role.value: t.token for t in seed(database_url=url, scenario=scenario, at=scenario.now)}
         department = "sales"  # the demo's requester files for Sales (api.demo.PREFERRED_DEPARTMENT)
-        env = {**os.environ, "DATABASE_URL": url, "TANDEM_EMBEDDED_WORKER": "false",
-               "TANDEM_FIXED_NOW": scenario.now.isoformat(), "PYTHONUNBUFFERED": "1"}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "TANDEM_EMBEDDED_WORKER": "false",
+            "TANDEM_FIXED_NOW": scenario.now.isoformat(),
+            "PYTHONUNBUFFERED": "1",
+        }
         tag = name.removeprefix("tandem_bench_")
         api_env = env if args.trace is None else {**env, "TANDEM_TRACEMALLOC": str(args.trace)}
         servers: dict[str, subprocess.Popen[bytes]] = {}
         for i, port in enumerate(args.ports, 1):
             log = args.logs / f"soak-{tag}-api{i}.log"
-            servers[f"api {i} (:{port})"] = start([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                                                  api_env, log)  # fmt: skip
+            servers[f"api {i} (:{port})"] = start(
+                [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], api_env, log
+            )
             processes.append(servers[f"api {i} (:{port})"])
         servers["worker"] = start(
             [sys.executable, "-m", "api.cli", "worker"], env, args.logs / f"soak-{tag}-worker.log"
@@ -563,8 +632,12 @@ def main(argv: list[str] | None = None) -> int:
             wait_until_ready(f"http://127.0.0.1:{port}", processes[i - 1], seconds=300, output=log.read_text)
         agents = [a.id for a in scenario.agents[: args.agents]]
         tokens = seeded | make_agents(f"http://127.0.0.1:{args.ports[0]}", seeded["admin"], agents)
-        first = httpx.post(f"http://127.0.0.1:{args.ports[0]}/plans", json={"reason": "soak: first plan"},
-                           headers={"Authorization": f"Bearer {tokens['lead']}"}, timeout=120)  # fmt: skip
+        first = httpx.post(
+            f"http://127.0.0.1:{args.ports[0]}/plans",
+            json={"reason": "soak: first plan"},
+            headers={"Authorization": f"Bearer {tokens['lead']}"},
+            timeout=120,
+        )
         if first.status_code != 201:  # the demo's queue is planned at once; reports and placements need a plan
             raise RuntimeError(f"the first plan failed: {first.status_code} {first.text}")
         size_before = database_size(url)
@@ -574,8 +647,9 @@ def main(argv: list[str] | None = None) -> int:
         # idle connections dropped after 2 s, before uvicorn's keep-alive of 5 s ends them: a request sent on a
         # connection the server is closing at that moment fails in transport, a client-side race, not an answer
         limits = httpx.Limits(keepalive_expiry=2.0)
-        clients = [httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=timeout, limits=limits)
-                   for p in args.ports]  # fmt: skip
+        clients = [
+            httpx.AsyncClient(base_url=f"http://127.0.0.1:{p}", timeout=timeout, limits=limits) for p in args.ports
+        ]
         world = World(
             clients=clients,
             tokens=tokens,
@@ -586,8 +660,10 @@ def main(argv: list[str] | None = None) -> int:
             queue=args.queue,
             plan_id=int(first.json()["id"]),
         )
-        print(f"soak: {args.minutes:g} min against :{args.ports[0]} and :{args.ports[1]}, database {name}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"soak: {args.minutes:g} min against :{args.ports[0]} and :{args.ports[1]}, database {name}",
+            file=sys.stderr,
+        )
         started = time.monotonic()
 
         async def run() -> None:

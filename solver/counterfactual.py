@@ -55,8 +55,14 @@ def apply_change(scenario: Scenario, change: Change) -> Scenario:
             for r in scenario.requests
         ]
         return scenario.model_copy(update={"requests": requests})
-    pin = Pin(id=WHAT_IF, kind=PinKind(change.kind), request=change.request or "", agent=change.agent,
-              other=change.other, reason=WHAT_IF)  # fmt: skip
+    pin = Pin(
+        id=WHAT_IF,
+        kind=PinKind(change.kind),
+        request=change.request or "",
+        agent=change.agent,
+        other=change.other,
+        reason=WHAT_IF,
+    )
     return scenario.model_copy(update={"pins": [*scenario.pins, pin]})
 
 
@@ -79,8 +85,11 @@ def _check_ids(scenario: Scenario, change: Change) -> None:
 def describe(scenario: Scenario, change: Change) -> str:
     names = {a.id: a.name for a in scenario.agents}
     if change.kind == "priority":
-        return f"{change.request} at {change.priority.value}" if change.priority else (
-            f"{change.request} back to the matrix's priority")  # fmt: skip
+        return (
+            f"{change.request} at {change.priority.value}"
+            if change.priority
+            else (f"{change.request} back to the matrix's priority")
+        )
     return {
         "first": f"{change.request} first",
         "assign": f"{change.request} to {names.get(change.agent or '', change.agent)}",
@@ -274,8 +283,9 @@ def replan_forced(
         scope = _local_scope(compiled, change, current)
         found = solve_scope(compiled, scope, current, params)
         agents = tuple(sorted(compiled.agents[a].agent.id for a in scope.agents or ()))
-        search = Search(agents=agents, requests=len(scope.free), seconds=seconds, proven=found.proven, local=True,
-                        bound=found.bound)  # fmt: skip
+        search = Search(
+            agents=agents, requests=len(scope.free), seconds=seconds, proven=found.proven, local=True, bound=found.bound
+        )
         if found.placements is not None and change.kind == "priority" and _no_cheaper(compiled, current, found):
             how = f"re-planned {len(scope.free)} request(s) of {len(agents)} teammate(s), the rest held: "
             how += "nothing cheaper than the current plan" + (" exists there" if found.proven else " was found")
@@ -316,8 +326,13 @@ def priced_again(scenario: Scenario, plan: Plan, change: Change) -> Plan:
     from solver.run import extract_plan
 
     compiled = compile_scenario(apply_change(scenario, change))
-    return extract_plan(compiled, current_placements(compiled, plan), plan.status, plan.best_bound,
-                        f"{plan.bound_source}, priced with {describe(scenario, change)}")  # fmt: skip
+    return extract_plan(
+        compiled,
+        current_placements(compiled, plan),
+        plan.status,
+        plan.best_bound,
+        f"{plan.bound_source}, priced with {describe(scenario, change)}",
+    )
 
 
 def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams | None = None) -> WhatIf:
@@ -335,15 +350,34 @@ def what_if(scenario: Scenario, plan: Plan, change: Change, params: SolveParams 
     before = {t.term: t.value for t in plan.terms}
     if placements is None:
         re_planned = "re-planned everything" if not search.local else "re-planned the work of the teammates involved"
-        result = WhatIf(change=describe(scenario, change), status=status, cost_before=plan.objective,
-                        cost_after=0, terms=[], shifts=[], re_planned=re_planned, conflict=how,
-                        text="", search=search)  # fmt: skip
+        result = WhatIf(
+            change=describe(scenario, change),
+            status=status,
+            cost_before=plan.objective,
+            cost_after=0,
+            terms=[],
+            shifts=[],
+            re_planned=re_planned,
+            conflict=how,
+            text="",
+            search=search,
+        )
     else:
         after = extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, how)
         terms = [TermDelta(term=t.term, before=before.get(t.term, 0), after=t.value) for t in after.terms]
-        result = WhatIf(change=describe(scenario, change), status=PlanStatus.FEASIBLE, cost_before=plan.objective,
-                        cost_after=after.objective, terms=terms, shifts=shifts(plan, after), re_planned=how, text="",
-                        after=after, already_holds=holds, search=search)  # fmt: skip
+        result = WhatIf(
+            change=describe(scenario, change),
+            status=PlanStatus.FEASIBLE,
+            cost_before=plan.objective,
+            cost_after=after.objective,
+            terms=terms,
+            shifts=shifts(plan, after),
+            re_planned=how,
+            text="",
+            after=after,
+            already_holds=holds,
+            search=search,
+        )
     result.text = render_what_if(changed, result, plan)
     result.detail_text = render_what_if_detail(changed, result, plan)
     return result
@@ -380,9 +414,16 @@ def shifts(plan: Plan, after: Plan) -> list[Shift]:
         ):
             continue
         out.append(
-            Shift(request_id=rid, agent_before=a.agent_id if a else None, agent_after=b.agent_id if b else None,
-                  end_before=a.end if a else None, end_after=b.end if b else None,
-                  end_minute_before=a.end_minute if a else None, end_minute_after=b.end_minute if b else None,
-                  minutes_late_before=a.minutes_late if a else None, minutes_late_after=b.minutes_late if b else None)
-        )  # fmt: skip
+            Shift(
+                request_id=rid,
+                agent_before=a.agent_id if a else None,
+                agent_after=b.agent_id if b else None,
+                end_before=a.end if a else None,
+                end_after=b.end if b else None,
+                end_minute_before=a.end_minute if a else None,
+                end_minute_after=b.end_minute if b else None,
+                minutes_late_before=a.minutes_late if a else None,
+                minutes_late_after=b.minutes_late if b else None,
+            )
+        )
     return sorted(out, key=lambda s: (-abs(s.later_by), s.request_id))

@@ -298,17 +298,34 @@ def _hand_off(
     was, now = plan.assignment(request.id), after.assignment(request.id)
     assert now is not None
     h = HandOff(
-        request_id=request.id, title=request.title, department_id=request.department,
-        department_name=scenario.department(request.department).name, requester=request.requester,
-        effort_minutes=request.effort_minutes, from_agent_id=asker.id, from_agent_name=asker.name,
-        to_agent_id=to.id, to_agent_name=to.name, from_planned_before=ask.before[ask.asker],
-        from_planned_after=after_loads[ask.asker], from_target_minutes=ask.targets[ask.asker],
-        to_planned_before=ask.before[peer], to_planned_after=after_loads[peer], to_target_minutes=ask.targets[peer],
-        horizon_days=scenario.policy.horizon_days, start_before=was.start if was else None,
-        end_before=was.end if was else None, minutes_late_before=was.minutes_late if was else 0,
-        start_after=now.start, end_after=now.end, minutes_late_after=now.minutes_late,
-        timezone=scenario.calendar.timezone, now=scenario.now, reason=ask.reason, from_late_before=ask.late_before,
-    )  # fmt: skip
+        request_id=request.id,
+        title=request.title,
+        department_id=request.department,
+        department_name=scenario.department(request.department).name,
+        requester=request.requester,
+        effort_minutes=request.effort_minutes,
+        from_agent_id=asker.id,
+        from_agent_name=asker.name,
+        to_agent_id=to.id,
+        to_agent_name=to.name,
+        from_planned_before=ask.before[ask.asker],
+        from_planned_after=after_loads[ask.asker],
+        from_target_minutes=ask.targets[ask.asker],
+        to_planned_before=ask.before[peer],
+        to_planned_after=after_loads[peer],
+        to_target_minutes=ask.targets[peer],
+        horizon_days=scenario.policy.horizon_days,
+        start_before=was.start if was else None,
+        end_before=was.end if was else None,
+        minutes_late_before=was.minutes_late if was else 0,
+        start_after=now.start,
+        end_after=now.end,
+        minutes_late_after=now.minutes_late,
+        timezone=scenario.calendar.timezone,
+        now=scenario.now,
+        reason=ask.reason,
+        from_late_before=ask.late_before,
+    )
     h.note = render_note(h)
     return h
 

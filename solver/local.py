@@ -78,8 +78,10 @@ def changed_between(before: Scenario, after: Scenario) -> Changed | None:
     policy, the calendar, the departments, the skill catalogue), which puts every request's place in question."""
     if any(getattr(before, name) != getattr(after, name) for name in ("policy", "calendar", "departments", "skills")):
         return None
-    return Changed(requests=frozenset(_differing(before.requests, after.requests) | _pinned(before, after)),
-                   agents=frozenset(_differing(before.agents, after.agents)))  # fmt: skip
+    return Changed(
+        requests=frozenset(_differing(before.requests, after.requests) | _pinned(before, after)),
+        agents=frozenset(_differing(before.agents, after.agents)),
+    )
 
 
 def _differing(old: Sequence[Request | Agent], new: Sequence[Request | Agent]) -> set[str]:
@@ -160,8 +162,9 @@ class MovePrice:
             for a in previous.assignments
             if a.request_id in jobs
         }
-        return cls(policy.replan_agent_change_cost * factor, policy.replan_finish_shift_cost * factor,
-                   threshold_minutes, was)  # fmt: skip
+        return cls(
+            policy.replan_agent_change_cost * factor, policy.replan_finish_shift_cost * factor, threshold_minutes, was
+        )
 
     def of_job(self, compiled: Compiled, j: int, placement: tuple[int, int] | None) -> int:
         if j not in self.was:

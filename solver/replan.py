@@ -63,10 +63,16 @@ def changes_since(compiled: Compiled, previous: Plan, result: Plan, threshold_mi
                 continue  # a small shift on the same agent is not a move
         facts = _facts(compiled, job.triage.priority, rid, old, new, before, after, rid in was_planned)
         moves.append(
-            Move(request_id=rid, from_agent=old.agent_id if old else None, to_agent=new.agent_id if new else None,
-                 from_start=old.start if old else None, to_start=new.start if new else None,
-                 reasons=[move_reason_text(f, names) for f in facts], facts=facts)
-        )  # fmt: skip
+            Move(
+                request_id=rid,
+                from_agent=old.agent_id if old else None,
+                to_agent=new.agent_id if new else None,
+                from_start=old.start if old else None,
+                to_start=new.start if new else None,
+                reasons=[move_reason_text(f, names) for f in facts],
+                facts=facts,
+            )
+        )
     return moves
 
 
@@ -139,10 +145,13 @@ def _queue_facts(
             return [MoveReason(kind=MoveReasonKind.EARLIER_ELSEWHERE, agent_id=new.agent_id, minutes=earlier)]
     efforts = {job.request.id: job.effort for job in compiled.jobs}
     return [
-        MoveReason(kind=MoveReasonKind.WORK_AHEAD_LONGER, agent_id=new.agent_id,
-                   minutes=sum(efforts.get(r, 0) for r in ahead_now),
-                   minutes_before=sum(efforts.get(r, 0) for r in _ahead(before, old)))
-    ]  # fmt: skip
+        MoveReason(
+            kind=MoveReasonKind.WORK_AHEAD_LONGER,
+            agent_id=new.agent_id,
+            minutes=sum(efforts.get(r, 0) for r in ahead_now),
+            minutes_before=sum(efforts.get(r, 0) for r in _ahead(before, old)),
+        )
+    ]
 
 
 def _ranked_ahead(

@@ -50,13 +50,22 @@ class Split:
     def parts(self, compiled: Compiled) -> list[Part]:
         """The two parts, the agent's first, with their times on the team axis and as moments."""
         out = []
-        for agent, own, minutes in ((self.owner, self.owner_start, self.owner_minutes),
-                                    (self.peer, self.peer_start, self.peer_minutes)):  # fmt: skip
+        for agent, own, minutes in (
+            (self.owner, self.owner_start, self.owner_minutes),
+            (self.peer, self.peer_start, self.peer_minutes),
+        ):
             time = compiled.agents[agent]
             start, end = time.team_start(own), time.team_end(own + minutes)
-            out.append(Part(agent_id=time.agent.id, minutes=minutes, start=compiled.axis.moment_of(start),
-                            end=compiled.axis.moment_of(end, closing=True), start_minute=start,
-                            end_minute=end))  # fmt: skip
+            out.append(
+                Part(
+                    agent_id=time.agent.id,
+                    minutes=minutes,
+                    start=compiled.axis.moment_of(start),
+                    end=compiled.axis.moment_of(end, closing=True),
+                    start_minute=start,
+                    end_minute=end,
+                )
+            )
         return out
 
 
@@ -117,8 +126,9 @@ def _best_split(
         most = min(job.effort - least, room)
         if most < least:
             continue
-        earliest = max(peer.own_minute(max(job.triage.release_minute, not_before)),
-                       _after_first(compiled, placements, b))  # fmt: skip
+        earliest = max(
+            peer.own_minute(max(job.triage.release_minute, not_before)), _after_first(compiled, placements, b)
+        )
         stretches = _free(peer, sorted(busy.get(b, [])), earliest, pausable=job.pausable)
         first = 0  # the earliest stretch the part fits: a stretch too short for m is too short for m + 1
         for m in range(least, most + 1):
@@ -190,17 +200,30 @@ def proposal(scenario: Scenario, compiled: Compiled, split: Split, before: list[
     overlap = max(p.start_minute for p in parts) < min(p.end_minute for p in parts)
     due = job.triage.due_minute
     s = Swarm(
-        request_id=request.id, title=request.title, department_id=request.department,
-        department_name=scenario.department(request.department).name, requester=request.requester,
-        effort_minutes=request.effort_minutes, owner_id=owner.id, owner_name=owner.name, peer_id=peer.agent.id,
-        peer_name=peer.agent.name, parts=parts, timing=PartsTiming.PARALLEL if overlap else PartsTiming.SEQUENCE,
-        min_part_minutes=scenario.policy.swarm_min_minutes or 0, peer_planned_before=before[split.peer],
-        peer_planned_after=after[split.peer], peer_target_minutes=peer.target_minutes,
+        request_id=request.id,
+        title=request.title,
+        department_id=request.department,
+        department_name=scenario.department(request.department).name,
+        requester=request.requester,
+        effort_minutes=request.effort_minutes,
+        owner_id=owner.id,
+        owner_name=owner.name,
+        peer_id=peer.agent.id,
+        peer_name=peer.agent.name,
+        parts=parts,
+        timing=PartsTiming.PARALLEL if overlap else PartsTiming.SEQUENCE,
+        min_part_minutes=scenario.policy.swarm_min_minutes or 0,
+        peer_planned_before=before[split.peer],
+        peer_planned_after=after[split.peer],
+        peer_target_minutes=peer.target_minutes,
         end_before=compiled.axis.moment_of(split.finish_before, closing=True),
         minutes_late_before=max(split.finish_before - due, 0),
-        end_after=compiled.axis.moment_of(split.finish, closing=True), minutes_late_after=max(split.finish - due, 0),
-        earlier_by=split.finish_before - split.finish, timezone=scenario.calendar.timezone, now=scenario.now,
-    )  # fmt: skip
+        end_after=compiled.axis.moment_of(split.finish, closing=True),
+        minutes_late_after=max(split.finish - due, 0),
+        earlier_by=split.finish_before - split.finish,
+        timezone=scenario.calendar.timezone,
+        now=scenario.now,
+    )
     s.note = render_swarm_note(s)
     return s
 
@@ -217,14 +240,28 @@ def plan_with_parts(compiled: Compiled, placements: Placements, splits: list[Spl
         parts = split.parts(compiled)
         start = min(p.start_minute for p in parts)
         due = compiled.jobs[split.job].triage.due_minute
-        plan.assignments[i] = a.model_copy(update={
-            "start": compiled.axis.moment_of(start), "end": compiled.axis.moment_of(split.finish, closing=True),
-            "start_minute": start, "end_minute": split.finish, "minutes_late": max(split.finish - due, 0),
-            "parts": parts})  # fmt: skip
+        plan.assignments[i] = a.model_copy(
+            update={
+                "start": compiled.axis.moment_of(start),
+                "end": compiled.axis.moment_of(split.finish, closing=True),
+                "start_minute": start,
+                "end_minute": split.finish,
+                "minutes_late": max(split.finish - due, 0),
+                "parts": parts,
+            }
+        )
     quantities = quantities_with_parts(compiled, placements, splits)
     weights = compiled.weights
-    terms = [TermValue(term=t.term, weight=weights[t.term], quantity=quantities[t.term], unit=t.unit,
-                       value=weights[t.term] * quantities[t.term]) for t in TERMS]  # fmt: skip
+    terms = [
+        TermValue(
+            term=t.term,
+            weight=weights[t.term],
+            quantity=quantities[t.term],
+            unit=t.unit,
+            value=weights[t.term] * quantities[t.term],
+        )
+        for t in TERMS
+    ]
     objective = weighted_sum(compiled, quantities)
     return plan.model_copy(update={"terms": terms, "objective": objective, "gap": 1.0 if objective else 0.0})
 

@@ -136,8 +136,13 @@ def trade_offs(
             Fact(name=F.SECOND_PRIORITY, value=second.priority.value),
             *_facts_of(result),
         ]
-        e = Explanation(kind=ExplanationKind.TRADE_OFF, request_ids=[second.request_id, first.request_id],
-                        agent_ids=[first.agent_id], facts=facts, text="")  # fmt: skip
+        e = Explanation(
+            kind=ExplanationKind.TRADE_OFF,
+            request_ids=[second.request_id, first.request_id],
+            agent_ids=[first.agent_id],
+            facts=facts,
+            text="",
+        )
         fill(scenario, e, say.trade_off(scenario, e), render_trade_off(scenario, e))
         out.append(e)
     return sorted(out, key=lambda e: -abs(int(e.fact("cost_after")) - int(e.fact("cost_before"))))
@@ -206,8 +211,13 @@ def elsewhere(scenario: Scenario, plan: Plan, request_id: str) -> list[Explanati
             Fact(name=F.QUALIFIED, value=", ".join(holders)),
             Fact(name=F.MEANWHILE_TEAMMATES, value=len(starts)),
         ]
-        e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id, *(a.request_id for _, a in starts)],
-                        agent_ids=[agent for agent, _ in starts], facts=facts, text="")  # fmt: skip
+        e = Explanation(
+            kind=ExplanationKind.WHY_NOT,
+            request_ids=[request_id, *(a.request_id for _, a in starts)],
+            agent_ids=[agent for agent, _ in starts],
+            facts=facts,
+            text="",
+        )
         fill(scenario, e, say.elsewhere(scenario, e), render_elsewhere(scenario, e))
         out.append(e)
     return out
@@ -221,8 +231,10 @@ def let_in(
 
     request = next(r for r in scenario.requests if r.id == request_id)
     qualified = [a.name for a in scenario.agents if qualifies(a, request)]
-    facts = [Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes"),
-             Fact(name="qualified", value=", ".join(qualified))]  # fmt: skip
+    facts = [
+        Fact(name="effort_minutes", value=request.effort_minutes, unit="minutes"),
+        Fact(name="qualified", value=", ".join(qualified)),
+    ]
     facts += _facts_of(replan(scenario, plan, Change(kind="first", request=request_id), params, cache))
     now = plan.assignment(request_id)
     if now is not None and not any(f.name == keyed(F.LATE_AFTER, request_id) for f in facts):
@@ -275,8 +287,11 @@ def relieve(
                 if result.status not in UNWORKED:
                     options.append((result.cost_after - result.cost_before, x.request_id, other, result))
                 break
-    facts = [Fact(name="agent", value=agent_id), Fact(name="planned_minutes", value=planned[agent_id], unit="minutes"),
-             Fact(name="target_minutes", value=target[agent_id], unit="minutes")]  # fmt: skip
+    facts = [
+        Fact(name="agent", value=agent_id),
+        Fact(name="planned_minutes", value=planned[agent_id], unit="minutes"),
+        Fact(name="target_minutes", value=target[agent_id], unit="minutes"),
+    ]
     if options:
         _, request_id, other, result = min(options, key=lambda o: o[0])
         facts += [Fact(name="move", value=request_id), Fact(name="to", value=other), *_facts_of(result)]

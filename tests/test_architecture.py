@@ -107,9 +107,22 @@ def test_the_core_files_are_found() -> None:
 
 
 RESOURCES = {
-    "agents", "audit", "departments", "explanations", "handoffs", "health", "imports", "jobs", "organisation",
-    "pins", "plans", "principals", "requests", "simulations", "webhooks",
-}  # fmt: skip
+    "agents",
+    "audit",
+    "departments",
+    "explanations",
+    "handoffs",
+    "health",
+    "imports",
+    "jobs",
+    "organisation",
+    "pins",
+    "plans",
+    "principals",
+    "requests",
+    "simulations",
+    "webhooks",
+}
 """The HTTP resources, one package each under api/: its routes, and its service and schemas where it has them."""
 STORE_FILES = sorted(
     [*ROOT.glob("api/store/**/*.py"), *(ROOT / "api" / "webhooks" / m for m in ("store.py", "tables.py", "outbox.py"))]
@@ -121,8 +134,12 @@ RESOURCE_FACES = tuple(f"api.{r}.{face}" for r in sorted(RESOURCES) for face in 
 def imported_targets(tree: ast.AST) -> set[str]:
     """Every module imported, and every name imported from one as its dotted path (`from api import problems`
     is `api.problems`), so that a package's module imported by name counts as that module."""
-    names = {f"{node.module}.{alias.name}" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and
-             node.module for alias in node.names}  # fmt: skip
+    names = {
+        f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+        for alias in node.names
+    }
     return imported_paths(tree) | names
 
 

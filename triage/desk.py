@@ -42,9 +42,12 @@ def wait(request: Request, reason: WaitingReason, since: datetime, until: dateti
         problem = Problem(record=f"requests[{request.id}]", field="until", message=why)
         raise ScenarioError([problem])
     return request.model_validate(
-        {**request.model_dump(), "status": RequestStatus.WAITING,
-         "waiting": Waiting(reason=reason, since=since, until=until).model_dump()}
-    )  # fmt: skip
+        {
+            **request.model_dump(),
+            "status": RequestStatus.WAITING,
+            "waiting": Waiting(reason=reason, since=since, until=until).model_dump(),
+        }
+    )
 
 
 def resume(request: Request, at: datetime) -> Request:
@@ -53,9 +56,13 @@ def resume(request: Request, at: datetime) -> Request:
         raise _refused(request, "it is not waiting")
     pause = Pause(start=request.waiting.since, end=at, reason=request.waiting.reason)
     return request.model_validate(
-        {**request.model_dump(), "status": RequestStatus.OPEN, "waiting": None,
-         "pauses": [*(p.model_dump() for p in request.pauses), pause.model_dump()]}
-    )  # fmt: skip
+        {
+            **request.model_dump(),
+            "status": RequestStatus.OPEN,
+            "waiting": None,
+            "pauses": [*(p.model_dump() for p in request.pauses), pause.model_dump()],
+        }
+    )
 
 
 def reopen(request: Request) -> Request:

@@ -38,8 +38,9 @@ def waiting_explanation(request: Request, axis: BusinessAxis, now: datetime) -> 
     ]
     if request.waiting.until is not None:
         facts.append(Fact(name="until", value=request.waiting.until.isoformat()))
-    return Explanation(kind=ExplanationKind.WAITING, request_ids=[request.id], facts=facts,
-                       text=_waiting_text(facts, axis.zone, now))  # fmt: skip
+    return Explanation(
+        kind=ExplanationKind.WAITING, request_ids=[request.id], facts=facts, text=_waiting_text(facts, axis.zone, now)
+    )
 
 
 def _waiting_text(facts: list[Fact], zone: ZoneInfo, now: datetime) -> str:

@@ -407,8 +407,13 @@ def explain_order_until(
             else:
                 reason = "cheaper"
             facts.append(Fact(name=F.REASON, value=reason))
-            e = Explanation(kind=ExplanationKind.ORDER, request_ids=[first.id, overtaking.id],
-                            department_ids=[department.id], facts=facts, text="")  # fmt: skip
+            e = Explanation(
+                kind=ExplanationKind.ORDER,
+                request_ids=[first.id, overtaking.id],
+                department_ids=[department.id],
+                facts=facts,
+                text="",
+            )
             out.append(fill(scenario, e, say.order(scenario, e), say.order(scenario, e)))
     return out, True
 

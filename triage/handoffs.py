@@ -32,13 +32,19 @@ class NoRoomLeft:
 
 def room_left(proposal: HandOff, given_since_minutes: int) -> NoRoomLeft | None:
     """None when the peer still has the room the proposal counted on, else what is over."""
-    return room_left_for(proposal.to_agent_name, proposal.request_id, proposal.to_planned_after,
-                         proposal.to_target_minutes, given_since_minutes)  # fmt: skip
+    return room_left_for(
+        proposal.to_agent_name,
+        proposal.request_id,
+        proposal.to_planned_after,
+        proposal.to_target_minutes,
+        given_since_minutes,
+    )
 
 
 def room_left_for(peer: str, request_id: str, planned_after: int, target: int, given_since: int) -> NoRoomLeft | None:
     """The same rule for any proposal (a share: the peer's planned minutes with their part)."""
     if planned_after + given_since <= target:
         return None
-    return NoRoomLeft(peer=peer, request_id=request_id, planned_with_request=planned_after, given_since=given_since,
-                      target=target)  # fmt: skip
+    return NoRoomLeft(
+        peer=peer, request_id=request_id, planned_with_request=planned_after, given_since=given_since, target=target
+    )

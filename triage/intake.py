@@ -107,8 +107,11 @@ def cross_record_problems(raw: dict[str, Any]) -> list[Problem]:
     policy = raw.get("policy")
     shares = policy.get("fair_share_pct") if isinstance(policy, dict) else None
     if isinstance(shares, dict):
-        problems += [Problem(record="policy", field=f"fair_share_pct.{key}", message=f"unknown department {key!r}")
-                     for key in list(shares)[:50] if key not in ids["departments"]]  # fmt: skip
+        problems += [
+            Problem(record="policy", field=f"fair_share_pct.{key}", message=f"unknown department {key!r}")
+            for key in list(shares)[:50]
+            if key not in ids["departments"]
+        ]
     for i, pin in _items(raw, "pins"):
         record = _record(raw, "pins", i)
         for field, section in (("request", "requests"), ("other", "requests"), ("agent", "agents")):

@@ -576,8 +576,13 @@ class Change(_Model):
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Change:
-        needs = {"first": ("request",), "assign": ("request", "agent"), "before": ("request", "other"),
-                 "absent": ("agent",), "priority": ("request",)}[self.kind]  # fmt: skip
+        needs = {
+            "first": ("request",),
+            "assign": ("request", "agent"),
+            "before": ("request", "other"),
+            "absent": ("agent",),
+            "priority": ("request",),
+        }[self.kind]
         missing = [name for name in needs if getattr(self, name) is None]
         if missing:
             raise ValueError(f"a {self.kind} change needs {' and '.join(missing)}")

@@ -58,8 +58,15 @@ def requester_subject(department_name: str, title: str, request_id: str) -> str:
     return f'{possessive(department_name)} "{title}" ({request_id})'
 
 
-def placed_sentence(subject: str, agent_name: str | None, start: datetime | None, end: datetime | None,
-                    note: str | None, zone: ZoneInfo, now: datetime) -> str:  # fmt: skip
+def placed_sentence(
+    subject: str,
+    agent_name: str | None,
+    start: datetime | None,
+    end: datetime | None,
+    note: str | None,
+    zone: ZoneInfo,
+    now: datetime,
+) -> str:
     """A tentative place for the requester: who and when, or why it has no place yet."""
     if agent_name is None or start is None or end is None:
         return f"{subject} has no place yet: {note or 'the next re-plan places it'}."

@@ -77,8 +77,13 @@ def receipt(scenario: Scenario, plan: Plan, request_id: str) -> Explanation:
         Fact(name="fair_share_pct", value=str(share.fair_share_pct if share else 0)),
         Fact(name="planned_share_pct", value=str(share.planned_share_pct if share else 0)),
     ]
-    e = Explanation(kind=ExplanationKind.RECEIPT, request_ids=[request_id], department_ids=[request.department],
-                    facts=facts, text="")  # fmt: skip
+    e = Explanation(
+        kind=ExplanationKind.RECEIPT,
+        request_ids=[request_id],
+        department_ids=[request.department],
+        facts=facts,
+        text="",
+    )
     return fill(scenario, e, say.receipt(scenario, e), _render_receipt(scenario, e))
 
 

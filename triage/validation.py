@@ -67,8 +67,9 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
                 out.append(Violation(Rule.PARTS, a.request_id, f"a part by unknown agent {span.agent_id}"))
                 continue
             held = owner if span.agent_id == a.agent_id else None  # work in progress: its agent's part stays theirs
-            out += _check_assignment(span, request, doer, held, windows[doer.id], axis, unfrozen, may_pause=may_pause,
-                                     effort=effort)  # fmt: skip
+            out += _check_assignment(
+                span, request, doer, held, windows[doer.id], axis, unfrozen, may_pause=may_pause, effort=effort
+            )
         due = triages[request.id].due_minute
         if a.minutes_late != max(a.end_minute - due, 0):
             out.append(Violation(Rule.ONCE, a.request_id, f"minutes_late {a.minutes_late} != end - due"))
@@ -92,8 +93,14 @@ def _spans(a: Assignment, request: Request | None) -> list[tuple[Assignment, int
 
 
 def _as_span(a: Assignment, p: Part) -> Assignment:
-    update = {"agent_id": p.agent_id, "start": p.start, "end": p.end, "start_minute": p.start_minute,
-              "end_minute": p.end_minute, "parts": []}  # fmt: skip
+    update = {
+        "agent_id": p.agent_id,
+        "start": p.start,
+        "end": p.end,
+        "start_minute": p.start_minute,
+        "end_minute": p.end_minute,
+        "parts": [],
+    }
     return a.model_copy(update=update)
 
 
@@ -114,8 +121,13 @@ def _check_parts(scenario: Scenario, a: Assignment, request: Request) -> list[Vi
         if p.minutes < least
     ]
     if sum(p.minutes for p in parts) != request.effort_minutes:
-        out.append(Violation(Rule.PARTS, a.request_id, f"its parts add up to {sum(p.minutes for p in parts)} min, "
-                                                       f"not its effort {request.effort_minutes}"))  # fmt: skip
+        out.append(
+            Violation(
+                Rule.PARTS,
+                a.request_id,
+                f"its parts add up to {sum(p.minutes for p in parts)} min, not its effort {request.effort_minutes}",
+            )
+        )
     if (a.start_minute, a.end_minute) != (min(p.start_minute for p in parts), max(p.end_minute for p in parts)):
         out.append(Violation(Rule.PARTS, a.request_id, "its start and end are not those of its parts"))
     return out

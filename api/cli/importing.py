@@ -107,8 +107,10 @@ def import_command(
 ) -> None:
     """Import a ticketing system's export: a report, then one transaction into the database (DATABASE_URL)."""
     if format_name not in FORMATS:
-        _fail([Problem(record="FORMAT", field="", message=f"unknown format {format_name!r}; one of {list(FORMATS)}")],
-              "tandem import")  # fmt: skip
+        _fail(
+            [Problem(record="FORMAT", field="", message=f"unknown format {format_name!r}; one of {list(FORMATS)}")],
+            "tandem import",
+        )
     mapping = load_mapping(format_name, mapping_path)
     if team:
         mapping = mapping.model_copy(update={"team_groups": team})

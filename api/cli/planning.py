@@ -111,12 +111,26 @@ def print_plan(scenario: Scenario, result: Plan, register: Register = Register.P
     for a in sorted(result.assignments, key=lambda x: (x.start_minute, x.agent_id)):
         request = requests[a.request_id]
         late = duration(a.minutes_late) if a.minutes_late else ""
-        table.add_row(f"{a.request_id} {request.title}", departments[request.department], a.priority.value,
-                      names[a.agent_id], moment(a.start, zone, now), moment(a.end, zone, now), late)  # fmt: skip
+        table.add_row(
+            f"{a.request_id} {request.title}",
+            departments[request.department],
+            a.priority.value,
+            names[a.agent_id],
+            moment(a.start, zone, now),
+            moment(a.end, zone, now),
+            late,
+        )
     for u in result.unassigned:
         request = requests[u.request_id]
-        table.add_row(f"{u.request_id} {request.title}", departments[request.department], u.priority.value,
-                      "not planned", "", "", "")  # fmt: skip
+        table.add_row(
+            f"{u.request_id} {request.title}",
+            departments[request.department],
+            u.priority.value,
+            "not planned",
+            "",
+            "",
+            "",
+        )
     out.print(table)
     out.print(summary(scenario, result, register), markup=False)
     out.print()
@@ -163,13 +177,26 @@ def report(
         out.print(line, markup=False)
 
 
-def _change(first: str | None, assign: str | None, before: str | None, absent: str | None,
-            priority: str | None = None) -> Change:  # fmt: skip
-    given = [name for name, value in (("--first", first), ("--assign", assign), ("--before", before),
-                                      ("--absent", absent), ("--priority", priority)) if value]  # fmt: skip
+def _change(
+    first: str | None, assign: str | None, before: str | None, absent: str | None, priority: str | None = None
+) -> Change:
+    given = [
+        name
+        for name, value in (
+            ("--first", first),
+            ("--assign", assign),
+            ("--before", before),
+            ("--absent", absent),
+            ("--priority", priority),
+        )
+        if value
+    ]
     if len(given) != 1:
-        err.print("give exactly one of --first ID, --assign ID=AGENT, --before A=B, --absent AGENT, "
-                  "--priority ID=P1 (ID= clears it)", markup=False)  # fmt: skip
+        err.print(
+            "give exactly one of --first ID, --assign ID=AGENT, --before A=B, --absent AGENT, "
+            "--priority ID=P1 (ID= clears it)",
+            markup=False,
+        )
         raise typer.Exit(BAD_INPUT)
     for option, value in (("--assign", assign), ("--before", before), ("--priority", priority)):
         if value and value.count("=") != 1:

@@ -54,7 +54,8 @@ def existing_plan(scenario: Scenario, path: Path) -> Plan:
     ids = {r.id for r in scenario.requests}
     strangers = sorted({a.request_id for a in given.assignments} - ids)
     if strangers:
-        err.print(f"--plan: {path} places requests this scenario does not have: {', '.join(strangers[:5])}",
-                  markup=False)  # fmt: skip
+        err.print(
+            f"--plan: {path} places requests this scenario does not have: {', '.join(strangers[:5])}", markup=False
+        )
         raise typer.Exit(BAD_INPUT)
     return given

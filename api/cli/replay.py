@@ -39,8 +39,13 @@ from triage.names import Planner
 from triage.simulation.changes import Variant, apply_changes, check_variants, describe
 from triage.simulation.replay import log_outcome, open_at, render_change_comparison, render_comparison, window_closes
 
-LABELS = {"servicenow": servicenow.LABEL, "plain": plain.LABEL, "zendesk": zendesk.LABEL, "jira": jira.LABEL,
-          "jira-csv": jira.CSV_LABEL}  # fmt: skip
+LABELS = {
+    "servicenow": servicenow.LABEL,
+    "plain": plain.LABEL,
+    "zendesk": zendesk.LABEL,
+    "jira": jira.LABEL,
+    "jira-csv": jira.CSV_LABEL,
+}
 JSON_ROWS = {"zendesk": zendesk.rows_of_export, "jira": jira.rows_of_search}
 
 
@@ -91,8 +96,10 @@ def replay_command(
     changes (--hire, --leave, --time-off, --skill, --hours: all of them together, as one change), the same
     history is replayed a second time under the change, and the two runs and the log are shown side by side."""
     if format_name not in FORMATS:
-        _fail([Problem(record="FORMAT", field="", message=f"unknown format {format_name!r}; one of {list(FORMATS)}")],
-              "tandem replay")  # fmt: skip
+        _fail(
+            [Problem(record="FORMAT", field="", message=f"unknown format {format_name!r}; one of {list(FORMATS)}")],
+            "tandem replay",
+        )
     if not 1 <= days <= 60:
         _fail([Problem(record="--days", field="days", message=f"{days}: give 1 to 60 working days")], "tandem replay")
     try:
@@ -103,8 +110,9 @@ def replay_command(
     if team:
         mapping = mapping.model_copy(update={"team_groups": team})
     tickets, rows = _tickets(format_name, file, mapping)
-    start = datetime.combine(date(start_day.year, start_day.month, start_day.day), datetime.min.time(),
-                             tzinfo=mapping.calendar.zone)  # fmt: skip
+    start = datetime.combine(
+        date(start_day.year, start_day.month, start_day.day), datetime.min.time(), tzinfo=mapping.calendar.zone
+    )
     closes = window_closes(mapping.calendar, start, days)
     try:
         imported = import_tickets(tickets, mapping, format_label=LABELS[format_name], rows=rows, now=closes[-1])
@@ -112,9 +120,16 @@ def replay_command(
         _fail(exc.problems, str(file))
     log = log_outcome(tickets, mapping, start, closes)
     if log.arrived == 0:
-        _fail([Problem(record=str(file), field="--from",
-                       message=f"no request of the team was created from {start:%Y-%m-%d} to {closes[-1]:%Y-%m-%d}")],
-              str(file))  # fmt: skip
+        _fail(
+            [
+                Problem(
+                    record=str(file),
+                    field="--from",
+                    message=f"no request of the team was created from {start:%Y-%m-%d} to {closes[-1]:%Y-%m-%d}",
+                )
+            ],
+            str(file),
+        )
 
     def report(done: int, total: int) -> None:
         if not quiet:
@@ -124,18 +139,24 @@ def replay_command(
     options = [(name, value) for name, values in given for value in values or []]
     changed = _changed(imported.scenario, options, start) if options else None
     at_start = open_at(tickets, mapping, start)
-    replayed = replay(imported.scenario, start=start, closes=closes, open_at_start=at_start, params=params,
-                      progress=report)  # fmt: skip
+    replayed = replay(
+        imported.scenario, start=start, closes=closes, open_at_start=at_start, params=params, progress=report
+    )
     label = ", ".join(mapping.team_groups) if mapping.team_groups else "the whole export"
     if changed is not None:
         scenario, variant = changed
         if not quiet:
             out.print("and again with the change:", markup=False)
         under = replay(scenario, start=start, closes=closes, open_at_start=at_start, params=params, progress=report)
-        text = render_change_comparison(replayed.outcome, under.outcome, log, team=label,
-                                        change="; ".join(describe(c) for c in variant.changes),
-                                        replans=(replayed.replans, under.replans),
-                                        every_minutes=params.every_minutes)  # fmt: skip
+        text = render_change_comparison(
+            replayed.outcome,
+            under.outcome,
+            log,
+            team=label,
+            change="; ".join(describe(c) for c in variant.changes),
+            replans=(replayed.replans, under.replans),
+            every_minutes=params.every_minutes,
+        )
         out.print(text, markup=False)
         return
     out.print(
@@ -156,8 +177,13 @@ def _changed(scenario: Scenario, options: list[tuple[str, str]], start: datetime
     except BadOption as exc:
         _fail([Problem(record="option", field="", message=str(exc))], "tandem replay")
     except ScenarioError as exc:
-        _fail([p.model_copy(update={"record": p.record.replace("variants[combined]", "the change")})
-               for p in exc.problems], "tandem replay")  # fmt: skip
+        _fail(
+            [
+                p.model_copy(update={"record": p.record.replace("variants[combined]", "the change")})
+                for p in exc.problems
+            ],
+            "tandem replay",
+        )
     return apply_changes(from_start, variant).model_copy(update={"now": scenario.now}), variant
 
 

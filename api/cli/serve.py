@@ -115,8 +115,7 @@ def admin_token(
     upgrade(url)
     database = Database(url)
     now = datetime.now(UTC)
-    operator = Principal(id="server-cli", name="tandem admin-token", role=Role.ADMIN, department_id=None,
-                         agent_id=None)  # fmt: skip
+    operator = Principal(id="server-cli", name="tandem admin-token", role=Role.ADMIN, department_id=None, agent_id=None)
     try:
         with database.writing() as session:
             row = principals.get(session=session, principal_id=principal)
@@ -127,10 +126,18 @@ def admin_token(
                 err.print(f"{principal!r} is a {row.role}, not an admin; nothing was issued.", markup=False)
                 raise typer.Exit(BAD_INPUT)
             expires = None if expires_in_days is None else now + timedelta(days=expires_in_days)
-            token, secret = principals.issue_token(session=session, actor=None, principal_id=principal,
-                                                   label="recovery", at=now, expires_at=expires)  # fmt: skip
-            audit.record(session=session, actor=operator, at=now, action="token.recovered", subject_type="principal",
-                         subject_id=principal, changes={"token": [None, token.id]})  # fmt: skip
+            token, secret = principals.issue_token(
+                session=session, actor=None, principal_id=principal, label="recovery", at=now, expires_at=expires
+            )
+            audit.record(
+                session=session,
+                actor=operator,
+                at=now,
+                action="token.recovered",
+                subject_type="principal",
+                subject_id=principal,
+                changes={"token": [None, token.id]},
+            )
             session.commit()
     finally:
         database.dispose()
@@ -153,10 +160,15 @@ def _bootstrap_admin(database_url: str) -> None:
             if principals.all_principals(session=session):
                 return
             now = datetime.now(UTC)
-            principals.create(session=session, actor=None, at=now,
-                              data=PrincipalCreate(id="admin", name="Administrator", role=Role.ADMIN))  # fmt: skip
-            _, secret = principals.issue_token(session=session, actor=None, principal_id="admin", label="bootstrap",
-                                               at=now)  # fmt: skip
+            principals.create(
+                session=session,
+                actor=None,
+                at=now,
+                data=PrincipalCreate(id="admin", name="Administrator", role=Role.ADMIN),
+            )
+            _, secret = principals.issue_token(
+                session=session, actor=None, principal_id="admin", label="bootstrap", at=now
+            )
             session.commit()
     finally:
         database.dispose()

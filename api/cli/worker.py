@@ -33,8 +33,11 @@ def worker() -> None:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     running.start()
-    out.print(f"Tandem worker {worker_name()}: {settings.solver_slots} plan slot(s), "
-              f"{settings.simulation_slots} simulation slot(s); Ctrl-C stops it.", markup=False)  # fmt: skip
+    out.print(
+        f"Tandem worker {worker_name()}: {settings.solver_slots} plan slot(s), "
+        f"{settings.simulation_slots} simulation slot(s); Ctrl-C stops it.",
+        markup=False,
+    )
     stop.wait()
     running.stop()
     database.dispose()

@@ -59,8 +59,9 @@ def ask_for_help(
     """No session dependency: the solver runs between a reading and a writing transaction of its own."""
     if principal.role == Role.AGENT and principal.agent_id != agent_id:
         raise Forbidden(f"An agent asks for help for themselves ({principal.agent_id}) only.")
-    return helping.ask(database=database, settings=settings, actor=principal, agent_id=agent_id, asked=body,
-                       idempotency=idem, now=now)  # fmt: skip
+    return helping.ask(
+        database=database, settings=settings, actor=principal, agent_id=agent_id, asked=body, idempotency=idem, now=now
+    )
 
 
 @router.get("/handoffs", response_model=Page[HandOffRead], summary="Hand-offs you may see, oldest first, by page")
@@ -72,8 +73,14 @@ def list_handoffs(
     after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Hand-offs per page.")] = 100,
 ) -> Response:
-    rows = handoffs.page(session=session, principal=principal, request_id=request_id,
-                         state=state.value if state else None, after=cursor(after), limit=limit)  # fmt: skip
+    rows = handoffs.page(
+        session=session,
+        principal=principal,
+        request_id=request_id,
+        state=state.value if state else None,
+        after=cursor(after),
+        limit=limit,
+    )
     next_after = str(rows[-1].id) if len(rows) == limit else None
     return answer(Page[HandOffRead](items=[helping.handoff_read(r) for r in rows], next_after=next_after))
 
@@ -89,8 +96,9 @@ def read_handoff(principal: Reader, row: HandOffById) -> Response:
     summary="The request's hand-offs and their notes for the requester",
 )
 def request_handoffs(principal: Reader, request: VisibleRequest, session: SessionDep) -> Response:
-    rows = handoffs.page(session=session, principal=principal, request_id=str(request.id), state=None, after=0,
-                         limit=1000)  # fmt: skip
+    rows = handoffs.page(
+        session=session, principal=principal, request_id=str(request.id), state=None, after=0, limit=1000
+    )
     return answer_list(_list, [helping.handoff_read(r) for r in rows])
 
 
@@ -139,9 +147,15 @@ def list_shares(
     after: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Shares per page.")] = 100,
 ) -> Response:
-    rows = handoffs.page(session=session, principal=principal, request_id=request_id,
-                         state=state.value if state else None, after=cursor(after), limit=limit,
-                         kind=handoffs.SHARE)  # fmt: skip
+    rows = handoffs.page(
+        session=session,
+        principal=principal,
+        request_id=request_id,
+        state=state.value if state else None,
+        after=cursor(after),
+        limit=limit,
+        kind=handoffs.SHARE,
+    )
     next_after = str(rows[-1].id) if len(rows) == limit else None
     return answer(Page[SwarmRead](items=[helping.share_read(r) for r in rows], next_after=next_after))
 

@@ -94,8 +94,16 @@ def ask(
     with database.writing() as session:
 
         def store() -> Outcome:
-            rows = handoffs.save_help(session=session, actor=actor, help_=answer, ask_id=ask_id, plan_id=plan_id,
-                                      versions=versions, reason=asked.reason, at=now)  # fmt: skip
+            rows = handoffs.save_help(
+                session=session,
+                actor=actor,
+                help_=answer,
+                ask_id=ask_id,
+                plan_id=plan_id,
+                versions=versions,
+                reason=asked.reason,
+                at=now,
+            )
             return help_read(answer, rows, ask_id, plan_id), {}
 
         return respond(session=session, principal=actor, status_code=201, idempotency=idempotency, at=now, act=store)

@@ -158,13 +158,22 @@ def import_in_child(inputs_json: str, database_url: str, job_id: str, fixed_now:
         out.close()
 
 
-def _run_import(inputs: dict[str, Any], database_url: str, job_id: str, fixed_now: str,
-                out: Connection) -> dict[str, Any]:  # fmt: skip
+def _run_import(
+    inputs: dict[str, Any], database_url: str, job_id: str, fixed_now: str, out: Connection
+) -> dict[str, Any]:
     format_name, source, dry_run = inputs["format"], inputs["source"], inputs["dry_run"]
 
     def outcome(**fields: Any) -> dict[str, Any]:
-        body = {"format": format_name, "source": source, "dry_run": dry_run, "report": None, "text": None,
-                "written": None, "problems": [], **fields}  # fmt: skip
+        body = {
+            "format": format_name,
+            "source": source,
+            "dry_run": dry_run,
+            "report": None,
+            "text": None,
+            "written": None,
+            "problems": [],
+            **fields,
+        }
         return ImportOutcome.model_validate(body).model_dump(mode="json")
 
     raw = gzip.decompress(base64.b64decode(inputs["file"]))
@@ -189,9 +198,14 @@ def _run_import(inputs: dict[str, Any], database_url: str, job_id: str, fixed_no
     try:
         with database.writing() as session:
             try:
-                written = store_import(session=session, scenario=imported.scenario, source=source, at=at,
-                                       actor=Principal(id=actor["id"], name=actor["name"], role=Role(actor["role"])),
-                                       progress=lambda n: out.send(("progress", 0.4 + 0.55 * n / total)))  # fmt: skip
+                written = store_import(
+                    session=session,
+                    scenario=imported.scenario,
+                    source=source,
+                    at=at,
+                    actor=Principal(id=actor["id"], name=actor["name"], role=Role(actor["role"])),
+                    progress=lambda n: out.send(("progress", 0.4 + 0.55 * n / total)),
+                )
             except ScenarioError as exc:
                 session.rollback()
                 return {"committed": False, "outcome": outcome(problems=[located(p) for p in exc.problems])}

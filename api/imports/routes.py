@@ -64,8 +64,10 @@ def start_import(
     limit = settings.limits.import_bytes
     data = file.file.read(limit + 1)
     if len(data) > limit:
-        raise PayloadTooLarge(f"too large: more than {limit:,} bytes of export, over the limit `import_bytes` of "
-                              f"{limit:,} (TANDEM_LIMIT_IMPORT_BYTES); nothing was imported")  # fmt: skip
+        raise PayloadTooLarge(
+            f"too large: more than {limit:,} bytes of export, over the limit `import_bytes` of "
+            f"{limit:,} (TANDEM_LIMIT_IMPORT_BYTES); nothing was imported"
+        )
     mapping_text, mapping_name = None, f"{format} mapping (default)"
     if mapping is not None:
         raw = mapping.file.read(MAPPING_MAX_BYTES + 1)
@@ -76,8 +78,22 @@ def start_import(
         except UnicodeDecodeError as exc:
             raise invalid("mapping", f"not UTF-8 text: {exc}") from exc
         mapping_name = mapping.filename or "mapping.toml"
-    upload = importing.Upload(format=format, filename=file.filename or "export", data=data,
-                              mapping_text=mapping_text, mapping_name=mapping_name, team=team or [], now=as_of,
-                              dry_run=dry_run)  # fmt: skip
-    return importing.start(database=database, runner=jobs, actor=principal, upload=upload, idempotency=idem, now=now,
-                           limits=settings.limits)  # fmt: skip
+    upload = importing.Upload(
+        format=format,
+        filename=file.filename or "export",
+        data=data,
+        mapping_text=mapping_text,
+        mapping_name=mapping_name,
+        team=team or [],
+        now=as_of,
+        dry_run=dry_run,
+    )
+    return importing.start(
+        database=database,
+        runner=jobs,
+        actor=principal,
+        upload=upload,
+        idempotency=idem,
+        now=now,
+        limits=settings.limits,
+    )

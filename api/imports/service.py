@@ -41,9 +41,15 @@ class Upload:
     def fingerprint(self) -> str:
         """The request, for Idempotency-Key: the same upload again is the same request, whatever the
         multipart boundary of each attempt."""
-        parts = [self.format, self.filename, hashlib.sha256(self.data).hexdigest(),
-                 hashlib.sha256((self.mapping_text or "").encode()).hexdigest() if self.mapping_text else "-",
-                 "\x1f".join(self.team), self.now.isoformat() if self.now else "-", str(self.dry_run)]  # fmt: skip
+        parts = [
+            self.format,
+            self.filename,
+            hashlib.sha256(self.data).hexdigest(),
+            hashlib.sha256((self.mapping_text or "").encode()).hexdigest() if self.mapping_text else "-",
+            "\x1f".join(self.team),
+            self.now.isoformat() if self.now else "-",
+            str(self.dry_run),
+        ]
         return hashlib.sha256(("POST /imports\n" + "\x1e".join(parts)).encode()).hexdigest()
 
 
@@ -67,8 +73,9 @@ def start(
     try:
         size = len(decompressed(upload.data, limits.import_bytes))
     except ExportTooLarge as exc:
-        raise PayloadTooLarge(str(TooLarge("import_bytes", len(upload.data), exc.maximum,
-                                           "bytes of export", "nothing was imported"))) from exc  # fmt: skip
+        raise PayloadTooLarge(
+            str(TooLarge("import_bytes", len(upload.data), exc.maximum, "bytes of export", "nothing was imported"))
+        ) from exc
     except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
         raise invalid("file", f"not a readable gzip file: {exc}") from exc
     if size == 0:
@@ -76,26 +83,43 @@ def start(
     try:
         mapping = mapping_of(upload.format, upload.mapping_text, upload.mapping_name)
     except ScenarioError as exc:
-        errors = [FieldError(field=f"mapping.{p.field}" if p.field else "mapping", location="body", message=p.message)
-                  for p in exc.problems]  # fmt: skip
+        errors = [
+            FieldError(field=f"mapping.{p.field}" if p.field else "mapping", location="body", message=p.message)
+            for p in exc.problems
+        ]
         raise InvalidInput(summary(errors), errors=errors) from exc
     at = upload.now.replace(tzinfo=mapping.calendar.zone) if upload.now and upload.now.tzinfo is None else upload.now
     created: list[str] = []
     with database.writing() as session:
 
         def create_job() -> Outcome:
-            row = jobs.create(session=session, actor=actor, kind=KIND, queue=IMPORTS, request_count=0, at=now,
-                              heartbeat_at=datetime.now(UTC))  # fmt: skip
+            row = jobs.create(
+                session=session,
+                actor=actor,
+                kind=KIND,
+                queue=IMPORTS,
+                request_count=0,
+                at=now,
+                heartbeat_at=datetime.now(UTC),
+            )
             created.append(row.id)
             return job_read(row), {"Location": f"/jobs/{row.id}"}
 
-        response = respond(session=session, principal=actor, status_code=202, idempotency=idempotency, at=now,
-                           act=create_job)  # fmt: skip
+        response = respond(
+            session=session, principal=actor, status_code=202, idempotency=idempotency, at=now, act=create_job
+        )
     if created:
         stored = upload.data if upload.data.startswith(GZIP_MAGIC) else gzip.compress(upload.data, compresslevel=1)
-        inputs = {"actor": {"id": actor.id, "name": actor.name, "role": actor.role.value}, "format": upload.format,
-                  "source": upload.filename, "file": base64.b64encode(stored).decode(), "mapping": upload.mapping_text,
-                  "mapping_name": upload.mapping_name, "team": upload.team,
-                  "now": at.isoformat() if at else None, "dry_run": upload.dry_run}  # fmt: skip
+        inputs = {
+            "actor": {"id": actor.id, "name": actor.name, "role": actor.role.value},
+            "format": upload.format,
+            "source": upload.filename,
+            "file": base64.b64encode(stored).decode(),
+            "mapping": upload.mapping_text,
+            "mapping_name": upload.mapping_name,
+            "team": upload.team,
+            "now": at.isoformat() if at else None,
+            "dry_run": upload.dry_run,
+        }
         runner.start_import(job_id=created[0], inputs=inputs)
     return response

@@ -44,7 +44,14 @@ def read_job(principal: Reader, row: JobById, settings: SettingsDep) -> Response
 def cancel_job(principal: Reader, row: JobById, session: SessionDep, now: Now) -> Response:
     _may_see(principal, row)
     jobs.cancel(session=session, row=row, at=now)
-    audit.record(session=session, actor=principal, at=now, action="job.cancelled", subject_type="job",
-                 subject_id=row.id, changes={"state": row.state})  # fmt: skip
+    audit.record(
+        session=session,
+        actor=principal,
+        at=now,
+        action="job.cancelled",
+        subject_type="job",
+        subject_id=row.id,
+        changes={"state": row.state},
+    )
     session.commit()
     return answer(job_read(row), status_code=202 if row.state == jobs.RUNNING else 200)

@@ -133,16 +133,26 @@ class JobRunner:
         reason: str | None,
         seen_seq: int,
     ) -> None:
-        inputs = {"actor": {"id": actor.id, "name": actor.name, "role": actor.role.value},
-                  "scenario": scenario.model_dump_json(), "params": params.model_dump_json(),
-                  "versions": versions, "reason": reason, "seen_seq": seen_seq}  # fmt: skip
+        inputs = {
+            "actor": {"id": actor.id, "name": actor.name, "role": actor.role.value},
+            "scenario": scenario.model_dump_json(),
+            "params": params.model_dump_json(),
+            "versions": versions,
+            "reason": reason,
+            "seen_seq": seen_seq,
+        }
         self._hand_over(job_id, SOLVER, inputs)
 
     def start_simulation(self, *, job_id: str, inputs: tuple[str, str, str, str], expected_seconds: float) -> None:
         """A simulation job: inputs are the scenario, variants, rates and parameters as JSON."""
         scenario, variants, rates, params = inputs
-        document = {"scenario": scenario, "variants": variants, "rates": rates, "params": params,
-                    "expected_seconds": expected_seconds}  # fmt: skip
+        document = {
+            "scenario": scenario,
+            "variants": variants,
+            "rates": rates,
+            "params": params,
+            "expected_seconds": expected_seconds,
+        }
         self._hand_over(job_id, SIMULATIONS, document)
 
     def start_import(self, *, job_id: str, inputs: dict[str, Any]) -> None:

@@ -70,8 +70,14 @@ class Worker:
         self.sweep()
         slots = {SOLVER: self.settings.solver_slots, SIMULATIONS: self.settings.simulation_slots, IMPORTS: 1}
         for queue in QUEUES:
-            consumer = Consumer(broker(self.database.url, queue), workers=slots[queue], worker_type="thread",
-                                periodic=False, check_worker_health=False, max_delay=1.0)  # fmt: skip
+            consumer = Consumer(
+                broker(self.database.url, queue),
+                workers=slots[queue],
+                worker_type="thread",
+                periodic=False,
+                check_worker_health=False,
+                max_delay=1.0,
+            )
             for _, thread in consumer.worker_threads:  # not consumer.start(): it takes the process's signals
                 thread.start()
             self._consumers.append(consumer)
@@ -145,8 +151,14 @@ class Execution:
         limit = limits.get(self.queue, self.settings.solver_jobs_max)
         while not self.worker.stopping.is_set():
             with self.database.writing() as session:
-                got = jobs.claim(session=session, job_id=self.job_id, queue=self.queue, worker=worker_name(),
-                                 limit=limit, at=datetime.now(UTC))  # fmt: skip
+                got = jobs.claim(
+                    session=session,
+                    job_id=self.job_id,
+                    queue=self.queue,
+                    worker=worker_name(),
+                    limit=limit,
+                    at=datetime.now(UTC),
+                )
                 session.commit()
             if got != jobs.WAIT:
                 return got == jobs.CLAIMED
@@ -164,15 +176,25 @@ class Execution:
             if self.kind == "plan":
                 actor = self.inputs["actor"]
                 previous_id = marks.current_plan_id(session=session)
-                row = plans.save(session=session, actor=Principal(id=actor["id"], name=actor["name"],
-                                 role=Role(actor["role"])), plan=Plan.model_validate_json(payload),
-                                 scenario=Scenario.model_validate_json(self.inputs["scenario"]),
-                                 versions=self.inputs["versions"], at=at, reason=self.inputs["reason"])  # fmt: skip
+                row = plans.save(
+                    session=session,
+                    actor=Principal(id=actor["id"], name=actor["name"], role=Role(actor["role"])),
+                    plan=Plan.model_validate_json(payload),
+                    scenario=Scenario.model_validate_json(self.inputs["scenario"]),
+                    versions=self.inputs["versions"],
+                    at=at,
+                    reason=self.inputs["reason"],
+                )
                 marks.mark_plan(session=session, plan_id=row.id, seen_seq=self.inputs["seen_seq"], source=marks.LEAD)
                 threshold = SolveParams.model_validate_json(self.inputs["params"]).move_threshold_minutes
-                publish_lead_moves(session=session, scenario=Scenario.model_validate_json(self.inputs["scenario"]),
-                                   plan=Plan.model_validate_json(payload), previous_id=previous_id,
-                                   threshold_minutes=threshold, at=at)  # fmt: skip
+                publish_lead_moves(
+                    session=session,
+                    scenario=Scenario.model_validate_json(self.inputs["scenario"]),
+                    plan=Plan.model_validate_json(payload),
+                    previous_id=previous_id,
+                    threshold_minutes=threshold,
+                    at=at,
+                )
                 jobs.succeed(session=session, job_id=self.job_id, plan_id=row.id, at=at)
             elif self.kind == importing.KIND:
                 done = json.loads(payload)
@@ -251,8 +273,9 @@ class Execution:
         return asked
 
 
-def _simulate_in_child(scenario_json: str, variants_json: str, rates_json: str, params_json: str,
-                       out: Connection) -> None:  # fmt: skip
+def _simulate_in_child(
+    scenario_json: str, variants_json: str, rates_json: str, params_json: str, out: Connection
+) -> None:
     """Simulate, reporting ("progress", share done), then ("ok", JSON) or ("error", ...)."""
     from pydantic import TypeAdapter
 

@@ -45,6 +45,12 @@ def _publish(session: Session, scenario: Scenario, moves: list[Move], at: dateti
         title, department_id = titles[move.request_id]
         subject = requester_subject(departments[department_id], title, move.request_id)
         data = {"request_id": move.request_id, "title": title, **move.model_dump(mode="json", exclude={"request_id"})}
-        publish(session=session, event_type=EventType.REQUEST_MOVED, department_id=department_id,
-                request_id=move.request_id, data=data,
-                text=moved_sentence(subject, move, names, scenario.calendar.zone, at), at=at)  # fmt: skip
+        publish(
+            session=session,
+            event_type=EventType.REQUEST_MOVED,
+            department_id=department_id,
+            request_id=move.request_id,
+            data=data,
+            text=moved_sentence(subject, move, names, scenario.calendar.zone, at),
+            at=at,
+        )

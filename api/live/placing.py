@@ -81,18 +81,42 @@ def _publish_place(session: Session, placer: Placer, row: RequestRow, at: dateti
     subject = requester_subject(department.name if department else row.department_id, row.title, str(row.id))
     agent_name = names.get(place.agent_id, place.agent_id) if place.agent_id else None
     text = placed_sentence(subject, agent_name, place.start, place.end, place.note, placer.compiled.axis.zone, at)
-    data = {"request_id": str(row.id), "title": row.title, "agent_id": place.agent_id, "agent_name": agent_name,
-            "start": place.start, "end": place.end, "priority": place.priority, "tentative": True,
-            "label": LABEL, "note": place.note}  # fmt: skip
-    publish(session=session, event_type=EventType.REQUEST_PLACED, department_id=row.department_id,
-            request_id=str(row.id), data=data, text=text, at=at)  # fmt: skip
+    data = {
+        "request_id": str(row.id),
+        "title": row.title,
+        "agent_id": place.agent_id,
+        "agent_name": agent_name,
+        "start": place.start,
+        "end": place.end,
+        "priority": place.priority,
+        "tentative": True,
+        "label": LABEL,
+        "note": place.note,
+    }
+    publish(
+        session=session,
+        event_type=EventType.REQUEST_PLACED,
+        department_id=row.department_id,
+        request_id=str(row.id),
+        data=data,
+        text=text,
+        at=at,
+    )
 
 
 def _place_one(session: Session, placer: Placer, base: int, row: RequestRow, seq: int) -> None:
     rid = str(row.id)
-    values: dict[str, object] = {"seq": seq, "base_plan_id": base, "request_version": row.version,
-                                 "effort_minutes": row.effort_minutes, "agent_id": None, "start": None,
-                                 "end": None, "priority": None, "note": None}  # fmt: skip
+    values: dict[str, object] = {
+        "seq": seq,
+        "base_plan_id": base,
+        "request_version": row.version,
+        "effort_minutes": row.effort_minutes,
+        "agent_id": None,
+        "start": None,
+        "end": None,
+        "priority": None,
+        "note": None,
+    }
     if row.status not in OPEN_STATUSES:
         placer.remove(rid)
         values["note"] = f"the request is {row.status.replace('_', ' ')}: it is not planned"

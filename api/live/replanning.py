@@ -139,8 +139,15 @@ class LiveReplanner:
             if marks.newest_plan_id(session=session) != (base or 0):
                 session.rollback()  # a newer plan (a lead's, or another process's re-plan) supersedes this one
                 return None
-            row = plans.save(session=session, actor=LIVE_ACTOR, plan=result, scenario=scenario, versions=versions,
-                             at=now, reason="the queue changed: the live re-plan")  # fmt: skip
+            row = plans.save(
+                session=session,
+                actor=LIVE_ACTOR,
+                plan=result,
+                scenario=scenario,
+                versions=versions,
+                at=now,
+                reason="the queue changed: the live re-plan",
+            )
             marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LIVE)
             publish_moves(session=session, scenario=scenario, plan=result, at=now)
             if scenario.policy.auto_apply:
@@ -149,9 +156,16 @@ class LiveReplanner:
             stored = row.id
         # Where the time from a change to its re-plan goes (benchmarks/deploy_bench.py reads this line).
         # The thread's CPU time is what the re-plan costs an idle core (the search runs in this thread: one worker).
-        log.info("live re-plan: plan %d stored; its newest change was %.3f s old at the start; read %.3f s, "
-                 "solve %.3f s, store %.3f s; this thread's CPU %.3f s", stored, waited, read - started,
-                 solved - read, time.perf_counter() - solved, time.thread_time() - cpu)  # fmt: skip
+        log.info(
+            "live re-plan: plan %d stored; its newest change was %.3f s old at the start; read %.3f s, "
+            "solve %.3f s, store %.3f s; this thread's CPU %.3f s",
+            stored,
+            waited,
+            read - started,
+            solved - read,
+            time.perf_counter() - solved,
+            time.thread_time() - cpu,
+        )
         warming = time.perf_counter()
         self._warm(stored)
         log.info("live re-plan: plan %d's placer built in %.3f s", stored, time.perf_counter() - warming)

@@ -26,8 +26,13 @@ def list_pins(_: Reader, session: SessionDep) -> Response:
     return answer_list(_list, [pin_read(r) for r in pins.all_pins(session=session)])
 
 
-@router.post("/pins", status_code=201, response_model=PinRead, summary="Pin: a hard rule for every plan, with a reason",
-             dependencies=[strict_body(PinCreate)])  # fmt: skip
+@router.post(
+    "/pins",
+    status_code=201,
+    response_model=PinRead,
+    summary="Pin: a hard rule for every plan, with a reason",
+    dependencies=[strict_body(PinCreate)],
+)
 def create_pin(body: PinCreate, principal: Pinner, session: SessionDep, idem: IdempotencyDep, now: Now) -> Response:
     def act() -> tuple[PinRead, dict[str, str]]:
         row = pins.create(session=session, actor=principal, data=body, at=now)
@@ -42,10 +47,15 @@ def read_pin(_: Reader, row: PinById) -> Response:
     return answer(pin_read(row))
 
 
-@router.post("/pins/{pin_id}/remove", response_model=PinRead, summary="Remove a pin (audited, with a reason)",
-             dependencies=[strict_body(PinRemove)])  # fmt: skip
-def remove_pin(body: PinRemove, principal: Pinner, row: PinById, session: SessionDep, idem: IdempotencyDep,
-               now: Now) -> Response:  # fmt: skip
+@router.post(
+    "/pins/{pin_id}/remove",
+    response_model=PinRead,
+    summary="Remove a pin (audited, with a reason)",
+    dependencies=[strict_body(PinRemove)],
+)
+def remove_pin(
+    body: PinRemove, principal: Pinner, row: PinById, session: SessionDep, idem: IdempotencyDep, now: Now
+) -> Response:
     def act() -> tuple[PinRead, dict[str, str]]:
         removed = pin_read(row)
         pins.remove(session=session, actor=principal, row=row, reason=body.reason, at=now)

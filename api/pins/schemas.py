@@ -59,5 +59,13 @@ class PinRemove(In):
 
 
 def pin_read(row: PinRow) -> PinRead:
-    return PinRead(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
-                   reason=row.reason, created_by=row.created_by, created_at=in_utc(row.created_at))  # fmt: skip
+    return PinRead(
+        id=row.id,
+        kind=row.kind,
+        request=row.request_id,
+        agent=row.agent_id,
+        other=row.other_id,
+        reason=row.reason,
+        created_by=row.created_by,
+        created_at=in_utc(row.created_at),
+    )

@@ -46,8 +46,13 @@ class PlanApply(BaseModel):
     )
 
 
-WHAT_IF_NEEDS = {"first": ("request",), "assign": ("request", "agent"), "before": ("request", "other"),
-                 "absent": ("agent",), "priority": ("request",)}  # fmt: skip
+WHAT_IF_NEEDS = {
+    "first": ("request",),
+    "assign": ("request", "agent"),
+    "before": ("request", "other"),
+    "absent": ("agent",),
+    "priority": ("request",),
+}
 """The fields each kind of what-if names (checked by `triage.model.Change`), for the document."""
 
 
@@ -60,8 +65,12 @@ def _what_if_rules() -> list[dict[str, Any]]:
         }
         for kind, fields in WHAT_IF_NEEDS.items()
     ]
-    rules.append({"if": {"properties": {"kind": {"not": {"const": "priority"}}}, "required": ["kind"]},
-                  "then": {"properties": {"priority": {"type": "null"}}}})  # fmt: skip
+    rules.append(
+        {
+            "if": {"properties": {"kind": {"not": {"const": "priority"}}}, "required": ["kind"]},
+            "then": {"properties": {"priority": {"type": "null"}}},
+        }
+    )
     return rules
 
 
@@ -337,8 +346,9 @@ def explanations_read(explanations: list[Explanation], register: Register = Regi
 def placement_read(plan_row: PlanRow, item: PlanItemRow, queue_length: int) -> Placement:
     plan = plan_body(plan_row)
     mine = [e for e in plan.explanations if item.request_id in e.request_ids]
-    placed = plan.assignment(item.request_id) or next((u for u in plan.unassigned if u.request_id == item.request_id),
-                                                      None)  # fmt: skip
+    placed = plan.assignment(item.request_id) or next(
+        (u for u in plan.unassigned if u.request_id == item.request_id), None
+    )
     return Placement(
         request_id=item.request_id,
         tentative=False,

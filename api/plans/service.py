@@ -126,8 +126,14 @@ def compute(
                     reason=asked.reason,
                 )
                 marks.mark_plan(session=session, plan_id=row.id, seen_seq=seen, source=marks.LEAD)
-                publish_lead_moves(session=session, scenario=scenario, plan=result, previous_id=previous_id,
-                                   threshold_minutes=params.move_threshold_minutes, at=now)  # fmt: skip
+                publish_lead_moves(
+                    session=session,
+                    scenario=scenario,
+                    plan=result,
+                    previous_id=previous_id,
+                    threshold_minutes=params.move_threshold_minutes,
+                    at=now,
+                )
                 return plan_read(row), {"Location": f"/plans/{row.id}"}
 
             return respond(
@@ -182,8 +188,9 @@ def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings, detai
         raise from_validation_error(exc) from exc
     limit = time_limit(scenario, asked.time_limit_seconds, WHAT_IF_SECONDS, settings)
     try:
-        answer = solve_what_if(scenario, plans.body(plan_row), change,
-                               SolveParams(time_limit_seconds=limit, workers=settings.plan_workers))  # fmt: skip
+        answer = solve_what_if(
+            scenario, plans.body(plan_row), change, SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
+        )
     except ScenarioError as exc:  # ids the plan does not know: name the field of the question
         errors = [FieldError(field=p.field, location="body", message=p.message) for p in exc.problems]
         raise InvalidInput(summary(errors), errors=errors) from exc

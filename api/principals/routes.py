@@ -133,5 +133,12 @@ def rotate_token(
         new, secret = principals.rotate(session=session, actor=principal, token=token, at=now, expires_at=expires)
         return TokenIssued(**token_read(new).model_dump(), token=secret), {}
 
-    return respond(session=session, principal=principal, status_code=201, idempotency=idem, at=now, act=act,
-                   stored_body=_without_secret)  # fmt: skip
+    return respond(
+        session=session,
+        principal=principal,
+        status_code=201,
+        idempotency=idem,
+        at=now,
+        act=act,
+        stored_body=_without_secret,
+    )

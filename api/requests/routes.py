@@ -159,8 +159,9 @@ def wait_request(
     check_request_change(principal, row.owner_id, {"status"})
 
     def act() -> tuple[RequestRead, dict[str, str]]:
-        waiting.wait(session=session, actor=principal, row=row, reason=body.reason, until=body.until, note=body.note,
-                     at=now)  # fmt: skip
+        waiting.wait(
+            session=session, actor=principal, row=row, reason=body.reason, until=body.until, note=body.note, at=now
+        )
         after_change(session=session, kind="request.waiting", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
         session.flush()
         return request_read(row, _matrix(session)), {"ETag": etag(row.version)}

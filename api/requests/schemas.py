@@ -177,14 +177,32 @@ def request_page(rows: Sequence[Row[Any]], matrix: Matrix, next_after: str | Non
     holds them equal), serialised once without building 2,000 models."""
     cells = {(i.value, u.value): p.value for i, row in matrix.items() for u, p in row.items()}
     items = [
-        {"id": r.id, "department": r.department_id, "requester": r.requester, "title": r.title, "impact": r.impact,
-         "urgency": r.urgency, "stated_priority": r.priority_override or cells[r.impact, r.urgency],
-         "priority_override": r.priority_override, "effort_minutes": r.effort_minutes,
-         "required_skills": r.required_skills, "created_at": r.created_at, "deadline": r.deadline,
-         "owner": r.owner_id, "status": r.status, "department_rank": r.department_rank, "filed_by": r.filed_by,
-         "source_id": r.source_id, "pausable": r.pausable, "part_of": r.part_of,
-         "waiting": r.waiting, "reopen_count": r.reopen_count or 0,
-         "updated_at": r.updated_at, "closed_at": r.closed_at, "version": r.version}
+        {
+            "id": r.id,
+            "department": r.department_id,
+            "requester": r.requester,
+            "title": r.title,
+            "impact": r.impact,
+            "urgency": r.urgency,
+            "stated_priority": r.priority_override or cells[r.impact, r.urgency],
+            "priority_override": r.priority_override,
+            "effort_minutes": r.effort_minutes,
+            "required_skills": r.required_skills,
+            "created_at": r.created_at,
+            "deadline": r.deadline,
+            "owner": r.owner_id,
+            "status": r.status,
+            "department_rank": r.department_rank,
+            "filed_by": r.filed_by,
+            "source_id": r.source_id,
+            "pausable": r.pausable,
+            "part_of": r.part_of,
+            "waiting": r.waiting,
+            "reopen_count": r.reopen_count or 0,
+            "updated_at": r.updated_at,
+            "closed_at": r.closed_at,
+            "version": r.version,
+        }
         for r in rows
-    ]  # fmt: skip
+    ]
     return to_json({"items": items, "next_after": next_after})

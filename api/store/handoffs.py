@@ -133,24 +133,57 @@ def save_help(
         .execution_options(synchronize_session=False)
     )
     rows = [
-        HandOffRow(ask_id=ask_id, plan_id=plan_id, request_id=p.request_id, request_version=versions[p.request_id],
-                   department_id=p.department_id, from_agent_id=p.from_agent_id, to_agent_id=p.to_agent_id,
-                   state=PROPOSED, body=p.model_dump_json(), asked_by=actor.id, created_at=at)
+        HandOffRow(
+            ask_id=ask_id,
+            plan_id=plan_id,
+            request_id=p.request_id,
+            request_version=versions[p.request_id],
+            department_id=p.department_id,
+            from_agent_id=p.from_agent_id,
+            to_agent_id=p.to_agent_id,
+            state=PROPOSED,
+            body=p.model_dump_json(),
+            asked_by=actor.id,
+            created_at=at,
+        )
         for p in help_.proposals
     ] + [
-        HandOffRow(ask_id=ask_id, plan_id=plan_id, request_id=s.request_id, request_version=versions[s.request_id],
-                   department_id=s.department_id, from_agent_id=s.owner_id, to_agent_id=s.peer_id, state=PROPOSED,
-                   body=s.model_dump_json(), asked_by=actor.id, created_at=at, kind=SHARE,
-                   parts=[p.model_dump(mode="json") for p in s.parts])
+        HandOffRow(
+            ask_id=ask_id,
+            plan_id=plan_id,
+            request_id=s.request_id,
+            request_version=versions[s.request_id],
+            department_id=s.department_id,
+            from_agent_id=s.owner_id,
+            to_agent_id=s.peer_id,
+            state=PROPOSED,
+            body=s.model_dump_json(),
+            asked_by=actor.id,
+            created_at=at,
+            kind=SHARE,
+            parts=[p.model_dump(mode="json") for p in s.parts],
+        )
         for s in help_.swarms
-    ]  # fmt: skip
+    ]
     session.add_all(rows)
-    changes = {"plan": plan_id, "outcome": help_.outcome.value, "planned_minutes": help_.planned_before,
-               "target_minutes": help_.target_minutes, "proposals": [[p.request_id, p.to_agent_id]
-                                                                     for p in help_.proposals],
-               "shares": [[s.request_id, s.peer_id, s.parts[1].minutes] for s in help_.swarms]}  # fmt: skip
-    audit.record(session=session, actor=actor, at=at, action="help.asked", subject_type="agent",
-                 subject_id=help_.agent_id, changes=changes, reason=reason)  # fmt: skip
+    changes = {
+        "plan": plan_id,
+        "outcome": help_.outcome.value,
+        "planned_minutes": help_.planned_before,
+        "target_minutes": help_.target_minutes,
+        "proposals": [[p.request_id, p.to_agent_id] for p in help_.proposals],
+        "shares": [[s.request_id, s.peer_id, s.parts[1].minutes] for s in help_.swarms],
+    }
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="help.asked",
+        subject_type="agent",
+        subject_id=help_.agent_id,
+        changes=changes,
+        reason=reason,
+    )
     session.flush()
     for row in rows:
         _publish(session, row, EventType.HANDOFF_PROPOSED, at)
@@ -161,14 +194,28 @@ def _publish(session: Session, row: HandOffRow, event_type: EventType, at: datet
     """Tell the request's department (webhook `handoff.*`, `kind` whole or share): the proposal's facts and the
     note for its state."""
     proposal = domain(row) if row.kind == WHOLE else share(row)
-    data = {"handoff_id": row.id, "kind": row.kind, **proposal.model_dump(mode="json", exclude={"note"}),
-            "plan_id": row.plan_id, "answered_by": row.answered_by, "answer_reason": row.answer_reason}  # fmt: skip
-    publish(session=session, event_type=event_type, department_id=row.department_id, request_id=row.request_id,
-            data=data, text=proposal.note, at=at)  # fmt: skip
+    data = {
+        "handoff_id": row.id,
+        "kind": row.kind,
+        **proposal.model_dump(mode="json", exclude={"note"}),
+        "plan_id": row.plan_id,
+        "answered_by": row.answered_by,
+        "answer_reason": row.answer_reason,
+    }
+    publish(
+        session=session,
+        event_type=event_type,
+        department_id=row.department_id,
+        request_id=row.request_id,
+        data=data,
+        text=proposal.note,
+        at=at,
+    )
 
 
-def _claim(session: Session, row: HandOffRow, state: HandOffState, actor: Principal, reason: str | None,
-           at: datetime) -> None:  # fmt: skip
+def _claim(
+    session: Session, row: HandOffRow, state: HandOffState, actor: Principal, reason: str | None, at: datetime
+) -> None:
     """Move a proposed hand-off to its answer; 409 when it was answered or superseded already (even concurrently)."""
     if row.state != PROPOSED:
         raise StateConflict(f"Hand-off {row.id} is {row.state} already.")
@@ -222,9 +269,16 @@ def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str |
         changes={"request": row.request_id, "to": row.to_agent_id},
         reason=reason,
     )
-    audit.record(session=session, actor=actor, at=at, action="request.handed_off", subject_type="request",
-                 subject_id=row.request_id, changes={"owner": [before, row.to_agent_id], "handoff": row.id},
-                 reason=reason)  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="request.handed_off",
+        subject_type="request",
+        subject_id=row.request_id,
+        changes={"owner": [before, row.to_agent_id], "handoff": row.id},
+        reason=reason,
+    )
     _publish(session, row, EventType.HANDOFF_ACCEPTED, at)
     session.flush()
 
@@ -266,20 +320,50 @@ def _accept_share(
         session.flush()
     except StaleDataError as exc:  # the request changed while this was being accepted
         raise StateConflict(f"{row.request_id} changed meanwhile; nothing was shared: ask for help again.") from exc
-    pins.create(session=session, actor=actor, data=_PartPin(id=f"share-{row.id}", request=str(part.id),
-                agent=row.to_agent_id, reason=f"{proposal.peer_name} accepted to take this part of {request.id}"),
-                at=at)  # fmt: skip
+    pins.create(
+        session=session,
+        actor=actor,
+        data=_PartPin(
+            id=f"share-{row.id}",
+            request=str(part.id),
+            agent=row.to_agent_id,
+            reason=f"{proposal.peer_name} accepted to take this part of {request.id}",
+        ),
+        at=at,
+    )
     if request.status != RequestStatus.IN_PROGRESS.value:  # work in progress stays with its agent anyway
-        pins.create(session=session, actor=actor, data=_PartPin(id=f"share-{row.id}-own", request=str(request.id),
-                    agent=row.from_agent_id, reason=f"{proposal.owner_name} keeps this part; {proposal.peer_name} "
-                                                    f"takes {part.id}"), at=at)  # fmt: skip
+        pins.create(
+            session=session,
+            actor=actor,
+            data=_PartPin(
+                id=f"share-{row.id}-own",
+                request=str(request.id),
+                agent=row.from_agent_id,
+                reason=f"{proposal.owner_name} keeps this part; {proposal.peer_name} takes {part.id}",
+            ),
+            at=at,
+        )
     _supersede_others(session, row)
-    audit.record(session=session, actor=actor, at=at, action="handoff.accepted", subject_type="handoff",
-                 subject_id=str(row.id), changes={"request": row.request_id, "to": row.to_agent_id, "kind": SHARE,
-                                                  "part": part.id, "minutes": minutes}, reason=reason)  # fmt: skip
-    audit.record(session=session, actor=actor, at=at, action="request.shared", subject_type="request",
-                 subject_id=row.request_id, changes={"effort_minutes": [effort, effort - minutes], "part": part.id,
-                                                     "handoff": row.id}, reason=reason)  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="handoff.accepted",
+        subject_type="handoff",
+        subject_id=str(row.id),
+        changes={"request": row.request_id, "to": row.to_agent_id, "kind": SHARE, "part": part.id, "minutes": minutes},
+        reason=reason,
+    )
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="request.shared",
+        subject_type="request",
+        subject_id=row.request_id,
+        changes={"effort_minutes": [effort, effort - minutes], "part": part.id, "handoff": row.id},
+        reason=reason,
+    )
     _publish(session, row, EventType.HANDOFF_ACCEPTED, at)
     session.flush()
 

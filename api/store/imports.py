@@ -61,8 +61,9 @@ def request_columns(request: Request) -> dict[str, Any]:
     }
 
 
-def store_import(*, session: Session, actor: Principal, scenario: Scenario, source: str, at: datetime,
-                 progress: Any = None) -> Written:  # fmt: skip
+def store_import(
+    *, session: Session, actor: Principal, scenario: Scenario, source: str, at: datetime, progress: Any = None
+) -> Written:
     """Insert or update everything the scenario holds; `progress(n)` is called as requests are written."""
     ensure(session=session)
     session.flush()
@@ -72,13 +73,24 @@ def store_import(*, session: Session, actor: Principal, scenario: Scenario, sour
     agents = {}
     for agent in scenario.agents:
         document = agent.model_dump(mode="json")
-        agents[agent.id] = {"name": agent.name, "skills": document["skills"], "working_hours":
-                            document["working_hours"], "time_off": document["time_off"]}  # fmt: skip
+        agents[agent.id] = {
+            "name": agent.name,
+            "skills": document["skills"],
+            "working_hours": document["working_hours"],
+            "time_off": document["time_off"],
+        }
     _upsert(session, AgentRow, agents, new={"target_load_pct": 85, "active": True})
     session.flush()
     added, updated = _requests(session, scenario, at, progress)
-    audit.record(session=session, actor=actor, at=at, action="import", subject_type="import", subject_id=source,
-                 changes={"requests_added": [None, added], "requests_updated": [None, updated]})  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="import",
+        subject_type="import",
+        subject_id=source,
+        changes={"requests_added": [None, added], "requests_updated": [None, updated]},
+    )
     session.flush()
     return Written(added, updated, len(scenario.agents), len(scenario.departments), len(scenario.skills))
 
@@ -113,11 +125,27 @@ def _requests(session: Session, scenario: Scenario, at: datetime, progress: Any)
         row = by_source.get(request.source_id)
         if row is None:
             if request.id in taken:
-                raise ScenarioError([Problem(record=f"requests[{request.id}]", field="id", message=(
-                    f"the store already holds a request {request.id} from another source"))])  # fmt: skip
+                raise ScenarioError(
+                    [
+                        Problem(
+                            record=f"requests[{request.id}]",
+                            field="id",
+                            message=(f"the store already holds a request {request.id} from another source"),
+                        )
+                    ]
+                )
             taken.add(request.id)
-            fresh.append({"id": request.id, "filed_by": None, "updated_at": at, "closed_at": None, "version": 1,
-                          "pausable": request.pausable, **columns})  # fmt: skip
+            fresh.append(
+                {
+                    "id": request.id,
+                    "filed_by": None,
+                    "updated_at": at,
+                    "closed_at": None,
+                    "version": 1,
+                    "pausable": request.pausable,
+                    **columns,
+                }
+            )
         else:
             if request.pausable is not None:  # a source that says nothing keeps the lead's choice
                 columns["pausable"] = request.pausable

@@ -111,8 +111,9 @@ def forget_inputs(*, session: Session, job_id: str) -> None:
     session.execute(update(JobRow).where(JobRow.id == job_id).values(inputs=None))
 
 
-def fail(*, session: Session, job_id: str, error: str, at: datetime, state: str = FAILED,
-         result: str | None = None) -> None:  # fmt: skip
+def fail(
+    *, session: Session, job_id: str, error: str, at: datetime, state: str = FAILED, result: str | None = None
+) -> None:
     """End an unfinished job as failed (or cancelled) with its reason (and, for an import whose export had
     problems, the problems as its result)."""
     values: dict[str, object] = {"state": state, "error": error[:2000], "finished_at": at}

@@ -57,13 +57,17 @@ def replace_policy(*, session: Session, actor: Principal, policy: Policy, expect
         known = set(session.scalars(select(DepartmentRow.id)))
         unknown = sorted(set(policy.fair_share_pct) - known)
         if unknown:
-            raise invalid(f"fair_share_pct.{unknown[0]}", f"unknown department {unknown[0]!r} "
-                          f"({len(unknown)} unknown department(s) in all)")  # fmt: skip
+            raise invalid(
+                f"fair_share_pct.{unknown[0]}",
+                f"unknown department {unknown[0]!r} ({len(unknown)} unknown department(s) in all)",
+            )
     if policy.pausable_skills:
         missing = sorted(set(policy.pausable_skills) - skill_ids(session=session))
         if missing:
-            raise invalid(f"pausable_skills.{missing[0]}", f"unknown skill {missing[0]!r} "
-                          f"({len(missing)} unknown skill(s) in all)")  # fmt: skip
+            raise invalid(
+                f"pausable_skills.{missing[0]}",
+                f"unknown skill {missing[0]!r} ({len(missing)} unknown skill(s) in all)",
+            )
     return _replace(session, actor, "policy", document_of(policy), expected_version, at)
 
 

@@ -32,8 +32,15 @@ def get(*, session: Session, pin_id: str) -> PinRow | None:
 
 
 def domain_pin(row: PinRow) -> Pin:
-    return Pin(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
-               reason=row.reason, by=row.created_by)  # fmt: skip
+    return Pin(
+        id=row.id,
+        kind=row.kind,
+        request=row.request_id,
+        agent=row.agent_id,
+        other=row.other_id,
+        reason=row.reason,
+        by=row.created_by,
+    )
 
 
 def in_play(rows: list[PinRow], open_requests: set[str], active_agents: set[str]) -> list[Pin]:
@@ -65,19 +72,38 @@ def create(*, session: Session, actor: Principal, data: NewPin, at: datetime) ->
         errors += invalid("agent", f"unknown agent {data.agent!r}").errors
     request = session.scalar(select(RequestRow).where(RequestRow.id == data.request))
     if data.kind == PinKind.ASSIGN and agent is not None and request is not None and not errors:
-        lacking = ", ".join(f"{skill} at level {level}" for skill, level in
-                            sorted(missing_skills(domain_request(request), [domain_agent(agent)]).items()))  # fmt: skip
+        lacking = ", ".join(
+            f"{skill} at level {level}"
+            for skill, level in sorted(missing_skills(domain_request(request), [domain_agent(agent)]).items())
+        )
         if lacking:
-            errors += invalid("agent", f"{agent.name} lacks {lacking}, which {request.id} needs: the pin could not "
-                                       "hold").errors  # fmt: skip
+            errors += invalid(
+                "agent", f"{agent.name} lacks {lacking}, which {request.id} needs: the pin could not hold"
+            ).errors
     if errors:
         raise invalid_fields(errors)
-    row = PinRow(id=data.id, kind=data.kind.value, request_id=data.request, agent_id=data.agent, other_id=data.other,
-                 reason=data.reason, created_by=actor.id, created_at=at)  # fmt: skip
+    row = PinRow(
+        id=data.id,
+        kind=data.kind.value,
+        request_id=data.request,
+        agent_id=data.agent,
+        other_id=data.other,
+        reason=data.reason,
+        created_by=actor.id,
+        created_at=at,
+    )
     session.add(row)
     changes = {"kind": data.kind.value, "request": data.request, "agent": data.agent, "other": data.other}
-    audit.record(session=session, actor=actor, at=at, action="pin.created", subject_type="pin", subject_id=data.id,
-                 changes={k: v for k, v in changes.items() if v is not None}, reason=data.reason)  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="pin.created",
+        subject_type="pin",
+        subject_id=data.id,
+        changes={k: v for k, v in changes.items() if v is not None},
+        reason=data.reason,
+    )
     _publish_created(session, row, actor, at)
     session.flush()
     return row
@@ -90,21 +116,60 @@ def _publish_created(session: Session, row: PinRow, actor: Principal, at: dateti
     department = session.get(DepartmentRow, request.department_id)
     agent = session.get(AgentRow, row.agent_id) if row.agent_id else None
     other = session.scalar(select(RequestRow.title).where(RequestRow.id == row.other_id)) if row.other_id else None
-    pin = Pin(id=row.id, kind=row.kind, request=row.request_id, agent=row.agent_id, other=row.other_id,
-              reason=row.reason, by=actor.name)  # fmt: skip
+    pin = Pin(
+        id=row.id,
+        kind=row.kind,
+        request=row.request_id,
+        agent=row.agent_id,
+        other=row.other_id,
+        reason=row.reason,
+        by=actor.name,
+    )
     department_name = department.name if department else request.department_id
-    text = render_pin(pin, department_name=department_name, title=request.title,
-                      agent_name=agent.name if agent else None, other_title=other)  # fmt: skip
-    data = {"pin_id": row.id, "kind": row.kind, "request_id": row.request_id, "title": request.title,
-            "department_id": request.department_id, "department_name": department_name, "agent_id": row.agent_id,
-            "agent_name": agent.name if agent else None, "other_id": row.other_id, "other_title": other,
-            "reason": row.reason, "by_id": actor.id, "by_name": actor.name, "created_at": at}  # fmt: skip
-    publish(session=session, event_type=EventType.PIN_CREATED, department_id=request.department_id,
-            request_id=row.request_id, data=data, text=text, at=at)  # fmt: skip
+    text = render_pin(
+        pin,
+        department_name=department_name,
+        title=request.title,
+        agent_name=agent.name if agent else None,
+        other_title=other,
+    )
+    data = {
+        "pin_id": row.id,
+        "kind": row.kind,
+        "request_id": row.request_id,
+        "title": request.title,
+        "department_id": request.department_id,
+        "department_name": department_name,
+        "agent_id": row.agent_id,
+        "agent_name": agent.name if agent else None,
+        "other_id": row.other_id,
+        "other_title": other,
+        "reason": row.reason,
+        "by_id": actor.id,
+        "by_name": actor.name,
+        "created_at": at,
+    }
+    publish(
+        session=session,
+        event_type=EventType.PIN_CREATED,
+        department_id=request.department_id,
+        request_id=row.request_id,
+        data=data,
+        text=text,
+        at=at,
+    )
 
 
 def remove(*, session: Session, actor: Principal, row: PinRow, reason: str | None, at: datetime) -> None:
     session.delete(row)
-    audit.record(session=session, actor=actor, at=at, action="pin.removed", subject_type="pin", subject_id=row.id,
-                 changes={"kind": row.kind, "request": row.request_id}, reason=reason)  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="pin.removed",
+        subject_type="pin",
+        subject_id=row.id,
+        changes={"kind": row.kind, "request": row.request_id},
+        reason=reason,
+    )
     session.flush()

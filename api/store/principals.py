@@ -152,11 +152,19 @@ def rotate(
     """A new token in place of `token` (same principal and label), which is revoked at once; audited."""
     if token.revoked_at is not None:
         raise StateConflict(f"Token {token.id} is revoked; issue a new token instead.")
-    new, secret = issue_token(session=session, actor=None, principal_id=token.principal_id, label=token.label, at=at,
-                              expires_at=expires_at)  # fmt: skip
+    new, secret = issue_token(
+        session=session, actor=None, principal_id=token.principal_id, label=token.label, at=at, expires_at=expires_at
+    )
     token.revoked_at, token.replaced_by = at, new.id
-    audit.record(session=session, actor=actor, at=at, action="token.rotated", subject_type="principal",
-                 subject_id=token.principal_id, changes={"token": [token.id, new.id]})  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="token.rotated",
+        subject_type="principal",
+        subject_id=token.principal_id,
+        changes={"token": [token.id, new.id]},
+    )
     session.flush()
     return new, secret
 

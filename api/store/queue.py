@@ -53,8 +53,14 @@ class QueueChanges:
 
     def facts(self) -> dict[str, list[str]]:
         """The changes as audit facts (the non-empty lists)."""
-        named = {"covered": self.covered, "filed": self.filed, "changed": self.changed, "closed": self.closed,
-                 "pins_added": self.pins_added, "pins_removed": self.pins_removed}  # fmt: skip
+        named = {
+            "covered": self.covered,
+            "filed": self.filed,
+            "changed": self.changed,
+            "closed": self.closed,
+            "pins_added": self.pins_added,
+            "pins_removed": self.pins_removed,
+        }
         return {k: v for k, v in named.items() if v}
 
 

@@ -38,8 +38,16 @@ def _keep(row: RequestRow, changed: Request, at: datetime) -> None:
     )
 
 
-def wait(*, session: Session, actor: Principal, row: RequestRow, reason: WaitingReason, until: datetime | None,
-         note: str | None, at: datetime) -> None:  # fmt: skip
+def wait(
+    *,
+    session: Session,
+    actor: Principal,
+    row: RequestRow,
+    reason: WaitingReason,
+    until: datetime | None,
+    note: str | None,
+    at: datetime,
+) -> None:
     """The request waits from `at`: not planned, its clock paused. 409 when it is done or waiting already."""
     try:
         changed = desk.wait(_domain(row), reason, at, until)
@@ -47,9 +55,16 @@ def wait(*, session: Session, actor: Principal, row: RequestRow, reason: Waiting
         raise StateConflict(f"{row.id} cannot wait: {exc.problems[0].message}.") from exc
     before = row.status
     _keep(row, changed, at)
-    audit.record(session=session, actor=actor, at=at, action="request.waiting", subject_type="request",
-                 subject_id=str(row.id), changes={"status": [before, row.status], "reason": [None, reason.value]},
-                 reason=note)  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="request.waiting",
+        subject_type="request",
+        subject_id=str(row.id),
+        changes={"status": [before, row.status], "reason": [None, reason.value]},
+        reason=note,
+    )
     _tell(session, row, changed, EventType.REQUEST_WAITING, at)
 
 
@@ -59,9 +74,16 @@ def resume(*, session: Session, actor: Principal, row: RequestRow, note: str | N
         raise StateConflict(f"{row.id} is not waiting.")
     changed = desk.resume(_domain(row), at)
     _keep(row, changed, at)
-    audit.record(session=session, actor=actor, at=at, action="request.resumed", subject_type="request",
-                 subject_id=str(row.id), changes={"status": [RequestStatus.WAITING.value, row.status]},
-                 reason=note)  # fmt: skip
+    audit.record(
+        session=session,
+        actor=actor,
+        at=at,
+        action="request.resumed",
+        subject_type="request",
+        subject_id=str(row.id),
+        changes={"status": [RequestStatus.WAITING.value, row.status]},
+        reason=note,
+    )
     _tell(session, row, changed, EventType.REQUEST_BACK, at)
 
 
@@ -87,5 +109,12 @@ def _tell(session: Session, row: RequestRow, changed: Request, event_type: Event
         axis = BusinessAxis(calendar_of(organisation.get(session=session)), at, 1)
         data["paused_minutes"] = desk.paused_minutes(changed, axis)
         text = f"{who} is back in the queue; it is planned again."
-    publish(session=session, event_type=event_type, department_id=row.department_id, request_id=str(row.id),
-            data=data, text=text, at=at)  # fmt: skip
+    publish(
+        session=session,
+        event_type=event_type,
+        department_id=row.department_id,
+        request_id=str(row.id),
+        data=data,
+        text=text,
+        at=at,
+    )

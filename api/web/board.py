@@ -138,10 +138,11 @@ def build(scenario: Scenario, plan: Plan, filters: Filters, live: Live | None = 
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     span = max(axis.horizon_minutes, 1)
     seen = {
-        r.id: Seen(request_id=r.id, title=r.title, department=r.department, required_skills=r.required_skills,
-                   priority=None)
+        r.id: Seen(
+            request_id=r.id, title=r.title, department=r.department, required_skills=r.required_skills, priority=None
+        )
         for r in scenario.requests
-    }  # fmt: skip
+    }
     seen |= {t.request.request_id: t.request for t in live.tentative}
     pinned = {p.request for p in scenario.pins}
     departments = {d.id: d.name for d in scenario.departments}
@@ -157,15 +158,32 @@ def build(scenario: Scenario, plan: Plan, filters: Filters, live: Live | None = 
             and (filters.priority is None or priority == filters.priority)
         )
 
-    def bar(request_id: str, priority: str, start: datetime, end: datetime, start_minute: int, end_minute: int,
-            minutes_late: int, tentative: bool) -> Bar:  # fmt: skip
+    def bar(
+        request_id: str,
+        priority: str,
+        start: datetime,
+        end: datetime,
+        start_minute: int,
+        end_minute: int,
+        minutes_late: int,
+        tentative: bool,
+    ) -> Bar:
         r = seen[request_id]
         left = min(max(start_minute, 0) / span * 100, 100.0)
         width = max((end_minute - max(start_minute, 0)) / span * 100, MIN_BAR_PCT)
-        return Bar(request_id=request_id, title=r.title, department=departments.get(r.department, r.department),
-                   priority=priority, start=start, end=end, left_pct=round(left, 3),
-                   width_pct=round(min(width, 100.0 - left), 3), minutes_late=minutes_late,
-                   pinned=request_id in pinned, tentative=tentative)  # fmt: skip
+        return Bar(
+            request_id=request_id,
+            title=r.title,
+            department=departments.get(r.department, r.department),
+            priority=priority,
+            start=start,
+            end=end,
+            left_pct=round(left, 3),
+            width_pct=round(min(width, 100.0 - left), 3),
+            minutes_late=minutes_late,
+            pinned=request_id in pinned,
+            tentative=tentative,
+        )
 
     by_agent: dict[str, list[Bar]] = {a.id: [] for a in scenario.agents}
     planned: dict[str, int] = dict.fromkeys(by_agent, 0)
@@ -210,16 +228,27 @@ def build(scenario: Scenario, plan: Plan, filters: Filters, live: Live | None = 
             )
         elif t.is_open and keep(rid, priority):
             tentative += 1
-            unplanned.append(Unplanned(request_id=rid, title=t.request.title,
-                                       department=departments.get(t.request.department, t.request.department),
-                                       priority=priority.value if priority else "", reason=t.note or "",
-                                       tentative=True))  # fmt: skip
+            unplanned.append(
+                Unplanned(
+                    request_id=rid,
+                    title=t.request.title,
+                    department=departments.get(t.request.department, t.request.department),
+                    priority=priority.value if priority else "",
+                    reason=t.note or "",
+                    tentative=True,
+                )
+            )
     waiting = [w for w in live.waiting if keep(w.request.request_id, w.request.priority)]
     lanes = [
-        Lane(agent_id=a.id, name=a.name, bars=sorted(by_agent[a.id], key=lambda b: b.left_pct),
-             planned_minutes=planned[a.id], waiting=[w for w in waiting if w.owner_id == a.id])
+        Lane(
+            agent_id=a.id,
+            name=a.name,
+            bars=sorted(by_agent[a.id], key=lambda b: b.left_pct),
+            planned_minutes=planned[a.id],
+            waiting=[w for w in waiting if w.owner_id == a.id],
+        )
         for a in scenario.agents
-    ]  # fmt: skip
+    ]
     return Board(
         lanes=lanes,
         ticks=_ticks(axis, scenario, span),

@@ -22,8 +22,13 @@ from triage.names import Priority, RequestStatus, WaitingReason
 
 
 def _seen(row: RequestRow, priority: Priority | None) -> Seen:
-    return Seen(request_id=str(row.id), title=row.title, department=row.department_id,
-                required_skills=dict(row.required_skills or {}), priority=priority)  # fmt: skip
+    return Seen(
+        request_id=str(row.id),
+        title=row.title,
+        department=row.department_id,
+        required_skills=dict(row.required_skills or {}),
+        priority=priority,
+    )
 
 
 def waiting_work(*, session: Session, at: datetime, department: str | None = None) -> list[WaitingWork]:

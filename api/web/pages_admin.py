@@ -92,10 +92,21 @@ def issue_token(
         body = TokenCreate.model_validate({"label": label, "expires_in_days": _days(expires_in_days)})
     except ValidationError as exc:
         problem = from_validation_error(exc)
-        return admin_page(request, visitor, session, refused=f"No token issued for {row.name}: {problem.detail} "
-                           + "; ".join(f"{e.field}: {e.message}" for e in problem.errors))  # fmt: skip
-    _, secret = principals.issue_token(session=session, actor=visitor.principal, principal_id=row.id,
-                                       label=body.label, at=now, expires_at=expiry(body.expires_in_days))  # fmt: skip
+        return admin_page(
+            request,
+            visitor,
+            session,
+            refused=f"No token issued for {row.name}: {problem.detail} "
+            + "; ".join(f"{e.field}: {e.message}" for e in problem.errors),
+        )
+    _, secret = principals.issue_token(
+        session=session,
+        actor=visitor.principal,
+        principal_id=row.id,
+        label=body.label,
+        at=now,
+        expires_at=expiry(body.expires_in_days),
+    )
     session.commit()
     return admin_page(request, visitor, session, issued=(row.name, secret))
 
@@ -115,8 +126,12 @@ def rotate_token(
         body = TokenRotate.model_validate({"expires_in_days": _days(expires_in_days)})
     except ValidationError as exc:
         problem = from_validation_error(exc)
-        return admin_page(request, visitor, session, refused=f"Token {token.id} not rotated: "
-                           + "; ".join(f"{e.field}: {e.message}" for e in problem.errors))  # fmt: skip
+        return admin_page(
+            request,
+            visitor,
+            session,
+            refused=f"Token {token.id} not rotated: " + "; ".join(f"{e.field}: {e.message}" for e in problem.errors),
+        )
     expires = expiry(body.expires_in_days) if body.expires_in_days is not None else token.expires_at
     new, secret = principals.rotate(session=session, actor=visitor.principal, token=token, at=now, expires_at=expires)
     session.commit()

@@ -225,15 +225,27 @@ def request_page(
     return show_request(request, visitor, session, now, request_id, notice=notice)
 
 
-FORM_DEFAULTS: dict[str, object] = {"notice": "", "detail": "", "errors": {}, "values": {}, "price": None,
-                                    "unpriced": "", "confirm": False}  # fmt: skip
+FORM_DEFAULTS: dict[str, object] = {
+    "notice": "",
+    "detail": "",
+    "errors": {},
+    "values": {},
+    "price": None,
+    "unpriced": "",
+    "confirm": False,
+}
 """The request page's priority form before anything is asked (see `show_request`'s `more`)."""
 
 
 def show_request(
-    request: Request, visitor: Visitor, session: SessionDep, now: Now, request_id: str, status_code: int = 200,
+    request: Request,
+    visitor: Visitor,
+    session: SessionDep,
+    now: Now,
+    request_id: str,
+    status_code: int = 200,
     **more: object,
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     """A request: its receipt, why it waits (if it does), its place (tentative at once after a change, then the
     newest plan's) and why, its hand-offs and its history; `more`: the priority form's values and errors, and
     its price (`price`, or `unpriced`: why there is none) with the confirm step (`confirm`)."""

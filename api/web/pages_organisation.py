@@ -29,12 +29,17 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Admin = Annotated[Visitor, may(Operation.MANAGE_ORGANISATION)]
 
 
-def _department_page(request: Request, visitor: Visitor, session: SessionDep, row: Any, status_code: int = 200,
-                     **more: Any) -> HTMLResponse:  # fmt: skip
+def _department_page(
+    request: Request, visitor: Visitor, session: SessionDep, row: Any, status_code: int = 200, **more: Any
+) -> HTMLResponse:
     more.setdefault("values", {"name": row.name, "weight": str(row.weight)})
     more.setdefault("version", etag(row.version))
-    return form_page(request, "department_edit.html", status_code, **context(session, visitor, row=row,
-                      **{"notice": "", "detail": "", "errors": {}, **more}))  # fmt: skip
+    return form_page(
+        request,
+        "department_edit.html",
+        status_code,
+        **context(session, visitor, row=row, **{"notice": "", "detail": "", "errors": {}, **more}),
+    )
 
 
 @router.get("/console/admin/departments/{department_id}")
@@ -64,15 +69,33 @@ async def update_department(
 
     refused = saved(session, save)
     if isinstance(refused, Refusal):
-        return _department_page(request, visitor, session, row, refused.status, values=values, version=version or "",
-                                errors=refused.errors, detail=refused.detail)  # fmt: skip
+        return _department_page(
+            request,
+            visitor,
+            session,
+            row,
+            refused.status,
+            values=values,
+            version=version or "",
+            errors=refused.errors,
+            detail=refused.detail,
+        )
     return back(f"/console/admin/departments/{row.id}", f"{row.name} saved (weight {row.weight}).")
 
 
-def _admin_with(request: Request, visitor: Visitor, session: SessionDep, refused: Refusal, form: str,
-                values: dict[str, str]) -> HTMLResponse:  # fmt: skip
-    return admin_page(request, visitor, session, status_code=refused.status, failed=form, errors=refused.errors,
-                      values=values, refused_form=f"Not added: {refused.detail}")  # fmt: skip
+def _admin_with(
+    request: Request, visitor: Visitor, session: SessionDep, refused: Refusal, form: str, values: dict[str, str]
+) -> HTMLResponse:
+    return admin_page(
+        request,
+        visitor,
+        session,
+        status_code=refused.status,
+        failed=form,
+        errors=refused.errors,
+        values=values,
+        refused_form=f"Not added: {refused.detail}",
+    )
 
 
 @router.post("/console/admin/departments")
@@ -80,8 +103,14 @@ async def create_department(request: Request, visitor: Admin, session: SessionDe
     values = fields_of(await request.form())
 
     def save() -> Any:
-        body = as_api(DepartmentCreate, {"id": values.get("id", "").strip(), "name": values.get("name", "").strip(),
-                                         "weight": number(values.get("weight") or "1")})  # fmt: skip
+        body = as_api(
+            DepartmentCreate,
+            {
+                "id": values.get("id", "").strip(),
+                "name": values.get("name", "").strip(),
+                "weight": number(values.get("weight") or "1"),
+            },
+        )
         return departments.create(session=session, actor=visitor.principal, data=body, at=now)
 
     row = saved(session, save)
@@ -125,8 +154,10 @@ def agent_document(values: dict[str, str], skill_ids: list[str]) -> tuple[dict[s
     """The form as the body of `PATCH /agents/{id}` (or `POST /agents`): skills with a level, working hours per
     weekday ('09:00-12:00, 13:00-17:00'; none given: the team's hours, null), the time-off rows filled in; and
     which form row each time-off entry came from (to put its errors next to that row)."""
-    hours = {d.value: [p.strip() for p in values.get(f"working_hours.{d.value}", "").split(",") if p.strip()]
-             for d in WEEKDAYS}  # fmt: skip
+    hours = {
+        d.value: [p.strip() for p in values.get(f"working_hours.{d.value}", "").split(",") if p.strip()]
+        for d in WEEKDAYS
+    }
     rows = sorted({int(k.split(".")[1]) for k in values if k.startswith("time_off.") and k.split(".")[1].isdigit()})
     time_off: list[dict[str, str]] = []
     origin: dict[int, int] = {}
@@ -156,17 +187,29 @@ def _rekeyed(errors: dict[str, str], origin: dict[int, int]) -> dict[str, str]:
     return out
 
 
-def _agent_page(request: Request, visitor: Visitor, session: SessionDep, row: Any | None, status_code: int = 200,
-                **more: Any) -> HTMLResponse:  # fmt: skip
+def _agent_page(
+    request: Request, visitor: Visitor, session: SessionDep, row: Any | None, status_code: int = 200, **more: Any
+) -> HTMLResponse:
     if row is not None:
         more.setdefault("values", agent_values(row))
         more.setdefault("version", etag(row.version))
     values = more.setdefault("values", {"target_load_pct": "85"})
     filled = [int(k.split(".")[1]) for k in values if k.startswith("time_off.") and k.split(".")[1].isdigit()]
     rows = range((max(filled) + 1 if filled else 0) + TIME_OFF_BLANK_ROWS)
-    return form_page(request, "agent_edit.html", status_code, **context(
-        session, visitor, row=row, skills=organisation.skills(session=session), weekdays=[d.value for d in WEEKDAYS],
-        time_off_rows=rows, **{"notice": "", "detail": "", "errors": {}, "version": "", **more}))  # fmt: skip
+    return form_page(
+        request,
+        "agent_edit.html",
+        status_code,
+        **context(
+            session,
+            visitor,
+            row=row,
+            skills=organisation.skills(session=session),
+            weekdays=[d.value for d in WEEKDAYS],
+            time_off_rows=rows,
+            **{"notice": "", "detail": "", "errors": {}, "version": "", **more},
+        ),
+    )
 
 
 @router.get("/console/admin/agents/new")
@@ -189,16 +232,27 @@ async def create_agent(request: Request, visitor: Admin, session: SessionDep, no
 
     row = saved(session, save)
     if isinstance(row, Refusal):
-        return _agent_page(request, visitor, session, None, row.status, values=values,
-                           errors=_rekeyed(row.errors, origin), detail=row.detail)  # fmt: skip
+        return _agent_page(
+            request,
+            visitor,
+            session,
+            None,
+            row.status,
+            values=values,
+            errors=_rekeyed(row.errors, origin),
+            detail=row.detail,
+        )
     return back(f"/console/admin/agents/{row.id}", f"{row.name} ({row.id}) added.")
 
 
 @router.get("/console/admin/agents/{agent_id}")
 def agent_form(
-    request: Request, visitor: Admin, row: AgentById, session: SessionDep,
+    request: Request,
+    visitor: Admin,
+    row: AgentById,
+    session: SessionDep,
     notice: Annotated[str, Query(max_length=300)] = "",
-) -> HTMLResponse:  # fmt: skip
+) -> HTMLResponse:
     return _agent_page(request, visitor, session, row, notice=notice)
 
 
@@ -219,6 +273,15 @@ async def update_agent(request: Request, visitor: Admin, row: AgentById, session
 
     refused = saved(session, save)
     if isinstance(refused, Refusal):
-        return _agent_page(request, visitor, session, row, refused.status, values=values, version=version or "",
-                           errors=_rekeyed(refused.errors, origin), detail=refused.detail)  # fmt: skip
+        return _agent_page(
+            request,
+            visitor,
+            session,
+            row,
+            refused.status,
+            values=values,
+            version=version or "",
+            errors=_rekeyed(refused.errors, origin),
+            detail=refused.detail,
+        )
     return back(f"/console/admin/agents/{row.id}", f"{row.name} saved.")

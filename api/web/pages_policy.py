@@ -28,12 +28,28 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Admin = Annotated[Visitor, may(Operation.MANAGE_ORGANISATION)]
 
 PRIORITY_MAPS = ("target_minutes", "priority_weights", "max_wait_minutes")
-NUMBERS = ("horizon_days", "ageing_step_minutes", "ageing_cap", "urgent_share_pct", "deferral_extra_minutes",
-           "deferral_per_effort_minute", "replan_agent_change_cost", "replan_finish_shift_cost")  # fmt: skip
+NUMBERS = (
+    "horizon_days",
+    "ageing_step_minutes",
+    "ageing_cap",
+    "urgent_share_pct",
+    "deferral_extra_minutes",
+    "deferral_per_effort_minute",
+    "replan_agent_change_cost",
+    "replan_finish_shift_cost",
+)
 OPTIONAL_NUMBERS = ("help_late_minutes", "swarm_min_minutes")
 FLAGS = ("protect_priorities", "auto_apply", "pausable")
-POLICY_FORM = {"matrix", "term_weights", "fair_share_pct", "pausable_skills", *PRIORITY_MAPS, *NUMBERS,
-               *OPTIONAL_NUMBERS, *FLAGS}  # fmt: skip
+POLICY_FORM = {
+    "matrix",
+    "term_weights",
+    "fair_share_pct",
+    "pausable_skills",
+    *PRIORITY_MAPS,
+    *NUMBERS,
+    *OPTIONAL_NUMBERS,
+    *FLAGS,
+}
 PAUSE_MARKS = {"yes": True, "no": False}
 """The per-skill pause choice as the form says it; blank: the policy-wide `pausable`."""
 """The policy form's fields: every field of `Policy` (a test holds the two to each other)."""
@@ -73,8 +89,11 @@ def policy_document(values: dict[str, str], department_ids: list[str], skill_ids
         document[field] = number(values.get(field)) if values.get(field, "").strip() else None
     for field in FLAGS:
         document[field] = bool(values.get(field))
-    shares = {d: number(values[f"fair_share_pct.{d}"]) for d in department_ids
-              if values.get(f"fair_share_pct.{d}", "").strip()}  # fmt: skip
+    shares = {
+        d: number(values[f"fair_share_pct.{d}"])
+        for d in department_ids
+        if values.get(f"fair_share_pct.{d}", "").strip()
+    }
     document["fair_share_pct"] = shares or None
     document["pausable_skills"] = {
         s: PAUSE_MARKS.get(values[f"pausable_skills.{s}"], values[f"pausable_skills.{s}"])
@@ -84,8 +103,9 @@ def policy_document(values: dict[str, str], department_ids: list[str], skill_ids
     return document
 
 
-def _policy_page(request: Request, visitor: Visitor, session: SessionDep, status_code: int = 200, **more: Any
-                 ) -> HTMLResponse:  # fmt: skip
+def _policy_page(
+    request: Request, visitor: Visitor, session: SessionDep, status_code: int = 200, **more: Any
+) -> HTMLResponse:
     row = organisation.get(session=session)
     more.setdefault("values", policy_values(policy_of(row)))
     more.setdefault("version", etag(row.policy_version))
@@ -130,11 +150,20 @@ async def replace_policy(request: Request, visitor: Admin, session: SessionDep, 
 
     def save() -> None:
         policy = as_api(Policy, policy_document(values, ids, skill_ids))
-        organisation.replace_policy(session=session, actor=visitor.principal, policy=policy,
-                                    expected_version=expected_version(version), at=now)  # fmt: skip
+        organisation.replace_policy(
+            session=session, actor=visitor.principal, policy=policy, expected_version=expected_version(version), at=now
+        )
 
     refused = saved(session, save)
     if isinstance(refused, Refusal):
-        return _policy_page(request, visitor, session, refused.status, values=values, version=version or "",
-                            errors=refused.errors, detail=refused.detail)  # fmt: skip
+        return _policy_page(
+            request,
+            visitor,
+            session,
+            refused.status,
+            values=values,
+            version=version or "",
+            errors=refused.errors,
+            detail=refused.detail,
+        )
     return back("/console/admin/policy", f"Policy saved (version {organisation.get(session=session).policy_version}).")

@@ -53,16 +53,18 @@ def _row(session: SessionDep, visitor: Visitor, request_id: str) -> RequestRow:
     return row
 
 
-def _store(session: SessionDep, visitor: Visitor, now: Now, row: RequestRow, version: str | None,
-           document: dict[str, Any]) -> RequestUpdate:  # fmt: skip
+def _store(
+    session: SessionDep, visitor: Visitor, now: Now, row: RequestRow, version: str | None, document: dict[str, Any]
+) -> RequestUpdate:
     body = as_api(RequestUpdate, document)
     require_version(version, row.version, str(row.id))
     requests.update(session=session, actor=visitor.principal, row=row, data=body, at=now)
     return body
 
 
-def _checked(session: SessionDep, visitor: Visitor, now: Now, row: RequestRow, version: str | None,
-             document: dict[str, Any]) -> Refusal | None:  # fmt: skip
+def _checked(
+    session: SessionDep, visitor: Visitor, now: Now, row: RequestRow, version: str | None, document: dict[str, Any]
+) -> Refusal | None:
     """What saving would refuse, found by saving and rolling back (nothing is kept): None when it would save."""
     try:
         _store(session, visitor, now, row, version, document)
@@ -74,8 +76,9 @@ def _checked(session: SessionDep, visitor: Visitor, now: Now, row: RequestRow, v
     return None
 
 
-def _price(session: SessionDep, settings: SettingsDep, request_id: str, priority: str | None
-           ) -> tuple[WhatIfRead | None, str]:  # fmt: skip
+def _price(
+    session: SessionDep, settings: SettingsDep, request_id: str, priority: str | None
+) -> tuple[WhatIfRead | None, str]:
     """The what-if of the change against the newest plan: (the answer, "") or (None, why it cannot be priced)."""
     plan_row = plans.latest_with_scenario(session=session)
     if plan_row is None:
@@ -90,8 +93,9 @@ def _price(session: SessionDep, settings: SettingsDep, request_id: str, priority
 
 
 @router.post("/console/requests/{request_id}/priority/price")
-async def price_priority(request: Request, visitor: Updater, session: SessionDep, settings: SettingsDep, now: Now,
-                         request_id: str) -> Response:  # fmt: skip
+async def price_priority(
+    request: Request, visitor: Updater, session: SessionDep, settings: SettingsDep, now: Now, request_id: str
+) -> Response:
     """The price of the override before it is saved (nothing is stored), and the confirm step."""
     values = fields_of(await request.form())
     version, document = _read_form(dict(values))
@@ -99,16 +103,27 @@ async def price_priority(request: Request, visitor: Updater, session: SessionDep
     rid = str(row.id)
     refused = _checked(session, visitor, now, row, version, document)
     if refused is not None:
-        return show_request(request, visitor, session, now, rid, refused.status, values=values,
-                            errors=refused.errors, detail=refused.detail)  # fmt: skip
+        return show_request(
+            request,
+            visitor,
+            session,
+            now,
+            rid,
+            refused.status,
+            values=values,
+            errors=refused.errors,
+            detail=refused.detail,
+        )
     answer, unpriced = _price(session, settings, rid, document[FIELD])
-    return show_request(request, visitor, session, now, rid, values=values, price=answer, unpriced=unpriced,
-                        confirm=True)  # fmt: skip
+    return show_request(
+        request, visitor, session, now, rid, values=values, price=answer, unpriced=unpriced, confirm=True
+    )
 
 
 @router.post("/console/requests/{request_id}/priority")
-async def override_priority(request: Request, visitor: Updater, session: SessionDep, now: Now, request_id: str
-                            ) -> Response:  # fmt: skip
+async def override_priority(
+    request: Request, visitor: Updater, session: SessionDep, now: Now, request_id: str
+) -> Response:
     """Save the override (the confirm step of the priced form), with its reason, audited."""
     values = fields_of(await request.form())
     version, document = _read_form(dict(values))
@@ -121,7 +136,16 @@ async def override_priority(request: Request, visitor: Updater, session: Session
 
     body = saved(session, save)
     if isinstance(body, Refusal):
-        return show_request(request, visitor, session, now, str(row.id), body.status, values=values,
-                            errors=body.errors, detail=body.detail)  # fmt: skip
+        return show_request(
+            request,
+            visitor,
+            session,
+            now,
+            str(row.id),
+            body.status,
+            values=values,
+            errors=body.errors,
+            detail=body.detail,
+        )
     said = f"priority {body.priority_override.value}" if body.priority_override else "the matrix's priority again"
     return back(f"/console/requests/{row.id}", f"{row.id} now has {said}.")

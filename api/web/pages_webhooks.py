@@ -84,9 +84,13 @@ async def subscribe(request: Request, visitor: Admin, session: SessionDep, setti
     chosen = [v for v in form.getlist("event_types") if isinstance(v, str)]
     try:
         body = SubscriptionCreate.model_validate(
-            {"url": values.get("url", "").strip(), "event_types": chosen,
-             "department_id": values.get("department_id") or None, "description": values.get("description", "")}
-        )  # fmt: skip
+            {
+                "url": values.get("url", "").strip(),
+                "event_types": chosen,
+                "department_id": values.get("department_id") or None,
+                "description": values.get("description", ""),
+            }
+        )
         addresses.check_url(body.url, listen_host=settings.listen_host, listen_port=settings.listen_port)
         try:
             signing.cipher(settings.webhook_keys())
@@ -107,8 +111,15 @@ async def subscribe(request: Request, visitor: Admin, session: SessionDep, setti
         session.rollback()
         problem = problem_of(exc)
         errors = {e.field.split(".")[0]: e.message for e in problem.errors} if isinstance(problem, InvalidInput) else {}
-        return _page(request, visitor, session, status_code=422 if errors else problem.status, errors=errors,
-                     values={**values, "event_types": chosen}, notice=f"Not subscribed: {problem.detail}")  # fmt: skip
+        return _page(
+            request,
+            visitor,
+            session,
+            status_code=422 if errors else problem.status,
+            errors=errors,
+            values={**values, "event_types": chosen},
+            notice=f"Not subscribed: {problem.detail}",
+        )
     return _page(request, visitor, session, created=(subscription_read(row), secret))
 
 
@@ -119,8 +130,9 @@ def delete(visitor: Admin, session: SessionDep, now: Now, subscription_id: str) 
         raise NotFound(f"No webhook subscription {subscription_id[:64]!r}.")
     store.delete_subscription(session=session, actor=visitor.principal, row=row, at=now)
     session.commit()
-    return RedirectResponse(f"{HOME}?notice={quote(f'Deleted {row.id}: nothing more is sent to {row.url}.'[:280])}",
-                            status_code=303)  # fmt: skip
+    return RedirectResponse(
+        f"{HOME}?notice={quote(f'Deleted {row.id}: nothing more is sent to {row.url}.'[:280])}", status_code=303
+    )
 
 
 @router.post("/console/admin/deliveries/{delivery_id}/replay")
@@ -137,8 +149,14 @@ def replay(
     if found is None:
         raise NotFound(f"No webhook delivery {delivery_id}.")
     try:
-        store.replay(session=session, actor=visitor.principal, row=found[0], reason=reason or None, at=now,
-                     real_now=datetime.now(UTC))  # fmt: skip
+        store.replay(
+            session=session,
+            actor=visitor.principal,
+            row=found[0],
+            reason=reason or None,
+            at=now,
+            real_now=datetime.now(UTC),
+        )
         session.commit()
     except StateConflict as exc:
         session.rollback()

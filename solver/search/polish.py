@@ -377,9 +377,21 @@ class Polisher:
                     urgent[t] += urgent_minutes(compiled, job, jobs[j][1]) - urgent_minutes(compiled, job, self.end[j])
             excess = self.caps.excess(urgent)
         return Delta(
-            changed, jobs, per_job, load, mille, punctual, planned, shares, rank_gaps, rank_sum, over, cost, urgent,
+            changed,
+            jobs,
+            per_job,
+            load,
+            mille,
+            punctual,
+            planned,
+            shares,
+            rank_gaps,
+            rank_sum,
+            over,
+            cost,
+            urgent,
             excess,
-        )  # fmt: skip
+        )
 
     def better(self, delta: Delta, than: int) -> bool:
         """Whether the priced change keeps the urgent caps as well as the current plan does (or better) and

@@ -137,10 +137,17 @@ class Api:
 def make_settings(database_url: str, **overrides: Any) -> Settings:
     from tests.api.org import NOW
 
-    values: dict[str, Any] = {"database_url": database_url, "fixed_now": NOW, "plan_time_limit_seconds": 3,
-                              "plan_workers": 1, "migrate_on_start": False, "sqlite_synchronous": "NORMAL",
-                              "webhook_secret_key": WEBHOOK_KEY, "webhook_deliver": False,
-                              "live_replan": False}  # fmt: skip
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "fixed_now": NOW,
+        "plan_time_limit_seconds": 3,
+        "plan_workers": 1,
+        "migrate_on_start": False,
+        "sqlite_synchronous": "NORMAL",
+        "webhook_secret_key": WEBHOOK_KEY,
+        "webhook_deliver": False,
+        "live_replan": False,
+    }
     return Settings(**{**values, **overrides})
 
 

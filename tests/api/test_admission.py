@@ -187,8 +187,9 @@ def test_what_if_and_help_below_the_least_time_limit_are_422(api: Api) -> None:
     plan = api.post("/plans", "lead", {"time_limit_seconds": 1})
     assert plan.status_code == 201, plan.text
     _slow(api)
-    asked = api.post(f"/plans/{plan.json()['id']}/what-if", "lead",
-                     {"kind": "first", "request": "REQ-1", "time_limit_seconds": 1})  # fmt: skip
+    asked = api.post(
+        f"/plans/{plan.json()['id']}/what-if", "lead", {"kind": "first", "request": "REQ-1", "time_limit_seconds": 1}
+    )
     assert asked.status_code == 422 and asked.json()["errors"][0]["field"] == "time_limit_seconds", asked.text
 
 

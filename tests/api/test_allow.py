@@ -54,9 +54,11 @@ def test_options_on_an_unknown_path_is_404(api: Api) -> None:
 def test_the_document_states_the_header_and_cursor_formats_the_server_enforces(api: Api) -> None:
     document = api.get("/openapi.json", None).json()
     parameters = [
-        (method, path, p) for path, ops in document["paths"].items() for method, op in ops.items()
+        (method, path, p)
+        for path, ops in document["paths"].items()
+        for method, op in ops.items()
         for p in op.get("parameters", [])
-    ]  # fmt: skip
+    ]
     if_match = [(m, path, p) for m, path, p in parameters if p["name"] == "if-match"]
     assert {(m, path) for m, path, _ in if_match} >= {("patch", "/agents/{agent_id}"), ("put", "/policy")}
     for _, _, p in if_match:

@@ -34,8 +34,9 @@ def test_explain_answers_about_the_given_plan_without_planning(files: tuple[Path
     scenario, plan = files
     given = Plan.model_validate_json(plan.read_text())
     started = time.monotonic()
-    answer = runner.invoke(app, ["explain", str(scenario), "--request", "R0", "--plan", str(plan),
-                                 "--time-limit", "30"])  # fmt: skip
+    answer = runner.invoke(
+        app, ["explain", str(scenario), "--request", "R0", "--plan", str(plan), "--time-limit", "30"]
+    )
     assert answer.exit_code == 0, answer.output
     assert time.monotonic() - started < 20  # it did not plan for its 30 s
     placed = given.assignment("R0")
@@ -46,8 +47,11 @@ def test_explain_answers_about_the_given_plan_without_planning(files: tuple[Path
 
 def test_report_what_if_and_help_take_the_given_plan(files: tuple[Path, Path]) -> None:
     scenario, plan = files
-    for command in (["report", "--department", "ops"], ["what-if", "--first", "R4", "--time-limit", "2"],
-                    ["help", "--agent", "ana"]):  # fmt: skip
+    for command in (
+        ["report", "--department", "ops"],
+        ["what-if", "--first", "R4", "--time-limit", "2"],
+        ["help", "--agent", "ana"],
+    ):
         answer = runner.invoke(app, [command[0], str(scenario), *command[1:], "--plan", str(plan)])
         assert answer.exit_code == 0, (command, answer.output)
         assert answer.stdout.strip()

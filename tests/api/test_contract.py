@@ -48,8 +48,12 @@ def _properties(schema: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def test_every_field_is_described_and_every_error_is_a_problem(api: Api) -> None:
     document = api.get("/openapi.json", None).json()
     schemas = document["components"]["schemas"]
-    undescribed = [f"{name}.{field}" for name, schema in schemas.items() for field, prop in _properties(schema)
-                   if "description" not in prop and "$ref" not in prop]  # fmt: skip
+    undescribed = [
+        f"{name}.{field}"
+        for name, schema in schemas.items()
+        for field, prop in _properties(schema)
+        if "description" not in prop and "$ref" not in prop
+    ]
     assert undescribed == []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():

@@ -45,8 +45,9 @@ def demo_deployment(postgres_database: str) -> Iterator[DemoDeployment]:
     with own_database(postgres_database, "tandem_deploy_") as url:
         scenario = read_scenario(DEMO_FILE)
         tokens = {t.role.value: t.token for t in seed(database_url=url, scenario=scenario, at=scenario.now)}
-        running = DemoDeployment(database_url=url, seeded=Seeded(tokens=tokens), live=True, start_seconds=300,
-                                 now=scenario.now.isoformat())  # fmt: skip
+        running = DemoDeployment(
+            database_url=url, seeded=Seeded(tokens=tokens), live=True, start_seconds=300, now=scenario.now.isoformat()
+        )
         yield running
         running.stop()
 
@@ -86,8 +87,9 @@ def test_two_apis_and_two_workers_place_at_once_replan_tell_and_outlive_a_killed
     workers = [deployment.worker(), deployment.worker()]
     lead, admin, sales = (deployment.headers(who) for who in ("lead", "admin", "requester"))
     with webhook_receiver.running() as receiver:
-        made = httpx.post(f"{first}/webhooks/subscriptions", headers=admin,
-                          json={"url": receiver.url, "event_types": EVENTS})  # fmt: skip
+        made = httpx.post(
+            f"{first}/webhooks/subscriptions", headers=admin, json={"url": receiver.url, "event_types": EVENTS}
+        )
         assert made.status_code == 201, made.text
         secret = made.json()["secret"]
 
@@ -96,8 +98,13 @@ def test_two_apis_and_two_workers_place_at_once_replan_tell_and_outlive_a_killed
         applied = httpx.post(f"{second}/plans/{planned['plan_id']}/apply", headers=lead, json={})
         assert applied.status_code == 200, applied.text
 
-        body = {"requester": "Sam Reyes", "title": "Printer on floor 2 jams", "impact": "team",
-                "urgency": "degraded", "effort_minutes": 30}  # fmt: skip
+        body = {
+            "requester": "Sam Reyes",
+            "title": "Printer on floor 2 jams",
+            "impact": "team",
+            "urgency": "degraded",
+            "effort_minutes": 30,
+        }
         filed = httpx.post(f"{second}/requests", json=body, headers=sales)
         assert filed.status_code == 201, filed.text
         request_id = filed.json()["id"]
@@ -117,8 +124,9 @@ def test_two_apis_and_two_workers_place_at_once_replan_tell_and_outlive_a_killed
         busy = httpx.patch(f"{second}/agents/ben", headers={**admin, "If-Match": etag}, json={"target_load_pct": 5})
         assert busy.status_code == 200, busy.text
         assert _plan(second, deployment)["state"] == "succeeded"
-        helped = httpx.post(f"{first}/agents/ben/help", headers=lead, json={"reason": "Ben is on a project"},
-                            timeout=60)  # fmt: skip
+        helped = httpx.post(
+            f"{first}/agents/ben/help", headers=lead, json={"reason": "Ben is on a project"}, timeout=60
+        )
         assert helped.status_code == 201, helped.text
         proposal = helped.json()["proposals"][0]
         accepted = httpx.post(f"{second}/handoffs/{proposal['id']}/accept", headers=lead, json={"reason": "agreed"})

@@ -73,8 +73,16 @@ def test_statuses_a_request_is_filed_or_changed_with(api: Api, document: dict[st
     assert not _valid(document, filed, "waiting") and _valid(document, filed, "done")
     changed = _property(document, "RequestUpdate", "status")
     assert not _valid(document, changed, "waiting") and not _valid(document, changed, "done")
-    body = {"department": "sales", "requester": "Sam", "title": "Dock", "impact": "person", "urgency": "can_wait",
-            "effort_minutes": 30, "status": "waiting", "created_at": "2026-11-20T09:00:00+01:00"}  # fmt: skip
+    body = {
+        "department": "sales",
+        "requester": "Sam",
+        "title": "Dock",
+        "impact": "person",
+        "urgency": "can_wait",
+        "effort_minutes": 30,
+        "status": "waiting",
+        "created_at": "2026-11-20T09:00:00+01:00",
+    }
     assert api.post("/requests", "admin", body).status_code == 422
     assert api.post("/requests", "admin", {**body, "status": "done"}).status_code == 201
 
@@ -90,8 +98,13 @@ def test_an_update_may_leave_a_field_out_but_not_null_it(api: Api, document: dic
 
 def test_the_calendar_names_a_zone_and_has_a_working_week(api: Api, document: dict[str, Any]) -> None:
     calendar = _body(document, "put", "/calendar")
-    for refused in ({"timezone": "localtime"}, {"timezone": "A"}, {"working_hours": {}},
-                    {"working_hours": {"mon": []}}, {"working_hours": {"sun": ["31:97-80:12"]}}):  # fmt: skip
+    for refused in (
+        {"timezone": "localtime"},
+        {"timezone": "A"},
+        {"working_hours": {}},
+        {"working_hours": {"mon": []}},
+        {"working_hours": {"sun": ["31:97-80:12"]}},
+    ):
         assert not _valid(document, calendar, refused), refused
         etag = api.get("/calendar", "admin").headers["etag"]
         assert api.put("/calendar", "admin", refused, etag).status_code == 422, refused
@@ -115,8 +128,11 @@ def test_a_policy_fills_every_cell_and_every_priority(api: Api, document: dict[s
     current = api.get("/policy", "admin")
     whole = current.json()
     assert _valid(document, policy, whole)
-    for field, value in (("matrix", {}), ("target_minutes", {"P1": 240}), ("priority_weights", {**whole[
-            "priority_weights"], "P4": 0})):  # fmt: skip
+    for field, value in (
+        ("matrix", {}),
+        ("target_minutes", {"P1": 240}),
+        ("priority_weights", {**whole["priority_weights"], "P4": 0}),
+    ):
         assert not _valid(document, policy, {**whole, field: value}), field
         assert api.put("/policy", "admin", {**whole, field: value}, current.headers["etag"]).status_code == 422
 
@@ -158,13 +174,20 @@ def test_a_what_if_names_what_its_kind_needs_and_only_a_priority_change_a_priori
     asked = _body(document, "post", "/plans/{plan_id}/what-if")
     plan = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()
     path = f"/plans/{plan['id']}/what-if"
-    refused = [{"kind": "assign", "request": "REQ-1"}, {"kind": "priority"}, {"kind": "absent"},
-               {"kind": "first", "request": "REQ-1", "priority": "P1"}, {"kind": "priority", "request": "REQ-1",
-                                                                         "priority": "P9"}]  # fmt: skip
+    refused = [
+        {"kind": "assign", "request": "REQ-1"},
+        {"kind": "priority"},
+        {"kind": "absent"},
+        {"kind": "first", "request": "REQ-1", "priority": "P1"},
+        {"kind": "priority", "request": "REQ-1", "priority": "P9"},
+    ]
     for body in refused:
         assert not _valid(document, asked, body), body
         assert api.post(path, "lead", body).status_code == 422, body
-    for body in ({"kind": "priority", "request": "REQ-3", "priority": "P1"}, {"kind": "priority", "request": "REQ-3"},
-                 {"kind": "assign", "request": "REQ-1", "agent": "ana", "priority": None}):  # fmt: skip
+    for body in (
+        {"kind": "priority", "request": "REQ-3", "priority": "P1"},
+        {"kind": "priority", "request": "REQ-3"},
+        {"kind": "assign", "request": "REQ-1", "agent": "ana", "priority": None},
+    ):
         assert _valid(document, asked, body), body
         assert api.post(path, "lead", {**body, "time_limit_seconds": 0.5}).status_code == 200, body

@@ -27,8 +27,9 @@ def _problem(answer: Any, status: int) -> dict[str, Any]:
 
 def test_malformed_json_is_400(api: Api) -> None:
     before = _stored(api)
-    answer = api.client.post("/requests", content=b'{"title": ', headers=api.headers("sales", **{
-        "Content-Type": "application/json"}))  # fmt: skip
+    answer = api.client.post(
+        "/requests", content=b'{"title": ', headers=api.headers("sales", **{"Content-Type": "application/json"})
+    )
     assert "malformed JSON" in _problem(answer, 400)["errors"][0]["message"]
     assert _stored(api) == before
 
@@ -63,8 +64,15 @@ def test_unknown_department_for_a_lead_is_named(api: Api) -> None:
 
 
 def test_unknown_ids_are_404(api: Api) -> None:
-    for path in ("/requests/REQ-999", "/requests/REQ-999/placement", "/agents/nobody", "/departments/nope",
-                 "/principals/nobody", "/plans/7", "/jobs/nothing"):  # fmt: skip
+    for path in (
+        "/requests/REQ-999",
+        "/requests/REQ-999/placement",
+        "/agents/nobody",
+        "/departments/nope",
+        "/principals/nobody",
+        "/plans/7",
+        "/jobs/nothing",
+    ):
         who = "admin" if path.startswith(("/principals", "/departments", "/agents")) else "lead"
         _problem(api.get(path, who), 404)
     _problem(api.patch("/requests/REQ-999", "lead", {"title": "x"}, etag='"1"'), 404)

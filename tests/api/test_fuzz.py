@@ -45,9 +45,18 @@ from api.store.session import upgrade
 from tests.api.conftest import BACKENDS, empty_postgres, make_settings
 from tests.api.org import NOW, ORGANISATION, ROLE_OF, Seeded, seed
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
-          response_headers_conformance, negative_data_rejection, positive_data_acceptance, missing_required_header,
-          unsupported_method, allow_header_conformance]  # fmt: skip
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
+    missing_required_header,
+    unsupported_method,
+    allow_header_conformance,
+]
 _COMMON: dict[str, Any] = {
     "generation": {"with-security-parameters": False, "allow-extra-parameters": False},
     "checks": {
@@ -225,8 +234,12 @@ def _within_team(hours: dict[str, list[str]], fuzzed: Fuzzed) -> dict[str, list[
     changes): else the team's own."""
     team = fuzzed.get("/calendar").json()["working_hours"]
     own = _week(hours)
-    meets = any(max(_minutes(a)[0], _minutes(b)[0]) < min(_minutes(a)[1], _minutes(b)[1])
-                for day in own for a in own[day] for b in team.get(day, []))  # fmt: skip
+    meets = any(
+        max(_minutes(a)[0], _minutes(b)[0]) < min(_minutes(a)[1], _minutes(b)[1])
+        for day in own
+        for a in own[day]
+        for b in team.get(day, [])
+    )
     return own if meets else team
 
 
@@ -295,8 +308,11 @@ def _pin(body: dict[str, Any], who: str, fuzzed: Fuzzed) -> None:
     if body.get("other") is not None:
         body["other"] = _pick([r["id"] for r in page if r["id"] != request["id"]], body["other"])
     if body.get("agent") is not None:
-        able = [a for a, skills in agents.items()
-                if all(skills.get(s, 0) >= level for s, level in request["required_skills"].items())]  # fmt: skip
+        able = [
+            a
+            for a, skills in agents.items()
+            if all(skills.get(s, 0) >= level for s, level in request["required_skills"].items())
+        ]
         body["agent"] = _pick(able or list(agents), body["agent"])
 
 
@@ -329,8 +345,9 @@ def _simulation(body: dict[str, Any], who: str, fuzzed: Fuzzed) -> None:
             if change.get("working_hours") is not None:
                 change["working_hours"] = _within_team(change["working_hours"], fuzzed)
             days = {k: date.fromisoformat(change[k]) for k in ("start", "end") if change.get(k) is not None}
-            days = {k: day if day >= first else first + timedelta(days=(first - day).days % 365)
-                    for k, day in days.items()}  # fmt: skip
+            days = {
+                k: day if day >= first else first + timedelta(days=(first - day).days % 365) for k, day in days.items()
+            }
             if len(days) == 2 and days["end"] < days["start"]:
                 days = {"start": days["end"], "end": days["start"]}
             change.update({k: day.isoformat() for k, day in days.items()})

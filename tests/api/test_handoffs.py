@@ -132,8 +132,12 @@ def test_retries_are_safe(api: Api) -> None:
 def test_bad_input_names_its_field_and_stores_nothing(api: Api) -> None:
     assert api.post("/agents/ana/help", "lead", {}).status_code == 409  # no plan yet
     overload_ana(api)
-    for body, field in (({"time_limit_seconds": -1}, "time_limit_seconds"), ({"reason": ""}, "reason"),
-                        ({"why": "x"}, "why"), ({"time_limit_seconds": "1"}, "time_limit_seconds")):  # fmt: skip
+    for body, field in (
+        ({"time_limit_seconds": -1}, "time_limit_seconds"),
+        ({"reason": ""}, "reason"),
+        ({"why": "x"}, "why"),
+        ({"time_limit_seconds": "1"}, "time_limit_seconds"),
+    ):
         answer = api.post("/agents/ana/help", "ana", body)
         assert answer.status_code == 422, (body, answer.text)
         assert [e["field"] for e in answer.json()["errors"]] == [field], answer.text
@@ -154,9 +158,19 @@ def test_bad_input_names_its_field_and_stores_nothing(api: Api) -> None:
 def test_a_peer_given_work_since_the_plan_is_not_pushed_above_target(api: Api) -> None:
     proposal = proposal_to_ben(api)
     room = proposal["to_target_minutes"] - proposal["to_planned_after"]
-    filed = api.post("/requests", "lead", {"department": "people", "requester": "Pia Lang", "title": "Payroll audit",
-                                            "impact": "team", "urgency": "can_wait", "effort_minutes": room + 1,
-                                            "required_skills": {"pay": 1}})  # fmt: skip
+    filed = api.post(
+        "/requests",
+        "lead",
+        {
+            "department": "people",
+            "requester": "Pia Lang",
+            "title": "Payroll audit",
+            "impact": "team",
+            "urgency": "can_wait",
+            "effort_minutes": room + 1,
+            "required_skills": {"pay": 1},
+        },
+    )
     assert filed.status_code == 201, filed.text
     big = filed.json()["id"]
     etag = filed.headers["etag"]
@@ -180,9 +194,19 @@ def test_work_the_plan_moves_off_the_peer_is_not_counted_as_given_since(api: Api
     his when the plan was computed, so it is not work given to him since; his room is the plan's."""
     etag = api.get("/agents/ben", "admin").headers["etag"]
     assert api.patch("/agents/ben", "admin", {"target_load_pct": 20}, etag=etag).status_code == 200
-    filed = api.post("/requests", "lead", {"department": "sales", "requester": "Sam Reyes", "title": "Core switch",
-                                           "impact": "team", "urgency": "can_wait", "effort_minutes": 240,
-                                           "required_skills": {"net": 2}})  # fmt: skip
+    filed = api.post(
+        "/requests",
+        "lead",
+        {
+            "department": "sales",
+            "requester": "Sam Reyes",
+            "title": "Core switch",
+            "impact": "team",
+            "urgency": "can_wait",
+            "effort_minutes": 240,
+            "required_skills": {"net": 2},
+        },
+    )
     assert filed.status_code == 201, filed.text
     switch = filed.json()["id"]
     moved = api.patch(

@@ -28,8 +28,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def _counts(url: str) -> tuple[int, int, int, int]:
     engine = create_engine(url)
     with engine.connect() as c:
-        counts = tuple(int(c.scalar(select(func.count()).select_from(t)) or 0)
-                       for t in (RequestRow, AgentRow, DepartmentRow, AuditRow))  # fmt: skip
+        counts = tuple(
+            int(c.scalar(select(func.count()).select_from(t)) or 0)
+            for t in (RequestRow, AgentRow, DepartmentRow, AuditRow)
+        )
     engine.dispose()
     return counts  # type: ignore[return-value]
 
@@ -112,8 +114,16 @@ def test_a_file_of_another_format_or_an_unknown_format_exits_2(tmp_path: Path, m
 
 def test_the_open_work_of_an_import_is_a_scenario_that_plans(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "open.json"
-    result = _invoke(f"sqlite:///{tmp_path / 'x.db'}", monkeypatch, str(SAMPLE), "--now", "2016-03-03T12:00",
-                     "--dry-run", "--scenario-out", str(out))  # fmt: skip
+    result = _invoke(
+        f"sqlite:///{tmp_path / 'x.db'}",
+        monkeypatch,
+        str(SAMPLE),
+        "--now",
+        "2016-03-03T12:00",
+        "--dry-run",
+        "--scenario-out",
+        str(out),
+    )
     assert result.exit_code == 0, result.output
     scenario = load_scenario_json(out.read_bytes())
     assert scenario.requests and all(r.status.value != "done" for r in scenario.requests)
@@ -134,8 +144,10 @@ def test_a_sigkill_in_the_middle_of_the_write_leaves_the_database_as_it_was(tmp_
     for k in range(20_000):
         number = f"INC9{k:06d}"
         who, what = f"Resolver {k % 40}", f"Category {k % 30}"
-        rows += [event(number, "Active", "1/3/2016 09:00", who, category=what),
-                 event(number, "Resolved", "1/3/2016 10:00", who, category=what)]  # fmt: skip
+        rows += [
+            event(number, "Active", "1/3/2016 09:00", who, category=what),
+            event(number, "Resolved", "1/3/2016 10:00", who, category=what),
+        ]
     big = _write_csv(tmp_path / "big.csv", rows)
     with subprocess.Popen(
         [*command, str(big), "--quiet"], env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True
@@ -162,12 +174,15 @@ def test_the_readme_shows_the_report_of_the_real_slice(tmp_path: Path, monkeypat
     assert result.output.replace("dry run: nothing was written.\n", "").rstrip("\n") == shown
 
 
-@pytest.mark.parametrize(("format_name", "sample", "first_line"), [
-    ("zendesk", "zendesk_sample.json", "Zendesk incremental ticket export: 7 rows, 6 tickets"),
-    ("plain", "plain_sample.csv", "plain CSV: 4 rows, 4 tickets"),
-    ("jira", "jira_sample.json", "Jira Service Management search result: 5 rows, 5 tickets"),
-    ("jira-csv", "jira_sample.csv", "Jira Service Management CSV export: 5 rows, 5 tickets"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("format_name", "sample", "first_line"),
+    [
+        ("zendesk", "zendesk_sample.json", "Zendesk incremental ticket export: 7 rows, 6 tickets"),
+        ("plain", "plain_sample.csv", "plain CSV: 4 rows, 4 tickets"),
+        ("jira", "jira_sample.json", "Jira Service Management search result: 5 rows, 5 tickets"),
+        ("jira-csv", "jira_sample.csv", "Jira Service Management CSV export: 5 rows, 5 tickets"),
+    ],
+)
 def test_the_other_formats_import_through_the_command(
     format_name: str, sample: str, first_line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -22,14 +22,22 @@ PLAIN = (Path(__file__).resolve().parents[1] / "triage" / "importers" / "plain_s
 ROWS = PLAIN.decode().count("\n") - 1  # one request per row
 
 
-def _upload(api: Api, who: str | None, data: bytes = PLAIN, *, name: str = "desk.csv", fmt: str = "plain",
-            key: str | None = None, mapping: bytes | None = None, **form: Any) -> Any:  # fmt: skip
+def _upload(
+    api: Api,
+    who: str | None,
+    data: bytes = PLAIN,
+    *,
+    name: str = "desk.csv",
+    fmt: str = "plain",
+    key: str | None = None,
+    mapping: bytes | None = None,
+    **form: Any,
+) -> Any:
     files: dict[str, Any] = {"file": (name, data, "text/csv")}
     if mapping is not None:
         files["mapping"] = ("mapping.toml", mapping, "application/toml")
     headers = {"Idempotency-Key": key} if key else {}
-    return api.client.post("/imports", headers=api.headers(who, **headers), files=files,
-                           data={"format": fmt, **form})  # fmt: skip
+    return api.client.post("/imports", headers=api.headers(who, **headers), files=files, data={"format": fmt, **form})
 
 
 def _finished(api: Api, job: dict[str, Any], who: str = "lead") -> dict[str, Any]:
@@ -46,8 +54,10 @@ def _finished(api: Api, job: dict[str, Any], who: str = "lead") -> dict[str, Any
 def _counts(api: Api) -> tuple[int, ...]:
     engine = create_engine(api.settings.database_url)
     with engine.connect() as c:
-        counts = tuple(int(c.scalar(select(func.count()).select_from(t)) or 0)
-                       for t in (RequestRow, AgentRow, DepartmentRow, AuditRow, JobRow))  # fmt: skip
+        counts = tuple(
+            int(c.scalar(select(func.count()).select_from(t)) or 0)
+            for t in (RequestRow, AgentRow, DepartmentRow, AuditRow, JobRow)
+        )
     engine.dispose()
     return counts
 
@@ -55,8 +65,9 @@ def _counts(api: Api) -> tuple[int, ...]:
 def _stored(api: Api) -> dict[str, tuple[str, str]]:
     engine = create_engine(api.settings.database_url)
     with engine.connect() as c:
-        rows = c.execute(select(RequestRow.source_id, RequestRow.title, RequestRow.status)
-                         .where(RequestRow.source_id.is_not(None))).all()  # fmt: skip
+        rows = c.execute(
+            select(RequestRow.source_id, RequestRow.title, RequestRow.status).where(RequestRow.source_id.is_not(None))
+        ).all()
     engine.dispose()
     return {source_id: (title, status) for source_id, title, status in rows}
 
@@ -82,8 +93,13 @@ def test_a_lead_imports_and_a_re_import_updates_by_source_id(api: Api) -> None:
     job = _finished(api, job)
     assert job["state"] == "succeeded", job
     imported = job["imported"]
-    assert imported["written"] == {"requests_added": ROWS, "requests_updated": 0, "agents": 2, "departments": 2,
-                                   "skills": len(imported["report"]["skills"])}  # fmt: skip
+    assert imported["written"] == {
+        "requests_added": ROWS,
+        "requests_updated": 0,
+        "agents": 2,
+        "departments": 2,
+        "skills": len(imported["report"]["skills"]),
+    }
     assert imported["problems"] == [] and not imported["dry_run"] and job["result_url"] is None
     assert imported["report"]["tickets"] == ROWS and imported["text"].startswith(f"plain CSV: {ROWS} rows")
     assert imported["report"]["by_status"] == {"done": 1, "in_progress": 1, "open": 1, "waiting": 1}
@@ -112,8 +128,10 @@ def test_a_bad_export_fails_the_job_naming_line_source_id_and_field_and_writes_n
         job["state"] == "failed" and job["error"] == "2 problem(s) in the export or its mapping; nothing was imported"
     )
     problems = job["imported"]["problems"]
-    assert [(p["line"], p["source_id"], p["field"]) for p in problems] == [(4, "HR-3", "status"),
-                                                                            (5, "HR-4", "created_at")]  # fmt: skip
+    assert [(p["line"], p["source_id"], p["field"]) for p in problems] == [
+        (4, "HR-3", "status"),
+        (5, "HR-4", "created_at"),
+    ]
     assert problems[0]["message"] == "unknown state 'shelved': [states] in the mapping does not list it"
     assert job["imported"]["written"] is None and job["imported"]["report"] is None
     assert _counts(api) == (*before[:4], before[4] + 1)  # only the job's own row
@@ -156,8 +174,9 @@ def test_only_admins_and_leads_import_and_a_stranger_is_refused_before_anything_
 
 def test_a_dry_run_reports_and_writes_nothing_and_who_reads_an_import_job(api: Api) -> None:
     before = _counts(api)
-    job = _finished(api, _upload(api, "admin", gzip.compress(PLAIN), name="desk.csv.gz", dry_run="true").json(),
-                    who="admin")  # fmt: skip
+    job = _finished(
+        api, _upload(api, "admin", gzip.compress(PLAIN), name="desk.csv.gz", dry_run="true").json(), who="admin"
+    )
     assert job["state"] == "succeeded", job
     assert job["imported"]["dry_run"] and job["imported"]["written"] is None
     assert job["imported"]["report"]["tickets"] == ROWS and job["imported"]["source"] == "desk.csv.gz"

@@ -34,26 +34,51 @@ class Deployment:
     start_seconds: float = 30  # how long an API process may take to answer /healthz
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "DATABASE_URL": self.database_url, "TANDEM_EMBEDDED_WORKER": "false",
-                "TANDEM_PLAN_SYNC_MAX_REQUESTS": "0", "TANDEM_FIXED_NOW": NOW.isoformat(),
-                "TANDEM_LIVE_REPLAN": "true" if self.live else "false", "TANDEM_LIVE_REPLAN_DELAY_SECONDS": "0.5",
-                "TANDEM_PLAN_WORKERS": "1"}  # fmt: skip
+        return {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "TANDEM_EMBEDDED_WORKER": "false",
+            "TANDEM_PLAN_SYNC_MAX_REQUESTS": "0",
+            "TANDEM_FIXED_NOW": NOW.isoformat(),
+            "TANDEM_LIVE_REPLAN": "true" if self.live else "false",
+            "TANDEM_LIVE_REPLAN_DELAY_SECONDS": "0.5",
+            "TANDEM_PLAN_WORKERS": "1",
+        }
 
     def api(self) -> str:
         port = free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--log-level", "warning"],
-            env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.processes.append(process)
         url = f"http://127.0.0.1:{port}"
         wait_until_up(url, process, self.start_seconds)
         return url
 
     def worker(self) -> subprocess.Popen[str]:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli", "worker"], env=self.env(),
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "worker"],
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.processes.append(process)
         assert process.stdout is not None
         assert "Tandem worker" in process.stdout.readline()

@@ -31,10 +31,24 @@ class Server:
         env = {**os.environ, "DATABASE_URL": self.database_url, "TANDEM_SQLITE_SYNCHRONOUS": "FULL"}
         port = self.url.rsplit(":", 1)[1]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app", "--host", "127.0.0.1",
-             "--port", port, "--log-level", "warning"],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         wait_until_up(self.url, self.process)
 
     def kill(self) -> None:
@@ -69,8 +83,11 @@ def test_acknowledged_requests_survive_sigkill_and_none_is_stored_twice(server: 
             for i in range(10_000):
                 key = f"w{worker}-{i}"
                 try:
-                    answer = client.post("/requests", json=new_request(title=key),
-                                         headers=server.headers("sales", **{"Idempotency-Key": key}))  # fmt: skip
+                    answer = client.post(
+                        "/requests",
+                        json=new_request(title=key),
+                        headers=server.headers("sales", **{"Idempotency-Key": key}),
+                    )
                 except httpx.TransportError:
                     with lock:
                         in_doubt.add(key)
@@ -100,8 +117,9 @@ def test_acknowledged_requests_survive_sigkill_and_none_is_stored_twice(server: 
         by_title = {r["title"]: r["id"] for r in stored}
         assert {key: by_title.get(key) for key in acknowledged} == acknowledged, "an acknowledged request was lost"
         for key in sorted(in_doubt):  # the client retries what it did not hear back about
-            retry = client.post("/requests", json=new_request(title=key),
-                                headers=server.headers("sales", **{"Idempotency-Key": key}))  # fmt: skip
+            retry = client.post(
+                "/requests", json=new_request(title=key), headers=server.headers("sales", **{"Idempotency-Key": key})
+            )
             assert retry.status_code == 201
         stored = client.get("/requests", params={"limit": 2000}, headers=server.headers("lead")).json()["items"]
     titles = [r["title"] for r in stored if r["title"].startswith("w")]
@@ -114,8 +132,9 @@ def test_parallel_updates_of_one_request_lose_nothing(server: Server) -> None:
         etag, version = read.headers["etag"], read.json()["version"]
 
         def same_version(n: int) -> int:
-            return client.patch("/requests/REQ-1", json={"title": f"title {n}"},
-                                headers=server.headers("lead", **{"If-Match": etag})).status_code  # fmt: skip
+            return client.patch(
+                "/requests/REQ-1", json={"title": f"title {n}"}, headers=server.headers("lead", **{"If-Match": etag})
+            ).status_code
 
         with ThreadPoolExecutor(8) as pool:
             statuses = sorted(pool.map(same_version, range(8)))

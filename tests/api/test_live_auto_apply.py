@@ -22,8 +22,9 @@ def database(api: Api) -> Iterator[Database]:
 
 
 def _replanner(api: Api, database: Database) -> LiveReplanner:
-    settings = make_settings(api.settings.database_url, live_replan_delay_seconds=0.0,
-                             live_replan_time_limit_seconds=2.0)  # fmt: skip
+    settings = make_settings(
+        api.settings.database_url, live_replan_delay_seconds=0.0, live_replan_time_limit_seconds=2.0
+    )
     return LiveReplanner(database, settings)
 
 

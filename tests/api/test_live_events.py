@@ -56,8 +56,9 @@ def test_the_live_replan_publishes_each_move_with_its_reasons(api: Api, database
     assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
     _subscribe(api, "request.moved")
     rid = api.post("/requests", "sales", new_request(required_skills={"net": 1})).json()["id"]
-    settings = make_settings(api.settings.database_url, live_replan_delay_seconds=0.0,
-                             live_replan_time_limit_seconds=2.0)  # fmt: skip
+    settings = make_settings(
+        api.settings.database_url, live_replan_delay_seconds=0.0, live_replan_time_limit_seconds=2.0
+    )
     stored = LiveReplanner(database, settings).replan_if_due()
     assert stored is not None
     changes = {m["request_id"]: m for m in api.get(f"/plans/{stored}", "lead").json()["plan"]["changes"]}
@@ -105,8 +106,12 @@ def test_a_leads_plan_that_becomes_current_tells_each_request_it_moved(api: Api,
     on_ana = {a["request_id"] for a in first["plan"]["assignments"] if a["agent_id"] == "ana"}
     assert on_ana  # Ana's time off below moves her work (or leaves it out: only she has networking at level 2)
     _subscribe(api, "request.moved")
-    away = api.patch("/agents/ana", "admin", {"time_off": [{"start": "2026-11-23", "end": "2026-12-31"}]},
-                     etag=api.get("/agents/ana", "admin").headers["ETag"])  # fmt: skip
+    away = api.patch(
+        "/agents/ana",
+        "admin",
+        {"time_off": [{"start": "2026-11-23", "end": "2026-12-31"}]},
+        etag=api.get("/agents/ana", "admin").headers["ETag"],
+    )
     assert away.status_code == 200, away.text
     second = _lead_plan(api, by_job)
     events = {e["request_id"]: e for e in payloads(api, event_type="request.moved")}

@@ -81,8 +81,9 @@ def test_an_owner_change_places_the_request_on_its_new_owner(api: Api) -> None:
     plan = _planned(api)
     before = next(a for a in plan["plan"]["assignments"] if a["request_id"] == "REQ-3")  # type: ignore[index]
     owner = "ben" if before["agent_id"] == "ana" else "ana"
-    changed = api.patch("/requests/REQ-3", "lead", {"owner": owner, "reason": "a better fit"},
-                        etag=_etag(api, "/requests/REQ-3"))  # fmt: skip
+    changed = api.patch(
+        "/requests/REQ-3", "lead", {"owner": owner, "reason": "a better fit"}, etag=_etag(api, "/requests/REQ-3")
+    )
     assert changed.status_code == 200, changed.text
     assert _place(api, "REQ-3")["agent_id"] == owner
 
@@ -91,8 +92,11 @@ def test_a_pin_places_the_request_on_the_pinned_agent(api: Api) -> None:
     plan = _planned(api)
     before = next(a for a in plan["plan"]["assignments"] if a["request_id"] == "REQ-3")  # type: ignore[index]
     other = "ben" if before["agent_id"] == "ana" else "ana"
-    pinned = api.post("/pins", "lead", {"id": "p1", "kind": "assign", "request": "REQ-3", "agent": other,
-                                        "reason": "they set up the last laptops"})  # fmt: skip
+    pinned = api.post(
+        "/pins",
+        "lead",
+        {"id": "p1", "kind": "assign", "request": "REQ-3", "agent": other, "reason": "they set up the last laptops"},
+    )
     assert pinned.status_code == 201, pinned.text
     assert _place(api, "REQ-3")["agent_id"] == other
 
@@ -101,8 +105,12 @@ def test_time_off_moves_the_agents_requests_to_whoever_has_room(api: Api) -> Non
     plan = _planned(api)
     on_ana = [a["request_id"] for a in plan["plan"]["assignments"] if a["agent_id"] == "ana"]  # type: ignore[attr-defined]
     assert on_ana
-    away = api.patch("/agents/ana", "admin", {"time_off": [{"start": "2026-11-23", "end": "2026-12-31"}]},
-                     etag=_etag(api, "/agents/ana", "admin"))  # fmt: skip
+    away = api.patch(
+        "/agents/ana",
+        "admin",
+        {"time_off": [{"start": "2026-11-23", "end": "2026-12-31"}]},
+        etag=_etag(api, "/agents/ana", "admin"),
+    )
     assert away.status_code == 200, away.text
     for rid in on_ana:
         place = _place(api, rid)

@@ -22,8 +22,9 @@ def database(api: Api) -> Iterator[Database]:
 
 
 def _replanner(api: Api, database: Database, delay_seconds: float = 0.0) -> LiveReplanner:
-    settings = make_settings(api.settings.database_url, live_replan_delay_seconds=delay_seconds,
-                             live_replan_time_limit_seconds=2.0)  # fmt: skip
+    settings = make_settings(
+        api.settings.database_url, live_replan_delay_seconds=delay_seconds, live_replan_time_limit_seconds=2.0
+    )
     return LiveReplanner(database, settings)
 
 

@@ -23,8 +23,14 @@ def test_departments(api: Api) -> None:
 
 def test_agents(api: Api) -> None:
     leave = [{"start": "2026-11-25", "end": "2026-11-26", "reason": "leave"}]
-    body = {"id": "cy", "name": "Cy Chen", "skills": {"pay": 3}, "working_hours": {"mon": ["09:00-13:00"]},
-            "time_off": leave, "target_load_pct": 70}  # fmt: skip
+    body = {
+        "id": "cy",
+        "name": "Cy Chen",
+        "skills": {"pay": 3},
+        "working_hours": {"mon": ["09:00-13:00"]},
+        "time_off": leave,
+        "target_load_pct": 70,
+    }
     made = api.post("/agents", "admin", body)
     assert made.status_code == 201, made.text
     assert made.json()["working_hours"] == {"mon": ["09:00-13:00"]} and made.json()["active"] is True
@@ -64,8 +70,9 @@ def test_skills_calendar_and_policy(api: Api) -> None:
 
 
 def test_principals_and_tokens(api: Api) -> None:
-    made = api.post("/principals", "admin", {"id": "hr-bot", "name": "HR bot", "role": "requester",
-                                             "department_id": "people"})  # fmt: skip
+    made = api.post(
+        "/principals", "admin", {"id": "hr-bot", "name": "HR bot", "role": "requester", "department_id": "people"}
+    )
     assert made.status_code == 201, made.text
     no_department = api.post("/principals", "admin", {"id": "x", "name": "X", "role": "requester"})
     assert no_department.status_code == 422 and no_department.json()["errors"][0]["field"] == "department_id"
@@ -97,5 +104,10 @@ def test_a_token_issue_retried_with_its_key_does_not_reveal_or_issue_again(api: 
 
 
 def test_me(api: Api) -> None:
-    assert api.get("/me", "ben").json() == {"id": "ben", "name": "Ben Okafor", "role": "agent", "department_id": None,
-                                            "agent_id": "ben"}  # fmt: skip
+    assert api.get("/me", "ben").json() == {
+        "id": "ben",
+        "name": "Ben Okafor",
+        "role": "agent",
+        "department_id": None,
+        "agent_id": "ben",
+    }

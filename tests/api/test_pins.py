@@ -35,8 +35,12 @@ def test_a_pin_on_a_closed_request_is_not_planned(api: Api) -> None:
 
 def test_bad_pins_name_their_field(api: Api) -> None:
     base = {"id": "p", "kind": "assign", "request": "REQ-1", "agent": "ana", "reason": "why"}
-    cases = [({"request": "REQ-99"}, "request"), ({"agent": "nobody"}, "agent"), ({"reason": ""}, "reason"),
-             ({"kind": "before", "agent": None}, "")]  # fmt: skip
+    cases = [
+        ({"request": "REQ-99"}, "request"),
+        ({"agent": "nobody"}, "agent"),
+        ({"reason": ""}, "reason"),
+        ({"kind": "before", "agent": None}, ""),
+    ]
     for change, field in cases:
         answer = api.post("/pins", "lead", {**base, **change})
         assert answer.status_code == 422, (change, answer.text)

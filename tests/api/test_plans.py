@@ -29,7 +29,11 @@ def test_a_small_queue_is_planned_at_once_and_explained(api: Api) -> None:
     plan = body["plan"]
     assert plan["status"] in ("optimal", "feasible")
     assert {a["request_id"] for a in plan["assignments"]} | {u["request_id"] for u in plan["unassigned"]} == {
-        "REQ-1", "REQ-2", "REQ-3", "REQ-4"}  # fmt: skip
+        "REQ-1",
+        "REQ-2",
+        "REQ-3",
+        "REQ-4",
+    }
     assert api.get(f"/plans/{body['id']}", "ana").json() == body
     shares = plan["departments"]  # each department's planned share against its fair share
     assert shares and {d["requests"] for d in shares} and sum(d["requests"] for d in shares) == 4
@@ -52,11 +56,13 @@ def test_applying_makes_the_plans_agents_the_owners(api: Api) -> None:
     owners = _owners(api)
     assert all(owners[r] == agent for r, agent in planned.items())
     assert {c["request_id"] for c in applied.json()["changes"]} == {r for r in planned if r != "REQ-4"} - {
-        r for r, a in planned.items() if r == "REQ-4" and a == "ben"}  # fmt: skip
+        r for r, a in planned.items() if r == "REQ-4" and a == "ben"
+    }
     assert api.get(f"/plans/{plan['id']}", "lead").json()["applied_by"] == "lead"
     entry = api.get("/audit", "lead", params={"action": "plan.applied"}).json()["items"][0]
     assert entry["reason"] == "agreed at stand-up" and set(entry["changes"]["owners"]) == {
-        c["request_id"] for c in applied.json()["changes"]}  # fmt: skip
+        c["request_id"] for c in applied.json()["changes"]
+    }
     again = api.post(f"/plans/{plan['id']}/apply", "lead", {})
     assert again.status_code == 409
 
@@ -130,10 +136,12 @@ def test_a_job_whose_process_died_is_reported_failed(api: Api) -> None:
     old = datetime.now(UTC) - timedelta(minutes=5)
     with engine.begin() as connection:
         connection.execute(
-            text("INSERT INTO jobs (id, kind, state, progress, created_at, created_by, heartbeat_at, request_count) "
-                 "VALUES ('deadbeef', 'plan', 'running', 0.4, :at, 'lead', :at, 4)"),
+            text(
+                "INSERT INTO jobs (id, kind, state, progress, created_at, created_by, heartbeat_at, request_count) "
+                "VALUES ('deadbeef', 'plan', 'running', 0.4, :at, 'lead', :at, 4)"
+            ),
             {"at": old.replace(tzinfo=None)},
-        )  # fmt: skip
+        )
     engine.dispose()
     job = api.get("/jobs/deadbeef", "lead").json()
     assert job["state"] == "failed" and "process" in job["error"]
@@ -148,8 +156,9 @@ def test_an_unknown_plan_is_404(api: Api) -> None:
 
 def test_what_if_prices_a_change_against_the_plan(api: Api) -> None:
     plan = api.post("/plans", "lead", QUICK).json()
-    asked = api.post(f"/plans/{plan['id']}/what-if", "manager", {"kind": "first", "request": "REQ-3",
-                                                                 "time_limit_seconds": 1})  # fmt: skip
+    asked = api.post(
+        f"/plans/{plan['id']}/what-if", "manager", {"kind": "first", "request": "REQ-3", "time_limit_seconds": 1}
+    )
     assert asked.status_code == 200, asked.text
     answer = asked.json()
     assert answer["plan_id"] == plan["id"] and answer["cost_before"] == plan["plan"]["objective"]

@@ -34,13 +34,28 @@ def _plan_with(database: Database, base: PlanRow, owners: dict[str, str]) -> int
     """A stored plan assigning each request to `owners[request]`, computed from the queue as it is now."""
     state = _state(database)
     with database.writing() as session:
-        row = PlanRow(created_at=NOW, created_by="lead", now=NOW, status=base.status, objective=base.objective,
-                      request_count=len(owners), body=base.body, scenario=base.scenario)  # fmt: skip
+        row = PlanRow(
+            created_at=NOW,
+            created_by="lead",
+            now=NOW,
+            status=base.status,
+            objective=base.objective,
+            request_count=len(owners),
+            body=base.body,
+            scenario=base.scenario,
+        )
         session.add(row)
         session.flush()
         for position, (request_id, agent_id) in enumerate(sorted(owners.items()), start=1):
-            session.add(PlanItemRow(plan_id=row.id, request_id=request_id, request_version=state[request_id][1],
-                                    agent_id=agent_id, position=position))  # fmt: skip
+            session.add(
+                PlanItemRow(
+                    plan_id=row.id,
+                    request_id=request_id,
+                    request_version=state[request_id][1],
+                    agent_id=agent_id,
+                    position=position,
+                )
+            )
         session.commit()
         return row.id
 
@@ -78,8 +93,10 @@ def test_two_applies_at_once_never_commit_a_mix(api: Api) -> None:
             one = _plan_with(first, base, {**owners, "REQ-1": _flip(owners["REQ-1"])})  # moves REQ-1 only
             two = _plan_with(first, base, {**owners, "REQ-3": _flip(owners["REQ-3"])})  # moves REQ-3 only
             gate, outcome = threading.Barrier(2), {}
-            threads = [threading.Thread(target=_apply, args=(db, plan, gate, outcome))
-                       for db, plan in ((first, one), (second, two))]  # fmt: skip
+            threads = [
+                threading.Thread(target=_apply, args=(db, plan, gate, outcome))
+                for db, plan in ((first, one), (second, two))
+            ]
             for t in threads:
                 t.start()
             for t in threads:
@@ -104,8 +121,17 @@ def _apply_alone(database: Database, plan_id: int) -> str:
 
 def test_a_plan_from_an_older_queue_is_refused_saying_what_changed_unless_forced(api: Api) -> None:
     plan = api.post("/plans", "lead", QUICK).json()
-    filed = api.post("/requests", "sales", {"requester": "Sam Reyes", "title": "Printer jam", "impact": "person",
-                                            "urgency": "can_wait", "effort_minutes": 30})  # fmt: skip
+    filed = api.post(
+        "/requests",
+        "sales",
+        {
+            "requester": "Sam Reyes",
+            "title": "Printer jam",
+            "impact": "person",
+            "urgency": "can_wait",
+            "effort_minutes": 30,
+        },
+    )
     assert filed.status_code == 201, filed.text
     new_id = filed.json()["id"]
     refused = api.post(f"/plans/{plan['id']}/apply", "lead", {})
@@ -163,10 +189,19 @@ def _proposals_to_ben(database: Database, template: HandOffRow, room_left_minute
             assert request is not None
             body = json.loads(template.body)
             body.update(request_id=request_id, to_planned_after=body["to_target_minutes"] - room_left_minutes)
-            row = HandOffRow(ask_id="race", plan_id=template.plan_id, request_id=request_id,
-                             request_version=request.version, department_id=request.department_id,
-                             from_agent_id="ana", to_agent_id="ben", state="proposed", body=json.dumps(body),
-                             asked_by="ana", created_at=NOW)  # fmt: skip
+            row = HandOffRow(
+                ask_id="race",
+                plan_id=template.plan_id,
+                request_id=request_id,
+                request_version=request.version,
+                department_id=request.department_id,
+                from_agent_id="ana",
+                to_agent_id="ben",
+                state="proposed",
+                body=json.dumps(body),
+                asked_by="ana",
+                created_at=NOW,
+            )
             session.add(row)
             session.flush()
             ids.append(row.id)
@@ -192,8 +227,9 @@ def test_two_hand_offs_to_one_peer_at_once_never_both_take_his_last_room(api: Ap
             _give_back_to_ana(first)
             one, two = _proposals_to_ben(first, template, room_left_minutes=50)
             gate, outcome = threading.Barrier(2), {}
-            threads = [threading.Thread(target=_accept, args=(db, h, gate, outcome))
-                       for db, h in ((first, one), (second, two))]  # fmt: skip
+            threads = [
+                threading.Thread(target=_accept, args=(db, h, gate, outcome)) for db, h in ((first, one), (second, two))
+            ]
             for t in threads:
                 t.start()
             for t in threads:

@@ -43,23 +43,32 @@ def test_the_readme_live_loop_shows_the_tentative_then_the_replanned_place_and_t
     live = live.replace(LIVE_PORT, receiver_port)
     live = live.replace(RE_PLAN_PAUSE, 'show; until show | grep -q "^planned"; do sleep 0.2; done; show')
     live = live.replace(WEBHOOK_PAUSE, "until [ $(wc -l < told.txt) -ge 2 ]; do sleep 0.2; done; kill $RECEIVER")
-    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TANDEM_WEBHOOK_SECRET_KEY")},
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)], cwd=tmp_path,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TANDEM_WEBHOOK_SECRET_KEY")},
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}", server, 120)  # type: ignore[arg-type]
         for block in (first, live):
-            ran = subprocess.run(["bash", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True,
-                                 timeout=180)  # fmt: skip
+            ran = subprocess.run(
+                ["bash", "-c", block], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+            )
             assert ran.returncode == 0 and not ran.stderr, ran.stderr
         lines = ran.stdout.splitlines()
         tentative = re.fullmatch(r"tentative: placed at once, the full re-plan follows \| (\w+) (\S+) (\S+)", lines[0])
         planned = re.fullmatch(r"planned: plan \d+ \| (\w+) (\S+) (\S+)", lines[1])
         assert tentative and planned, ran.stdout
         tokens = dict(re.findall(r"^export (\w+)=(\S+)$", (tmp_path / "tandem-demo.env").read_text(), re.M))
-        agents = httpx.get(f"http://127.0.0.1:{port}/agents",
-                           headers={"Authorization": f"Bearer {tokens['LEAD_TOKEN']}"}).json()  # fmt: skip
+        agents = httpx.get(
+            f"http://127.0.0.1:{port}/agents", headers={"Authorization": f"Bearer {tokens['LEAD_TOKEN']}"}
+        ).json()
         names = {a["id"]: a["name"] for a in agents}
         [placed] = [line for line in lines[2:] if line.startswith("request.placed ")]
         [moved] = [line for line in lines[2:] if line.startswith("request.moved ")]

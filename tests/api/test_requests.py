@@ -32,8 +32,13 @@ def test_a_naive_deadline_is_read_in_the_team_time_zone(api: Api) -> None:
 
 def test_a_listed_request_is_the_request_read_alone(api: Api) -> None:
     etag = api.get("/requests/REQ-1", "lead").headers["etag"]
-    change = {"deadline": "2026-11-25T12:00:00", "department_rank": 2, "priority_override": "P3", "owner": "ana",
-              "reason": "test"}  # fmt: skip
+    change = {
+        "deadline": "2026-11-25T12:00:00",
+        "department_rank": 2,
+        "priority_override": "P3",
+        "owner": "ana",
+        "reason": "test",
+    }
     assert api.patch("/requests/REQ-1", "lead", change, etag=etag).status_code == 200
     api.post("/requests/REQ-3/close", "lead", {})
     listed = api.get("/requests", "lead").json()["items"]
@@ -162,8 +167,12 @@ def test_an_integration_or_an_admin_files_a_request_with_its_history(api: Api) -
         assert filed.status_code == 201, filed.text
         body = filed.json()
         assert body["created_at"] == "2026-11-20T09:00:00Z"  # 10:00 in Berlin, the team's zone
-        assert (body["owner"], body["status"], body["source_id"], body["filed_by"]) == ("ana", "in_progress",
-                                                                                         source, who)  # fmt: skip
+        assert (body["owner"], body["status"], body["source_id"], body["filed_by"]) == (
+            "ana",
+            "in_progress",
+            source,
+            who,
+        )
         assert api.get(f"/requests/{body['id']}", "lead").json() == body
     listed = {r["source_id"] for r in api.get("/requests", "lead").json()["items"]}
     assert {"INC0001", "INC0002"} <= listed

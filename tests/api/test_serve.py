@@ -71,16 +71,23 @@ def readme_session() -> str:
 def test_the_demo_prints_tokens_and_the_readme_session_works(tmp_path: Path, stop: list[subprocess.Popen[str]]) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    server = subprocess.Popen([*tandem_command(), "serve", "--demo", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    server = subprocess.Popen(
+        [*tandem_command(), "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     stop.append(server)
     wait_until_up(f"http://127.0.0.1:{port}", server)
     tokens = (tmp_path / "tandem-demo.env").read_text()
     for role in ("ADMIN", "LEAD", "MANAGER", "REQUESTER", "AGENT"):
         assert re.search(rf"^export {role}_TOKEN=tdm_\S+$", tokens, re.M), tokens
     assert f"export TANDEM_URL=http://127.0.0.1:{port}" in tokens
-    session = subprocess.run(["bash", "-c", readme_session()], cwd=tmp_path, capture_output=True, text=True,
-                             timeout=120, env=env)  # fmt: skip
+    session = subprocess.run(
+        ["bash", "-c", readme_session()], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+    )
     assert session.returncode == 0, session.stderr
     lines = session.stdout.splitlines()
     assert re.fullmatch(r"Sales filed REQ-\d+", lines[0]), session.stdout
@@ -97,8 +104,14 @@ def test_the_demo_prints_tokens_and_the_readme_session_works(tmp_path: Path, sto
 def test_a_first_start_creates_an_admin_and_prints_its_token(tmp_path: Path, stop: list[subprocess.Popen[str]]) -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
-    server = subprocess.Popen([*tandem_command(), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    server = subprocess.Popen(
+        [*tandem_command(), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     stop.append(server)
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, server)
@@ -106,8 +119,14 @@ def test_a_first_start_creates_an_admin_and_prints_its_token(tmp_path: Path, sto
     output, _ = server.communicate(timeout=20)
     token = re.search(r"Its token \(shown once\): (tdm_\S+)", output)
     assert token, output
-    again = subprocess.Popen([*tandem_command(), "serve", "--port", str(port)], cwd=tmp_path, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    again = subprocess.Popen(
+        [*tandem_command(), "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     stop.append(again)
     wait_until_up(url, again)
     me = httpx.get(f"{url}/me", headers={"Authorization": f"Bearer {token.group(1)}"}).json()

@@ -48,8 +48,10 @@ def server(api: Api) -> Iterator[Server]:
 
 def _slow_post(server: Server) -> socket.socket:
     connection = socket.create_connection(("127.0.0.1", server.port), timeout=10)
-    head = (f"POST /requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {server.token}\r\n"
-            "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{")  # fmt: skip
+    head = (
+        f"POST /requests HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {server.token}\r\n"
+        "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"
+    )
     connection.sendall(head.encode())
     return connection
 

@@ -28,16 +28,38 @@ from triage.validation import check_plan
 # Ana owns a 10-hour P1 (REQ-9) that Ben could do too; Ben is on his own 3-hour request first. Moving REQ-9 whole
 # to Ben makes it no earlier; sharing it does.
 SHARED_ORG: dict[str, Any] = copy.deepcopy(ORGANISATION)
-SHARED_ORG["agents"] = [{"id": "ana", "name": "Ana Costa", "skills": {"net": 1}},
-                        {"id": "ben", "name": "Ben Okafor", "skills": {"net": 1}}]  # fmt: skip
+SHARED_ORG["agents"] = [
+    {"id": "ana", "name": "Ana Costa", "skills": {"net": 1}},
+    {"id": "ben", "name": "Ben Okafor", "skills": {"net": 1}},
+]
 SHARED_ORG["requests"] = [
-    {"id": "REQ-9", "department": "sales", "requester": "Sam Reyes", "title": "Branch network down",
-     "impact": "company", "urgency": "work_stopped", "effort_minutes": 600, "required_skills": {"net": 1},
-     "created_at": "2026-11-23T08:55:00", "owner": "ana", "status": "in_progress"},
-    {"id": "REQ-8", "department": "people", "requester": "Pia Lang", "title": "Badge reader",
-     "impact": "company", "urgency": "work_stopped", "effort_minutes": 180, "required_skills": {"net": 1},
-     "created_at": "2026-11-23T08:50:00", "owner": "ben", "status": "in_progress"},
-]  # fmt: skip
+    {
+        "id": "REQ-9",
+        "department": "sales",
+        "requester": "Sam Reyes",
+        "title": "Branch network down",
+        "impact": "company",
+        "urgency": "work_stopped",
+        "effort_minutes": 600,
+        "required_skills": {"net": 1},
+        "created_at": "2026-11-23T08:55:00",
+        "owner": "ana",
+        "status": "in_progress",
+    },
+    {
+        "id": "REQ-8",
+        "department": "people",
+        "requester": "Pia Lang",
+        "title": "Badge reader",
+        "impact": "company",
+        "urgency": "work_stopped",
+        "effort_minutes": 180,
+        "required_skills": {"net": 1},
+        "created_at": "2026-11-23T08:50:00",
+        "owner": "ben",
+        "status": "in_progress",
+    },
+]
 
 
 # The same with REQ-9 not started yet: Ana's part is pinned to her when the share is accepted.
@@ -72,8 +94,10 @@ def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api
     (swarm,) = body["swarms"]
     # both in progress: each keeps their own start; Ben joins at Mon 12:00, and both end at Mon 15:30
     parts = [(p["agent_id"], p["minutes"], p["start"], p["end"]) for p in swarm["parts"]]
-    assert parts == [("ana", 390, "2026-11-23T09:00:00+01:00", "2026-11-23T15:30:00+01:00"),
-                     ("ben", 210, "2026-11-23T12:00:00+01:00", "2026-11-23T15:30:00+01:00")]  # fmt: skip
+    assert parts == [
+        ("ana", 390, "2026-11-23T09:00:00+01:00", "2026-11-23T15:30:00+01:00"),
+        ("ben", 210, "2026-11-23T12:00:00+01:00", "2026-11-23T15:30:00+01:00"),
+    ]
     assert (swarm["timing"], swarm["earlier_by"], swarm["min_part_minutes"]) == ("parallel", 210, 60)
     assert swarm["note"] == (
         'Sam Reyes (Sales): your request "Branch network down" (REQ-9) would finish Tue 11:00 with Ana Costa alone, '
@@ -89,8 +113,14 @@ def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api
 def _share(api: Api) -> dict[str, Any]:
     """Plan, subscribe a receiver to the hand-off events, and ask for help for Ana: the share to Ben."""
     assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
-    subscribed = api.post("/webhooks/subscriptions", "admin", {"url": "http://127.0.0.1:9/hooks", "event_types": [
-        "handoff.proposed", "handoff.accepted", "handoff.declined"]})  # fmt: skip
+    subscribed = api.post(
+        "/webhooks/subscriptions",
+        "admin",
+        {
+            "url": "http://127.0.0.1:9/hooks",
+            "event_types": ["handoff.proposed", "handoff.accepted", "handoff.declined"],
+        },
+    )
     assert subscribed.status_code == 201, subscribed.text
     (swarm,) = api.post("/agents/ana/help", "ana", {"reason": "the network is big"}).json()["swarms"]
     assert (swarm["state"], swarm["peer_id"], swarm["part_request_id"]) == ("proposed", "ben", None)
@@ -155,14 +185,17 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
     # the part is no second urgent mark of Sales (it would have lowered REQ-9's), and it is due when REQ-9 is
     assert discounted_claims(scenario) == set()
     triaged = triage_all(scenario, BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days))
-    assert (triaged["REQ-10"].priority, triaged["REQ-10"].due_minute) == (triaged["REQ-9"].priority,
-                                                                         triaged["REQ-9"].due_minute)  # fmt: skip
+    assert (triaged["REQ-10"].priority, triaged["REQ-10"].due_minute) == (
+        triaged["REQ-9"].priority,
+        triaged["REQ-9"].due_minute,
+    )
     # the request pages name the link, both ways
     form = api.client.get("/console/sign-in").text
     csrf = re.search(r'name="csrf" value="([^"]+)"', form)
     assert csrf is not None
-    signed = api.client.post("/console/sign-in", data={"token": api.seeded.tokens["lead"], "csrf": csrf.group(1)},
-                             follow_redirects=False)  # fmt: skip
+    signed = api.client.post(
+        "/console/sign-in", data={"token": api.seeded.tokens["lead"], "csrf": csrf.group(1)}, follow_redirects=False
+    )
     assert signed.status_code == 303, signed.text
     assert 'id="parts"><a href="/console/requests/REQ-10">REQ-10</a>' in api.client.get("/console/requests/REQ-9").text
     assert 'id="part-of"><a href="/console/requests/REQ-9">' in api.client.get("/console/requests/REQ-10").text

@@ -30,14 +30,27 @@ def test_the_readme_webhook_session_delivers_the_hand_off_notes(tmp_path: Path) 
     receiver, session = readme_blocks()
     (tmp_path / "receiver.py").write_text(receiver + "\n")
     port, receiver_port = free_port(), str(free_port())
-    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TANDEM_WEBHOOK_SECRET_KEY")},
-           "PYTHONPATH": str(ROOT)}  # fmt: skip
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)], cwd=tmp_path,
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)  # fmt: skip
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TANDEM_WEBHOOK_SECRET_KEY")},
+        "PYTHONPATH": str(ROOT),
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}", server)  # type: ignore[arg-type]
-        ran = subprocess.run(["bash", "-c", session.replace(README_PORT, receiver_port)], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=120)  # fmt: skip
+        ran = subprocess.run(
+            ["bash", "-c", session.replace(README_PORT, receiver_port)],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert ran.returncode == 0 and not ran.stderr, ran.stderr
         lines = ran.stdout.splitlines()
         assert lines[0].startswith("Ben Okafor is planned") and "hand-off" in lines[0], ran.stdout
@@ -47,8 +60,11 @@ def test_the_readme_webhook_session_delivers_the_hand_off_notes(tmp_path: Path) 
         received = [line for line in lines if line.startswith("handoff.")]
         assert len(received) == len(deliveries), ran.stdout
         tokens = dict(re.findall(r"^export (\w+)=(\S+)$", (tmp_path / "tandem-demo.env").read_text(), re.M))
-        notes = httpx.get(f"http://127.0.0.1:{port}/handoffs", params={"state": "accepted"},
-                          headers={"Authorization": f"Bearer {tokens['LEAD_TOKEN']}"}).json()["items"]  # fmt: skip
+        notes = httpx.get(
+            f"http://127.0.0.1:{port}/handoffs",
+            params={"state": "accepted"},
+            headers={"Authorization": f"Bearer {tokens['LEAD_TOKEN']}"},
+        ).json()["items"]
         [accepted] = notes
         assert f"handoff.accepted {accepted['request_id']}: {accepted['note']}" in received
     finally:

@@ -34,12 +34,23 @@ def receiver() -> Iterator[Receiver]:
 
 def start_api(database_url: str, port: int, log: Path, *more: str) -> subprocess.Popen[bytes]:
     """`tandem serve` from this checkout, in a process of its own."""
-    env = {**os.environ, "DATABASE_URL": database_url, "TANDEM_WEBHOOK_SECRET_KEY": WEBHOOK_KEY,
-           "TANDEM_WEBHOOK_TIMEOUT_SECONDS": "3", "TANDEM_WEBHOOK_LEASE_MARGIN_SECONDS": "1",
-           "TANDEM_WEBHOOK_POLL_SECONDS": "0.1", "PYTHONPATH": str(ROOT)}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TANDEM_WEBHOOK_SECRET_KEY": WEBHOOK_KEY,
+        "TANDEM_WEBHOOK_TIMEOUT_SECONDS": "3",
+        "TANDEM_WEBHOOK_LEASE_MARGIN_SECONDS": "1",
+        "TANDEM_WEBHOOK_POLL_SECONDS": "0.1",
+        "PYTHONPATH": str(ROOT),
+    }
     with log.open("ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port), *more], cwd=ROOT,
-                                   env=env, stdout=output, stderr=subprocess.STDOUT)  # fmt: skip
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), *more],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     wait_until_up(f"http://127.0.0.1:{port}", process, timeout_seconds=90)  # type: ignore[arg-type]
     return process
 
@@ -54,8 +65,9 @@ def test_a_killed_api_delivers_the_event_again_with_the_same_webhook_id(
     first = start_api(database_url, port, log)
     try:
         admin, lead = ({"Authorization": f"Bearer {tokens[who]}"} for who in ("admin", "lead"))
-        created = httpx.post(f"{url}/webhooks/subscriptions", headers=admin,
-                             json={"url": receiver.url, "event_types": ["pin.created"]})  # fmt: skip
+        created = httpx.post(
+            f"{url}/webhooks/subscriptions", headers=admin, json={"url": receiver.url, "event_types": ["pin.created"]}
+        )
         assert created.status_code == 201, created.text
         receiver.script = [HANG]  # the first attempt hangs: the API is killed while it waits
         pin = {"id": "p1", "kind": "first", "request": "REQ-1", "reason": "promised to Sales"}
@@ -92,8 +104,9 @@ def test_two_api_processes_deliver_every_event_once(postgres_database: str, rece
     server = start_api(postgres_database, port, tmp_path / "api.log", "--workers", "2")
     try:
         admin, lead = ({"Authorization": f"Bearer {tokens[who]}"} for who in ("admin", "lead"))
-        created = httpx.post(f"{url}/webhooks/subscriptions", headers=admin,
-                             json={"url": receiver.url, "event_types": ["pin.created"]})  # fmt: skip
+        created = httpx.post(
+            f"{url}/webhooks/subscriptions", headers=admin, json={"url": receiver.url, "event_types": ["pin.created"]}
+        )
         assert created.status_code == 201, created.text
         for n in range(12):
             pin = {"id": f"p{n}", "kind": "assign", "request": "REQ-1", "agent": "ana", "reason": f"reason {n}"}

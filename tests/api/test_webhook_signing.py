@@ -19,10 +19,17 @@ NEW_KEY = "dGhpcy1pcy1hLW5ldy1rZXktb2YtMzItYnl0ZXMhISE="  # a second Fernet key,
 
 def test_the_published_test_vector_is_reproduced() -> None:
     """Standard Webhooks' test vector (the specification's reference libraries use it)."""
-    headers = signing.headers(secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", event_id="msg_p5jXN8AQM9LWM0D4loKWxJek",
-                              body='{"test": 2432232314}', at=datetime.fromtimestamp(1614265330, UTC))  # fmt: skip
-    assert headers == {"webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek", "webhook-timestamp": "1614265330",
-                       "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="}  # fmt: skip
+    headers = signing.headers(
+        secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        event_id="msg_p5jXN8AQM9LWM0D4loKWxJek",
+        body='{"test": 2432232314}',
+        at=datetime.fromtimestamp(1614265330, UTC),
+    )
+    assert headers == {
+        "webhook-id": "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        "webhook-timestamp": "1614265330",
+        "webhook-signature": "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+    }
 
 
 def test_the_back_off_doubles_up_to_its_maximum() -> None:

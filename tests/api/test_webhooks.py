@@ -204,17 +204,38 @@ def test_an_event_exists_if_and_only_if_its_change_committed(api: Api) -> None:
     at = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     try:
         with database.writing() as session:
-            publish(session=session, event_type=EventType.PIN_CREATED, department_id="sales", request_id="REQ-1",
-                    data={"reason": "r"}, text="t", at=at)  # fmt: skip
+            publish(
+                session=session,
+                event_type=EventType.PIN_CREATED,
+                department_id="sales",
+                request_id="REQ-1",
+                data={"reason": "r"},
+                text="t",
+                at=at,
+            )
             session.rollback()
         assert _counts(database) == (0, 0)
         with database.writing() as session:
-            publish(session=session, event_type=EventType.PIN_CREATED, department_id="sales", request_id="REQ-1",
-                    data={"reason": "r"}, text="t", at=at)  # fmt: skip
+            publish(
+                session=session,
+                event_type=EventType.PIN_CREATED,
+                department_id="sales",
+                request_id="REQ-1",
+                data={"reason": "r"},
+                text="t",
+                at=at,
+            )
         assert _counts(database) == (0, 0)  # closed without commit: rolled back
         with database.writing() as session:
-            event = publish(session=session, event_type=EventType.PIN_CREATED, department_id="sales",
-                            request_id="REQ-1", data={"reason": "r"}, text="t", at=at)  # fmt: skip
+            event = publish(
+                session=session,
+                event_type=EventType.PIN_CREATED,
+                department_id="sales",
+                request_id="REQ-1",
+                data={"reason": "r"},
+                text="t",
+                at=at,
+            )
             session.commit()
         assert _counts(database) == (1, 1)
         [payload] = payloads(api)

@@ -22,10 +22,17 @@ from triage.validation import check_plan, term_quantities
 
 # Ana alone has the networking level these need: a day of her work, as the People department files it
 CROWD = [
-    {"department": "people", "requester": "Pia Lang", "title": f"Switch {n}", "impact": "team",
-     "urgency": "degraded", "effort_minutes": 120, "required_skills": {"net": 3}}
+    {
+        "department": "people",
+        "requester": "Pia Lang",
+        "title": f"Switch {n}",
+        "impact": "team",
+        "urgency": "degraded",
+        "effort_minutes": 120,
+        "required_skills": {"net": 3},
+    }
     for n in range(1, 5)
-]  # fmt: skip
+]
 
 
 def _stored(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
@@ -42,8 +49,9 @@ def _stored(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
 
 
 def _with_priority(scenario: Scenario, request_id: str, priority: str | None) -> Scenario:
-    requests = [r.model_copy(update={"priority_override": priority}) if r.id == request_id else r
-                for r in scenario.requests]  # fmt: skip
+    requests = [
+        r.model_copy(update={"priority_override": priority}) if r.id == request_id else r for r in scenario.requests
+    ]
     return scenario.model_copy(update={"requests": requests})
 
 
@@ -53,10 +61,15 @@ def _as_triaged(scenario: Scenario, plan: Plan) -> Plan:
     axis = BusinessAxis(scenario.calendar, scenario.now, scenario.policy.horizon_days)
     triages = triage_all(scenario, axis)
     assignments = [
-        a.model_copy(update={"priority": (t := triages[a.request_id]).priority, "due": t.due_at,
-                             "minutes_late": max(a.end_minute - t.due_minute, 0)})
+        a.model_copy(
+            update={
+                "priority": (t := triages[a.request_id]).priority,
+                "due": t.due_at,
+                "minutes_late": max(a.end_minute - t.due_minute, 0),
+            }
+        )
         for a in plan.assignments
-    ]  # fmt: skip
+    ]
     unassigned = [u.model_copy(update={"priority": triages[u.request_id].priority}) for u in plan.unassigned]
     return plan.model_copy(update={"assignments": assignments, "unassigned": unassigned})
 
@@ -96,9 +109,19 @@ def _after(scenario: Scenario, plan: Plan, shifts: list[dict[str, Any]]) -> Plan
             continue
         end = s["end_minute_after"]
         start = _start(axis.agent_windows(agents[s["agent_after"]]), end, effort[rid])
-        kept.append(Assignment(request_id=rid, agent_id=s["agent_after"], start=axis.moment_of(start),
-                               end=axis.moment_of(end, closing=True), start_minute=start, end_minute=end,
-                               priority=t.priority, due=t.due_at, minutes_late=max(end - t.due_minute, 0)))  # fmt: skip
+        kept.append(
+            Assignment(
+                request_id=rid,
+                agent_id=s["agent_after"],
+                start=axis.moment_of(start),
+                end=axis.moment_of(end, closing=True),
+                start_minute=start,
+                end_minute=end,
+                priority=t.priority,
+                due=t.due_at,
+                minutes_late=max(end - t.due_minute, 0),
+            )
+        )
         assert kept[-1].minutes_late == s["minutes_late_after"], rid
     return plan.model_copy(update={"assignments": kept, "unassigned": left_out})
 
@@ -108,8 +131,11 @@ def test_a_priority_override_is_priced_under_the_changed_priority_before_and_aft
         assert api.post("/requests", "people", body).status_code == 201
     plan = api.post("/plans", "lead", {"time_limit_seconds": 2}).json()
     scenario, current = _stored(api, plan["id"])
-    asked = api.post(f"/plans/{plan['id']}/what-if", "lead", {"kind": "priority", "request": "REQ-3",
-                                                              "priority": "P1", "time_limit_seconds": 2})  # fmt: skip
+    asked = api.post(
+        f"/plans/{plan['id']}/what-if",
+        "lead",
+        {"kind": "priority", "request": "REQ-3", "priority": "P1", "time_limit_seconds": 2},
+    )
     assert asked.status_code == 200, asked.text
     answer = asked.json()
     changed = _with_priority(scenario, "REQ-3", "P1")
@@ -136,8 +162,11 @@ def test_clearing_an_override_is_priced_and_bad_questions_name_the_field(api: Ap
     )
     plan = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()
     scenario, current = _stored(api, plan["id"])
-    cleared = api.post(f"/plans/{plan['id']}/what-if", "lead", {"kind": "priority", "request": "REQ-1",
-                                                                "priority": None, "time_limit_seconds": 1})  # fmt: skip
+    cleared = api.post(
+        f"/plans/{plan['id']}/what-if",
+        "lead",
+        {"kind": "priority", "request": "REQ-1", "priority": None, "time_limit_seconds": 1},
+    )
     assert cleared.status_code == 200, cleared.text
     answer = cleared.json()
     assert answer["change"] == "REQ-1 back to the matrix's priority"

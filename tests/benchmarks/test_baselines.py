@@ -76,9 +76,14 @@ def test_earliest_start_goes_to_whoever_can_start_first() -> None:
     s = _team(request("R1", 240), *(request(f"R{n}", 60) for n in range(2, 8)))
     routes = _routed(route_earliest_start(compile_scenario(s)), s)
     assert routes == [
-        ("R1", "a", 0), ("R2", "b", 0), ("R3", "c", 0), ("R4", "b", 60), ("R5", "c", 60), ("R6", "b", 120),
+        ("R1", "a", 0),
+        ("R2", "b", 0),
+        ("R3", "c", 0),
+        ("R4", "b", 60),
+        ("R5", "c", 60),
+        ("R6", "b", 120),
         ("R7", "c", 120),
-    ]  # fmt: skip
+    ]
 
 
 def test_round_robin_skips_an_agent_without_room() -> None:
@@ -119,8 +124,22 @@ def test_changes_are_seeded_and_of_the_asked_share() -> None:
 
 def test_bench_runs_end_to_end_on_a_tiny_size(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     markdown = tmp_path / "bench.md"
-    argv = ["--sizes", "S", "--seeds", "1", "--time-limit-S", "2", "--warm-sizes", "S", "--insert-sizes", "S",
-            "--insertions", "5", "--markdown", str(markdown)]  # fmt: skip
+    argv = [
+        "--sizes",
+        "S",
+        "--seeds",
+        "1",
+        "--time-limit-S",
+        "2",
+        "--warm-sizes",
+        "S",
+        "--insert-sizes",
+        "S",
+        "--insertions",
+        "5",
+        "--markdown",
+        str(markdown),
+    ]
     assert plan_bench.main(argv) == 0
     out = capsys.readouterr().out
     for header in MAIN_HEADERS:

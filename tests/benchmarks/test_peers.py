@@ -229,8 +229,11 @@ def test_every_peer_honours_work_that_may_not_pause(seed: int) -> None:
 def test_the_dispatchers_start_work_that_may_not_pause_in_the_next_stretch() -> None:
     # a works 09:00-13:00: filed at 12:00 (axis 180), 120 minutes start Tuesday 09:00 (480), not at 12:00
     mornings = {day: ["09:00-13:00"] for day in ("mon", "tue", "wed", "thu", "fri")}
-    s = scenario([agent("a", working_hours=mornings)], [request("R", 120, created_at="2026-11-23T12:00:00")],
-                 policy={"pausable": False})  # fmt: skip
+    s = scenario(
+        [agent("a", working_hours=mornings)],
+        [request("R", 120, created_at="2026-11-23T12:00:00")],
+        policy={"pausable": False},
+    )
     for planner in (plan_atc, plan_earliest_start, plan_round_robin):
         result = planner(s)
         assert [(a.start_minute, a.end_minute) for a in result.assignments] == [(480, 600)]
@@ -314,8 +317,20 @@ def _measured(result: Plan) -> Measured:
 @pytest.mark.slow
 def test_the_runner_produces_the_table_and_the_target_lines(tmp_path) -> None:
     out = tmp_path / "peers.md"
-    argv = ["--sizes", "S", "--seeds", "1", "--limits-S", "1", "--planners", "planner", "atc", "earliest-start",
-            "--markdown", str(out)]  # fmt: skip
+    argv = [
+        "--sizes",
+        "S",
+        "--seeds",
+        "1",
+        "--limits-S",
+        "1",
+        "--planners",
+        "planner",
+        "atc",
+        "earliest-start",
+        "--markdown",
+        str(out),
+    ]
     assert peer_bench.main(argv) == 0
     text = out.read_text()
     assert text.count("| S | 1 | base | 1 | ") == 3

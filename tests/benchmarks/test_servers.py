@@ -20,8 +20,11 @@ def _free_port() -> int:
 
 def test_a_server_that_answers_is_up_and_one_that_exits_or_never_answers_is_an_error() -> None:
     port = _free_port()
-    served = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    served = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_until_ready(f"http://127.0.0.1:{port}", served, path="/", seconds=30)
     finally:

@@ -109,11 +109,24 @@ def check_swarm(scenario: Scenario, plan: Plan, after: Plan, w: Swarm, declined:
 def swarm_numbers(w: Swarm) -> set[str]:
     """The numbers a shared request's note may show: its fields' durations and times, ids and names."""
     zone = ZoneInfo(w.timezone)
-    minutes = [w.effort_minutes, w.minutes_late_before, w.minutes_late_after, w.earlier_by,
-               *(p.minutes for p in w.parts)]  # fmt: skip
+    minutes = [
+        w.effort_minutes,
+        w.minutes_late_before,
+        w.minutes_late_after,
+        w.earlier_by,
+        *(p.minutes for p in w.parts),
+    ]
     times = [w.end_before, w.end_after, *(p.start for p in w.parts), *(p.end for p in w.parts)]
-    return _digits(*map(duration, minutes), *(moment(t, zone, w.now) for t in times), w.request_id, w.title,
-                   w.requester, w.department_name, w.owner_name, w.peer_name)  # fmt: skip
+    return _digits(
+        *map(duration, minutes),
+        *(moment(t, zone, w.now) for t in times),
+        w.request_id,
+        w.title,
+        w.requester,
+        w.department_name,
+        w.owner_name,
+        w.peer_name,
+    )
 
 
 def _digits(*texts: str) -> set[str]:
@@ -123,11 +136,28 @@ def _digits(*texts: str) -> set[str]:
 def note_numbers(p: HandOff) -> set[str]:
     """The numbers a note may show: its fields' durations, times, ids, names and the horizon."""
     zone = ZoneInfo(p.timezone)
-    minutes = [p.from_planned_before, p.from_target_minutes, p.to_planned_before, p.to_target_minutes,
-               p.to_planned_after, p.minutes_late_after, p.minutes_late_before, p.from_late_before]  # fmt: skip
+    minutes = [
+        p.from_planned_before,
+        p.from_target_minutes,
+        p.to_planned_before,
+        p.to_target_minutes,
+        p.to_planned_after,
+        p.minutes_late_after,
+        p.minutes_late_before,
+        p.from_late_before,
+    ]
     times = [t for t in (p.start_after, p.end_after, p.start_before, p.end_before) if t is not None]
-    return _digits(*map(duration, minutes), *(moment(t, zone, p.now) for t in times), p.request_id, p.title,
-                   p.requester, p.department_name, p.from_agent_name, p.to_agent_name, str(p.horizon_days))  # fmt: skip
+    return _digits(
+        *map(duration, minutes),
+        *(moment(t, zone, p.now) for t in times),
+        p.request_id,
+        p.title,
+        p.requester,
+        p.department_name,
+        p.from_agent_name,
+        p.to_agent_name,
+        str(p.horizon_days),
+    )
 
 
 def help_numbers(h: Help) -> set[str]:
@@ -160,8 +190,11 @@ def fewest_moves(scenario: Scenario, plan: Plan, agent_id: str, declined: Declin
     for rid in mine:
         request = requests[rid]
         movable = request.status != RequestStatus.IN_PROGRESS and rid not in pinned
-        peers = [a.id for a in scenario.agents if a.id != agent_id and qualifies(a, request)
-                 and (rid, a.id) not in declined and movable]  # fmt: skip
+        peers = [
+            a.id
+            for a in scenario.agents
+            if a.id != agent_id and qualifies(a, request) and (rid, a.id) not in declined and movable
+        ]
         choices.append([None, *peers])
     best = (max(loads[agent_id] - targets[agent_id], 0), 0)
     for pick in itertools.product(*choices):

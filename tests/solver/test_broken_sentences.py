@@ -37,5 +37,9 @@ def test_a_pin_by_a_named_lead_reads_without_the() -> None:
 
 def test_the_article_before_a_role() -> None:
     assert [article(r) for r in ("agent", "admin", "lead", "manager", "requester")] == [
-        "an agent", "an admin", "a lead", "a manager", "a requester",
-    ]  # fmt: skip
+        "an agent",
+        "an admin",
+        "a lead",
+        "a manager",
+        "a requester",
+    ]

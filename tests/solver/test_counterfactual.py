@@ -127,8 +127,11 @@ def test_a_lower_priority_lets_the_other_go_first_priced_under_the_changed_prior
     s, current = one_agent
     change = Change(kind="priority", request="HIGH", priority="P4")
     result = what_if(s, current, change, FAST)
-    changed = s.model_copy(update={"requests": [r.model_copy(update={"priority_override": "P4"}) if r.id == "HIGH"
-                                                else r for r in s.requests]})  # fmt: skip
+    changed = s.model_copy(
+        update={
+            "requests": [r.model_copy(update={"priority_override": "P4"}) if r.id == "HIGH" else r for r in s.requests]
+        }
+    )
     # before: the current plan (HIGH, then LOW 1 h late) priced with HIGH at P4; after: LOW first, HIGH 1 h late
     assert result.cost_before == _price(changed, current) == current.objective  # HIGH is on time either way
     assert result.after is not None and check_plan(changed, result.after) == []
@@ -221,6 +224,9 @@ def test_an_alternative_compiled_from_the_plan_s_own_form_is_the_changed_scenari
         fresh = compile_scenario(changed)
         assert compiled.scenario is changed
         assert (compiled.jobs, compiled.agents, compiled.rank_pairs, compiled.share_classes) == (
-            fresh.jobs, fresh.agents, fresh.rank_pairs, fresh.share_classes,
-        )  # fmt: skip
+            fresh.jobs,
+            fresh.agents,
+            fresh.rank_pairs,
+            fresh.share_classes,
+        )
         assert compiled.pins == fresh.pins

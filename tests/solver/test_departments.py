@@ -18,13 +18,21 @@ ONE_DAY = {"horizon_days": 1}
 def loud_and_quiet() -> Any:
     # Two teammates, one working day (960 min); 12 requests of 120 min (1,440 min): not everything fits.
     # Loud marks all 8 of its requests "work stopped"; Quiet marks 1 of its 4.
-    loud = [request(f"L{i}", effort=120, department="loud", impact="department", urgency="work_stopped",
-                    department_rank=i + 1) for i in range(8)]  # fmt: skip
+    loud = [
+        request(
+            f"L{i}", effort=120, department="loud", impact="department", urgency="work_stopped", department_rank=i + 1
+        )
+        for i in range(8)
+    ]
     quiet = [
         request("Q0", effort=120, department="quiet", impact="department", urgency="work_stopped", department_rank=1)
     ]
-    quiet += [request(f"Q{i}", effort=120, department="quiet", impact="department", urgency="inconvenient",
-                      department_rank=i + 1) for i in range(1, 4)]  # fmt: skip
+    quiet += [
+        request(
+            f"Q{i}", effort=120, department="quiet", impact="department", urgency="inconvenient", department_rank=i + 1
+        )
+        for i in range(1, 4)
+    ]
     return scenario([agent("ana"), agent("ben")], loud + quiet, departments=TWO_DEPARTMENTS, policy=ONE_DAY)
 
 

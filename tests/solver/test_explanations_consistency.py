@@ -99,8 +99,11 @@ def test_an_alternative_is_what_its_claim_says_was_searched() -> None:
 
     demo = load_scenario_json((ROOT / "fixtures" / "demo.json").read_bytes())
     routed = plan_by_routing(demo)
-    changes = [Change(kind="before", request="REQ-128", other="REQ-110"), Change(kind="first", request="REQ-120"),
-               Change(kind="assign", request="REQ-133", agent="dev")]  # fmt: skip
+    changes = [
+        Change(kind="before", request="REQ-128", other="REQ-110"),
+        Change(kind="first", request="REQ-120"),
+        Change(kind="assign", request="REQ-133", agent="dev"),
+    ]
     proven = 0
     for change in changes:
         stated = what_if(demo, routed, change, DEFAULT_PARAMS)
@@ -114,8 +117,10 @@ def test_an_alternative_is_what_its_claim_says_was_searched() -> None:
             again = solve_scope(compiled, scope, mine, EXACT).placements
             assert again is not None
             forced = apply_change(demo, change)
-            cost = sum(compiled.weights[t] * q for t, q in term_quantities(forced, extract_plan(
-                compiled, again, PlanStatus.FEASIBLE, 0, "")).items())  # fmt: skip
+            cost = sum(
+                compiled.weights[t] * q
+                for t, q in term_quantities(forced, extract_plan(compiled, again, PlanStatus.FEASIBLE, 0, "")).items()
+            )
             assert cost >= stated.cost_after
     assert proven  # the check of a proven claim ran
 

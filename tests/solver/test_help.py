@@ -51,10 +51,14 @@ def ana_overloaded() -> tuple[Scenario, Plan]:
     # ana: target 240, planned 480 (A 240, B 120, C 60 that only she can do, D 60 in progress); ben: room.
     return owned(
         [agent("ana", {"net": 2}, target_load_pct=10), agent("ben", {"net": 1}, target_load_pct=20)],
-        [request("A", 240, owner="ana"), request("B", 120, owner="ana"),
-         request("C", 60, owner="ana", required_skills={"net": 2}),
-         request("D", 60, owner="ana", status="in_progress"), request("E", 60, owner="ben")],
-    )  # fmt: skip
+        [
+            request("A", 240, owner="ana"),
+            request("B", 120, owner="ana"),
+            request("C", 60, owner="ana", required_skills={"net": 2}),
+            request("D", 60, owner="ana", status="in_progress"),
+            request("E", 60, owner="ben"),
+        ],
+    )
 
 
 def test_the_asker_ends_within_target_with_the_fewest_moves(ana_overloaded: tuple[Scenario, Plan]) -> None:
@@ -65,7 +69,10 @@ def test_the_asker_ends_within_target_with_the_fewest_moves(ana_overloaded: tupl
     assert [(p.request_id, p.to_agent_id) for p in result.proposals] == [("A", "ben")]
     assert result.outcome == HelpOutcome.RELIEVED and result.planned_after <= result.target_minutes
     assert {x.request_id: x.reason for x in result.stays} == {
-        "B": StayReason.NOT_NEEDED, "C": StayReason.NO_SKILL, "D": StayReason.IN_PROGRESS}  # fmt: skip
+        "B": StayReason.NOT_NEEDED,
+        "C": StayReason.NO_SKILL,
+        "D": StayReason.IN_PROGRESS,
+    }
     note = result.proposals[0].note
     assert note.startswith('Robin (Operations): your request "Request A" (A) is proposed to move from Ana to Ben.')
     assert f"planned {duration(result.planned_before)} over the next 5 working days" in note
@@ -76,11 +83,19 @@ def test_peers_are_qualified_and_not_pushed_over_their_target() -> None:
     # ana 500 against 240; ben has 180 of room, dan 280, cal has room but not the skill. A (300) fits no one;
     # B (200) fits only dan: one move, and ana stays 60 over target because of A.
     s, current = owned(
-        [agent("ana", target_load_pct=10), agent("ben", target_load_pct=10), agent("cal", {"pay": 1}),
-         agent("dan", target_load_pct=20)],
-        [request("A", 300, owner="ana"), request("B", 200, owner="ana"), request("E", 60, owner="ben"),
-         request("F", 200, owner="dan")],
-    )  # fmt: skip
+        [
+            agent("ana", target_load_pct=10),
+            agent("ben", target_load_pct=10),
+            agent("cal", {"pay": 1}),
+            agent("dan", target_load_pct=20),
+        ],
+        [
+            request("A", 300, owner="ana"),
+            request("B", 200, owner="ana"),
+            request("E", 60, owner="ben"),
+            request("F", 200, owner="dan"),
+        ],
+    )
     result = checked_help(s, current, "ana")
     assert (result.over_after, result.moves) == fewest_moves(s, current, "ana") == (60, 1)
     assert [(p.request_id, p.to_agent_id) for p in result.proposals] == [("B", "dan")]
@@ -121,11 +136,16 @@ def test_work_in_progress_and_pinned_work_stay() -> None:
 def test_no_peer_with_the_skill_and_room_is_said_honestly() -> None:
     # ben holds the skill but is at his target; cal has room but only Payroll.
     s, current = owned(
-        [agent("ana", {"db": 2}, target_load_pct=5), agent("ben", {"db": 3}, target_load_pct=5),
-         agent("cal", {"pay": 1})],
-        [request("A", 180, owner="ana", required_skills={"db": 2}), request("B", 120, owner="ben",
-                                                                            required_skills={"db": 1})],
-    )  # fmt: skip
+        [
+            agent("ana", {"db": 2}, target_load_pct=5),
+            agent("ben", {"db": 3}, target_load_pct=5),
+            agent("cal", {"pay": 1}),
+        ],
+        [
+            request("A", 180, owner="ana", required_skills={"db": 2}),
+            request("B", 120, owner="ben", required_skills={"db": 1}),
+        ],
+    )
     result = checked_help(s, current, "ana")
     assert result.outcome == HelpOutcome.NO_HAND_OFF and result.over_after == 180 - 120
     assert result.text == (

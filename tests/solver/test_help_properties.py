@@ -22,17 +22,27 @@ SKILLS = ["net", "pay"]
 def teams(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, Any]], frozenset[tuple[str, str]]]:
     count = draw(st.integers(2, 4))
     agents = [
-        agent(f"a{i}", draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 2), min_size=1)),
-              target_load_pct=draw(st.integers(2, 15)))
+        agent(
+            f"a{i}",
+            draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 2), min_size=1)),
+            target_load_pct=draw(st.integers(2, 15)),
+        )
         for i in range(count)
-    ]  # fmt: skip
+    ]
     requests = []
     for i in range(draw(st.integers(2, 6))):
         owner = draw(st.sampled_from([a["id"] for a in agents]))
         in_progress = draw(st.integers(0, 4)) == 0
         skills = {} if in_progress else draw(st.dictionaries(st.sampled_from(SKILLS), st.integers(1, 2), max_size=1))
-        requests.append(request(f"r{i}", draw(st.sampled_from([30, 60, 90, 120, 180])), owner=owner,
-                                status="in_progress" if in_progress else "open", required_skills=skills))  # fmt: skip
+        requests.append(
+            request(
+                f"r{i}",
+                draw(st.sampled_from([30, 60, 90, 120, 180])),
+                owner=owner,
+                status="in_progress" if in_progress else "open",
+                required_skills=skills,
+            )
+        )
     pairs = [(r["id"], a["id"]) for r in requests for a in agents]
     declined = frozenset(draw(st.lists(st.sampled_from(pairs), max_size=3)))
     return agents, requests, declined

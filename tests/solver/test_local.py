@@ -88,8 +88,9 @@ def test_changed_between_names_requests_agents_and_pins() -> None:
     assert changed_between(s, closed) == Changed(requests=frozenset({"N1"}), agents=frozenset())
     pinned = s.model_copy(update={"pins": [Pin(id="p1", kind=PinKind.BEFORE, request="P2", other="P3")]})
     assert changed_between(s, pinned) == Changed(requests=frozenset({"P2", "P3"}), agents=frozenset())
-    away = s.model_copy(update={"agents": [a.model_copy(update={"name": "Cyrus"}) if a.id == "cy" else a
-                                           for a in s.agents]})  # fmt: skip
+    away = s.model_copy(
+        update={"agents": [a.model_copy(update={"name": "Cyrus"}) if a.id == "cy" else a for a in s.agents]}
+    )
     assert changed_between(s, away) == Changed(requests=frozenset(), agents=frozenset({"cy"}))
     policy = s.model_copy(update={"policy": s.policy.model_copy(update={"ageing_cap": 0})})
     assert changed_between(s, policy) is None
@@ -117,8 +118,16 @@ def test_property_the_live_re_plan_holds_unrelated_agents_nears_the_caps_or_cost
     s = generate_scenario(8, 60, 3, seed=seed)
     current = plan(s, PARAMS)
     model = random.Random(seed).choice(s.requests)
-    new = model.model_copy(update={"id": "NEW-1", "created_at": s.now, "owner": None, "deadline": None,
-                                   "status": RequestStatus.OPEN, "department_rank": None})  # fmt: skip
+    new = model.model_copy(
+        update={
+            "id": "NEW-1",
+            "created_at": s.now,
+            "owner": None,
+            "deadline": None,
+            "status": RequestStatus.OPEN,
+            "department_rank": None,
+        }
+    )
     changed = _with(s, new)
     again = replan_near(changed, PARAMS, current, changed_between(s, changed))
     assert check_plan(changed, again) == []
@@ -128,8 +137,10 @@ def test_property_the_live_re_plan_holds_unrelated_agents_nears_the_caps_or_cost
     price = MovePrice.of(compiled, current, PARAMS.move_threshold_minutes)
     tentative = placements_from(compiled, current, fallback={})
     jobs, agents = compiled.job_index(), compiled.agent_index()
-    found = {jobs[a.request_id]: (agents[a.agent_id], compiled.agents[agents[a.agent_id]].own_minute(a.start_minute))
-             for a in again.assignments}  # fmt: skip
+    found = {
+        jobs[a.request_id]: (agents[a.agent_id], compiled.agents[agents[a.agent_id]].own_minute(a.start_minute))
+        for a in again.assignments
+    }
     assert total_cost(compiled, found) == again.objective  # its own placements, read back whole
     caps = compiled.urgent_caps
     excess = (lambda p: 0) if caps is None else (lambda p: caps.excess_of(compiled, p))
@@ -151,8 +162,11 @@ def _queue(price: int | None = None, protect: bool = False) -> Scenario:
     """Ana's next three hours: three P4s; a P1 filed now is due in an hour, so behind them it is 120
     minutes late (8 x 120 = 960), and second in line it is on time, one P4 finishing an hour later. The
     weights as written unless `protect` (then the P1's lateness is capped at the routing plan's: 0)."""
-    policy = {"target_minutes": {"P1": 60, "P2": 480, "P3": 1440, "P4": 2400}, "urgent_share_pct": 100,
-              "protect_priorities": protect}  # fmt: skip
+    policy = {
+        "target_minutes": {"P1": 60, "P2": 480, "P3": 1440, "P4": 2400},
+        "urgent_share_pct": 100,
+        "protect_priorities": protect,
+    }
     if price is not None:
         policy |= {"replan_agent_change_cost": price, "replan_finish_shift_cost": price}
     work = [request(f"A{i}", effort=60, impact="person", urgency="inconvenient") for i in range(3)]
@@ -261,8 +275,14 @@ def test_two_live_re_plans_of_the_same_data_are_the_same_plan_in_any_process(tmp
         files.append(tmp_path / f"{name}.json")
         files[-1].write_text(body.model_dump_json())
     env = {**os.environ, "PYTHONHASHSEED": "4242"}  # another order for every set of strings
-    out = subprocess.run([sys.executable, "-c", REPEAT_SCRIPT, *map(str, files)], capture_output=True, text=True,
-                         env=env, cwd=Path(__file__).parents[2], check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", REPEAT_SCRIPT, *map(str, files)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).parents[2],
+        check=True,
+    ).stdout
     assert Plan.model_validate_json(out).model_dump(include=keep) == first.model_dump(include=keep)
 
 

@@ -33,8 +33,10 @@ def models_left_to_the_collector(work: Callable[[], object]) -> int:
 
 
 def _scenario() -> Scenario:
-    return scenario([agent("a", {"net": 1}), agent("b", {"net": 1})],
-                    [request("R1", required_skills={"net": 1}), request("R2", 120), request("R3", 30)])  # fmt: skip
+    return scenario(
+        [agent("a", {"net": 1}), agent("b", {"net": 1})],
+        [request("R1", required_skills={"net": 1}), request("R2", 120), request("R3", 30)],
+    )
 
 
 def test_or_tools_own_model_is_a_reference_cycle() -> None:

@@ -58,13 +58,22 @@ def test_a_new_request_is_placed_in_the_earliest_gap_without_moving_anything() -
 def test_the_search_for_large_scenarios_is_valid_and_never_worse_than_its_start() -> None:
     team = [agent(f"a{i}", {"net": 1, "db": 1} if i % 2 else {"net": 1}) for i in range(4)]
     work = [
-        request(f"R{i}", effort=30 + 17 * (i % 7), required_skills={"db": 1} if i % 3 == 0 else {"net": 1},
-                impact=("company", "team", "person")[i % 3], created_at=f"2026-11-2{i % 3 + 1}T08:00:00")
+        request(
+            f"R{i}",
+            effort=30 + 17 * (i % 7),
+            required_skills={"db": 1} if i % 3 == 0 else {"net": 1},
+            impact=("company", "team", "person")[i % 3],
+            created_at=f"2026-11-2{i % 3 + 1}T08:00:00",
+        )
         for i in range(40)
-    ]  # fmt: skip
+    ]
     s = scenario(team, work, policy=flat_policy(480))
-    searched = plan(s, SolveParams(time_limit_seconds=3, workers=2, direct_pairs_limit=0, neighbourhood_requests=10,
-                                   neighbourhood_seconds=0.2))  # fmt: skip
+    searched = plan(
+        s,
+        SolveParams(
+            time_limit_seconds=3, workers=2, direct_pairs_limit=0, neighbourhood_requests=10, neighbourhood_seconds=0.2
+        ),
+    )
     assert "neighbourhood search" in searched.bound_source
     assert check_plan(s, searched) == []
     assert {t.term: t.quantity for t in searched.terms} == term_quantities(s, searched)

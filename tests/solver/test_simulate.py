@@ -283,8 +283,12 @@ def test_a_surge_leads_with_what_got_most_worse_and_counts_p1_with_its_rate() ->
     c = sim.comparisons[0]
     worst = _worst_measure(c)
     first = c.text.split(". ")[0]
-    said = {"backlog": "the backlog grows most", "p90": "slow requests take longest", "ops": "Operations fares worst",
-            "sales": "Sales fares worst"}.get(worst, f"{worst} requests fare worst")  # fmt: skip
+    said = {
+        "backlog": "the backlog grows most",
+        "p90": "slow requests take longest",
+        "ops": "Operations fares worst",
+        "sales": "Sales fares worst",
+    }.get(worst, f"{worst} requests fare worst")
     assert said in first, c.text
     assert c.text.index(said) < c.text.index("% of requests are on time")  # before the overall rate
     for rates_ in (c.variant_by_priority, c.baseline_by_priority):

@@ -55,8 +55,12 @@ def test_a_free_peer_takes_half_at_the_same_time() -> None:
     assert (h.outcome, h.moves) == (HelpOutcome.SHARED, 0)
     assert spans(h) == [("ana", 300, "Mon 09:00", "Mon 14:00"), ("ben", 300, "Mon 09:00", "Mon 14:00")]
     (w,) = h.swarms
-    assert (w.timing, w.minutes_late_before, w.minutes_late_after, w.earlier_by) == (PartsTiming.PARALLEL, 540,
-                                                                                     240, 300)  # fmt: skip
+    assert (w.timing, w.minutes_late_before, w.minutes_late_after, w.earlier_by) == (
+        PartsTiming.PARALLEL,
+        540,
+        240,
+        300,
+    )
     assert (h.late_before, h.late_after, h.planned_after) == (540, 240, 300)
     assert w.note == (
         'Robin (Operations): your request "Request A" (A) would finish Tue 11:00 with Ana alone, 9 h past its due '
@@ -74,9 +78,13 @@ def test_the_notes_are_in_the_people_register() -> None:
     # no engineering words, enum values or cost points; no sentence over the style sheet's length (a quoted title
     # counts as one word); the parallel and the sequence wording both
     free = asked([agent("ana"), agent("ben")], [request("A", 600, owner="ana")])[2]
-    later = asked([agent("ana", time_off=[{"start": "2026-11-24", "end": "2026-11-24"}]),
-                   agent("ben", working_hours={d: ["09:00-17:00"] for d in ("tue", "wed")})],
-                  [request("A", 600, owner="ana")])[2]  # fmt: skip
+    later = asked(
+        [
+            agent("ana", time_off=[{"start": "2026-11-24", "end": "2026-11-24"}]),
+            agent("ben", working_hours={d: ["09:00-17:00"] for d in ("tue", "wed")}),
+        ],
+        [request("A", 600, owner="ana")],
+    )[2]
     assert (free.swarms[0].timing, later.swarms[0].timing) == (PartsTiming.PARALLEL, PartsTiming.SEQUENCE)
     for h in (free, later):  # the agent's paragraph: the sentences on sharing (its opening is older than them)
         shared = [x for x in sentences(h.text) if " could take " in x or x.startswith("Shared so")]
@@ -123,8 +131,10 @@ def test_a_peer_who_starts_later_takes_the_rest_in_sequence() -> None:
     # Ana is off on Tuesday, Ben works Tuesday to Friday: alone, Ana ends A (10 h) Wed 11:00; Ben taking it whole
     # would too. Shared, Ana does Monday's 8 h and Ben the last 2 h on Tuesday: it ends a working day earlier.
     tuesday_on = {day: ["09:00-17:00"] for day in ("tue", "wed", "thu", "fri")}
-    _, _, h = asked([agent("ana", time_off=[{"start": "2026-11-24", "end": "2026-11-24"}]),
-                     agent("ben", working_hours=tuesday_on)], [request("A", 600, owner="ana")])  # fmt: skip
+    _, _, h = asked(
+        [agent("ana", time_off=[{"start": "2026-11-24", "end": "2026-11-24"}]), agent("ben", working_hours=tuesday_on)],
+        [request("A", 600, owner="ana")],
+    )
     assert spans(h) == [("ana", 480, "Mon 09:00", "Mon 17:00"), ("ben", 120, "Tue 09:00", "Tue 11:00")]
     (w,) = h.swarms
     assert (w.timing, w.earlier_by) == (PartsTiming.SEQUENCE, 480)
@@ -142,8 +152,9 @@ def test_the_peers_room_bounds_their_part() -> None:
 def test_an_agent_above_target_shares_what_cannot_move_whole() -> None:
     # Ana (target 10 %: 240 min) owns A (10 h); Ben (target 20 %: 480 min) has no room for all of it. Shared 5 h
     # each, Ana ends 1 h over target.
-    _, _, h = asked([agent("ana", target_load_pct=10), agent("ben", target_load_pct=20)],
-                    [request("A", 600, owner="ana")])  # fmt: skip
+    _, _, h = asked(
+        [agent("ana", target_load_pct=10), agent("ben", target_load_pct=20)], [request("A", 600, owner="ana")]
+    )
     assert (h.reason, h.outcome, h.moves, h.planned_after, h.over_after) == ("over_target", "shared", 0, 300, 60)
     assert spans(h) == [("ana", 300, "Mon 09:00", "Mon 14:00"), ("ben", 300, "Mon 09:00", "Mon 14:00")]
     assert h.text.endswith(
@@ -154,8 +165,9 @@ def test_an_agent_above_target_shares_what_cannot_move_whole() -> None:
 
 def test_a_share_that_brings_the_agent_within_target_says_so() -> None:
     # Ana's target is 13 % (312 min): keeping 5 h of A, she is within it.
-    _, _, h = asked([agent("ana", target_load_pct=13), agent("ben", target_load_pct=20)],
-                    [request("A", 600, owner="ana")])  # fmt: skip
+    _, _, h = asked(
+        [agent("ana", target_load_pct=13), agent("ben", target_load_pct=20)], [request("A", 600, owner="ana")]
+    )
     assert (h.outcome, h.planned_after, h.over_after) == ("shared", 300, 0)
     assert h.text.endswith(
         "No whole request can move. Ben could take 5 h of A, so that it finishes Mon 14:00 instead of Tue 11:00. "
@@ -177,8 +189,7 @@ def test_no_share_below_the_minimum_nor_when_the_policy_says_none() -> None:
 
 
 def test_a_declined_peer_and_an_unqualified_one_are_not_proposed() -> None:
-    s = scenario([agent("ana"), agent("ben"), agent("cal", {"pay": 1})], [request("A", 600, owner="ana")],
-                 policy=LATE)  # fmt: skip
+    s = scenario([agent("ana"), agent("ben"), agent("cal", {"pay": 1})], [request("A", 600, owner="ana")], policy=LATE)
     current = plan(s, QUICK)
     h = checked_help(s, current, "ana", frozenset({("A", "ben")}))
     assert h.swarms == [], "Ben declined A, Cal lacks Networking"
@@ -202,10 +213,16 @@ def late_teams(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[dict[str, An
         agents.append(agent(f"a{i}", skills, **fields))
     requests = []
     for i in range(draw(st.integers(1, 2))):
-        requests.append(request(f"r{i}", draw(st.sampled_from([130, 300, 480, 700, 900])), owner="a0",
-                                status="in_progress" if draw(st.integers(0, 3)) == 0 else "open",
-                                required_skills=draw(st.sampled_from([{}, {"net": 1}, {"net": 2}, {"pay": 1}])),
-                                pausable=draw(st.sampled_from([None, False]))))  # fmt: skip
+        requests.append(
+            request(
+                f"r{i}",
+                draw(st.sampled_from([130, 300, 480, 700, 900])),
+                owner="a0",
+                status="in_progress" if draw(st.integers(0, 3)) == 0 else "open",
+                required_skills=draw(st.sampled_from([{}, {"net": 1}, {"net": 2}, {"pay": 1}])),
+                pausable=draw(st.sampled_from([None, False])),
+            )
+        )
     for i in range(draw(st.integers(0, 3))):
         owner = draw(st.sampled_from([a["id"] for a in agents[1:]]))
         requests.append(request(f"p{i}", draw(st.sampled_from([60, 120, 240])), owner=owner, required_skills={}))
@@ -246,8 +263,9 @@ def _walk(windows: list[tuple[int, int]], start: int, minutes: int) -> int | Non
     return None
 
 
-def _best_by_brute_force(s: Scenario, current: Plan, request_id: str, declined: frozenset[tuple[str, str]]
-                         ) -> tuple[int, int]:  # fmt: skip
+def _best_by_brute_force(
+    s: Scenario, current: Plan, request_id: str, declined: frozenset[tuple[str, str]]
+) -> tuple[int, int]:
     """(finish, peer minutes) of the best split, on the team axis from the agents' windows and the plan's spans:
     every qualified peer with room, every part size, every start where a free stretch opens."""
     axis = BusinessAxis(s.calendar, s.now, s.policy.horizon_days)
@@ -289,40 +307,65 @@ def _best_by_brute_force(s: Scenario, current: Plan, request_id: str, declined: 
 def _part(s: Scenario, agent_id: str, start: int, minutes: int) -> Part:
     """A part of a full-timer on the builders' calendar (no gaps inside the axis: it ends `minutes` later)."""
     axis = BusinessAxis(s.calendar, s.now, s.policy.horizon_days)
-    return Part(agent_id=agent_id, minutes=minutes, start=axis.moment_of(start), start_minute=start,
-                end=axis.moment_of(start + minutes, closing=True), end_minute=start + minutes)  # fmt: skip
+    return Part(
+        agent_id=agent_id,
+        minutes=minutes,
+        start=axis.moment_of(start),
+        start_minute=start,
+        end=axis.moment_of(start + minutes, closing=True),
+        end_minute=start + minutes,
+    )
 
 
 def _with_parts(s: Scenario, after: Plan, parts: list[Part]) -> list[tuple[Rule, str]]:
     start, end = min(p.start_minute for p in parts), max(p.end_minute for p in parts)
     axis = BusinessAxis(s.calendar, s.now, s.policy.horizon_days)
     changed = [
-        a.model_copy(update={"parts": parts, "start_minute": start, "end_minute": end, "start": axis.moment_of(start),
-                             "end": axis.moment_of(end, closing=True), "minutes_late": max(end - 60, 0)})
-        if a.request_id == "A" else a
+        a.model_copy(
+            update={
+                "parts": parts,
+                "start_minute": start,
+                "end_minute": end,
+                "start": axis.moment_of(start),
+                "end": axis.moment_of(end, closing=True),
+                "minutes_late": max(end - 60, 0),
+            }
+        )
+        if a.request_id == "A"
+        else a
         for a in after.assignments
-    ]  # fmt: skip
+    ]
     return [(v.rule, v.detail) for v in check_plan(s, after.model_copy(update={"assignments": changed}))]
 
 
 def test_the_checker_refuses_broken_part_plans() -> None:
-    s = scenario([agent("ana"), agent("ben"), agent("cal", {"pay": 1})],
-                 [request("A", 600, owner="ana"), request("B", 180, owner="ben")], policy=LATE)  # fmt: skip
+    s = scenario(
+        [agent("ana"), agent("ben"), agent("cal", {"pay": 1})],
+        [request("A", 600, owner="ana"), request("B", 180, owner="ben")],
+        policy=LATE,
+    )
     after = ask_help(s, plan(s, QUICK), "ana", QUICK).after
     assert after is not None
     assert _with_parts(s, after, [_part(s, "ana", 0, 390), _part(s, "ben", 180, 210)]) == []  # the proposal itself
     assert _with_parts(s, after, [_part(s, "ana", 0, 570), _part(s, "ben", 180, 30)]) == [
-        (Rule.PARTS, "a part of 30 min by ben, below the least 60 min")]  # fmt: skip
+        (Rule.PARTS, "a part of 30 min by ben, below the least 60 min")
+    ]
     assert _with_parts(s, after, [_part(s, "ana", 0, 390), _part(s, "ben", 120, 210)]) == [
-        (Rule.NO_OVERLAP, "overlaps B")]  # fmt: skip
+        (Rule.NO_OVERLAP, "overlaps B")
+    ]
     assert _with_parts(s, after, [_part(s, "ana", 0, 390), _part(s, "cal", 0, 210)]) == [
-        (Rule.SKILLS, "cal lacks {'net': 1}")]  # fmt: skip
+        (Rule.SKILLS, "cal lacks {'net': 1}")
+    ]
     assert _with_parts(s, after, [_part(s, "ana", 0, 390), _part(s, "ben", 180, 150)]) == [
-        (Rule.PARTS, "its parts add up to 540 min, not its effort 600")]  # fmt: skip
+        (Rule.PARTS, "its parts add up to 540 min, not its effort 600")
+    ]
     assert _with_parts(s, after, [_part(s, "ana", 0, 300), _part(s, "ana", 300, 300)]) == [
-        (Rule.PARTS, "a shared request has two parts, by two agents")]  # fmt: skip
+        (Rule.PARTS, "a shared request has two parts, by two agents")
+    ]
     assert _with_parts(s, after, [_part(s, "ben", 180, 210), _part(s, "ana", 0, 390)]) == [
-        (Rule.PARTS, "its agent ana does not do its first part")]  # fmt: skip
+        (Rule.PARTS, "its agent ana does not do its first part")
+    ]
     off = s.model_copy(update={"policy": s.policy.model_copy(update={"swarm_min_minutes": None})})
     assert _with_parts(off, after, [_part(s, "ana", 0, 390), _part(s, "ben", 180, 210)]) == [
-        (Rule.PARTS, "done in parts, but the policy shares no request")]  # fmt: skip
+        (Rule.PARTS, "done in parts, but the policy shares no request")
+    ]

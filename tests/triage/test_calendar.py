@@ -61,9 +61,13 @@ def test_working_days_keep_their_wall_clock_length_when_clocks_change() -> None:
 def test_part_timer_and_time_off_are_gaps_in_the_agent_windows() -> None:
     a = axis(MONDAY_9)
     part_timer = Agent.model_validate(
-        {"id": "p", "name": "P", "working_hours": {d: ["09:00-13:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
-         "time_off": [{"start": "2026-11-25", "end": "2026-11-25"}]}
-    )  # fmt: skip
+        {
+            "id": "p",
+            "name": "P",
+            "working_hours": {d: ["09:00-13:00"] for d in ("mon", "tue", "wed", "thu", "fri")},
+            "time_off": [{"start": "2026-11-25", "end": "2026-11-25"}],
+        }
+    )
     assert a.agent_windows(part_timer) == [(0, 240), (480, 720), (1440, 1680), (1920, 2160)]
     full_timer = Agent.model_validate({"id": "f", "name": "F"})
     assert a.agent_windows(full_timer) == [(0, 2400)]
@@ -76,10 +80,17 @@ def test_time_off_with_hours_cuts_part_of_a_day() -> None:
     )
     assert a.agent_windows(agent) == [(0, 480), (960, 2400)]
     hours = Agent.model_validate(
-        {"id": "y", "name": "Y",
-         "time_off": [{"start": datetime(2026, 11, 24, 12, 0, tzinfo=BERLIN),
-                       "end": datetime(2026, 11, 24, 14, 30, tzinfo=BERLIN)}]}
-    )  # fmt: skip
+        {
+            "id": "y",
+            "name": "Y",
+            "time_off": [
+                {
+                    "start": datetime(2026, 11, 24, 12, 0, tzinfo=BERLIN),
+                    "end": datetime(2026, 11, 24, 14, 30, tzinfo=BERLIN),
+                }
+            ],
+        }
+    )
     assert a.agent_windows(hours) == [(0, 660), (810, 2400)]
 
 

@@ -149,8 +149,11 @@ def test_bad_waiting_fields_are_rejected(fields: dict[str, Any], message: str) -
 
 
 def test_the_waiting_sentence_is_built_from_its_facts() -> None:
-    fields = {"created_at": "2026-11-23T09:00:00", "status": "waiting",
-              "waiting": {"reason": "requester", "since": "2026-11-24T10:00:00"}}  # fmt: skip
+    fields = {
+        "created_at": "2026-11-23T09:00:00",
+        "status": "waiting",
+        "waiting": {"reason": "requester", "since": "2026-11-24T10:00:00"},
+    }
     s = scenario([agent("a")], [request("r", **fields)], now="2026-11-24T12:30:00")
     explained = waiting_explanation(s.requests[0], _axis(s), s.now)
     assert explained is not None and explained.fact("paused_minutes") == 150

@@ -15,13 +15,34 @@ AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def proposal(planned_after: int, target: int) -> HandOff:
-    return HandOff(request_id="REQ-1", title="VPN down", department_id="ops", department_name="Operations",
-                   requester="Ida", effort_minutes=60, from_agent_id="ana", from_agent_name="Ana",
-                   to_agent_id="ben", to_agent_name="Ben", from_planned_before=3000, from_planned_after=2940,
-                   from_target_minutes=2400, to_planned_before=planned_after - 60, to_planned_after=planned_after,
-                   to_target_minutes=target, horizon_days=5, start_before=AT, end_before=AT, minutes_late_before=0,
-                   start_after=AT, end_after=AT, minutes_late_after=0, timezone="UTC", now=AT,
-                   note="")  # fmt: skip
+    return HandOff(
+        request_id="REQ-1",
+        title="VPN down",
+        department_id="ops",
+        department_name="Operations",
+        requester="Ida",
+        effort_minutes=60,
+        from_agent_id="ana",
+        from_agent_name="Ana",
+        to_agent_id="ben",
+        to_agent_name="Ben",
+        from_planned_before=3000,
+        from_planned_after=2940,
+        from_target_minutes=2400,
+        to_planned_before=planned_after - 60,
+        to_planned_after=planned_after,
+        to_target_minutes=target,
+        horizon_days=5,
+        start_before=AT,
+        end_before=AT,
+        minutes_late_before=0,
+        start_after=AT,
+        end_after=AT,
+        minutes_late_after=0,
+        timezone="UTC",
+        now=AT,
+        note="",
+    )
 
 
 def test_room_up_to_the_target_exactly() -> None:

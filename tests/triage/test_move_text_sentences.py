@@ -33,15 +33,21 @@ def test_a_place_says_who_and_when_or_why_there_is_none() -> None:
 
 
 def _move(**fields: object) -> Move:
-    base: dict[str, object] = {"request_id": "REQ-5", "from_agent": "ben", "to_agent": "ana",
-                               "from_start": datetime(2026, 11, 23, 10, 0, tzinfo=ZONE),
-                               "to_start": datetime(2026, 11, 23, 11, 0, tzinfo=ZONE), "reasons": []}  # fmt: skip
+    base: dict[str, object] = {
+        "request_id": "REQ-5",
+        "from_agent": "ben",
+        "to_agent": "ana",
+        "from_start": datetime(2026, 11, 23, 10, 0, tzinfo=ZONE),
+        "to_start": datetime(2026, 11, 23, 11, 0, tzinfo=ZONE),
+        "reasons": [],
+    }
     return Move.model_validate({**base, **fields})
 
 
 def test_a_move_gives_the_new_and_the_old_place_and_the_reasons() -> None:
-    ahead = MoveReason(kind=MoveReasonKind.NEW_WORK_AHEAD, agent_id="ben", request_ids=["REQ-9"],
-                       priorities=[Priority.P1])  # fmt: skip
+    ahead = MoveReason(
+        kind=MoveReasonKind.NEW_WORK_AHEAD, agent_id="ben", request_ids=["REQ-9"], priorities=[Priority.P1]
+    )
     assert moved_sentence(SUBJECT, _move(facts=[ahead]), NAMES, ZONE, NOW) == (
         'Sales\' "Printer jams" (REQ-5) moved: now Ana Costa from Mon 11:00 (was Ben Okafor from Mon 10:00), '
         "because new work ahead of it on Ben Okafor: REQ-9 (P1)."

@@ -68,8 +68,11 @@ def test_weight_is_priority_weight_times_department_weight() -> None:
 def test_a_teammates_part_is_no_urgent_mark_of_its_own_and_counts_as_its_request() -> None:
     # urgent_share_pct 50: of 2 requests 1 mark is honoured in full. R and Q are marked urgent, S is not; R's part
     # P (an accepted share) neither adds a request nor a mark, and its mark counts as R's does.
-    marked = [request("R", urgency="work_stopped", department_rank=2), request("Q", urgency="work_stopped",
-              department_rank=1), request("S", urgency="can_wait")]  # fmt: skip
+    marked = [
+        request("R", urgency="work_stopped", department_rank=2),
+        request("Q", urgency="work_stopped", department_rank=1),
+        request("S", urgency="can_wait"),
+    ]
     part = request("P", urgency="work_stopped", part_of="R")
     alone, shared = triaged(marked), triaged([*marked, part])
     assert [alone[r].urgency_discounted for r in ("Q", "R")] == [False, True]

@@ -13,12 +13,27 @@ from tests.builders import request
 from triage.model import Request
 from triage.text import BIDI_CONTROLS, clean
 
-REFUSED = ["\x1b[31mred\x1b[0m", "exe\u202etxt.", "a\u2066b\u2069", "bell\x07", "nul\x00", "c1\x85mid", "del\x7f",
-           "two\nlines", "tab\there", "para\u2029graph"]  # fmt: skip
+REFUSED = [
+    "\x1b[31mred\x1b[0m",
+    "exe\u202etxt.",
+    "a\u2066b\u2069",
+    "bell\x07",
+    "nul\x00",
+    "c1\x85mid",
+    "del\x7f",
+    "two\nlines",
+    "tab\there",
+    "para\u2029graph",
+]
 BLANK = ["", " ", "\t\n ", "\u3000", "\u00a0\u2003"]
-KEPT = {"<script>alert(1)</script>": "<script>alert(1)</script>", "Jose\u0301": "Jos\u00e9",
-        "  padded  ": "padded", "\U0001f469\u200d\U0001f4bb emoji": "\U0001f469\u200d\U0001f4bb emoji",
-        "' OR 1=1 --": "' OR 1=1 --", "{{7*7}}": "{{7*7}}"}  # fmt: skip
+KEPT = {
+    "<script>alert(1)</script>": "<script>alert(1)</script>",
+    "Jose\u0301": "Jos\u00e9",
+    "  padded  ": "padded",
+    "\U0001f469\u200d\U0001f4bb emoji": "\U0001f469\u200d\U0001f4bb emoji",
+    "' OR 1=1 --": "' OR 1=1 --",
+    "{{7*7}}": "{{7*7}}",
+}
 
 
 @pytest.mark.parametrize("value", REFUSED)

@@ -27,8 +27,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("TANDEM_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("TANDEM_REQUIRE_BROWSER") == "1"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 _LOW, _HIGH = (int(x) for x in os.environ.get("TANDEM_BROWSER_PORTS", "8200-8299").split("-"))
 PORTS = range(_LOW, _HIGH + 1)  # TANDEM_BROWSER_PORTS: a range of ports of one's own on a shared machine
 
@@ -65,8 +72,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TANDEM_PLAN_TIME_LIMIT_SECONDS": "3"}
     log = (folder / "serve.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)], cwd=folder,
-                              env=env, stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--demo", "--port", str(port)],
+        cwd=folder,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

@@ -14,8 +14,17 @@ import pytest
 from tests.api.conftest import Api, api, database_url, postgres_database, settings_overrides, sqlite_template
 from tests.web.browser import browser, demo, page, shots
 
-__all__ = ["api", "browser", "database_url", "demo", "page", "postgres_database", "settings_overrides", "shots",
-           "sqlite_template"]  # fmt: skip
+__all__ = [
+    "api",
+    "browser",
+    "database_url",
+    "demo",
+    "page",
+    "postgres_database",
+    "settings_overrides",
+    "shots",
+    "sqlite_template",
+]
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -48,8 +48,12 @@ def test_the_policy_form_has_every_field_of_the_policy(console: Console) -> None
 def test_admin_changes_the_policy_and_a_bad_value_is_refused_as_the_api_refuses_it(console: Console) -> None:
     console.sign_in("admin")
     before = console.api.get("/policy", "admin")
-    bad = _submit(console, "/console/admin/policy", horizon_days="0", **{"fair_share_pct.sales": "70",
-                  "fair_share_pct.people": "40", "target_minutes.P2": "soon"})  # fmt: skip
+    bad = _submit(
+        console,
+        "/console/admin/policy",
+        horizon_days="0",
+        **{"fair_share_pct.sales": "70", "fair_share_pct.people": "40", "target_minutes.P2": "soon"},
+    )
     assert bad.status_code == 422
     shown = _errors(bad.text)
     document = {**before.json(), "horizon_days": 0, "fair_share_pct": {"sales": 70, "people": 40}}
@@ -63,9 +67,14 @@ def test_admin_changes_the_policy_and_a_bad_value_is_refused_as_the_api_refuses_
     assert console.api.get("/policy", "admin").json() == before.json()  # nothing stored
     assert _audit(console, "policy.replaced") == []
 
-    saved = _submit(console, "/console/admin/policy", horizon_days="7", protect_priorities="on",
-                    help_late_minutes="", **{"matrix.team.can_wait": "P3", "term_weights.churn": "100",
-                    "fair_share_pct.sales": "60"})  # fmt: skip
+    saved = _submit(
+        console,
+        "/console/admin/policy",
+        horizon_days="7",
+        protect_priorities="on",
+        help_late_minutes="",
+        **{"matrix.team.can_wait": "P3", "term_weights.churn": "100", "fair_share_pct.sales": "60"},
+    )
     assert saved.status_code == 303 and "Policy+saved" in saved.headers["location"].replace("%20", "+")
     after = console.api.get("/policy", "admin")
     policy = after.json()
@@ -116,19 +125,36 @@ def test_admin_edits_a_department_and_a_bad_weight_is_refused(console: Console) 
 def test_admin_edits_a_teammate_and_a_bad_value_is_refused_next_to_its_field(console: Console) -> None:
     console.sign_in("admin")
     path = "/console/admin/agents/ana"
-    form = {"target_load_pct": "70", "skills.pay": "2", "working_hours.mon": "09:00-12:00, 13:00-15:00",
-            "working_hours.tue": "10:00-16:00", "time_off.0.start": "2026-12-24", "time_off.0.end": "2026-12-31",
-            "time_off.0.reason": "leave"}  # fmt: skip
-    bad = _submit(console, path, **{**form, "time_off.1.start": "2026-12-10", "time_off.1.end": "2026-12-09",
-                                    "skills.net": "4"})  # fmt: skip
+    form = {
+        "target_load_pct": "70",
+        "skills.pay": "2",
+        "working_hours.mon": "09:00-12:00, 13:00-15:00",
+        "working_hours.tue": "10:00-16:00",
+        "time_off.0.start": "2026-12-24",
+        "time_off.0.end": "2026-12-31",
+        "time_off.0.reason": "leave",
+    }
+    bad = _submit(
+        console, path, **{**form, "time_off.1.start": "2026-12-10", "time_off.1.end": "2026-12-09", "skills.net": "4"}
+    )
     assert bad.status_code == 422
     errors = _errors(bad.text)
     assert set(errors) == {"f-skills-net", "f-time_off-1-end"}, errors
     assert errors["f-time_off-1-end"] == "time off ends before it starts"
     assert console.api.get("/agents/ana", "admin").json()["version"] == 1  # nothing stored
     # a blank row between filled ones: the errors still name the row on the page
-    gap = _submit(console, path, **{**form, "time_off.0.start": "", "time_off.0.end": "", "time_off.0.reason": "",
-                                    "time_off.1.start": "2026-12-10", "time_off.1.end": "2026-12-09"})  # fmt: skip
+    gap = _submit(
+        console,
+        path,
+        **{
+            **form,
+            "time_off.0.start": "",
+            "time_off.0.end": "",
+            "time_off.0.reason": "",
+            "time_off.1.start": "2026-12-10",
+            "time_off.1.end": "2026-12-09",
+        },
+    )
     assert set(_errors(gap.text)) == {"f-time_off-1-end"}
     saved = _submit(console, path, **form)
     assert saved.status_code == 303, text_of(saved.text)[:400]
@@ -152,16 +178,19 @@ def test_admin_adds_a_teammate_a_department_and_a_skill(console: Console) -> Non
     assert dup.status_code == 409 and "An agent with id 'ana' exists already." in text_of(dup.text)
     blank = _submit(console, "/console/admin/agents/new", id="", name="Cy Lee")
     assert blank.status_code == 422 and set(_errors(blank.text)) == {"f-id"}
-    made = _submit(console, "/console/admin/agents/new", id="cy", name="Cy Lee", target_load_pct="60",
-                   **{"skills.pay": "3"})  # fmt: skip
+    made = _submit(
+        console, "/console/admin/agents/new", id="cy", name="Cy Lee", target_load_pct="60", **{"skills.pay": "3"}
+    )
     assert made.status_code == 303 and made.headers["location"].startswith("/console/admin/agents/cy")
     cy = console.api.get("/agents/cy", "admin").json()
     assert (cy["name"], cy["skills"], cy["target_load_pct"], cy["active"]) == ("Cy Lee", {"pay": 3}, 60, True)
     bad = console.post("/console/admin/departments", {"id": "ops", "name": "Operations", "weight": "101"})
     assert bad.status_code == 422 and "department-weight-error" in bad.text
     assert [d["id"] for d in console.api.get("/departments", "admin").json()] == ["people", "sales"]
-    assert console.post("/console/admin/departments", {"id": "ops", "name": "Operations", "weight": "3"}
-                        ).status_code == 303  # fmt: skip
+    assert (
+        console.post("/console/admin/departments", {"id": "ops", "name": "Operations", "weight": "3"}).status_code
+        == 303
+    )
     assert console.api.get("/departments/ops", "admin").json()["weight"] == 3
     refused = console.post("/console/admin/skills", {"id": "net", "name": "Networking again"})
     assert refused.status_code == 409 and "A skill with id 'net' exists already." in text_of(refused.text)

@@ -75,23 +75,48 @@ def test_the_live_queue_replaces_the_plans_places_and_greys_waiting_work(planned
 
     def seen(rid: str, title: str = "", priority: Priority | None = Priority.P3) -> board.Seen:
         r = requests.get(rid)
-        return board.Seen(request_id=rid, title=title or (r.title if r else ""), department="sales",
-                          required_skills={}, priority=priority)  # fmt: skip
+        return board.Seen(
+            request_id=rid,
+            title=title or (r.title if r else ""),
+            department="sales",
+            required_skills={},
+            priority=priority,
+        )
 
     start = scenario.now + timedelta(hours=30)
     live = board.Live(
         label="tentative",
         tentative=[
-            board.TentativePlace(request=seen(moved.request_id), agent_id=other, start=start,
-                                 end=start + timedelta(hours=1), note=None, is_open=True),
-            board.TentativePlace(request=seen(dropped.request_id), agent_id=None, start=None, end=None,
-                                 note="the request is waiting: it is not planned", is_open=False),
-            board.TentativePlace(request=seen("NEW-1", "Filed since"), agent_id=None, start=None, end=None,
-                                 note="no room", is_open=True),
+            board.TentativePlace(
+                request=seen(moved.request_id),
+                agent_id=other,
+                start=start,
+                end=start + timedelta(hours=1),
+                note=None,
+                is_open=True,
+            ),
+            board.TentativePlace(
+                request=seen(dropped.request_id),
+                agent_id=None,
+                start=None,
+                end=None,
+                note="the request is waiting: it is not planned",
+                is_open=False,
+            ),
+            board.TentativePlace(
+                request=seen("NEW-1", "Filed since"), agent_id=None, start=None, end=None, note="no room", is_open=True
+            ),
         ],
-        waiting=[board.WaitingWork(request=seen(dropped.request_id), owner_id=other, on_whom="a vendor",
-                                   since=scenario.now, text="Waiting for a vendor since Mon 09:00.")],
-    )  # fmt: skip
+        waiting=[
+            board.WaitingWork(
+                request=seen(dropped.request_id),
+                owner_id=other,
+                on_whom="a vendor",
+                since=scenario.now,
+                text="Waiting for a vendor since Mon 09:00.",
+            )
+        ],
+    )
     picture = board.build(scenario, plan, board.Filters(), live)
     bars = {b.request_id: (lane.agent_id, b) for lane in picture.lanes for b in lane.bars}
     assert dropped.request_id not in bars  # waiting now: its plan place is gone

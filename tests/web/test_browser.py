@@ -135,8 +135,13 @@ def test_the_agent_asks_for_help_and_the_peer_accepts(page: Any, demo: dict[str,
     # Who gets it depends on the 3-s plan (Ivan or another peer with room); the page must name the one proposed.
     assert first["from_agent_id"] == "ana" and first["to_agent_name"] in page.inner_text("#help")
     peer = first["to_agent_id"]
-    made = api(demo, "admin", "POST", "/principals", json={"id": f"agent-{peer}", "name": first["to_agent_name"],
-               "role": "agent", "agent_id": peer})  # fmt: skip
+    made = api(
+        demo,
+        "admin",
+        "POST",
+        "/principals",
+        json={"id": f"agent-{peer}", "name": first["to_agent_name"], "role": "agent", "agent_id": peer},
+    )
     assert made.status_code == 201, made.text
     demo["tokens"]["peer"] = api(
         demo, "admin", "POST", f"/principals/agent-{peer}/tokens", json={"label": "test"}

@@ -47,8 +47,9 @@ def tab_to(page: Any, selector: str, *, back: bool = False, most: int = 400) -> 
         if focused is not None:
             if not (focused["visible"] and focused["ring"]):  # a field may take the focus in its parts a moment later
                 try:
-                    page.wait_for_function(f"() => {{ const f = ({FOCUSED})(); return f && f.visible && f.ring; }}",
-                                           timeout=5_000)  # fmt: skip
+                    page.wait_for_function(
+                        f"() => {{ const f = ({FOCUSED})(); return f && f.visible && f.ring; }}", timeout=5_000
+                    )
                 except Exception:
                     raise AssertionError(f"focus not shown on {_focus(page)}") from None
                 focused = _focus(page)

@@ -56,16 +56,24 @@ def test_the_board_filters_by_department_skill_and_priority(console: Console) ->
 
 
 def test_the_board_shows_each_departments_asks_shares_and_urgency_discount(console: Console) -> None:
-    second = {"department": "sales", "requester": "Sam Reyes", "title": "Printer jams", "impact": "team",
-              "urgency": "degraded", "effort_minutes": 30}  # fmt: skip
+    second = {
+        "department": "sales",
+        "requester": "Sam Reyes",
+        "title": "Printer jams",
+        "impact": "team",
+        "urgency": "degraded",
+        "effort_minutes": 30,
+    }
     assert console.api.post("/requests", "lead", second).status_code == 201
     plan = _plan(console)["plan"]
     console.sign_in("lead")
     page = console.get("/console/board").text
     # open work: REQ-1 90 + REQ-3 60 + 30; REQ-2 240 + REQ-4 30 (tests.api.org). Sales marks two requests
     # urgent of three: the policy's 50 % honours one in full, the other counts one level lower.
-    open_work = {"sales": ("3 h", "1 of 2 urgent marks in full, 1 one level lower"),
-                 "people": ("4.5 h", "1 of 1 urgent marks in full")}  # fmt: skip
+    open_work = {
+        "sales": ("3 h", "1 of 2 urgent marks in full, 1 one level lower"),
+        "people": ("4.5 h", "1 of 1 urgent marks in full"),
+    }
     assert {d["department_id"] for d in plan["departments"]} == set(open_work)
     for d in plan["departments"]:
         row = re.search(rf'<tr id="share-{d["department_id"]}">(.*?)</tr>', page, re.S)
@@ -90,15 +98,17 @@ def test_a_lead_prices_a_priority_override_then_saves_it_with_a_reason(console: 
     bad = console.client.post(price, data={**form, "priority_override": "P1", "reason": ""})
     assert bad.status_code == 422 and 'id="save-priority"' not in bad.text
     assert "a priority override or a change of owner needs a reason" in re.search(
-        r'<p class="field-error" id="reason-error">([^<]+)</p>', bad.text).group(1)  # fmt: skip
+        r'<p class="field-error" id="reason-error">([^<]+)</p>', bad.text
+    ).group(1)
     unknown = console.client.post(price, data={**form, "priority_override": "P7", "reason": "x"})
     assert unknown.status_code == 422 and 'id="priority_override-error"' in unknown.text
     assert 'id="save-priority"' not in unknown.text
     priced = console.client.post(price, data={**form, "priority_override": "P1", "reason": "CEO's laptop"})
     assert priced.status_code == 200, text_of(priced.text)[:500]
     assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None  # nothing stored yet
-    asked = console.api.post(f"/plans/{plan['id']}/what-if", "lead",
-                             {"kind": "priority", "request": "REQ-3", "priority": "P1"}).json()  # fmt: skip
+    asked = console.api.post(
+        f"/plans/{plan['id']}/what-if", "lead", {"kind": "priority", "request": "REQ-3", "priority": "P1"}
+    ).json()
     shown = text_of(re.search(r'<p id="priority-price">(.*?)</p>', priced.text, re.S).group(1))
     assert shown == text_of(asked["text"]) and shown.startswith("With REQ-3 at P1:")
     assert "cost" not in shown and str(asked["cost_before"]) not in text_of(priced.text)  # the people register
@@ -110,7 +120,10 @@ def test_a_lead_prices_a_priority_override_then_saves_it_with_a_reason(console: 
     assert (read["priority_override"], read["stated_priority"]) == ("P1", "P1")
     [entry] = console.api.get("/audit", "lead", params={"action": "request.overridden"}).json()["items"]
     assert (entry["principal_id"], entry["reason"], entry["changes"]["priority_override"]) == (
-        "lead", "CEO's laptop", [None, "P1"])  # fmt: skip
+        "lead",
+        "CEO's laptop",
+        [None, "P1"],
+    )
     stale = console.client.post(save, data={**confirm, "priority_override": "P2", "reason": "again"})
     assert stale.status_code == 412 and "read it again" in text_of(stale.text)
     stale_price = console.client.post(price, data={**form, "priority_override": "P2", "reason": "again"})
@@ -128,8 +141,18 @@ def test_a_priority_override_the_newest_plan_cannot_price_says_why(console: Cons
     assert "Save it without a price" in text_of(answer.text)
     assert console.api.get("/requests/REQ-3", "lead").json()["priority_override"] is None
     plan = _plan(console)
-    filed = console.api.post("/requests", "sales", {"department": "sales", "requester": "Sam Reyes", "title": "Mouse",
-                             "impact": "person", "urgency": "can_wait", "effort_minutes": 30})  # fmt: skip
+    filed = console.api.post(
+        "/requests",
+        "sales",
+        {
+            "department": "sales",
+            "requester": "Sam Reyes",
+            "title": "Mouse",
+            "impact": "person",
+            "urgency": "can_wait",
+            "effort_minutes": 30,
+        },
+    )
     assert filed.status_code == 201, filed.text
     rid = filed.json()["id"]
     later = f"/console/requests/{rid}/priority/price"

@@ -25,8 +25,13 @@ def test_pages_and_docs_load_only_local_assets(console: Console) -> None:
         assert page.status_code == 200, path
         sources = re.findall(r'(?:src|href)=["\']([^"\']+)["\']', page.text)
         assert sources and all(s.startswith(("/", "#")) for s in sources), (path, sources)
-    for asset in ("/static/htmx.min.js", "/static/console.css", "/static/docs/swagger-ui-bundle.js",
-                  "/static/docs/swagger-ui.css", "/static/docs/redoc.standalone.js"):  # fmt: skip
+    for asset in (
+        "/static/htmx.min.js",
+        "/static/console.css",
+        "/static/docs/swagger-ui-bundle.js",
+        "/static/docs/swagger-ui.css",
+        "/static/docs/redoc.standalone.js",
+    ):
         assert console.get(asset).status_code == 200, asset
 
 

@@ -42,8 +42,9 @@ def rows_of_search(payload: Any, source: str) -> tuple[list[str], list[Row]]:
     """The header (every column any issue has) and the rows of a search result, "line" k for the k-th issue."""
     issues = payload.get("issues") if isinstance(payload, dict) else None
     if not isinstance(issues, list) or not all(isinstance(i, dict) and "fields" in i for i in issues):
-        raise ScenarioError([Problem(record=source, field="issues",
-                                     message=f"not a {LABEL}: expected an object with a list of issues")])  # fmt: skip
+        raise ScenarioError(
+            [Problem(record=source, field="issues", message=f"not a {LABEL}: expected an object with a list of issues")]
+        )
     rows = [(k + 1, flatten(_named({"key": i.get("key"), "fields": i["fields"]}))) for k, i in enumerate(issues)]
     header = list(dict.fromkeys(column for _, row in rows for column in row))
     return header, rows

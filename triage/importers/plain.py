@@ -18,8 +18,9 @@ from triage.importers.tickets import Row
 LABEL = "plain CSV"
 
 
-def import_plain(header: list[str], rows: list[Row], mapping: Mapping, *, source: str,
-                 now: datetime | None = None) -> Imported:  # fmt: skip
+def import_plain(
+    header: list[str], rows: list[Row], mapping: Mapping, *, source: str, now: datetime | None = None
+) -> Imported:
     """The scenario and report of a plain CSV's rows; ScenarioError naming every bad row and field."""
     check_header(header, mapping, source, LABEL)
     tickets = tickets_from_rows(rows, mapping)

@@ -38,8 +38,13 @@ def rows_of_export(payload: Any, source: str) -> tuple[list[str], list[Row]]:
     """The header (every column any ticket has) and the rows of an incremental export document."""
     tickets = payload.get("tickets") if isinstance(payload, dict) else None
     if not isinstance(tickets, list) or not all(isinstance(t, dict) for t in tickets):
-        raise ScenarioError([Problem(record=source, field="tickets",
-                                     message=f"not a {LABEL}: expected an object with a list of tickets")])  # fmt: skip
+        raise ScenarioError(
+            [
+                Problem(
+                    record=source, field="tickets", message=f"not a {LABEL}: expected an object with a list of tickets"
+                )
+            ]
+        )
     rows = [(k + 1, flatten(t)) for k, t in enumerate(tickets)]
     header = list(dict.fromkeys(column for _, row in rows for column in row))
     return header, rows

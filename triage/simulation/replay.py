@@ -182,8 +182,16 @@ def render_comparison(tandem: Outcome, log: Outcome, *, team: str, replans: int,
     return "\n".join([*lines, "", _paragraph(tandem, log, team=team, replans=replans, every_minutes=every_minutes)])
 
 
-def render_change_comparison(tandem: Outcome, changed: Outcome, log: Outcome, *, team: str, change: str,
-                             replans: tuple[int, int], every_minutes: int) -> str:  # fmt: skip
+def render_change_comparison(
+    tandem: Outcome,
+    changed: Outcome,
+    log: Outcome,
+    *,
+    team: str,
+    change: str,
+    replans: tuple[int, int],
+    every_minutes: int,
+) -> str:
     """Tandem as the team was, Tandem under a staffing change (`change`, in words), and the log, side by side;
     the baseline's paragraph, then one on the change whose every number is a field of the outcomes."""
     lines = _table(["Tandem", "with the change", "the log"], _rows([tandem, changed, log]))

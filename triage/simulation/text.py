@@ -33,11 +33,15 @@ def _rate_deltas(baseline: list[Rate], variant: list[Rate]) -> list[Delta]:
 def _away(baseline: Outcome, variant: Outcome) -> list[Away]:
     before = {load.agent_id: load for load in baseline.load}
     return [
-        Away(agent_id=load.agent_id, name=load.name, available_hours_baseline=before[load.agent_id].available_hours,
-             available_hours_variant=load.available_hours)
+        Away(
+            agent_id=load.agent_id,
+            name=load.name,
+            available_hours_baseline=before[load.agent_id].available_hours,
+            available_hours_variant=load.available_hours,
+        )
         for load in variant.load
         if load.agent_id in before and load.available_hours < before[load.agent_id].available_hours
-    ]  # fmt: skip
+    ]
 
 
 def compare(scenario: Scenario, baseline: Outcome, variant: Outcome) -> Comparison:

@@ -27,8 +27,13 @@ def test_a_jira_search_result_imports_with_the_shipped_mapping() -> None:
     imported = import_jira(payload(), shipped("jira"), source="search.json")
     by_id = {r.id: r for r in imported.scenario.requests}
     assert set(by_id) == {"SD-1", "SD-2", "SD-3", "SD-4", "SD-5"}
-    assert [by_id[k].status for k in sorted(by_id)] == [RequestStatus.IN_PROGRESS, RequestStatus.WAITING,
-        RequestStatus.DONE, RequestStatus.OPEN, RequestStatus.WAITING]  # fmt: skip
+    assert [by_id[k].status for k in sorted(by_id)] == [
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.WAITING,
+        RequestStatus.DONE,
+        RequestStatus.OPEN,
+        RequestStatus.WAITING,
+    ]
     assert by_id["SD-2"].waiting is not None and by_id["SD-2"].waiting.reason == WaitingReason.REQUESTER
     assert by_id["SD-5"].waiting is not None and by_id["SD-5"].waiting.reason == WaitingReason.OTHER
     assert (by_id["SD-1"].owner, by_id["SD-1"].priority_override) == ("ana-costa", Priority.P2)
@@ -39,10 +44,15 @@ def test_a_jira_search_result_imports_with_the_shipped_mapping() -> None:
     assert by_id["SD-4"].required_skills == {"general": 1}
     # departments: the organisations custom field; none given: unknown
     assert (by_id["SD-1"].department, by_id["SD-2"].department, by_id["SD-4"].department) == (
-        "sales", "finance", "unknown")  # fmt: skip
+        "sales",
+        "finance",
+        "unknown",
+    )
     assert by_id["SD-3"].title == "Printer offline" and by_id["SD-1"].source_id == "SD-1"
     assert {a.name: sorted(a.skills) for a in imported.scenario.agents} == {
-        "Ana Costa": ["network", "printing", "vpn"], "Ben Okafor": ["hardware", "network"]}  # fmt: skip
+        "Ana Costa": ["network", "printing", "vpn"],
+        "Ben Okafor": ["hardware", "network"],
+    }
     assert imported.report.rows == 5 and imported.report.tickets == 5
 
 
@@ -64,8 +74,13 @@ def test_a_status_category_mapping_reads_the_category_key() -> None:
     )
     imported = import_jira(payload(), mapping.model_copy(update={"columns": columns, "states": states}), source="s")
     by_id = {r.id: r for r in imported.scenario.requests}
-    assert [by_id[k].status for k in sorted(by_id)] == [RequestStatus.IN_PROGRESS, RequestStatus.IN_PROGRESS,
-        RequestStatus.DONE, RequestStatus.OPEN, RequestStatus.IN_PROGRESS]  # fmt: skip
+    assert [by_id[k].status for k in sorted(by_id)] == [
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.DONE,
+        RequestStatus.OPEN,
+        RequestStatus.IN_PROGRESS,
+    ]
 
 
 def test_a_document_of_another_shape_is_refused() -> None:
@@ -111,14 +126,25 @@ def test_the_csv_export_of_the_same_issues_gives_the_same_requests() -> None:
     header, rows = _csv_rows(CSV_SAMPLE.read_text())
     assert header.count("Component/s") == 2 and len(rows) == 5
     from_csv = import_jira_csv(header, rows, shipped("jira_csv"), source="export.csv")
-    fields = ("id", "status", "owner", "priority_override", "required_skills", "department", "title", "created_at",
-              "source_id", "waiting")  # fmt: skip
+    fields = (
+        "id",
+        "status",
+        "owner",
+        "priority_override",
+        "required_skills",
+        "department",
+        "title",
+        "created_at",
+        "source_id",
+        "waiting",
+    )
     json_requests = {r.id: r.model_dump(include=set(fields)) for r in from_json.scenario.requests}
     csv_requests = {r.id: r.model_dump(include=set(fields)) for r in from_csv.scenario.requests}
     assert csv_requests == json_requests
     assert csv_requests["SD-5"]["required_skills"] == {"hardware": 1, "network": 1}  # the repeated column
     assert {a.name: sorted(a.skills) for a in from_csv.scenario.agents} == {
-        a.name: sorted(a.skills) for a in from_json.scenario.agents}  # fmt: skip
+        a.name: sorted(a.skills) for a in from_json.scenario.agents
+    }
     assert from_csv.report.format == "Jira Service Management CSV export" and from_csv.report.rows == 5
 
 
@@ -128,7 +154,8 @@ def test_a_csv_export_with_a_renamed_column_or_a_bad_date_names_row_and_field() 
     with pytest.raises(ScenarioError) as missing:
         import_jira_csv(header, rows, shipped("jira_csv"), source="export.csv")
     assert [str(p) for p in missing.value.problems] == [
-        "export.csv.columns.department: column 'Custom field (Organizations)' is not in the file"]  # fmt: skip
+        "export.csv.columns.department: column 'Custom field (Organizations)' is not in the file"
+    ]
     header, rows = _csv_rows(text.replace("17/Nov/26 8:30 AM,17/Nov/26 8:30 AM", "2026-11-17 08:30,17/Nov/26 8:30 AM"))
     with pytest.raises(ScenarioError) as bad:
         import_jira_csv(header, rows, shipped("jira_csv"), source="export.csv")

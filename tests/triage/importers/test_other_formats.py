@@ -41,9 +41,23 @@ def test_a_zendesk_export_imports_with_the_latest_snapshot_of_each_ticket() -> N
 def test_a_zendesk_document_of_another_shape_is_refused() -> None:
     with pytest.raises(ScenarioError, match="not a Zendesk incremental ticket export"):
         import_zendesk({"issues": []}, shipped("zendesk"), source="x.json")
-    bad = {"tickets": [{"id": 1, "status": "escalated", "created_at": "2026-11-16T09:05:00Z",
-                        "updated_at": "2026-11-16T09:05:00Z", "assignee_id": 5, "group_id": 1, "organization_id": 2,
-                        "requester_id": 3, "type": "task", "subject": "x", "priority": "low"}]}  # fmt: skip
+    bad = {
+        "tickets": [
+            {
+                "id": 1,
+                "status": "escalated",
+                "created_at": "2026-11-16T09:05:00Z",
+                "updated_at": "2026-11-16T09:05:00Z",
+                "assignee_id": 5,
+                "group_id": 1,
+                "organization_id": 2,
+                "requester_id": 3,
+                "type": "task",
+                "subject": "x",
+                "priority": "low",
+            }
+        ]
+    }
     with pytest.raises(ScenarioError, match=r"line 1 \(1\)\.status: unknown state 'escalated'"):
         import_zendesk(bad, shipped("zendesk"), source="x.json")
 
@@ -53,11 +67,17 @@ def test_the_plain_csv_imports_with_its_documented_columns() -> None:
     imported = import_plain(header, rows, shipped("plain"), source="plain.csv")
     by_id = {r.id: r for r in imported.scenario.requests}
     assert [by_id[i].status for i in ("HR-1", "HR-2", "HR-3", "HR-4")] == [
-        RequestStatus.IN_PROGRESS, RequestStatus.WAITING, RequestStatus.DONE, RequestStatus.OPEN]  # fmt: skip
+        RequestStatus.IN_PROGRESS,
+        RequestStatus.WAITING,
+        RequestStatus.DONE,
+        RequestStatus.OPEN,
+    ]
     assert by_id["HR-3"].priority_override == Priority.P2 and by_id["HR-1"].priority_override is None
     assert by_id["HR-4"].required_skills == {"general": 1}
-    assert {a.id: sorted(a.skills) for a in imported.scenario.agents} == {"ana-costa": ["payroll"],
-                                                                        "ben-okafor": ["contracts"]}  # fmt: skip
+    assert {a.id: sorted(a.skills) for a in imported.scenario.agents} == {
+        "ana-costa": ["payroll"],
+        "ben-okafor": ["contracts"],
+    }
     assert {d.name for d in imported.scenario.departments} == {"Sales", "People"}
 
 

@@ -45,7 +45,8 @@ def test_the_sample_of_the_real_log_imports_with_its_states_owners_and_history()
     for number, row in latest.items():
         request = by_source[number]
         assert request.id == number and request.created_at == datetime.strptime(
-            row["opened_at"], "%d/%m/%Y %H:%M").replace(tzinfo=UTC)  # fmt: skip
+            row["opened_at"], "%d/%m/%Y %H:%M"
+        ).replace(tzinfo=UTC)
         assert (request.status == RequestStatus.DONE) == (row["incident_state"] in done)
         assert request.reopen_count == int(row["reopen_count"])
         assert request.required_skills == {row["category"].lower().replace(" ", "-"): 1}
@@ -56,11 +57,15 @@ def test_the_sample_of_the_real_log_imports_with_its_states_owners_and_history()
 
 
 def test_someone_in_several_groups_gives_the_team_a_share_of_their_hours() -> None:
-    rows = [event("INC1", "Active", "1/3/2016 09:00", "Ana", assignment_group="Group 1"),
-            event("INC1", "Resolved", "1/3/2016 10:00", "Ana", assignment_group="Group 1")]  # fmt: skip
+    rows = [
+        event("INC1", "Active", "1/3/2016 09:00", "Ana", assignment_group="Group 1"),
+        event("INC1", "Resolved", "1/3/2016 10:00", "Ana", assignment_group="Group 1"),
+    ]
     for k in range(3):  # Ana owns three incidents of another group: a quarter of her events are the team's
-        rows += [event(f"INC9{k}", "Active", "1/3/2016 09:00", "Ana", assignment_group="Group 2"),
-                 event(f"INC9{k}", "Resolved", "1/3/2016 10:00", "Ana", assignment_group="Group 2")]  # fmt: skip
+        rows += [
+            event(f"INC9{k}", "Active", "1/3/2016 09:00", "Ana", assignment_group="Group 2"),
+            event(f"INC9{k}", "Resolved", "1/3/2016 10:00", "Ana", assignment_group="Group 2"),
+        ]
     imported = _import(rows, team_groups=["Group 1"])
     ana = imported.scenario.agent("ana")
     assert [line.share_pct for line in imported.report.agents] == [30]  # 2 of 8 events, to the nearest 10 %
@@ -125,8 +130,13 @@ def test_the_calibration_check_compares_estimated_work_with_the_team_hours() -> 
 
 
 def test_a_waiting_incident_waits_since_its_wait_began_and_earlier_waits_are_pauses() -> None:
-    states = [("Active", "1/3/2016 09:00"), ("Awaiting Vendor", "1/3/2016 10:00"), ("Active", "1/3/2016 12:00"),
-              ("Awaiting User Info", "2/3/2016 09:00"), ("Awaiting User Info", "2/3/2016 11:00")]  # fmt: skip
+    states = [
+        ("Active", "1/3/2016 09:00"),
+        ("Awaiting Vendor", "1/3/2016 10:00"),
+        ("Active", "1/3/2016 12:00"),
+        ("Awaiting User Info", "2/3/2016 09:00"),
+        ("Awaiting User Info", "2/3/2016 11:00"),
+    ]
     rows = [event("INC1", state, at, "Ana") for state, at in states]
     (request,) = _import(rows).scenario.requests
     assert request.status == RequestStatus.WAITING and request.waiting is not None
@@ -138,8 +148,11 @@ def test_a_waiting_incident_waits_since_its_wait_began_and_earlier_waits_are_pau
 
 
 def test_as_of_an_earlier_now_later_events_and_incidents_are_left_out() -> None:
-    rows = [event("INC1", "Active", "1/3/2016 09:00", "Ana"), event("INC1", "Resolved", "3/3/2016 09:00", "Ana"),
-            event("INC2", "New", "4/3/2016 09:00")]  # fmt: skip
+    rows = [
+        event("INC1", "Active", "1/3/2016 09:00", "Ana"),
+        event("INC1", "Resolved", "3/3/2016 09:00", "Ana"),
+        event("INC2", "New", "4/3/2016 09:00"),
+    ]
     imported = import_servicenow(HEADER, numbered(rows), mapping(), source="x", now=datetime(2016, 3, 2, 9, tzinfo=UTC))
     assert [(r.id, r.status, r.owner) for r in imported.scenario.requests] == [
         ("INC1", RequestStatus.IN_PROGRESS, "ana")
@@ -216,8 +229,10 @@ def test_the_real_slice_imports_one_group_with_the_default_mapping() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 6, 30)),
-       st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]))  # fmt: skip
+@given(
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 6, 30)),
+    st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]),
+)
 def test_the_business_clock_is_the_axis(moment: datetime, zone: str) -> None:
     calendar = Calendar(timezone=zone, holidays=[date(2026, 12, 24)])
     axis = BusinessAxis(calendar, datetime(2026, 11, 23, 9, tzinfo=ZoneInfo(zone)), 1)
