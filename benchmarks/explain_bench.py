@@ -47,7 +47,7 @@ from pathlib import Path
 
 from fixtures.generate import SIZES, generate_scenario
 from solver.build import Scope
-from solver.compile import Compiled
+from solver.compile import Compiled, compile_scenario
 from solver.counterfactual import apply_change, current_placements, local_scope, solve_scope, what_if
 from solver.evaluate import Placements
 from solver.params import SolveParams
@@ -72,9 +72,10 @@ def median_seconds(run: Callable[[], object], repeats: int) -> tuple[float, obje
 
 
 def checker_cost(scenario: Scenario, planned: Plan) -> int:
-    """The plan's cost from the checker's own term quantities and the policy's weights."""
-    weights = scenario.policy.term_weights
-    return sum(weights.of(term) * q for term, q in term_quantities(scenario, planned).items())
+    """The plan's cost from the checker's own term quantities and the weights every engine prices with (the
+    policy's, scaled by `solver.protect` when it protects priorities: `Compiled.weights`)."""
+    weights = compile_scenario(scenario).weights
+    return sum(weights[term] * q for term, q in term_quantities(scenario, planned).items())
 
 
 def _change_of(key: tuple[str, str | None, str | None, str | None]) -> Change:
