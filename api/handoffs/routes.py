@@ -4,16 +4,20 @@ department's requests' hand-offs and shares, managers read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import TypeAdapter
+from sqlalchemy.orm import Session
 
 from api.answer import answer, answer_list
 from api.deps import (
     Cursor,
     DatabaseDep,
     HandOffById,
+    Idempotency,
     IdempotencyDep,
     Now,
     SessionDep,
@@ -29,6 +33,7 @@ from api.problems import Forbidden
 from api.roles import Operation, Principal, Role
 from api.schemas import Identifier, Page
 from api.store import handoffs
+from api.store.tables import HandOffRow
 from api.writes import respond
 from triage.names import HandOffState
 
@@ -111,13 +116,7 @@ def request_handoffs(principal: Reader, request: VisibleRequest, session: Sessio
 def accept_handoff(
     body: HandOffAnswer, principal: Answerer, row: HandOffById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
-    helping.answering(principal, row)
-
-    def act() -> tuple[HandOffRead, dict[str, str]]:
-        handoffs.accept(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        return helping.handoff_read(row), {}
-
-    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+    return _answered(body, principal, row, session, idem, now, handoffs.accept)
 
 
 @router.post(
@@ -129,13 +128,7 @@ def accept_handoff(
 def decline_handoff(
     body: HandOffAnswer, principal: Answerer, row: HandOffById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
-    helping.answering(principal, row)
-
-    def act() -> tuple[HandOffRead, dict[str, str]]:
-        handoffs.decline(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        return helping.handoff_read(row), {}
-
-    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+    return _answered(body, principal, row, session, idem, now, handoffs.decline)
 
 
 @router.get("/shares", response_model=Page[SwarmRead], summary="Shares you may see, oldest first, by page")
@@ -175,13 +168,7 @@ def read_share(principal: Reader, row: HandOffById) -> Response:
 def accept_share(
     body: HandOffAnswer, principal: Answerer, row: HandOffById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
-    helping.answering(principal, row, handoffs.SHARE)
-
-    def act() -> tuple[SwarmRead, dict[str, str]]:
-        handoffs.accept(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        return helping.share_read(row), {}
-
-    return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)
+    return _answered(body, principal, row, session, idem, now, handoffs.accept, handoffs.SHARE)
 
 
 @router.post(
@@ -193,10 +180,26 @@ def accept_share(
 def decline_share(
     body: HandOffAnswer, principal: Answerer, row: HandOffById, session: SessionDep, idem: IdempotencyDep, now: Now
 ) -> Response:
-    helping.answering(principal, row, handoffs.SHARE)
+    return _answered(body, principal, row, session, idem, now, handoffs.decline, handoffs.SHARE)
 
-    def act() -> tuple[SwarmRead, dict[str, str]]:
-        handoffs.decline(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        return helping.share_read(row), {}
+
+def _answered(
+    body: HandOffAnswer,
+    principal: Principal,
+    row: HandOffRow,
+    session: Session,
+    idem: Idempotency,
+    now: datetime,
+    answer_with: Callable[..., None],
+    kind: str = handoffs.WHOLE,
+) -> Response:
+    """A hand-off's or a share's answer (`handoffs.accept` or `handoffs.decline`), by the peer or a lead, once
+    per Idempotency-Key; the answer is the proposal as it now stands."""
+    helping.answering(principal, row, kind)
+    read = helping.handoff_read if kind == handoffs.WHOLE else helping.share_read
+
+    def act() -> tuple[HandOffRead | SwarmRead, dict[str, str]]:
+        answer_with(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        return read(row), {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -132,36 +133,37 @@ def save_help(
         .values(state=HandOffState.SUPERSEDED.value)
         .execution_options(synchronize_session=False)
     )
-    rows = [
-        HandOffRow(
+
+    def proposed(
+        request_id: str, department_id: str, from_agent: str, to_agent: str, body: str, **share: Any
+    ) -> HandOffRow:
+        return HandOffRow(
             ask_id=ask_id,
             plan_id=plan_id,
-            request_id=p.request_id,
-            request_version=versions[p.request_id],
-            department_id=p.department_id,
-            from_agent_id=p.from_agent_id,
-            to_agent_id=p.to_agent_id,
+            request_id=request_id,
+            request_version=versions[request_id],
+            department_id=department_id,
+            from_agent_id=from_agent,
+            to_agent_id=to_agent,
             state=PROPOSED,
-            body=p.model_dump_json(),
+            body=body,
             asked_by=actor.id,
             created_at=at,
+            **share,
         )
+
+    rows = [
+        proposed(p.request_id, p.department_id, p.from_agent_id, p.to_agent_id, p.model_dump_json())
         for p in help_.proposals
     ] + [
-        HandOffRow(
-            ask_id=ask_id,
-            plan_id=plan_id,
-            request_id=s.request_id,
-            request_version=versions[s.request_id],
-            department_id=s.department_id,
-            from_agent_id=s.owner_id,
-            to_agent_id=s.peer_id,
-            state=PROPOSED,
-            body=s.model_dump_json(),
-            asked_by=actor.id,
-            created_at=at,
+        proposed(
+            s.request_id,
+            s.department_id,
+            s.owner_id,
+            s.peer_id,
+            s.model_dump_json(),
             kind=SHARE,
-            parts=[p.model_dump(mode="json") for p in s.parts],
+            parts=[part.model_dump(mode="json") for part in s.parts],
         )
         for s in help_.swarms
     ]
