@@ -19,7 +19,8 @@ def _end(text: str) -> str:
 
 
 def render_note(h: HandOff) -> str:
-    """The hand-off note for the requester: who asked, who would take it, why, and when it would be done."""
+    """The hand-off note for the requester: who asked, who would take it, why, and when it would be done; one
+    fact a sentence, each within the style sheet's length."""
     head = f'{h.requester} ({h.department_name}): your request "{h.title}" ({h.request_id})'
     move = f"from {h.from_agent_name} to {h.to_agent_name}"
     if h.state == HandOffState.DECLINED:
@@ -31,25 +32,30 @@ def render_note(h: HandOff) -> str:
     else:
         load = (
             f"{h.from_agent_name} is planned {duration(h.from_planned_before)} over the next {h.horizon_days} working "
-            f"days against a target of {duration(h.from_target_minutes)}"
+            f"days, against a target of {duration(h.from_target_minutes)}"
         )
-    why = (
-        f"{load}; {h.to_agent_name} holds its skills and has "
-        f"room: planned {duration(h.to_planned_before)} against a target of {duration(h.to_target_minutes)}, "
-        f"{duration(h.to_planned_after)} with the hand-off"
+    room = (
+        f"{h.to_agent_name} holds its skills and has room: planned {duration(h.to_planned_before)} against a target "
+        f"of {duration(h.to_target_minutes)}, {duration(h.to_planned_after)} with the hand-off"
     )
     zone = ZoneInfo(h.timezone)
     expected = f"start {moment(h.start_after, zone, h.now)} and finish {moment(h.end_after, zone, h.now)}"
     if h.minutes_late_after:
         expected += f", {duration(h.minutes_late_after)} past its due time"
+    before = ""
     if h.start_before is not None and h.end_before is not None:
-        before = f"{moment(h.start_before, zone, h.now)} to {moment(h.end_before, zone, h.now)}"
-        late = f", {duration(h.minutes_late_before)} past its due time" if h.minutes_late_before else ""
-        expected += f"; it was planned {before} with {h.from_agent_name}{late}"
+        if (h.start_before, h.end_before) == (h.start_after, h.end_after):
+            before = f"That is when it was planned with {h.from_agent_name}."
+        else:
+            span = f"{moment(h.start_before, zone, h.now)} to {moment(h.end_before, zone, h.now)}"
+            late = f", {duration(h.minutes_late_before)} past its due time" if h.minutes_late_before else ""
+            before = f"It was planned {span} with {h.from_agent_name}{late}."
     if h.state == HandOffState.ACCEPTED:
-        return f"{head} moved {move}, who accepted. Why: {why}. It is expected to {expected}."
-    proposed = _end(f"{head} is proposed to move {move}")
-    return f"{proposed} Why: {why}. If {h.to_agent_name} accepts, it is expected to {expected}."
+        opening, outcome = f"{head} moved {move}, who accepted.", f"It is expected to {expected}."
+    else:
+        opening = _end(f"{head} is proposed to move {move}")
+        outcome = f"If {h.to_agent_name} accepts, it is expected to {expected}."
+    return " ".join(s for s in (opening, f"Why: {load}.", _end(room), outcome, before) if s)
 
 
 def _late_phrase(minutes: int) -> str:
@@ -112,48 +118,57 @@ def _count(n: int) -> str:
     return "1 hand-off" if n == 1 else f"{n} hand-offs"
 
 
-def _stay_phrase(help_: Help, reason: StayReason, stays: list[Stay]) -> str:
+def _stay_sentences(help_: Help, reason: StayReason, stays: list[Stay]) -> list[str]:
+    """Why these requests stay with the agent: one sentence a reason (and, for want of skills or room, one a
+    set of skills)."""
     ids = people([s.request_id for s in stays])
+    one = len(stays) == 1
     if reason == StayReason.IN_PROGRESS:
-        return f"{ids} in progress {'stays' if len(stays) == 1 else 'stay'} with them"
+        return [f"{ids} {'is' if one else 'are'} in progress, so {'it stays' if one else 'they stay'} with them."]
     if reason == StayReason.PINNED:
-        return f"{ids} {'is' if len(stays) == 1 else 'are'} pinned to them by the queue lead"
+        return [f"{ids} {'is' if one else 'are'} pinned to them by the queue lead."]
     if reason == StayReason.DECLINED:
-        return f"every qualified teammate with room declined {ids} before"
+        return [f"Every qualified teammate with room declined {ids} before."]
     if reason == StayReason.NOT_EARLIER:
-        return f"handing {ids} on whole would make nothing earlier"
+        return [f"Handing {ids} on whole would make nothing earlier."]
     by_skills: dict[str, list[str]] = {}
     for stay in stays:
         by_skills.setdefault(skills_phrase(stay.required_skills, help_.skill_names), []).append(stay.request_id)
-    phrases = []
+    out = []
     for skills, request_ids in by_skills.items():
         named = people(request_ids)
         if reason == StayReason.NO_SKILL:
-            phrases.append(f"no other teammate holds {skills} for {named}")
+            out.append(f"No other teammate holds {skills} for {named}.")
         elif skills:
-            phrases.append(f"no teammate who holds {skills} has room left for {named}")
+            out.append(f"No teammate who holds {skills} has room left for {named}.")
         else:
-            phrases.append(f"no teammate has room left for {named}")
-    return "; ".join(phrases)
+            out.append(f"No teammate has room left for {named}.")
+    return out
+
+
+def _why_staying(h: Help) -> list[str]:
+    """The sentences of why the agent's requests that could not move stay with them."""
+    blocked: dict[StayReason, list[Stay]] = {}
+    for stay in h.stays:
+        if stay.reason != StayReason.NOT_NEEDED:
+            blocked.setdefault(stay.reason, []).append(stay)
+    return [sentence for reason, stays in blocked.items() for sentence in _stay_sentences(h, reason, stays)]
 
 
 def _late_help(h: Help, load: str) -> str:
     """Help for late work: within target, but their planned work is past due by more than the policy allows."""
     threshold = duration(h.late_threshold_minutes or 0)
     sentences = [
-        f"{load}, and their planned work is {duration(h.late_before)} past due in all, more than the {threshold} "
-        "after which help is offered."
+        f"{load}.",
+        f"Their planned work is {duration(h.late_before)} past due in all, more than the {threshold} after which "
+        "help is offered.",
     ]
     if h.proposals:
         to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
-        sentences.append(_end(f"{_count(h.moves)} would bring their late work to {duration(h.late_after)}: {to}"))
+        sentences.append(_end(f"With {_count(h.moves)} their late work would come to {duration(h.late_after)}: {to}"))
         return " ".join(sentences)
-    blocked: dict[StayReason, list[Stay]] = {}
-    for stay in h.stays:
-        if stay.reason != StayReason.NOT_NEEDED:
-            blocked.setdefault(stay.reason, []).append(stay)
-    why = "; ".join(_stay_phrase(h, reason, stays) for reason, stays in blocked.items())
-    sentences.append("No hand-off makes their late work earlier" + (f": {why}." if why else "."))
+    sentences.append("No hand-off makes their late work earlier.")
+    sentences += _why_staying(h)
     if h.swarms:
         sentences += _swarm_sentences(h)
         sentences.append(f"Shared so, their late work would come to {duration(h.late_after)}.")
@@ -161,9 +176,10 @@ def _late_help(h: Help, load: str) -> str:
 
 
 def render_help(h: Help) -> str:
-    """The paragraph for the agent who asked: their load, the hand-offs proposed, and what is left and why."""
+    """The paragraph for the agent who asked: their load, the hand-offs proposed, and what is left and why; one
+    fact a sentence."""
     load = (
-        f"{h.agent_name} is planned {duration(h.planned_before)} over the next {h.horizon_days} working days "
+        f"{h.agent_name} is planned {duration(h.planned_before)} over the next {h.horizon_days} working days, "
         f"against a target of {duration(h.target_minutes)}"
     )
     if h.outcome == HelpOutcome.NOT_OVER:
@@ -173,14 +189,11 @@ def render_help(h: Help) -> str:
     sentences = [f"{load}."]
     if h.proposals:
         to = ", ".join(f"{p.request_id} to {p.to_agent_name}" for p in h.proposals)
-        sentences.append(_end(f"{_count(h.moves)} would bring them to {duration(h.planned_after)}: {to}"))
-    blocked: dict[StayReason, list[Stay]] = {}
-    for stay in h.stays:
-        if stay.reason != StayReason.NOT_NEEDED:
-            blocked.setdefault(stay.reason, []).append(stay)
-    why = "; ".join(_stay_phrase(h, reason, stays) for reason, stays in blocked.items())
+        sentences.append(_end(f"With {_count(h.moves)} they would be at {duration(h.planned_after)}: {to}"))
+    why = _why_staying(h)
     if h.swarms:
-        sentences.append("No whole request can move" + (f": {why}." if why else "."))
+        sentences.append("No whole request can move.")
+        sentences += why
         sentences += _swarm_sentences(h)
         sentences.append(
             f"Shared so, they would be {duration(h.over_after)} over target."
@@ -191,10 +204,10 @@ def render_help(h: Help) -> str:
     if h.over_after == 0:
         sentences.append("That is within their target.")
         return " ".join(sentences)
-    left = (
-        f"They would still be {duration(h.over_after)} over target"
+    sentences.append(
+        f"They would still be {duration(h.over_after)} over target."
         if h.proposals
-        else f"No hand-off is possible, so they stay {duration(h.over_after)} over target"
+        else f"No hand-off is possible, so they stay {duration(h.over_after)} over target."
     )
-    sentences.append(left + (f": {why}." if why else "."))
+    sentences += why
     return " ".join(sentences)

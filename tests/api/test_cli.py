@@ -217,7 +217,9 @@ def test_help_prints_the_agents_paragraph_and_each_note(tmp_path: Path) -> None:
     result = runner.invoke(app, ["help", str(path), "--agent", "ana", "--plan", str(plan_file)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].startswith("Ana is planned 8 h over the next 5 working days against a target of 4 h. 1 hand-off")
+    assert lines[0].startswith(
+        "Ana is planned 8 h over the next 5 working days, against a target of 4 h. With 1 hand-off"
+    )
     assert len(lines) == 2 and lines[1].startswith('- Robin (Operations): your request "')
     as_json = runner.invoke(app, ["help", str(path), "--agent", "ana", "--json", "--plan", str(plan_file)])
     answer = Help.model_validate_json(as_json.stdout)

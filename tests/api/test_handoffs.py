@@ -65,7 +65,7 @@ def test_a_declined_pair_is_remembered_and_not_proposed_again(api: Api) -> None:
     assert again.status_code == 201, again.text
     assert again.json()["proposals"] == [] and again.json()["outcome"] == "no_hand_off"
     assert {s["request_id"]: s["reason"] for s in again.json()["stays"]}["REQ-3"] == "declined"
-    assert "every qualified teammate with room declined REQ-3 before" in again.json()["text"]
+    assert "Every qualified teammate with room declined REQ-3 before." in again.json()["text"]
     assert _audit(api, subject_type="handoff") == [("handoff.declined", "on call all week")]
 
 

@@ -8,7 +8,9 @@ five-day horizon (2,400 working minutes): 10 % is 240."""
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,13 +30,17 @@ from tests.solver.help_checks import (
     note_numbers,
     planned_minutes,
 )
+from tests.triage.test_registers import COST_POINTS, ENUM_VALUE, FORBIDDEN
 from triage.errors import ScenarioError
+from triage.explanations.style import MAX_SENTENCE_WORDS, sentences, words
 from triage.help_text import render_note
+from triage.intake import load_scenario_json
 from triage.model import Scenario
 from triage.names import HandOffState, HelpOutcome, StayReason
 from triage.render import duration
 from triage.results import Plan
 
+ROOT = Path(__file__).resolve().parents[2]
 KEEP_OWNERS = flat_policy(2400, term_weights={"churn": 5000})  # nothing is late: only churn and load count
 
 
@@ -102,7 +108,7 @@ def test_peers_are_qualified_and_not_pushed_over_their_target() -> None:
     assert result.outcome == HelpOutcome.PARTLY
     assert [(x.request_id, x.reason) for x in result.stays] == [("A", StayReason.NO_ROOM)]
     assert result.text.endswith(
-        f"They would still be {duration(result.over_after)} over target: no teammate who holds Networking has room "
+        f"They would still be {duration(result.over_after)} over target. No teammate who holds Networking has room "
         "left for A."
     )
 
@@ -115,7 +121,7 @@ def test_a_declined_pair_is_never_proposed_again(ana_overloaded: tuple[Scenario,
     assert (result.over_after, result.moves) == fewest_moves(s, current, "ana", declined) == (120, 1)
     assert [(p.request_id, p.to_agent_id) for p in result.proposals] == [("B", "ben")]
     assert {x.request_id: x.reason for x in result.stays}["A"] == StayReason.DECLINED
-    assert "every qualified teammate with room declined A before" in result.text
+    assert "Every qualified teammate with room declined A before." in result.text
 
 
 def test_work_in_progress_and_pinned_work_stay() -> None:
@@ -128,8 +134,8 @@ def test_work_in_progress_and_pinned_work_stay() -> None:
     assert result.proposals == [] and result.outcome == HelpOutcome.NO_HAND_OFF
     assert {x.request_id: x.reason for x in result.stays} == {"W": StayReason.IN_PROGRESS, "P": StayReason.PINNED}
     assert result.text.endswith(
-        f"No hand-off is possible, so they stay {duration(result.over_after)} over target: W in progress stays "
-        "with them; P is pinned to them by the queue lead."
+        f"No hand-off is possible, so they stay {duration(result.over_after)} over target. W is in progress, so it "
+        "stays with them. P is pinned to them by the queue lead."
     )
 
 
@@ -149,8 +155,8 @@ def test_no_peer_with_the_skill_and_room_is_said_honestly() -> None:
     result = checked_help(s, current, "ana")
     assert result.outcome == HelpOutcome.NO_HAND_OFF and result.over_after == 180 - 120
     assert result.text == (
-        f"Ana is planned {duration(180)} over the next 5 working days against a target of {duration(120)}. No "
-        f"hand-off is possible, so they stay {duration(60)} over target: no teammate who holds Databases (level 2 "
+        f"Ana is planned {duration(180)} over the next 5 working days, against a target of {duration(120)}. No "
+        f"hand-off is possible, so they stay {duration(60)} over target. No teammate who holds Databases (level 2 "
         "or higher) has room left for A."
     )
 
@@ -207,11 +213,11 @@ def test_an_agent_within_target_with_late_work_above_the_policys_threshold_is_of
     (proposal,) = answer.proposals  # one move: ana keeps two (1 h and 3 h late), ben does one (1 h late)
     assert proposal.to_agent_id == "ben" and answer.late_after == 60 + 180 + 60
     assert answer.text.startswith(
-        "Ana is planned 6 h over the next 5 working days against a target of 34 h, and their planned work is 9 h "
-        "past due in all, more than the 4 h after which help is offered. 1 hand-off would bring their late work to "
+        "Ana is planned 6 h over the next 5 working days, against a target of 34 h. Their planned work is 9 h past "
+        "due in all, more than the 4 h after which help is offered. With 1 hand-off their late work would come to "
         f"5 h: {proposal.request_id} to Ben."
     )
-    assert "Ana's planned work is 9 h past due in all; Ben holds its skills and has room" in proposal.note
+    assert "Ana's planned work is 9 h past due in all. Ben holds its skills and has room" in proposal.note
     assert_numbers_are_fields(proposal.note, note_numbers(proposal))
     assert_numbers_are_fields(answer.text, help_numbers(answer))
     # the threshold is the policy's: switched off, the same agent is within target and nothing is proposed
@@ -264,3 +270,34 @@ def test_on_the_demo_s_searched_plan_the_teammate_over_target_is_offered_a_hand_
     for proposal in answer.proposals:
         assert_numbers_are_fields(proposal.note, note_numbers(proposal))
     assert_numbers_are_fields(answer.text, help_numbers(answer))
+
+
+def _people_register_problems(text: str) -> list[str]:
+    """What a help paragraph or a note says that the people register may not: engineering words, enum values,
+    cost points, and sentences over the style sheet's length (a quoted title counts as one word)."""
+    lowered = text.lower()
+    out = [f"word {w!r}" for w in FORBIDDEN if re.search(rf"\b{re.escape(w)}\b", lowered)]
+    out += [f"enum value {v!r}" for v in ENUM_VALUE.findall(text)]
+    out += [f"cost points {v!r}" for v in COST_POINTS.findall(text)]
+    for sentence in sentences(text):
+        length = words(re.sub(r'"[^"]*"', "TITLE", sentence))
+        if length > MAX_SENTENCE_WORDS:
+            out.append(f"{length} words: {sentence}")
+    return out
+
+
+@pytest.mark.slow
+def test_every_demo_agents_help_and_notes_are_in_the_people_register() -> None:
+    # every teammate of the demo asks for help on one plan: their paragraph and each note for a requester hold
+    # no engineering words and no sentence over the style sheet's length, and every number in them is a field;
+    # the demo has teammates who are offered help for late work (issue 14, item 5)
+    s = load_scenario_json((ROOT / "fixtures" / "demo.json").read_bytes())
+    current = plan_by_routing(s)
+    answers = {a.id: checked_help(s, current, a.id) for a in s.agents}
+    assert any(h.reason == "late_work" and h.outcome != HelpOutcome.NOT_OVER for h in answers.values())
+    for h in answers.values():
+        assert _people_register_problems(h.text) == [], h.text
+        for proposal in h.proposals:
+            assert _people_register_problems(proposal.note) == [], proposal.note
+        for swarm in h.swarms:
+            assert _people_register_problems(swarm.note) == [], swarm.note

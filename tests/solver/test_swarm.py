@@ -69,7 +69,7 @@ def test_a_free_peer_takes_half_at_the_same_time() -> None:
         "Mon 14:00, 5 h earlier, 4 h past its due time."
     )
     assert h.text.endswith(
-        "No hand-off makes their late work earlier: handing A on whole would make nothing earlier. Ben could take "
+        "No hand-off makes their late work earlier. Handing A on whole would make nothing earlier. Ben could take "
         "5 h of A, so that it finishes Mon 14:00 instead of Tue 11:00. Shared so, their late work would come to 4 h."
     )
 
@@ -86,10 +86,10 @@ def test_the_notes_are_in_the_people_register() -> None:
         [request("A", 600, owner="ana")],
     )[2]
     assert (free.swarms[0].timing, later.swarms[0].timing) == (PartsTiming.PARALLEL, PartsTiming.SEQUENCE)
-    for h in (free, later):  # the agent's paragraph: the sentences on sharing (its opening is older than them)
+    for h in (free, later):  # the agent's paragraph, with its two sentences on sharing, and the requester's note
         shared = [x for x in sentences(h.text) if " could take " in x or x.startswith("Shared so")]
         assert len(shared) == 2
-        for text in (h.swarms[0].note, *shared):
+        for text in (h.swarms[0].note, h.text):
             lowered = text.lower()
             assert [w for w in FORBIDDEN if re.search(rf"\b{re.escape(w)}\b", lowered)] == [], text
             assert ENUM_VALUE.findall(text) == [] and COST_POINTS.findall(text) == [], text
@@ -158,7 +158,7 @@ def test_an_agent_above_target_shares_what_cannot_move_whole() -> None:
     assert (h.reason, h.outcome, h.moves, h.planned_after, h.over_after) == ("over_target", "shared", 0, 300, 60)
     assert spans(h) == [("ana", 300, "Mon 09:00", "Mon 14:00"), ("ben", 300, "Mon 09:00", "Mon 14:00")]
     assert h.text.endswith(
-        "No whole request can move: no teammate who holds Networking has room left for A. Ben could take 5 h of A, "
+        "No whole request can move. No teammate who holds Networking has room left for A. Ben could take 5 h of A, "
         "so that it finishes Mon 14:00 instead of Tue 11:00. Shared so, they would be 1 h over target."
     )
 
