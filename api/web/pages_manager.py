@@ -19,7 +19,7 @@ from api.problems import Forbidden, InvalidInput, NotFound, from_validation_erro
 from api.roles import Operation, Role
 from api.simulations import service as simulating
 from api.simulations.schemas import SimulationCreate
-from api.store import agents, departments, jobs, organisation, plans
+from api.store import agents, departments, jobs, organisation
 from api.store.convert import calendar_of
 from api.web import charts
 from api.web.auth import Visitor, VisitorDep, may
@@ -194,10 +194,10 @@ def department_report(
     """What the department asked for, what it gets and when, and why its requests wait (the API's report)."""
     if visitor.principal.role == Role.REQUESTER and visitor.principal.department_id != row.id:
         raise Forbidden(f"A requester reads their own department's report ({visitor.principal.department_id}) only.")
-    plan_row = plans.latest_with_scenario(session=session)
-    scenario = plans.scenario_of(plan_row) if plan_row is not None else None
-    if plan_row is None or scenario is None:
-        raise NotFound("No plan has been computed yet: the report reads the newest plan.")
-    cache = request.app.state.override_effects  # the app's one computation per plan, as the API's report uses
-    report = reporting.department_report_read(scenario, plans.body(plan_row), plan_row.id, row.id, cache)
+    report = reporting.newest_report(  # the API's report: refused (413) beyond the limits, one computation a plan
+        session=session,
+        department_id=row.id,
+        limits=request.app.state.settings.limits,
+        effects_of=request.app.state.override_effects,
+    )
     return page(request, "department.html", context(session, visitor, department=row, report=report))

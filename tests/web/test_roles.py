@@ -8,6 +8,7 @@ import time
 
 from fastapi.routing import APIRoute
 
+from api.limits import Limits
 from api.web import ROUTERS
 from tests.web.conftest import Console, text_of
 
@@ -100,6 +101,18 @@ def test_a_requester_reads_only_their_departments_report(console: Console) -> No
     assert console.get("/console/departments/sales").status_code == 200
     refused = console.get("/console/departments/people")
     assert refused.status_code == 403 and "own department's report (sales)" in text_of(refused.text)
+
+
+def test_the_department_page_is_refused_beyond_the_limits_as_the_apis_report_is(console: Console) -> None:
+    # the page re-plans once per lead pin like the API's report, so it is admitted alike (413 naming the limit)
+    assert console.api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
+    console.sign_in("sales")
+    assert console.get("/console/departments/sales").status_code == 200
+    app = console.api.client.app
+    app.state.settings = app.state.settings.model_copy(update={"limits": Limits(agents=1)})  # type: ignore[attr-defined]
+    refused = console.get("/console/departments/sales")
+    assert refused.status_code == 413 and refused.headers["content-type"].startswith("text/html")
+    assert "`agents`" in text_of(refused.text), text_of(refused.text)[:300]
 
 
 def test_every_form_refuses_the_roles_that_may_not_use_it(console: Console) -> None:
