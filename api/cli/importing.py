@@ -138,6 +138,7 @@ def import_command(
 
 
 def _write(imported: Imported, source: str, bar: Progress) -> None:
+    from api.live import marks
     from api.roles import Principal, Role
     from api.settings import Settings
     from api.store.imports import store_import
@@ -164,6 +165,7 @@ def _write(imported: Imported, source: str, bar: Progress) -> None:
                 session.rollback()
                 bar.stop()
                 _fail(exc.problems, source)
+            marks.record_change(session=session, kind="import", subject_id=source)  # a server's live re-plan follows
             session.commit()
     finally:
         database.dispose()

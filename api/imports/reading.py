@@ -24,6 +24,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from api.imports.schemas import ImportOutcome
+from api.live import marks
 from api.roles import Principal, Role
 from api.store import jobs
 from api.store.imports import store_import
@@ -209,6 +210,7 @@ def _run_import(
             except ScenarioError as exc:
                 session.rollback()
                 return {"committed": False, "outcome": outcome(problems=[located(p) for p in exc.problems])}
+            marks.record_change(session=session, kind="import", subject_id=source)  # the live re-plan follows
             result = outcome(**report, written=asdict(written))
             if not jobs.succeed_with_result(session=session, job_id=job_id, result=json.dumps(result), at=at):
                 session.rollback()

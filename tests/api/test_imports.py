@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from api.limits import Limits
-from api.store.tables import AgentRow, AuditRow, DepartmentRow, JobRow, RequestRow
-from tests.api.conftest import Api
+from api.live.replanning import LiveReplanner
+from api.store.session import Database
+from api.store.tables import AgentRow, AuditRow, DepartmentRow, JobRow, QueueChangeRow, RequestRow
+from tests.api.conftest import Api, make_settings
 
 PLAIN = (Path(__file__).resolve().parents[1] / "triage" / "importers" / "plain_sample.csv").read_bytes()
 ROWS = PLAIN.decode().count("\n") - 1  # one request per row
@@ -185,3 +187,40 @@ def test_a_dry_run_reports_and_writes_nothing_and_who_reads_an_import_job(api: A
     manager = api.get(f"/jobs/{job['id']}", "manager")
     assert manager.status_code == 403 and manager.json()["detail"] == "A manager may not import exports."
     assert api.get(f"/jobs/{job['id']}", "sales").status_code == 403
+
+
+def _changes(api: Api) -> list[tuple[str, str]]:
+    engine = create_engine(api.settings.database_url)
+    with engine.connect() as c:
+        rows = c.execute(select(QueueChangeRow.kind, QueueChangeRow.subject_id).order_by(QueueChangeRow.seq)).all()
+    engine.dispose()
+    return [(kind, subject) for kind, subject in rows]
+
+
+def test_an_import_is_a_change_of_the_queue_and_the_live_re_plan_follows_it(api: Api) -> None:
+    # the requests an import writes are numbered as one change, so the debounced re-plan plans them; a dry run
+    # and a failed import change nothing
+    first = api.post("/plans", "lead", {"time_limit_seconds": 1})
+    assert first.status_code == 201, first.text
+    before = _changes(api)
+    assert _finished(api, _upload(api, "lead", dry_run="true").json())["state"] == "succeeded"
+    assert _finished(api, _upload(api, "lead", b"id,title\n").json())["state"] == "failed"
+    assert _changes(api) == before
+    assert _finished(api, _upload(api, "lead").json())["state"] == "succeeded"
+    assert _changes(api) == [*before, ("import", "desk.csv")]
+    database = Database(api.settings.database_url)
+    try:
+        settings = make_settings(api.settings.database_url, live_replan_delay_seconds=0.0)
+        stored = LiveReplanner(database, settings).replan_if_due()
+    finally:
+        database.dispose()
+    assert stored is not None and stored > first.json()["id"]
+    body = api.get(f"/plans/{stored}", "lead").json()["plan"]
+    planned = {a["request_id"] for a in body["assignments"]} | {u["request_id"] for u in body["unassigned"]}
+    engine = create_engine(api.settings.database_url)
+    with engine.connect() as c:
+        opened = set(
+            c.scalars(select(RequestRow.id).where(RequestRow.source_id.is_not(None), RequestRow.status == "open"))
+        )
+    engine.dispose()
+    assert opened and opened <= planned  # each imported open request is in the re-plan: placed, or said why not
