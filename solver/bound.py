@@ -9,8 +9,9 @@
   least its mean busy time plus half its effort, and its mean busy time is at least the average bucket
   start of its minutes, so lateness >= weight x (busy + effort/2 - due) and the same for waiting. Overload
   is exact in the relaxed minutes. For fairness, a request counts as on time at most for the share of its
-  minutes worked before its due by agents who could end it by then. Spread and rank are left at 0. Solved
-  with HiGHS (scipy) on sparse matrices; used only when proven optimal within its limit.
+  minutes worked before its due by agents who could end it by then. Spread and rank are left at 0. Under
+  `protect_priorities` the urgent caps are rows too (`_cap_terms`). Solved with HiGHS (scipy) on sparse
+  matrices; used only when proven optimal within its limit.
 
 Work that may not pause (`Policy.may_pause`) only removes plans: both bounds read its candidates, whose
 earliest start is already that of its first stretch long enough (a tighter, still valid, earliest end), and
@@ -108,9 +109,12 @@ class _LP:
         return None if result.status != 0 else self.constant + float(result.fun)
 
 
-def time_indexed_bound(compiled: Compiled, budget: Budget, minutes: int | None = None) -> tuple[int, int] | None:
+def time_indexed_bound(
+    compiled: Compiled, budget: Budget, minutes: int | None = None, *, caps: bool = True
+) -> tuple[int, int] | None:
     """(bound, bucket minutes) from the LP relaxation, or None when too large or not solved within the
-    budget (building the LP counts too). The bucket is the finest that fits (`bucket_minutes`) unless given."""
+    budget (building the LP counts too). The bucket is the finest that fits (`bucket_minutes`) unless given.
+    `caps`: the urgent caps of `protect_priorities` as rows (`_cap_terms`); off only to measure what they add."""
     minutes = minutes or bucket_minutes(compiled)
     if minutes is None or not compiled.jobs or budget.left() <= 0:
         return None
@@ -124,10 +128,13 @@ def time_indexed_bound(compiled: Compiled, budget: Budget, minutes: int | None =
     lp = _LP()
     usage: dict[tuple[int, int], list[int]] = {}
     cells: dict[int, list[Cell]] = {}
+    late: dict[int, tuple[int, int | None]] = {}
     for j, job in enumerate(compiled.jobs):
-        _job_terms(compiled, lp, j, job, buckets, capacity, usage, cells)
+        late[j] = _job_terms(compiled, lp, j, job, buckets, capacity, usage, cells)
     for key, used in usage.items():
         lp.row([(y, 1.0) for y in used], capacity[key])
+    if caps:
+        _cap_terms(compiled, lp, late)
     _share_terms(compiled, lp, cells)
     _overload_terms(compiled, lp, cells)
     _fairness_terms(compiled, lp, cells)
@@ -147,15 +154,16 @@ def _job_terms(
     capacity: dict[tuple[int, int], int],
     usage: dict[tuple[int, int], list[int]],
     cells_of: dict[int, list[Cell]],
-) -> None:
-    """One request's share of the relaxed objective, with its variables and rows."""
+) -> tuple[int, int | None]:
+    """One request's share of the relaxed objective, with its variables and rows. Returns its variables
+    (placed share, minutes past due; None when it has no candidate)."""
     weights = compiled.weights
     left_out = job_cost(compiled, j, None)
     deferred_cost = weights[Term.DEFERRAL] * left_out.deferral + weights[Term.WAITING] * left_out.waiting
     lp.constant += deferred_cost  # paid as (1 - placed) x the cost of leaving it out
     placed = lp.var(1.0 if job.candidates else 0.0, -deferred_cost)
     if not job.candidates:
-        return
+        return placed, None
     effort = job.effort
     worked: list[tuple[int, float]] = []
     busy: list[tuple[int, float]] = []
@@ -175,6 +183,7 @@ def _job_terms(
     lp.row([*worked, (placed, -effort)], 0.0, equal=True)
     cells_of[j] = cells
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
+    pasts = []
     for limit, weight in (
         (job.triage.due_minute, weights[Term.LATENESS] * job.triage.weight),
         (job.triage.max_wait_minute, weights[Term.WAITING]),
@@ -182,6 +191,30 @@ def _job_terms(
         past = lp.var(cost=weight)
         lp.row([*busy, (placed, effort / 2 - limit), (past, -1.0)], 0.0)  # past >= mean busy + effort/2 - limit
         lp.row([(placed, earliest_end - limit), (past, -1.0)], 0.0)
+        pasts.append(past)
+    return placed, pasts[0]
+
+
+def _cap_terms(compiled: Compiled, lp: _LP, late: dict[int, tuple[int, int | None]]) -> None:
+    """The urgent caps of `protect_priorities` (`solver.protect.UrgentCaps`) on the relaxed minutes: per tier,
+    its requests' minutes past due (at most their real minutes late in any plan) plus, for the share left out,
+    its due time to the horizon's end, at most the cap. Every plan the policy allows keeps the caps, so each
+    is a point of the LP still; the rows only cut relaxed plans that buy lower priorities' minutes with urgent
+    lateness (or deferral)."""
+    caps = compiled.urgent_caps
+    if caps is None:
+        return
+    rows: list[list[tuple[int, float]]] = [[] for _ in caps.caps]
+    rhs = [float(cap) for cap in caps.caps]
+    for j, t in caps.tier_of.items():
+        placed, past = late[j]
+        out = max(compiled.horizon_minutes - compiled.jobs[j].triage.due_minute, 0)
+        rhs[t] -= out  # (1 - placed) x out, the constant part moved right
+        rows[t].append((placed, -float(out)))
+        if past is not None:
+            rows[t].append((past, 1.0))
+    for t, coefficients in enumerate(rows):
+        lp.row(coefficients, rhs[t])
 
 
 def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:

@@ -1,7 +1,8 @@
-"""The lower bounds are bounds: on random small scenarios that CP-SAT solves to proven optimality, neither the
-per-request bound, nor the time-indexed LP relaxation (at any bucket size), nor the column generation over
-agents' schedules exceeds the optimum, with work that may pause and with work that may not. A bound above the
-optimum would make every gap the planner reports a false claim. And the column generation is as tight as it
+"""The lower bounds are bounds: on random small scenarios that CP-SAT solves to proven optimality (the urgent caps
+of `protect_priorities` kept), neither the per-request bound, nor the time-indexed LP relaxation (at any bucket
+size, with the caps as rows and without), nor the column generation over agents' schedules exceeds the optimum,
+with work that may pause and with work that may not. A bound above the optimum would make every gap the
+planner reports a false claim. And the column generation is as tight as it
 says: with one agent its bound is at least the best plan's cost on the terms it covers exactly."""
 
 from __future__ import annotations
@@ -20,12 +21,17 @@ from solver.run import add_hint, new_solver
 from solver.search.heuristic import best_routing
 from tests.solver.test_pausable import unpausable
 from tests.solver.test_properties import scenarios
+from tests.solver.test_protect import p1_long_against_six_p4s
 from triage.model import Scenario
 
 
 def proven_optimum(scenario: Scenario) -> int | None:
+    """The least any plan the policy allows can cost, the urgent caps of `protect_priorities` kept (as
+    `solver.run.plan` adds them), proven by CP-SAT."""
     compiled = compile_scenario(scenario)
     built = build_model(compiled)
+    if compiled.urgent_caps is not None:
+        compiled.urgent_caps.add_to(built, compiled)
     add_hint(built, best_routing(compiled))
     solver = new_solver(SolveParams(workers=8), 20)
     return round(solver.objective_value) if solver.solve(built.model) == cp_model.OPTIMAL else None
@@ -64,6 +70,9 @@ def assert_bounds_hold(scenario: Scenario) -> None:
         relaxed = time_indexed_bound(compiled, Budget.of(10), minutes)
         if relaxed is not None:
             assert relaxed[0] <= optimum, f"{minutes}-minute buckets: {relaxed[0]} > {optimum}"
+            loose = time_indexed_bound(compiled, Budget.of(10), minutes, caps=False)
+            if loose is not None and loose[0] < relaxed[0]:
+                event("the urgent caps raised the LP bound")
     note(scenario.model_dump_json())
     for seconds in (0.02, 20):  # cut short too: a pricing solve stopped early must claim no more than it proved
         columns = agent_bound(compiled, Budget.of(seconds), best_routing(compiled))
@@ -88,3 +97,20 @@ def test_with_one_agent_the_column_generation_prices_its_terms_exactly(scenario:
     # the pricing rounds each request's price by under 1, and its proofs keep a safety margin (`_SAFETY`)
     slack = len(compiled.jobs) + 2 + 1e-5 * exact
     assert exact - slack <= columns.bound <= optimum, f"{exact} <= {columns.bound} <= {optimum}"
+
+
+def test_the_urgent_caps_raise_the_lp_bound_and_keep_it_below_the_optimum() -> None:
+    """A 120-min P1 due at 120 and six 10-min P4s due at 60, one agent (`p1_long_against_six_p4s`): the policy
+    allows only the P1 first (its cap is 0 minutes late), at 570 weighted minutes late for the P4s; without the
+    caps the relaxation may put the P4s first at 480. The caps' rows lift the LP from below the uncapped
+    optimum's 480 to between it and 570 (10-minute buckets: 319 without the caps, 479 with them)."""
+    s = p1_long_against_six_p4s()
+    compiled = compile_scenario(s)
+    assert compiled.urgent_caps is not None and compiled.urgent_caps.caps == (0, 0)
+    assert proven_optimum(s) == 570
+    for minutes in (10, 30, 60):
+        capped = time_indexed_bound(compiled, Budget.of(10), minutes)
+        loose = time_indexed_bound(compiled, Budget.of(10), minutes, caps=False)
+        assert capped is not None and loose is not None
+        assert loose[0] < capped[0] <= 570, f"{minutes}-minute buckets: {loose[0]} < {capped[0]} <= 570"
+    assert time_indexed_bound(compiled, Budget.of(10), 10) == (479, 10)
