@@ -63,7 +63,8 @@ def my_work(
         mine = sorted((a for a in plan.assignments if a.agent_id == me), key=lambda a: a.start_minute)
         planned: dict[str, int] = {}
         for a in plan.assignments:
-            planned[a.agent_id] = planned.get(a.agent_id, 0) + a.end_minute - a.start_minute
+            start, end = a.own_span()  # a shared request's other parts are their own requests
+            planned[a.agent_id] = planned.get(a.agent_id, 0) + end - start
         loads = [(names[a.id], planned.get(a.id, 0), a.id == me) for a in scenario.agents]
     proposed = [
         helping.handoff_read(h)
