@@ -6,8 +6,11 @@ Through HTTP on both backends; the explanations read from the stored plan."""
 
 from __future__ import annotations
 
+import re
+
 from tests.api.conftest import Api
 from tests.api.share_setup import share, shared_api, stored_plan
+from tests.triage.test_registers import _people_problems
 from triage.calendar import BusinessAxis
 from triage.names import ExplanationKind, Rule
 from triage.results import Part
@@ -89,3 +92,7 @@ def test_the_explanations_name_the_other_part_and_the_pin(shared_api: Api) -> No
     assert answer.text == "Not Ana Costa: it is pinned to Ben Okafor: they accepted this part of REQ-9."
     assert (answer.fact("pinned_to"), answer.fact("part_of"), answer.fact("feasible")) == ("ben", "REQ-9", 0)
     assert "pinned to Ben Okafor: they accepted this part of REQ-9" in answer.lead_text
+    # the people register: no engineering words, no sentence over the style sheet's 30 words
+    for text in (e.text, e.lead_text, answer.text):
+        assert _people_problems(text) == [], text
+        assert max(len(sentence.split()) for sentence in re.split(r"(?<=\.) ", text)) <= 30, text
