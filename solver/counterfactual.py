@@ -107,7 +107,7 @@ def current_placements(compiled: Compiled, plan: Plan) -> dict[int, tuple[int, i
         if j is None or agent is None:
             continue
         candidate = next((c for c in compiled.jobs[j].candidates if c.agent == agent), None)
-        own = compiled.agents[agent].own_minute(a.start_minute)
+        own = compiled.agents[agent].own_minute(a.own_span()[0])
         if candidate is not None and candidate.fit(own) == own:
             out[j] = (agent, own)
     return out

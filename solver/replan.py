@@ -21,7 +21,7 @@ def placements_from(compiled: Compiled, previous: Plan, *, fallback: Placements)
     jobs, agents = compiled.job_index(), compiled.agent_index()
     kept: dict[int, tuple[int, int]] = {}
     wanted = sorted(
-        (a.start_minute, jobs[a.request_id], agents[a.agent_id])
+        (a.own_span()[0], jobs[a.request_id], agents[a.agent_id])
         for a in previous.assignments
         if a.request_id in jobs and a.agent_id in agents
     )

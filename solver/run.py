@@ -23,6 +23,7 @@ from solver.conflicts import find_conflicts
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, pins_hold, term_quantities, total_cost
 from solver.params import SolveParams
+from solver.parts import present_parts
 from solver.replan import changes_since, placements_from
 from solver.search.heuristic import best_routing, left_shift, route_earliest_finish
 from solver.search.lns import improve
@@ -168,6 +169,7 @@ def _finish(
 ) -> Plan:
     """The plan's time, department shares, moves (on a re-plan) and, last, its explanations, until the limit
     and its grace (the plan says what was left out)."""
+    result = present_parts(compiled, result)
     result.solve_seconds = round(budget.spent(), 3)
     if result.status != PlanStatus.INFEASIBLE:
         result.departments = department_shares(scenario, result)
@@ -192,6 +194,7 @@ def plan_by_routing(scenario: Scenario) -> Plan:
     compiled = compile_scenario(scenario)
     placements = {p.job: (p.agent, p.own_start) for p in route_earliest_finish(compiled)}
     result = extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "none: routing heuristic, not searched")
+    result = present_parts(compiled, result)
     result.solve_seconds = round(budget.spent(), 3)
     result.explanations = explain_plan(scenario, result, {j.request.id: j.triage for j in compiled.jobs})
     return result

@@ -18,7 +18,7 @@ from triage.explanations import people as say
 from triage.explanations.facts import FactName as F
 from triage.explanations.facts import keyed
 from triage.explanations.registers import fill
-from triage.model import Change, Scenario
+from triage.model import Change, Request, Scenario
 from triage.names import ExplanationKind, PinKind, PlanStatus
 from triage.results import Assignment, Explanation, Fact, Plan, WhatIf
 from triage.targets import target_minutes
@@ -171,12 +171,22 @@ def why_not(
         )
         busy = [a.request_id for a in overlapping if a.agent_id == agent_id]
         facts += [Fact(name="busy_with", value=", ".join(busy))]
+        facts += _pin_facts(scenario, request, agent_id)
         facts += _facts_of(
             replan(scenario, plan, Change(kind="assign", request=request_id, agent=agent_id), params, cache)
         )
     e = Explanation(kind=ExplanationKind.WHY_NOT, request_ids=[request_id], agent_ids=[agent_id], facts=facts, text="")
     fill(scenario, e, say.why_not(scenario, e), render_why_not(scenario, e))
     return e
+
+
+def _pin_facts(scenario: Scenario, request: Request, agent_id: str) -> list[Fact]:
+    """The assign pin that holds the request to another teammate, if any, and the request it is a part of."""
+    pinned = next((p.agent for p in scenario.pins if p.kind == PinKind.ASSIGN and p.request == request.id), None)
+    if pinned is None or pinned == agent_id:
+        return []
+    facts = [Fact(name=F.PINNED_TO, value=pinned)]
+    return facts + ([Fact(name=F.PART_OF, value=request.part_of)] if request.part_of else [])
 
 
 def elsewhere(scenario: Scenario, plan: Plan, request_id: str) -> list[Explanation]:

@@ -13,7 +13,7 @@ from datetime import datetime
 from triage.calendar import BusinessAxis
 from triage.explanations import people as say
 from triage.explanations.facts import FactName as F
-from triage.explanations.facts import keyed
+from triage.explanations.facts import key_of, keyed
 from triage.explanations.registers import fill
 from triage.model import Agent, Pin, Request, Scenario, SkillIndex
 from triage.names import ExplanationKind, PinKind, Rule
@@ -218,6 +218,7 @@ def explain_assignment(
         Fact(name=F.TARGET_MINUTES, value=triage.target_minutes if triage else 0, unit="business minutes"),
         Fact(name=F.PREVIOUS_REQUEST, value=previous),
         *(Fact(name=keyed(F.NEEDS, skill), value=level) for skill, level in sorted(request.required_skills.items())),
+        *_parts_facts(scenario, assignment),
     ]
     explanation = Explanation(
         kind=ExplanationKind.ASSIGNMENT,
@@ -230,6 +231,27 @@ def explain_assignment(
     needed = skills_phrase(request.required_skills, {s.id: s.name for s in scenario.skills})
     people_text = say.assignment(scenario, explanation)
     return fill(scenario, explanation, people_text, render_assignment(explanation, scenario, needed))
+
+
+def _parts_facts(scenario: Scenario, assignment: Assignment) -> list[Fact]:
+    """Done in parts (a share accepted): its agent's own part, and each other part's teammate, minutes and times."""
+    if not assignment.stored_parts():
+        return []
+    own = assignment.parts[0]
+    out = [
+        Fact(name=F.OWN_START, value=_iso(own.start)),
+        Fact(name=F.OWN_END, value=_iso(own.end)),
+        Fact(name=F.OWN_MINUTES, value=own.minutes, unit="minutes"),
+    ]
+    for p in assignment.stored_parts():
+        rid = str(p.request_id)
+        out += [
+            Fact(name=keyed(F.PART_AGENT, rid), value=scenario.agent(p.agent_id).name),
+            Fact(name=keyed(F.PART_MINUTES, rid), value=p.minutes, unit="minutes"),
+            Fact(name=keyed(F.PART_START, rid), value=_iso(p.start)),
+            Fact(name=keyed(F.PART_END, rid), value=_iso(p.end)),
+        ]
+    return out
 
 
 def render_assignment(e: Explanation, scenario: Scenario, skills: str) -> str:
@@ -247,7 +269,24 @@ def render_assignment(e: Explanation, scenario: Scenario, skills: str) -> str:
         who += " (already the owner)"
     late = int(e.fact("minutes_late"))
     outcome = f"finishing {duration(late)} of working time late" if late else "finishing on time"
-    return f"{who} from {start} to {end}, {outcome}."
+    if not e.has(F.OWN_END):
+        return f"{who} from {start} to {end}, {outcome}."
+    own = duration(int(e.fact(F.OWN_MINUTES)))
+    mine = f"{who}: {own} from {_at(e, F.OWN_START, scenario)} to {_at(e, F.OWN_END, scenario)}"
+    others = [
+        f"{e.fact(keyed(F.PART_AGENT, rid))} {duration(int(e.fact(keyed(F.PART_MINUTES, rid))))} as {rid} from "
+        f"{_at(e, keyed(F.PART_START, rid), scenario)} to {_at(e, keyed(F.PART_END, rid), scenario)}"
+        for rid in _part_ids(e)
+    ]
+    return f"{mine}; {'; '.join(others)}; in parts from {start} to {end}, {outcome}."
+
+
+def _part_ids(e: Explanation) -> list[str]:
+    return [key for f in e.facts if (key := key_of(f.name, F.PART_AGENT)) is not None]
+
+
+def _at(e: Explanation, name: str, scenario: Scenario) -> str:
+    return moment(datetime.fromisoformat(str(e.fact(name))), scenario.calendar.zone, scenario.now)
 
 
 def explain_unassigned(

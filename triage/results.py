@@ -35,11 +35,19 @@ class Part(_Result):
     end: datetime = Field(description="When this part finishes.")
     start_minute: int = Field(description="Start on the business-time axis.")
     end_minute: int = Field(description="End on the business-time axis.")
+    request_id: str | None = Field(
+        None,
+        description="Once a share is accepted: the request this part is planned as (the shared request itself for "
+        "its agent's part, the part filed for the peer's), whose own assignment it is; left out in a proposal.",
+        exclude_if=lambda request_id: request_id is None,
+    )
 
 
 class Assignment(_Result):
     """One request given to one agent for one span of time; or, when `parts` is set, done in parts by two
-    agents (the request's agent does the first part): start and end then span the parts."""
+    agents (the request's agent does the first part): start and end then span the parts. A request shared by an
+    accepted share is planned as two requests (its own and the part filed, `Request.part_of`); a plan presents it
+    as one in parts (`solver.parts`), each part naming the request it is planned as (`Part.request_id`)."""
 
     request_id: str
     agent_id: str
@@ -55,6 +63,16 @@ class Assignment(_Result):
         description="When shared: its parts, the agent's first; empty (and left out) when one agent does it.",
         exclude_if=lambda parts: not parts,
     )
+
+    def own_span(self) -> tuple[int, int]:
+        """Start and end minute of its agent's own work: its first part when done in parts, else its span."""
+        if self.parts:
+            return self.parts[0].start_minute, self.parts[0].end_minute
+        return self.start_minute, self.end_minute
+
+    def stored_parts(self) -> list[Part]:
+        """The parts planned as other requests (the parts filed by accepted shares); none in a proposal."""
+        return [p for p in self.parts if p.request_id is not None and p.request_id != self.request_id]
 
 
 class Unassigned(_Result):

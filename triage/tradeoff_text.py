@@ -4,6 +4,7 @@ as "1 h 30 min", no solver words."""
 
 from __future__ import annotations
 
+from triage.explanations.people import pinned_to
 from triage.explanations.style import by_whom
 from triage.model import Scenario
 from triage.render import duration, people, possessive, skills_phrase
@@ -81,6 +82,8 @@ def render_why_not(scenario: Scenario, e: Explanation) -> str:
     if not _examined(e):
         return f"Not {agent}: giving it to them was not worked out in the {e.fact('search_seconds')} s allowed."
     if not int(e.fact("feasible")):
+        if e.has("pinned_to"):
+            return f"Not {agent}: {pinned_to(scenario, e)}."
         return f"Not {agent}: no plan can give it to them."
     busy = str(e.fact("busy_with"))
     then = f"they are busy then with {busy}" if busy else "they are free then"

@@ -6,6 +6,11 @@
 A request done in two parts (`Assignment.parts`, help's second pair of hands) is held part by part: each part by
 a qualified agent, within their working time and clear of their other work, at least the policy's
 `swarm_min_minutes`, the parts adding up to its effort (`Rule.PARTS`); its minutes count to each part's agent.
+A request shared by an accepted share is planned as two requests (its own and the part filed, `part_of` it) and
+presented as one in parts, each part naming the request it is planned as (`Part.request_id`): its agent's part
+is its own placement, every other part is a part of it with its own assignment, done by the agent that part is
+pinned to (the peer who accepted), the minutes adding up to its effort and its parts' (`Rule.PARTS`). Such a
+request is priced by its own part's end and each part by its own, as every engine prices them (`solver.parts`).
 Every solver test ends with both, and the heuristic answers to the same checker.
 """
 
@@ -59,7 +64,9 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
             continue  # reported by _check_once
         owner = agents.get(request.owner) if request.owner else None
         may_pause = scenario.policy.may_pause(request)
-        if a.parts:
+        if a.stored_parts():
+            out += _check_stored_parts(scenario, plan, a, request)
+        elif a.parts:
             out += _check_parts(scenario, a, request)
         for span, effort in _spans(a, request):
             doer = agents.get(span.agent_id)
@@ -89,7 +96,50 @@ def _spans(a: Assignment, request: Request | None) -> list[tuple[Assignment, int
     """The spans of work of an assignment, each with its working minutes: the whole, or each part."""
     if not a.parts:
         return [(a, request.effort_minutes if request else 0)]
+    if a.stored_parts():  # the other parts are their own requests' assignments, held as those
+        return [(_as_span(a, a.parts[0]), a.parts[0].minutes)]
     return [(_as_span(a, p), p.minutes) for p in a.parts]
+
+
+def _priced_end(a: Assignment) -> int:
+    """The end a term reads: a request shared by an accepted share is priced by its own part's end (its parts by
+    their own assignments), as every engine prices it; otherwise the assignment's end."""
+    return a.own_span()[1] if a.stored_parts() else a.end_minute
+
+
+def _check_stored_parts(scenario: Scenario, plan: Plan, a: Assignment, request: Request) -> list[Violation]:
+    """A request shared by an accepted share, presented in parts: its agent's part is its own placement; each
+    other part is a request filed as its part, placed as the part says, by the agent that part is pinned to;
+    the minutes add up to its effort and its parts'; the assignment spans its parts."""
+    requests = {r.id: r for r in scenario.requests}
+    placed = {x.request_id: x for x in plan.assignments}
+    pinned = {p.request: p.agent for p in scenario.pins if p.kind == PinKind.ASSIGN}
+    own, out = a.parts[0], []
+    if (own.request_id, own.agent_id, own.minutes) != (a.request_id, a.agent_id, request.effort_minutes):
+        out.append(Violation(Rule.PARTS, a.request_id, "its first part is not its own work by its agent"))
+    efforts = request.effort_minutes
+    for p in a.stored_parts():
+        part, there = requests.get(p.request_id or ""), placed.get(p.request_id or "")
+        if part is None or part.part_of != a.request_id:
+            out.append(Violation(Rule.PARTS, a.request_id, f"{p.request_id} is not a part of it"))
+            continue
+        efforts += part.effort_minutes
+        if there is None or (there.agent_id, there.start_minute, there.end_minute, part.effort_minutes) != (
+            p.agent_id,
+            p.start_minute,
+            p.end_minute,
+            p.minutes,
+        ):
+            out.append(Violation(Rule.PARTS, a.request_id, f"its part {p.request_id} is not as that request is placed"))
+        if pinned.get(part.id, p.agent_id) != p.agent_id:
+            out.append(
+                Violation(Rule.PARTS, a.request_id, f"its part {part.id} is not with {pinned[part.id]}, its pin")
+            )
+    if sum(p.minutes for p in a.parts) != efforts:
+        out.append(Violation(Rule.PARTS, a.request_id, f"its parts add up to {sum(p.minutes for p in a.parts)} min"))
+    if (a.start_minute, a.end_minute) != (min(p.start_minute for p in a.parts), max(p.end_minute for p in a.parts)):
+        out.append(Violation(Rule.PARTS, a.request_id, "its start and end are not those of its parts"))
+    return out
 
 
 def _as_span(a: Assignment, p: Part) -> Assignment:
@@ -217,7 +267,10 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
     horizon = axis.horizon_minutes
     extra, per_effort = scenario.policy.deferral_extra_minutes, scenario.policy.deferral_per_effort_minute
     effort = {r.id: r.effort_minutes for r in scenario.requests}
-    lateness = sum(triages[a.request_id].weight * a.minutes_late for a in plan.assignments)
+    lateness = sum(
+        triages[a.request_id].weight * max(_priced_end(a) - triages[a.request_id].due_minute, 0)
+        for a in plan.assignments
+    )
     deferral = sum(
         triages[u.request_id].weight
         * (max(horizon - triages[u.request_id].due_minute, 0) + extra + per_effort * effort[u.request_id])
@@ -228,7 +281,8 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
     worked: dict[str, list[int]] = defaultdict(list)  # per agent: the minutes of each span of work
     for a in plan.assignments:
         for p in a.parts:
-            worked[p.agent_id].append(p.minutes)
+            if p.request_id in (None, a.request_id):  # a part filed as its own request counts as that one
+                worked[p.agent_id].append(p.minutes)
         if not a.parts:
             worked[a.agent_id].append(effort[a.request_id])
     for agent in scenario.agents:
@@ -244,7 +298,7 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
         Term.OVERLOAD: overload,
         Term.SPREAD: spread,
         Term.CHURN: _churn(scenario, plan, previous),
-        Term.FAIRNESS: _fairness(scenario, plan),
+        Term.FAIRNESS: _fairness(scenario, plan, triages),
         Term.WAITING: _waiting(scenario, plan, axis),
         Term.RANK: _rank(scenario, plan, triages),
         Term.SHARE: _share(scenario, plan, axis),
@@ -254,7 +308,7 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
 def _rank(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> int:
     """Minutes each ranked request finishes after the next one its department ranks below it, among requests
     of one department and one priority, both planned."""
-    ends = {a.request_id: a.end_minute for a in plan.assignments}
+    ends = {a.request_id: _priced_end(a) for a in plan.assignments}
     groups: dict[tuple[str, str], list[Request]] = defaultdict(list)
     for r in scenario.requests:
         if r.status.plannable and r.department_rank is not None:
@@ -309,10 +363,10 @@ def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:
     )
 
 
-def _fairness(scenario: Scenario, plan: Plan) -> int:
+def _fairness(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> int:
     """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work,
     when there are at least two of them (with one, an on-time count is not fairness): else 0."""
-    on_time = {a.request_id for a in plan.assignments if a.minutes_late == 0}
+    on_time = {a.request_id for a in plan.assignments if _priced_end(a) <= triages[a.request_id].due_minute}
     rates = []
     for department in scenario.departments:
         mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
@@ -330,7 +384,7 @@ def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
     def limit(request_id: str, priority: str) -> int:
         return axis.minute_of(requests[request_id].created_at) + policy.max_wait_minutes[Priority(priority)]
 
-    placed = sum(max(a.end_minute - limit(a.request_id, a.priority), 0) for a in plan.assignments)
+    placed = sum(max(_priced_end(a) - limit(a.request_id, a.priority), 0) for a in plan.assignments)
     left = sum(
         max(axis.horizon_minutes - limit(u.request_id, u.priority), 0) + policy.deferral_extra_minutes
         for u in plan.unassigned

@@ -141,6 +141,16 @@ class WhatIfRead(Out):
     )
 
 
+class AssignmentPartRead(Out):
+    agent_id: str = Field(description="Who does this part.")
+    minutes: int = Field(description="Working minutes of the request's effort in this part.")
+    start: datetime = Field(description="When this part starts, in the team's time zone.")
+    end: datetime = Field(description="When this part finishes.")
+    start_minute: int = Field(description="Start on the business-time axis.")
+    end_minute: int = Field(description="End on the business-time axis.")
+    request_id: str | None = Field(None, description="The request this part is planned as (the part filed).")
+
+
 class AssignmentRead(Out):
     request_id: str = Field(description="The request.")
     agent_id: str = Field(description="The agent who does it.")
@@ -151,6 +161,11 @@ class AssignmentRead(Out):
     priority: Priority = Field(description="The request's priority.")
     due: datetime = Field(description="When it is due.")
     minutes_late: int = Field(description="Business minutes past due at the end; 0 when on time.")
+    parts: list[AssignmentPartRead] = Field(
+        default_factory=list,
+        description="When done in parts (a share accepted): each part, its agent's first; start, end and "
+        "minutes_late are then the parts' (the later part's end).",
+    )
 
 
 class UnassignedRead(Out):

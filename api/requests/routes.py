@@ -131,7 +131,7 @@ def update_request(
 @router.post(
     "/requests/{request_id}/close",
     response_model=RequestRead,
-    summary="Close a request",
+    summary="Close a request (resolved or withdrawn), and the parts of it peers took that are not done yet",
     dependencies=[strict_body(RequestClose)],
 )
 def close_request(
@@ -140,8 +140,10 @@ def close_request(
     check_request_change(principal, row.owner_id, set())
 
     def act() -> tuple[RequestRead, dict[str, str]]:
-        requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
-        after_change(session=session, kind="request.closed", subject_id=str(row.id), request_ids=[str(row.id)], at=now)
+        parts = requests.close(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        after_change(
+            session=session, kind="request.closed", subject_id=str(row.id), request_ids=[str(row.id), *parts], at=now
+        )
         return request_read(row, _matrix(session)), {"ETag": etag(row.version)}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

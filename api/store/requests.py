@@ -185,9 +185,25 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
     session.flush()
 
 
-def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | None, at: datetime) -> None:
+def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | None, at: datetime) -> list[str]:
+    """Close the request, and with it every part of it not done yet (a peer's part filed by an accepted share,
+    `part_of` it: the request is resolved or withdrawn, so its parts are too), each audited as a close of its own
+    in the same transaction; the ids of the parts closed, oldest first."""
     if row.status == RequestStatus.DONE:
         raise StateConflict(f"{row.id} is closed already.")
+    _close_one(session, actor, row, reason, at, {})
+    closed = []
+    for part in parts_of(session=session, request_id=str(row.id)):
+        if part.status != RequestStatus.DONE.value:
+            _close_one(session, actor, part, reason or f"closed with {row.id}", at, {"with": str(row.id)})
+            closed.append(str(part.id))
+    session.flush()
+    return closed
+
+
+def _close_one(
+    session: Session, actor: Principal, row: RequestRow, reason: str | None, at: datetime, more: dict[str, Any]
+) -> None:
     before = row.status
     row.status, row.closed_at, row.updated_at = RequestStatus.DONE.value, at, at
     audit.record(
@@ -197,10 +213,9 @@ def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | 
         action="request.closed",
         subject_type="request",
         subject_id=str(row.id),
-        changes={"status": [before, row.status]},
+        changes={"status": [before, row.status], **more},
         reason=reason,
     )
-    session.flush()
 
 
 def _stored(session: Session, field: str, value: Any) -> Any:

@@ -191,14 +191,24 @@ def build(scenario: Scenario, plan: Plan, filters: Filters, live: Live | None = 
     for a in sorted(plan.assignments, key=lambda x: x.start_minute):
         if a.request_id in replaced:
             continue
-        planned[a.agent_id] = planned.get(a.agent_id, 0) + a.end_minute - a.start_minute
+        own = a.parts[0] if a.parts else a  # a shared request's other parts are drawn as their own requests
+        planned[a.agent_id] = planned.get(a.agent_id, 0) + own.end_minute - own.start_minute
         if not keep(a.request_id, a.priority):
             hidden += 1
             continue
         shown += 1
         late += a.minutes_late > 0
         by_agent.setdefault(a.agent_id, []).append(
-            bar(a.request_id, a.priority.value, a.start, a.end, a.start_minute, a.end_minute, a.minutes_late, False)
+            bar(
+                a.request_id,
+                a.priority.value,
+                own.start,
+                own.end,
+                own.start_minute,
+                own.end_minute,
+                a.minutes_late,
+                False,
+            )
         )
     unplanned = [
         Unplanned(

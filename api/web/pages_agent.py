@@ -1,23 +1,27 @@
 """The agent's pages: my work (the newest plan's requests for me, in order, late ones marked), asking for help
-(the API's helping.ask), the hand-offs proposed to me with accept / decline and a reason, and the team's load.
+(the API's helping.ask), the hand-offs and the shares (a part of a teammate's late request) proposed to me with
+accept / decline and a reason, the shares of my requests I asked for and their state, and the team's load.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from api.deps import DatabaseDep, HandOffById, Now, SessionDep, SettingsDep
 from api.handoffs import service as helping
-from api.handoffs.schemas import HelpCreate
+from api.handoffs.schemas import HelpCreate, SwarmRead
 from api.problems import ApiError, Forbidden
 from api.roles import Operation, Role
 from api.store import handoffs, plans
 from api.store.errors import StoreError
+from api.store.tables import HandOffRow
 from api.web import live_queue
 from api.web.auth import Visitor, may
 from api.web.pages_common import context
@@ -29,6 +33,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Helped = Annotated[Visitor, may(Operation.ASK_HELP)]
 Answerer = Annotated[Visitor, may(Operation.ANSWER_HANDOFF)]
 PAST = {"accept": "accepted", "decline": "declined"}
+SHARES_SHOWN = 20  # of my requests' shares, the newest
 
 
 def _agent_id(visitor: Visitor) -> str:
@@ -58,7 +63,8 @@ def my_work(
         mine = sorted((a for a in plan.assignments if a.agent_id == me), key=lambda a: a.start_minute)
         planned: dict[str, int] = {}
         for a in plan.assignments:
-            planned[a.agent_id] = planned.get(a.agent_id, 0) + a.end_minute - a.start_minute
+            start, end = a.own_span()  # a shared request's other parts are their own requests
+            planned[a.agent_id] = planned.get(a.agent_id, 0) + end - start
         loads = [(names[a.id], planned.get(a.id, 0), a.id == me) for a in scenario.agents]
     proposed = [
         helping.handoff_read(h)
@@ -72,6 +78,7 @@ def my_work(
         )
         if h.to_agent_id == me
     ]
+    offered, asked = _shares(session, visitor, me)
     return page(
         request,
         "my_work.html",
@@ -83,11 +90,29 @@ def my_work(
             titles=titles,
             loads=loads,
             proposed=proposed,
+            offered=offered,
+            asked=asked,
             waiting=[w for w in live_queue.waiting_work(session=session, at=now) if w.owner_id == me],
             notice=notice,
             help=None,
         ),
     )
+
+
+def _shares(session: Session, visitor: Visitor, me: str) -> tuple[list[SwarmRead], list[SwarmRead]]:
+    """The shares proposed to me (my part of a teammate's request, to answer), and the newest shares of my
+    requests, in any state."""
+    rows = handoffs.page(
+        session=session,
+        principal=visitor.principal,
+        request_id=None,
+        state=None,
+        after=0,
+        limit=500,
+        kind=handoffs.SHARE,
+    )
+    offered = [helping.share_read(h) for h in rows if h.to_agent_id == me and h.state == HandOffState.PROPOSED.value]
+    return offered, [helping.share_read(h) for h in reversed(rows) if h.from_agent_id == me][:SHARES_SHOWN]
 
 
 @router.post("/console/help")
@@ -119,17 +144,55 @@ def answer_handoff(
     reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Accept or decline a hand-off proposed to me (a lead may answer any)."""
+    return _answer(request, visitor, row, session, now, verb, reason, handoffs.WHOLE)
+
+
+@router.post("/console/shares/{handoff_id}/{verb}")
+def answer_share(
+    request: Request,
+    visitor: Answerer,
+    row: HandOffById,
+    session: SessionDep,
+    now: Now,
+    verb: str,
+    reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Accept or decline a share proposed to me: my part of a teammate's late request (a lead may answer any)."""
+    return _answer(request, visitor, row, session, now, verb, reason, handoffs.SHARE)
+
+
+def _answer(
+    request: Request,
+    visitor: Visitor,
+    row: HandOffRow,
+    session: Session,
+    now: datetime,
+    verb: str,
+    reason: str,
+    kind: str,
+) -> Response:
+    """The API's answer (`handoffs.accept` or `decline`, under its rule: the peer it is proposed to, or a lead),
+    then back to the answerer's page with what happened."""
     if verb not in PAST:
         return page(request, "error.html", {"status": 404, "title": "Not found", "detail": "Accept or decline."}, 404)
-    helping.answering(visitor.principal, row)  # the API's rule: the peer it is proposed to, or a lead
+    helping.answering(visitor.principal, row, kind)
     act = handoffs.accept if verb == "accept" else handoffs.decline
+    what = "Hand-off" if kind == handoffs.WHOLE else "Share"
     try:
         act(session=session, actor=visitor.principal, row=row, reason=reason or None, at=now)
         session.commit()
     except (ApiError, StoreError) as exc:
         session.rollback()
-        notice = f"Hand-off {row.id} was not {PAST[verb]}: {exc.detail}"
+        notice = f"{what} {row.id} was not {PAST[verb]}: {exc.detail}"
     else:
-        notice = f"Hand-off {row.id} {PAST[verb]}: {row.request_id} {'is yours now' if verb == 'accept' else 'stays'}."
+        notice = f"{what} {row.id} {PAST[verb]}: {_outcome(row, verb)}."
     home = "/console/my-work" if visitor.principal.role == Role.AGENT else "/console/board"
     return RedirectResponse(f"{home}?notice={quote(notice[:280])}", status_code=303)
+
+
+def _outcome(row: HandOffRow, verb: str) -> str:
+    if row.kind == handoffs.WHOLE:
+        return f"{row.request_id} {'is yours now' if verb == 'accept' else 'stays'}"
+    if verb == "accept":
+        return f"the part of {row.request_id} is {row.part_request_id}, planned with its agent"
+    return f"{row.request_id} stays whole with its agent"

@@ -96,7 +96,7 @@ class Placer:
         placements = {
             index[a.request_id]: (
                 agents[a.agent_id],
-                self.compiled.agents[agents[a.agent_id]].own_minute(a.start_minute),
+                self.compiled.agents[agents[a.agent_id]].own_minute(a.own_span()[0]),
             )
             for a in plan.assignments
             if a.request_id in index and a.agent_id in agents

@@ -5,83 +5,15 @@ nothing changes."""
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
-
-from api.app import create_app
-from api.store import plans as plan_store
-from api.store.session import Database
-from tests.api.conftest import Api, make_settings
-from tests.api.org import ORGANISATION, seed
+from tests.api.conftest import Api
+from tests.api.share_setup import events, open_api, share, shared_api, stored_plan
 from triage.calendar import BusinessAxis
-from triage.model import Scenario
-from triage.results import Plan
 from triage.scoring import discounted_claims, triage_all
 from triage.validation import check_plan
 
-# Ana owns a 10-hour P1 (REQ-9) that Ben could do too; Ben is on his own 3-hour request first. Moving REQ-9 whole
-# to Ben makes it no earlier; sharing it does.
-SHARED_ORG: dict[str, Any] = copy.deepcopy(ORGANISATION)
-SHARED_ORG["agents"] = [
-    {"id": "ana", "name": "Ana Costa", "skills": {"net": 1}},
-    {"id": "ben", "name": "Ben Okafor", "skills": {"net": 1}},
-]
-SHARED_ORG["requests"] = [
-    {
-        "id": "REQ-9",
-        "department": "sales",
-        "requester": "Sam Reyes",
-        "title": "Branch network down",
-        "impact": "company",
-        "urgency": "work_stopped",
-        "effort_minutes": 600,
-        "required_skills": {"net": 1},
-        "created_at": "2026-11-23T08:55:00",
-        "owner": "ana",
-        "status": "in_progress",
-    },
-    {
-        "id": "REQ-8",
-        "department": "people",
-        "requester": "Pia Lang",
-        "title": "Badge reader",
-        "impact": "company",
-        "urgency": "work_stopped",
-        "effort_minutes": 180,
-        "required_skills": {"net": 1},
-        "created_at": "2026-11-23T08:50:00",
-        "owner": "ben",
-        "status": "in_progress",
-    },
-]
-
-
-# The same with REQ-9 not started yet: Ana's part is pinned to her when the share is accepted.
-OPEN_ORG: dict[str, Any] = copy.deepcopy(SHARED_ORG)
-OPEN_ORG["requests"][0]["status"] = "open"
-
-
-def _api(database_url: str, organisation: dict[str, Any]) -> Iterator[Api]:
-    seeded = seed(database_url, organisation)
-    settings = make_settings(database_url)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
-        yield Api(client=client, seeded=seeded, settings=settings)
-
-
-@pytest.fixture
-def shared_api(database_url: str) -> Iterator[Api]:
-    yield from _api(database_url, SHARED_ORG)
-
-
-@pytest.fixture
-def open_api(database_url: str) -> Iterator[Api]:
-    yield from _api(database_url, OPEN_ORG)
+__all__ = ["open_api", "shared_api"]  # the fixtures
 
 
 def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api) -> None:
@@ -110,46 +42,10 @@ def test_help_over_http_proposes_a_share_with_its_parts_and_note(shared_api: Api
     assert shared in body["text"]
 
 
-def _share(api: Api) -> dict[str, Any]:
-    """Plan, subscribe a receiver to the hand-off events, and ask for help for Ana: the share to Ben."""
-    assert api.post("/plans", "lead", {"time_limit_seconds": 1}).status_code == 201
-    subscribed = api.post(
-        "/webhooks/subscriptions",
-        "admin",
-        {
-            "url": "http://127.0.0.1:9/hooks",
-            "event_types": ["handoff.proposed", "handoff.accepted", "handoff.declined"],
-        },
-    )
-    assert subscribed.status_code == 201, subscribed.text
-    (swarm,) = api.post("/agents/ana/help", "ana", {"reason": "the network is big"}).json()["swarms"]
-    assert (swarm["state"], swarm["peer_id"], swarm["part_request_id"]) == ("proposed", "ben", None)
-    return swarm
-
-
-def _events(api: Api) -> list[dict[str, Any]]:
-    answer = api.get("/webhooks/deliveries", "admin")
-    assert answer.status_code == 200, answer.text
-    return [d["payload"] for d in answer.json()["items"]]
-
-
-def _stored_plan(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
-    database = Database(api.settings.database_url)
-    try:
-        with Session(database.engine) as session:
-            row = plan_store.get(session=session, plan_id=plan_id)
-            assert row is not None
-            scenario = plan_store.scenario_of(row)
-            assert scenario is not None
-            return scenario, plan_store.body(row)
-    finally:
-        database.dispose()
-
-
 def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(shared_api: Api) -> None:
     api = shared_api
-    swarm = _share(api)
-    (proposed,) = _events(api)
+    swarm = share(api)
+    (proposed,) = events(api)
     assert (proposed["type"], proposed["text"]) == ("handoff.proposed", swarm["note"])
     assert (proposed["data"]["kind"], proposed["data"]["parts"][1]["minutes"]) == ("share", 210)
     # the requester follows it; another department does not see it; only the peer or a lead answers
@@ -168,7 +64,7 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
         "3 h 30 min of its 10 h, planned as its own request REQ-10; Ana Costa keeps the other 6 h 30 min. It was "
         "expected to finish Mon 15:30 in parts, 2 h 30 min past its due time; the next plan places both parts."
     )
-    assert [(e["type"], e["text"]) for e in _events(api)][1:] == [("handoff.accepted", body["note"])]
+    assert [(e["type"], e["text"]) for e in events(api)][1:] == [("handoff.accepted", body["note"])]
     assert api.post(f"/shares/{swarm['id']}/decline", "ben", {}).status_code == 409
     shared, part = api.get("/requests/REQ-9", "sales").json(), api.get("/requests/REQ-10", "sales").json()
     assert (shared["effort_minutes"], shared["owner"], shared["part_of"]) == (390, "ana", None)
@@ -179,7 +75,7 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
     # the next plan keeps both parts, each with its agent, and the checker passes it
     planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
     assert planned.status_code == 201, planned.text
-    scenario, plan = _stored_plan(api, planned.json()["id"])
+    scenario, plan = stored_plan(api, planned.json()["id"])
     assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
     assert check_plan(scenario, plan) == []
     # the part is no second urgent mark of Sales (it would have lowered REQ-9's), and it is due when REQ-9 is
@@ -203,7 +99,7 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
 
 def test_a_declined_share_changes_nothing_and_is_not_proposed_again(shared_api: Api) -> None:
     api = shared_api
-    swarm = _share(api)
+    swarm = share(api)
     before = api.get("/requests/REQ-9", "lead").json()
     assert api.post(f"/shares/{swarm['id']}/decline", "ana", {}).status_code == 403
     declined = api.post(f"/shares/{swarm['id']}/decline", "lead", {"reason": "Ben is needed on the badges"})
@@ -212,7 +108,7 @@ def test_a_declined_share_changes_nothing_and_is_not_proposed_again(shared_api: 
         'Sam Reyes (Sales): your request "Branch network down" (REQ-9) stays with Ana Costa alone: Ben Okafor '
         "declined to take part of it."
     )
-    assert [(e["type"], e["data"]["kind"], e["text"]) for e in _events(api)][1:] == [
+    assert [(e["type"], e["data"]["kind"], e["text"]) for e in events(api)][1:] == [
         ("handoff.declined", "share", declined.json()["note"])
     ]
     assert api.get("/requests/REQ-9", "lead").json() == before
@@ -223,13 +119,13 @@ def test_a_declined_share_changes_nothing_and_is_not_proposed_again(shared_api: 
 
 def test_an_accepted_share_of_work_not_started_pins_both_parts(open_api: Api) -> None:
     api = open_api
-    swarm = _share(api)
+    swarm = share(api)
     assert [(p["agent_id"], p["minutes"]) for p in swarm["parts"]] == [("ana", 390), ("ben", 210)]
     assert api.post(f"/shares/{swarm['id']}/accept", "lead", {}).status_code == 200
     pinned = {(p["request"], p["kind"], p["agent"]) for p in api.get("/pins", "lead").json()}
     assert pinned == {("REQ-9", "assign", "ana"), ("REQ-10", "assign", "ben")}
     planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
     assert planned.status_code == 201, planned.text
-    scenario, plan = _stored_plan(api, planned.json()["id"])
+    scenario, plan = stored_plan(api, planned.json()["id"])
     assert {a.request_id: a.agent_id for a in plan.assignments} == {"REQ-9": "ana", "REQ-8": "ben", "REQ-10": "ben"}
     assert check_plan(scenario, plan) == []

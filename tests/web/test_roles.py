@@ -44,6 +44,7 @@ ACTIONS: dict[str, set[str]] = {
     "/console/pins": {"lead"},
     "/console/help": {"ana"},
     "/console/handoffs/1/{verb}": {"ana", "lead"},
+    "/console/shares/1/{verb}": {"ana", "lead"},
     "/console/simulations": {"manager"},
     "/console/requests/new": {"lead", "sales", "people", "admin"},  # admins may file (the API role table)
     "/console/admin/principals/lead/tokens": {"admin"},

@@ -57,7 +57,16 @@ class FactName(StrEnum):
     OVERTAKING_RANK = "overtaking_rank"
     PIN = "pin"  # keyed: pin id -> its kind
     PIN_KIND = "pin_kind"
+    OWN_END = "own_end"  # done in parts: its agent's own part ends then
+    OWN_MINUTES = "own_minutes"  # and is that many working minutes
+    OWN_START = "own_start"  # and starts then
+    PART_AGENT = "part_agent"  # keyed: the part request's id -> the name of the teammate who does it
+    PART_END = "part_end"  # keyed: the part request's id -> when it ends
+    PART_MINUTES = "part_minutes"  # keyed: the part request's id -> its working minutes
+    PART_OF = "part_of"  # the request this one is a teammate's part of (an accepted share)
+    PART_START = "part_start"  # keyed: the part request's id -> when it starts
     PINNED_REQUEST = "pinned_request"
+    PINNED_TO = "pinned_to"  # the agent an assign pin holds the request to
     PLANNED_MINUTES = "planned_minutes"
     PLANNED_SHARE_PCT = "planned_share_pct"
     PREVIOUS_END = "previous_end"
@@ -100,6 +109,10 @@ KEYED = frozenset(
         FactName.LATE_AFTER,
         FactName.LATER_BY,
         FactName.MISSING,
+        FactName.PART_AGENT,
+        FactName.PART_END,
+        FactName.PART_MINUTES,
+        FactName.PART_START,
         FactName.PIN,
     }
 )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from triage.explanations.facts import FactName as F
-from triage.explanations.facts import key_of
+from triage.explanations.facts import key_of, keyed
 from triage.explanations.style import by_whom, working_time
 from triage.model import Scenario
 from triage.names import ExplanationKind
@@ -110,6 +110,8 @@ def assignment(scenario: Scenario, e: Explanation) -> str:
     late = int(e.fact(F.MINUTES_LATE))
     owner = " (already the owner)" if int(e.fact(F.KEPT_OWNER)) else ""
     head = f"{who} does it{owner} {start} to {end}, " + (f"{working_time(late)} late." if late else "on time.")
+    if e.has(F.OWN_END):
+        head = _in_parts(scenario, e, who, owner, late)
     if not late:
         return head
     effort, target = int(e.fact(F.EFFORT_MINUTES)), int(e.fact(F.TARGET_MINUTES))
@@ -119,6 +121,23 @@ def assignment(scenario: Scenario, e: Explanation) -> str:
     if previous:
         return f"{head} Until then {agent} is on {request_phrase(scenario, previous)}."
     return f"{head} That is {possessive(agent)} first free time."
+
+
+def _in_parts(scenario: Scenario, e: Explanation, who: str, owner: str, late: int) -> str:
+    """Done in parts (a share accepted): who does which part when, and the finish, the later part's end."""
+    own = working_time(int(e.fact(F.OWN_MINUTES)))
+    start, end = _when(scenario, e.fact(F.OWN_START)), _when(scenario, e.fact(F.OWN_END))
+    out = [f"{who} does {own} of it{owner}, {start} to {end}."]
+    part_ids = [key for f in e.facts if (key := key_of(f.name, F.PART_AGENT)) is not None]
+    for rid in part_ids:
+        minutes = working_time(int(e.fact(keyed(F.PART_MINUTES, rid))))
+        start, end = _when(scenario, e.fact(keyed(F.PART_START, rid))), _when(scenario, e.fact(keyed(F.PART_END, rid)))
+        out.append(f"{e.fact(keyed(F.PART_AGENT, rid))} does the other {minutes} ({rid}), {start} to {end}.")
+    finish = _when(scenario, e.fact(F.END))
+    out.append(
+        f"It finishes {finish}, when the later part ends, " + (f"{working_time(late)} late." if late else "on time.")
+    )
+    return " ".join(out)
 
 
 def unassigned(scenario: Scenario, e: Explanation, required: dict[str, int]) -> str:
@@ -209,6 +228,8 @@ def why_not(scenario: Scenario, e: Explanation) -> str:
     if not _examined(e):
         return f"Not {agent}: giving it to them was not worked out in the {e.fact(F.SEARCH_SECONDS)} s allowed."
     if not int(e.fact(F.FEASIBLE)):
+        if e.has(F.PINNED_TO):
+            return f"Not {agent}: {pinned_to(scenario, e)}."
         return f"Not {agent}: no plan can give it to them."
     busy = str(e.fact(F.BUSY_WITH))
     out = [f"Not {agent}: " + (f"they are busy then with {busy}." if busy else "they are free then.")]
@@ -223,6 +244,14 @@ def why_not(scenario: Scenario, e: Explanation) -> str:
     if not own and not others:
         out.append("Giving it to them would change no finishing time.")
     return " ".join(out)
+
+
+def pinned_to(scenario: Scenario, e: Explanation) -> str:
+    """The pin that holds the request to another teammate: a part they accepted, or the lead's pin."""
+    peer = agent_name(scenario, str(e.fact(F.PINNED_TO)))
+    if e.has(F.PART_OF):
+        return f"it is pinned to {peer}: they accepted this part of {e.fact(F.PART_OF)}"
+    return f"it is pinned to {peer}"
 
 
 def _examined(e: Explanation) -> bool:
