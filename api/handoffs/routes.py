@@ -200,6 +200,7 @@ def _answered(
 
     def act() -> tuple[HandOffRead | SwarmRead, dict[str, str]]:
         answer_with(session=session, actor=principal, row=row, reason=body.reason, at=now)
+        helping.answered(session, row, now)
         return read(row), {}
 
     return respond(session=session, principal=principal, status_code=200, idempotency=idem, at=now, act=act)

@@ -8,9 +8,11 @@ import uuid
 from datetime import datetime
 
 from fastapi import Response
+from sqlalchemy.orm import Session
 
 from api.deps import Idempotency
 from api.handoffs.schemas import HandOffRead, HelpCreate, HelpRead, SwarmRead
+from api.live.placing import after_change
 from api.plans.service import time_limit
 from api.problems import Conflict, Forbidden, NotFound
 from api.roles import Principal, Role
@@ -21,6 +23,7 @@ from api.store.tables import HandOffRow
 from api.writes import Outcome, replay_if_retried, respond
 from solver.help import ask_help
 from solver.params import SolveParams
+from triage.names import HandOffState
 from triage.results import Help
 
 HELP_SECONDS = 3.0
@@ -123,3 +126,14 @@ def answering(principal: Principal, row: HandOffRow, kind: str = handoffs.WHOLE)
     if principal.role == Role.AGENT and principal.agent_id != row.to_agent_id:
         what = "hand-off" if kind == handoffs.WHOLE else "share"
         raise Forbidden(f"Only the peer it is proposed to ({row.to_agent_id}) or a lead answers {what} {row.id}.")
+
+
+def answered(session: Session, row: HandOffRow, at: datetime) -> None:
+    """After an answer, in its transaction: an accepted hand-off changed its request's owner, an accepted share
+    filed a part and shortened its request; each is a change of the queue (numbered, the requests it touches
+    placed at once), so the live re-plan follows. A decline changes nothing in the queue."""
+    if row.state != HandOffState.ACCEPTED.value:
+        return
+    touched = [row.request_id] + ([row.part_request_id] if row.part_request_id else [])
+    kind = "handoff.accepted" if row.kind == handoffs.WHOLE else "share.accepted"
+    after_change(session=session, kind=kind, subject_id=str(row.id), request_ids=touched, at=at)

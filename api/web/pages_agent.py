@@ -180,6 +180,7 @@ def _answer(
     what = "Hand-off" if kind == handoffs.WHOLE else "Share"
     try:
         act(session=session, actor=visitor.principal, row=row, reason=reason or None, at=now)
+        helping.answered(session, row, now)
         session.commit()
     except (ApiError, StoreError) as exc:
         session.rollback()

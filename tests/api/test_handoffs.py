@@ -50,6 +50,9 @@ def test_an_agent_asks_the_peer_accepts_and_the_requester_follows(api: Api) -> N
     assert _audit(api, subject_type="request", subject_id="REQ-3")[-1] == ("request.handed_off", "I have the stock too")
     assert ("help.asked", "swamped") in _audit(api, subject_type="agent", subject_id="ana")
     assert _audit(api, subject_type="handoff") == [("handoff.accepted", "I have the stock too")]
+    # a change of the queue: placed at once with its new owner, until the live re-plan follows
+    place = api.get("/requests/REQ-3/placement", "sales").json()
+    assert (place["tentative"], place["agent_id"]) == (True, "ben"), place
     # the next plan keeps the request with its new owner
     plan = api.post("/plans", "lead", QUICK).json()["plan"]
     assert {a["request_id"]: a["agent_id"] for a in plan["assignments"]}["REQ-3"] == "ben"

@@ -72,6 +72,9 @@ def test_an_accepted_share_is_planned_in_its_two_parts_each_with_its_agent(share
     assert (part["title"], part["created_at"]) == ("Part of REQ-9: Branch network down", shared["created_at"])
     pinned = [(p["request"], p["kind"], p["agent"]) for p in api.get("/pins", "lead").json()]
     assert pinned == [("REQ-10", "assign", "ben")]  # REQ-9, in progress, is Ana's anyway
+    # a change of the queue: the part placed at once with Ben, until the live re-plan follows
+    place = api.get("/requests/REQ-10/placement", "sales").json()
+    assert (place["tentative"], place["agent_id"]) == (True, "ben"), place
     # the next plan keeps both parts, each with its agent, and the checker passes it
     planned = api.post("/plans", "lead", {"time_limit_seconds": 1})
     assert planned.status_code == 201, planned.text
