@@ -502,16 +502,18 @@ def summary(tally: Tally, seconds: float) -> tuple[list[str], int]:
 
 def memory_lines(samples: list[tuple[float, dict[str, float]]], warmup: float) -> list[str]:
     lines = [
-        "| process | first sample MB | after warm-up MB | last MB | max MB | slope after warm-up MB/min |",
-        "|---|---|---|---|---|---|",
+        "| process | first sample MB | after warm-up MB | last MB | max MB | slope after warm-up MB/min | "
+        "slope over the last half MB/min |",
+        "|---|---|---|---|---|---|---|",
     ]
     names = list(samples[0][1]) if samples else []
     for name in names:
         series = [(t, row[name]) for t, row in samples if name in row]
         later = [(t, m) for t, m in series if t >= warmup] or series[-1:]
+        half = [(t, m) for t, m in series if t >= series[-1][0] / 2]  # filling caches and heaps show as a difference
         lines.append(
             f"| {name} | {series[0][1]:.0f} | {later[0][1]:.0f} | {series[-1][1]:.0f} | "
-            f"{max(m for _, m in series):.0f} | {slope_per_minute(later):+.2f} |"
+            f"{max(m for _, m in series):.0f} | {slope_per_minute(later):+.2f} | {slope_per_minute(half):+.2f} |"
         )
     return lines
 
@@ -594,11 +596,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     parser.add_argument("--series", type=Path, help="write every memory sample to this CSV (seconds, process, MB)")
     parser.add_argument("--trace", type=Path, help="trace the API processes' allocations (api.memtrace) here")
+    parser.add_argument("--database-prefix", default="tandem_bench_", help="the fresh database's name prefix")
     parser.add_argument("--logs", type=Path, default=Path("/tmp"), help="folder for the servers' logs")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)
     signal.signal(signal.SIGINT, _interrupted)  # also when started in the background, where SIGINT is ignored
-    found = postgres_database()
+    found = postgres_database(args.database_prefix)
     if found is None:
         return 2
     url, name = found
@@ -614,7 +617,7 @@ def main(argv: list[str] | None = None) -> int:
             "TANDEM_FIXED_NOW": scenario.now.isoformat(),
             "PYTHONUNBUFFERED": "1",
         }
-        tag = name.removeprefix("tandem_bench_")
+        tag = name.removeprefix(args.database_prefix)
         api_env = env if args.trace is None else {**env, "TANDEM_TRACEMALLOC": str(args.trace)}
         servers: dict[str, subprocess.Popen[bytes]] = {}
         for i, port in enumerate(args.ports, 1):

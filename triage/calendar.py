@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from triage.model import Agent, Calendar, TimeOff, WorkingHours
@@ -82,6 +81,7 @@ class BusinessAxis:
         local_now = now.astimezone(self.zone)
         self._origin = local_now.date()
         self._segments: list[_Segment] = []
+        self._minutes_of_day: dict[date, int] = {}  # the axis's own: a cache on the method kept every axis alive
         self._first_day = self._origin
         self._last_day = self._origin - timedelta(days=1)
         self._extend_forward(self._origin + timedelta(days=14))
@@ -94,9 +94,11 @@ class BusinessAxis:
         """The team's working periods on a day (none on a holiday)."""
         return [] if day in self._holidays else periods_on(self.calendar.working_hours, day)
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - the axis lives as long as one plan; caching per day is the point
     def _day_minutes(self, day: date) -> int:
-        return sum(end - start for start, end in self.team_periods(day))
+        found = self._minutes_of_day.get(day)
+        if found is None:
+            found = self._minutes_of_day[day] = sum(end - start for start, end in self.team_periods(day))
+        return found
 
     def _extend_forward(self, until: date) -> None:
         day = self._last_day + timedelta(days=1)

@@ -72,3 +72,11 @@ def test_a_memtrace_dump_writes_both_snapshots_and_a_line_of_counts(tmp_path: Pa
     stem = log.name.removesuffix(".jsonl")
     assert (tmp_path / f"{stem}-{record['n']}-live.trace").exists()
     assert tracemalloc.Snapshot.load(str(tmp_path / f"{stem}-{record['n']}-collected.trace")).traces is not None
+    assert record["threads"] >= 1
+    if memtrace.native_heap():  # glibc: each arena's account, before and after the collection
+        assert "<heap nr=" in (tmp_path / f"{stem}-{record['n']}-arenas-live.xml").read_text()
+    kept = [{"cached": i} for i in range(600)]  # a container as large as a filling cache
+    census = memtrace.census(least=500)
+    assert census["types"]["dict"] >= 600  # type: ignore[index]
+    assert any(size >= 600 and text.startswith("list") for size, text in census["containers"])  # type: ignore[attr-defined]
+    assert kept

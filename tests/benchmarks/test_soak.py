@@ -27,7 +27,11 @@ def test_the_memory_slope_is_per_minute_and_leaves_the_warm_up_out() -> None:
     assert slope_per_minute([(0.0, 100.0), (60.0, 100.0)]) == 0.0  # too few points to say
     samples = [(t, {"api": 100.0 + (50.0 if t < 30 else 0.0) + t / 60}) for t in range(0, 300, 5)]
     row = memory_lines([(float(t), m) for t, m in samples], warmup=30.0)[2]
-    assert row.split(" | ")[-1].strip(" |") == "+1.00"
+    assert [c.strip(" |") for c in row.split(" | ")[-2:]] == ["+1.00", "+1.00"]
+    levelling = [(t, {"api": 100.0 + min(t, 150) / 60}) for t in range(0, 300, 5)]  # grows, then flat from 150 s
+    row = memory_lines([(float(t), m) for t, m in levelling], warmup=30.0)[2]
+    after_warm_up, last_half = (float(c.strip(" |")) for c in row.split(" | ")[-2:])
+    assert after_warm_up > 0.4 and last_half == 0.0
 
 
 def test_quantiles_are_nearest_rank() -> None:

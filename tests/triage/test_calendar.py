@@ -1,5 +1,7 @@
 """The business-time axis: instants to working minutes and back, and each agent's working windows."""
 
+import gc
+import weakref
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -109,3 +111,17 @@ def test_intersect(first: list, second: list, expected: list) -> None:
 def test_subtract() -> None:
     assert subtract([(0, 100)], [(10, 20), (50, 60)]) == [(0, 10), (20, 50), (60, 100)]
     assert subtract([(0, 100)], [(0, 100)]) == []
+
+
+def test_an_axis_is_freed_when_dropped() -> None:
+    """Nothing outside the axis keeps it: a cache on its method held every axis an API process made (each plan,
+    what-if and report makes its own) until 4,096 days of them were cached (benchmarks/RESULTS.md, "Soak")."""
+    made = axis(MONDAY_9, days=20)
+    assert made.horizon_minutes == 20 * 480
+    gone = weakref.ref(made)
+    gc.disable()  # freed by its reference count, not by a collection
+    try:
+        del made
+        assert gone() is None
+    finally:
+        gc.enable()
