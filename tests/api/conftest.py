@@ -22,12 +22,16 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.settings import Settings
-from api.store.session import upgrade
+from api.store import plans as plan_store
+from api.store.session import Database, upgrade
 from api.store.tables import Base
 from tests.api.org import Seeded, seed
+from triage.model import Scenario
+from triage.results import Plan
 
 POSTGRES_URL = os.environ.get("TANDEM_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("TANDEM_REQUIRE_POSTGRES") == "1"
@@ -163,3 +167,17 @@ def api(database_url: str, settings_overrides: dict[str, Any]) -> Iterator[Api]:
     settings = make_settings(database_url, **settings_overrides)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Api(client=client, seeded=seeded, settings=settings)
+
+
+def stored_plan(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
+    """A stored plan and the scenario it was computed from, read from the app's database."""
+    database = Database(api.settings.database_url)
+    try:
+        with Session(database.engine) as session:
+            row = plan_store.get(session=session, plan_id=plan_id)
+            assert row is not None
+            scenario = plan_store.scenario_of(row)
+            assert scenario is not None
+            return scenario, plan_store.body(row)
+    finally:
+        database.dispose()

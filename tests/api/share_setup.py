@@ -9,15 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.store import plans as plan_store
-from api.store.session import Database
 from tests.api.conftest import Api, make_settings
 from tests.api.org import ORGANISATION, seed
-from triage.model import Scenario
-from triage.results import Plan
 
 # Ana owns a 10-hour P1 (REQ-9) that Ben could do too; Ben is on his own 3-hour request first. Moving REQ-9 whole
 # to Ben makes it no earlier; sharing it does.
@@ -99,16 +94,3 @@ def events(api: Api) -> list[dict[str, Any]]:
     answer = api.get("/webhooks/deliveries", "admin")
     assert answer.status_code == 200, answer.text
     return [d["payload"] for d in answer.json()["items"]]
-
-
-def stored_plan(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
-    database = Database(api.settings.database_url)
-    try:
-        with Session(database.engine) as session:
-            row = plan_store.get(session=session, plan_id=plan_id)
-            assert row is not None
-            scenario = plan_store.scenario_of(row)
-            assert scenario is not None
-            return scenario, plan_store.body(row)
-    finally:
-        database.dispose()

@@ -8,12 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from api.store import plans as plan_store
-from api.store.session import Database
 from solver.compile import compile_scenario
-from tests.api.conftest import Api
+from tests.api.conftest import Api, stored_plan
 from triage.calendar import BusinessAxis
 from triage.model import Scenario
 from triage.results import Assignment, Plan, Unassigned
@@ -33,19 +29,6 @@ CROWD = [
     }
     for n in range(1, 5)
 ]
-
-
-def _stored(api: Api, plan_id: int) -> tuple[Scenario, Plan]:
-    database = Database(api.settings.database_url)
-    try:
-        with Session(database.engine) as session:
-            row = plan_store.get(session=session, plan_id=plan_id)
-            assert row is not None
-            scenario = plan_store.scenario_of(row)
-            assert scenario is not None
-            return scenario, plan_store.body(row)
-    finally:
-        database.dispose()
 
 
 def _with_priority(scenario: Scenario, request_id: str, priority: str | None) -> Scenario:
@@ -130,7 +113,7 @@ def test_a_priority_override_is_priced_under_the_changed_priority_before_and_aft
     for body in CROWD:
         assert api.post("/requests", "people", body).status_code == 201
     plan = api.post("/plans", "lead", {"time_limit_seconds": 2}).json()
-    scenario, current = _stored(api, plan["id"])
+    scenario, current = stored_plan(api, plan["id"])
     asked = api.post(
         f"/plans/{plan['id']}/what-if",
         "lead",
@@ -161,7 +144,7 @@ def test_clearing_an_override_is_priced_and_bad_questions_name_the_field(api: Ap
         api.patch("/requests/REQ-1", "lead", {"priority_override": "P4", "reason": "can wait"}, etag).status_code == 200
     )
     plan = api.post("/plans", "lead", {"time_limit_seconds": 1}).json()
-    scenario, current = _stored(api, plan["id"])
+    scenario, current = stored_plan(api, plan["id"])
     cleared = api.post(
         f"/plans/{plan['id']}/what-if",
         "lead",
