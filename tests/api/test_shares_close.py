@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.api.conftest import Api
-from tests.api.share_setup import events, share, shared_api, stored_plan
+from tests.api.conftest import Api, stored_plan
+from tests.api.share_setup import events, share, shared_api
 from triage.validation import check_plan
 
 __all__ = ["shared_api"]  # the fixture

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from tests.api.conftest import Api
-from tests.api.share_setup import share, shared_api, stored_plan
+from tests.api.conftest import Api, stored_plan
+from tests.api.share_setup import share, shared_api
 from tests.triage.test_registers import _people_problems
 from triage.calendar import BusinessAxis
 from triage.names import ExplanationKind, Rule

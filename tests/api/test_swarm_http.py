@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 
-from tests.api.conftest import Api
-from tests.api.share_setup import events, open_api, share, shared_api, stored_plan
+from tests.api.conftest import Api, stored_plan
+from tests.api.share_setup import events, open_api, share, shared_api
 from triage.calendar import BusinessAxis
 from triage.scoring import discounted_claims, triage_all
 from triage.validation import check_plan
