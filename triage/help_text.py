@@ -27,6 +27,8 @@ def render_note(h: HandOff) -> str:
         return f"{head} stays with {h.from_agent_name}: {h.to_agent_name} declined to take it."
     if h.state == HandOffState.SUPERSEDED:
         return f"{head}: the proposal to move it {move} was replaced by a newer one."
+    if h.state == HandOffState.WITHDRAWN:
+        return f"{head} was closed before {h.to_agent_name} answered, so it was not handed off."
     if h.reason == HelpReason.LATE_WORK:
         load = f"{possessive(h.from_agent_name)} planned work is {duration(h.from_late_before)} past due in all"
     else:
@@ -76,6 +78,8 @@ def render_swarm_note(s: Swarm) -> str:
         return f"{head} stays with {s.owner_name} alone: {s.peer_name} declined to take part of it."
     if s.state == HandOffState.SUPERSEDED:
         return f"{head}: the proposal to share it between {s.owner_name} and {s.peer_name} was replaced by a newer one."
+    if s.state == HandOffState.WITHDRAWN:
+        return f"{head} was closed before {s.peer_name} answered, so it was not shared."
     if s.state == HandOffState.ACCEPTED:
         return (
             f"{head} is shared: {s.peer_name} accepted to take {duration(theirs.minutes)} of its "

@@ -133,13 +133,15 @@ class ExplanationKind(StrEnum):
 
 
 class HandOffState(StrEnum):
-    """Where a hand-off proposal stands: proposed to the peer, then accepted or declined by them, or replaced
-    by a newer proposal (the same request handed to someone else, or a newer request for help)."""
+    """Where a hand-off proposal stands: proposed to the peer, then accepted or declined by them, replaced by a
+    newer proposal (the same request handed to someone else, or a newer request for help), or withdrawn (its
+    request was closed before an answer)."""
 
     PROPOSED = "proposed"
     ACCEPTED = "accepted"
     DECLINED = "declined"
     SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
 
 
 class HelpOutcome(StrEnum):

@@ -36,7 +36,10 @@ class HandOffRead(Out):
     id: int = Field(description="Hand-off id.")
     ask_id: str = Field(description="The request for help that proposed it (one per POST /agents/{id}/help).")
     plan_id: int = Field(description="The plan it was computed from.")
-    state: HandOffState = Field(description="proposed, accepted, declined, or superseded by a newer proposal.")
+    state: HandOffState = Field(
+        description="proposed, accepted, declined, superseded by a newer proposal, or withdrawn (its request was "
+        "closed before an answer)."
+    )
     request_id: str = Field(description="The request to hand off.")
     request_version: int = Field(description="The request's version in the plan: accepting refuses a newer one.")
     title: str = Field(description="The request's title.")
@@ -99,7 +102,10 @@ class SwarmRead(Out):
     id: int = Field(description="Share id (hand-offs and shares count from one sequence).")
     ask_id: str = Field(description="The request for help that proposed it.")
     plan_id: int = Field(description="The plan it was computed from.")
-    state: HandOffState = Field(description="proposed, accepted, declined, or superseded by a newer proposal.")
+    state: HandOffState = Field(
+        description="proposed, accepted, declined, superseded by a newer proposal, or withdrawn (its request was "
+        "closed before an answer)."
+    )
     request_version: int = Field(description="The request's version in the plan: accepting refuses a newer one.")
     asked_by: str = Field(description="Who asked for help: the agent, or a lead on their behalf.")
     created_at: datetime = Field(description="When it was proposed.")

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Row, bindparam, func, insert, select, text
+from sqlalchemy import update as update_rows
 from sqlalchemy.orm import Session
 
 from api.roles import OVERRIDES, Principal
@@ -18,9 +19,9 @@ from api.store.errors import StateConflict, from_validation_error, invalid, inva
 from api.store.inputs import NewRequest, RequestChanges
 from api.store.organisation import get as get_organisation
 from api.store.organisation import skill_ids
-from api.store.tables import AgentRow, DepartmentRow, RequestRow
+from api.store.tables import AgentRow, DepartmentRow, HandOffRow, RequestRow
 from triage.model import Request
-from triage.names import RequestStatus
+from triage.names import HandOffState, RequestStatus
 
 OPEN_STATUSES = (RequestStatus.OPEN.value, RequestStatus.IN_PROGRESS.value)
 NULLABLE = frozenset({"deadline", "department_rank", "priority_override", "owner", "pausable"})
@@ -188,7 +189,8 @@ def update(*, session: Session, actor: Principal, row: RequestRow, data: Request
 def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | None, at: datetime) -> list[str]:
     """Close the request, and with it every part of it not done yet (a peer's part filed by an accepted share,
     `part_of` it: the request is resolved or withdrawn, so its parts are too), each audited as a close of its own
-    in the same transaction; the ids of the parts closed, oldest first."""
+    in the same transaction; hand-offs and shares proposed for them and not answered are withdrawn. The ids of
+    the parts closed, oldest first."""
     if row.status == RequestStatus.DONE:
         raise StateConflict(f"{row.id} is closed already.")
     _close_one(session, actor, row, reason, at, {})
@@ -197,6 +199,12 @@ def close(*, session: Session, actor: Principal, row: RequestRow, reason: str | 
         if part.status != RequestStatus.DONE.value:
             _close_one(session, actor, part, reason or f"closed with {row.id}", at, {"with": str(row.id)})
             closed.append(str(part.id))
+    session.execute(  # a proposal nobody answered cannot be accepted any more: withdrawn, its note says why
+        update_rows(HandOffRow)
+        .where(HandOffRow.request_id.in_([str(row.id), *closed]), HandOffRow.state == HandOffState.PROPOSED.value)
+        .values(state=HandOffState.WITHDRAWN.value)
+        .execution_options(synchronize_session=False)
+    )
     session.flush()
     return closed
 

@@ -224,3 +224,18 @@ def test_work_the_plan_moves_off_the_peer_is_not_counted_as_given_since(api: Api
     accepted = api.post(f"/handoffs/{proposal['id']}/accept", "ben", {})
     assert accepted.status_code == 200, accepted.text
     assert api.get("/requests/REQ-3", "lead").json()["owner"] == "ben"
+
+
+def test_closing_a_request_withdraws_its_hand_off_not_answered_yet(api: Api) -> None:
+    proposal = proposal_to_ben(api)
+    assert api.post("/requests/REQ-3/close", "lead", {"reason": "the laptop came from stock"}).status_code == 200
+    read = _handoff(api, proposal["id"])
+    assert read["state"] == "withdrawn"
+    assert read["note"] == (
+        'Sam Reyes (Sales): your request "New laptop" (REQ-3) was closed before Ben Okafor answered, so it was not '
+        "handed off."
+    )
+    refused = api.post(f"/handoffs/{proposal['id']}/accept", "ben", {})
+    assert refused.status_code == 409 and "withdrawn" in refused.json()["detail"], refused.text
+    assert api.get("/requests/REQ-3", "lead").json()["owner"] == "ana"
+    assert api.get("/handoffs?state=proposed", "lead").json()["items"] == []

@@ -100,3 +100,20 @@ def test_a_request_with_no_parts_closes_alone(shared_api: Api) -> None:
         "in_progress",
         "open",
     ]
+
+
+def test_closing_a_request_withdraws_its_share_not_answered_yet(shared_api: Api) -> None:
+    # a share proposed and not answered cannot be accepted after its request closed: withdrawn, its note saying so
+    api = shared_api
+    swarm = share(api)
+    assert api.post("/requests/REQ-9/close", "lead", {"reason": "fixed by the vendor"}).status_code == 200
+    read = api.get(f"/shares/{swarm['id']}", "lead").json()
+    assert read["state"] == "withdrawn"
+    assert read["note"] == (
+        'Sam Reyes (Sales): your request "Branch network down" (REQ-9) was closed before Ben Okafor answered, so it '
+        "was not shared."
+    )
+    refused = api.post(f"/shares/{swarm['id']}/accept", "ben", {})
+    assert refused.status_code == 409 and "withdrawn" in refused.json()["detail"], refused.text
+    assert api.get("/requests/REQ-9", "lead").json()["effort_minutes"] == swarm["effort_minutes"]  # nothing shared
+    assert [s["id"] for s in api.get("/shares?state=proposed", "lead").json()["items"]] == []
