@@ -98,11 +98,11 @@ def test_the_notes_are_in_the_people_register() -> None:
 
 
 def test_the_notes_of_an_answered_share_are_facts_in_the_people_register() -> None:
-    # accepted (the part filed as its own request), declined, superseded: each note in the people register, every
-    # number in it a field (the part's request id among them)
+    # accepted (the part filed as its own request), declined, superseded, withdrawn: each note in the people
+    # register, every number in it a field (the part's request id among them)
     (w,) = asked([agent("ana"), agent("ben")], [request("A", 600, owner="ana")])[2].swarms
     notes = {}
-    for state in (HandOffState.ACCEPTED, HandOffState.DECLINED, HandOffState.SUPERSEDED):
+    for state in (HandOffState.ACCEPTED, HandOffState.DECLINED, HandOffState.SUPERSEDED, HandOffState.WITHDRAWN):
         answered = w.model_copy(update={"state": state, "part_request_id": "REQ-17"})
         notes[state] = render_swarm_note(answered)
         assert_numbers_are_fields(notes[state], swarm_numbers(answered) | {"17"})
