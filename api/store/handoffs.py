@@ -215,12 +215,21 @@ def _publish(session: Session, row: HandOffRow, event_type: EventType, at: datet
     )
 
 
+def _not_proposed(row: HandOffRow) -> StateConflict:
+    """The refusal of an answer to a proposal that is no longer open: answered, superseded or withdrawn."""
+    if row.state == HandOffState.WITHDRAWN.value:
+        return StateConflict(
+            f"Hand-off {row.id} is withdrawn: {row.request_id} was closed before an answer, so it is no longer open."
+        )
+    return StateConflict(f"Hand-off {row.id} is {row.state} already.")
+
+
 def _claim(
     session: Session, row: HandOffRow, state: HandOffState, actor: Principal, reason: str | None, at: datetime
 ) -> None:
     """Move a proposed hand-off to its answer; 409 when it was answered or superseded already (even concurrently)."""
     if row.state != PROPOSED:
-        raise StateConflict(f"Hand-off {row.id} is {row.state} already.")
+        raise _not_proposed(row)
     claimed = session.execute(
         update(HandOffRow)
         .where(HandOffRow.id == row.id, HandOffRow.state == PROPOSED)
@@ -234,7 +243,7 @@ def _claim(
 def accept(*, session: Session, actor: Principal, row: HandOffRow, reason: str | None, at: datetime) -> None:
     """The peer takes the request: it becomes its owner, if the request is as it was when proposed."""
     if row.state != PROPOSED:
-        raise StateConflict(f"Hand-off {row.id} is {row.state} already.")
+        raise _not_proposed(row)
     # Lock the peer, then the request (the order plans.apply takes them): two accepts to one peer run one
     # after the other, so the second one's room check counts the first one's request.
     queue.lock_agents(session=session, agent_ids=[row.to_agent_id])
