@@ -9,7 +9,9 @@ requests) with a short limit and at the largest size admitted with its least tim
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -57,10 +59,9 @@ def test_a_large_plan_with_a_short_limit_comes_back_within_the_margin() -> None:
     overshot limits of 2 and 5 s by 1.2-2.8 s). The limit leaves room for model building and routing, which
     are not cut (1 s at load 13 here, 3-4 s at load 19)."""
     scenario = generate_scenario(agents=80, requests=1500, days=5, seed=2)
-    started, cpu = time.perf_counter(), time.process_time()
-    result = plan(scenario, SolveParams(time_limit_seconds=3.0, workers=2), started=started)
-    waited, cpu = time.perf_counter() - started, time.process_time() - cpu
-    _assert_within_the_margin(waited, cpu, 3.0, result.bound_source)
+    clock = _Clock()
+    result = plan(scenario, SolveParams(time_limit_seconds=3.0, workers=2), started=clock.started)
+    _assert_within_the_margin(*clock.stop(), 3.0, result.bound_source)
     assert check_plan(scenario, result) == []
 
 
@@ -109,10 +110,9 @@ def test_the_largest_admitted_size_comes_back_within_its_least_time_limit_plus_t
     scenario = generate_scenario(agents=limits.agents, requests=limits.requests, days=10, seed=1)
     limit = least_time_limit(scenario, limits)
     assert limit > 1.0  # the uncut part does not fit in a short limit at this size: admission says so
-    started, cpu = time.perf_counter(), time.process_time()
-    result = plan(scenario, SolveParams(time_limit_seconds=limit, workers=2), started=started)
-    waited, cpu = time.perf_counter() - started, time.process_time() - cpu
-    _assert_within_the_margin(waited, cpu, limit, result.bound_source)
+    clock = _Clock()
+    result = plan(scenario, SolveParams(time_limit_seconds=limit, workers=2), started=clock.started)
+    _assert_within_the_margin(*clock.stop(), limit, result.bound_source)
     assert check_plan(scenario, result) == []
 
 
@@ -140,13 +140,45 @@ def test_with_no_time_left_the_routing_start_tries_one_order_only() -> None:
         assert best_routing(compiled, Budget.of(60.0)) == best_routing(compiled)  # time enough: every order
 
 
-def _assert_within_the_margin(waited: float, cpu: float, limit: float, source: str) -> None:
-    """The margin is a promise about the planner's own work: an overshoot fails the test unless the process
-    was kept off the CPU for it (less CPU time than 0.9 x the wall time it waited: the other test workers of
-    a parallel run, or other programs, had the cores), which no clock inside the planner can make up for."""
-    if waited > limit + MARGIN_SECONDS and cpu < 0.9 * waited:
-        pytest.skip(f"waited {waited:.2f} s with {cpu:.2f} s of CPU: the machine was busy, the margin untestable")
-    assert waited <= limit + MARGIN_SECONDS, (waited, cpu, limit, source)
+def _busy_seconds() -> float | None:
+    """CPU seconds the whole machine has spent working since boot (Linux's /proc/stat), or None elsewhere."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(x) for x in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class _Clock:
+    """The wall clock, this process's CPU time and the machine's, from the caller's start."""
+
+    def __init__(self) -> None:
+        self.started, self._cpu, self._busy = time.perf_counter(), time.process_time(), _busy_seconds()
+
+    def stop(self) -> tuple[float, float, float | None]:
+        """(waited, this process's CPU seconds, other programs' CPU seconds, None where unknown)."""
+        waited, cpu, busy = time.perf_counter() - self.started, time.process_time() - self._cpu, _busy_seconds()
+        others = None if busy is None or self._busy is None else max(busy - self._busy - cpu, 0.0)
+        return waited, cpu, others
+
+
+def _assert_within_the_margin(waited: float, cpu: float, others: float | None, limit: float, source: str) -> None:
+    """The margin is a promise about the planner's own work on the machine it has: an overshoot fails the test
+    unless other programs had the cores meanwhile (the other test workers of a parallel run, say), which no
+    clock inside the planner can make up for. Busy means: other programs used more than half a core on average
+    while it waited (read from the machine's own count), or, where that count is unknown, this process got
+    less CPU time than 0.9 x the wall time (a planner of two threads can use more than the wall time, so this
+    fallback sees only a starved single thread)."""
+    if waited > limit + MARGIN_SECONDS:
+        busy = others > 0.5 * waited if others is not None else cpu < 0.9 * waited
+        if busy:
+            pytest.skip(
+                f"waited {waited:.2f} s with {cpu:.2f} s of CPU while other programs used "
+                f"{'an unknown amount' if others is None else f'{others:.2f} s'}: the machine was busy, the "
+                "margin untestable (benchmarks.guard_bench measures it on a quiet machine)"
+            )
+    assert waited <= limit + MARGIN_SECONDS, (waited, cpu, others, limit, source)
 
 
 def _within_the_margin(agents: int, requests: int, days: int, seed: int, limit: float) -> None:
@@ -155,8 +187,7 @@ def _within_the_margin(agents: int, requests: int, days: int, seed: int, limit: 
     except ValueError:  # efforts of 10 minutes or more cannot add up to so small a load
         assume(False)
     limit = max(limit, least_time_limit(scenario, Limits()))  # what admission lets a caller ask
-    started, cpu = time.perf_counter(), time.process_time()
-    result = plan(scenario, SolveParams(time_limit_seconds=limit, workers=2), started=started)
-    waited, cpu = time.perf_counter() - started, time.process_time() - cpu
-    _assert_within_the_margin(waited, cpu, limit, result.bound_source)
+    clock = _Clock()
+    result = plan(scenario, SolveParams(time_limit_seconds=limit, workers=2), started=clock.started)
+    _assert_within_the_margin(*clock.stop(), limit, result.bound_source)
     assert check_plan(scenario, result) == []
