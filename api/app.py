@@ -12,6 +12,7 @@ import asyncio
 import copy
 import gc
 import json
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api import memtrace, problems, web
+from api import memtrace, offload, problems, web
 from api.allow import AllowedMethods
 from api.auth_first import AuthFirst
 from api.departments.service import OncePerPlan
@@ -60,10 +61,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks = Deliverer(database, settings) if settings.webhook_deliver and settings.webhook_keys() else None
         if webhooks is not None:
             webhooks.start()
+        if settings.plan_in_child:  # the fork server imports the solver once, in the background
+            threading.Thread(target=offload.warm, name="offload-warm", daemon=True).start()
         replanner = LiveReplanner(database, settings)
         if settings.live_replan:
             replanner.start()
-        app.state.override_effects = OncePerPlan()  # per app, so per database: plan ids are the database's
+        app.state.override_effects = OncePerPlan(
+            in_child=settings.plan_in_child
+        )  # per app, so per database: plan ids are the database's
         trimmer = HeapTrimmer(settings.heap_trim_seconds)
         trimmer.start()
         try:

@@ -34,7 +34,7 @@ def main(parent: int, target: str, args: tuple[str, ...], out: Connection) -> No
             time.sleep(0.5)
         os._exit(3)
 
-    _die_with_parent()
+    die_with_parent()
     if os.getppid() != parent:  # the worker died before the kernel was asked to tell
         os._exit(3)
     threading.Thread(target=watch, daemon=True).start()  # elsewhere than Linux, and a second line of defence
@@ -42,7 +42,7 @@ def main(parent: int, target: str, args: tuple[str, ...], out: Connection) -> No
     getattr(importlib.import_module(module), name)(*args, out)
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """On Linux, the kernel kills this process the moment its parent dies (prctl PR_SET_PDEATHSIG): a planner
     busy in the search may not get the time to notice for seconds on a loaded machine."""
     if not sys.platform.startswith("linux"):

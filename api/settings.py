@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     plan_time_limit_seconds: float = Field(10.0, gt=0, le=600, description="Default solver time limit of a plan.")
     plan_max_time_limit_seconds: float = Field(60.0, gt=0, le=3600, description="Largest time limit a caller may ask.")
     plan_workers: int = Field(2, ge=1, le=64, description="CP-SAT search workers per plan.")
+    plan_in_child: bool = Field(
+        True,
+        description="Plan in a short-lived child process (`api.offload`): a small plan at once, what-ifs, help, "
+        "explanations, report effects and the live re-plan; their memory goes back to the system when each ends. "
+        "False: in the API process's own threads.",
+    )
     limits: Limits = Field(
         default_factory=Limits,
         description="Admission control: the largest scenario and simulation accepted (`api.limits`, read from "

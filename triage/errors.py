@@ -31,3 +31,6 @@ class ScenarioError(TandemError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__(f"{len(problems)} problem(s) in the scenario: " + "; ".join(map(str, problems)))
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[Problem]]]:
+        return type(self), (self.problems,)  # pickled whole: a child process's error reaches its parent

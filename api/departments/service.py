@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api import offload
 from api.departments.schemas import DepartmentReportRead
 from api.limits import Limits
 from api.plans import service as planning
@@ -32,7 +33,8 @@ CACHED_PLANS = 16
 class OncePerPlan:
     """Values computed once per plan id (the newest CACHED_PLANS kept), concurrent askers waiting for the first."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, in_child: bool = False) -> None:
+        self.in_child = in_child  # compute in a child process (`api.offload`)
         self._values: OrderedDict[int, Any] = OrderedDict()
         self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -64,7 +66,9 @@ def department_report_read(
     if share is None:
         lines = [f"{department_id} had no open requests when plan {plan_id} was made."]
     else:
-        effects = effects_of.get(plan_id, lambda: override_effects(scenario, plan, OVERRIDE_PARAMS))
+        effects = effects_of.get(
+            plan_id, lambda: offload.call(effects_of.in_child, override_effects, scenario, plan, OVERRIDE_PARAMS)
+        )
         lines = department_report(scenario, plan, department_id, effects)
     return DepartmentReportRead(
         department_id=department_id,

@@ -26,7 +26,7 @@ def _cache(request: Request) -> explaining.ExplanationCache:
     """The app's explanation cache, made on first use (one per app, so one per database)."""
     state = request.app.state
     if not hasattr(state, "explanations"):
-        state.explanations = explaining.ExplanationCache()
+        state.explanations = explaining.ExplanationCache(in_child=state.settings.plan_in_child)
     return state.explanations  # type: ignore[no-any-return]
 
 

@@ -13,6 +13,7 @@ import re
 from collections import OrderedDict
 from threading import Lock
 
+from api import offload
 from api.problems import Conflict
 from api.roles import Principal, Role
 from api.store import plans
@@ -22,7 +23,7 @@ from triage.explanations.people import request_phrase
 from triage.explanations.style import Register
 from triage.model import Scenario
 from triage.report import receipt
-from triage.results import Explanation, Fact
+from triage.results import Explanation, Fact, Plan
 
 CACHED_REQUESTS = 512  # (plan, request) answers kept per app, least recently used dropped
 
@@ -30,7 +31,8 @@ CACHED_REQUESTS = 512  # (plan, request) answers kept per app, least recently us
 class ExplanationCache:
     """The computed explanations of one app (one database), by (plan id, request id)."""
 
-    def __init__(self, size: int = CACHED_REQUESTS) -> None:
+    def __init__(self, size: int = CACHED_REQUESTS, *, in_child: bool = False) -> None:
+        self.in_child = in_child  # compute in a child process (`api.offload`)
         self._found: OrderedDict[tuple[int, str], list[Explanation]] = OrderedDict()
         self._size = size
         self._lock = Lock()
@@ -64,10 +66,15 @@ def computed(cache: ExplanationCache, plan_row: PlanRow, request_id: str) -> lis
     if scenario is None:
         raise Conflict(f"Plan {plan_row.id} was stored without its scenario; compute a new plan to explain it.")
     plan = plans.body(plan_row)
-    found = [receipt(scenario, plan, request_id), *explain_request(scenario, plan, request_id)]
+    found = offload.call(cache.in_child, every_explanation, scenario, plan, request_id)
     found += [e for e in plan.explanations if e.kind == "pin_conflict" and request_id in e.request_ids]
     cache.put(key, found)
     return found
+
+
+def every_explanation(scenario: Scenario, plan: Plan, request_id: str) -> list[Explanation]:
+    """The receipt and every explanation `solver.tradeoffs` computes about the request (some re-plan)."""
+    return [receipt(scenario, plan, request_id), *explain_request(scenario, plan, request_id)]
 
 
 def for_reader(principal: Principal, plan_row: PlanRow, explanations: list[Explanation]) -> list[Explanation]:

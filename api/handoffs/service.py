@@ -10,6 +10,7 @@ from datetime import datetime
 from fastapi import Response
 from sqlalchemy.orm import Session
 
+from api import offload
 from api.deps import Idempotency
 from api.handoffs.schemas import HandOffRead, HelpCreate, HelpRead, SwarmRead
 from api.live.placing import after_change
@@ -92,7 +93,7 @@ def ask(
         raise Conflict(f"Agent {agent_id!r} is not in plan {plan_id}, the newest plan; compute a new plan first.")
     limit = time_limit(scenario, asked.time_limit_seconds, HELP_SECONDS, settings)
     params = SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
-    answer = ask_help(scenario, current, agent_id, params, declined)
+    answer = offload.call(settings.plan_in_child, ask_help, scenario, current, agent_id, params, declined)
     ask_id = uuid.uuid4().hex
     with database.writing() as session:
 

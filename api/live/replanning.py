@@ -33,6 +33,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from api import offload
 from api.live import marks
 from api.live.moves import publish_moves
 from api.plans.service import snapshot
@@ -129,7 +130,8 @@ class LiveReplanner:
             self._failed_at_seq = seen  # nothing to plan until the queue changes again
             return None
         try:
-            result = live_replan(scenario, live_params(self._settings), previous, before)
+            params = live_params(self._settings)
+            result = offload.call(self._settings.plan_in_child, live_replan, scenario, params, previous, before)
         except ScenarioError as exc:
             log.warning("live re-plan: the queue cannot be planned: %s", exc)
             self._failed_at_seq = seen

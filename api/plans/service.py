@@ -11,6 +11,7 @@ from fastapi import Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from api import offload
 from api.deps import Idempotency
 from api.jobs.runner import JobRunner, forget_if_lost
 from api.jobs.schemas import job_read
@@ -111,7 +112,7 @@ def compute(
     admitted(scenario, settings.limits)
     params = solve_params(settings, asked, scenario)
     if len(versions) <= settings.plan_sync_max_requests:
-        result = make_plan(scenario, params)
+        result = offload.call(settings.plan_in_child, make_plan, scenario, params)
         with database.writing() as session:
 
             def store_plan() -> Outcome:
@@ -188,9 +189,8 @@ def what_if(*, plan_row: PlanRow, asked: WhatIfCreate, settings: Settings, detai
         raise from_validation_error(exc) from exc
     limit = time_limit(scenario, asked.time_limit_seconds, WHAT_IF_SECONDS, settings)
     try:
-        answer = solve_what_if(
-            scenario, plans.body(plan_row), change, SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
-        )
+        params = SolveParams(time_limit_seconds=limit, workers=settings.plan_workers)
+        answer = offload.call(settings.plan_in_child, solve_what_if, scenario, plans.body(plan_row), change, params)
     except ScenarioError as exc:  # ids the plan does not know: name the field of the question
         errors = [FieldError(field=p.field, location="body", message=p.message) for p in exc.problems]
         raise InvalidInput(summary(errors), errors=errors) from exc

@@ -80,6 +80,7 @@ def test_the_cli_answers_deep_json_with_a_problem_and_exit_2(tmp_path: Path, com
         assert "nested too deeply" in ran.output and "Traceback" not in ran.output
 
 
+@pytest.mark.parametrize("settings_overrides", [{"plan_in_child": False}])  # the replaced function runs here
 def test_department_reports_re_plan_once_per_plan_however_many_read(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     from api.departments import service as reporting
 

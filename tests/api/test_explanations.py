@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.api.conftest import Api
 
 ENGINEERING = ("cost", "weighs", "matrix", "lateness", "bound", "solver")
@@ -49,6 +51,7 @@ def test_a_requester_reads_their_departments_requests_and_others_only_by_departm
         assert not [f for f in e["facts"] if re.search(r"REQ-[24]\b", f"{f['name']} {f['value']}")]
 
 
+@pytest.mark.parametrize("settings_overrides", [{"plan_in_child": False}])  # the replaced function runs here
 def test_the_expensive_kinds_are_computed_once_per_plan_and_request(api: Api, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from api.explanations import service as explaining
 

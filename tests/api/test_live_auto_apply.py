@@ -21,9 +21,13 @@ def database(api: Api) -> Iterator[Database]:
     opened.dispose()
 
 
-def _replanner(api: Api, database: Database) -> LiveReplanner:
+def _replanner(api: Api, database: Database, in_child: bool = True) -> LiveReplanner:
+    """`in_child` false where a test replaces the re-plan in this process (a child would run the real one)."""
     settings = make_settings(
-        api.settings.database_url, live_replan_delay_seconds=0.0, live_replan_time_limit_seconds=2.0
+        api.settings.database_url,
+        live_replan_delay_seconds=0.0,
+        live_replan_time_limit_seconds=2.0,
+        plan_in_child=in_child,
     )
     return LiveReplanner(database, settings)
 
@@ -95,7 +99,7 @@ def test_a_leads_apply_meanwhile_supersedes_the_auto_apply(
         return result
 
     monkeypatch.setattr(replanning, "live_replan", slow_replan)
-    stored = _replanner(api, database).replan_if_due()
+    stored = _replanner(api, database, in_child=False).replan_if_due()
     assert stored is not None  # the plan is stored: the lead stored no newer plan
     assert api.get(f"/plans/{stored}", "lead").json()["applied_at"] is None  # but the lead's apply wins
     owners = _owners(api)

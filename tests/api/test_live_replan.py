@@ -21,9 +21,13 @@ def database(api: Api) -> Iterator[Database]:
     opened.dispose()
 
 
-def _replanner(api: Api, database: Database, delay_seconds: float = 0.0) -> LiveReplanner:
+def _replanner(api: Api, database: Database, delay_seconds: float = 0.0, in_child: bool = True) -> LiveReplanner:
+    """`in_child` false where a test replaces the re-plan in this process (a child would run the real one)."""
     settings = make_settings(
-        api.settings.database_url, live_replan_delay_seconds=delay_seconds, live_replan_time_limit_seconds=2.0
+        api.settings.database_url,
+        live_replan_delay_seconds=delay_seconds,
+        live_replan_time_limit_seconds=2.0,
+        plan_in_child=in_child,
     )
     return LiveReplanner(database, settings)
 
@@ -84,7 +88,7 @@ def test_a_leads_newer_plan_supersedes_the_running_replan(
 
     monkeypatch.setattr(replanning, "live_replan", slow_plan)
     before = _plan_ids(api)
-    assert _replanner(api, database).replan_if_due() is None
+    assert _replanner(api, database, in_child=False).replan_if_due() is None
     after = _plan_ids(api)
     assert len(after) == len(before) + 1  # only the lead's plan was stored
     assert api.get(f"/plans/{after[-1]}", "lead").json()["created_by"] == "lead"

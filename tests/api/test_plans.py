@@ -93,6 +93,7 @@ def test_a_failure_half_way_through_applying_leaves_nothing_applied(api: Api, mo
     assert api.get(f"/plans/{plan['id']}", "lead").json()["applied_at"] is None
 
 
+@pytest.mark.parametrize("settings_overrides", [{"plan_in_child": False}])  # the replaced function runs here
 def test_a_plan_whose_cost_passes_32_bits_is_stored_and_read_back(api: Api, monkeypatch: Any) -> None:
     # protected weights (the default) put the demo's plan at about 1.2 x 10^10: PostgreSQL's 32-bit integer
     # column refused it ("integer out of range") until migration 0011
