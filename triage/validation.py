@@ -217,7 +217,10 @@ def _check_parts(scenario: Scenario, a: Assignment, request: Request) -> list[Vi
 
 
 def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
-    """Every pin holds: assign to its agent, before ends first, first starts before its agent's other work."""
+    """Every pin holds: assign to its agent, before ends first, first starts before its agent's other work. A pin
+    on a request shared by an accepted share binds its own part (its agent's own work, `Assignment.own_span`),
+    as every engine holds it: its parts are requests of their own, each bound by its own pins (the share's
+    assignment to the teammate who accepted)."""
     placed = {a.request_id: a for a in plan.assignments}
     done = {r.id for r in scenario.requests if not r.status.plannable}
     out = []
@@ -229,14 +232,20 @@ def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
             broken = mine is None or mine.agent_id != pin.agent
         elif pin.kind == PinKind.BEFORE:
             other = placed.get(pin.other or "")
-            broken = mine is None or other is None or mine.end_minute > other.start_minute
+            broken = mine is None or other is None or _own(mine)[1] > _own(other)[0]
         else:
             broken = mine is None or any(
-                agent_id == mine.agent_id and start < mine.start_minute for agent_id, start in _starts(plan)
+                agent_id == mine.agent_id and start < _own(mine)[0] for agent_id, start in _starts(plan)
             )
         if broken:
             out.append(Violation(Rule.PINS, pin.request, f"pin {pin.id} ({pin.kind.value}) does not hold"))
     return out
+
+
+def _own(a: Assignment) -> tuple[int, int]:
+    """Start and end minute a pin reads: a request shared by an accepted share, its own part's; otherwise the
+    assignment's span (a proposal's parts, help's second pair of hands, are one request's work)."""
+    return a.own_span() if a.stored_parts() else (a.start_minute, a.end_minute)
 
 
 def _starts(plan: Plan) -> list[tuple[str, int]]:

@@ -142,3 +142,42 @@ def test_plans_with_shared_requests_keep_every_rule_and_report_the_checkers_term
     routed = plan_by_routing(s)
     assert [v for v in check_plan(s, routed) if v.rule != Rule.PINS] == []
     assert {t.term: t.quantity for t in routed.terms} == checked_quantities(s, routed)
+
+
+def test_a_pin_on_a_shared_request_binds_its_own_part_in_the_engines_and_the_checker_alike() -> None:
+    """REQ-1 before REQ-3, both Ana's; Ben's part of REQ-1 (REQ-2, 180 min) ends after REQ-3 starts. The pin
+    binds REQ-1's own part, as the engines hold it: the plan keeps it for the checker too (the checker read the
+    presented end, the later part's, 180 > 60, and called it broken: the engines and the checker disagreed)."""
+    s = scenario(
+        [agent("ana"), agent("ben")],
+        [
+            request("REQ-1", 60, owner="ana"),
+            request("REQ-2", 180, owner="ben", part_of="REQ-1"),
+            request("REQ-3", 60, owner="ana"),
+        ],
+        policy=flat_policy(60),
+        pins=[
+            {"id": "p1", "kind": "before", "request": "REQ-1", "other": "REQ-3"},
+            {"id": "p2", "kind": "first", "request": "REQ-1"},
+            {"id": "share", "kind": "assign", "request": "REQ-2", "agent": "ben"},
+        ],
+    )
+    compiled = compile_scenario(s)
+    jobs, agents = compiled.job_index(), compiled.agent_index()
+    placements = {
+        jobs["REQ-1"]: (agents["ana"], 0),
+        jobs["REQ-2"]: (agents["ben"], 0),
+        jobs["REQ-3"]: (agents["ana"], 60),
+    }
+    assert pins_hold(compiled, placements)
+    presented = present_parts(compiled, extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "test"))
+    assert check_plan(s, presented) == []
+    planned = plan(s, SolveParams(time_limit_seconds=1, workers=1))
+    assert_valid(s, planned)
+    shared = next(a for a in planned.assignments if a.request_id == "REQ-1")
+    assert (shared.end_minute, shared.own_span()) == (180, (0, 60))
+    # broken on the own part: REQ-3 first, then REQ-1
+    broken = {**placements, jobs["REQ-1"]: (agents["ana"], 60), jobs["REQ-3"]: (agents["ana"], 0)}
+    assert not pins_hold(compiled, broken)
+    presented = present_parts(compiled, extract_plan(compiled, broken, PlanStatus.FEASIBLE, 0, "test"))
+    assert {v.detail for v in check_plan(s, presented)} == {"pin p1 (before) does not hold", "pin p2 (first) does not hold"}
