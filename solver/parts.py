@@ -1,12 +1,15 @@
 """A request shared by an accepted share, presented as one request in parts.
 
 Accepting a share files the peer's part as a request of its own (`Request.part_of`), so every engine plans the
-shared request and its part as two requests and prices each by its own end. A plan then presents the shared
-request as one request done in parts (`present_parts`): its assignment carries its agent's part (its own
-placement) and each part's (the part request's placement), each naming the request it is planned as
-(`Part.request_id`); its start and end span the parts, and it is late by the later part's end. The part requests
-keep their own assignments. The objective is not changed by the presentation: the shared request is priced by
-its own part's end and each part by its own (the checker, `triage.validation`, prices it so too).
+shared request and its part as two requests. A plan presents the shared request as one request done in parts
+(`present_parts`): its assignment carries its agent's part (its own placement) and each part's (the part
+request's placement), each naming the request it is planned as (`Part.request_id`); its start and end span the
+parts, and it is late by the later part's end. The part requests keep their own assignments. The objective
+prices it as presented: the shared request and its open parts (`Compiled.parts`) are priced once, lateness,
+waiting and the on-time count reading the later end of its placed members with the shared request's weight and
+due, the parts adding nothing to those terms (`solver.terms.base`, every engine; the checker, `triage.validation`,
+prices it so too, independently). Shown unchanged when a part is not planned: the shared request is then priced
+by its own end and the part left out pays its deferral.
 """
 
 from __future__ import annotations
