@@ -19,12 +19,11 @@ from triage.results import Assignment, Part, Plan
 
 
 def present_parts(compiled: Compiled, plan: Plan) -> Plan:
-    """The plan with each shared request whose parts are all planned presented in its parts; unchanged when no
-    request of the scenario is a part of another."""
-    parts_of: dict[str, list[str]] = {}
-    for job in compiled.jobs:
-        if job.request.part_of is not None:
-            parts_of.setdefault(job.request.part_of, []).append(job.request.id)
+    """The plan with each shared request whose parts are all planned presented in its parts (`Compiled.parts`:
+    a part shared again is one more part of the same request); unchanged when no request of the scenario is a
+    part of another."""
+    jobs = compiled.jobs
+    parts_of = {jobs[lead].request.id: [jobs[k].request.id for k in parts] for lead, parts in compiled.parts.items()}
     if not parts_of:
         return plan
     placed = {a.request_id: a for a in plan.assignments}

@@ -142,18 +142,19 @@ def _group_ends(scenario: Scenario, plan: Plan) -> tuple[dict[str, int], set[str
 
 def _check_stored_parts(scenario: Scenario, plan: Plan, a: Assignment, request: Request) -> list[Violation]:
     """A request shared by an accepted share, presented in parts: its agent's part is its own placement; each
-    other part is a request filed as its part, placed as the part says, by the agent that part is pinned to;
-    the minutes add up to its effort and its parts'; the assignment spans its parts."""
+    other part is a request filed as its part (or as a part of one of its parts), placed as the part says, by the
+    agent that part is pinned to; the minutes add up to its effort and its parts'; the assignment spans its parts."""
     requests = {r.id: r for r in scenario.requests}
     placed = {x.request_id: x for x in plan.assignments}
     pinned = {p.request: p.agent for p in scenario.pins if p.kind == PinKind.ASSIGN}
+    lead_of = _groups(scenario)  # a part shared again is one more part of the same request
     own, out = a.parts[0], []
     if (own.request_id, own.agent_id, own.minutes) != (a.request_id, a.agent_id, request.effort_minutes):
         out.append(Violation(Rule.PARTS, a.request_id, "its first part is not its own work by its agent"))
     efforts = request.effort_minutes
     for p in a.stored_parts():
         part, there = requests.get(p.request_id or ""), placed.get(p.request_id or "")
-        if part is None or part.part_of != a.request_id:
+        if part is None or lead_of.get(part.id) != a.request_id:
             out.append(Violation(Rule.PARTS, a.request_id, f"{p.request_id} is not a part of it"))
             continue
         efforts += part.effort_minutes
