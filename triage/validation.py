@@ -412,9 +412,7 @@ def _fairness(scenario: Scenario, ends: dict[str, int], parts: set[str], triages
     rates = []
     for department in scenario.departments:
         mine = [
-            r
-            for r in scenario.requests
-            if r.department == department.id and r.status.plannable and r.id not in parts
+            r for r in scenario.requests if r.department == department.id and r.status.plannable and r.id not in parts
         ]
         if mine:
             rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))

@@ -195,7 +195,10 @@ class Polisher:
         return known
 
     def _group_values(
-        self, leads: set[int], placement_of: dict[int, tuple[int, int] | None], jobs: dict[int, tuple[int, int | None, bool]]
+        self,
+        leads: set[int],
+        placement_of: dict[int, tuple[int, int] | None],
+        jobs: dict[int, tuple[int, int | None, bool]],
     ) -> None:
         """Each placed shared request of `leads` priced again at its priced end, the later end of it and its
         placed parts (`solver.terms.base`), into `jobs`: its parts' ends as in `jobs` where they are, else as

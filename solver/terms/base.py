@@ -148,6 +148,8 @@ def priced_ends(built: Built, compiled: Compiled) -> dict[int, PricedEnd]:
     for j, job in enumerate(compiled.jobs):
         if job.is_part:
             continue
+        end: LinearExpr
+        deferred: cp_model.IntVar | None
         if j in built.team_end:
             end, deferred = built.team_end[j], built.deferred[j]
         elif j not in free and j in fixed:

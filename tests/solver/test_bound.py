@@ -1,8 +1,8 @@
 """The lower bounds are bounds: on random small scenarios that CP-SAT solves to proven optimality (the urgent caps
 of `protect_priorities` kept), neither the per-request bound, nor the time-indexed LP relaxation (at any bucket
 size, with the caps as rows and without), nor the column generation over agents' schedules exceeds the optimum,
-with work that may pause and with work that may not, and with requests shared by accepted shares. A bound above the optimum would make every gap the
-planner reports a false claim. And the column generation is as tight as it
+with work that may pause and with work that may not, and with requests shared by accepted shares. A bound above
+the optimum would make every gap the planner reports a false claim. And the column generation is as tight as it
 says: with one agent its bound is at least the best plan's cost on the terms it covers exactly."""
 
 from __future__ import annotations
