@@ -175,7 +175,7 @@ class Compiled:
     @cached_property
     def parts(self) -> dict[int, tuple[int, ...]]:
         """Per shared request with open parts (`Job.lead`), its parts' job indices: the request and its parts
-        are priced once, as one request ending at the later end of its placed members (`solver.parts`)."""
+        are priced once, as one request ending at the later end of its members (`solver.terms.base`)."""
         out: dict[int, list[int]] = {}
         for j, job in enumerate(self.jobs):
             if job.lead is not None:

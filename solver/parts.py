@@ -6,8 +6,8 @@ shared request and its part as two requests. A plan presents the shared request 
 request's placement), each naming the request it is planned as (`Part.request_id`); its start and end span the
 parts, and it is late by the later part's end. The part requests keep their own assignments. The objective
 prices it as presented: the shared request and its open parts (`Compiled.parts`) are priced once, lateness,
-waiting and the on-time count reading the later end of its placed members with the shared request's weight and
-due, the parts adding nothing to those terms (`solver.terms.base`, every engine; the checker, `triage.validation`,
+waiting and the on-time count reading the latest end of its members with the shared request's weight and due,
+the parts adding nothing to those terms (`solver.terms.base`, every engine; the checker, `triage.validation`,
 prices it so too, independently). Shown unchanged when a part is not planned: the shared request is then priced
 by its own end and the part left out pays its deferral.
 """

@@ -11,11 +11,12 @@ presented as one in parts, each part naming the request it is planned as (`Part.
 is its own placement, every other part is a part of it with its own assignment, done by the agent that part is
 pinned to (the peer who accepted), the minutes adding up to its effort and its parts' (`Rule.PARTS`). Such a
 request and its open parts are priced once, as one request (`_groups`): lateness, waiting and the on-time count
-read the later end of the request's own part and its planned parts, with the request's weight, due and maximum
-wait, and the parts add nothing to them (nor count as requests of their department for fairness); a request not
-planned is priced as not planned whatever its parts, and a part not planned pays its own deferral and nothing
-else. Deferral, churn, overload, spread and share count each part as the request it is planned as; rank reads
-each request's own part's end.
+read the latest end of the request's own part and its parts when all are planned (the presented end), with the
+request's weight, due and maximum wait, and the parts add nothing to them (nor count as requests of their
+department for fairness); a request not planned is priced as not planned whatever its parts, and a part not
+planned pays its own deferral and nothing else (the request then read by its own part's end). Deferral, churn,
+overload, spread and share count each part as the request it is planned as; rank reads each request's own
+part's end.
 Every solver test ends with both, and the heuristic answers to the same checker.
 """
 
@@ -130,12 +131,14 @@ def _groups(scenario: Scenario) -> dict[str, str]:
 
 def _group_ends(scenario: Scenario, plan: Plan) -> tuple[dict[str, int], set[str]]:
     """(the end each planned request's lateness, waiting and on-time read, the open parts of shared requests):
-    a shared request's is the later of its own part's end and its planned parts' ends; a part reads none."""
+    a shared request's is the latest of its own part's end and its parts' when every part is planned, else its
+    own part's; a part reads none."""
     lead_of = _groups(scenario)
     ends = {a.request_id: _priced_end(a) for a in plan.assignments}
     out = {rid: end for rid, end in ends.items() if rid not in lead_of}
+    left_out = {lead for part, lead in lead_of.items() if part not in ends}  # read by their own part's end
     for part, lead in lead_of.items():
-        if lead in out and part in ends:
+        if lead in out and lead not in left_out:
             out[lead] = max(out[lead], ends[part])
     return out, set(lead_of)
 

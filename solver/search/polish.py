@@ -200,9 +200,9 @@ class Polisher:
         placement_of: dict[int, tuple[int, int] | None],
         jobs: dict[int, tuple[int, int | None, bool]],
     ) -> None:
-        """Each placed shared request of `leads` priced again at its priced end, the later end of it and its
-        placed parts (`solver.terms.base`), into `jobs`: its parts' ends as in `jobs` where they are, else as
-        kept."""
+        """Each placed shared request of `leads` priced again at its priced end, the latest end of it and its
+        parts when all are placed, else its own (`solver.terms.base`), into `jobs`: its parts' ends as in `jobs`
+        where they are, else as kept."""
         for lead in leads:
             placement = placement_of[lead] if lead in placement_of else self.placement.get(lead)
             if placement is None:
@@ -212,8 +212,10 @@ class Polisher:
             end = own
             for k in self.compiled.parts[lead]:
                 other = jobs[k][1] if k in jobs else self.end[k]
-                if other is not None and other > end:
-                    end = other
+                if other is None:
+                    end = own  # a part left out: its own end
+                    break
+                end = max(end, other)
             value, on_time = self._value_at(lead, placement[0], end)
             jobs[lead] = (value, own, on_time)
 

@@ -7,10 +7,12 @@ expression as constants computed by the same direct functions, so every expressi
 
 A request shared by an accepted share and its open parts (`Compiled.parts`, `Job.lead`) are priced once, as one
 request: the terms that read a request's end (lateness, waiting, the on-time count of fairness) read the
-shared request's *priced end*, the later end of it and its placed parts (`priced_end`; `priced_ends` in a
-model), with its own weight, due and maximum wait, and price each part at nothing. The group is placed when
+shared request's *priced end*, the latest end of it and its parts when all are placed (`priced_end`;
+`priced_ends` in a model), with its own weight, due and maximum wait, and price each part at nothing: a plan
+presents it so, as one request in parts ending with the later part (`solver.parts`). The group is placed when
 the shared request is: deferred, it pays as any deferred request does, and a placed part then adds nothing to
-those terms; a deferred part pays its own deferral (the work left out, its effort) and adds nothing else. The
+those terms. A part left out pays its own deferral (the work left out, its effort) and adds nothing else; the
+shared request is then priced by its own end, as the plan then shows it (not in parts). The
 terms that read no end (deferral, churn) and the per-agent terms (overload, spread, share) price each member
 as the request it is planned as. Rank reads each request's own end: a part has no rank of its own.
 """
@@ -87,14 +89,14 @@ def team_end(compiled: Compiled, j: int, placement: tuple[int, int]) -> int:
 
 def priced_end(compiled: Compiled, j: int, ends: Mapping[int, int]) -> int | None:
     """The end the end-reading terms read for job j, from the placed jobs' team ends: None when it is deferred;
-    for a shared request, the later end of it and its placed parts; otherwise (a part included) its own."""
+    for a shared request with every part placed, the latest end of it and its parts; otherwise (a part, or a
+    shared request with a part left out) its own."""
     end = ends.get(j)
     if end is None:
         return None
-    for k in compiled.parts.get(j, ()):
-        other = ends.get(k)
-        if other is not None and other > end:
-            end = other
+    parts = compiled.parts.get(j, ())
+    if parts and all(k in ends for k in parts):
+        end = max(end, *(ends[k] for k in parts))
     return end
 
 
@@ -138,9 +140,10 @@ placed)."""
 
 def priced_ends(built: Built, compiled: Compiled) -> dict[int, PricedEnd]:
     """Per request whose priced end the model decides, that end and its deferred literal, made once per model:
-    a free request that can be placed, by its `team_end` (the later end of its parts' too when shared: for each
-    free part, an end that is the part's when placed and 0 when deferred); a held placed shared request with a
-    free part likewise, never deferred. Not the parts themselves (the terms that read the end price them at 0)."""
+    a free request that can be placed, by its `team_end` (when shared, the latest of it and its parts' ends:
+    each part's end counts as its own when every part is placed, as 0 otherwise); a held placed shared request
+    with a free part likewise, never deferred. Not the parts themselves (the terms that read the end price them
+    at 0)."""
     if built.priced_ends is not None:
         return built.priced_ends
     out: dict[int, PricedEnd] = {}
@@ -158,16 +161,29 @@ def priced_ends(built: Built, compiled: Compiled) -> dict[int, PricedEnd]:
             continue  # deferred whatever the model decides
         parts = compiled.parts.get(j, ())
         moving = [k for k in parts if k in built.team_end]
+        held = [team_end(compiled, k, fixed[k]) for k in parts if k not in free and k in fixed]
+        if len(moving) + len(held) < len(parts):
+            parts, moving, held = (), [], []  # a part left out whatever the model decides: its own end
         if not moving and deferred is None:
             continue  # held, with every part held: a constant
-        held = [team_end(compiled, k, fixed[k]) for k in parts if k not in free and k in fixed]
-        if moving or held:
+        if parts:
             ends: list[LinearExpr] = [end, *held]
-            for k in moving:
-                mine = model.new_int_var(0, compiled.horizon_minutes, f"part_end[{compiled.jobs[k].request.id}]")
-                model.add(mine == built.team_end[k]).only_enforce_if(~built.deferred[k])
-                model.add(mine == 0).only_enforce_if(built.deferred[k])
-                ends.append(mine)
+            if moving:  # every part placed: with one part free, that part's placed literal
+                whole = ~built.deferred[moving[0]]
+                if len(moving) > 1:
+                    whole = model.new_bool_var(f"parts_placed[{job.request.id}]")
+                    model.add_bool_and([~built.deferred[k] for k in moving]).only_enforce_if(whole)
+                    model.add_bool_or([built.deferred[k] for k in moving]).only_enforce_if(~whole)
+                counted: list[tuple[LinearExpr, str]] = [
+                    (built.team_end[k], compiled.jobs[k].request.id) for k in moving
+                ]
+                counted += [(h, f"{job.request.id},{i}") for i, h in enumerate(held, start=1)]
+                ends = [end]  # a part's end, held or free, counts only when every part is placed
+                for part_end, name in counted:
+                    mine = model.new_int_var(0, compiled.horizon_minutes, f"part_end[{name}]")
+                    model.add(mine == part_end).only_enforce_if(whole)
+                    model.add(mine == 0).only_enforce_if(~whole)
+                    ends.append(mine)
             end = model.new_int_var(0, compiled.horizon_minutes, f"priced_end[{job.request.id}]")
             model.add_max_equality(end, ends)
         out[j] = (end, deferred)

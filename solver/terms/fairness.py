@@ -3,8 +3,8 @@ mille (1000 - the lowest rate, each rate 1000 x on time // open requests, rounde
 open requests, and only when there are at least two (`MIN_DEPARTMENTS`): with one department the rate is an
 on-time count, which would trade a P1's minutes late for one more P4 on time. Only the worst-served
 department counts, so serving a department worse never lowers it. A shared request and its parts are one
-request here: the request counts once, on time when its priced end (the later end of it and its placed parts)
-is by its due, and its parts are not counted (`solver.terms.base`)."""
+request here: the request counts once, on time when its priced end (the latest end of it and its parts, all
+placed) is by its due, and its parts are not counted (`solver.terms.base`)."""
 
 from __future__ import annotations
 

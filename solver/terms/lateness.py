@@ -1,7 +1,7 @@
 """Soft term lateness: priority weight x department weight x ageing factor x business minutes a request ends
 past its due time; a deferred request pays nothing here (it pays deferral). A shared request is late by its
-priced end, the later end of it and its placed parts, counted once; a part pays nothing here
-(`solver.terms.base`)."""
+priced end, the latest end of it and its parts (its own when a part is left out), counted once; a part pays
+nothing here (`solver.terms.base`)."""
 
 from __future__ import annotations
 

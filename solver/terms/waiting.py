@@ -1,8 +1,7 @@
 """Soft term waiting (anti-starvation): business minutes a request stays open past its priority's maximum
 wait, whatever its weight; a deferred request is counted to the horizon's end plus the deferral extra. A
-shared request waits to its priced end, the later end of it and its placed parts, counted once (to the
-horizon's end plus the extra when it is deferred); a part, placed or deferred, adds nothing
-(`solver.terms.base`)."""
+shared request waits to its priced end, counted once (to the horizon's end plus the extra when it is deferred);
+a part, placed or deferred, adds nothing (`solver.terms.base`)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def test_both_parts_late_count_the_lateness_once() -> None:
     assert solved_extremes(compiled, held, placements, Term.LATENESS) == (once, once)
 
 
-def test_a_deferred_part_pays_its_deferral_and_the_request_is_late_by_its_own_end() -> None:
+def test_a_part_left_out_pays_its_deferral_and_the_request_is_late_by_its_own_end() -> None:
     s = known_answer()
     compiled = compile_scenario(s)
     jobs, agents = compiled.job_index(), compiled.agent_index()
@@ -70,6 +70,36 @@ def test_a_deferred_part_pays_its_deferral_and_the_request_is_late_by_its_own_en
     assert direct[Term.DEFERRAL] == part.triage.weight * compiled.deferral_minutes(part)
     presented = present_parts(compiled, extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "test"))
     assert checked_quantities(s, presented) == direct
+
+
+def test_with_a_part_left_out_the_request_is_priced_and_shown_by_its_own_part() -> None:
+    """REQ-1 (60 min, Ana) shared twice: Ben's part REQ-2 (180 min) planned, Cy's part REQ-3 left out. The request
+    is not done in parts within the horizon, so it is shown by its own part (not in parts) and priced so: late by
+    its own end, 60 - 30 minutes, not by Ben's 180 - 30; REQ-3 pays its deferral. Every engine and the checker."""
+    s = scenario(
+        [agent("ana"), agent("ben"), agent("cy")],
+        [
+            request("REQ-1", 60, owner="ana"),
+            request("REQ-2", 180, owner="ben", part_of="REQ-1"),
+            request("REQ-3", 60, owner="cy", part_of="REQ-1"),
+        ],
+        policy=flat_policy(30),
+    )
+    compiled = compile_scenario(s)
+    jobs, agents = compiled.job_index(), compiled.agent_index()
+    placements = {jobs["REQ-1"]: (agents["ana"], 0), jobs["REQ-2"]: (agents["ben"], 0)}
+    direct = term_quantities(compiled, placements)
+    assert direct[Term.LATENESS] == compiled.jobs[jobs["REQ-1"]].triage.weight * (60 - 30)
+    presented = present_parts(compiled, extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "test"))
+    shared = next(a for a in presented.assignments if a.request_id == "REQ-1")
+    assert (shared.parts, shared.minutes_late) == ([], 30)
+    assert check_plan(s, presented) == []
+    assert checked_quantities(s, presented) == direct
+    held = {jobs["REQ-1"]: placements[jobs["REQ-1"]]}
+    for scope in (Scope.everything(compiled), Scope(frozenset({jobs["REQ-2"], jobs["REQ-3"]}), held)):
+        assert solved_extremes(compiled, scope, placements, Term.LATENESS) == (direct[Term.LATENESS],) * 2
+    placements[jobs["REQ-3"]] = (agents["cy"], 0)  # all parts planned: late by the latest, Ben's
+    assert term_quantities(compiled, placements)[Term.LATENESS] == compiled.jobs[jobs["REQ-1"]].triage.weight * 150
 
 
 @st.composite
@@ -120,6 +150,9 @@ def test_every_engine_prices_shared_requests_as_the_checker_does(s: Scenario, se
     direct = term_quantities(compiled, placements)
     presented = present_parts(compiled, extract_plan(compiled, placements, PlanStatus.FEASIBLE, 0, "test"))
     assert checked_quantities(s, presented) == direct
+    weight = {job.request.id: job.triage.weight for job in compiled.jobs if not job.is_part}
+    shown = sum(weight[a.request_id] * a.minutes_late for a in presented.assignments if a.request_id in weight)
+    assert shown == direct[Term.LATENESS]  # priced as presented: each request by its shown minutes late, once
     for scope in (Scope.everything(compiled), a_scope(compiled, placements, seed)):
         for term in (Term.LATENESS, Term.WAITING, Term.FAIRNESS, Term.DEFERRAL):
             assert solved_extremes(compiled, scope, placements, term) == (direct[term], direct[term]), term
