@@ -13,6 +13,12 @@
   `protect_priorities` the urgent caps are rows too (`_cap_terms`). Solved with HiGHS (scipy) on sparse
   matrices; used only when proven optimal within its limit.
 
+A request shared by an accepted share and its parts are priced once, by the later end of them
+(`solver.terms.base`); both bounds price the shared request alone, by its own end, and its parts at nothing on
+the terms that read the end (lateness, waiting, on time): the later end of the group is at least the request's
+own, so this is at most what the group costs in any plan (the parts' deferral and their minutes of work still
+count, as in every plan).
+
 Work that may not pause (`Policy.may_pause`) only removes plans: both bounds read its candidates, whose
 earliest start is already that of its first stretch long enough (a tighter, still valid, earliest end), and
 otherwise relax it as if it could pause. A bound of the pausing problem stays a valid bound of the
@@ -182,6 +188,8 @@ def _job_terms(
             busy.append((y, max(lo, release) / effort))
     lp.row([*worked, (placed, -effort)], 0.0, equal=True)
     cells_of[j] = cells
+    if job.is_part:  # priced with its shared request, which reads the end for both
+        return placed, None
     earliest_end = min(compiled.agents[c.agent].team_end(c.earliest_start + effort) for c in job.candidates)
     pasts = []
     for limit, weight in (
@@ -252,11 +260,11 @@ def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -
     if not fairness.measured(len(compiled.departments)):
         return
     early: list[list[tuple[int, float]]] = [[] for _ in compiled.departments]
-    totals = [0] * len(compiled.departments)
-    for job in compiled.jobs:
-        totals[job.department] += 1
+    totals = fairness.department_totals(compiled)
     for j, worked in cells.items():
         job = compiled.jobs[j]
+        if job.is_part:
+            continue  # not counted: its shared request is
         due = job.triage.due_minute
         able = {
             c.agent for c in job.candidates if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due

@@ -62,6 +62,7 @@ class Built:
     team_end: dict[int, cp_model.IntVar] = field(default_factory=dict)  # job -> end on the team axis
     pin_literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
     quantities: dict[Term, LinearExpr] = field(default_factory=dict)
+    priced_ends: dict[int, tuple[LinearExpr, cp_model.IntVar | None]] | None = None  # `solver.terms.base.priced_ends`
 
     def pairs_of(self, j: int) -> list[int]:
         return [a for (k, a) in self.present if k == j]

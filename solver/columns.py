@@ -20,7 +20,9 @@ What the bound covers (`EXACT_TERMS`). Exactly: lateness, deferral, waiting, chu
 (per agent). Share and fairness as the linear rows above (their rounding dropped, which only lowers them).
 Bounded by 0 (they couple agents' ends or loads, and each is at least 0): spread and rank. Pins and the
 urgent caps of `protect_priorities` (`Compiled.urgent_caps`) are dropped (a relaxation: fewer rules can only
-lower the minimum, so under the caps the bound may lie further below the optimum).
+lower the minimum, so under the caps the bound may lie further below the optimum). A request shared by an
+accepted share is priced by its own end, and its parts at nothing on the terms that read the end (lateness,
+waiting, on time), as in `solver.bound`: at most what the group costs, priced by its later end.
 
 How it is computed. Columns come from the starting plan and from pricing: with the master's duals as prices
 (per request, per department's fairness row, per share row), each agent's best schedule minimises its cost
@@ -419,12 +421,13 @@ def search_agent(
         job = compiled.jobs[j]
         present = built.present[j, agent]
         constant, bonus = coefficients[j]
-        late = past(built, compiled, j, job.triage.due_minute, Term.LATENESS)
-        wait = past(built, compiled, j, job.triage.max_wait_minute, Term.WAITING)
-        parts += [weights[Term.LATENESS] * job.triage.weight * late, weights[Term.WAITING] * wait]
+        if not job.is_part:  # a part: priced with its shared request, at nothing on the terms that read the end
+            late = past(built, compiled, j, job.triage.due_minute, Term.LATENESS)
+            wait = past(built, compiled, j, job.triage.max_wait_minute, Term.WAITING)
+            parts += [weights[Term.LATENESS] * job.triage.weight * late, weights[Term.WAITING] * wait]
         moved = job.reference_agent is not None and job.reference_agent != agent
         parts.append((constant + (weights[Term.CHURN] if moved else 0)) * present)
-        if bonus:
+        if bonus and not job.is_part:
             on = model.new_bool_var(f"on_time[{job.request.id}]")
             model.add_implication(on, present)
             model.add(built.team_end[j] <= job.triage.due_minute).only_enforce_if(on)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -123,6 +123,12 @@ class Job:
     department: int  # index into Compiled.departments
     reference_agent: int | None  # current owner, else the previous plan's agent: moving away is churn
     pausable: bool = True  # may its work pause over its agent's absences (`Policy.may_pause`)
+    lead: int | None = None  # a part of an open shared request (`Request.part_of`): that request's job index
+
+    @property
+    def is_part(self) -> bool:
+        """Whether it is a teammate's part of an open shared request: priced with that request (`shared_parts`)."""
+        return self.lead is not None
 
     @property
     def effort(self) -> int:
@@ -165,6 +171,16 @@ class Compiled:
         from solver.protect import urgent_caps
 
         return urgent_caps(self)
+
+    @cached_property
+    def parts(self) -> dict[int, tuple[int, ...]]:
+        """Per shared request with open parts (`Job.lead`), its parts' job indices: the request and its parts
+        are priced once, as one request ending at the later end of its members (`solver.terms.base`)."""
+        out: dict[int, list[int]] = {}
+        for j, job in enumerate(self.jobs):
+            if job.lead is not None:
+                out.setdefault(job.lead, []).append(j)
+        return {lead: tuple(members) for lead, members in out.items()}
 
     @cached_property
     def pins(self) -> Pins:
@@ -246,9 +262,28 @@ def compile_scenario(scenario: Scenario, previous: Plan | None = None) -> Compil
                 pausable,
             )
         )
+    jobs = shared_parts(jobs)
     spread_agents = [a for a, agent in enumerate(agents) if agent.capacity_minutes and a in able]
     classes = share_classes(scenario, departments, jobs)
     return Compiled(scenario, axis, agents, jobs, departments, spread_agents, rank_pairs(jobs), classes)
+
+
+def shared_parts(jobs: list[Job]) -> list[Job]:
+    """The jobs with each part of an open shared request (`Request.part_of`) knowing its lead: the open request
+    it is a part of, followed up the chain to the first that is no open part itself (a part shared again is
+    one more part of the same request). A part whose request is not open (done, waiting) is a request alone."""
+    index = {job.request.id: j for j, job in enumerate(jobs)}
+
+    def lead_of(j: int) -> int | None:
+        seen, k = {j}, j
+        while (up := index.get(jobs[k].request.part_of or "")) is not None:
+            if up in seen:
+                return None  # parts of each other: no request leads them, each is priced alone
+            seen.add(up)
+            k = up
+        return None if k == j else k
+
+    return [job if (lead := lead_of(j)) is None else replace(job, lead=lead) for j, job in enumerate(jobs)]
 
 
 def rank_pairs(jobs: list[Job]) -> list[tuple[int, int]]:

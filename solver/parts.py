@@ -1,12 +1,15 @@
 """A request shared by an accepted share, presented as one request in parts.
 
 Accepting a share files the peer's part as a request of its own (`Request.part_of`), so every engine plans the
-shared request and its part as two requests and prices each by its own end. A plan then presents the shared
-request as one request done in parts (`present_parts`): its assignment carries its agent's part (its own
-placement) and each part's (the part request's placement), each naming the request it is planned as
-(`Part.request_id`); its start and end span the parts, and it is late by the later part's end. The part requests
-keep their own assignments. The objective is not changed by the presentation: the shared request is priced by
-its own part's end and each part by its own (the checker, `triage.validation`, prices it so too).
+shared request and its part as two requests. A plan presents the shared request as one request done in parts
+(`present_parts`): its assignment carries its agent's part (its own placement) and each part's (the part
+request's placement), each naming the request it is planned as (`Part.request_id`); its start and end span the
+parts, and it is late by the later part's end. The part requests keep their own assignments. The objective
+prices it as presented: the shared request and its open parts (`Compiled.parts`) are priced once, lateness,
+waiting and the on-time count reading the latest end of its members with the shared request's weight and due,
+the parts adding nothing to those terms (`solver.terms.base`, every engine; the checker, `triage.validation`,
+prices it so too, independently). Shown unchanged when a part is not planned: the shared request is then priced
+by its own end and the part left out pays its deferral.
 """
 
 from __future__ import annotations
@@ -16,12 +19,11 @@ from triage.results import Assignment, Part, Plan
 
 
 def present_parts(compiled: Compiled, plan: Plan) -> Plan:
-    """The plan with each shared request whose parts are all planned presented in its parts; unchanged when no
-    request of the scenario is a part of another."""
-    parts_of: dict[str, list[str]] = {}
-    for job in compiled.jobs:
-        if job.request.part_of is not None:
-            parts_of.setdefault(job.request.part_of, []).append(job.request.id)
+    """The plan with each shared request whose parts are all planned presented in its parts (`Compiled.parts`:
+    a part shared again is one more part of the same request); unchanged when no request of the scenario is a
+    part of another."""
+    jobs = compiled.jobs
+    parts_of = {jobs[lead].request.id: [jobs[k].request.id for k in parts] for lead, parts in compiled.parts.items()}
     if not parts_of:
         return plan
     placed = {a.request_id: a for a in plan.assignments}

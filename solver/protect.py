@@ -25,7 +25,10 @@ start) reaches on the same scenario. That plan is the witness: it keeps every ha
 always be met when it keeps the pins too (when it breaks one, the pin-aware priority-order routing is the
 witness; when both break one, nothing is capped). Every engine honours them: the CP-SAT model and its
 neighbourhoods as constraints (`UrgentCaps.add_to`), the local search and the relief pass in their acceptance,
-`solver.run.plan` and the live re-plan on the plan they return.
+`solver.run.plan` and the live re-plan on the plan they return. The caps count each request's own minutes late,
+a part of a shared request included (not once by the later part's end, as lateness prices it,
+`solver.terms.base`): the witness is counted the same way, so the caps hold as before and bind a shared
+request's parts one by one.
 """
 
 from __future__ import annotations

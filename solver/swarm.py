@@ -273,7 +273,7 @@ def quantities_with_parts(compiled: Compiled, placements: Placements, splits: li
     ends = dict(facts.ends)
     for s in splits:
         ends[s.job] = s.finish
-    shared = Facts(compiled, placements, ends)
+    shared = Facts.of(compiled, placements, ends)
     out = {t.term: t.quantity(shared) for t in TERMS}
     pieces: list[list[int]] = [[] for _ in compiled.agents]  # per agent: the minutes of each span of work
     split_of = {s.job: s for s in splits}

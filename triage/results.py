@@ -47,7 +47,8 @@ class Assignment(_Result):
     """One request given to one agent for one span of time; or, when `parts` is set, done in parts by two
     agents (the request's agent does the first part): start and end then span the parts. A request shared by an
     accepted share is planned as two requests (its own and the part filed, `Request.part_of`); a plan presents it
-    as one in parts (`solver.parts`), each part naming the request it is planned as (`Part.request_id`)."""
+    as one in parts (`solver.parts`), each part naming the request it is planned as (`Part.request_id`), and
+    prices it as one, by its later part's end."""
 
     request_id: str
     agent_id: str

@@ -10,7 +10,13 @@ A request shared by an accepted share is planned as two requests (its own and th
 presented as one in parts, each part naming the request it is planned as (`Part.request_id`): its agent's part
 is its own placement, every other part is a part of it with its own assignment, done by the agent that part is
 pinned to (the peer who accepted), the minutes adding up to its effort and its parts' (`Rule.PARTS`). Such a
-request is priced by its own part's end and each part by its own, as every engine prices them (`solver.parts`).
+request and its open parts are priced once, as one request (`_groups`): lateness, waiting and the on-time count
+read the latest end of the request's own part and its parts when all are planned (the presented end), with the
+request's weight, due and maximum wait, and the parts add nothing to them (nor count as requests of their
+department for fairness); a request not planned is priced as not planned whatever its parts, and a part not
+planned pays its own deferral and nothing else (the request then read by its own part's end). Deferral, churn,
+overload, spread and share count each part as the request it is planned as; rank reads each request's own
+part's end.
 Every solver test ends with both, and the heuristic answers to the same checker.
 """
 
@@ -102,25 +108,56 @@ def _spans(a: Assignment, request: Request | None) -> list[tuple[Assignment, int
 
 
 def _priced_end(a: Assignment) -> int:
-    """The end a term reads: a request shared by an accepted share is priced by its own part's end (its parts by
-    their own assignments), as every engine prices it; otherwise the assignment's end."""
+    """The end of an assignment's own work: a request shared by an accepted share, by its own part's end (its
+    parts are their own assignments); otherwise the assignment's end."""
     return a.own_span()[1] if a.stored_parts() else a.end_minute
+
+
+def _groups(scenario: Scenario) -> dict[str, str]:
+    """Per open part of an open shared request (`Request.part_of`, followed up to the first open request that is
+    no open part itself), that request's id; parts of each other lead nothing."""
+    open_ids = {r.id for r in scenario.requests if r.status.plannable}
+    up = {r.id: r.part_of for r in scenario.requests if r.id in open_ids and r.part_of in open_ids}
+    out = {}
+    for rid in up:
+        seen, lead = {rid}, rid
+        while lead in up and up[lead] not in seen:
+            lead = up[lead]
+            seen.add(lead)
+        if lead not in up:
+            out[rid] = lead
+    return out
+
+
+def _group_ends(scenario: Scenario, plan: Plan) -> tuple[dict[str, int], set[str]]:
+    """(the end each planned request's lateness, waiting and on-time read, the open parts of shared requests):
+    a shared request's is the latest of its own part's end and its parts' when every part is planned, else its
+    own part's; a part reads none."""
+    lead_of = _groups(scenario)
+    ends = {a.request_id: _priced_end(a) for a in plan.assignments}
+    out = {rid: end for rid, end in ends.items() if rid not in lead_of}
+    left_out = {lead for part, lead in lead_of.items() if part not in ends}  # read by their own part's end
+    for part, lead in lead_of.items():
+        if lead in out and lead not in left_out:
+            out[lead] = max(out[lead], ends[part])
+    return out, set(lead_of)
 
 
 def _check_stored_parts(scenario: Scenario, plan: Plan, a: Assignment, request: Request) -> list[Violation]:
     """A request shared by an accepted share, presented in parts: its agent's part is its own placement; each
-    other part is a request filed as its part, placed as the part says, by the agent that part is pinned to;
-    the minutes add up to its effort and its parts'; the assignment spans its parts."""
+    other part is a request filed as its part (or as a part of one of its parts), placed as the part says, by the
+    agent that part is pinned to; the minutes add up to its effort and its parts'; the assignment spans its parts."""
     requests = {r.id: r for r in scenario.requests}
     placed = {x.request_id: x for x in plan.assignments}
     pinned = {p.request: p.agent for p in scenario.pins if p.kind == PinKind.ASSIGN}
+    lead_of = _groups(scenario)  # a part shared again is one more part of the same request
     own, out = a.parts[0], []
     if (own.request_id, own.agent_id, own.minutes) != (a.request_id, a.agent_id, request.effort_minutes):
         out.append(Violation(Rule.PARTS, a.request_id, "its first part is not its own work by its agent"))
     efforts = request.effort_minutes
     for p in a.stored_parts():
         part, there = requests.get(p.request_id or ""), placed.get(p.request_id or "")
-        if part is None or part.part_of != a.request_id:
+        if part is None or lead_of.get(part.id) != a.request_id:
             out.append(Violation(Rule.PARTS, a.request_id, f"{p.request_id} is not a part of it"))
             continue
         efforts += part.effort_minutes
@@ -184,7 +221,10 @@ def _check_parts(scenario: Scenario, a: Assignment, request: Request) -> list[Vi
 
 
 def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
-    """Every pin holds: assign to its agent, before ends first, first starts before its agent's other work."""
+    """Every pin holds: assign to its agent, before ends first, first starts before its agent's other work. A pin
+    on a request shared by an accepted share binds its own part (its agent's own work, `Assignment.own_span`),
+    as every engine holds it: its parts are requests of their own, each bound by its own pins (the share's
+    assignment to the teammate who accepted)."""
     placed = {a.request_id: a for a in plan.assignments}
     done = {r.id for r in scenario.requests if not r.status.plannable}
     out = []
@@ -196,14 +236,20 @@ def _check_pins(scenario: Scenario, plan: Plan) -> list[Violation]:
             broken = mine is None or mine.agent_id != pin.agent
         elif pin.kind == PinKind.BEFORE:
             other = placed.get(pin.other or "")
-            broken = mine is None or other is None or mine.end_minute > other.start_minute
+            broken = mine is None or other is None or _own(mine)[1] > _own(other)[0]
         else:
             broken = mine is None or any(
-                agent_id == mine.agent_id and start < mine.start_minute for agent_id, start in _starts(plan)
+                agent_id == mine.agent_id and start < _own(mine)[0] for agent_id, start in _starts(plan)
             )
         if broken:
             out.append(Violation(Rule.PINS, pin.request, f"pin {pin.id} ({pin.kind.value}) does not hold"))
     return out
+
+
+def _own(a: Assignment) -> tuple[int, int]:
+    """Start and end minute a pin reads: a request shared by an accepted share, its own part's; otherwise the
+    assignment's span (a proposal's parts, help's second pair of hands, are one request's work)."""
+    return a.own_span() if a.stored_parts() else (a.start_minute, a.end_minute)
 
 
 def _starts(plan: Plan) -> list[tuple[str, int]]:
@@ -267,10 +313,8 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
     horizon = axis.horizon_minutes
     extra, per_effort = scenario.policy.deferral_extra_minutes, scenario.policy.deferral_per_effort_minute
     effort = {r.id: r.effort_minutes for r in scenario.requests}
-    lateness = sum(
-        triages[a.request_id].weight * max(_priced_end(a) - triages[a.request_id].due_minute, 0)
-        for a in plan.assignments
-    )
+    ends, parts = _group_ends(scenario, plan)
+    lateness = sum(triages[rid].weight * max(end - triages[rid].due_minute, 0) for rid, end in ends.items())
     deferral = sum(
         triages[u.request_id].weight
         * (max(horizon - triages[u.request_id].due_minute, 0) + extra + per_effort * effort[u.request_id])
@@ -298,8 +342,8 @@ def term_quantities(scenario: Scenario, plan: Plan, previous: Plan | None = None
         Term.OVERLOAD: overload,
         Term.SPREAD: spread,
         Term.CHURN: _churn(scenario, plan, previous),
-        Term.FAIRNESS: _fairness(scenario, plan, triages),
-        Term.WAITING: _waiting(scenario, plan, axis),
+        Term.FAIRNESS: _fairness(scenario, ends, parts, triages),
+        Term.WAITING: _waiting(scenario, plan, axis, ends, parts),
         Term.RANK: _rank(scenario, plan, triages),
         Term.SHARE: _share(scenario, plan, axis),
     }
@@ -363,30 +407,35 @@ def _churn(scenario: Scenario, plan: Plan, previous: Plan | None) -> int:
     )
 
 
-def _fairness(scenario: Scenario, plan: Plan, triages: dict[str, Triage]) -> int:
-    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work,
-    when there are at least two of them (with one, an on-time count is not fairness): else 0."""
-    on_time = {a.request_id for a in plan.assignments if _priced_end(a) <= triages[a.request_id].due_minute}
+def _fairness(scenario: Scenario, ends: dict[str, int], parts: set[str], triages: dict[str, Triage]) -> int:
+    """1000 minus the worst department on-time rate (per mille, rounded down), over departments with open work
+    (a shared request's parts not counted: the request is, on time by its later part's end), when there are at
+    least two of them (with one, an on-time count is not fairness): else 0."""
+    on_time = {rid for rid, end in ends.items() if end <= triages[rid].due_minute}
     rates = []
     for department in scenario.departments:
-        mine = [r for r in scenario.requests if r.department == department.id and r.status.plannable]
+        mine = [
+            r for r in scenario.requests if r.department == department.id and r.status.plannable and r.id not in parts
+        ]
         if mine:
             rates.append(1000 * sum(r.id in on_time for r in mine) // len(mine))
     return 1000 - min(rates) if len(rates) >= 2 else 0
 
 
-def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis) -> int:
-    """Minutes open past each request's maximum wait: to its end, or for a request not planned, to the
-    horizon's end plus the deferral extra."""
+def _waiting(scenario: Scenario, plan: Plan, axis: BusinessAxis, ends: dict[str, int], parts: set[str]) -> int:
+    """Minutes open past each request's maximum wait: to its end (a shared request's: its later part's), or for
+    a request not planned, to the horizon's end plus the deferral extra; a shared request's parts add nothing."""
     policy = scenario.policy
     requests = {r.id: r for r in scenario.requests}
 
     def limit(request_id: str, priority: str) -> int:
         return axis.minute_of(requests[request_id].created_at) + policy.max_wait_minutes[Priority(priority)]
 
-    placed = sum(max(_priced_end(a) - limit(a.request_id, a.priority), 0) for a in plan.assignments)
+    priority = {a.request_id: a.priority for a in plan.assignments}
+    placed = sum(max(end - limit(rid, priority[rid]), 0) for rid, end in ends.items())
     left = sum(
         max(axis.horizon_minutes - limit(u.request_id, u.priority), 0) + policy.deferral_extra_minutes
         for u in plan.unassigned
+        if u.request_id not in parts
     )
     return placed + left

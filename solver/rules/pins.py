@@ -8,7 +8,9 @@ the searches and the planner call, the routing heuristic's order and the local s
 - `first`: the request is planned, and no other request of its agent starts before it;
 - `unfreeze`: a request in progress may leave its owner (`unfrozen`, read when compiling); it places nothing.
 
-A pin on a request that is done binds nothing, and so does a `before` pin whose other request is done. The
+A pin on a request that is done binds nothing, and so does a `before` pin whose other request is done. A pin
+on a request shared by an accepted share binds its own placement, not its parts': they are requests of their
+own, each bound by its own pins (the share's assignment to the peer who accepted). The
 independent checker (`triage.validation`) keeps its own copy of these rules, as the specification.
 """
 

@@ -119,6 +119,9 @@ class Polisher:
                 self.not_before[a] = max(self.not_before[a], start)
         self.targets = [agent.target_minutes for agent in agents]
         self._request_price = request_price(compiled)
+        self._lead: list[int | None] = [  # per job, the shared request it is priced with (itself when one)
+            job.lead if job.is_part else (j if j in compiled.parts else None) for j, job in enumerate(jobs)
+        ]
         self.caps = compiled.urgent_caps
         self._deferred: list[int | None] = [None] * len(jobs)
         self._spread_loads = spread.compared_loads(compiled)
@@ -167,24 +170,54 @@ class Polisher:
 
     def _job_value(self, j: int, placement: tuple[int, int] | None) -> tuple[int, int | None, bool]:
         """(weighted per-request terms, team end or None, on time) of job j at a placement, priced by
-        `solver.terms.request_price`; a deferred job's value is computed once per job. Tests hold the running
-        cost to `total_cost` after every move."""
-        compiled = self.compiled
-        job = compiled.jobs[j]
+        `solver.terms.request_price` at its own end; a deferred job's value is computed once per job. A shared
+        request's value is then priced again at its priced end (`_group_values`). Tests hold the running cost to
+        `total_cost` after every move."""
         if placement is None:
             value = self._deferred[j]
             if value is None:
-                value = self._deferred[j] = self._request_price(job, None, None)
+                value = self._deferred[j] = self._request_price(self.compiled.jobs[j], None, None)
             return value, None, False
         a, start = placement
-        end = compiled.agents[a].team_end(start + self._effort[j])
+        end = self.compiled.agents[a].team_end(start + self._effort[j])
+        value, on_time = self._value_at(j, a, end)
+        return value, end, on_time
+
+    def _value_at(self, j: int, a: int, end: int) -> tuple[int, bool]:
+        """(weighted per-request terms, on time) of job j placed with agent a, at this priced end."""
         key = (j, a, end)
         known = self._values.get(key)
         if known is None:
             if len(self._values) >= _VALUES_KEPT:
                 self._values.clear()
+            job = self.compiled.jobs[j]
             known = self._values[key] = (self._request_price(job, a, end), fairness.on_time(job, end))
-        return known[0], end, known[1]
+        return known
+
+    def _group_values(
+        self,
+        leads: set[int],
+        placement_of: dict[int, tuple[int, int] | None],
+        jobs: dict[int, tuple[int, int | None, bool]],
+    ) -> None:
+        """Each placed shared request of `leads` priced again at its priced end, the latest end of it and its
+        parts when all are placed, else its own (`solver.terms.base`), into `jobs`: its parts' ends as in `jobs`
+        where they are, else as kept."""
+        for lead in leads:
+            placement = placement_of[lead] if lead in placement_of else self.placement.get(lead)
+            if placement is None:
+                continue  # deferred: priced as any deferred request
+            own = jobs[lead][1] if lead in jobs else self.end[lead]
+            assert own is not None
+            end = own
+            for k in self.compiled.parts[lead]:
+                other = jobs[k][1] if k in jobs else self.end[k]
+                if other is None:
+                    end = own  # a part left out: its own end
+                    break
+                end = max(end, other)
+            value, on_time = self._value_at(lead, placement[0], end)
+            jobs[lead] = (value, own, on_time)
 
     def _price_all(self) -> None:
         compiled = self.compiled
@@ -197,10 +230,15 @@ class Polisher:
         self.totals = [0] * len(compiled.departments)
         self.punctual = [0] * len(compiled.departments)
         self.planned = [dict.fromkeys(c.fair, 0) for c in compiled.share_classes]
+        for j in range(n):
+            self.value[j], self.end[j], self.on_time[j] = self._job_value(j, self.placement.get(j))
+        grouped: dict[int, tuple[int, int | None, bool]] = {}
+        self._group_values(set(compiled.parts), {}, grouped)
+        for j, known in grouped.items():
+            self.value[j], self.end[j], self.on_time[j] = known
         for j, job in enumerate(compiled.jobs):
             placement = self.placement.get(j)
-            self.value[j], self.end[j], self.on_time[j] = self._job_value(j, placement)
-            self.totals[job.department] += 1
+            self.totals[job.department] += not job.is_part
             self.punctual[job.department] += self.on_time[j]
             if placement is not None:
                 a = placement[0]
@@ -334,13 +372,17 @@ class Polisher:
         punctual = list(self.punctual)
         planned: dict[int, dict[int, int]] = {}
         jobs: dict[int, tuple[int, int | None, bool]] = {}
+        for j in changed:
+            jobs[j] = self._job_value(j, changed[j])
+        if compiled.parts:
+            self._group_values({k for j in changed if (k := self._lead[j]) is not None}, changed, jobs)
+        for j, (value, _, on_time) in jobs.items():
+            per_job += value - self.value[j]
+            if on_time != self.on_time[j]:
+                punctual[compiled.jobs[j].department] += on_time - self.on_time[j]
         for j, placement in changed.items():
             old = self.placement.get(j)
-            value, _, on_time = jobs[j] = self._job_value(j, placement)
-            per_job += value - self.value[j]
             job = compiled.jobs[j]
-            if on_time != self.on_time[j]:
-                punctual[job.department] += on_time - self.on_time[j]
             if old is not None and placement is not None and old[0] == placement[0]:
                 continue  # re-timed on its own agent: no bucket but the request's own changes
             effort = self._effort[j]
@@ -421,8 +463,9 @@ class Polisher:
         self._commit(delta)
 
     def _commit(self, delta: Delta) -> None:
+        for j, known in delta.jobs.items():  # the jobs placed anew, and shared requests whose parts were
+            self.value[j], self.end[j], self.on_time[j] = known
         for j, placement in delta.changed.items():
-            self.value[j], self.end[j], self.on_time[j] = delta.jobs[j]
             if placement is not None:
                 self.placement[j] = placement
                 self.queue_of[j] = placement[0]

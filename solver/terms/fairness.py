@@ -2,7 +2,9 @@
 mille (1000 - the lowest rate, each rate 1000 x on time // open requests, rounded down), over departments with
 open requests, and only when there are at least two (`MIN_DEPARTMENTS`): with one department the rate is an
 on-time count, which would trade a P1's minutes late for one more P4 on time. Only the worst-served
-department counts, so serving a department worse never lowers it."""
+department counts, so serving a department worse never lowers it. A shared request and its parts are one
+request here: the request counts once, on time when its priced end (the latest end of it and its parts, all
+placed) is by its due, and its parts are not counted (`solver.terms.base`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from solver.build import Built, LinearExpr
 from solver.compile import Compiled, Job
-from solver.terms.base import Facts, SoftTerm, team_end
+from solver.terms.base import Facts, SoftTerm, priced_end, priced_ends, team_end
 from triage.names import Term
 
 MIN_DEPARTMENTS = 2
@@ -25,8 +27,9 @@ def measured(department_count: int) -> bool:
 
 
 def on_time(job: Job, end: int | None) -> bool:
-    """Bucket: a department's requests on time; a request counts when placed and ending by its due."""
-    return end is not None and end <= job.triage.due_minute
+    """Bucket: a department's requests on time; a request counts when placed and ending (its priced end) by its
+    due; a part never does (it is no request of its own here)."""
+    return end is not None and end <= job.triage.due_minute and not job.is_part
 
 
 def on_time_rate(on_time_count: int, total: int) -> int:
@@ -40,9 +43,10 @@ def shortfall(rates: Sequence[int]) -> int:
 
 
 def department_totals(compiled: Compiled) -> list[int]:
+    """Per department, its open requests, the parts of shared requests left out."""
     totals = [0] * len(compiled.departments)
     for job in compiled.jobs:
-        totals[job.department] += 1
+        totals[job.department] += not job.is_part
     return totals
 
 
@@ -50,20 +54,24 @@ def quantity(facts: Facts) -> int:
     compiled = facts.compiled
     punctual = [0] * len(compiled.departments)
     for j, job in enumerate(compiled.jobs):
-        punctual[job.department] += on_time(job, facts.ends.get(j))
+        punctual[job.department] += on_time(job, facts.priced.get(j))
     totals = department_totals(compiled)
     return shortfall([on_time_rate(o, t) for o, t in zip(punctual, totals, strict=True)])
 
 
 def on_time_literals(built: Built, compiled: Compiled) -> dict[int, cp_model.IntVar]:
-    """For each free placeable request, a literal that is true exactly when it is placed and ends by its due."""
+    """For each request whose priced end the model decides (`priced_ends`), a literal that is true exactly when
+    it is placed and that end is by its due."""
     out = {}
-    for j, end in built.team_end.items():
+    for j, (end, deferred) in sorted(priced_ends(built, compiled).items()):
         due = compiled.jobs[j].triage.due_minute
         lit = built.model.new_bool_var(f"on_time[{compiled.jobs[j].request.id}]")
-        built.model.add_implication(lit, ~built.deferred[j])
         built.model.add(end <= due).only_enforce_if(lit)
-        built.model.add(end >= due + 1).only_enforce_if([~lit, ~built.deferred[j]])
+        if deferred is None:
+            built.model.add(end >= due + 1).only_enforce_if(~lit)
+        else:
+            built.model.add_implication(lit, ~deferred)
+            built.model.add(end >= due + 1).only_enforce_if([~lit, ~deferred])
         out[j] = lit
     return out
 
@@ -75,11 +83,13 @@ def expression(built: Built, compiled: Compiled) -> LinearExpr:
     literals = on_time_literals(built, compiled)
     totals, held = department_totals(compiled), [0] * count
     variable: list[list[LinearExpr]] = [[] for _ in range(count)]
+    fixed = {j: p for j, p in built.scope.fixed.items() if j not in built.scope.free}
+    ends = {j: team_end(compiled, j, p) for j, p in fixed.items()}
     for j, job in enumerate(compiled.jobs):
         if j in literals:
             variable[job.department].append(literals[j])
-        elif j not in built.scope.free and j in built.scope.fixed:
-            held[job.department] += on_time(job, team_end(compiled, j, built.scope.fixed[j]))
+        elif j in fixed:
+            held[job.department] += on_time(job, priced_end(compiled, j, ends))
     rates: list[LinearExpr] = []
     for d in range(count):
         if not variable[d]:

@@ -1,6 +1,7 @@
 """Soft term rank: for each request and the one its department ranks next below it (same priority, so
 nothing else decides between them: `Compiled.rank_pairs`), the minutes the more important one finishes
-after the other, when both are placed."""
+after the other, when both are placed. Each request's own end: a request shared by an accepted share ranks by
+its own part (its parts have no department rank of their own)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The lower bounds are bounds: on random small scenarios that CP-SAT solves to proven optimality (the urgent caps
 of `protect_priorities` kept), neither the per-request bound, nor the time-indexed LP relaxation (at any bucket
 size, with the caps as rows and without), nor the column generation over agents' schedules exceeds the optimum,
-with work that may pause and with work that may not. A bound above the optimum would make every gap the
-planner reports a false claim. And the column generation is as tight as it
+with work that may pause and with work that may not, and with requests shared by accepted shares. A bound above
+the optimum would make every gap the planner reports a false claim. And the column generation is as tight as it
 says: with one agent its bound is at least the best plan's cost on the terms it covers exactly."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from solver.compile import Compiled, compile_scenario
 from solver.params import SolveParams
 from solver.run import add_hint, new_solver
 from solver.search.heuristic import best_routing
+from tests.solver.test_parts import shared_scenarios
 from tests.solver.test_pausable import unpausable
 from tests.solver.test_properties import scenarios
 from tests.solver.test_protect import p1_long_against_six_p4s
@@ -114,3 +115,11 @@ def test_the_urgent_caps_raise_the_lp_bound_and_keep_it_below_the_optimum() -> N
         assert capped is not None and loose is not None
         assert loose[0] < capped[0] <= 570, f"{minutes}-minute buckets: {loose[0]} < {capped[0]} <= 570"
     assert time_indexed_bound(compiled, Budget.of(10), 10) == (479, 10)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shared_scenarios(with_pins=True))
+def test_no_lower_bound_exceeds_the_proven_optimum_with_shared_requests(scenario: Scenario) -> None:
+    """A request shared by an accepted share and its parts are priced once, by their later end: each bound
+    prices the request by its own end and the parts at nothing on the terms that read the end, never above."""
+    assert_bounds_hold(scenario)
