@@ -26,15 +26,20 @@ from triage.report import receipt
 from triage.results import Explanation, Fact, Plan
 
 CACHED_REQUESTS = 512  # (plan, request) answers kept per app, least recently used dropped
+CACHED_PLANS = 4  # and only those of the newest plans asked about: readers ask about the current plan
 
 
 class ExplanationCache:
-    """The computed explanations of one app (one database), by (plan id, request id)."""
+    """The computed explanations of one app (one database), by (plan id, request id): at most `size` answers,
+    of the `plans` newest plans asked about. A queue that keeps changing makes a plan a few seconds old (the live
+    re-plan), so answers about older plans are rarely asked again: kept for 512 answers alone, they filled the
+    cache over 40 minutes of the soak, 55 KB an answer on the demo, and looked like a leak."""
 
-    def __init__(self, size: int = CACHED_REQUESTS, *, in_child: bool = False) -> None:
+    def __init__(self, size: int = CACHED_REQUESTS, plans: int = CACHED_PLANS, *, in_child: bool = False) -> None:
         self.in_child = in_child  # compute in a child process (`api.offload`)
         self._found: OrderedDict[tuple[int, str], list[Explanation]] = OrderedDict()
         self._size = size
+        self._plans = plans
         self._lock = Lock()
 
     def get(self, key: tuple[int, str]) -> list[Explanation] | None:
@@ -46,8 +51,14 @@ class ExplanationCache:
     def put(self, key: tuple[int, str], found: list[Explanation]) -> None:
         with self._lock:
             self._found[key] = found
+            newest = sorted({plan_id for plan_id, _ in self._found})[-self._plans :]
+            for old in [k for k in self._found if k[0] < newest[0]]:
+                del self._found[old]
             while len(self._found) > self._size:
                 self._found.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._found)
 
 
 def register_of(principal: Principal, detail: bool) -> Register:

@@ -67,3 +67,22 @@ def test_the_expensive_kinds_are_computed_once_per_plan_and_request(api: Api, mo
     first = api.get("/requests/REQ-3/explanations", "lead").json()
     again = api.get("/requests/REQ-3/explanations", "manager").json()
     assert calls == ["REQ-3"] and [e["facts"] for e in first] == [e["facts"] for e in again]
+
+
+def test_the_cache_keeps_the_answers_of_the_newest_plans_only() -> None:
+    from api.explanations.service import ExplanationCache
+
+    cache = ExplanationCache(size=6, plans=2)
+    for plan_id in (1, 2):
+        for request_id in ("REQ-1", "REQ-2"):
+            cache.put((plan_id, request_id), [])
+    assert len(cache) == 4
+    cache.put((3, "REQ-1"), [])  # a third plan: the oldest plan's answers go
+    assert cache.get((1, "REQ-1")) is None and cache.get((1, "REQ-2")) is None
+    assert cache.get((2, "REQ-1")) == [] and cache.get((3, "REQ-1")) == [] and len(cache) == 3
+    cache.put((2, "REQ-3"), [])  # an answer about a kept plan keeps the newest two
+    for request_id in ("REQ-4", "REQ-5", "REQ-6"):
+        cache.put((3, request_id), [])
+    assert len(cache) == 6  # and the count still caps it, least recently used first
+    cache.put((3, "REQ-7"), [])
+    assert len(cache) == 6 and cache.get((2, "REQ-1")) is None
