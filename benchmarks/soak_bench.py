@@ -397,6 +397,14 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`: a job's spawned child, an API process's fork server and its planners."""
+    found = children(pid)
+    for child in list(found):
+        found += descendants(child)
+    return found
+
+
 async def sample_memory(
     world: World, servers: dict[str, subprocess.Popen[bytes]], every: float, into: list[tuple[float, dict[str, float]]]
 ) -> None:
@@ -405,8 +413,9 @@ async def sample_memory(
         row: dict[str, float] = {}
         for name, process in servers.items():
             row[name] = rss_mb(process.pid) or 0.0
-            if name == "worker":  # the jobs' spawned children, summed (they come and go)
-                row["worker children"] = sum(rss_mb(c) or 0.0 for c in children(process.pid))
+            # the worker's jobs and an API process's fork server with its planners (`api.offload`), summed: they
+            # come and go (a fork server's planners share its pages, so the sum counts those more than once)
+            row[f"{name.split(' (')[0]} children"] = sum(rss_mb(c) or 0.0 for c in descendants(process.pid))
         into.append((time.monotonic() - started, row))
         await asyncio.sleep(every)
 
