@@ -48,13 +48,15 @@ _context: Any = None
 _guard = threading.Lock()
 
 
-def call(in_child: bool, function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)`, in a child process when `in_child`, else in this thread."""
+def call(in_child: bool, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`function(*args, **kwargs)`, in a child process when `in_child`, else in this thread. A time limit that
+    counts from the caller's start (`solver.run.plan(started=...)`) may be passed as a `time.perf_counter()`
+    instant: on Linux it reads the machine's monotonic clock, the same in every process."""
     if not in_child:
-        return function(*args)
+        return function(*args, **kwargs)
     context = _fork_server()
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_run, args=(function, args, send), daemon=True, name="tandem-plan")
+    child = context.Process(target=_run, args=(function, args, kwargs, send), daemon=True, name="tandem-plan")
     child.start()
     send.close()
     try:
@@ -88,12 +90,12 @@ def _fork_server() -> Any:
         return _context
 
 
-def _run(function: Callable[..., Any], args: tuple[Any, ...], out: Connection) -> None:
+def _run(function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], out: Connection) -> None:
     """In the child: run, and send (True, answer) or (False, the exception). The child ends with the fork
     server (`api.child`), which ends with the API process: a planner is not left running for nobody."""
     die_with_parent()
     try:
-        answer: tuple[bool, Any] = (True, function(*args))
+        answer: tuple[bool, Any] = (True, function(*args, **kwargs))
     except Exception as exc:  # the caller re-raises it
         answer = (False, _sendable(exc))
     out.send(answer)

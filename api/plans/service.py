@@ -5,6 +5,7 @@ snapshot of the queue, and the plan records each request's version so that apply
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from fastapi import Response
@@ -112,7 +113,8 @@ def compute(
     admitted(scenario, settings.limits)
     params = solve_params(settings, asked, scenario)
     if len(versions) <= settings.plan_sync_max_requests:
-        result = offload.call(settings.plan_in_child, make_plan, scenario, params)
+        # the time limit counts from here: the child's start and the pickling are within it
+        result = offload.call(settings.plan_in_child, make_plan, scenario, params, started=time.perf_counter())
         with database.writing() as session:
 
             def store_plan() -> Outcome:

@@ -48,9 +48,9 @@ def test_every_planning_route_plans_in_a_child(api: Api, monkeypatch: pytest.Mon
     calls: list[tuple[bool, str]] = []
     real = offload.call
 
-    def recorded(in_child: bool, function: Any, *args: Any) -> Any:
+    def recorded(in_child: bool, function: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append((in_child, function.__name__))
-        return real(in_child, function, *args)
+        return real(in_child, function, *args, **kwargs)
 
     monkeypatch.setattr(offload, "call", recorded)
     overload_ana(api)  # a plan computed at once (the queue is small)
