@@ -110,14 +110,10 @@ P1 = {"impact": "company", "urgency": "work_stopped"}  # weight 8
 P4 = {"impact": "person", "urgency": "can_wait"}  # weight 1
 
 
-def test_the_urgent_caps_count_a_shared_request_once_by_its_later_part() -> None:
-    """The known answer with both parts P1 and a 60-min P4 only Ana can do (pay), all due at 60. The witness
-    (priority order) plans REQ-1 0-120 and PAY 120-180 on Ana, REQ-2 0-180 on Ben: the pair is 120 minutes late
-    by its later part, the cap. PAY first (0-60) moves REQ-1's own part to 60-180: the pair still ends at 180,
-    120 minutes late counted once, so the cap holds and PAY is on time (lateness 8 x 120, not 8 x 120 + 120).
-    Counted by each part's own end, the witness has 60 + 120 = 180 and PAY first 120 + 120 = 240: above it, so
-    the planner kept PAY late (main before the caps followed the group rule: lateness 1080)."""
-    s = scenario(
+def shared_pair_and_a_p4() -> Scenario:
+    """REQ-1 (P1, 120 min, Ana) and its part REQ-2 (P1, 180 min, Ben's by the share's pin), and PAY (P4, 60 min)
+    only Ana can do: all due at 60."""
+    return scenario(
         [agent("ana", {"net": 1, "pay": 1}), agent("ben")],
         [
             request("REQ-1", 120, owner="ana", **P1),
@@ -127,6 +123,16 @@ def test_the_urgent_caps_count_a_shared_request_once_by_its_later_part() -> None
         policy=flat_policy(60),
         pins=[{"id": "share", "kind": "assign", "request": "REQ-2", "agent": "ben"}],
     )
+
+
+def test_the_urgent_caps_count_a_shared_request_once_by_its_later_part() -> None:
+    """The known answer with both parts P1 and a 60-min P4 only Ana can do (pay), all due at 60. The witness
+    (priority order) plans REQ-1 0-120 and PAY 120-180 on Ana, REQ-2 0-180 on Ben: the pair is 120 minutes late
+    by its later part, the cap. PAY first (0-60) moves REQ-1's own part to 60-180: the pair still ends at 180,
+    120 minutes late counted once, so the cap holds and PAY is on time (lateness 8 x 120, not 8 x 120 + 120).
+    Counted by each part's own end, the witness has 60 + 120 = 180 and PAY first 120 + 120 = 240: above it, so
+    the planner kept PAY late (lateness 1080)."""
+    s = shared_pair_and_a_p4()
     compiled = compile_scenario(s)
     caps = compiled.urgent_caps
     assert caps is not None and caps.caps == (120, 0)
