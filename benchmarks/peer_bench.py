@@ -176,7 +176,8 @@ def run_planner(args: argparse.Namespace, name: str, scenario: Scenario, limit: 
 
 def caps_excess(compiled: Compiled, result: Plan) -> tuple[int, ...] | None:
     """Per urgent tier (P1, P2), the plan's minutes late above the policy's caps (0: kept), counted from the
-    plan's own ends as `solver.protect.UrgentCaps` counts them; None when the policy sets no caps."""
+    plan's presented ends as `solver.protect.UrgentCaps` counts them (a shared request by its later part, as
+    presented, a planned part at 0); None when the policy sets no caps."""
     caps = compiled.urgent_caps
     if caps is None:
         return None
@@ -184,7 +185,9 @@ def caps_excess(compiled: Compiled, result: Plan) -> tuple[int, ...] | None:
     ends = {a.request_id: a.end_minute for a in result.assignments}
     totals = [0] * len(caps.caps)
     for j, t in caps.tier_of.items():
-        totals[t] += urgent_minutes(compiled, compiled.jobs[j], ends.get(compiled.jobs[j].request.id))
+        job = compiled.jobs[j]
+        end = ends.get(job.request.id)
+        totals[t] += 0 if job.is_part and end is not None else urgent_minutes(compiled, job, end)
     assert set(jobs) >= ends.keys()
     return tuple(max(total - cap, 0) for total, cap in zip(totals, caps.caps, strict=True))
 

@@ -208,7 +208,14 @@ def _cap_terms(compiled: Compiled, lp: _LP, late: dict[int, tuple[int, int | Non
     its requests' minutes past due (at most their real minutes late in any plan) plus, for the share left out,
     its due time to the horizon's end, at most the cap. Every plan the policy allows keeps the caps, so each
     is a point of the LP still; the rows only cut relaxed plans that buy lower priorities' minutes with urgent
-    lateness (or deferral)."""
+    lateness (or deferral).
+
+    A shared request and its parts count once (`solver.protect.group_minutes`): the caps read the group's end,
+    the latest of its members' when all are placed, a max the LP cannot express (it would need each part's
+    end, and whether every part is placed, which a fractional share does not say). So the row reads the
+    shared request's own minutes past due (`past`, at most the group's: the group ends no earlier than the
+    request), a part adds nothing placed and its due time to the horizon's end for its share left out, as in
+    the caps: a relaxation, every plan the caps allow is still a point of the LP."""
     caps = compiled.urgent_caps
     if caps is None:
         return

@@ -38,10 +38,15 @@ class JobCost:
     on_time: bool
 
 
-def job_cost(compiled: Compiled, j: int, placement: tuple[int, int] | None) -> JobCost:
-    """The per-request terms of job j at a placement (None: deferred)."""
+def job_cost(compiled: Compiled, j: int, placement: tuple[int, int] | None, end: int | None = None) -> JobCost:
+    """The per-request terms of job j at a placement (None: deferred), at its own team end unless `end` is
+    given (its priced end, `solver.terms.base.Facts.priced`: a shared request by the later end of its parts)."""
     job = compiled.jobs[j]
-    agent, end = (None, None) if placement is None else (placement[0], team_end(compiled, j, placement))
+    agent = None if placement is None else placement[0]
+    if placement is None:
+        end = None
+    elif end is None:
+        end = team_end(compiled, j, placement)
     return JobCost(
         lateness.of_request(compiled, job, agent, end),
         deferral.of_request(compiled, job, agent, end),

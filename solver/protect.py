@@ -25,10 +25,12 @@ start) reaches on the same scenario. That plan is the witness: it keeps every ha
 always be met when it keeps the pins too (when it breaks one, the pin-aware priority-order routing is the
 witness; when both break one, nothing is capped). Every engine honours them: the CP-SAT model and its
 neighbourhoods as constraints (`UrgentCaps.add_to`), the local search and the relief pass in their acceptance,
-`solver.run.plan` and the live re-plan on the plan they return. The caps count each request's own minutes late,
-a part of a shared request included (not once by the later part's end, as lateness prices it,
-`solver.terms.base`): the witness is counted the same way, so the caps hold as before and bind a shared
-request's parts one by one.
+`solver.run.plan` and the live re-plan on the plan they return. The caps count a request shared by an
+accepted share and its parts once, by the rule lateness prices them with (`solver.terms.base`, `group_minutes`):
+the shared request by its priced end (the latest end of it and its parts when all are placed, else its own;
+left out, from its due time to the horizon's end), a placed part at nothing, a part left out as any request left
+out (from its due time to the horizon's end: its work is not done, as it pays its own deferral). The witness is
+counted the same way.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from ortools.sat.python import cp_model
 
 from solver.compile import Compiled, Job
 from solver.terms import fairness
-from solver.terms.base import past, team_end
+from solver.terms.base import past, priced_end, priced_ends, priced_past, team_end
 from solver.terms.spread import per_mille
 from triage.names import Priority, Term
 
@@ -92,6 +94,21 @@ def urgent_minutes(compiled: Compiled, job: Job, end: int | None) -> int:
     return max((compiled.horizon_minutes if end is None else end) - job.triage.due_minute, 0)
 
 
+def group_minutes(compiled: Compiled, j: int, end_of: Callable[[int], int | None]) -> int:
+    """Job j's minutes late for the caps by the group rule (see the module's rule), from each job's own team end
+    (`end_of`, None when left out): a shared request by its priced end (`solver.terms.base.priced_end`), a placed
+    part at 0, a part left out from its due time to the horizon's end."""
+    job = compiled.jobs[j]
+    end = end_of(j)
+    if job.is_part:
+        return 0 if end is not None else urgent_minutes(compiled, job, None)
+    if end is not None:
+        ends = [end_of(k) for k in compiled.parts.get(j, ())]
+        if ends and None not in ends:
+            end = max(end, *(e for e in ends if e is not None))
+    return urgent_minutes(compiled, job, end)
+
+
 @dataclass(frozen=True)
 class UrgentCaps:
     """Per `URGENT` priority (tier), its requests and the most minutes late they may have together."""
@@ -104,10 +121,15 @@ class UrgentCaps:
     def totals(self, compiled: Compiled, placements: Mapping[int, tuple[int, int]]) -> list[int]:
         """Per tier, the placements' minutes late."""
         out = [0] * len(self.caps)
+        ends: dict[int, int] = {}
+
+        def end_of(k: int) -> int | None:
+            if k not in ends and (placement := placements.get(k)) is not None:
+                ends[k] = team_end(compiled, k, placement)
+            return ends.get(k)
+
         for j, t in self.tier_of.items():
-            placement = placements.get(j)
-            end = None if placement is None else team_end(compiled, j, placement)
-            out[t] += urgent_minutes(compiled, compiled.jobs[j], end)
+            out[t] += group_minutes(compiled, j, end_of)
         return out
 
     def excess(self, totals: list[int]) -> int:
@@ -126,24 +148,37 @@ class UrgentCaps:
         return [max(cap, total) for cap, total in zip(self.caps, self.totals(compiled, start), strict=True)]
 
     def add_to(self, built: Built, compiled: Compiled, limits: list[int] | None = None) -> None:
-        """Each tier's minutes late at most its cap (or `limits`, per tier) in the model: held requests as
-        constants, free ones as the model places or defers them."""
-        parts: list[list[cp_model.LinearExprT]] = [[] for _ in self.caps]
+        """Each tier's minutes late at most its cap (or `limits`, per tier) in the model, by the group rule
+        (`group_minutes`): held requests as constants, free ones as the model places or defers them; a shared
+        request whose priced end the model decides (it or a part free) by that end (`priced_past`)."""
+        terms: list[list[cp_model.LinearExprT]] = [[] for _ in self.caps]
         constant = [0] * len(self.caps)
+        free = built.scope.free
+        held = {k: team_end(compiled, k, p) for k, p in built.scope.fixed.items() if k not in free}
+        varied = priced_ends(built, compiled) if compiled.parts else {}
         for j, t in self.tier_of.items():
             job = compiled.jobs[j]
-            if j in built.scope.free:
-                due = job.triage.due_minute
+            due = job.triage.due_minute
+            out = max(compiled.horizon_minutes - due, 0)  # left out: from its due time to the horizon's end
+            if job.is_part:  # placed, priced with its shared request; left out, as any request left out
+                if j in free:
+                    terms[t].append(out * built.deferred[j])
+                elif j not in held:
+                    constant[t] += out
+            elif j in compiled.parts and j in varied:
+                _, deferred = varied[j]
+                terms[t].append(priced_past(built, compiled, j, due, "urgent"))
+                if deferred is not None:
+                    terms[t].append(out * deferred)
+            elif j in free:
                 if j in built.team_end:
-                    parts[t].append(past(built, compiled, j, due, "urgent"))
-                parts[t].append(max(compiled.horizon_minutes - due, 0) * built.deferred[j])
+                    terms[t].append(past(built, compiled, j, due, "urgent"))
+                terms[t].append(out * built.deferred[j])
             else:
-                placement = built.scope.fixed.get(j)
-                end = None if placement is None else team_end(compiled, j, placement)
-                constant[t] += urgent_minutes(compiled, job, end)
+                constant[t] += urgent_minutes(compiled, job, priced_end(compiled, j, held))
         for t, cap in enumerate(limits or self.caps):
-            if parts[t]:
-                built.model.add(cp_model.LinearExpr.sum(parts[t]) + constant[t] <= cap)
+            if terms[t]:
+                built.model.add(cp_model.LinearExpr.sum(terms[t]) + constant[t] <= cap)
 
 
 def urgent_caps(compiled: Compiled) -> UrgentCaps | None:

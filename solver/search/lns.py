@@ -22,6 +22,7 @@ from solver.compile import Compiled
 from solver.cpsat import add_hint, new_solver, read_placements
 from solver.evaluate import Placements, job_cost, total_cost
 from solver.params import SolveParams
+from solver.terms.base import Facts
 from triage.names import PlanStatus
 
 
@@ -103,11 +104,13 @@ def sharing(compiled: Compiled) -> dict[int, Counter[int]]:
     return out
 
 
-def _pain(compiled: Compiled, current: Placements) -> list[int]:
-    """Per agent: the lateness of their requests plus the deferral of requests they could take."""
+def _pain(compiled: Compiled, current: Placements, priced: dict[int, int]) -> list[int]:
+    """Per agent: the lateness of their requests plus the deferral of requests they could take; a shared
+    request's lateness by its priced end (`priced`: the later end of its parts, `Facts.priced`), on its own
+    agent (its parts, priced with it, add none)."""
     pain = [1] * len(compiled.agents)
     for j, job in enumerate(compiled.jobs):
-        cost = job_cost(compiled, j, current.get(j))
+        cost = job_cost(compiled, j, current.get(j), priced.get(j))
         if j in current:
             pain[current[j][0]] += cost.lateness
         else:
@@ -120,7 +123,8 @@ def neighbourhood(
     compiled: Compiled, current: Placements, sharing: dict[int, Counter[int]], rng: random.Random, size: int
 ) -> Scope:
     """A few agents who share work, and up to `size` of the requests they hold or could take."""
-    pain = _pain(compiled, current)
+    priced = Facts.of(compiled, current).priced
+    pain = _pain(compiled, current, priced)
     seed = rng.choices(range(len(compiled.agents)), weights=pain)[0]
     partners = [b for b, _ in sharing[seed].most_common(6)]
     agents = {seed, *rng.sample(partners, k=min(len(partners), rng.randint(1, 4)))}
@@ -128,7 +132,7 @@ def neighbourhood(
     waiting = [
         j for j, job in enumerate(compiled.jobs) if j not in current and any(c.agent in agents for c in job.candidates)
     ]
-    ranked = sorted(mine + waiting, key=lambda j: -_weight_of(compiled, current, j))
+    ranked = sorted(mine + waiting, key=lambda j: -_weight_of(compiled, current, priced, j))
     if len(ranked) > size:
         # keep a contiguous stretch of time on these agents around the costliest requests
         window = _time_window(compiled, current, ranked[: size // 3], rng)
@@ -139,8 +143,8 @@ def neighbourhood(
     return Scope(free, fixed, frozenset(agents))
 
 
-def _weight_of(compiled: Compiled, current: Placements, j: int) -> int:
-    cost = job_cost(compiled, j, current.get(j))
+def _weight_of(compiled: Compiled, current: Placements, priced: dict[int, int], j: int) -> int:
+    cost = job_cost(compiled, j, current.get(j), priced.get(j))
     return cost.lateness + cost.deferral + compiled.jobs[j].triage.weight
 
 

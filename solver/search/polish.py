@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from solver.budget import Budget
 from solver.compile import Candidate, Compiled
 from solver.evaluate import Placements, pins_hold, total_cost
-from solver.protect import urgent_minutes
+from solver.protect import group_minutes
 from solver.terms import fairness, overload, rank, request_price, share, spread, weighted_sum
 from solver.terms.fairness import on_time_rate
 from triage.names import Term
@@ -411,12 +411,18 @@ class Polisher:
         cost = self._cost(per_job, over, mille, punctual, rank_sum, share_sum)
         urgent, excess = self.urgent, self.excess
         if self.caps is not None:
-            urgent, tier_of = list(urgent), self.caps.tier_of
-            for j in changed:
+            urgent, tier_of, end = list(urgent), self.caps.tier_of, self.end
+            touched = set(changed)  # and the shared requests whose parts moved: counted once, by the group's end
+            if compiled.parts:
+                touched.update(k for j in changed if (k := self._lead[j]) is not None)
+
+            def new_end(k: int) -> int | None:
+                return jobs[k][1] if k in jobs else end[k]
+
+            for j in touched:
                 t = tier_of.get(j)
                 if t is not None:
-                    job = compiled.jobs[j]
-                    urgent[t] += urgent_minutes(compiled, job, jobs[j][1]) - urgent_minutes(compiled, job, self.end[j])
+                    urgent[t] += group_minutes(compiled, j, new_end) - group_minutes(compiled, j, end.__getitem__)
             excess = self.caps.excess(urgent)
         return Delta(
             changed,

@@ -14,7 +14,8 @@ the shared request is: deferred, it pays as any deferred request does, and a pla
 those terms. A part left out pays its own deferral (the work left out, its effort) and adds nothing else; the
 shared request is then priced by its own end, as the plan then shows it (not in parts). The
 terms that read no end (deferral, churn) and the per-agent terms (overload, spread, share) price each member
-as the request it is planned as. Rank reads each request's own end: a part has no rank of its own.
+as the request it is planned as. Rank reads each request's own end: a part has no rank of its own. The urgent
+caps of `protect_priorities` count the group's minutes late by the same rule (`solver.protect.group_minutes`).
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ from solver.build import build_model
 from solver.columns import EXACT_TERMS, agent_bound
 from solver.compile import Compiled, compile_scenario
 from solver.params import SolveParams
+from solver.protect import protection_factor
 from solver.run import add_hint, new_solver
 from solver.search.heuristic import best_routing
-from tests.solver.test_parts import shared_scenarios
+from tests.solver.test_parts import shared_pair_and_a_p4, shared_scenarios
 from tests.solver.test_pausable import unpausable
 from tests.solver.test_properties import scenarios
 from tests.solver.test_protect import p1_long_against_six_p4s
@@ -123,3 +124,19 @@ def test_no_lower_bound_exceeds_the_proven_optimum_with_shared_requests(scenario
     """A request shared by an accepted share and its parts are priced once, by their later end: each bound
     prices the request by its own end and the parts at nothing on the terms that read the end, never above."""
     assert_bounds_hold(scenario)
+
+
+def test_the_bounds_stay_below_the_optimum_with_a_shared_request_under_the_caps() -> None:
+    """The caps count a shared pair once, by its later part (`tests.solver.test_parts`, the P4 then goes first
+    at 8 x 120): the LP's cap rows read the shared request's own end, a relaxation, and every bound stays at or
+    below the optimum."""
+    s = shared_pair_and_a_p4()
+    compiled = compile_scenario(s)
+    optimum = protection_factor(compiled) * 8 * 120  # lateness alone, protected
+    assert proven_optimum(s) == optimum
+    assert per_request_bound(compiled) <= optimum
+    for minutes in (10, 30, 60):
+        relaxed = time_indexed_bound(compiled, Budget.of(10), minutes)
+        assert relaxed is not None and relaxed[0] <= optimum, f"{minutes}-minute buckets: {relaxed} > {optimum}"
+    columns = agent_bound(compiled, Budget.of(20), best_routing(compiled))
+    assert columns is None or columns.bound <= optimum

@@ -4,7 +4,8 @@ the local search's running cost and the independent checker alike, and the bound
 
 The known answer: REQ-1 (120 min, Ana) and its part REQ-2 (180 min, Ben), both due at minute 60 and both started
 at minute 0, end at 120 and 180: the pair is late by 120 minutes, counted once (weight x 120), not by 60 + 120
-as when each was priced by its own end.
+as when each was priced by its own end. The urgent caps of `protect_priorities` count the pair so too
+(`test_the_urgent_caps_count_a_shared_request_once_by_its_later_part`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,23 @@ from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
-from solver.build import Scope
-from solver.compile import compile_scenario
+from solver.build import Scope, build_model
+from solver.compile import Compiled, compile_scenario
 from solver.evaluate import pins_hold, term_quantities, total_cost
 from solver.params import SolveParams
 from solver.parts import present_parts
+from solver.protect import UrgentCaps
 from solver.run import extract_plan, plan, plan_by_routing
 from solver.search.heuristic import best_routing
 from solver.search.polish import Polisher
 from tests.builders import agent, flat_policy, request, scenario
-from tests.solver.test_contract import a_scope, solved_extremes
+from tests.solver.test_contract import a_scope, force, solved_extremes
 from tests.solver.test_properties import assert_valid, scenarios
 from triage.model import Scenario
 from triage.names import PlanStatus, Rule, Term
+from triage.results import Plan
 from triage.validation import check_plan
 from triage.validation import term_quantities as checked_quantities
 
@@ -102,6 +106,89 @@ def test_with_a_part_left_out_the_request_is_priced_and_shown_by_its_own_part() 
     assert term_quantities(compiled, placements)[Term.LATENESS] == compiled.jobs[jobs["REQ-1"]].triage.weight * 150
 
 
+P1 = {"impact": "company", "urgency": "work_stopped"}  # weight 8
+P4 = {"impact": "person", "urgency": "can_wait"}  # weight 1
+
+
+def shared_pair_and_a_p4() -> Scenario:
+    """REQ-1 (P1, 120 min, Ana) and its part REQ-2 (P1, 180 min, Ben's by the share's pin), and PAY (P4, 60 min)
+    only Ana can do: all due at 60."""
+    return scenario(
+        [agent("ana", {"net": 1, "pay": 1}), agent("ben")],
+        [
+            request("REQ-1", 120, owner="ana", **P1),
+            request("REQ-2", 180, owner="ben", part_of="REQ-1", **P1),
+            request("PAY", 60, required_skills={"pay": 1}, **P4),
+        ],
+        policy=flat_policy(60),
+        pins=[{"id": "share", "kind": "assign", "request": "REQ-2", "agent": "ben"}],
+    )
+
+
+def test_the_urgent_caps_count_a_shared_request_once_by_its_later_part() -> None:
+    """The known answer with both parts P1 and a 60-min P4 only Ana can do (pay), all due at 60. The witness
+    (priority order) plans REQ-1 0-120 and PAY 120-180 on Ana, REQ-2 0-180 on Ben: the pair is 120 minutes late
+    by its later part, the cap. PAY first (0-60) moves REQ-1's own part to 60-180: the pair still ends at 180,
+    120 minutes late counted once, so the cap holds and PAY is on time (lateness 8 x 120, not 8 x 120 + 120).
+    Counted by each part's own end, the witness has 60 + 120 = 180 and PAY first 120 + 120 = 240: above it, so
+    the planner kept PAY late (lateness 1080)."""
+    s = shared_pair_and_a_p4()
+    compiled = compile_scenario(s)
+    caps = compiled.urgent_caps
+    assert caps is not None and caps.caps == (120, 0)
+    jobs, agents = compiled.job_index(), compiled.agent_index()
+    pay_first = {
+        jobs["PAY"]: (agents["ana"], 0),
+        jobs["REQ-1"]: (agents["ana"], 60),
+        jobs["REQ-2"]: (agents["ben"], 0),
+    }
+    assert caps.totals(compiled, pay_first) == [120, 0] and caps.hold(compiled, pay_first)
+    assert Polisher(compiled, pay_first).urgent == [120, 0]
+    assert cap_model_feasible(compiled, Scope.everything(compiled), pay_first, [120, 0])
+    assert not cap_model_feasible(compiled, Scope.everything(compiled), pay_first, [119, 0])
+    result = plan(s, SolveParams(time_limit_seconds=5, workers=1))
+    assert_valid(s, result)
+    assert result.status == PlanStatus.OPTIMAL
+    pay, shared = result.assignment("PAY"), result.assignment("REQ-1")
+    assert pay is not None and shared is not None
+    assert (pay.start_minute, pay.minutes_late, shared.end_minute, shared.minutes_late) == (0, 0, 180, 120)
+    assert result.term(Term.LATENESS).quantity == 8 * 120
+    assert presented_urgent(compiled, caps, result) == [120, 0]
+
+
+def cap_model_feasible(
+    compiled: Compiled, scope: Scope, placements: dict[int, tuple[int, int]], limits: list[int]
+) -> bool:
+    """Whether the model of `scope` with the placements forced keeps the urgent caps at `limits`
+    (`UrgentCaps.add_to`)."""
+    caps = compiled.urgent_caps
+    assert caps is not None
+    built = build_model(compiled, scope)
+    force(built, placements)
+    caps.add_to(built, compiled, limits)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10.0
+    status = solver.solve(built.model)
+    assert status != cp_model.UNKNOWN
+    return status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def presented_urgent(compiled: Compiled, caps: UrgentCaps, presented: Plan) -> list[int]:
+    """Per urgent tier, the minutes late counted from the presented plan: each request its shown minutes late (a
+    shared request's by its later part), a placed part nothing, a request or part left out from its due time to
+    the horizon's end."""
+    shown = {a.request_id: a.minutes_late for a in presented.assignments}
+    out = [0] * len(caps.caps)
+    for j, t in caps.tier_of.items():
+        job = compiled.jobs[j]
+        if job.request.id not in shown:
+            out[t] += max(compiled.horizon_minutes - job.triage.due_minute, 0)
+        elif not job.is_part:
+            out[t] += shown[job.request.id]
+    return out
+
+
 @st.composite
 def shared_scenarios(draw: st.DrawFn, with_pins: bool = False) -> Scenario:
     """A small scenario (`tests.solver.test_properties.scenarios`) where one to three open requests are shared:
@@ -141,7 +228,8 @@ def shared_scenarios(draw: st.DrawFn, with_pins: bool = False) -> Scenario:
 def test_every_engine_prices_shared_requests_as_the_checker_does(s: Scenario, seed: int) -> None:
     """The direct price equals the checker's on the presented plan, the model's terms equal it on forced
     placements (whole plan and a neighbourhood), and the local search's running cost stays the direct price
-    after every move."""
+    after every move; the urgent caps' totals, by the same group rule, are the count from the presented plan, in
+    the model (its cap rows bind at exactly them) and in the local search's running totals."""
     compiled = compile_scenario(s)
     rng = random.Random(seed)
     named = compiled.pins.named
@@ -156,6 +244,16 @@ def test_every_engine_prices_shared_requests_as_the_checker_does(s: Scenario, se
     for scope in (Scope.everything(compiled), a_scope(compiled, placements, seed)):
         for term in (Term.LATENESS, Term.WAITING, Term.FAIRNESS, Term.DEFERRAL):
             assert solved_extremes(compiled, scope, placements, term) == (direct[term], direct[term]), term
+    caps = compiled.urgent_caps
+    if caps is not None:  # the urgent caps count as presented, in the model exactly so
+        totals = caps.totals(compiled, placements)
+        assert totals == presented_urgent(compiled, caps, presented)
+        for scope in (Scope.everything(compiled), a_scope(compiled, placements, seed)):
+            assert cap_model_feasible(compiled, scope, placements, totals)
+            moving = {caps.tier_of[j] for j in scope.free if j in caps.tier_of}
+            for t in (t for t in moving if totals[t] > 0):
+                tighter = [total - (u == t) for u, total in enumerate(totals)]
+                assert not cap_model_feasible(compiled, scope, placements, tighter), t
     state = Polisher(compiled, placements)
     assert state.cost == total_cost(compiled, state.placements())
     for _ in range(150):
@@ -164,6 +262,8 @@ def test_every_engine_prices_shared_requests_as_the_checker_does(s: Scenario, se
             continue
         state.apply(patch)
         assert state.cost == total_cost(compiled, state.placements())
+        if caps is not None:
+            assert state.urgent == caps.totals(compiled, state.placements())
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
