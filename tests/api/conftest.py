@@ -90,11 +90,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+_OWNED_SEQUENCES = text(
+    "SELECT s.oid::regclass::text FROM pg_class s"
+    " JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i')"  # serial (auto) and identity columns
+    " JOIN pg_class t ON t.oid = d.refobjid WHERE s.relkind = 'S' AND t.relname = ANY(:tables)"
+)
+
+
 def empty_postgres(url: str) -> None:
+    """Every table of the app emptied and the sequences of their columns restarted, as TRUNCATE ... RESTART
+    IDENTITY would: by DELETE, children first, which on tables of a test's few rows takes 0.1-0.15 s where the
+    TRUNCATE of every table took 0.5 s (it makes and syncs new files for each), before every PostgreSQL test."""
     engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    tables = [t.name for t in Base.metadata.sorted_tables]
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for name in reversed(tables):
+            connection.execute(text(f'DELETE FROM "{name}"'))
+        for sequence in connection.execute(_OWNED_SEQUENCES, {"tables": tables}).scalars():
+            connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
     engine.dispose()
 
 
