@@ -174,9 +174,27 @@ def settings_overrides() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def sqlite_seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Seeded]:
+    """The SQLite template seeded once (`seed`: the organisation, the principals and their tokens), copied
+    for every API test on SQLite instead of seeding each copy: the copy is the same rows, tokens included."""
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    return path, seed(f"sqlite:///{path}")  # disposed when seeded: no write-ahead log is left beside the file
+
+
+def seed_fresh(request: pytest.FixtureRequest, database_url: str) -> Seeded:
+    """`seed(database_url)` on the fresh database: on SQLite by copying the seeded template over it."""
+    if not database_url.startswith("sqlite:///"):
+        return seed(database_url)
+    template, tokens = request.getfixturevalue("sqlite_seeded_template")
+    shutil.copy(template, database_url.removeprefix("sqlite:///"))
+    return tokens
+
+
 @pytest.fixture
-def api(database_url: str, settings_overrides: dict[str, Any]) -> Iterator[Api]:
-    seeded = seed(database_url)
+def api(request: pytest.FixtureRequest, database_url: str, settings_overrides: dict[str, Any]) -> Iterator[Api]:
+    seeded = seed_fresh(request, database_url)
     settings = make_settings(database_url, **settings_overrides)
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Api(client=client, seeded=seeded, settings=settings)

@@ -11,7 +11,15 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, api, database_url, postgres_database, settings_overrides, sqlite_template
+from tests.api.conftest import (
+    Api,
+    api,
+    database_url,
+    postgres_database,
+    settings_overrides,
+    sqlite_seeded_template,
+    sqlite_template,
+)
 from tests.web.browser import browser, demo, page, shots
 
 __all__ = [
@@ -23,6 +31,7 @@ __all__ = [
     "postgres_database",
     "settings_overrides",
     "shots",
+    "sqlite_seeded_template",
     "sqlite_template",
 ]
 
