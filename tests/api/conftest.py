@@ -183,13 +183,77 @@ def sqlite_seeded_template(sqlite_template: Path, tmp_path_factory: pytest.TempP
     return path, seed(f"sqlite:///{path}")  # disposed when seeded: no write-ahead log is left beside the file
 
 
+@dataclass(frozen=True)
+class PostgresSeed:
+    """The session database's rows just after `seed`, each table's in COPY's text format (so every value
+    comes back as it was stored), and its sequences' states."""
+
+    tables: dict[str, bytes]
+    sequences: list[tuple[str, int, bool]]  # name, last_value, is_called
+    seeded: Seeded
+
+    @classmethod
+    def take(cls, url: str) -> PostgresSeed:
+        empty_postgres(url)
+        seeded = seed(url)
+        names = [t.name for t in Base.metadata.sorted_tables]
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:
+                sequences = [
+                    (name, *connection.execute(text(f"SELECT last_value, is_called FROM {name}")).one())
+                    for name in connection.execute(_OWNED_SEQUENCES, {"tables": names}).scalars()
+                ]
+            raw = engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                tables = {}
+                for name in names:
+                    with cursor.copy(f'COPY "{name}" TO STDOUT') as copy:  # type: ignore[attr-defined]
+                        tables[name] = b"".join(bytes(chunk) for chunk in copy)
+                raw.commit()
+            finally:
+                raw.close()
+        finally:
+            engine.dispose()
+        empty_postgres(url)  # as the test that asked first found it
+        return cls(tables=tables, sequences=sequences, seeded=seeded)
+
+    def restore(self, url: str) -> None:
+        """Into the emptied database: the rows, parents first, and the sequences where seeding left them."""
+        engine = create_engine(url)
+        try:
+            raw = engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                for name, data in self.tables.items():
+                    if data:
+                        with cursor.copy(f'COPY "{name}" FROM STDIN') as copy:  # type: ignore[attr-defined]
+                            copy.write(data)
+                for name, last_value, is_called in self.sequences:
+                    cursor.execute("SELECT setval(%s, %s, %s)", (name, last_value, is_called))
+                raw.commit()
+            finally:
+                raw.close()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_seed(postgres_database: str) -> PostgresSeed:
+    return PostgresSeed.take(postgres_database)
+
+
 def seed_fresh(request: pytest.FixtureRequest, database_url: str) -> Seeded:
-    """`seed(database_url)` on the fresh database: on SQLite by copying the seeded template over it."""
-    if not database_url.startswith("sqlite:///"):
-        return seed(database_url)
-    template, tokens = request.getfixturevalue("sqlite_seeded_template")
-    shutil.copy(template, database_url.removeprefix("sqlite:///"))
-    return tokens
+    """`seed(database_url)` on the fresh database, from what one `seed` left, taken once per session: on
+    SQLite by copying the seeded template over it, on PostgreSQL by copying the rows back in."""
+    if database_url.startswith("sqlite:///"):
+        template, tokens = request.getfixturevalue("sqlite_seeded_template")
+        shutil.copy(template, database_url.removeprefix("sqlite:///"))
+        return tokens  # type: ignore[no-any-return]
+    snapshot: PostgresSeed = request.getfixturevalue("postgres_seed")
+    snapshot.restore(database_url)
+    return snapshot.seeded
 
 
 @pytest.fixture
