@@ -209,7 +209,7 @@ class PostgresSeed:
                 cursor = raw.cursor()
                 tables = {}
                 for name in names:
-                    with cursor.copy(f'COPY "{name}" TO STDOUT') as copy:  # type: ignore[attr-defined]
+                    with cursor.copy(f'COPY "{name}" TO STDOUT') as copy:
                         tables[name] = b"".join(bytes(chunk) for chunk in copy)
                 raw.commit()
             finally:
@@ -228,7 +228,7 @@ class PostgresSeed:
                 cursor = raw.cursor()
                 for name, data in self.tables.items():
                     if data:
-                        with cursor.copy(f'COPY "{name}" FROM STDIN') as copy:  # type: ignore[attr-defined]
+                        with cursor.copy(f'COPY "{name}" FROM STDIN') as copy:
                             copy.write(data)
                 for name, last_value, is_called in self.sequences:
                     cursor.execute("SELECT setval(%s, %s, %s)", (name, last_value, is_called))
