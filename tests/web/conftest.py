@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from tests.api.conftest import Api, api, database_url, postgres_database, settings_overrides, sqlite_template
+from tests.api.conftest import (
+    Api,
+    api,
+    database_url,
+    postgres_database,
+    postgres_seed,
+    settings_overrides,
+    sqlite_seeded_template,
+    sqlite_template,
+)
 from tests.web.browser import browser, demo, page, shots
 
 __all__ = [
@@ -21,8 +30,10 @@ __all__ = [
     "demo",
     "page",
     "postgres_database",
+    "postgres_seed",
     "settings_overrides",
     "shots",
+    "sqlite_seeded_template",
     "sqlite_template",
 ]
 
