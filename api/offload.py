@@ -3,17 +3,21 @@ child's and goes back to the system when the child ends.
 
 An API process plans on behalf of its callers (a small plan at once, what-ifs, help, explanations, a
 department report's override effects, the live re-plan). Done in the process's own threads, each burst
-allocates and frees tens of MB inside glibc's heaps, and a few blocks that outlive the burst pin pages there:
-over a 10-minute soak the resident size of each API process rose by 1-2 MB a minute while what Python held
-stayed flat (benchmarks/RESULTS.md, "Soak", runs 8-11), where the job worker, which plans in child processes,
-stayed flat. `call(function, *args)` runs `function(*args)` in a child forked from a fork server that imported
-the solver once (`PRELOAD`), sends the arguments and the answer through a pipe (pickled), and re-raises the
-child's exception in the caller. A child costs a fork and the pickling of a scenario and a plan (milliseconds
-at the sizes the API admits); it ends with its parent's fork server, which ends with the API process.
+allocates and frees tens of MB inside glibc's heaps. `call(function, *args)` runs `function(*args)` in a child
+forked from a fork server that imported the solver once (`PRELOAD`), sends the arguments and the answer
+through a pipe (pickled), and re-raises the child's exception in the caller. A child costs a fork and the
+pickling of a scenario and a plan (40 ms for nothing, 0.1 s more than in a thread for the demo's plan); it ends
+with its parent's fork server, which ends with the API process.
 
 `function` must be importable by name (a module-level function) and its arguments and answer picklable.
-With `in_child` false (`TANDEM_PLAN_IN_CHILD=false`, and tests that replace a solver function in the
-process), the function runs in the calling thread, as before.
+With `in_child` false (the default, `TANDEM_PLAN_IN_CHILD=false`; tests that replace a solver function in the
+process), the function runs in the calling thread.
+
+Measured (benchmarks/RESULTS.md, "Soak", runs 11-14): the API processes' resident size still rose about 1 MB a
+minute in 10 and 20 minutes of mixed traffic with every planner in a child, as it did in threads, so that rise
+is not the planners'; the fork server holds about 155 MB per API process and a what-if's p50 rose from about
+0.4 to 0.6-0.9 s. Hence off by default: for a deployment that wants a planner's memory and crashes kept out of
+the API process.
 """
 
 from __future__ import annotations

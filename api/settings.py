@@ -46,10 +46,11 @@ class Settings(BaseSettings):
     plan_max_time_limit_seconds: float = Field(60.0, gt=0, le=3600, description="Largest time limit a caller may ask.")
     plan_workers: int = Field(2, ge=1, le=64, description="CP-SAT search workers per plan.")
     plan_in_child: bool = Field(
-        True,
+        False,
         description="Plan in a short-lived child process (`api.offload`): a small plan at once, what-ifs, help, "
-        "explanations, report effects and the live re-plan; their memory goes back to the system when each ends. "
-        "False: in the API process's own threads.",
+        "explanations, report effects and the live re-plan, so that a planner's memory (and a crash) is its own. "
+        "Off by default: in the soak it did not change the API processes' growth, and it costs a fork server "
+        "(about 155 MB) per API process and a few hundred ms a what-if (benchmarks/RESULTS.md, Soak, runs 11-14).",
     )
     limits: Limits = Field(
         default_factory=Limits,

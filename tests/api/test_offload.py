@@ -43,8 +43,8 @@ def test_a_child_that_dies_without_answering_is_an_error() -> None:
         offload.call(True, die)
 
 
+@pytest.mark.parametrize("settings_overrides", [{"plan_in_child": True}])
 def test_every_planning_route_plans_in_a_child(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert api.settings.plan_in_child  # the default
     calls: list[tuple[bool, str]] = []
     real = offload.call
 
