@@ -16,7 +16,7 @@ process), the function runs in the calling thread.
 Measured (benchmarks/RESULTS.md, "Soak", runs 11-14): the API processes' resident size still rose about 1 MB a
 minute in 10 and 20 minutes of mixed traffic with every planner in a child, as it did in threads, so that rise
 is not the planners'; the fork server holds about 155 MB per API process and a what-if's p50 rose from about
-0.4 to 0.6-0.9 s. Hence off by default: for a deployment that wants a planner's memory and crashes kept out of
+0.2-0.4 to 0.6-0.9 s. Hence off by default: for a deployment that wants a planner's memory and crashes kept out of
 the API process.
 """
 
