@@ -16,6 +16,7 @@ from solver.params import SolveParams
 from solver.run import plan, plan_by_routing
 from tests.builders import SKILLS
 from triage.model import Scenario
+from triage.names import Rule
 from triage.validation import check_plan, term_quantities
 
 NOW = datetime(2026, 11, 23, 9, 0)
@@ -151,4 +152,12 @@ def test_pins_hold_or_their_conflict_is_named(scenario: Scenario) -> None:
 @given(scenarios(with_pins=True))
 def test_the_neighbourhood_search_respects_every_hard_rule(scenario: Scenario) -> None:
     params = SolveParams(time_limit_seconds=0.6, workers=1, direct_pairs_limit=0, neighbourhood_seconds=0.1)
-    assert_valid(scenario, plan(scenario, params))
+    result = plan(scenario, params)
+    if result.status == "unknown":
+        # "no plan keeping every pin was found within the time limit" (PlanStatus.UNKNOWN): on a loaded machine
+        # 0.6 s can leave no time to build the model a routing start that breaks a pin needs. Only pins may be
+        # broken, the plan says so, and with the time a plan keeping them (or the proof there is none) is found.
+        assert {v.rule for v in check_plan(scenario, result)} == {Rule.PINS}
+        assert "breaks a pin" in result.bound_source
+        result = plan(scenario, params.model_copy(update={"time_limit_seconds": 10.0}))
+    assert_valid(scenario, result)
