@@ -66,9 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         replanner = LiveReplanner(database, settings)
         if settings.live_replan:
             replanner.start()
-        app.state.override_effects = OncePerPlan(
-            in_child=settings.plan_in_child
-        )  # per app, so per database: plan ids are the database's
+        # per app, so per database: plan ids are the database's
+        app.state.override_effects = OncePerPlan(in_child=settings.plan_in_child)
         trimmer = HeapTrimmer(settings.heap_trim_seconds)
         trimmer.start()
         try:
