@@ -101,6 +101,7 @@ def test_the_demo_prints_tokens_and_the_readme_session_works(tmp_path: Path, sto
     assert "REQUESTER_TOKEN" in output and "Sales desk" in output
 
 
+@pytest.mark.slow
 def test_a_first_start_creates_an_admin_and_prints_its_token(tmp_path: Path, stop: list[subprocess.Popen[str]]) -> None:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}

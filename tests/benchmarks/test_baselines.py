@@ -122,6 +122,7 @@ def test_changes_are_seeded_and_of_the_asked_share() -> None:
     assert all(r.created_at == base.now and r.owner is None for r in fresh)
 
 
+@pytest.mark.slow
 def test_bench_runs_end_to_end_on_a_tiny_size(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     markdown = tmp_path / "bench.md"
     argv = [

@@ -7,6 +7,7 @@ says: with one agent its bound is at least the best plan's cost on the terms it 
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -82,6 +83,7 @@ def assert_bounds_hold(scenario: Scenario) -> None:
             assert columns.bound <= optimum, f"column generation in {seconds} s: {columns} > {optimum}"
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scenarios(agent_count=st.just(1), effort_step=15))
 def test_with_one_agent_the_column_generation_prices_its_terms_exactly(scenario: Scenario) -> None:
@@ -118,6 +120,7 @@ def test_the_urgent_caps_raise_the_lp_bound_and_keep_it_below_the_optimum() -> N
     assert time_indexed_bound(compiled, Budget.of(10), 10) == (479, 10)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(shared_scenarios(with_pins=True))
 def test_no_lower_bound_exceeds_the_proven_optimum_with_shared_requests(scenario: Scenario) -> None:

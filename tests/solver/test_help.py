@@ -253,6 +253,7 @@ def test_on_the_demo_a_teammate_with_overdue_work_is_offered_a_hand_off() -> Non
     assert_numbers_are_fields(answer.text, help_numbers(answer))
 
 
+@pytest.mark.slow
 def test_on_the_demo_s_searched_plan_the_teammate_over_target_is_offered_a_hand_off() -> None:
     # the demo planned by the search (one worker and a deterministic limit, so the same plan on any machine): Dev
     # is the only one with Databases at level 3, away on Wednesday, and owns the PostgreSQL upgrade (REQ-127),
