@@ -23,10 +23,13 @@ def _selected(config: pytest.Config) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if _selected(config):  # all of them, or exactly what the expression or the paths select
         return
-    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    kept: list[pytest.Item] = []
+    slow: list[pytest.Item] = []
+    for item in items:
+        (slow if item.get_closest_marker("slow") is not None else kept).append(item)
     if slow:
         config.hook.pytest_deselected(items=slow)
-        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
+        items[:] = kept
 
 
 def pytest_report_header(config: pytest.Config) -> str:
