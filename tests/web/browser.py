@@ -144,10 +144,13 @@ def page(browser: Any, demo: dict[str, Any]) -> Iterator[Any]:
 def sign_in(page: Any, demo: dict[str, Any], role: str) -> None:
     """Sign in with the keyboard only: the token field has the focus, Enter submits."""
     page.goto("/console/sign-in")
+    # Chromium applies `autofocus` at a rendering step after the load event; on a loaded machine keys typed
+    # before it land nowhere. Wait for the focus (the field must get it by itself), then type.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'token'")
     page.keyboard.type(demo["tokens"][role])
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert "/console/sign-in" not in page.url, page.content()[:500]
+    assert "/console/sign-in" not in page.url, page.inner_text("main")
 
 
 def api(demo: dict[str, Any], role: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
