@@ -2,7 +2,8 @@
 
 - `per_request_bound`: each request alone at its cheapest option (its earliest end, or deferred), every
   other request ignored. Instant, and weak when requests compete for the same people.
-- `time_indexed_bound`: a linear relaxation that does see the competition. Time is cut into buckets;
+- `time_indexed_bound`: a linear relaxation that does see the competition. Time is cut into buckets
+  (short early, longer later: `bucket_grid`);
   y[j, a, t] is how many minutes of request j agent a works in bucket t (work may be split, the relaxed
   part), at most the agent's working minutes in the bucket in total, none before the request exists,
   only by qualified agents; x[j] is the share of j placed (the rest deferred). A request's end is at
@@ -44,6 +45,12 @@ Cell = tuple[int, int, int]
 """(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
 
 MAX_VARIABLES = 64_000  # measured at M (120-minute buckets, 56,000-61,000): 0.6 s to build, 3-5 s to solve
+# The finest LP `solver.run.lower_bounds` refines to while its time allows; at most this many variables, as
+# estimated by `estimated_variables` (measured, benchmarks/RESULTS.md run 16: peers M at 10-minute first
+# buckets, 190,000-208,000, 8-19 s and about 470 MB alone; L at 480 minutes, 151,000, 8 s and 487 MB).
+REFINE_VARIABLES = 200_000
+BUCKETS = (480, 240, 120, 60, 30, 15, 10, 5, 2, 1)  # the first buckets' minutes, coarse to fine
+GRADE = 16  # buckets of each length before the length doubles (twice, then it stays)
 
 
 def per_request_bound(compiled: Compiled) -> int:
@@ -62,14 +69,42 @@ def per_request_bound(compiled: Compiled) -> int:
     return total
 
 
-def bucket_minutes(compiled: Compiled) -> int | None:
-    """The finest bucket (10 min or more, a divisor-friendly step) that keeps the LP under MAX_VARIABLES;
-    None when even whole days would be too many."""
+def bucket_grid(horizon: int, minutes: int) -> list[tuple[int, int]]:
+    """The LP's buckets over the horizon, (start, end) on the team axis: GRADE buckets of `minutes`, GRADE of
+    twice that, then four times that to the end. Fine where it pays: most lateness is bought early (work
+    overdue already, due today), and a late minute costs the same in a long bucket as in many short ones.
+    Measured (benchmarks/RESULTS.md run 16, peers M): 30-minute buckets graded so, 40 of them, bound
+    within 0.4 % of 80 even 30-minute buckets at a quarter to a half of the time. Any cut of the horizon
+    keeps the bound valid (a minute's bucket starts no later than the minute)."""
+    buckets: list[tuple[int, int]] = []
+    start, length = 0, minutes
+    for stage in range(3):
+        until = horizon if stage == 2 else min(start + GRADE * length, horizon)
+        while start < until:
+            buckets.append((start, min(start + length, horizon)))
+            start += length
+        length *= 2
+    return buckets
+
+
+def estimated_variables(compiled: Compiled, minutes: int) -> int:
+    """At most this many variables in the LP at `bucket_grid(..., minutes)`: one per (request, qualified
+    agent) pair and bucket (the LP leaves out the buckets before a request exists or with nobody working)."""
     pairs = sum(len(job.candidates) for job in compiled.jobs)
-    for minutes in (10, 15, 30, 60, 120, 240, 480):
-        if pairs * -(-compiled.horizon_minutes // minutes) <= MAX_VARIABLES:
-            return minutes
-    return None
+    return pairs * len(bucket_grid(compiled.horizon_minutes, minutes))
+
+
+def bucket_minutes(compiled: Compiled, limit: int = MAX_VARIABLES) -> int | None:
+    """The finest first buckets (`BUCKETS`, graded by `bucket_grid`) that keep the LP under `limit`
+    variables; None when even 480 minutes would be too many."""
+    return next((m for m in reversed(BUCKETS) if estimated_variables(compiled, m) <= limit), None)
+
+
+def bucket_ladder(compiled: Compiled) -> list[int]:
+    """The first buckets' minutes to solve the LP at, coarse to fine, down to the finest under
+    REFINE_VARIABLES (empty when even 480 minutes is over): `solver.run.lower_bounds` starts at the finest
+    expected to fit in a part of its time and refines while the time allows."""
+    return [m for m in BUCKETS if estimated_variables(compiled, m) <= REFINE_VARIABLES]
 
 
 @dataclass
@@ -124,8 +159,7 @@ def time_indexed_bound(
     minutes = minutes or bucket_minutes(compiled)
     if minutes is None or not compiled.jobs or budget.left() <= 0:
         return None
-    horizon = compiled.horizon_minutes
-    buckets = [(t, min(t + minutes, horizon)) for t in range(0, horizon, minutes)]
+    buckets = bucket_grid(compiled.horizon_minutes, minutes)
     capacity = {
         (a, b): sum(max(0, min(hi, end) - max(lo, start)) for start, end in agent.windows)
         for a, agent in enumerate(compiled.agents)

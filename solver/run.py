@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
-from solver.bound import bucket_minutes, per_request_bound, time_indexed_bound
+from solver.bound import bucket_ladder, estimated_variables, per_request_bound, time_indexed_bound
 from solver.budget import Budget
 from solver.build import Built, build_model
 from solver.columns import agent_bound
@@ -103,15 +103,13 @@ def plan(
     pool = ThreadPoolExecutor(max_workers=1)  # the LP beside the search: HiGHS releases the GIL
     try:
         share = schedule.large_bound_share if large else schedule.small_bound_share
-        first_bound: list[int] = []  # the per-request bound, as soon as the LP's thread has it
-        bounding = pool.submit(
-            lower_bounds, compiled, search.share(share), first_bound, hint, schedule.columns_min_seconds
-        )
+        proven: list[tuple[int, str]] = []  # each better bound, as soon as the LP's thread has it
+        bounding = pool.submit(lower_bounds, compiled, search.share(share), proven, hint, schedule.columns_min_seconds)
         placements, status, bound, source = (_solve_large if large else _solve_small)(compiled, hint, params, search)
         try:  # not waited for past the search's deadline: it ends on its own time limit, its answer unused
             relaxed = bounding.result(timeout=search.left() + schedule.bound_grace_seconds)
         except TimeoutError:
-            relaxed = (first_bound[0], _PER_REQUEST) if first_bound else (0, _NO_BOUND)
+            relaxed = proven[-1] if proven else (0, _NO_BOUND)
     finally:
         pool.shutdown(wait=False)
     if status in (PlanStatus.FEASIBLE, PlanStatus.UNKNOWN) and relaxed[0] > bound:
@@ -136,6 +134,14 @@ def plan(
     return _finish(scenario, compiled, result, budget, previous, params, priorities)
 
 
+# An LP's time grows about as fast as its variables, at most this much faster: measured 0.95-1.3 times their
+# ratio (benchmarks/RESULTS.md runs 15-16); the next is started when the last one's time x this x the ratio fits.
+LP_GROWTH = 1.3
+# Before any LP is timed: seconds per estimated variable, measured beside the search on this 2-core machine
+# (run 16, peers M at 10 s: 4.5-4.9 x 10^-5 at 120, 60 and 30 minutes). The first LP is the finest rung whose
+# time at this rate fits in FIRST_LP_SHARE of the bound's time, so a machine three times slower still gets it.
+LP_SECONDS_PER_VARIABLE = 5e-5
+FIRST_LP_SHARE = 1 / 3
 _PER_REQUEST = "bound from each request alone at its cheapest option"
 _NO_BOUND = "no bound computed in the time"
 
@@ -203,25 +209,38 @@ def plan_by_routing(scenario: Scenario) -> Plan:
 def lower_bounds(
     compiled: Compiled,
     budget: Budget,
-    first: list[int] | None = None,
+    proven: list[tuple[int, str]] | None = None,
     start: Placements | None = None,
     columns_min_seconds: float | None = None,
 ) -> tuple[int, str]:
     """The best bound of `solver.bound` within the budget (a tenth of a second at least), and how it was
-    obtained; the per-request bound is appended to `first` as soon as it is known (for a caller that stops
-    waiting for the LP). Then, when `columns_min_seconds` is given and at least that much of the budget is
-    left, the bound by agents' schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
+    obtained; each better bound is appended to `proven` as soon as it is known (for a caller that stops
+    waiting: the last one holds). The per-request bound first, then the LP at finer and finer buckets
+    (`bucket_ladder`): the first the finest expected to take at most FIRST_LP_SHARE of the time (the
+    coarsest when none is), each next one only when the last one's time, scaled by the variables, fits in
+    what is left. Then, when `columns_min_seconds` is given and at least that much of the budget is left,
+    the bound by agents' schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
     budget = budget.at_least(0.1)
     best = per_request_bound(compiled), _PER_REQUEST
-    if first is not None:
-        first.append(best[0])
-    finest = bucket_minutes(compiled)
-    # Buckets twice as coarse first (about a quarter of the time): on a loaded machine the finest LP may not
-    # finish in its time, and the coarse one is still far above the per-request bound (benchmarks/RESULTS.md).
-    for minutes in () if finest is None else (2 * finest, finest):
+    if proven is not None:
+        proven.append(best)
+    last: tuple[int, float] | None = None  # the last LP solved: its estimated variables and seconds
+    ladder = bucket_ladder(compiled)
+    first = budget.left() * FIRST_LP_SHARE
+    fitting = [i for i, m in enumerate(ladder) if estimated_variables(compiled, m) * LP_SECONDS_PER_VARIABLE <= first]
+    for minutes in ladder[fitting[-1] if fitting else 0 :]:
+        size = estimated_variables(compiled, minutes)
+        if last is not None and last[1] * size / last[0] * LP_GROWTH > budget.left():
+            break  # the finer LP would not finish in the time left: the last bound stands
+        began = budget.now()
         relaxed = time_indexed_bound(compiled, budget, minutes)
-        if relaxed is not None and relaxed[0] > best[0]:
-            best = relaxed[0], f"bound from a time-indexed LP relaxation ({minutes}-minute buckets)"
+        if relaxed is None:
+            break  # not solved in the time left: a finer one would not be either
+        last = size, budget.now() - began
+        if relaxed[0] > best[0]:
+            best = relaxed[0], f"bound from a time-indexed LP relaxation ({minutes}-minute buckets, longer later)"
+            if proven is not None:
+                proven.append(best)
         if budget.left() <= 0:
             break
     if columns_min_seconds is not None and budget.left() >= columns_min_seconds:
@@ -235,6 +254,8 @@ def lower_bounds(
                     f"{columns.columns:,} schedules, {state})"
                 ),
             )
+            if proven is not None:
+                proven.append(best)
     return best
 
 

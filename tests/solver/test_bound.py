@@ -69,7 +69,7 @@ def assert_bounds_hold(scenario: Scenario) -> None:
         return
     compiled = compile_scenario(scenario)
     assert per_request_bound(compiled) <= optimum
-    for minutes in (30, 60, 240):
+    for minutes in (10, 30, 60, 240):
         relaxed = time_indexed_bound(compiled, Budget.of(10), minutes)
         if relaxed is not None:
             assert relaxed[0] <= optimum, f"{minutes}-minute buckets: {relaxed[0]} > {optimum}"
@@ -107,17 +107,19 @@ def test_the_urgent_caps_raise_the_lp_bound_and_keep_it_below_the_optimum() -> N
     """A 120-min P1 due at 120 and six 10-min P4s due at 60, one agent (`p1_long_against_six_p4s`): the policy
     allows only the P1 first (its cap is 0 minutes late), at 570 weighted minutes late for the P4s; without the
     caps the relaxation may put the P4s first at 480. The caps' rows lift the LP from below the uncapped
-    optimum's 480 to between it and 570 (10-minute buckets: 319 without the caps, 479 with them)."""
+    optimum's 480 to between it and 570 (5-minute first buckets, graded by `bucket_grid`: 333 without the
+    caps, 499 with them)."""
     s = p1_long_against_six_p4s()
     compiled = compile_scenario(s)
     assert compiled.urgent_caps is not None and compiled.urgent_caps.caps == (0, 0)
     assert proven_optimum(s) == 570
-    for minutes in (10, 30, 60):
+    for minutes in (5, 10, 30, 60):
         capped = time_indexed_bound(compiled, Budget.of(10), minutes)
         loose = time_indexed_bound(compiled, Budget.of(10), minutes, caps=False)
         assert capped is not None and loose is not None
         assert loose[0] < capped[0] <= 570, f"{minutes}-minute buckets: {loose[0]} < {capped[0]} <= 570"
-    assert time_indexed_bound(compiled, Budget.of(10), 10) == (479, 10)
+    assert time_indexed_bound(compiled, Budget.of(10), 5) == (499, 5)
+    assert time_indexed_bound(compiled, Budget.of(10), 5, caps=False) == (333, 5)
 
 
 @pytest.mark.slow
@@ -138,7 +140,7 @@ def test_the_bounds_stay_below_the_optimum_with_a_shared_request_under_the_caps(
     optimum = protection_factor(compiled) * 8 * 120  # lateness alone, protected
     assert proven_optimum(s) == optimum
     assert per_request_bound(compiled) <= optimum
-    for minutes in (10, 30, 60):
+    for minutes in (5, 10, 30, 60):
         relaxed = time_indexed_bound(compiled, Budget.of(10), minutes)
         assert relaxed is not None and relaxed[0] <= optimum, f"{minutes}-minute buckets: {relaxed} > {optimum}"
     columns = agent_bound(compiled, Budget.of(20), best_routing(compiled))

@@ -1,0 +1,186 @@
+"""How the planner's LP thread refines its bound: the bucket ladder, the time gate before each finer LP, and
+each better bound published as soon as it is proven (so that a deadline mid-LP keeps the last one)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import solver.run
+from fixtures.generate import SIZES, generate_scenario
+from fixtures.peers import generate_peer_scenario
+from solver.bound import (
+    BUCKETS,
+    GRADE,
+    MAX_VARIABLES,
+    REFINE_VARIABLES,
+    bucket_grid,
+    bucket_ladder,
+    bucket_minutes,
+    estimated_variables,
+    per_request_bound,
+    time_indexed_bound,
+)
+from solver.budget import Budget
+from solver.compile import Compiled, compile_scenario
+from solver.run import FIRST_LP_SHARE, LP_GROWTH, LP_SECONDS_PER_VARIABLE, lower_bounds
+
+
+@pytest.fixture(scope="module")
+def medium() -> Compiled:
+    """The peers' M scenario: 2,372 pairs over a 2,400-minute horizon, so 120 minutes is the finest bucket
+    under MAX_VARIABLES and 30 the finest under REFINE_VARIABLES."""
+    return compile_scenario(generate_peer_scenario(*SIZES["M"], seed=1))
+
+
+def test_the_ladder_goes_from_480_minutes_down_to_the_finest_the_refinement_allows(medium: Compiled) -> None:
+    ladder = bucket_ladder(medium)
+    assert ladder == [480, 240, 120, 60, 30, 15, 10]
+    assert all(estimated_variables(medium, m) <= REFINE_VARIABLES for m in ladder)
+    assert estimated_variables(medium, 5) > REFINE_VARIABLES
+    assert bucket_minutes(medium) == 120  # the finest under MAX_VARIABLES: the default of time_indexed_bound
+    assert estimated_variables(medium, 120) <= MAX_VARIABLES < estimated_variables(medium, 60)
+
+
+def test_a_scenario_too_large_for_the_usual_lp_still_gets_the_coarsest_the_refinement_allows() -> None:
+    compiled = compile_scenario(generate_peer_scenario(*SIZES["L"], seed=1))
+    assert bucket_minutes(compiled) is None  # even 480-minute buckets exceed MAX_VARIABLES
+    assert bucket_ladder(compiled) == [480]
+
+
+def test_a_small_scenario_may_go_down_to_the_finest_buckets() -> None:
+    compiled = compile_scenario(generate_scenario(*SIZES["S"], seed=1))
+    assert bucket_ladder(compiled) == list(BUCKETS)
+
+
+@given(st.integers(1, 30 * 24 * 60), st.sampled_from(BUCKETS))
+def test_the_buckets_cover_the_horizon_short_first_then_longer(horizon: int, minutes: int) -> None:
+    grid = bucket_grid(horizon, minutes)
+    assert grid[0][0] == 0 and grid[-1][1] == horizon
+    assert all(end == start for (_, end), (start, _) in pairwise(grid))  # no gap, no overlap
+    lengths = [end - start for start, end in grid]
+    n = len(lengths)  # the last one may be cut short by the horizon
+    assert all(x == minutes for x in lengths[: min(GRADE, n - 1)])
+    assert all(x == 2 * minutes for x in lengths[GRADE : min(2 * GRADE, n - 1)])
+    assert all(x == 4 * minutes for x in lengths[2 * GRADE : n - 1])
+    assert 0 < lengths[-1] <= 4 * minutes
+
+
+class Clock:
+    """A fake clock the fake LP advances: each LP takes `per_variable` seconds per estimated variable."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def fake_lp(monkeypatch: pytest.MonkeyPatch, medium: Compiled) -> Iterator[tuple[Clock, list[int], dict[str, Any]]]:
+    """`time_indexed_bound` replaced: each call advances the fake clock by `settings['per_variable']` x its
+    estimated variables (plus `settings['extra']` seconds for some rungs) and proves `base + 1,000 x its rung`
+    (finer is higher, as in the real LP)."""
+    clock, called = Clock(), []
+    settings: dict[str, Any] = {"per_variable": 1e-5, "base": per_request_bound(medium), "extra": {}}
+
+    def fake(compiled: Compiled, budget: Budget, minutes: int | None = None, **_: Any) -> tuple[int, int] | None:
+        assert minutes is not None
+        called.append(minutes)
+        clock.now += settings["per_variable"] * estimated_variables(compiled, minutes)
+        clock.now += settings["extra"].get(minutes, 0.0)
+        if budget.left() <= 0:
+            return None  # not proven in the time, as HiGHS stopped at its limit
+        return settings["base"] + 1_000 * (BUCKETS.index(minutes) + 1), minutes
+
+    monkeypatch.setattr(solver.run, "time_indexed_bound", fake)
+    yield clock, called, settings
+
+
+def test_each_finer_lp_starts_only_when_the_last_ones_time_scaled_by_its_variables_fits(
+    medium: Compiled, fake_lp: tuple[Clock, list[int], dict[str, Any]]
+) -> None:
+    clock, called, settings = fake_lp
+    per = settings["per_variable"]
+    seconds_of = {m: per * estimated_variables(medium, m) for m in BUCKETS}
+    # From 480 (a third of the time fits nothing finer at the expected rate) down to 60; 30 would take 60's
+    # time x its variables' ratio x LP_GROWTH: leave a little less than that after 60.
+    done = [480, 240, 120, 60]
+    ratio = estimated_variables(medium, 30) / estimated_variables(medium, 60)
+    seconds = sum(seconds_of[m] for m in done) + seconds_of[60] * ratio * LP_GROWTH - 0.01
+    assert estimated_variables(medium, 240) * LP_SECONDS_PER_VARIABLE > seconds * FIRST_LP_SHARE
+    proven: list[tuple[int, str]] = []
+    best = lower_bounds(medium, Budget.of(seconds, clock=clock), proven)
+    assert called == done
+    assert best == proven[-1]
+    assert best[1] == "bound from a time-indexed LP relaxation (60-minute buckets, longer later)"
+    assert [b for b, _ in proven] == sorted(b for b, _ in proven)  # each one better than the last
+    assert proven[0] == (settings["base"], solver.run._PER_REQUEST)
+
+    called.clear()
+    clock.now = 0.0
+    best = lower_bounds(medium, Budget.of(seconds + 0.02, clock=clock), [])  # now 30 fits
+    assert called == [*done, 30]
+    assert best[1].endswith("(30-minute buckets, longer later)")
+
+
+def test_an_lp_not_proven_in_its_time_leaves_the_last_bound_and_stops_the_ladder(
+    medium: Compiled, fake_lp: tuple[Clock, list[int], dict[str, Any]]
+) -> None:
+    clock, called, settings = fake_lp
+    settings["extra"] = {240: 10.0}  # predicted to fit (from 480's time), it runs past the deadline
+    best = lower_bounds(medium, Budget.of(1.0, clock=clock), [])
+    assert called == [480, 240]  # nothing finer was tried
+    assert best[1].endswith("(480-minute buckets, longer later)")
+
+
+def test_with_time_to_spare_the_first_lp_is_the_finest_expected_to_fit_in_a_part_of_it(
+    medium: Compiled, fake_lp: tuple[Clock, list[int], dict[str, Any]]
+) -> None:
+    clock, called, _ = fake_lp
+    for first in bucket_ladder(medium):
+        seconds = estimated_variables(medium, first) * LP_SECONDS_PER_VARIABLE / FIRST_LP_SHARE + 0.01
+        called.clear()
+        clock.now = 0.0
+        lower_bounds(medium, Budget.of(seconds, clock=clock), [])
+        assert called[0] == first, seconds
+    called.clear()
+    lower_bounds(medium, Budget.of(0.01, clock=clock), [])
+    assert called[:1] == [480]  # nothing expected to fit: the coarsest all the same
+
+
+def test_a_caller_that_stops_waiting_reads_the_last_bound_proven(medium: Compiled) -> None:
+    """The planner's thread publishes each bound as it is proven: while a finer LP is still running, the
+    caller already holds the coarser one (the real LP, at 480 minutes)."""
+    proven: list[tuple[int, str]] = []
+    running, release = threading.Event(), threading.Event()
+    real = time_indexed_bound
+
+    def slow_after_the_first(compiled: Compiled, budget: Budget, minutes: int | None = None, **kw: Any) -> Any:
+        if minutes != 480:
+            running.set()
+            release.wait(30)
+            return None
+        return real(compiled, budget, minutes, **kw)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver.run, "time_indexed_bound", slow_after_the_first)
+        # a part of it fits the 480-minute LP at the expected rate, not the 240-minute one
+        seconds = estimated_variables(medium, 240) * LP_SECONDS_PER_VARIABLE / FIRST_LP_SHARE - 0.01
+        thread = threading.Thread(target=lower_bounds, args=(medium, Budget.of(seconds), proven))
+        thread.start()
+        try:
+            assert running.wait(60)
+            bound, source = proven[-1]
+            assert source.endswith("(480-minute buckets, longer later)")
+            assert (bound, 480) == real(medium, Budget.of(60), 480)
+            assert bound > per_request_bound(medium)
+        finally:
+            release.set()
+            thread.join(60)
