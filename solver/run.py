@@ -217,9 +217,10 @@ def lower_bounds(
     obtained; each better bound is appended to `proven` as soon as it is known (for a caller that stops
     waiting: the last one holds). The per-request bound first, then the LP at finer and finer buckets
     (`bucket_ladder`): the first the finest expected to take at most FIRST_LP_SHARE of the time (the
-    coarsest when none is), each next one only when the last one's time, scaled by the variables, fits in
-    what is left. Then, when `columns_min_seconds` is given and at least that much of the budget is left,
-    the bound by agents' schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
+    coarsest when none is, none when even that is expected to take longer than the time), each next one
+    only when the last one's time, scaled by the variables, fits in what is left. Then, when
+    `columns_min_seconds` is given and at least that much of the budget is left, the bound by agents'
+    schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
     budget = budget.at_least(0.1)
     best = per_request_bound(compiled), _PER_REQUEST
     if proven is not None:
@@ -227,7 +228,10 @@ def lower_bounds(
     last: tuple[int, float] | None = None  # the last LP solved: its estimated variables and seconds
     ladder = bucket_ladder(compiled)
     first = budget.left() * FIRST_LP_SHARE
-    fitting = [i for i, m in enumerate(ladder) if estimated_variables(compiled, m) * LP_SECONDS_PER_VARIABLE <= first]
+    expected = [estimated_variables(compiled, m) * LP_SECONDS_PER_VARIABLE for m in ladder]
+    fitting = [i for i, seconds in enumerate(expected) if seconds <= first]
+    if not fitting and expected and expected[0] > budget.left():
+        ladder = []  # even the coarsest would not end in the time: building it would only delay the caller
     for minutes in ladder[fitting[-1] if fitting else 0 :]:
         size = estimated_variables(compiled, minutes)
         if last is not None and last[1] * size / last[0] * LP_GROWTH > budget.left():

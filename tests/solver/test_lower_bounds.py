@@ -150,9 +150,16 @@ def test_with_time_to_spare_the_first_lp_is_the_finest_expected_to_fit_in_a_part
         clock.now = 0.0
         lower_bounds(medium, Budget.of(seconds, clock=clock), [])
         assert called[0] == first, seconds
+    coarsest = estimated_variables(medium, 480) * LP_SECONDS_PER_VARIABLE
     called.clear()
-    lower_bounds(medium, Budget.of(0.01, clock=clock), [])
-    assert called[:1] == [480]  # nothing expected to fit: the coarsest all the same
+    clock.now = 0.0
+    lower_bounds(medium, Budget.of(coarsest * 1.5, clock=clock), [])
+    assert called[:1] == [480]  # not in a third of the time, but in the time: the coarsest all the same
+    called.clear()
+    clock.now = 0.0
+    best = lower_bounds(medium, Budget.of(coarsest * 0.9, clock=clock), [])
+    assert called == []  # not even in the time: no LP is built, the per-request bound stands
+    assert best == (per_request_bound(medium), solver.run._PER_REQUEST)
 
 
 def test_a_caller_that_stops_waiting_reads_the_last_bound_proven(medium: Compiled) -> None:
