@@ -44,7 +44,9 @@ from triage.names import Term
 Cell = tuple[int, int, int]
 """(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
 
-MAX_VARIABLES = 64_000  # measured at M (120-minute buckets, 56,000-61,000): 0.6 s to build, 3-5 s to solve
+# The default bucket of `time_indexed_bound` (`bucket_minutes`) keeps the LP under this (measured at M when the
+# buckets were even, 120 minutes, 56,000-61,000 variables: 0.6 s to build, 3-5 s to solve).
+MAX_VARIABLES = 64_000
 # The finest LP `solver.run.lower_bounds` refines to while its time allows; at most this many variables, as
 # estimated by `estimated_variables` (measured, benchmarks/RESULTS.md run 16: peers M at 10-minute first
 # buckets, 190,000-208,000, 8-19 s and about 470 MB alone; L at 480 minutes, 151,000, 8 s and 487 MB).
