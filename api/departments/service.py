@@ -49,7 +49,12 @@ class OncePerPlan:
             with self._guard:
                 if plan_id in self._values:
                     return self._values[plan_id]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._guard:  # nothing kept for a plan whose value could not be computed; the next asker retries
+                    self._locks.pop(plan_id, None)
+                raise
             with self._guard:
                 self._values[plan_id] = value
                 self._locks.pop(plan_id, None)

@@ -114,3 +114,22 @@ def test_integers_written_with_a_fraction_of_zero_are_integers(api: Api) -> None
     assert half.status_code == 422 and half.json()["errors"][0]["field"] == "effort_minutes"
     text = api.post("/requests", "sales", {**body, "effort_minutes": "90"})
     assert text.status_code == 422 and text.json()["errors"][0]["field"] == "effort_minutes"
+
+
+def test_a_report_value_that_failed_to_compute_keeps_nothing_and_is_computed_again() -> None:
+    from api.departments.service import OncePerPlan
+
+    once = OncePerPlan()
+    tries: list[int] = []
+
+    def failing() -> object:
+        tries.append(1)
+        raise RuntimeError("the re-plan failed")
+
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            once.get(7, failing)
+    assert len(tries) == 3  # each asker tries again: a failure is not cached
+    assert once._locks == {}  # and leaves no lock behind for the plan
+    assert once.get(7, lambda: "effects") == "effects"
+    assert once.get(7, failing) == "effects" and len(tries) == 3  # computed once, then kept
