@@ -34,8 +34,8 @@ from solver.run import FIRST_LP_SHARE, LP_GROWTH, LP_SECONDS_PER_VARIABLE, lower
 
 @pytest.fixture(scope="module")
 def medium() -> Compiled:
-    """The peers' M scenario: 2,372 pairs over a 2,400-minute horizon, so 120 minutes is the finest bucket
-    under MAX_VARIABLES and 30 the finest under REFINE_VARIABLES."""
+    """The peers' M scenario: 2,372 pairs over a 2,400-minute horizon, so 120-minute first buckets are the
+    finest under MAX_VARIABLES and 10-minute ones the finest under REFINE_VARIABLES."""
     return compile_scenario(generate_peer_scenario(*SIZES["M"], seed=1))
 
 
