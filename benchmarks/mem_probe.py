@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ctypes
-import ctypes.util
 import gc
 import os
 import sys
@@ -35,6 +33,7 @@ import uvicorn
 
 import benchmarks.soak_bench as soak
 from api.demo import DEMO_FILE, read_scenario, seed
+from api.heap import HeapTrimmer
 from api.memtrace import native_heap, resident_mb
 from benchmarks.databases import drop_postgres, postgres_database
 
@@ -77,9 +76,7 @@ def mapping_kinds() -> dict[str, float]:
 def measure() -> tuple[float, float, dict[str, float]]:
     time.sleep(SETTLE_SECONDS)
     gc.collect()
-    name = ctypes.util.find_library("c")
-    if name:
-        ctypes.CDLL(name).malloc_trim(0)
+    HeapTrimmer(every=0).trim()  # glibc's malloc_trim(0) where there is one
     return native_heap().get("in_use_mb", 0.0), resident_mb(), mapping_kinds()
 
 

@@ -222,18 +222,18 @@ def lower_bounds(
     `columns_min_seconds` is given and at least that much of the budget is left, the bound by agents'
     schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
     budget = budget.at_least(0.1)
+    proven = [] if proven is None else proven
     best = per_request_bound(compiled), _PER_REQUEST
-    if proven is not None:
-        proven.append(best)
+    proven.append(best)
     last: tuple[int, float] | None = None  # the last LP solved: its estimated variables and seconds
-    ladder = bucket_ladder(compiled)
+    rungs = [(m, estimated_variables(compiled, m)) for m in bucket_ladder(compiled)]
     first = budget.left() * FIRST_LP_SHARE
-    expected = [estimated_variables(compiled, m) * LP_SECONDS_PER_VARIABLE for m in ladder]
-    fitting = [i for i, seconds in enumerate(expected) if seconds <= first]
-    if not fitting and expected and expected[0] > budget.left():
-        ladder = []  # even the coarsest would not end in the time: building it would only delay the caller
-    for minutes in ladder[fitting[-1] if fitting else 0 :]:
-        size = estimated_variables(compiled, minutes)
+    fitting = [i for i, (_, n) in enumerate(rungs) if n * LP_SECONDS_PER_VARIABLE <= first]
+    if fitting:
+        rungs = rungs[fitting[-1] :]
+    elif rungs and rungs[0][1] * LP_SECONDS_PER_VARIABLE > budget.left():
+        rungs = []  # even the coarsest would not end in the time: building it would only delay the caller
+    for minutes, size in rungs:
         if last is not None and last[1] * size / last[0] * LP_GROWTH > budget.left():
             break  # the finer LP would not finish in the time left: the last bound stands
         began = budget.now()
@@ -243,8 +243,7 @@ def lower_bounds(
         last = size, budget.now() - began
         if relaxed[0] > best[0]:
             best = relaxed[0], f"bound from a time-indexed LP relaxation ({minutes}-minute buckets, longer later)"
-            if proven is not None:
-                proven.append(best)
+            proven.append(best)
         if budget.left() <= 0:
             break
     if columns_min_seconds is not None and budget.left() >= columns_min_seconds:
@@ -258,8 +257,7 @@ def lower_bounds(
                     f"{columns.columns:,} schedules, {state})"
                 ),
             )
-            if proven is not None:
-                proven.append(best)
+            proven.append(best)
     return best
 
 
