@@ -13,6 +13,11 @@
   minutes worked before its due by agents who could end it by then. Spread and rank are left at 0. Under
   `protect_priorities` the urgent caps are rows too (`_cap_terms`). Solved with HiGHS (scipy) on sparse
   matrices; used only when proven optimal within its limit.
+- `start_indexed_bound`: for small scenarios, a linear relaxation of when each request starts, in slots of
+  each agent's working minutes, one request at a time per agent, every request priced at the end its slot
+  allows: much stronger where lateness is most of the cost (no request split over agents, lateness priced at
+  its end, not at a mean), but its size grows with the horizon's minutes per slot. Overload and the urgent
+  caps as rows; spread, rank, share and fairness at 0.
 
 A request shared by an accepted share and its parts are priced once, by the later end of them
 (`solver.terms.base`); both bounds price the shared request alone, by its own end, and its parts at nothing on
@@ -41,8 +46,11 @@ from solver.evaluate import job_cost, on_time_rate
 from solver.terms import fairness, request_price
 from triage.names import Term
 
-Cell = tuple[int, int, int]
-"""(agent, bucket start on the team axis, the variable: minutes of the request that agent works in that bucket)."""
+Cell = tuple[int, int, float, bool]
+"""(agent, variable, the request's minutes of work per unit of it, whether they may count as on time): how the
+rows on work (share, overload, fairness) read one request's work. In the bucket LP a variable is minutes worked
+in a bucket (1 minute a unit); in the start LP, which has only the overload rows, the request started in a slot
+(its effort a unit)."""
 
 # The default bucket of `time_indexed_bound` (`bucket_minutes`) keeps the LP under this (measured at M when the
 # buckets were even, 120 minutes, 56,000-61,000 variables: 0.6 s to build, 3-5 s to solve).
@@ -53,6 +61,11 @@ MAX_VARIABLES = 64_000
 REFINE_VARIABLES = 200_000
 BUCKETS = (480, 240, 120, 60, 30, 15, 10, 5, 2, 1)  # the first buckets' minutes, coarse to fine
 GRADE = 16  # buckets of each length before the length doubles (twice, then it stays)
+SLOTS = (30, 15, 10, 5)  # the start LP's slots, coarse to fine (`start_indexed_bound`)
+# The start LP is used while at most this many variables (`start_variables`). Measured (benchmarks/RESULTS.md run
+# 18): the peers' S at 5 minutes, 31,000-38,000 variables, 0.9-2.9 s alone; its time grows much faster than its
+# size beyond (M at 60 minutes, 70,000, 2.4 s; at 30 minutes, 138,000, not solved in 300 s).
+START_VARIABLES = 40_000
 
 
 def per_request_bound(compiled: Compiled) -> int:
@@ -109,6 +122,20 @@ def bucket_ladder(compiled: Compiled) -> list[int]:
     return [m for m in BUCKETS if estimated_variables(compiled, m) <= REFINE_VARIABLES]
 
 
+def start_variables(compiled: Compiled, slot: int) -> int:
+    """At most this many start variables in `start_indexed_bound` at `slot` minutes: one per candidate and slot
+    of its start range."""
+    return sum(
+        (c.latest_start - c.earliest_start // slot * slot) // slot + 1 for job in compiled.jobs for c in job.candidates
+    )
+
+
+def start_ladder(compiled: Compiled) -> list[int]:
+    """The start LP's slots to solve it at, coarse to fine, while under START_VARIABLES (empty: the scenario is
+    too large for it, and the bucket LP bounds it instead)."""
+    return [s for s in SLOTS if start_variables(compiled, s) <= START_VARIABLES]
+
+
 @dataclass
 class _LP:
     """A linear program held as sparse rows: minimise constant + cost . v, rows . v <= rhs and = rhs."""
@@ -133,23 +160,59 @@ class _LP:
         rhss.append(rhs)
 
     def minimum(self, seconds: float) -> float | None:
+        """The LP's least value, None when not solved in time. When every variable has a finite upper bound
+        (the start LP), the costs are first scaled to at most 1 (unscaled, HiGHS's simplex stalled on some of
+        the peers' S scenarios, costs 10^5 to 10^10 apart: run 18) and the value is the dual bound
+        (`_dual_bound`), which holds whatever the solver's tolerances; else HiGHS's optimal value."""
         n = len(self.cost)
+        if n == 0:
+            return self.constant  # nothing to decide (no request has a candidate)
+        cost, upper = np.asarray(self.cost), np.asarray(self.upper)
+        bounded = bool(np.isfinite(upper).all())
+        scale = 1.0 / max(float(np.abs(cost).max()), 1.0) if bounded else 1.0
         matrices = {}
         for equal, (rows, cols, values, rhss) in self.rows.items():
             matrices[equal] = (
-                (coo_array((values, (rows, cols)), shape=(len(rhss), n)).tocsr(), rhss) if rhss else (None, None)
+                (coo_array((values, (rows, cols)), shape=(len(rhss), n)).tocsr(), np.asarray(rhss))
+                if rhss
+                else (None, None)
             )
         result = linprog(
-            self.cost,
+            cost * scale,
             A_ub=matrices[False][0],
             b_ub=matrices[False][1],
             A_eq=matrices[True][0],
             b_eq=matrices[True][1],
-            bounds=np.column_stack([np.zeros(n), self.upper]),
+            bounds=np.column_stack([np.zeros(n), upper]),
             method="highs",
             options={"time_limit": seconds},
         )
-        return None if result.status != 0 else self.constant + float(result.fun)
+        if result.status != 0:
+            return None
+        if not bounded:
+            return self.constant + float(result.fun)
+        duals = {False: result.ineqlin.marginals / scale, True: result.eqlin.marginals / scale}
+        return self.constant + _dual_bound(cost, upper, matrices, duals)
+
+
+def _dual_bound(
+    cost: np.ndarray,
+    upper: np.ndarray,
+    matrices: dict[bool, tuple[object, np.ndarray | None]],
+    duals: dict[bool, np.ndarray],
+) -> float:
+    """A lower bound on min cost . v over A_ub v <= b_ub, A_eq v = b_eq, 0 <= v <= upper, from any duals (weak
+    duality): b . y + the sum of min(0, reduced cost) x upper, where the reduced costs are cost - A^T y and
+    the inequalities' duals are at most 0. Near-optimal duals make it the LP's value; slightly infeasible ones
+    (the solver's tolerances) only lower it, never above the LP's true least value."""
+    value, reduced = 0.0, cost.astype(float).copy()
+    for equal, (matrix, rhs) in matrices.items():
+        if matrix is None or rhs is None:
+            continue
+        y = duals[equal] if equal else np.minimum(duals[equal], 0.0)
+        value += float(rhs @ y)
+        reduced -= matrix.T @ y
+    return value + float(np.minimum(reduced, 0.0) @ upper)
 
 
 def time_indexed_bound(
@@ -180,11 +243,96 @@ def time_indexed_bound(
     _share_terms(compiled, lp, cells)
     _overload_terms(compiled, lp, cells)
     _fairness_terms(compiled, lp, cells)
+    value = _solved(lp, budget)
+    return None if value is None else (value, minutes)
+
+
+def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: bool = True) -> int | None:
+    """The bound from the start-indexed LP at `slot`-minute slots (see `SLOTS`), or None when not solved within
+    the budget (building it counts too). x[j, a, s] is the share of request j that agent a starts in slot s of
+    their own working minutes (`AgentTime`: no gaps on that axis), and each agent runs at most one request at a
+    time, slot by slot (as a flow: the requests running in slot t are those running in t - 1, plus those
+    starting, minus those ending). Valid for every plan, pausing or not: round each start down to its slot and
+    each effort down to whole slots (`floor(a + b) >= floor(a) + floor(b)`, so work that did not overlap still
+    does not), and price x[j, a, s] at the earliest end a start in that slot allows (`Candidate.fit`: for work
+    that may not pause, its first stretch long enough), every per-request term growing with the end. Unlike the
+    bucket LP (`time_indexed_bound`) no request is split over agents or pieces of time, and lateness is priced
+    at the end itself, not at a mean; with 5-minute slots (efforts in whole 5 minutes lose nothing to the
+    rounding) it is 6-10 % above it on the peers' S scenarios (benchmarks/RESULTS.md run 18). Its size grows
+    with the agents' working minutes / slot per candidate, so it is for small scenarios (`start_ladder`).
+    Overload and the urgent caps are rows as in the bucket LP; spread, rank, share and fairness are left at 0
+    (each a valid relaxation, every term being at least 0): share's and fairness's rows made HiGHS 5 to over
+    100 times slower at S for under a millionth of the bound (run 18)."""
+    if not compiled.jobs or budget.left() <= 0:
+        return None
+    price = request_price(compiled)
+    urgent = compiled.urgent_caps if caps else None
+    cap_rows: list[list[tuple[int, float]]] = [[] for _ in urgent.caps] if urgent else []
+    cap_rhs = [float(cap) for cap in urgent.caps] if urgent else []
+    lp = _LP()
+    flow: dict[int, dict[int, list[tuple[int, float]]]] = {}  # agent -> slot -> (x, -1 starting / +1 ending)
+    cells: dict[int, list[Cell]] = {}
+    for j, job in enumerate(compiled.jobs):
+        left_out = price(job, None, None)
+        lp.constant += left_out  # paid unless placed: each start's price is its own minus this
+        tier = urgent.tier_of.get(j) if urgent else None
+        out_minutes = max(compiled.horizon_minutes - job.triage.due_minute, 0)
+        starts: list[tuple[int, float]] = []
+        mine: list[Cell] = []
+        slots = job.effort // slot
+        for candidate in job.candidates:
+            agent = compiled.agents[candidate.agent]
+            slots_of = flow.setdefault(candidate.agent, {})
+            for s in range(candidate.earliest_start // slot * slot, candidate.latest_start + 1, slot):
+                real = candidate.fit(max(s, candidate.earliest_start))
+                if real is None:
+                    break
+                if real >= s + slot:
+                    continue  # no allowed start in this slot
+                end = agent.team_end(real + job.effort)
+                x = lp.var(1.0, price(job, candidate.agent, end) - left_out)
+                starts.append((x, 1.0))
+                mine.append((candidate.agent, x, float(job.effort), fairness.on_time(job, end)))
+                if slots:
+                    slots_of.setdefault(s // slot, []).append((x, -1.0))
+                    slots_of.setdefault(s // slot + slots, []).append((x, 1.0))
+                if tier is not None:  # minutes late at this end (a part: none placed) instead of those left out
+                    late = 0 if job.is_part else max(end - job.triage.due_minute, 0)
+                    cap_rows[tier].append((x, float(late - out_minutes)))
+        if tier is not None:
+            cap_rhs[tier] -= out_minutes
+        if starts:
+            lp.row(starts, 1.0)
+            cells[j] = mine
+    for slots_of in flow.values():
+        if not slots_of:
+            continue  # nothing of a slot or more on this agent
+        running = None  # requests running in the slot before: at most one
+        for t in range(max(slots_of) + 1):
+            now = lp.var(1.0)
+            before = [(running, -1.0)] if running is not None else []
+            lp.row([(now, 1.0), *before, *slots_of.get(t, [])], 0.0, equal=True)
+            running = now
+    for coefficients, rhs in zip(cap_rows, cap_rhs, strict=True):
+        lp.row(coefficients, rhs)
+    _overload_terms(compiled, lp, cells, most=float(sum(job.effort for job in compiled.jobs)))
+    return _solved(lp, budget)
+
+
+def _solved(lp: _LP, budget: Budget) -> int | None:
+    """The LP solved within what is left of the budget: the bound, rounded down (by a millionth, for the
+    solver's tolerance), or None."""
     left = budget.left()
     value = lp.minimum(left) if left > 0 else None
     if value is None:
         return None
-    return int(value - 1e-6 * max(1.0, abs(value))), minutes
+    return int(value - 1e-6 * max(1.0, abs(value)))
+
+
+def _able(compiled: Compiled, job: Job) -> set[int]:
+    """The agents who could end the request by its due (for fairness's on-time share in the bucket LP)."""
+    due = job.triage.due_minute
+    return {c.agent for c in job.candidates if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due}
 
 
 def _job_terms(
@@ -207,6 +355,7 @@ def _job_terms(
     if not job.candidates:
         return placed, None
     effort = job.effort
+    able = _able(compiled, job)
     worked: list[tuple[int, float]] = []
     busy: list[tuple[int, float]] = []
     cells: list[Cell] = []
@@ -220,7 +369,7 @@ def _job_terms(
             y = lp.var(min(effort, capacity[candidate.agent, b]), weights[Term.CHURN] / effort if moved else 0.0)
             usage.setdefault((candidate.agent, b), []).append(y)
             worked.append((y, 1.0))
-            cells.append((candidate.agent, lo, y))
+            cells.append((candidate.agent, y, 1.0, candidate.agent in able and lo < job.triage.due_minute))
             busy.append((y, max(lo, release) / effort))
     lp.row([*worked, (placed, -effort)], 0.0, equal=True)
     cells_of[j] = cells
@@ -274,32 +423,36 @@ def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> N
     weight = compiled.weights[Term.SHARE]
     for share_class in compiled.share_classes:
         minutes = [
-            (compiled.jobs[j].department, y)
+            (compiled.jobs[j].department, v, per)
             for j, worked in cells.items()
             if compiled.jobs[j].triage.priority == share_class.priority
-            for _, _, y in worked
+            for _, v, per, _ in worked
         ]
         for d in share_class.eligible:  # 1000 x short >= fair x all minutes - 1000 x the department's
             short = lp.var(cost=weight * share_class.priority_weight)
             fair = share_class.fair[d]
-            lp.row([*((y, fair - (1000.0 if dept == d else 0.0)) for dept, y in minutes), (short, -1000.0)], 0.0)
+            lp.row(
+                [*((v, per * (fair - (1000.0 if dept == d else 0.0))) for dept, v, per in minutes), (short, -1000.0)],
+                0.0,
+            )
 
 
-def _overload_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
+def _overload_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]], most: float = np.inf) -> None:
     """Overload on the relaxed minutes: the minutes each agent works above their target load. (Spread is left
     at 0: its max-min coupling of all agents doubled the LP's time at M for under 0.5 % of bound.)"""
-    minutes: dict[int, list[int]] = {}
+    minutes: dict[int, list[tuple[int, float]]] = {}
     for worked in cells.values():
-        for a, _, y in worked:
-            minutes.setdefault(a, []).append(y)
-    for a, ys in minutes.items():
-        over = lp.var(cost=compiled.weights[Term.OVERLOAD])
-        lp.row([*((y, 1.0) for y in ys), (over, -1.0)], compiled.agents[a].target_minutes)
+        for a, v, per, _ in worked:
+            minutes.setdefault(a, []).append((v, per))
+    for a, terms in minutes.items():
+        over = lp.var(most, cost=compiled.weights[Term.OVERLOAD])  # `most`: a bound no plan's overload exceeds
+        lp.row([*terms, (over, -1.0)], compiled.agents[a].target_minutes)
 
 
 def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """Fairness on the relaxed minutes: 1000 - the lowest department on-time rate, where a request is on time
-    at most for the share of its minutes worked, before its due, by agents who could have ended it by then."""
+    at most for the share of its minutes that may count as on time: worked before its due by agents who could
+    have ended it by then."""
     if not fairness.measured(len(compiled.departments)):
         return
     early: list[list[tuple[int, float]]] = [[] for _ in compiled.departments]
@@ -308,12 +461,8 @@ def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -
         job = compiled.jobs[j]
         if job.is_part:
             continue  # not counted: its shared request is
-        due = job.triage.due_minute
-        able = {
-            c.agent for c in job.candidates if compiled.agents[c.agent].team_end(c.earliest_start + job.effort) <= due
-        }
         scale = 1000.0 / (totals[job.department] * job.effort)
-        early[job.department] += [(y, -scale) for a, lo, y in worked if a in able and lo < due]
+        early[job.department] += [(v, -scale * per) for _, v, per, counts in worked if counts]
     weight = compiled.weights[Term.FAIRNESS]
     lp.constant += 1000 * weight
     low = lp.var(1000.0, -weight)

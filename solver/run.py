@@ -14,7 +14,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ortools.sat.python import cp_model
 
-from solver.bound import bucket_ladder, estimated_variables, per_request_bound, time_indexed_bound
+from solver.bound import (
+    bucket_ladder,
+    estimated_variables,
+    per_request_bound,
+    start_indexed_bound,
+    start_ladder,
+    start_variables,
+    time_indexed_bound,
+)
 from solver.budget import Budget
 from solver.build import Built, build_model
 from solver.columns import agent_bound
@@ -215,37 +223,39 @@ def lower_bounds(
 ) -> tuple[int, str]:
     """The best bound of `solver.bound` within the budget (a tenth of a second at least), and how it was
     obtained; each better bound is appended to `proven` as soon as it is known (for a caller that stops
-    waiting: the last one holds). The per-request bound first, then the LP at finer and finer buckets
-    (`bucket_ladder`): the first the finest expected to take at most FIRST_LP_SHARE of the time (the
-    coarsest when none is, none when even that is expected to take longer than the time), each next one
-    only when the last one's time, scaled by the variables, fits in what is left. Then, when
-    `columns_min_seconds` is given and at least that much of the budget is left, the bound by agents'
-    schedules (`solver.columns.agent_bound`, its first columns from `start`)."""
+    waiting: the last one holds). The per-request bound first, then two LPs, each refined while its time
+    allows: on scenarios small enough for it the start LP (`start_indexed_bound`, at finer and finer slots,
+    `start_ladder`), then, in the time left, the bucket LP (`time_indexed_bound`, at finer and finer buckets,
+    `bucket_ladder`: it sees fairness and share, which the start LP leaves out, and prices the peers' S with
+    the protection off 3-12 % higher, benchmarks/RESULTS.md run 18). On each ladder the first rung is the
+    finest expected to take at most FIRST_LP_SHARE of the time (the coarsest when none is, none when even that
+    is expected to take longer than the time), each next one only when the last one's time, scaled by the
+    variables, fits in what is left (`_refine`). Then, when `columns_min_seconds` is given and at least that
+    much of the budget is left, the bound by agents' schedules (`solver.columns.agent_bound`, its first
+    columns from `start`)."""
     budget = budget.at_least(0.1)
     proven = [] if proven is None else proven
     best = per_request_bound(compiled), _PER_REQUEST
     proven.append(best)
-    last: tuple[int, float] | None = None  # the last LP solved: its estimated variables and seconds
-    rungs = [(m, estimated_variables(compiled, m)) for m in bucket_ladder(compiled)]
-    first = budget.left() * FIRST_LP_SHARE
-    fitting = [i for i, (_, n) in enumerate(rungs) if n * LP_SECONDS_PER_VARIABLE <= first]
-    if fitting:
-        rungs = rungs[fitting[-1] :]
-    elif rungs and rungs[0][1] * LP_SECONDS_PER_VARIABLE > budget.left():
-        rungs = []  # even the coarsest would not end in the time: building it would only delay the caller
-    for minutes, size in rungs:
-        if last is not None and last[1] * size / last[0] * LP_GROWTH > budget.left():
-            break  # the finer LP would not finish in the time left: the last bound stands
-        began = budget.now()
-        relaxed = time_indexed_bound(compiled, budget, minutes)
-        if relaxed is None:
-            break  # not solved in the time left: a finer one would not be either
-        last = size, budget.now() - began
-        if relaxed[0] > best[0]:
-            best = relaxed[0], f"bound from a time-indexed LP relaxation ({minutes}-minute buckets, longer later)"
-            proven.append(best)
-        if budget.left() <= 0:
-            break
+    slots = [(s, start_variables(compiled, s)) for s in start_ladder(compiled)]
+    best = _refine(
+        slots,
+        lambda slot: start_indexed_bound(compiled, budget, slot),
+        "bound from a start-indexed LP relaxation ({}-minute slots)",
+        budget,
+        best,
+        proven,
+    )
+    if budget.left() > 0:
+        buckets = [(m, estimated_variables(compiled, m)) for m in bucket_ladder(compiled)]
+        best = _refine(
+            buckets,
+            lambda minutes: relaxed[0] if (relaxed := time_indexed_bound(compiled, budget, minutes)) else None,
+            "bound from a time-indexed LP relaxation ({}-minute buckets, longer later)",
+            budget,
+            best,
+            proven,
+        )
     if columns_min_seconds is not None and budget.left() >= columns_min_seconds:
         columns = agent_bound(compiled, budget, start)
         if columns is not None and columns.bound > best[0]:
@@ -258,6 +268,40 @@ def lower_bounds(
                 ),
             )
             proven.append(best)
+    return best
+
+
+def _refine(
+    rungs: list[tuple[int, int]],
+    solve: Callable[[int], int | None],
+    source: str,
+    budget: Budget,
+    best: tuple[int, str],
+    proven: list[tuple[int, str]],
+) -> tuple[int, str]:
+    """One LP's ladder, `rungs` (resolution, estimated variables) coarse to fine, solved while the time allows
+    (the rule of `lower_bounds`); each better bound appended to `proven`. Returns the best bound so far
+    (`source` formatted with the resolution that proved it)."""
+    last: tuple[int, float] | None = None  # the last LP solved: its estimated variables and seconds
+    first = budget.left() * FIRST_LP_SHARE
+    fitting = [i for i, (_, n) in enumerate(rungs) if n * LP_SECONDS_PER_VARIABLE <= first]
+    if fitting:
+        rungs = rungs[fitting[-1] :]
+    elif rungs and rungs[0][1] * LP_SECONDS_PER_VARIABLE > budget.left():
+        rungs = []  # even the coarsest would not end in the time: building it would only delay the caller
+    for resolution, size in rungs:
+        if last is not None and last[1] * size / last[0] * LP_GROWTH > budget.left():
+            break  # the finer LP would not finish in the time left: the last bound stands
+        began = budget.now()
+        value = solve(resolution)
+        if value is None:
+            break  # not solved in the time left: a finer one would not be either
+        last = size, budget.now() - began
+        if value > best[0]:
+            best = value, source.format(resolution)
+            proven.append(best)
+        if budget.left() <= 0:
+            break
     return best
 
 

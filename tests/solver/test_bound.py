@@ -1,6 +1,7 @@
 """The lower bounds are bounds: on random small scenarios that CP-SAT solves to proven optimality (the urgent caps
 of `protect_priorities` kept), neither the per-request bound, nor the time-indexed LP relaxation (at any bucket
-size, with the caps as rows and without), nor the column generation over agents' schedules exceeds the optimum,
+size, with the caps as rows and without), nor the start-indexed LP (at any slot, efforts not a whole number of
+slots included, with the caps and without), nor the column generation over agents' schedules exceeds the optimum,
 with work that may pause and with work that may not, and with requests shared by accepted shares. A bound above
 the optimum would make every gap the planner reports a false claim. And the column generation is as tight as it
 says: with one agent its bound is at least the best plan's cost on the terms it covers exactly."""
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from solver.bound import per_request_bound, time_indexed_bound
+from solver.bound import per_request_bound, start_indexed_bound, time_indexed_bound
 from solver.budget import Budget
 from solver.build import build_model
 from solver.columns import EXACT_TERMS, agent_bound
@@ -76,6 +77,11 @@ def assert_bounds_hold(scenario: Scenario) -> None:
             loose = time_indexed_bound(compiled, Budget.of(10), minutes, caps=False)
             if loose is not None and loose[0] < relaxed[0]:
                 event("the urgent caps raised the LP bound")
+    for slot in (1, 5, 15, 30):
+        for caps in (True, False):
+            started = start_indexed_bound(compiled, Budget.of(10), slot, caps=caps)
+            if started is not None:
+                assert started <= optimum, f"{slot}-minute slots, caps {caps}: {started} > {optimum}"
     note(scenario.model_dump_json())
     for seconds in (0.02, 20):  # cut short too: a pricing solve stopped early must claim no more than it proved
         columns = agent_bound(compiled, Budget.of(seconds), best_routing(compiled))
@@ -120,6 +126,20 @@ def test_the_urgent_caps_raise_the_lp_bound_and_keep_it_below_the_optimum() -> N
         assert loose[0] < capped[0] <= 570, f"{minutes}-minute buckets: {loose[0]} < {capped[0]} <= 570"
     assert time_indexed_bound(compiled, Budget.of(10), 5) == (499, 5)
     assert time_indexed_bound(compiled, Budget.of(10), 5, caps=False) == (333, 5)
+
+
+def test_the_start_lp_finds_the_optimum_of_one_agent_with_and_without_the_caps() -> None:
+    """The same P1 against six P4s: one agent, one request at a time, each priced at its end, so the start LP
+    is exact here. With the caps (the P1 0 minutes late) the P1 must start at once and the P4s end at 130 to
+    180: 570. Without them the P4s go first, on time, and the P1 ends 60 minutes late at weight 8: 480, the
+    uncapped optimum (each less the 1 the bound gives up to the LP solver's tolerance). At 15-minute slots the
+    P4s' 10 minutes are no whole slot: they take no room, every request may end at its earliest, and the bound
+    is 0 (weak, still valid)."""
+    compiled = compile_scenario(p1_long_against_six_p4s())
+    for slot in (5, 10):
+        assert start_indexed_bound(compiled, Budget.of(10), slot) == 569, slot
+        assert start_indexed_bound(compiled, Budget.of(10), slot, caps=False) == 479, slot
+    assert start_indexed_bound(compiled, Budget.of(10), 15) == 0
 
 
 @pytest.mark.slow

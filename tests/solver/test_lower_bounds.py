@@ -1,5 +1,6 @@
-"""How the planner's LP thread refines its bound: the bucket ladder, the time gate before each finer LP, and
-each better bound published as soon as it is proven (so that a deadline mid-LP keeps the last one)."""
+"""How the planner's LP thread refines its bound: the start LP's slots on small scenarios, else the bucket
+ladder, the time gate before each finer LP, and each better bound published as soon as it is proven (so that a
+deadline mid-LP keeps the last one)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy.optimize import linprog
+from scipy.sparse import csr_array
 
 import solver.run
 from fixtures.generate import SIZES, generate_scenario
@@ -20,11 +24,17 @@ from solver.bound import (
     GRADE,
     MAX_VARIABLES,
     REFINE_VARIABLES,
+    SLOTS,
+    START_VARIABLES,
+    _dual_bound,
     bucket_grid,
     bucket_ladder,
     bucket_minutes,
     estimated_variables,
     per_request_bound,
+    start_indexed_bound,
+    start_ladder,
+    start_variables,
     time_indexed_bound,
 )
 from solver.budget import Budget
@@ -191,3 +201,84 @@ def test_a_caller_that_stops_waiting_reads_the_last_bound_proven(medium: Compile
         finally:
             release.set()
             thread.join(60)
+
+
+@pytest.fixture(scope="module")
+def small() -> Compiled:
+    """The peers' S scenario: 179 pairs over 1,440 minutes, the start LP under START_VARIABLES at every slot."""
+    return compile_scenario(generate_peer_scenario(*SIZES["S"], seed=1))
+
+
+def test_the_start_lp_is_for_small_scenarios_only(small: Compiled, medium: Compiled) -> None:
+    assert start_ladder(small) == list(SLOTS)
+    assert start_variables(small, 5) <= START_VARIABLES
+    assert start_ladder(medium) == []  # even 30-minute slots: over START_VARIABLES
+    assert start_variables(medium, SLOTS[0]) > START_VARIABLES
+
+
+def test_a_small_scenario_is_bounded_by_the_start_lp_refined_then_by_the_bucket_lp_in_the_time_left(
+    small: Compiled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real LPs, with time to spare: the start LP at its finest slots first (each better bound published),
+    then the bucket LP, the best of them kept. Under `protect_priorities` (the peers' default) the start LP
+    is the higher: 6 % above the bucket LP at its finest here (benchmarks/RESULTS.md run 18)."""
+    bucket = time_indexed_bound(small, Budget.of(60), 1)
+    started = start_indexed_bound(small, Budget.of(60), 5)
+    assert bucket is not None and started is not None and started > bucket[0] * 1.05
+    tried: list[int | None] = []
+    real = time_indexed_bound
+
+    def counted(compiled: Compiled, budget: Budget, minutes: int | None = None, **kw: Any) -> Any:
+        tried.append(minutes)
+        return real(compiled, budget, minutes, **kw)
+
+    monkeypatch.setattr(solver.run, "time_indexed_bound", counted)
+    proven: list[tuple[int, str]] = []
+    best = lower_bounds(small, Budget.of(60), proven)
+    assert tried  # the bucket LP ran after the start LP
+    assert best == proven[-1] == (started, "bound from a start-indexed LP relaxation (5-minute slots)")
+    assert [b for b, _ in proven] == sorted(b for b, _ in proven)
+
+
+def test_when_the_start_lp_is_not_solved_in_time_the_bucket_lp_bounds_the_scenario(
+    small: Compiled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tried: list[int] = []
+
+    def unsolved(compiled: Compiled, budget: Budget, slot: int, **_: Any) -> None:
+        tried.append(slot)
+        return None  # as HiGHS stopped at its time limit
+
+    monkeypatch.setattr(solver.run, "start_indexed_bound", unsolved)
+    best = lower_bounds(small, Budget.of(60), [])
+    assert len(tried) == 1  # a finer one would not be solved either
+    assert best[1].startswith("bound from a time-indexed LP relaxation")
+    assert best[0] > per_request_bound(small)
+
+
+@given(
+    st.integers(1, 6).flatmap(
+        lambda n: st.tuples(
+            st.lists(st.integers(-5, 5), min_size=n, max_size=n),  # costs
+            st.lists(st.integers(1, 4), min_size=n, max_size=n),  # upper bounds
+            st.lists(st.lists(st.integers(-3, 3), min_size=n, max_size=n), min_size=1, max_size=4),  # A_ub
+            st.lists(st.integers(0, 6), min_size=4, max_size=4),  # b_ub
+            st.lists(st.floats(-3, 3), min_size=4, max_size=4),  # any duals
+        )
+    )
+)
+def test_the_dual_bound_never_exceeds_the_lps_least_value_whatever_the_duals(problem: tuple[Any, ...]) -> None:
+    """Weak duality, as `_dual_bound` computes it for the start LP: optimal duals give the LP's value, any
+    others (a solver's slightly infeasible ones) only less. Checked against HiGHS on small random LPs whose
+    origin is feasible (b_ub >= 0)."""
+    cost, upper, rows, rhs, duals = problem
+    a = csr_array(np.array(rows, dtype=float))
+    b = np.array(rhs[: len(rows)], dtype=float)
+    c, u = np.array(cost, dtype=float), np.array(upper, dtype=float)
+    best = linprog(c, A_ub=a, b_ub=b, bounds=np.column_stack([np.zeros(len(c)), u]), method="highs")
+    assert best.status == 0
+    matrices = {False: (a, b), True: (None, None)}
+    optimal = _dual_bound(c, u, matrices, {False: best.ineqlin.marginals, True: np.array([])})
+    assert optimal == pytest.approx(best.fun, abs=1e-6)
+    other = _dual_bound(c, u, matrices, {False: np.array(duals[: len(rows)]), True: np.array([])})
+    assert other <= best.fun + 1e-9
