@@ -63,7 +63,7 @@ BUCKETS = (480, 240, 120, 60, 30, 15, 10, 5, 2, 1)  # the first buckets' minutes
 GRADE = 16  # buckets of each length before the length doubles (twice, then it stays)
 SLOTS = (30, 15, 10, 5)  # the start LP's slots, coarse to fine (`start_indexed_bound`)
 # The start LP is used while at most this many variables (`start_variables`). Measured (benchmarks/RESULTS.md run
-# 18): the peers' S at 5 minutes, 31,000-38,000 variables, 0.9-2.9 s alone; its time grows much faster than its
+# 18): the peers' S at 5 minutes, 31,000-38,000 variables, 2.2-4.8 s alone; its time grows much faster than its
 # size beyond (M at 60 minutes, 70,000, 2.4 s; at 30 minutes, 138,000, not solved in 300 s).
 START_VARIABLES = 40_000
 
@@ -258,8 +258,9 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     that may not pause, its first stretch long enough), every per-request term growing with the end. Unlike the
     bucket LP (`time_indexed_bound`) no request is split over agents or pieces of time, and lateness is priced
     at the end itself, not at a mean; with 5-minute slots (efforts in whole 5 minutes lose nothing to the
-    rounding) it is 6-10 % above it on the peers' S scenarios (benchmarks/RESULTS.md run 18). Its size grows
-    with the agents' working minutes / slot per candidate, so it is for small scenarios (`start_ladder`).
+    rounding) it is 1-10 % above it on the peers' S scenarios under the protection (benchmarks/RESULTS.md
+    run 18). Its size grows with the agents' working minutes / slot per candidate, so it is for small
+    scenarios (`start_ladder`).
     Overload and the urgent caps are rows as in the bucket LP; spread, rank, share and fairness are left at 0
     (each a valid relaxation, every term being at least 0): share's and fairness's rows made HiGHS 5 to over
     100 times slower at S for under a millionth of the bound (run 18)."""
