@@ -122,18 +122,28 @@ def bucket_ladder(compiled: Compiled) -> list[int]:
     return [m for m in BUCKETS if estimated_variables(compiled, m) <= REFINE_VARIABLES]
 
 
-def start_variables(compiled: Compiled, slot: int) -> int:
+def start_variables(compiled: Compiled, slot: int, limit: int | None = None) -> int:
     """At most this many start variables in `start_indexed_bound` at `slot` minutes: one per candidate and slot
-    of its start range."""
-    return sum(
-        (c.latest_start - c.earliest_start // slot * slot) // slot + 1 for job in compiled.jobs for c in job.candidates
-    )
+    of its start range. With `limit`, counting stops once over it (the count returned is then over the limit,
+    not the total: at XL the whole count takes 0.3 s)."""
+    total = 0
+    for job in compiled.jobs:
+        for c in job.candidates:
+            total += (c.latest_start - c.earliest_start // slot * slot) // slot + 1
+        if limit is not None and total > limit:
+            break
+    return total
 
 
 def start_ladder(compiled: Compiled) -> list[int]:
     """The start LP's slots to solve it at, coarse to fine, while under START_VARIABLES (empty: the scenario is
     too large for it, and the bucket LP bounds it instead)."""
-    return [s for s in SLOTS if start_variables(compiled, s) <= START_VARIABLES]
+    out = []
+    for slot in SLOTS:  # a finer slot has more variables (about by the slots' ratio): stop at the first over
+        if start_variables(compiled, slot, START_VARIABLES) > START_VARIABLES:
+            break
+        out.append(slot)
+    return out
 
 
 @dataclass

@@ -213,7 +213,9 @@ def test_the_start_lp_is_for_small_scenarios_only(small: Compiled, medium: Compi
     assert start_ladder(small) == list(SLOTS)
     assert start_variables(small, 5) <= START_VARIABLES
     assert start_ladder(medium) == []  # even 30-minute slots: over START_VARIABLES
-    assert start_variables(medium, SLOTS[0]) > START_VARIABLES
+    full = start_variables(medium, SLOTS[0])
+    assert START_VARIABLES < start_variables(medium, SLOTS[0], START_VARIABLES) < full  # counting stopped early
+    assert start_variables(small, 5, START_VARIABLES) == start_variables(small, 5)  # under the limit: the total
 
 
 def test_a_small_scenario_is_bounded_by_the_start_lp_refined_then_by_the_bucket_lp_in_the_time_left(
