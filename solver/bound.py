@@ -17,7 +17,7 @@
   each agent's working minutes, one request at a time per agent, every request priced at the end its slot
   allows: much stronger where lateness is most of the cost (no request split over agents, lateness priced at
   its end, not at a mean), but its size grows with the horizon's minutes per slot. Overload and the urgent
-  caps as rows; spread, rank, share and fairness at 0.
+  caps as rows, share and fairness only with the protection off; spread and rank at 0.
 
 A request shared by an accepted share and its parts are priced once, by the later end of them
 (`solver.terms.base`); both bounds price the shared request alone, by its own end, and its parts at nothing on
@@ -49,8 +49,7 @@ from triage.names import Term
 Cell = tuple[int, int, float, bool]
 """(agent, variable, the request's minutes of work per unit of it, whether they may count as on time): how the
 rows on work (share, overload, fairness) read one request's work. In the bucket LP a variable is minutes worked
-in a bucket (1 minute a unit); in the start LP, which has only the overload rows, the request started in a slot
-(its effort a unit)."""
+in a bucket (1 minute a unit); in the start LP, the request started in a slot (its effort a unit)."""
 
 # The default bucket of `time_indexed_bound` (`bucket_minutes`) keeps the LP under this (measured at M when the
 # buckets were even, 120 minutes, 56,000-61,000 variables: 0.6 s to build, 3-5 s to solve).
@@ -271,9 +270,10 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     rounding) it is 1-10 % above it on the peers' S scenarios under the protection (benchmarks/RESULTS.md
     run 18). Its size grows with the agents' working minutes / slot per candidate, so it is for small
     scenarios (`start_ladder`).
-    Overload and the urgent caps are rows as in the bucket LP; spread, rank, share and fairness are left at 0
-    (each a valid relaxation, every term being at least 0): share's and fairness's rows made HiGHS 5 to over
-    100 times slower at S for under a millionth of the bound (run 18)."""
+    Overload and the urgent caps are rows as in the bucket LP, share and fairness too but only with the
+    protection off; spread and rank are left at 0 (a valid relaxation, every term being at least 0). Under
+    `protect_priorities` share's and fairness's rows made HiGHS 5 to over 100 times slower at S for under a
+    millionth of the bound; with it off they raise the bound by 1-18 % and cost no time (run 18)."""
     if not compiled.jobs or budget.left() <= 0:
         return None
     price = request_price(compiled)
@@ -326,7 +326,11 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
             running = now
     for coefficients, rhs in zip(cap_rows, cap_rhs, strict=True):
         lp.row(coefficients, rhs)
-    _overload_terms(compiled, lp, cells, most=float(sum(job.effort for job in compiled.jobs)))
+    most = float(sum(job.effort for job in compiled.jobs))  # no plan's overload or shortfall is above this
+    _overload_terms(compiled, lp, cells, most)
+    if not compiled.scenario.policy.protect_priorities:  # else at 0: see the docstring
+        _share_terms(compiled, lp, cells, most)
+        _fairness_terms(compiled, lp, cells)
     return _solved(lp, budget)
 
 
@@ -428,7 +432,7 @@ def _cap_terms(compiled: Compiled, lp: _LP, late: dict[int, tuple[int, int | Non
         lp.row(coefficients, rhs[t])
 
 
-def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
+def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]], most: float = np.inf) -> None:
     """The share term on the relaxed minutes: per priority, priority weight x each eligible department's
     shortfall from its fair share of that priority's planned minutes."""
     weight = compiled.weights[Term.SHARE]
@@ -440,7 +444,7 @@ def _share_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> N
             for _, v, per, _ in worked
         ]
         for d in share_class.eligible:  # 1000 x short >= fair x all minutes - 1000 x the department's
-            short = lp.var(cost=weight * share_class.priority_weight)
+            short = lp.var(most, cost=weight * share_class.priority_weight)  # `most`: above any plan's shortfall
             fair = share_class.fair[d]
             lp.row(
                 [*((v, per * (fair - (1000.0 if dept == d else 0.0))) for dept, v, per in minutes), (short, -1000.0)],
@@ -462,8 +466,8 @@ def _overload_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]], m
 
 def _fairness_terms(compiled: Compiled, lp: _LP, cells: dict[int, list[Cell]]) -> None:
     """Fairness on the relaxed minutes: 1000 - the lowest department on-time rate, where a request is on time
-    at most for the share of its minutes that may count as on time: worked before its due by agents who could
-    have ended it by then."""
+    at most for the share of its minutes that may count as on time (the bucket LP: worked before its due by
+    agents who could have ended it by then; the start LP: started where its earliest end is by its due)."""
     if not fairness.measured(len(compiled.departments)):
         return
     early: list[list[tuple[int, float]]] = [[] for _ in compiled.departments]

@@ -149,6 +149,13 @@ LP_GROWTH = 1.3
 # (run 16, peers M at 10 s: 4.5-4.9 x 10^-5 at 120, 60 and 30 minutes). The first LP is the finest rung whose
 # time at this rate fits in FIRST_LP_SHARE of the bound's time, so a machine three times slower still gets it.
 LP_SECONDS_PER_VARIABLE = 5e-5
+# The same for the start LP (`start_indexed_bound`), whose time grows faster with its size: measured alone on
+# this machine (run 18), the peers' S at 10-minute slots 0.7-2.4 s for 15,800-18,900 variables, at 5 minutes
+# 2.2-10.8 s for 31,300-37,700 (the longer at load 3.5). At 5 x 10^-5 the first rung of a 10-s S plan was the
+# 5-minute one, which beside the search once did not end in the time (no LP bound arrived: the plan kept
+# CP-SAT's, a 26 % gap); at 3 x 10^-4 it was the 30-minute one, and the finer ones often did not fit after it
+# (6 % at seed 2); at 10^-4 the 10-minute one, then the 5-minute one when the 10-minute one's time says it fits.
+START_SECONDS_PER_VARIABLE = 1e-4
 FIRST_LP_SHARE = 1 / 3
 _PER_REQUEST = "bound from each request alone at its cheapest option"
 _NO_BOUND = "no bound computed in the time"
@@ -226,13 +233,15 @@ def lower_bounds(
     waiting: the last one holds). The per-request bound first, then two LPs, each refined while its time
     allows: on scenarios small enough for it the start LP (`start_indexed_bound`, at finer and finer slots,
     `start_ladder`), then, in the time left, the bucket LP (`time_indexed_bound`, at finer and finer buckets,
-    `bucket_ladder`: it sees fairness and share, which the start LP leaves out, and prices the peers' S with
-    the protection off 3-12 % higher, benchmarks/RESULTS.md run 18). On each ladder the first rung is the
+    `bucket_ladder`: a different relaxation, neither above the other in general, as slots round efforts down;
+    on the peers' S the start LP at 5 minutes was the higher in every variant, benchmarks/RESULTS.md run 18),
+    the higher bound standing. On each ladder the first rung is the
     finest expected to take at most FIRST_LP_SHARE of the time (the coarsest when none is, none when even that
-    is expected to take longer than the time), each next one only when the last one's time, scaled by the
-    variables, fits in what is left (`_refine`). Then, when `columns_min_seconds` is given and at least that
-    much of the budget is left, the bound by agents' schedules (`solver.columns.agent_bound`, its first
-    columns from `start`)."""
+    is expected to take longer than the time; each LP's time expected at its own rate,
+    START_SECONDS_PER_VARIABLE and LP_SECONDS_PER_VARIABLE), each next one only when the last one's time,
+    scaled by the variables, fits in what is left (`_refine`). Then, when `columns_min_seconds` is given and
+    at least that much of the budget is left, the bound by agents' schedules (`solver.columns.agent_bound`,
+    its first columns from `start`)."""
     budget = budget.at_least(0.1)
     proven = [] if proven is None else proven
     best = per_request_bound(compiled), _PER_REQUEST
@@ -245,6 +254,7 @@ def lower_bounds(
         budget,
         best,
         proven,
+        START_SECONDS_PER_VARIABLE,
     )
     if budget.left() > 0:
         buckets = [(m, estimated_variables(compiled, m)) for m in bucket_ladder(compiled)]
@@ -255,6 +265,7 @@ def lower_bounds(
             budget,
             best,
             proven,
+            LP_SECONDS_PER_VARIABLE,
         )
     if columns_min_seconds is not None and budget.left() >= columns_min_seconds:
         columns = agent_bound(compiled, budget, start)
@@ -278,16 +289,18 @@ def _refine(
     budget: Budget,
     best: tuple[int, str],
     proven: list[tuple[int, str]],
+    seconds_per_variable: float,
 ) -> tuple[int, str]:
     """One LP's ladder, `rungs` (resolution, estimated variables) coarse to fine, solved while the time allows
-    (the rule of `lower_bounds`); each better bound appended to `proven`. Returns the best bound so far
-    (`source` formatted with the resolution that proved it)."""
+    (the rule of `lower_bounds`, the first rung's time expected at `seconds_per_variable`); each better bound
+    appended to `proven`. Returns the best bound so far (`source` formatted with the resolution that proved
+    it)."""
     last: tuple[int, float] | None = None  # the last LP solved: its estimated variables and seconds
     first = budget.left() * FIRST_LP_SHARE
-    fitting = [i for i, (_, n) in enumerate(rungs) if n * LP_SECONDS_PER_VARIABLE <= first]
+    fitting = [i for i, (_, n) in enumerate(rungs) if n * seconds_per_variable <= first]
     if fitting:
         rungs = rungs[fitting[-1] :]
-    elif rungs and rungs[0][1] * LP_SECONDS_PER_VARIABLE > budget.left():
+    elif rungs and rungs[0][1] * seconds_per_variable > budget.left():
         rungs = []  # even the coarsest would not end in the time: building it would only delay the caller
     for resolution, size in rungs:
         if last is not None and last[1] * size / last[0] * LP_GROWTH > budget.left():

@@ -64,6 +64,15 @@ def test_no_lower_bound_exceeds_the_proven_optimum_when_work_may_not_pause(scena
     assert_bounds_hold(scenario)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(scenarios(), shared_scenarios(with_pins=True), unpausable()))
+def test_no_lower_bound_exceeds_the_proven_optimum_with_the_protection_off(scenario: Scenario) -> None:
+    """With `protect_priorities` off the tie-break terms weigh as much as the rest, and the start LP adds its
+    share and fairness rows (`start_indexed_bound`): those too must stay below the optimum."""
+    policy = scenario.policy.model_copy(update={"protect_priorities": False})
+    assert_bounds_hold(scenario.model_copy(update={"policy": policy}))
+
+
 def assert_bounds_hold(scenario: Scenario) -> None:
     optimum = proven_optimum(scenario)
     if optimum is None:  # not proven in time or pins that cannot hold: nothing to hold the bounds against
