@@ -272,8 +272,8 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     scenarios (`start_ladder`).
     Overload and the urgent caps are rows as in the bucket LP, share and fairness too but only with the
     protection off; spread and rank are left at 0 (a valid relaxation, every term being at least 0). Under
-    `protect_priorities` share's and fairness's rows made HiGHS 5 to over 100 times slower at S for under a
-    millionth of the bound; with it off they raise the bound by 1-18 % and cost no time (run 18)."""
+    `protect_priorities` share's and fairness's rows made HiGHS 8 to over 100 times slower at S for under a
+    millionth of the bound; with it off they raise the bound by 7-18 % and cost no time (run 18)."""
     if not compiled.jobs or budget.left() <= 0:
         return None
     price = request_price(compiled)
