@@ -17,7 +17,7 @@
   each agent's working minutes, one request at a time per agent, every request priced at the end its slot
   allows: much stronger where lateness is most of the cost (no request split over agents, lateness priced at
   its end, not at a mean), but its size grows with the horizon's minutes per slot. Overload and the urgent
-  caps as rows, share and fairness only with the protection off; spread and rank at 0.
+  caps as rows, share, fairness and rank only with the protection off; spread at 0.
 
 A request shared by an accepted share and its parts are priced once, by the later end of them
 (`solver.terms.base`); both bounds price the shared request alone, by its own end, and its parts at nothing on
@@ -270,10 +270,11 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     rounding) it is 1-10 % above it on the peers' S scenarios under the protection (benchmarks/RESULTS.md
     run 18). Its size grows with the agents' working minutes / slot per candidate, so it is for small
     scenarios (`start_ladder`).
-    Overload and the urgent caps are rows as in the bucket LP, share and fairness too but only with the
-    protection off; spread and rank are left at 0 (a valid relaxation, every term being at least 0). Under
+    Overload and the urgent caps are rows as in the bucket LP, share, fairness and rank (`_rank_terms`) too but
+    only with the protection off; spread is left at 0 (a valid relaxation, every term being at least 0). Under
     `protect_priorities` share's and fairness's rows made HiGHS 8 to over 100 times slower at S for under a
-    millionth of the bound; with it off they raise the bound by 7-18 % and cost no time (run 18)."""
+    millionth of the bound; with it off they raise the bound by 7-18 % and cost no time, and rank's by 3-9 % more
+    at 2.5 times the time (run 18 and its follow-ups)."""
     if not compiled.jobs or budget.left() <= 0:
         return None
     price = request_price(compiled)
@@ -283,6 +284,7 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     lp = _LP()
     flow: dict[int, dict[int, list[tuple[int, float]]]] = {}  # agent -> slot -> (x, -1 starting / +1 ending)
     cells: dict[int, list[Cell]] = {}
+    ends: dict[int, list[tuple[int, int, int]]] = {}  # job -> (x, earliest end, latest end in its slot)
     for j, job in enumerate(compiled.jobs):
         left_out = price(job, None, None)
         lp.constant += left_out  # paid unless placed: each start's price is its own minus this
@@ -303,6 +305,8 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
                 end = agent.team_end(real + job.effort)
                 x = lp.var(1.0, price(job, candidate.agent, end) - left_out)
                 starts.append((x, 1.0))
+                latest = agent.team_end(min(s + slot - 1, candidate.latest_start) + job.effort)
+                ends.setdefault(j, []).append((x, end, latest))  # real >= s + slot was skipped: latest >= end
                 mine.append((candidate.agent, x, float(job.effort), fairness.on_time(job, end)))
                 if slots:
                     slots_of.setdefault(s // slot, []).append((x, -1.0))
@@ -331,7 +335,33 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     if not compiled.scenario.policy.protect_priorities:  # else at 0: see the docstring
         _share_terms(compiled, lp, cells, most)
         _fairness_terms(compiled, lp, cells)
+        _rank_terms(compiled, lp, ends)
     return _solved(lp, budget)
+
+
+def _rank_terms(compiled: Compiled, lp: _LP, ends: dict[int, list[tuple[int, int, int]]]) -> None:
+    """Rank in the start LP (the protection off): per rank pair (hi, lo), minutes >= hi's end - lo's end when
+    both are placed, each start priced at the earliest end its slot allows for hi and the latest for lo (a
+    start anywhere in the slot: the pair's real gap is at least the difference), and nothing owed when lo is
+    left out (big M: the latest end hi may have, which also bounds the minutes above any plan's). hi left out
+    has no end on the left-hand side, so the row asks nothing of it either."""
+    weight = compiled.weights[Term.RANK]
+    if not weight:
+        return
+    for hi, lo in compiled.rank_pairs:
+        if hi not in ends or lo not in ends:
+            continue  # one of them is never placed: the pair counts nothing
+        most = float(max(latest for _, _, latest in ends[hi]))
+        later = lp.var(most, cost=weight)
+        # later >= sum x_hi earliest end - sum x_lo latest end - most x (1 - sum x_lo)
+        lp.row(
+            [
+                *((x, float(earliest)) for x, earliest, _ in ends[hi]),
+                *((x, most - float(latest)) for x, _, latest in ends[lo]),
+                (later, -1.0),
+            ],
+            most,
+        )
 
 
 def _solved(lp: _LP, budget: Budget) -> int | None:

@@ -22,10 +22,11 @@ from solver.params import SolveParams
 from solver.protect import protection_factor
 from solver.run import add_hint, new_solver
 from solver.search.heuristic import best_routing
+from tests.builders import agent, flat_policy, request, scenario
 from tests.solver.test_parts import shared_pair_and_a_p4, shared_scenarios
 from tests.solver.test_pausable import unpausable
 from tests.solver.test_properties import scenarios
-from tests.solver.test_protect import p1_long_against_six_p4s
+from tests.solver.test_protect import P4, p1_long_against_six_p4s
 from triage.model import Scenario
 
 
@@ -71,6 +72,33 @@ def test_no_lower_bound_exceeds_the_proven_optimum_with_the_protection_off(scena
     share and fairness rows (`start_indexed_bound`): those too must stay below the optimum."""
     policy = scenario.policy.model_copy(update={"protect_priorities": False})
     assert_bounds_hold(scenario.model_copy(update={"policy": policy}))
+
+
+@st.composite
+def ranked(draw: st.DrawFn) -> Scenario:
+    """A random small scenario whose departments rank their requests (`department_rank`, in a drawn order), most
+    of them of one department and one impact and urgency so that the rank term has pairs to price, with the
+    protection off (under it rank weighs almost nothing)."""
+    scenario = draw(st.one_of(scenarios(), unpausable()))
+    order = draw(st.permutations(range(len(scenario.requests))))
+    first = scenario.requests[0] if scenario.requests else None
+    alike = {"department": "ops", "impact": first.impact, "urgency": first.urgency} if first else {}
+    work = [
+        r.model_copy(update={"department_rank": order[i] + 1, **(alike if draw(st.booleans()) else {})})
+        for i, r in enumerate(scenario.requests)
+    ]
+    policy = scenario.policy.model_copy(update={"protect_priorities": False})
+    return scenario.model_copy(update={"requests": work, "policy": policy})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ranked())
+def test_no_lower_bound_exceeds_the_proven_optimum_with_ranked_requests(scenario: Scenario) -> None:
+    """The start LP's rank rows (`solver.bound._rank_terms`, the protection off) price the higher-ranked
+    request's earliest end against the lower one's latest end in its slot: below the optimum still."""
+    if compile_scenario(scenario).rank_pairs:
+        event("rank pairs")
+    assert_bounds_hold(scenario)
 
 
 def assert_bounds_hold(scenario: Scenario) -> None:
@@ -149,6 +177,32 @@ def test_the_start_lp_finds_the_optimum_of_one_agent_with_and_without_the_caps()
         assert start_indexed_bound(compiled, Budget.of(10), slot) == 569, slot
         assert start_indexed_bound(compiled, Budget.of(10), slot, caps=False) == 479, slot
     assert start_indexed_bound(compiled, Budget.of(10), 15) == 0
+
+
+def hi_long_lo_short(rank_weight: int) -> Scenario:
+    """One agent, two P4s of one department due 10 minutes after now, ranked: HI (60 minutes, first) and LO
+    (10 minutes). HI first: HI 50 late, LO 60 late, ranked in order: 110. LO first: LO on time, HI 60 late,
+    but HI ends 60 minutes after LO: 60 + 60 x the rank weight."""
+    return scenario(
+        [agent("ana")],
+        [request("HI", effort=60, department_rank=1, **P4), request("LO", effort=10, department_rank=2, **P4)],
+        policy={**flat_policy(10, protect_priorities=False), "term_weights": {"rank": rank_weight}},
+    )
+
+
+def test_the_start_lp_prices_rank_with_the_protection_off() -> None:
+    """Rank weighed at 0, the LP may put LO first (the optimum then: 60); at 1, LO first costs 120 and the
+    optimum is HI first at 110. The rank rows lift the start LP from below 60 to near 110 (a relaxation: HI's
+    end priced at the start of its slot, LO's at the end of its), never above."""
+    assert proven_optimum(hi_long_lo_short(0)) == 60
+    assert proven_optimum(hi_long_lo_short(1)) == 110
+    unranked, ranked_ = compile_scenario(hi_long_lo_short(0)), compile_scenario(hi_long_lo_short(1))
+    for slot in (1, 5, 10):
+        without = start_indexed_bound(unranked, Budget.of(10), slot)
+        with_rank = start_indexed_bound(ranked_, Budget.of(10), slot)
+        assert without is not None and with_rank is not None
+        assert without < 60 and 95 < with_rank <= 110, (slot, without, with_rank)
+    assert start_indexed_bound(ranked_, Budget.of(10), 5) == 99
 
 
 @pytest.mark.slow
