@@ -4,6 +4,10 @@ given, each alone with a budget of its own, its value and seconds ("not solved":
 "too large": over the LP's variable cap, which the planner would not build).
 
     python -m benchmarks.lp_bench --sizes S --seeds 1 2 3 --variants all --buckets 2 --slots 10 5
+    python -m benchmarks.lp_bench --sizes S --variants all --buckets --slots 5 --methods highs highs-ipm
+
+`--methods` solves the start LP with each of HiGHS's methods in turn (`solver.bound.START_METHOD`, one column
+each), to compare them on the same scenarios in one run.
 
 Each LP runs in this process, one after another (the load is printed at the start and the end).
 """
@@ -15,6 +19,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 
+import solver.bound
 from benchmarks.peer_bench import VARIANTS, with_variant
 from fixtures.generate import SIZES
 from fixtures.peers import generate_peer_scenario
@@ -52,14 +57,20 @@ def cells(compiled: Compiled, args: argparse.Namespace) -> list[str]:
             return None if relaxed is None else relaxed[0]
 
         out.append(timed(bucket, estimated_variables(compiled, minutes), REFINE_VARIABLES))
-    for slot in args.slots:
-        out.append(
-            timed(
-                lambda s=slot: start_indexed_bound(compiled, Budget.of(args.seconds), s),
-                start_variables(compiled, slot),
-                START_VARIABLES,
-            )
-        )
+    default = solver.bound.START_METHOD
+    try:
+        for slot in args.slots:
+            for method in args.methods:
+                solver.bound.START_METHOD = method
+                out.append(
+                    timed(
+                        lambda s=slot: start_indexed_bound(compiled, Budget.of(args.seconds), s),
+                        start_variables(compiled, slot),
+                        START_VARIABLES,
+                    )
+                )
+    finally:
+        solver.bound.START_METHOD = default
     return out
 
 
@@ -70,11 +81,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--variants", nargs="+", choices=[*VARIANTS, "all"], default=["base"])
     parser.add_argument("--buckets", nargs="*", type=int, default=[2], help="the bucket LP's first buckets, minutes")
     parser.add_argument("--slots", nargs="*", type=int, default=[10, 5], help="the start LP's slots, minutes")
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        choices=["highs", "highs-ds", "highs-ipm"],
+        default=[solver.bound.START_METHOD],
+        help="HiGHS's methods for the start LP, one column each",
+    )
     parser.add_argument("--seconds", type=float, default=60.0, help="each LP's budget")
     args = parser.parse_args(argv)
     variants = list(VARIANTS) if "all" in args.variants else args.variants
     print(f"load average at start: {load()}; each LP given {args.seconds:g} s")
-    headers = ["size", "seed", "variant", *(f"bucket {m}" for m in args.buckets), *(f"start {s}" for s in args.slots)]
+    headers = [
+        "size",
+        "seed",
+        "variant",
+        *(f"bucket {m}" for m in args.buckets),
+        *(f"start {s}" + (f" {m}" if len(args.methods) > 1 else "") for s in args.slots for m in args.methods),
+    ]
     print("| " + " | ".join(headers) + " |")
     print("|" + "---|" * len(headers))
     for size in args.sizes:

@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shlex
 import statistics
 import sys
@@ -247,8 +248,22 @@ def short_note(name: str, result: Plan) -> str:
         never = "never pauses" in result.bound_source and "never pauses" not in note
         return note + ("; never pauses (stricter than the policy)" if never else "")
     if name == PLANNER:
-        return f"{result.status.value}, gap {result.gap:.1%} to its bound"
+        return f"{result.status.value}, gap {result.gap:.1%} to its bound ({bound_origin(result.bound_source)})"
     return ""
+
+
+def bound_origin(source: str) -> str:
+    """Which bound a planner's plan was measured against, in a few words (from `Plan.bound_source`)."""
+    first = source.split(";")[0]
+    if match := re.search(r"start-indexed LP relaxation \((\d+)-minute slots\)", first):
+        return f"start LP, {match[1]}-minute slots"
+    if match := re.search(r"time-indexed LP relaxation \((\d+)-minute buckets", first):
+        return f"bucket LP, {match[1]}-minute buckets"
+    if "column generation" in first:
+        return "agents' schedules"
+    if "each request alone" in first:
+        return "each request alone"
+    return first.split(",")[0]  # CP-SAT's own, or a proven optimum
 
 
 def run(args: argparse.Namespace, failures: list[str]) -> list[PeerRow]:

@@ -65,6 +65,10 @@ SLOTS = (30, 15, 10, 5)  # the start LP's slots, coarse to fine (`start_indexed_
 # 18): the peers' S at 5 minutes, 31,000-38,000 variables, 2.2-4.8 s alone; its time grows much faster than its
 # size beyond (M at 60 minutes, 70,000, 2.4 s; at 30 minutes, 138,000, not solved in 300 s).
 START_VARIABLES = 40_000
+# HiGHS's method for the start LP (scaled, every variable bounded): its interior point method with crossover.
+# Measured (benchmarks/RESULTS.md run 18, second follow-up, `benchmarks.lp_bench --methods`): on the peers' S
+# scenarios at 5-minute slots the same value as its dual simplex ("highs") in every variant, sooner in each.
+START_METHOD = "highs-ipm"
 
 
 def per_request_bound(compiled: Compiled) -> int:
@@ -172,7 +176,8 @@ class _LP:
         """The LP's least value, None when not solved in time. When every variable has a finite upper bound
         (the start LP), the costs are first scaled to at most 1 (unscaled, HiGHS's simplex stalled on some of
         the peers' S scenarios, costs 10^5 to 10^10 apart: run 18) and the value is the dual bound
-        (`_dual_bound`), which holds whatever the solver's tolerances; else HiGHS's optimal value."""
+        (`_dual_bound`), which holds whatever the solver's tolerances; else HiGHS's optimal value. The start LP
+        is solved by `START_METHOD`."""
         n = len(self.cost)
         if n == 0:
             return self.constant  # nothing to decide (no request has a candidate)
@@ -193,7 +198,7 @@ class _LP:
             A_eq=matrices[True][0],
             b_eq=matrices[True][1],
             bounds=np.column_stack([np.zeros(n), upper]),
-            method="highs",
+            method=START_METHOD if bounded else "highs",
             options={"time_limit": seconds},
         )
         if result.status != 0:

@@ -149,13 +149,16 @@ LP_GROWTH = 1.3
 # (run 16, peers M at 10 s: 4.5-4.9 x 10^-5 at 120, 60 and 30 minutes). The first LP is the finest rung whose
 # time at this rate fits in FIRST_LP_SHARE of the bound's time, so a machine three times slower still gets it.
 LP_SECONDS_PER_VARIABLE = 5e-5
-# The same for the start LP (`start_indexed_bound`), whose time grows faster with its size: measured alone on
-# this machine (run 18), the peers' S at 10-minute slots 0.7-2.4 s for 15,800-18,900 variables, at 5 minutes
-# 2.2-10.8 s for 31,300-37,700 (the longer at load 3.5). At 5 x 10^-5 the first rung of a 10-s S plan was the
-# 5-minute one, which beside the search once did not end in the time (no LP bound arrived: the plan kept
-# CP-SAT's, a 26 % gap); at 3 x 10^-4 it was the 30-minute one, and the finer ones often did not fit after it
-# (6 % at seed 2); at 10^-4 the 10-minute one, then the 5-minute one when the 10-minute one's time says it fits.
-START_SECONDS_PER_VARIABLE = 1e-4
+# The same for the start LP (`start_indexed_bound`), whose time grows faster with its size. Measured beside the
+# search of a 10-s S plan (the bound's thread given 6.4 s; benchmarks/RESULTS.md run 18, second follow-up), with
+# HiGHS's interior point method: the peers' S at 5-minute slots, 31,300-37,700 variables, 3.4-3.9 s under the
+# protection; with it off (share's, fairness's and rank's rows) 5.0-6.5 s, once past the time, where the
+# 10-minute LP (15,800-18,900) took 2.5-3.0 s. Under the protection the first rung is the 5-minute one at 5 x 10^-5
+# (the 10-minute one first left no time for the 5-minute one at seed 2: 10.4-11.0 % gaps against 5.2-8.3 %
+# with effort-priced deferral); with it off, at 10^-4, the 10-minute one. (With the simplex, run 18, the
+# 5-minute LP as first rung once did not end in the time and the plan kept CP-SAT's bound, a 26 % gap.)
+START_SECONDS_PER_VARIABLE = 5e-5
+START_SECONDS_PER_VARIABLE_UNPROTECTED = 1e-4
 FIRST_LP_SHARE = 1 / 3
 _PER_REQUEST = "bound from each request alone at its cheapest option"
 _NO_BOUND = "no bound computed in the time"
@@ -235,11 +238,11 @@ def lower_bounds(
     `start_ladder`), then, in the time left, the bucket LP (`time_indexed_bound`, at finer and finer buckets,
     `bucket_ladder`: a different relaxation, neither above the other in general, as slots round efforts down;
     on the peers' S the start LP at 5 minutes was the higher in every variant, benchmarks/RESULTS.md run 18),
-    the higher bound standing. On each ladder the first rung is the
-    finest expected to take at most FIRST_LP_SHARE of the time (the coarsest when none is, none when even that
-    is expected to take longer than the time; each LP's time expected at its own rate,
-    START_SECONDS_PER_VARIABLE and LP_SECONDS_PER_VARIABLE), each next one only when the last one's time,
-    scaled by the variables, fits in what is left (`_refine`). Then, when `columns_min_seconds` is given and
+    the higher bound standing. On each ladder the first rung is the finest expected to take at most
+    FIRST_LP_SHARE of the time (the coarsest when none is, none when even that is expected to take longer than
+    the time; each LP's time expected at its own rate: START_SECONDS_PER_VARIABLE, or its _UNPROTECTED form with
+    the protection off, and LP_SECONDS_PER_VARIABLE), each next one only when the last one's time, scaled by
+    the variables, fits in what is left (`_refine`). Then, when `columns_min_seconds` is given and
     at least that much of the budget is left, the bound by agents' schedules (`solver.columns.agent_bound`,
     its first columns from `start`)."""
     budget = budget.at_least(0.1)
@@ -254,7 +257,9 @@ def lower_bounds(
         budget,
         best,
         proven,
-        START_SECONDS_PER_VARIABLE,
+        START_SECONDS_PER_VARIABLE
+        if compiled.scenario.policy.protect_priorities
+        else START_SECONDS_PER_VARIABLE_UNPROTECTED,
     )
     if budget.left() > 0:
         buckets = [(m, estimated_variables(compiled, m)) for m in bucket_ladder(compiled)]
