@@ -278,8 +278,8 @@ def start_indexed_bound(compiled: Compiled, budget: Budget, slot: int, *, caps: 
     Overload and the urgent caps are rows as in the bucket LP, share, fairness and rank (`_rank_terms`) too but
     only with the protection off; spread is left at 0 (a valid relaxation, every term being at least 0). Under
     `protect_priorities` share's and fairness's rows made HiGHS 8 to over 100 times slower at S for under a
-    millionth of the bound; with it off they raise the bound by 7-18 % and cost no time, and rank's by 3-9 % more
-    at 2.5 times the time (run 18 and its follow-ups)."""
+    millionth of the bound; with it off they raise the bound by 7-18 % and cost no time, and rank's by 2.5-9.5 %
+    more at 2.1-2.5 times the time (run 18 and its follow-ups)."""
     if not compiled.jobs or budget.left() <= 0:
         return None
     price = request_price(compiled)

@@ -39,7 +39,14 @@ from solver.bound import (
 )
 from solver.budget import Budget
 from solver.compile import Compiled, compile_scenario
-from solver.run import FIRST_LP_SHARE, LP_GROWTH, LP_SECONDS_PER_VARIABLE, lower_bounds
+from solver.run import (
+    FIRST_LP_SHARE,
+    LP_GROWTH,
+    LP_SECONDS_PER_VARIABLE,
+    START_SECONDS_PER_VARIABLE,
+    START_SECONDS_PER_VARIABLE_UNPROTECTED,
+    lower_bounds,
+)
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +263,40 @@ def test_when_the_start_lp_is_not_solved_in_time_the_bucket_lp_bounds_the_scenar
     assert len(tried) == 1  # a finer one would not be solved either
     assert best[1].startswith("bound from a time-indexed LP relaxation")
     assert best[0] > per_request_bound(small)
+
+
+def test_the_start_lps_first_rung_is_timed_at_its_own_rate_slower_with_the_protection_off(
+    small: Compiled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under the protection the first rung is the finest expected, at START_SECONDS_PER_VARIABLE, to take a third
+    of the time; with it off (share's, fairness's and rank's rows: about twice the time, benchmarks/RESULTS.md
+    run 18, second follow-up) the same time buys a coarser first rung, at the _UNPROTECTED rate."""
+    unprotected = compile_scenario(
+        small.scenario.model_copy(
+            update={"policy": small.scenario.policy.model_copy(update={"protect_priorities": False})}
+        )
+    )
+    assert small.scenario.policy.protect_priorities
+    assert START_SECONDS_PER_VARIABLE < START_SECONDS_PER_VARIABLE_UNPROTECTED
+    clock, tried = Clock(), []
+
+    def instant(compiled: Compiled, budget: Budget, slot: int, **_: Any) -> int:
+        tried.append(slot)
+        return per_request_bound(compiled) + 1_000 * SLOTS.index(slot)  # finer is higher, in no time
+
+    monkeypatch.setattr(solver.run, "start_indexed_bound", instant)
+    monkeypatch.setattr(solver.run, "time_indexed_bound", lambda *_, **__: None)
+    seconds = start_variables(small, 5) * START_SECONDS_PER_VARIABLE / FIRST_LP_SHARE + 0.01
+    lower_bounds(small, Budget.of(seconds, clock=clock), [])
+    assert tried[:1] == [5]
+    tried.clear()
+    lower_bounds(unprotected, Budget.of(seconds, clock=clock), [])
+    first = [
+        s
+        for s in SLOTS
+        if start_variables(unprotected, s) * START_SECONDS_PER_VARIABLE_UNPROTECTED <= seconds * FIRST_LP_SHARE
+    ][-1]
+    assert first != 5 and tried == list(SLOTS[SLOTS.index(first) :])  # coarser first, then every finer one in no time
 
 
 @given(
