@@ -7,7 +7,8 @@
 Scenarios come from the peer profile (`fixtures.peers`: rare skills, part-timers and off days, load 0.9-1.3,
 priorities 4/14/42/40 %, a third owned, release and due times). Planners:
 
-- `planner`: Tandem's `solver.run.plan` with the time limit (its default workers unless --planner-workers);
+- `planner`: Tandem's `solver.run.plan` with the time limit (its default workers unless --planner-workers, its
+  default `SearchSchedule` but for each --planner-schedule NAME=VALUE);
 - `interval-model`: the plain CP-SAT interval model, 2 workers, hinted with routing (`benchmarks.interval_peer`),
   with the same time limit for its whole call;
 - `atc`: the ATC dispatcher with its tuned constants (`benchmarks.atc`);
@@ -63,6 +64,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from benchmarks.atc import plan_atc, plan_atc_within_caps
 from benchmarks.baselines import plan_earliest_start, plan_round_robin
 from benchmarks.interval_peer import MAX_PAIRS, plan_interval_model
@@ -71,7 +74,7 @@ from benchmarks.plan_bench import machine
 from fixtures.generate import SIZES
 from fixtures.peers import generate_peer_scenario
 from solver.compile import Compiled, compile_scenario
-from solver.params import SolveParams
+from solver.params import SearchSchedule, SolveParams
 from solver.protect import urgent_minutes
 from solver.run import plan
 from triage.model import Scenario
@@ -148,11 +151,23 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="policy variants (default base; all: every one)",
     )
     parser.add_argument("--planner-workers", type=int, default=None, help="the planner's CP-SAT workers")
+    parser.add_argument(
+        "--planner-schedule",
+        nargs="+",
+        default=[],
+        metavar="NAME=VALUE",
+        type=schedule_setting,
+        help="the planner's SearchSchedule fields to change, e.g. small_polish_share=0.9",
+    )
     parser.add_argument("--max-pairs", type=int, default=MAX_PAIRS, help="the interval model's size limit")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the tables as markdown here")
     parser.add_argument("--note", default="", help="a line for the header, e.g. the commit measured")
     args = parser.parse_args(argv)
     args.variants = list(VARIANTS) if "all" in args.variants else list(dict.fromkeys(args.variants))
+    try:
+        SearchSchedule(**dict(args.planner_schedule))
+    except ValidationError as error:
+        parser.error(f"--planner-schedule: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}")
     return args
 
 
@@ -166,10 +181,23 @@ def progress(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def schedule_setting(text: str) -> tuple[str, float]:
+    """One --planner-schedule NAME=VALUE: a `SearchSchedule` field and its number."""
+    name, _, value = text.partition("=")
+    if name not in SearchSchedule.model_fields or not value:
+        fields = ", ".join(SearchSchedule.model_fields)
+        raise argparse.ArgumentTypeError(f"{text!r}: NAME=VALUE with NAME one of {fields}")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: {value!r} is not a number") from None
+
+
 def run_planner(args: argparse.Namespace, name: str, scenario: Scenario, limit: float) -> Measured:
     if name == PLANNER:
         workers = {"workers": args.planner_workers} if args.planner_workers else {}
-        return run_isolated(plan, scenario, SolveParams(time_limit_seconds=limit, **workers))
+        schedule = SearchSchedule(**dict(args.planner_schedule))
+        return run_isolated(plan, scenario, SolveParams(time_limit_seconds=limit, schedule=schedule, **workers))
     if name == INTERVAL:
         return run_isolated(plan_interval_model, scenario, limit, args.max_pairs)
     return run_isolated(INSTANT[name], scenario)

@@ -9,6 +9,7 @@ from functools import cache
 
 import pytest
 
+import solver.run
 from benchmarks import peer_bench
 from benchmarks.atc import dispatch, plan_atc, plan_atc_within_caps
 from benchmarks.baselines import plan_earliest_start, plan_round_robin
@@ -336,3 +337,35 @@ def test_the_runner_produces_the_table_and_the_target_lines(tmp_path) -> None:
     assert text.count("| S | 1 | base | 1 | ") == 3
     assert "against the cheapest peer's" in text and "against routing's" in text
     assert "INVALID" not in text
+    assert "to its bound (" in text  # the planner's note names the bound its gap is measured against
+
+
+def test_the_planners_schedule_can_be_changed_field_by_field_and_a_bad_value_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = peer_bench.parse_arguments(["--planner-schedule", "small_polish_share=0.9", "small_first_solve_share=0.1"])
+    assert dict(args.planner_schedule) == {"small_polish_share": 0.9, "small_first_solve_share": 0.1}
+    assert peer_bench.parse_arguments([]).planner_schedule == []
+    for bad, says in [("small_polish_share=1.5", "small_polish_share"), ("polish=0.5", "NAME=VALUE")]:
+        with pytest.raises(SystemExit):
+            peer_bench.parse_arguments(["--planner-schedule", bad])
+        assert says in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("source", "origin"),
+    [
+        (
+            "bound from a start-indexed LP relaxation (5-minute slots); runs: CP-SAT feasible",
+            "start LP, 5-minute slots",
+        ),
+        (
+            "bound from a time-indexed LP relaxation (30-minute buckets, longer later); x",
+            "bucket LP, 30-minute buckets",
+        ),
+        (f"{solver.run._CP_SAT_BOUND}runs: CP-SAT feasible, 8 workers, 2.4 s", "bound from CP-SAT's search"),
+        (f"{solver.run._PER_REQUEST}; runs: CP-SAT feasible", "each request alone"),
+    ],
+)
+def test_the_planners_note_names_its_bound(source: str, origin: str) -> None:
+    assert peer_bench.bound_origin(source) == origin
