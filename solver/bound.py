@@ -67,7 +67,8 @@ SLOTS = (30, 15, 10, 5)  # the start LP's slots, coarse to fine (`start_indexed_
 START_VARIABLES = 40_000
 # HiGHS's method for the start LP (scaled, every variable bounded): its interior point method with crossover.
 # Measured (benchmarks/RESULTS.md run 18, second follow-up, `benchmarks.lp_bench --methods`): on the peers' S
-# scenarios at 5-minute slots the same value as its dual simplex ("highs") in every variant, sooner in each.
+# scenarios at 5-minute slots the same value as its default ("highs", its simplex here) in every variant, 1.4
+# to 3.6 times sooner.
 START_METHOD = "highs-ipm"
 
 
