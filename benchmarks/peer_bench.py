@@ -165,7 +165,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.variants = list(VARIANTS) if "all" in args.variants else list(dict.fromkeys(args.variants))
     try:
-        SearchSchedule(**dict(args.planner_schedule))
+        args.schedule = SearchSchedule(**dict(args.planner_schedule))  # checked once, used by every plan
     except ValidationError as error:
         parser.error(f"--planner-schedule: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}")
     return args
@@ -196,8 +196,8 @@ def schedule_setting(text: str) -> tuple[str, float]:
 def run_planner(args: argparse.Namespace, name: str, scenario: Scenario, limit: float) -> Measured:
     if name == PLANNER:
         workers = {"workers": args.planner_workers} if args.planner_workers else {}
-        schedule = SearchSchedule(**dict(args.planner_schedule))
-        return run_isolated(plan, scenario, SolveParams(time_limit_seconds=limit, schedule=schedule, **workers))
+        params = SolveParams(time_limit_seconds=limit, schedule=args.schedule, **workers)
+        return run_isolated(plan, scenario, params)
     if name == INTERVAL:
         return run_isolated(plan_interval_model, scenario, limit, args.max_pairs)
     return run_isolated(INSTANT[name], scenario)

@@ -152,8 +152,8 @@ LP_SECONDS_PER_VARIABLE = 5e-5
 # The same for the start LP (`start_indexed_bound`), whose time grows faster with its size. Measured beside the
 # search of a 10-s S plan (the bound's thread given 6.4 s; benchmarks/RESULTS.md run 18, second follow-up), with
 # HiGHS's interior point method: the peers' S at 5-minute slots, 31,300-37,700 variables, 3.4-3.9 s under the
-# protection; with it off (share's, fairness's and rank's rows) 5.0-6.5 s, once past the time, where the
-# 10-minute LP (15,800-18,900) took 2.5-3.0 s. Under the protection the first rung is the 5-minute one at 5 x 10^-5
+# protection; with it off (share's, fairness's and rank's rows) 5.0-6.5 s, once past the time; the 10-minute LP
+# at seed 2 (15,800 variables) took 2.5-3.0 s. Under the protection the first rung is the 5-minute one at 5 x 10^-5
 # (the 10-minute one first left no time for the 5-minute one at seed 2: 10.4-11.0 % gaps against 5.2-8.3 %
 # with effort-priced deferral); with it off, at 10^-4, the 10-minute one. (With the simplex, run 18, the
 # 5-minute LP as first rung once did not end in the time and the plan kept CP-SAT's bound, a 26 % gap.)
